@@ -1,0 +1,44 @@
+import type { IncomingMessage } from "node:http";
+import { AppRunnerError } from "../../errors/app-runner-error.js";
+import type { SignedRequest } from "../../iam/sigv4/verify.js";
+
+export const MAX_BODY_BYTES = 8 * 1024 * 1024;
+
+export function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new AppRunnerError("Serialization", `Request body is larger than ${MAX_BODY_BYTES} bytes.`));
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
+
+/** Headers as SigV4 sees them: lower-cased names, every value in arrival order. */
+export function signedRequestOf(req: IncomingMessage, body: Buffer): SignedRequest {
+  const headers = new Map<string, string[]>();
+  const raw = req.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] ?? "").toLowerCase();
+    const list = headers.get(name) ?? [];
+    list.push(raw[i + 1] ?? "");
+    headers.set(name, list);
+  }
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
+  return {
+    method: req.method ?? "GET",
+    rawPath: q < 0 ? url : url.slice(0, q),
+    rawQuery: q < 0 ? "" : url.slice(q + 1),
+    headers,
+    body,
+  };
+}

@@ -1,0 +1,27 @@
+import { invalidRequest, notFound } from "../../errors/app-runner-error.js";
+import type { ServiceRow } from "../../domain/service-record.js";
+import type { Tag } from "../../store/tags.js";
+import type { RequestContext } from "../context.js";
+
+/** A service that has not been deleted, or ResourceNotFoundException. */
+export function requireService(ctx: RequestContext, arn: string): ServiceRow {
+  const row = ctx.store.resources.get<ServiceRow["doc"], ServiceRow["internal"]>(arn);
+  if (!row || row.kind !== "service" || row.deletedAt !== null) {
+    throw notFound(`Service not found: ${arn}`);
+  }
+  return row;
+}
+
+/** Tags given at creation or to TagResource: unique keys, within the per-resource quota. */
+export function checkTags(ctx: RequestContext, tags: readonly Tag[] | undefined, existing = 0): Tag[] {
+  const list = tags ?? [];
+  const keys = new Set<string>();
+  for (const t of list) {
+    if (keys.has(t.Key)) throw invalidRequest(`Duplicate tag key: ${t.Key}`);
+    keys.add(t.Key);
+  }
+  if (existing + list.length > ctx.config.quotas.tagsPerResource) {
+    throw invalidRequest(`A resource can have at most ${ctx.config.quotas.tagsPerResource} tags.`);
+  }
+  return list.map((t) => ({ Key: t.Key, Value: t.Value ?? "" }));
+}

@@ -1,0 +1,3 @@
+import type { OperationHandler } from "../context.js";
+
+export const connectionsOperations: Record<string, OperationHandler> = {};

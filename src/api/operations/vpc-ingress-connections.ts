@@ -1,0 +1,3 @@
+import type { OperationHandler } from "../context.js";
+
+export const vpcIngressConnectionsOperations: Record<string, OperationHandler> = {};

@@ -1,0 +1,15 @@
+import type { Service } from "@aws-sdk/client-apprunner";
+import type { Wire } from "../api/wire.js";
+import type { ResourceRow } from "../store/resources.js";
+
+export type ServiceDoc = Wire<Service>;
+
+/** What OpenRunner keeps about a service beyond App Runner's API shape. */
+export interface ServiceInternal {
+  /** The deployment serving traffic (or that served before a pause); null before the first success. */
+  currentDeploymentId: string | null;
+}
+
+export type ServiceRow = ResourceRow<ServiceDoc, ServiceInternal>;
+
+export type ServiceStatus = NonNullable<Service["Status"]>;

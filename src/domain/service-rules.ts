@@ -1,0 +1,91 @@
+import type { CreateServiceRequest, SourceConfiguration } from "@aws-sdk/client-apprunner";
+import type { ApiDeps } from "../api/context.js";
+import type { Wire } from "../api/wire.js";
+import { invalidRequest, invalidState } from "../errors/app-runner-error.js";
+import type { OperationType } from "../store/operations.js";
+import type { ServiceRow } from "./service-record.js";
+
+const VERB: Record<OperationType, string> = {
+  CREATE_SERVICE: "created",
+  UPDATE_SERVICE: "updated",
+  START_DEPLOYMENT: "deployed",
+  PAUSE_SERVICE: "paused",
+  RESUME_SERVICE: "resumed",
+  DELETE_SERVICE: "deleted",
+};
+
+/** The statuses from which each operation may start (developer guide: pausing; failed creation). */
+const ALLOWED_FROM: Record<OperationType, readonly string[]> = {
+  CREATE_SERVICE: [],
+  // A service whose creation failed can be fixed with UpdateService, as App Runner allows.
+  UPDATE_SERVICE: ["RUNNING", "CREATE_FAILED"],
+  START_DEPLOYMENT: ["RUNNING"],
+  PAUSE_SERVICE: ["RUNNING"],
+  RESUME_SERVICE: ["PAUSED"],
+  DELETE_SERVICE: ["RUNNING", "PAUSED", "CREATE_FAILED", "DELETE_FAILED", "OPERATION_IN_PROGRESS"],
+};
+
+/**
+ * One operation at a time per service (InvalidStateException otherwise), except DeleteService,
+ * which is always allowed and cancels what is running. A paused service refuses changes.
+ */
+export function assertCanStart(s: ServiceRow, type: OperationType, busy: boolean, deleting = false): void {
+  if (type === "DELETE_SERVICE") {
+    if (deleting) throw invalidState(`Service ${s.name} is already being deleted.`);
+    return;
+  }
+  if (busy || s.status === "OPERATION_IN_PROGRESS") {
+    throw invalidState(
+      `Service cannot be ${VERB[type]} because another operation is in progress. Wait for it to finish, then try again.`,
+    );
+  }
+  if (!ALLOWED_FROM[type].includes(s.status)) {
+    const paused = s.status === "PAUSED" ? " Resume the service first." : "";
+    throw invalidState(`Service cannot be ${VERB[type]} in its current state: ${s.status}.${paused}`);
+  }
+}
+
+/** Exactly one source; code from the API needs its values; build and start commands are one line each. */
+export function checkSourceConfiguration(src: Wire<SourceConfiguration> | undefined): void {
+  const hasCode = src?.CodeRepository !== undefined;
+  const hasImage = src?.ImageRepository !== undefined;
+  if (hasCode === hasImage) {
+    throw invalidRequest("SourceConfiguration must contain exactly one of CodeRepository or ImageRepository.");
+  }
+  const code = src?.CodeRepository;
+  if (code?.CodeConfiguration?.ConfigurationSource === "API" && !code.CodeConfiguration.CodeConfigurationValues) {
+    throw invalidRequest("CodeConfigurationValues is required when ConfigurationSource is API.");
+  }
+  if (code && !code.CodeConfiguration) {
+    throw invalidRequest("CodeConfiguration is required for a CodeRepository source.");
+  }
+}
+
+type References = Partial<Pick<Wire<CreateServiceRequest>, "SourceConfiguration" | "NetworkConfiguration" | "ObservabilityConfiguration">>;
+
+/** Every ARN a service refers to must exist here and be usable. */
+export function checkServiceReferences(deps: Pick<ApiDeps, "store">, input: References): void {
+  const connection = input.SourceConfiguration?.AuthenticationConfiguration?.ConnectionArn;
+  if (connection) {
+    const c = deps.store.resources.get(connection);
+    if (!c || c.kind !== "connection" || c.deletedAt !== null) throw invalidRequest(`Connection not found: ${connection}`);
+  }
+  const obs = input.ObservabilityConfiguration;
+  if (obs?.ObservabilityEnabled) {
+    if (!obs.ObservabilityConfigurationArn) {
+      throw invalidRequest("ObservabilityConfigurationArn is required when ObservabilityEnabled is true.");
+    }
+    const o = deps.store.resources.get(obs.ObservabilityConfigurationArn);
+    if (!o || o.kind !== "observability-configuration" || o.deletedAt !== null) {
+      throw invalidRequest(`Observability configuration not found: ${obs.ObservabilityConfigurationArn}`);
+    }
+  }
+  const egress = input.NetworkConfiguration?.EgressConfiguration;
+  if (egress?.EgressType === "VPC") {
+    if (!egress.VpcConnectorArn) throw invalidRequest("VpcConnectorArn is required when EgressType is VPC.");
+    const v = deps.store.resources.get(egress.VpcConnectorArn);
+    if (!v || v.kind !== "vpc-connector" || v.deletedAt !== null) {
+      throw invalidRequest(`VPC connector not found: ${egress.VpcConnectorArn}`);
+    }
+  }
+}

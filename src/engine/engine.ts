@@ -1,0 +1,160 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { OperationRow } from "../store/operations.js";
+import { operationEvent } from "../domain/service-events.js";
+import type { ServiceStatus } from "../domain/service-record.js";
+import { OperationContext, type EngineDeps } from "./operation-context.js";
+import { RECONCILERS } from "./reconcilers/index.js";
+import { CANCELLED_BY_DELETE, reasonOf } from "./reconcilers/types.js";
+
+export interface EngineOptions {
+  /** Wait before each phase. Zero in production; tests use it to stop the process mid-operation. */
+  stepDelayMs?: number;
+  /** How often the work list is read even without a notify (a safety net, not the main path). */
+  pollMs?: number;
+}
+
+interface Running {
+  opId: string;
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * Runs operations: one at a time per service (FIFO), services in parallel. All progress is in
+ * the store, so after a crash `start()` picks every open operation up at the phase it reached.
+ * A DeleteService aborts whatever the service was doing.
+ */
+export class Engine {
+  private readonly running = new Map<string, Running>();
+  private stopping = false;
+  private scheduled = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: EngineDeps,
+    private readonly options: EngineOptions = {},
+  ) {}
+
+  start(): void {
+    this.stopping = false;
+    this.timer = setInterval(() => this.notify(), this.options.pollMs ?? 1000);
+    this.timer.unref();
+    this.notify();
+  }
+
+  /** Something changed in the store: look at the work list soon (coalesced). */
+  notify(): void {
+    if (this.scheduled || this.stopping) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.tick();
+    });
+  }
+
+  /** Stops taking work and waits for running phases to reach a boundary; the rest resumes on restart. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+  }
+
+  /** Resolves once no operation is open or running (for tests and graceful tools). */
+  async idle(timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (this.running.size > 0 || this.deps.store.operations.listOpen().length > 0) {
+      if (Date.now() > until) throw new Error("engine did not become idle");
+      await sleep(20);
+    }
+  }
+
+  private tick(): void {
+    if (this.stopping) return;
+    const byService = new Map<string, OperationRow[]>();
+    for (const op of this.deps.store.operations.listOpen()) {
+      const list = byService.get(op.serviceArn) ?? [];
+      list.push(op);
+      byService.set(op.serviceArn, list);
+    }
+    for (const [serviceArn, ops] of byService) {
+      const head = ops[0];
+      if (!head) continue;
+      const deleteQueued = ops.some((o) => o.type === "DELETE_SERVICE" && o.id !== head.id);
+      const running = this.running.get(serviceArn);
+      if (running) {
+        if (deleteQueued && running.opId === head.id) running.abort.abort(new Error(CANCELLED_BY_DELETE));
+        continue;
+      }
+      this.launch(serviceArn, head, deleteQueued);
+    }
+  }
+
+  private launch(serviceArn: string, op: OperationRow, cancelled: boolean): void {
+    const abort = new AbortController();
+    if (cancelled) abort.abort(new Error(CANCELLED_BY_DELETE));
+    const done = this.run(op, abort.signal)
+      .catch((err: unknown) => {
+        this.deps.logger("operation runner stopped on an unexpected error", { operationId: op.id, error: reasonOf(err) });
+      })
+      .finally(() => {
+        this.running.delete(serviceArn);
+        this.notify();
+      });
+    this.running.set(serviceArn, { opId: op.id, abort, done });
+  }
+
+  private async run(op: OperationRow, signal: AbortSignal): Promise<void> {
+    const reconciler = RECONCILERS[op.type];
+    const ctx = new OperationContext(this.deps, op, signal);
+    let failing = ctx.op.state.error !== undefined;
+    while (ctx.op.state.phase !== "done") {
+      if (this.stopping) return;
+      if (this.options.stepDelayMs) await sleep(this.options.stepDelayMs);
+      if (this.stopping) return;
+      if (signal.aborted && !failing) {
+        failing = true;
+        reconciler.fail(ctx, CANCELLED_BY_DELETE);
+        continue;
+      }
+      const phase = reconciler.phases[ctx.op.state.phase];
+      if (!phase) {
+        failing = true;
+        this.deps.logger("operation has an unknown phase; failing it", { operationId: op.id, phase: ctx.op.state.phase });
+        reconciler.fail(ctx, `Unknown phase ${ctx.op.state.phase}`);
+        continue;
+      }
+      try {
+        await phase(ctx);
+      } catch (err) {
+        if (failing) {
+          // A failure path must always end the operation; if it cannot, record that and stop.
+          this.deps.logger("failure path of an operation failed", { operationId: op.id, error: reasonOf(err) });
+          ctx.finish({
+            opStatus: ctx.op.status === "ROLLBACK_IN_PROGRESS" ? "ROLLBACK_FAILED" : "FAILED",
+            serviceStatus: statusAfterFailure(ctx.op),
+            event: operationEvent(op.type, "Failed"),
+            error: reasonOf(err),
+          });
+          return;
+        }
+        failing = true;
+        const reason = signal.aborted ? CANCELLED_BY_DELETE : reasonOf(err);
+        reconciler.fail(ctx, reason);
+      }
+    }
+  }
+}
+
+/** Where a service is left when even an operation's failure path could not finish. */
+function statusAfterFailure(op: OperationRow): ServiceStatus {
+  switch (op.type) {
+    case "CREATE_SERVICE":
+      return "CREATE_FAILED";
+    case "DELETE_SERVICE":
+      return "DELETE_FAILED";
+    case "RESUME_SERVICE":
+      return "PAUSED";
+    default:
+      return op.state.previousDeploymentId ? "RUNNING" : "CREATE_FAILED";
+  }
+}

@@ -1,0 +1,125 @@
+import type { ControlPlaneConfig } from "../domain/config.js";
+import type { OperationEvent } from "../domain/service-events.js";
+import type { ServiceRow, ServiceStatus } from "../domain/service-record.js";
+import type { DeploymentSpec, DriverContext, RuntimeDriver } from "../runtime/driver.js";
+import type { OperationRow, OperationStatus } from "../store/operations.js";
+import type { Store } from "../store/store.js";
+import type { ServiceEventRecorder } from "../telemetry/service-events.js";
+import { epochSeconds } from "../api/wire.js";
+import type { Clock } from "../util/clock.js";
+import type { Random } from "../util/random.js";
+
+export interface EngineDeps {
+  store: Store;
+  driver: RuntimeDriver;
+  clock: Clock;
+  random: Random;
+  config: ControlPlaneConfig;
+  events: ServiceEventRecorder;
+  /** Where the engine reports what it could not record anywhere else. */
+  logger: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface Outcome {
+  opStatus: OperationStatus;
+  serviceStatus: ServiceStatus;
+  event: OperationEvent;
+  error?: string;
+  /** Changes to the service made in the same transaction. */
+  mutate?: (s: ServiceRow) => void;
+}
+
+/** One running operation: its rows, the driver context, and the transitions it may make. */
+export class OperationContext {
+  constructor(
+    readonly deps: EngineDeps,
+    public op: OperationRow,
+    readonly signal: AbortSignal,
+  ) {}
+
+  service(): ServiceRow {
+    const s = this.deps.store.resources.get<ServiceRow["doc"], ServiceRow["internal"]>(this.op.serviceArn);
+    if (!s) throw new Error(`service ${this.op.serviceArn} of operation ${this.op.id} is missing`);
+    return s;
+  }
+
+  identity(s: ServiceRow = this.service()): { name: string; id: string; arn: string } {
+    return { name: s.name, id: s.doc.ServiceId ?? "", arn: s.arn };
+  }
+
+  /** A line in this operation's deployment log. */
+  log(line: string): void {
+    this.deps.events.deploymentLine(this.identity(), this.op.id, line);
+  }
+
+  driverContext(): DriverContext {
+    return { log: (line) => this.log(line), signal: this.signal };
+  }
+
+  /** Persists progress: after a crash the operation resumes at `phase`. */
+  advance(phase: string, patch: Partial<OperationRow["state"]> = {}, status?: OperationStatus): void {
+    const now = this.deps.clock.now();
+    this.op = { ...this.op, status: status ?? this.op.status, updatedAt: now, state: { ...this.op.state, ...patch, phase } };
+    this.deps.store.operations.update(this.op);
+  }
+
+  /** Marks the operation started: one transaction for its status, the event and the next phase. */
+  begin(event: OperationEvent, nextPhase: string, patch: Partial<OperationRow["state"]> = {}): void {
+    this.deps.store.tx(() => {
+      this.advance(nextPhase, patch, "IN_PROGRESS");
+      this.deps.events.operationStatus(this.identity(), event);
+    });
+  }
+
+  /** Ends the operation and sets the service's status, with their events, atomically. */
+  finish(o: Outcome): void {
+    const { store, clock, events } = this.deps;
+    store.tx(() => {
+      const now = clock.now();
+      const s = this.service();
+      const previous = s.status;
+      o.mutate?.(s);
+      s.status = o.serviceStatus;
+      s.doc = { ...s.doc, Status: o.serviceStatus, UpdatedAt: epochSeconds(now) };
+      store.resources.update(s);
+      this.op = {
+        ...this.op,
+        status: o.opStatus,
+        endedAt: now,
+        updatedAt: now,
+        state: { ...this.op.state, phase: "done", ...(o.error ? { error: o.error } : {}) },
+      };
+      store.operations.update(this.op);
+      events.operationStatus(this.identity(s), o.event);
+      events.serviceStatus(this.identity(s), previous, o.serviceStatus);
+    });
+  }
+
+  /** The spec a driver needs to run the service's current configuration as `deploymentId`. */
+  deploymentSpec(deploymentId: string): DeploymentSpec {
+    const s = this.service();
+    const asc = s.doc.AutoScalingConfigurationSummary?.AutoScalingConfigurationArn;
+    const ascRow = asc
+      ? this.deps.store.resources.get<{ MinSize?: number; MaxSize?: number; MaxConcurrency?: number }>(asc)
+      : undefined;
+    return {
+      serviceId: s.doc.ServiceId ?? "",
+      serviceName: s.name,
+      serviceArn: s.arn,
+      deploymentId,
+      operationId: this.op.id,
+      source: s.doc.SourceConfiguration ?? {},
+      instance: s.doc.InstanceConfiguration ?? {},
+      healthCheck: s.doc.HealthCheckConfiguration ?? {},
+      autoScaling: {
+        minSize: ascRow?.doc.MinSize ?? 1,
+        maxSize: ascRow?.doc.MaxSize ?? 25,
+        maxConcurrency: ascRow?.doc.MaxConcurrency ?? 100,
+      },
+    };
+  }
+
+  driver(): RuntimeDriver {
+    return this.deps.driver;
+  }
+}

@@ -1,0 +1,166 @@
+import type { ServiceDoc, ServiceStatus } from "../../domain/service-record.js";
+import { operationEvent } from "../../domain/service-events.js";
+import type { OperationType } from "../../store/operations.js";
+import { newResourceId } from "../../domain/arns.js";
+import type { OperationContext } from "../operation-context.js";
+import { CANCELLED_BY_DELETE, reasonOf, type Reconciler } from "./types.js";
+
+type DeployType = Extract<OperationType, "CREATE_SERVICE" | "UPDATE_SERVICE" | "START_DEPLOYMENT" | "RESUME_SERVICE">;
+
+const TRIGGER: Record<DeployType, string> = {
+  CREATE_SERVICE: "SERVICE_CREATE",
+  UPDATE_SERVICE: "SERVICE_UPDATE",
+  START_DEPLOYMENT: "MANUAL_DEPLOYMENT",
+  RESUME_SERVICE: "SERVICE_RESUME",
+};
+
+/** The configuration an UpdateService replaced, kept so a rollback can restore it. */
+export type PreviousConfiguration = Pick<
+  ServiceDoc,
+  | "SourceConfiguration"
+  | "InstanceConfiguration"
+  | "HealthCheckConfiguration"
+  | "AutoScalingConfigurationSummary"
+  | "NetworkConfiguration"
+  | "ObservabilityConfiguration"
+>;
+
+function sourceArtifactLine(doc: ServiceDoc): string {
+  const image = doc.SourceConfiguration?.ImageRepository;
+  if (image) return `Deployment Artifact: [Repo Type: ${image.ImageRepositoryType}], [Image URL: ${image.ImageIdentifier}]`;
+  const code = doc.SourceConfiguration?.CodeRepository;
+  if (code) {
+    return `Deployment Artifact: [Repo Type: GIT], [Repository URL: ${code.RepositoryUrl}], [Branch: ${code.SourceCodeVersion?.Value}]`;
+  }
+  return "Deployment Artifact: none";
+}
+
+/**
+ * Blue/green rollout shared by create, update, manual deployment and resume: start the new
+ * version beside the old, wait for health, switch traffic, retire the old. On failure the
+ * new version is retired and the old one keeps serving.
+ */
+export function deployReconciler(type: DeployType): Reconciler {
+  const started = operationEvent(type, "Started");
+  return {
+    phases: {
+      start: async (ctx) => {
+        const s = ctx.service();
+        const deploymentId = ctx.op.state.deploymentId ?? newResourceId(ctx.deps.random);
+        ctx.deps.store.tx(() => {
+          ctx.begin(started, "deploy", { deploymentId, previousDeploymentId: s.internal.currentDeploymentId });
+          ctx.log(`Deployment with ID : ${ctx.op.id} started. Triggering event : ${TRIGGER[type]}`);
+          ctx.log(sourceArtifactLine(s.doc));
+        });
+      },
+      deploy: async (ctx) => {
+        await ctx.driver().deploy(ctx.deploymentSpec(deploymentIdOf(ctx)), ctx.driverContext());
+        ctx.advance("health");
+      },
+      health: async (ctx) => {
+        await ctx.driver().waitHealthy(refOf(ctx), ctx.driverContext());
+        ctx.advance("traffic");
+      },
+      traffic: async (ctx) => {
+        await ctx.driver().shiftTraffic(refOf(ctx), ctx.driverContext());
+        ctx.advance("retire-previous");
+      },
+      "retire-previous": async (ctx) => {
+        const previous = ctx.op.state.previousDeploymentId;
+        if (previous && previous !== deploymentIdOf(ctx)) {
+          try {
+            await ctx.driver().retire({ serviceId: refOf(ctx).serviceId, deploymentId: previous }, ctx.driverContext());
+          } catch (err) {
+            // The new version serves already; a leftover old instance is logged, not a failed deployment.
+            ctx.deps.logger("retiring the previous deployment failed", { operationId: ctx.op.id, error: reasonOf(err) });
+          }
+        }
+        ctx.log(`Deployment with ID : ${ctx.op.id} completed successfully.`);
+        const deploymentId = deploymentIdOf(ctx);
+        ctx.finish({
+          opStatus: "SUCCEEDED",
+          serviceStatus: "RUNNING",
+          event: operationEvent(type, "CompletedSuccessfully", { sourceChanged: ctx.op.state.sourceChanged !== false }),
+          mutate: (s) => {
+            s.internal = { ...s.internal, currentDeploymentId: deploymentId };
+          },
+        });
+      },
+      rollback: async (ctx) => {
+        const reason = ctx.op.state.error ?? "unknown error";
+        const cancelled = reason === CANCELLED_BY_DELETE;
+        try {
+          await ctx.driver().retire(refOf(ctx), ctx.driverContext());
+        } catch (err) {
+          ctx.deps.logger("retiring a failed deployment failed", { operationId: ctx.op.id, error: reasonOf(err) });
+        }
+        const previous = ctx.op.state.previousDeploymentId ?? null;
+        let rollbackFailed = false;
+        if (previous && !cancelled && type !== "RESUME_SERVICE") {
+          try {
+            await ctx.driver().shiftTraffic({ serviceId: refOf(ctx).serviceId, deploymentId: previous }, ctx.driverContext());
+          } catch (err) {
+            rollbackFailed = true;
+            ctx.log(`Rollback to the previous deployment failed: ${reasonOf(err)}`);
+          }
+        }
+        ctx.log(`Deployment with ID : ${ctx.op.id} failed. Failure reason : ${reason}`);
+        finishFailed(ctx, type, { cancelled, previous, rollbackFailed, reason });
+      },
+    },
+    fail(ctx, reason) {
+      const rollsBack = type === "UPDATE_SERVICE" || type === "START_DEPLOYMENT";
+      ctx.advance("rollback", { error: reason }, rollsBack && ctx.op.state.previousDeploymentId ? "ROLLBACK_IN_PROGRESS" : undefined);
+    },
+  };
+}
+
+function finishFailed(
+  ctx: OperationContext,
+  type: DeployType,
+  f: { cancelled: boolean; previous: string | null; rollbackFailed: boolean; reason: string },
+): void {
+  const event = operationEvent(type, "Failed");
+  const current = ctx.service().status as ServiceStatus;
+  const restore = (ctx.op.state.request?.previous ?? undefined) as PreviousConfiguration | undefined;
+  const mutate = restore
+    ? (s: { doc: ServiceDoc }) => {
+        s.doc = { ...s.doc, ...restore };
+      }
+    : undefined;
+  if (f.cancelled) {
+    ctx.finish({ opStatus: "FAILED", serviceStatus: current, event, error: f.reason, mutate });
+    return;
+  }
+  switch (type) {
+    case "CREATE_SERVICE":
+      ctx.finish({ opStatus: "FAILED", serviceStatus: "CREATE_FAILED", event, error: f.reason });
+      return;
+    case "RESUME_SERVICE":
+      ctx.finish({ opStatus: "FAILED", serviceStatus: "PAUSED", event, error: f.reason });
+      return;
+    default:
+      if (!f.previous) {
+        // Nothing ever served (an update of a service whose creation failed): it stays failed.
+        ctx.finish({ opStatus: "FAILED", serviceStatus: "CREATE_FAILED", event, error: f.reason, mutate });
+        return;
+      }
+      ctx.finish({
+        opStatus: f.rollbackFailed ? "ROLLBACK_FAILED" : "ROLLBACK_SUCCEEDED",
+        serviceStatus: "RUNNING",
+        event,
+        error: f.reason,
+        mutate,
+      });
+  }
+}
+
+function deploymentIdOf(ctx: OperationContext): string {
+  const id = ctx.op.state.deploymentId;
+  if (!id) throw new Error(`operation ${ctx.op.id} has no deployment id`);
+  return id;
+}
+
+function refOf(ctx: OperationContext): { serviceId: string; deploymentId: string } {
+  return { serviceId: ctx.service().doc.ServiceId ?? "", deploymentId: deploymentIdOf(ctx) };
+}

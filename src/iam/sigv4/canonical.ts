@@ -1,0 +1,73 @@
+import { createHash, createHmac } from "node:crypto";
+
+/** RFC 3986 encoding as SigV4 wants it (encodeURIComponent leaves !'()* alone). */
+export function uriEncode(s: string): string {
+  return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+export const sha256Hex = (data: string | Buffer): string => createHash("sha256").update(data).digest("hex");
+
+const hmac = (key: Buffer | string, data: string): Buffer => createHmac("sha256", key).update(data).digest();
+
+export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
+  return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), "aws4_request");
+}
+
+/** Every segment of the already-encoded path is encoded once more: non-S3 services double-encode. */
+export function canonicalUri(rawPath: string): string {
+  if (rawPath === "" || rawPath === "/") return "/";
+  return rawPath
+    .split("/")
+    .map((seg) => uriEncode(seg))
+    .join("/");
+}
+
+export function canonicalQuery(rawQuery: string): string {
+  if (!rawQuery) return "";
+  const pairs = rawQuery
+    .split("&")
+    .filter((p) => p.length > 0)
+    .map((p) => {
+      const eq = p.indexOf("=");
+      const k = decodeURIComponent((eq < 0 ? p : p.slice(0, eq)).replace(/\+/g, " "));
+      const v = eq < 0 ? "" : decodeURIComponent(p.slice(eq + 1).replace(/\+/g, " "));
+      return [uriEncode(k), uriEncode(v)] as const;
+    })
+    .filter(([k]) => k !== "X-Amz-Signature");
+  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+  return pairs.map(([k, v]) => `${k}=${v}`).join("&");
+}
+
+/** Header values are joined with commas, trimmed and inner runs of spaces folded. */
+export function canonicalHeaders(headers: Map<string, string[]>, signed: string[]): string {
+  return signed
+    .map((name) => {
+      const values = (headers.get(name) ?? []).map((v) => v.trim().replace(/\s+/g, " "));
+      return `${name}:${values.join(",")}\n`;
+    })
+    .join("");
+}
+
+export interface CanonicalRequestParts {
+  method: string;
+  rawPath: string;
+  rawQuery: string;
+  headers: Map<string, string[]>;
+  signedHeaders: string[];
+  payloadHash: string;
+}
+
+export function canonicalRequest(p: CanonicalRequestParts): string {
+  return [
+    p.method,
+    canonicalUri(p.rawPath),
+    canonicalQuery(p.rawQuery),
+    canonicalHeaders(p.headers, p.signedHeaders),
+    p.signedHeaders.join(";"),
+    p.payloadHash,
+  ].join("\n");
+}
+
+export function stringToSign(amzDate: string, scope: string, canonical: string): string {
+  return ["AWS4-HMAC-SHA256", amzDate, scope, sha256Hex(canonical)].join("\n");
+}

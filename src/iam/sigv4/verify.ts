@@ -1,0 +1,131 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { AppRunnerError } from "../../errors/app-runner-error.js";
+import type { Clock } from "../../util/clock.js";
+import { parseAuthorization } from "./authorization.js";
+import { canonicalRequest, sha256Hex, signingKey, stringToSign } from "./canonical.js";
+
+/** What the verifier needs of an HTTP request; header names lower-cased, values in arrival order. */
+export interface SignedRequest {
+  method: string;
+  rawPath: string;
+  rawQuery: string;
+  headers: Map<string, string[]>;
+  body: Buffer;
+}
+
+export interface Principal {
+  accessKeyId: string;
+  accountId: string;
+  arn: string;
+  /** CloudTrail userIdentity.type: Root for the generated root key, IAMUser for others. */
+  type: "Root" | "IAMUser";
+  userName?: string;
+}
+
+export interface CredentialLookup {
+  find(accessKeyId: string): { secretAccessKey: string; principal: Principal } | undefined;
+}
+
+export interface VerifyOptions {
+  signingName: string;
+  region: string;
+  clock: Clock;
+  /** AWS allows 15 minutes between the client's clock and its own. */
+  maxSkewMs?: number;
+}
+
+const FIFTEEN_MINUTES = 15 * 60 * 1000;
+
+/** `20260102T030405Z` <-> milliseconds. */
+export function parseAmzDate(s: string): number | undefined {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(s);
+  if (m) return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+export const formatAmzDate = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+
+const first = (req: SignedRequest, name: string): string | undefined => req.headers.get(name)?.[0];
+
+/**
+ * Verifies a SigV4-signed request and returns who signed it. Failures are the exceptions
+ * and messages AWS's front door uses, so SDKs and the CLI show users what they expect.
+ */
+export function verifySigV4(req: SignedRequest, keys: CredentialLookup, opts: VerifyOptions): Principal {
+  const header = first(req, "authorization");
+  if (header === undefined || header.trim() === "") {
+    throw new AppRunnerError("MissingAuthenticationToken", "Missing Authentication Token");
+  }
+  const amzDateRaw = first(req, "x-amz-date") ?? first(req, "date");
+  const auth = parseAuthorization(header, amzDateRaw !== undefined);
+  const key = keys.find(auth.accessKeyId);
+  if (!key) throw new AppRunnerError("UnrecognizedClient", "The security token included in the request is invalid.");
+
+  if (auth.terminator !== "aws4_request") {
+    throw new AppRunnerError("InvalidSignature", "Credential should be scoped with a valid terminator: 'aws4_request', not '" + auth.terminator + "'.");
+  }
+  if (auth.service !== opts.signingName) {
+    throw new AppRunnerError("InvalidSignature", `Credential should be scoped to correct service: '${opts.signingName}'. `);
+  }
+  if (auth.region !== opts.region) {
+    throw new AppRunnerError("InvalidSignature", "Credential should be scoped to a valid region. ");
+  }
+  if (!auth.signedHeaders.includes("host")) {
+    throw new AppRunnerError("InvalidSignature", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  const signedAt = amzDateRaw === undefined ? undefined : parseAmzDate(amzDateRaw);
+  if (signedAt === undefined || amzDateRaw === undefined) {
+    throw new AppRunnerError(
+      "IncompleteSignature",
+      `Date must be in ISO-8601 'basic format'. Got '${amzDateRaw ?? ""}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+    );
+  }
+  const isoDate = formatAmzDate(signedAt);
+  if (auth.date !== isoDate.slice(0, 8)) {
+    throw new AppRunnerError(
+      "InvalidSignature",
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${isoDate.slice(0, 8)}', from '${isoDate}'.`,
+    );
+  }
+  const now = opts.clock.now();
+  const skew = opts.maxSkewMs ?? FIFTEEN_MINUTES;
+  if (signedAt < now - skew) {
+    throw new AppRunnerError(
+      "InvalidSignature",
+      `Signature expired: ${isoDate} is now earlier than ${formatAmzDate(now - skew)} (${formatAmzDate(now)} - 15 min.)`,
+    );
+  }
+  if (signedAt > now + skew) {
+    throw new AppRunnerError(
+      "InvalidSignature",
+      `Signature not yet current: ${isoDate} is still later than ${formatAmzDate(now + skew)} (${formatAmzDate(now)} + 15 min.)`,
+    );
+  }
+
+  const bodyHash = sha256Hex(req.body);
+  const claimedHash = first(req, "x-amz-content-sha256");
+  if (claimedHash !== undefined && claimedHash !== "UNSIGNED-PAYLOAD" && claimedHash !== bodyHash) {
+    throw new AppRunnerError("InvalidSignature", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+  }
+  const canonical = canonicalRequest({
+    method: req.method,
+    rawPath: req.rawPath,
+    rawQuery: req.rawQuery,
+    headers: req.headers,
+    signedHeaders: auth.signedHeaders,
+    payloadHash: claimedHash ?? bodyHash,
+  });
+  const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
+  const expected = createHmac("sha256", signingKey(key.secretAccessKey, auth.date, auth.region, auth.service))
+    .update(stringToSign(isoDate, scope, canonical))
+    .digest();
+  const given = Buffer.from(auth.signature, "hex");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new AppRunnerError(
+      "InvalidSignature",
+      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
+    );
+  }
+  return key.principal;
+}

@@ -1,0 +1,51 @@
+import type {
+  HealthCheckConfiguration,
+  InstanceConfiguration,
+  SourceConfiguration,
+} from "@aws-sdk/client-apprunner";
+import type { Wire } from "../api/wire.js";
+
+/** Everything a driver needs to run one version of a service. */
+export interface DeploymentSpec {
+  serviceId: string;
+  serviceName: string;
+  serviceArn: string;
+  /** Stable per rollout: calling deploy twice with the same id must not start twice. */
+  deploymentId: string;
+  operationId: string;
+  source: Wire<SourceConfiguration>;
+  instance: Wire<InstanceConfiguration>;
+  healthCheck: Wire<HealthCheckConfiguration>;
+  autoScaling: { minSize: number; maxSize: number; maxConcurrency: number };
+}
+
+export interface DeploymentRef {
+  serviceId: string;
+  deploymentId: string;
+}
+
+/** How a driver reports progress: lines go to the deployment log; abort means stop early. */
+export interface DriverContext {
+  log(line: string): void;
+  signal: AbortSignal;
+}
+
+/**
+ * The only way the engine touches instances. Every method is idempotent: after a crash the
+ * engine calls the same step again, and the driver must converge rather than duplicate.
+ */
+export interface RuntimeDriver {
+  readonly name: string;
+  /** Starts a version's instances beside whatever is serving (blue/green). */
+  deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<void>;
+  /** Resolves when the version's instances pass their health checks; throws with the reason. */
+  waitHealthy(ref: DeploymentRef, ctx: DriverContext): Promise<void>;
+  /** Sends the service's traffic to this version. */
+  shiftTraffic(ref: DeploymentRef, ctx: DriverContext): Promise<void>;
+  /** Stops a version's instances: the old one after a switch, or the new one in a rollback. */
+  retire(ref: DeploymentRef, ctx: DriverContext): Promise<void>;
+  /** Stops every instance of the service; images and URL are kept. */
+  pause(serviceId: string, ctx: DriverContext): Promise<void>;
+  /** Removes everything the driver holds for the service. */
+  delete(serviceId: string, ctx: DriverContext): Promise<void>;
+}

@@ -1,0 +1,132 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join, resolve } from "node:path";
+import { appRunnerApi } from "./api/apprunner-api.js";
+import { createAwsJsonHandler } from "./api/http/aws-json-handler.js";
+import type { ApiCallListener, AwsJsonApi } from "./api/service-registry.js";
+import { ensureDefaultAutoScalingConfiguration } from "./domain/auto-scaling.js";
+import { DEFAULT_QUOTAS, type ControlPlaneConfig, type Quotas } from "./domain/config.js";
+import { Engine } from "./engine/engine.js";
+import { AppRunnerError } from "./errors/app-runner-error.js";
+import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessKey } from "./iam/root-credentials.js";
+import type { RuntimeDriver } from "./runtime/driver.js";
+import { UnavailableRuntimeDriver } from "./runtime/unavailable-driver.js";
+import { Store } from "./store/store.js";
+import { ServiceEventRecorder } from "./telemetry/service-events.js";
+import { systemClock, type Clock } from "./util/clock.js";
+import { cryptoRandom, type Random } from "./util/random.js";
+
+export interface OpenRunnerOptions {
+  dataDir: string;
+  host?: string;
+  port?: number;
+  region?: string;
+  baseDomain?: string;
+  quotas?: Partial<Quotas>;
+  driver?: RuntimeDriver;
+  clock?: Clock;
+  random?: Random;
+  engineStepDelayMs?: number;
+  extraApis?: AwsJsonApi[];
+  onApiCall?: ApiCallListener;
+  logger?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface RunningOpenRunner {
+  endpoint: string;
+  port: number;
+  dataDir: string;
+  config: ControlPlaneConfig;
+  rootKey: AccessKey;
+  files: { credentials: string; config: string };
+  store: Store;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+const defaultLogger = (message: string, fields?: Record<string, unknown>): void => {
+  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`);
+};
+
+/** Facts fixed on first start: a data directory made for one region stays in that region. */
+function accountSettings(store: Store, random: Random, region: string, baseDomain: string): { accountId: string } {
+  const accountId = store.meta.getOrInit("account_id", () => {
+    const digits = Array.from(random.bytes(12), (b) => String(b % 10)).join("");
+    return digits.startsWith("0") ? `1${digits.slice(1)}` : digits;
+  });
+  const storedRegion = store.meta.getOrInit("region", () => region);
+  if (storedRegion !== region) {
+    throw new AppRunnerError(
+      "InvalidRequest",
+      `This data directory belongs to region ${storedRegion}; start with --region ${storedRegion} or use another --data-dir.`,
+    );
+  }
+  store.meta.getOrInit("base_domain", () => baseDomain);
+  return { accountId };
+}
+
+/** Starts the all-in-one control plane: store, engine and the AWS-compatible API. */
+export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningOpenRunner> {
+  const dataDir = resolve(opts.dataDir);
+  const clock = opts.clock ?? systemClock;
+  const random = opts.random ?? cryptoRandom;
+  const logger = opts.logger ?? defaultLogger;
+  const region = opts.region ?? "us-east-1";
+  const baseDomain = opts.baseDomain ?? "openrunner.localhost";
+  const store = Store.open(join(dataDir, "openrunner.db"));
+  try {
+    const { accountId } = accountSettings(store, random, region, baseDomain);
+    const config: ControlPlaneConfig = { region, accountId, baseDomain, quotas: { ...DEFAULT_QUOTAS, ...opts.quotas } };
+    ensureDefaultAutoScalingConfiguration({ store, clock, config });
+    const rootKey = ensureRootAccessKey(store, accountId, clock, random);
+    const events = new ServiceEventRecorder(store, config, clock, random);
+    const engine = new Engine(
+      { store, driver: opts.driver ?? new UnavailableRuntimeDriver(), clock, random, config, events, logger },
+      { stepDelayMs: opts.engineStepDelayMs },
+    );
+    const handle = createAwsJsonHandler({
+      deps: { store, clock, random, config, engine },
+      apis: [appRunnerApi, ...(opts.extraApis ?? [])],
+      credentials: storeCredentialLookup(store),
+      onCall: opts.onApiCall,
+      logger,
+    });
+    const server: Server = createServer((req, res) => {
+      handle(req, res).catch((err: unknown) => {
+        logger("request handler failed", { error: err instanceof Error ? err.message : String(err) });
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      });
+    });
+    server.keepAliveTimeout = 65_000;
+    await new Promise<void>((ok, fail) => {
+      server.once("error", fail);
+      server.listen(opts.port ?? 8600, opts.host ?? "127.0.0.1", () => ok());
+    });
+    const port = (server.address() as AddressInfo).port;
+    const endpoint = `http://${opts.host ?? "127.0.0.1"}:${port}`;
+    const files = writeAwsFiles(dataDir, rootKey, region, endpoint);
+    engine.start();
+    return {
+      endpoint,
+      port,
+      dataDir,
+      config,
+      rootKey,
+      files,
+      store,
+      engine,
+      async close() {
+        await new Promise<void>((ok) => {
+          server.close(() => ok());
+          server.closeAllConnections();
+        });
+        await engine.stop();
+        store.close();
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Schema versions, applied in order and recorded in SQLite's user_version. Append only:
+ * a released migration is never edited, so every data directory upgrades the same way.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE access_keys (
+    access_key_id TEXT PRIMARY KEY,
+    secret_access_key TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+  );
+
+  -- Every App Runner resource, one row each: the API shape in doc, our own state in internal.
+  CREATE TABLE resources (
+    arn TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    revision INTEGER NOT NULL DEFAULT 0,
+    parent_arn TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    internal TEXT NOT NULL DEFAULT '{}',
+    seq INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    deleted_at INTEGER
+  );
+  CREATE UNIQUE INDEX resources_live_name ON resources(kind, parent_arn, name, revision) WHERE deleted_at IS NULL;
+  CREATE INDEX resources_kind ON resources(kind, seq);
+  CREATE INDEX resources_parent ON resources(parent_arn, kind);
+
+  CREATE TABLE operations (
+    id TEXT PRIMARY KEY,
+    service_arn TEXT NOT NULL,
+    type TEXT NOT NULL,
+    status TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    ended_at INTEGER,
+    updated_at INTEGER NOT NULL,
+    state TEXT NOT NULL
+  );
+  CREATE INDEX operations_service ON operations(service_arn, seq);
+  CREATE INDEX operations_open ON operations(status) WHERE status IN ('PENDING', 'IN_PROGRESS', 'ROLLBACK_IN_PROGRESS');
+
+  CREATE TABLE tags (
+    resource_arn TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (resource_arn, key)
+  );
+
+  CREATE TABLE log_events (
+    id INTEGER PRIMARY KEY,
+    log_group TEXT NOT NULL,
+    log_stream TEXT NOT NULL,
+    timestamp INTEGER NOT NULL,
+    ingestion_time INTEGER NOT NULL,
+    message TEXT NOT NULL
+  );
+  CREATE INDEX log_events_stream ON log_events(log_group, log_stream, timestamp);
+
+  -- EventBridge events waiting to be matched against rules and delivered.
+  CREATE TABLE event_outbox (
+    id INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL,
+    time INTEGER NOT NULL,
+    detail_type TEXT NOT NULL,
+    event TEXT NOT NULL
+  );
+  `,
+];

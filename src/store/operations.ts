@@ -1,0 +1,127 @@
+import type { Db } from "./database.js";
+
+export type OperationType =
+  | "CREATE_SERVICE"
+  | "UPDATE_SERVICE"
+  | "START_DEPLOYMENT"
+  | "PAUSE_SERVICE"
+  | "RESUME_SERVICE"
+  | "DELETE_SERVICE";
+
+export type OperationStatus =
+  | "PENDING"
+  | "IN_PROGRESS"
+  | "FAILED"
+  | "SUCCEEDED"
+  | "ROLLBACK_IN_PROGRESS"
+  | "ROLLBACK_FAILED"
+  | "ROLLBACK_SUCCEEDED";
+
+export const OPEN_OPERATION_STATUSES: readonly OperationStatus[] = ["PENDING", "IN_PROGRESS", "ROLLBACK_IN_PROGRESS"];
+
+/** Engine progress kept with the operation so a restart resumes where it stopped. */
+export interface OperationState {
+  phase: string;
+  /** Why it failed, for the deployment log and events. */
+  error?: string;
+  /** The deployment this operation rolls out, when it deploys. */
+  deploymentId?: string;
+  /** The deployment that was serving before it, to roll back to. */
+  previousDeploymentId?: string | null;
+  /** Whether the update changed the source (message differs between the two cases). */
+  sourceChanged?: boolean;
+  /** The request that started it, kept for the engine (UpdateService's desired changes). */
+  request?: Record<string, unknown>;
+}
+
+export interface OperationRow {
+  id: string;
+  serviceArn: string;
+  type: OperationType;
+  status: OperationStatus;
+  seq: number;
+  startedAt: number;
+  endedAt: number | null;
+  updatedAt: number;
+  state: OperationState;
+}
+
+interface RawOperation {
+  id: string;
+  service_arn: string;
+  type: OperationType;
+  status: OperationStatus;
+  seq: number;
+  started_at: number;
+  ended_at: number | null;
+  updated_at: number;
+  state: string;
+}
+
+const fromRaw = (r: RawOperation): OperationRow => ({
+  id: r.id,
+  serviceArn: r.service_arn,
+  type: r.type,
+  status: r.status,
+  seq: r.seq,
+  startedAt: r.started_at,
+  endedAt: r.ended_at,
+  updatedAt: r.updated_at,
+  state: JSON.parse(r.state) as OperationState,
+});
+
+export class OperationRepository {
+  constructor(private readonly db: Db) {}
+
+  insert(op: Omit<OperationRow, "seq" | "endedAt" | "updatedAt">): OperationRow {
+    this.db
+      .prepare(
+        `INSERT INTO operations (id, service_arn, type, status, seq, started_at, ended_at, updated_at, state)
+         VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM operations), ?, NULL, ?, ?)`,
+      )
+      .run(op.id, op.serviceArn, op.type, op.status, op.startedAt, op.startedAt, JSON.stringify(op.state));
+    const row = this.get(op.id);
+    if (!row) throw new Error(`operation ${op.id} vanished after insert`);
+    return row;
+  }
+
+  get(id: string): OperationRow | undefined {
+    const r = this.db.prepare(`SELECT * FROM operations WHERE id = ?`).get(id) as RawOperation | undefined;
+    return r ? fromRaw(r) : undefined;
+  }
+
+  update(op: OperationRow): void {
+    this.db
+      .prepare(`UPDATE operations SET status = ?, ended_at = ?, updated_at = ?, state = ? WHERE id = ?`)
+      .run(op.status, op.endedAt, op.updatedAt, JSON.stringify(op.state), op.id);
+  }
+
+  /** Newest first, as ListOperations returns them. */
+  listForService(serviceArn: string, beforeSeq: number | undefined, limit: number): OperationRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM operations WHERE service_arn = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
+      )
+      .all(serviceArn, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit) as RawOperation[];
+    return rows.map(fromRaw);
+  }
+
+  /** Operations not yet ended, oldest first: the engine's work list. */
+  listOpen(): OperationRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM operations WHERE status IN ('PENDING', 'IN_PROGRESS', 'ROLLBACK_IN_PROGRESS') ORDER BY seq ASC`,
+      )
+      .all() as RawOperation[];
+    return rows.map(fromRaw);
+  }
+
+  openForService(serviceArn: string): OperationRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM operations WHERE service_arn = ? AND status IN ('PENDING', 'IN_PROGRESS', 'ROLLBACK_IN_PROGRESS') ORDER BY seq ASC`,
+      )
+      .all(serviceArn) as RawOperation[];
+    return rows.map(fromRaw);
+  }
+}

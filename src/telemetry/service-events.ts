@@ -1,0 +1,84 @@
+import type { ControlPlaneConfig } from "../domain/config.js";
+import { serviceStatusEvent, type OperationEvent, type Severity } from "../domain/service-events.js";
+import type { Store } from "../store/store.js";
+import type { Clock } from "../util/clock.js";
+import { uuid, type Random } from "../util/random.js";
+import { deploymentStream, EVENTS_STREAM, serviceLogGroup } from "./log-groups.js";
+
+export interface ServiceIdentity {
+  name: string;
+  id: string;
+  arn: string;
+}
+
+/**
+ * Writes what App Runner tells users about a service: lines in its `events` and
+ * `deployment/<operation-id>` streams, and EventBridge events in the outbox. Callers run it
+ * inside the transaction that makes the change, so an event exists exactly when its change does.
+ */
+export class ServiceEventRecorder {
+  constructor(
+    private readonly store: Store,
+    private readonly config: ControlPlaneConfig,
+    private readonly clock: Clock,
+    private readonly random: Random,
+  ) {}
+
+  operationStatus(s: ServiceIdentity, ev: OperationEvent): void {
+    this.eventsLine(s, ev.message);
+    this.bus(s, "AppRunner Service Operation Status Change", {
+      Status: ev.status,
+      ServiceName: s.name,
+      ServiceId: s.id,
+      Message: ev.message,
+      Severity: ev.severity,
+    });
+  }
+
+  serviceStatus(s: ServiceIdentity, previous: string, current: string): void {
+    if (previous === current) return;
+    const { message, severity } = serviceStatusEvent(current);
+    this.bus(s, "AppRunner Service Status Change", {
+      PreviousStatus: previous,
+      CurrentStatus: current,
+      ServiceName: s.name,
+      ServiceId: s.id,
+      Message: message,
+      Severity: severity,
+    });
+  }
+
+  /** A line in the service's events stream, prefixed as App Runner prefixes its own. */
+  eventsLine(s: ServiceIdentity, message: string): void {
+    const now = this.clock.now();
+    this.store.logs.append(serviceLogGroup(s.name, s.id), EVENTS_STREAM, [{ timestamp: now, message: `[AppRunner] ${message}` }], now);
+  }
+
+  deploymentLine(s: ServiceIdentity, operationId: string, message: string): void {
+    const now = this.clock.now();
+    this.store.logs.append(
+      serviceLogGroup(s.name, s.id),
+      deploymentStream(operationId),
+      [{ timestamp: now, message: message.startsWith("[") ? message : `[AppRunner] ${message}` }],
+      now,
+    );
+  }
+
+  private bus(s: ServiceIdentity, detailType: string, detail: Record<string, unknown> & { Severity: Severity }): void {
+    const now = this.clock.now();
+    this.store.outbox.append(
+      {
+        version: "0",
+        id: uuid(this.random),
+        "detail-type": detailType,
+        source: "aws.apprunner",
+        account: this.config.accountId,
+        time: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
+        region: this.config.region,
+        resources: [s.arn],
+        detail,
+      },
+      now,
+    );
+  }
+}

@@ -1,0 +1,33 @@
+import { randomBytes } from "node:crypto";
+
+/** Randomness is injected so ids are predictable in tests. */
+export interface Random {
+  bytes(n: number): Buffer;
+}
+
+export const cryptoRandom: Random = { bytes: (n) => randomBytes(n) };
+
+/** Deterministic randomness for tests (a counter-based stream). */
+export class SeededRandom implements Random {
+  private counter = 0;
+  constructor(private readonly seed: number = 1) {}
+  bytes(n: number): Buffer {
+    const out = Buffer.alloc(n);
+    for (let i = 0; i < n; i++) {
+      this.counter++;
+      out[i] = (Math.imul(this.seed ^ this.counter, 2654435761) >>> 24) & 0xff;
+    }
+    return out;
+  }
+}
+
+export const hex = (r: Random, bytes: number): string => r.bytes(bytes).toString("hex");
+
+/** RFC 4122 version-4 UUID from injected randomness (App Runner operation ids are UUIDs). */
+export function uuid(r: Random): string {
+  const b = r.bytes(16);
+  b[6] = ((b[6] ?? 0) & 0x0f) | 0x40;
+  b[8] = ((b[8] ?? 0) & 0x3f) | 0x80;
+  const h = b.toString("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
