@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what OpenRunner needs on a fresh Debian 12 machine, then builds it. Idempotent and
+# quick when everything is already there: it only installs what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages OpenRunner uses: the AWS CLI v2 (tests and the README's examples), and the
+# container runtime, networking, registry, image and data-plane tools the runtime needs.
+PACKAGES=(awscli runc haproxy nftables iproute2 skopeo umoci docker-registry git mmdebstrap ca-certificates)
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "openrunner: missing Debian packages: ${missing[*]} (run as root, or install them with apt-get)" >&2
+    exit 1
+  fi
+  echo "openrunner: installing Debian packages: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# npm dependencies, exactly as the lockfile pins them; reinstalled only when the lockfile changed.
+stamp=node_modules/.openrunner-lock
+if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
+  echo "openrunner: installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error
+  cp package-lock.json "$stamp"
+fi
+
+npx tsc -p tsconfig.json
+chmod +x dist/src/cli/main.js

@@ -1,0 +1,71 @@
+import { AppRunnerError } from "../../src/errors/app-runner-error.js";
+import type { DeploymentRef, DeploymentSpec, DriverContext, RuntimeDriver } from "../../src/runtime/driver.js";
+
+/**
+ * A RuntimeDriver for API and engine tests only: it records calls and succeeds, or fails the
+ * step named in `failNext`. `openrunner up` never uses it (it has the unavailable driver).
+ */
+export class ScriptedRuntimeDriver implements RuntimeDriver {
+  readonly name = "scripted";
+  readonly calls: string[] = [];
+  /** The next call of this step throws (once). */
+  failNext: keyof RuntimeDriver | undefined;
+  /** Deployments started and not retired, per service. */
+  readonly live = new Map<string, Set<string>>();
+  serving = new Map<string, string>();
+  private gate: Promise<void> | undefined;
+
+  /** Makes deploy wait until the returned function is called, so a test can act mid-operation. */
+  hold(): () => void {
+    let release: () => void = () => undefined;
+    this.gate = new Promise<void>((ok) => {
+      release = () => {
+        this.gate = undefined;
+        ok();
+      };
+    });
+    return release;
+  }
+
+  private step(name: keyof RuntimeDriver, detail: string, ctx: DriverContext): void {
+    this.calls.push(`${name}:${detail}`);
+    ctx.log(`scripted ${name} ${detail}`);
+    if (this.failNext === name) {
+      this.failNext = undefined;
+      throw new AppRunnerError("InternalServiceError", `scripted failure in ${name}`);
+    }
+  }
+
+  async deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<void> {
+    this.step("deploy", spec.deploymentId, ctx);
+    if (this.gate) {
+      const aborted = new Promise<void>((_, fail) =>
+        ctx.signal.addEventListener("abort", () => fail(new Error("deployment aborted")), { once: true }),
+      );
+      await Promise.race([this.gate, aborted]);
+    }
+    const set = this.live.get(spec.serviceId) ?? new Set<string>();
+    set.add(spec.deploymentId);
+    this.live.set(spec.serviceId, set);
+  }
+  async waitHealthy(ref: DeploymentRef, ctx: DriverContext): Promise<void> {
+    this.step("waitHealthy", ref.deploymentId, ctx);
+  }
+  async shiftTraffic(ref: DeploymentRef, ctx: DriverContext): Promise<void> {
+    this.step("shiftTraffic", ref.deploymentId, ctx);
+    this.serving.set(ref.serviceId, ref.deploymentId);
+  }
+  async retire(ref: DeploymentRef, ctx: DriverContext): Promise<void> {
+    this.step("retire", ref.deploymentId, ctx);
+    this.live.get(ref.serviceId)?.delete(ref.deploymentId);
+  }
+  async pause(serviceId: string, ctx: DriverContext): Promise<void> {
+    this.step("pause", serviceId, ctx);
+    this.live.delete(serviceId);
+  }
+  async delete(serviceId: string, ctx: DriverContext): Promise<void> {
+    this.step("delete", serviceId, ctx);
+    this.live.delete(serviceId);
+    this.serving.delete(serviceId);
+  }
+}
