@@ -8,6 +8,8 @@ import type { ApiCallListener, AwsJsonApi } from "../service-registry.js";
 import { writeError, writeJson } from "./errors.js";
 import { readBody, signedRequestOf } from "./read-request.js";
 
+const ACCEPTED_CONTENT_TYPES = new Set(["application/x-amz-json-1.0", "application/x-amz-json-1.1"]);
+
 export interface AwsJsonHandlerOptions {
   deps: ApiDeps;
   apis: AwsJsonApi[];
@@ -51,11 +53,12 @@ export function createAwsJsonHandler(opts: AwsJsonHandlerOptions): (req: Incomin
       if (!api || !operation || !handler || req.method !== "POST") {
         throw new AppRunnerError("UnknownOperation", `Unknown operation: ${targetStr ?? "(no X-Amz-Target header)"}`);
       }
-      const contentType = (req.headers["content-type"] ?? "").split(";")[0]?.trim();
-      if (contentType !== `application/x-amz-json-${api.jsonVersion}` && contentType !== "application/x-amz-json-1.1" && contentType !== "application/x-amz-json-1.0") {
+      const contentType = (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
+      if (!ACCEPTED_CONTENT_TYPES.has(contentType)) {
+        // AWS's front door picks the protocol by Content-Type; without one it knows, no operation matches.
         throw new AppRunnerError(
           "UnknownOperation",
-          `Unsupported Content-Type '${contentType ?? ""}': use application/x-amz-json-${api.jsonVersion}.`,
+          `Unsupported Content-Type '${contentType}': use application/x-amz-json-${api.jsonVersion}.`,
         );
       }
       input = parseJsonBody(body);
