@@ -1,5 +1,92 @@
-/** Operator tasks on connections; filled in with the connections operations. */
-export async function connectionCommand(_argv: string[]): Promise<void> {
-  process.stderr.write("openrunner connection: not available yet\n");
-  process.exitCode = 2;
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { completeHandshake, type ConnectionDoc } from "../domain/connection-handshake.js";
+import { SecretBox } from "../iam/secret-box.js";
+import { Store } from "../store/store.js";
+import { systemClock } from "../util/clock.js";
+
+const USAGE = `Usage:
+  openrunner connection complete-handshake --data-dir DIR --connection-arn ARN [--token-file FILE]
+      Completes a connection's provider handshake with a provider access token, read from
+      FILE or, without --token-file, from standard input. The token is stored encrypted
+      (key: DIR/secret.key) and never printed.
+  openrunner connection list --data-dir DIR
+      Prints each connection's name, status and ARN.
+
+Works on the data directory directly, so it can run beside 'openrunner up'.`;
+
+function openStore(dataDir: string): Store {
+  const file = join(resolve(dataDir), "openrunner.db");
+  // Store.open would create an empty database: a mistyped directory should fail instead.
+  if (!existsSync(file)) throw new Error(`no OpenRunner data directory at ${resolve(dataDir)} (missing openrunner.db)`);
+  return Store.open(file);
+}
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write("Paste the provider token, then press Ctrl-D:\n");
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+async function completeHandshakeCommand(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      "data-dir": { type: "string", default: process.env.OPENRUNNER_DATA_DIR ?? "./.openrunner" },
+      "connection-arn": { type: "string" },
+      "token-file": { type: "string" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const arn = values["connection-arn"];
+  if (!arn) throw new Error("--connection-arn is required");
+  const store = openStore(values["data-dir"]);
+  try {
+    // The token never comes from the command line: argv is visible to every user in `ps`.
+    const token = values["token-file"] ? readFileSync(values["token-file"], "utf8") : await readStdin();
+    const box = SecretBox.forDataDir(resolve(values["data-dir"]));
+    const connection = completeHandshake({ store, clock: systemClock }, box, arn, token);
+    process.stdout.write(`${connection.ConnectionName ?? ""} is ${connection.Status ?? ""}\n`);
+  } finally {
+    store.close();
+  }
+}
+
+function listCommand(argv: string[]): void {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      "data-dir": { type: "string", default: process.env.OPENRUNNER_DATA_DIR ?? "./.openrunner" },
+      help: { type: "boolean", default: false },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const store = openStore(values["data-dir"]);
+  try {
+    const rows = store.resources.list<ConnectionDoc>({ kind: "connection" });
+    const width = Math.max(4, ...rows.map((r) => r.name.length));
+    const lines = [`${"NAME".padEnd(width)}  ${"STATUS".padEnd(17)}  ARN`];
+    for (const r of rows) lines.push(`${r.name.padEnd(width)}  ${r.status.padEnd(17)}  ${r.arn}`);
+    process.stdout.write(`${lines.join("\n")}\n`);
+  } finally {
+    store.close();
+  }
+}
+
+/** Operator tasks on connections, until the web console offers them. */
+export async function connectionCommand(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (sub === "complete-handshake") return completeHandshakeCommand(rest);
+  if (sub === "list") return listCommand(rest);
+  process.stdout.write(`${USAGE}\n`);
+  process.exitCode = sub === undefined || sub === "--help" ? 0 : 2;
 }

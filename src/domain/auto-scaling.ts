@@ -4,7 +4,9 @@ import type { Wire } from "../api/wire.js";
 import { epochSeconds } from "../api/wire.js";
 import { invalidRequest } from "../errors/app-runner-error.js";
 import type { ResourceRow } from "../store/resources.js";
-import { autoScalingConfigurationArn, parseArn } from "./arns.js";
+import { autoScalingConfigurationArn } from "./arns.js";
+import { findRevision, type RevisionedKind } from "./revisioned-configurations.js";
+import type { ServiceDoc } from "./service-record.js";
 
 export type AutoScalingDoc = Wire<AutoScalingConfiguration>;
 export type AutoScalingRow = ResourceRow<AutoScalingDoc>;
@@ -13,6 +15,12 @@ export const DEFAULT_AUTO_SCALING_NAME = "DefaultConfiguration";
 /** App Runner's DefaultConfiguration always has this id (developer guide examples). */
 export const DEFAULT_AUTO_SCALING_ID = "00000000000000000000000000000001";
 export const DEFAULT_AUTO_SCALING = { MaxConcurrency: 100, MinSize: 1, MaxSize: 25 } as const;
+
+export const AUTO_SCALING: RevisionedKind = {
+  kind: "auto-scaling-configuration",
+  arnType: "autoscalingconfiguration",
+  label: "Auto scaling configuration",
+};
 
 /** DefaultConfiguration exists from the start, as in every App Runner account. */
 export function ensureDefaultAutoScalingConfiguration(deps: Pick<ApiDeps, "store" | "clock" | "config">): void {
@@ -49,25 +57,46 @@ export function defaultAutoScalingConfiguration(deps: Pick<ApiDeps, "store">): A
 }
 
 /**
- * Resolves an AutoScalingConfigurationArn as App Runner does: a full ARN names one revision;
- * an ARN that ends at the name (or name/revision) means that name's latest (or that) revision.
+ * Resolves an AutoScalingConfigurationArn given to CreateService/UpdateService: a full ARN names one
+ * revision; an ARN that ends at the name (or name/revision) means that name's latest active (or
+ * that) revision. A service can only use an ACTIVE revision.
  */
-export function resolveAutoScalingConfiguration(deps: Pick<ApiDeps, "store">, arn: string): AutoScalingRow {
-  const exact = deps.store.resources.get<AutoScalingDoc>(arn);
-  if (exact && exact.kind === "auto-scaling-configuration") {
-    if (exact.deletedAt !== null) throw invalidRequest(`Auto scaling configuration ${arn} is inactive.`);
-    return exact;
+export function resolveAutoScalingConfiguration(deps: Pick<ApiDeps, "store" | "config">, arn: string): AutoScalingRow {
+  const row = findRevision<AutoScalingDoc>(deps, AUTO_SCALING, arn);
+  if (!row) throw invalidRequest(`Auto scaling configuration not found: ${arn}`);
+  if (row.deletedAt !== null) throw invalidRequest(`Auto scaling configuration ${arn} is inactive.`);
+  return row;
+}
+
+/** The ARNs of the revisions that live (not deleted) services use, computed when asked. */
+export function autoScalingArnsInUse(deps: Pick<ApiDeps, "store">): Map<string, string[]> {
+  const used = new Map<string, string[]>();
+  for (const s of deps.store.resources.list<ServiceDoc>({ kind: "service" })) {
+    const arn = s.doc.AutoScalingConfigurationSummary?.AutoScalingConfigurationArn;
+    if (arn) used.set(arn, [...(used.get(arn) ?? []), s.arn]);
   }
-  const parsed = parseArn(arn);
-  if (parsed?.resourceType === "autoscalingconfiguration" && parsed.parts.length <= 2) {
-    const [name, rev] = parsed.parts;
-    const rows = deps.store.resources
-      .list<AutoScalingDoc>({ kind: "auto-scaling-configuration", name: name ?? "" })
-      .filter((r) => rev === undefined || String(r.revision) === rev)
-      .sort((a, b) => b.revision - a.revision);
-    if (rows[0]) return rows[0];
+  return used;
+}
+
+/** The full description, with HasAssociatedService computed live rather than stored. */
+export function describeAutoScaling(row: AutoScalingRow, inUse: ReadonlyMap<string, unknown>): AutoScalingDoc {
+  return { ...row.doc, HasAssociatedService: inUse.has(row.arn) };
+}
+
+/**
+ * Makes every active revision of `name` the default and clears the flag everywhere else: "The
+ * existing default auto scaling configuration will be set to non-default automatically". The
+ * default is held per name, so new services get the name's latest revision; the caller holds the
+ * transaction.
+ */
+export function setDefaultAutoScalingName(deps: Pick<ApiDeps, "store">, name: string): void {
+  for (const r of deps.store.resources.list<AutoScalingDoc>({ kind: AUTO_SCALING.kind })) {
+    const isDefault = r.name === name;
+    if (r.doc.IsDefault !== isDefault) {
+      r.doc = { ...r.doc, IsDefault: isDefault };
+      deps.store.resources.update(r);
+    }
   }
-  throw invalidRequest(`Auto scaling configuration not found: ${arn}`);
 }
 
 export function autoScalingSummary(row: AutoScalingRow, hasAssociatedService: boolean): AutoScalingDoc {

@@ -11,7 +11,11 @@ export interface EngineOptions {
   stepDelayMs?: number;
   /** How often the work list is read even without a notify (a safety net, not the main path). */
   pollMs?: number;
+  /** A phase that takes longer fails its operation, so nothing stays IN_PROGRESS forever. */
+  phaseTimeoutMs?: number;
 }
+
+const DEFAULT_PHASE_TIMEOUT_MS = 30 * 60 * 1000;
 
 interface Running {
   opId: string;
@@ -26,6 +30,8 @@ interface Running {
  */
 export class Engine {
   private readonly running = new Map<string, Running>();
+  /** Operations whose runner crashed and could not even be marked FAILED: not retried until restart. */
+  private readonly quarantined = new Set<string>();
   private stopping = false;
   private scheduled = false;
   private timer: NodeJS.Timeout | undefined;
@@ -52,11 +58,15 @@ export class Engine {
     });
   }
 
-  /** Stops taking work and waits for running phases to reach a boundary; the rest resumes on restart. */
-  async stop(): Promise<void> {
+  /**
+   * Stops taking work and waits (boundedly) for running phases to reach a boundary. A phase
+   * still running then is simply repeated after restart: phases are idempotent.
+   */
+  async stop(timeoutMs = 10_000): Promise<void> {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
-    await Promise.allSettled([...this.running.values()].map((r) => r.done));
+    const timer = sleep(timeoutMs, undefined, { ref: false });
+    await Promise.race([Promise.allSettled([...this.running.values()].map((r) => r.done)), timer]);
   }
 
   /** Resolves once no operation is open or running (for tests and graceful tools). */
@@ -78,7 +88,7 @@ export class Engine {
     }
     for (const [serviceArn, ops] of byService) {
       const head = ops[0];
-      if (!head) continue;
+      if (!head || this.quarantined.has(head.id)) continue;
       const deleteQueued = ops.some((o) => o.type === "DELETE_SERVICE" && o.id !== head.id);
       const running = this.running.get(serviceArn);
       if (running) {
@@ -93,14 +103,55 @@ export class Engine {
     const abort = new AbortController();
     if (cancelled) abort.abort(new Error(CANCELLED_BY_DELETE));
     const done = this.run(op, abort.signal)
-      .catch((err: unknown) => {
-        this.deps.logger("operation runner stopped on an unexpected error", { operationId: op.id, error: reasonOf(err) });
-      })
+      .catch((err: unknown) => this.abandon(op, err))
       .finally(() => {
         this.running.delete(serviceArn);
         this.notify();
       });
     this.running.set(serviceArn, { opId: op.id, abort, done });
+  }
+
+  /**
+   * The runner itself failed (its service row is gone, the store refused a write): end the
+   * operation FAILED without touching anything else, so it is not retried in a tight loop.
+   */
+  private abandon(op: OperationRow, err: unknown): void {
+    this.deps.logger("operation runner stopped on an unexpected error; ending it FAILED", {
+      operationId: op.id,
+      error: reasonOf(err),
+    });
+    try {
+      const current = this.deps.store.operations.get(op.id) ?? op;
+      const now = this.deps.clock.now();
+      this.deps.store.operations.update({
+        ...current,
+        status: current.status === "ROLLBACK_IN_PROGRESS" ? "ROLLBACK_FAILED" : "FAILED",
+        endedAt: now,
+        updatedAt: now,
+        state: { ...current.state, phase: "done", error: reasonOf(err) },
+      });
+    } catch (again) {
+      this.quarantined.add(op.id);
+      this.deps.logger("could not record the failed operation; it waits for a restart", {
+        operationId: op.id,
+        error: reasonOf(again),
+      });
+    }
+  }
+
+  /** Runs one phase, failing it when it outlives the phase timeout. */
+  private async runPhase(phase: (ctx: OperationContext) => Promise<void>, ctx: OperationContext): Promise<void> {
+    const limit = this.options.phaseTimeoutMs ?? DEFAULT_PHASE_TIMEOUT_MS;
+    const timeout = new AbortController();
+    const timer = sleep(limit, undefined, { ref: false, signal: timeout.signal }).then(() => {
+      throw new Error(`The step '${ctx.op.state.phase}' did not finish within ${Math.round(limit / 1000)} seconds.`);
+    });
+    try {
+      await Promise.race([phase(ctx), timer]);
+    } finally {
+      timeout.abort();
+      timer.catch(() => undefined);
+    }
   }
 
   private async run(op: OperationRow, signal: AbortSignal): Promise<void> {
@@ -124,7 +175,7 @@ export class Engine {
         continue;
       }
       try {
-        await phase(ctx);
+        await this.runPhase(phase, ctx);
       } catch (err) {
         if (failing) {
           // A failure path must always end the operation; if it cannot, record that and stop.

@@ -37,7 +37,13 @@ class Violations {
 }
 
 function typeError(path: string, expected: string, value: unknown): AppRunnerError {
-  const got = Array.isArray(value) ? "an array" : value === null ? "null" : `a ${typeof value}`;
+  const got = Array.isArray(value)
+    ? "an array"
+    : value === null
+      ? "null"
+      : typeof value === "object"
+        ? "an object"
+        : `a ${typeof value}`;
   return new AppRunnerError("Serialization", `Expected ${expected} at '${path}' but found ${got}.`);
 }
 

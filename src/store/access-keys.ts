@@ -9,7 +9,12 @@ export interface AccessKeyRow {
 }
 
 export class AccessKeyRepository {
-  constructor(private readonly db: Db) {}
+  /** Prepared once: every signed request looks its key up here. */
+  private readonly getStmt;
+
+  constructor(private readonly db: Db) {
+    this.getStmt = db.prepare(`SELECT * FROM access_keys WHERE access_key_id = ?`);
+  }
 
   insert(k: AccessKeyRow): void {
     this.db
@@ -18,7 +23,7 @@ export class AccessKeyRepository {
   }
 
   get(accessKeyId: string): AccessKeyRow | undefined {
-    const r = this.db.prepare(`SELECT * FROM access_keys WHERE access_key_id = ?`).get(accessKeyId) as
+    const r = this.getStmt.get(accessKeyId) as
       | { access_key_id: string; secret_access_key: string; principal: string; created_at: number }
       | undefined;
     return r

@@ -1,3 +1,4 @@
+import type Database from "better-sqlite3";
 import type { Db } from "./database.js";
 
 export type ResourceKind =
@@ -75,11 +76,19 @@ const fromRaw = <TDoc, TInternal>(r: RawRow): ResourceRow<TDoc, TInternal> => ({
   deletedAt: r.deleted_at,
 });
 
+type Statement = Database.Statement<unknown[], unknown>;
+
 /** All App Runner resources share one table; kinds differ only in their documents. */
 export class ResourceRepository {
   private readonly insertStmt;
   private readonly getStmt;
   private readonly updateStmt;
+  /**
+   * Statements for queries built per call, by SQL text. Preparing on every call was about a
+   * tenth of the server's CPU time under bench/api-latency.ts (docs/performance.md), and the
+   * distinct query shapes are few, so the map stays small.
+   */
+  private readonly prepared = new Map<string, Statement>();
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
@@ -91,6 +100,15 @@ export class ResourceRepository {
     this.updateStmt = db.prepare(
       `UPDATE resources SET status = @status, doc = @doc, internal = @internal, deleted_at = @deletedAt WHERE arn = @arn`,
     );
+  }
+
+  private statement(sql: string): Statement {
+    let stmt = this.prepared.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      this.prepared.set(sql, stmt);
+    }
+    return stmt;
   }
 
   insert<TDoc, TInternal>(r: NewResource<TDoc, TInternal>): ResourceRow<TDoc, TInternal> {
@@ -127,7 +145,7 @@ export class ResourceRepository {
 
   /** Removes a row for good (for resources App Runner forgets on delete, like custom domains). */
   remove(arn: string): void {
-    this.db.prepare(`DELETE FROM resources WHERE arn = ?`).run(arn);
+    this.statement(`DELETE FROM resources WHERE arn = ?`).run(arn);
   }
 
   list<TDoc, TInternal = Record<string, unknown>>(q: ListQuery): ResourceRow<TDoc, TInternal>[] {
@@ -139,7 +157,7 @@ export class ResourceRepository {
     const sql = `SELECT * FROM resources WHERE ${where.join(" AND ")} ORDER BY seq ${q.descending ? "DESC" : "ASC"}${
       q.limit !== undefined ? " LIMIT @limit" : ""
     }`;
-    const rows = this.db.prepare(sql).all({
+    const rows = this.statement(sql).all({
       kind: q.kind,
       name: q.name,
       parentArn: q.parentArn,
@@ -153,23 +171,20 @@ export class ResourceRepository {
     const where = ["kind = @kind", "deleted_at IS NULL"];
     if (q.name !== undefined) where.push("name = @name");
     if (q.parentArn !== undefined) where.push("parent_arn = @parentArn");
-    const row = this.db
-      .prepare(`SELECT COUNT(*) AS n FROM resources WHERE ${where.join(" AND ")}`)
+    const row = this.statement(`SELECT COUNT(*) AS n FROM resources WHERE ${where.join(" AND ")}`)
       .get({ kind: q.kind, name: q.name, parentArn: q.parentArn }) as { n: number };
     return row.n;
   }
 
   /** Distinct live names of a kind: App Runner's name quotas count names, not revisions. */
   countNames(kind: ResourceKind): number {
-    const row = this.db
-      .prepare(`SELECT COUNT(DISTINCT name) AS n FROM resources WHERE kind = ? AND deleted_at IS NULL`)
+    const row = this.statement(`SELECT COUNT(DISTINCT name) AS n FROM resources WHERE kind = ? AND deleted_at IS NULL`)
       .get(kind) as { n: number };
     return row.n;
   }
 
   maxRevision(kind: ResourceKind, name: string): number {
-    const row = this.db
-      .prepare(`SELECT COALESCE(MAX(revision), 0) AS n FROM resources WHERE kind = ? AND name = ?`)
+    const row = this.statement(`SELECT COALESCE(MAX(revision), 0) AS n FROM resources WHERE kind = ? AND name = ?`)
       .get(kind, name) as { n: number };
     return row.n;
   }

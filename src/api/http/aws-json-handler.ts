@@ -53,7 +53,7 @@ export function createAwsJsonHandler(opts: AwsJsonHandlerOptions): (req: Incomin
       if (!api || !operation || !handler || req.method !== "POST") {
         throw new AppRunnerError("UnknownOperation", `Unknown operation: ${targetStr ?? "(no X-Amz-Target header)"}`);
       }
-      const contentType = (req.headers["content-type"] ?? "").split(";")[0]?.trim() ?? "";
+      const contentType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
       if (!ACCEPTED_CONTENT_TYPES.has(contentType)) {
         // AWS's front door picks the protocol by Content-Type; without one it knows, no operation matches.
         throw new AppRunnerError(

@@ -13,15 +13,17 @@ export function requireService(ctx: RequestContext, arn: string): ServiceRow {
 }
 
 /** Tags given at creation or to TagResource: unique keys, within the per-resource quota. */
-export function checkTags(ctx: RequestContext, tags: readonly Tag[] | undefined, existing = 0): Tag[] {
+export function checkTags(ctx: RequestContext, tags: readonly Partial<Tag>[] | undefined, existing = 0): Tag[] {
   const list = tags ?? [];
   const keys = new Set<string>();
   for (const t of list) {
+    // The model leaves Tag's members optional, so a Key-less tag reaches us; it cannot be stored.
+    if (t.Key === undefined) throw invalidRequest("Every tag must have a Key.");
     if (keys.has(t.Key)) throw invalidRequest(`Duplicate tag key: ${t.Key}`);
     keys.add(t.Key);
   }
   if (existing + list.length > ctx.config.quotas.tagsPerResource) {
     throw invalidRequest(`A resource can have at most ${ctx.config.quotas.tagsPerResource} tags.`);
   }
-  return list.map((t) => ({ Key: t.Key, Value: t.Value ?? "" }));
+  return list.map((t) => ({ Key: t.Key ?? "", Value: t.Value ?? "" }));
 }

@@ -14,6 +14,7 @@ import { assertCanStart, checkServiceReferences, checkSourceConfiguration } from
 import type { PreviousConfiguration } from "../../engine/reconcilers/deploy.js";
 import { invalidRequest, notFound, quotaExceeded } from "../../errors/app-runner-error.js";
 import type { OperationType } from "../../store/operations.js";
+import { ServiceEventRecorder } from "../../telemetry/service-events.js";
 import { uuid } from "../../util/random.js";
 import { handler, type OperationHandler, type RequestContext } from "../context.js";
 import { decodeNextToken, page } from "../paging.js";
@@ -34,7 +35,14 @@ function enqueue(ctx: RequestContext, s: ServiceRow, type: OperationType, state:
   return id;
 }
 
+/** The service shows OPERATION_IN_PROGRESS from the moment an operation is accepted, with its event. */
 function markInProgress(ctx: RequestContext, s: ServiceRow): void {
+  const previous = s.status;
+  new ServiceEventRecorder(ctx.store, ctx.config, ctx.clock, ctx.random).serviceStatus(
+    { name: s.name, id: s.doc.ServiceId ?? "", arn: s.arn },
+    previous,
+    "OPERATION_IN_PROGRESS",
+  );
   s.status = "OPERATION_IN_PROGRESS";
   s.doc = { ...s.doc, Status: "OPERATION_IN_PROGRESS", UpdatedAt: epochSeconds(ctx.clock.now()) };
   ctx.store.resources.update(s);

@@ -41,6 +41,15 @@ export const deleteReconciler: Reconciler = {
           s.deletedAt = now;
           s.doc = { ...s.doc, DeletedAt: epochSeconds(now) };
           for (const d of store.resources.list({ kind: "custom-domain", parentArn: s.arn })) store.resources.remove(d.arn);
+          // A VPC ingress connection lives and dies with its service, as in App Runner.
+          for (const v of store.resources.list<Record<string, unknown>>({ kind: "vpc-ingress-connection", parentArn: s.arn })) {
+            store.resources.update({
+              ...v,
+              status: "DELETED",
+              deletedAt: now,
+              doc: { ...v.doc, Status: "DELETED", DeletedAt: epochSeconds(now) },
+            });
+          }
           store.tags.removeAll(s.arn);
         },
       });

@@ -22,6 +22,21 @@ export function canonicalUri(rawPath: string): string {
     .join("/");
 }
 
+/**
+ * Decodes each run of valid escapes and keeps a malformed one (`%zz`) as typed, as
+ * URLSearchParams and the SDK's signer read it; decodeURIComponent on the whole part would
+ * throw and turn the caller's bad query into a 500.
+ */
+function decodeQueryPart(s: string): string {
+  return s.replace(/\+/g, " ").replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
 export function canonicalQuery(rawQuery: string): string {
   if (!rawQuery) return "";
   const pairs = rawQuery
@@ -29,8 +44,8 @@ export function canonicalQuery(rawQuery: string): string {
     .filter((p) => p.length > 0)
     .map((p) => {
       const eq = p.indexOf("=");
-      const k = decodeURIComponent((eq < 0 ? p : p.slice(0, eq)).replace(/\+/g, " "));
-      const v = eq < 0 ? "" : decodeURIComponent(p.slice(eq + 1).replace(/\+/g, " "));
+      const k = decodeQueryPart(eq < 0 ? p : p.slice(0, eq));
+      const v = eq < 0 ? "" : decodeQueryPart(p.slice(eq + 1));
       return [uriEncode(k), uriEncode(v)] as const;
     })
     .filter(([k]) => k !== "X-Amz-Signature");

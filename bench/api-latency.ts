@@ -1,0 +1,162 @@
+/**
+ * API latency: DescribeService and ListServices against `openrunner up` (a child process on a
+ * temp data dir, loopback, port 0), and against a bare node:http server returning the same
+ * bytes — the floor set by the client and HTTP on this machine. Closed loop, fixed counts.
+ *
+ * Two clients: `sdk` is @aws-sdk/client-apprunner for every call (what users run); `replay`
+ * re-sends requests that SDK signed over plain node:http, which the server still verifies,
+ * so the rows show the server's own latency when the client is not the bottleneck.
+ *
+ *   node dist/bench/api-latency.js [--services 25] [--requests 5000] [--warmup 1000]
+ *     [--concurrency 16] [--out results.json] [--server-node-args="--cpu-prof --cpu-prof-dir=DIR"]
+ */
+import { DescribeServiceCommand, ListServicesCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { captureExchanges, type Exchange } from "./lib/capture.js";
+import { spawnReady, type ReadyChild } from "./lib/child.js";
+import { latencyReport, type ClientKind, type Operation, type PhaseResult, type Target } from "./lib/latency-report.js";
+import { runLoad } from "./lib/load.js";
+import { machineFacts } from "./lib/machine.js";
+import { benchClient, createServices, startOpenRunnerChild, type BenchOpenRunner } from "./lib/openrunner.js";
+import { cpuTimeMs } from "./lib/proc-status.js";
+import { replayClient } from "./lib/replay.js";
+
+const BASELINE_SERVER = fileURLToPath(new URL("./lib/baseline-server.js", import.meta.url));
+
+const { values: args } = parseArgs({
+  options: {
+    services: { type: "string", default: "25" },
+    requests: { type: "string", default: "5000" },
+    warmup: { type: "string", default: "1000" },
+    concurrency: { type: "string", default: "16" },
+    out: { type: "string" },
+    "server-node-args": { type: "string" },
+  },
+});
+const positive = (name: string, raw: string): number => {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} takes a positive integer`);
+  return n;
+};
+const SERVICES = positive("services", args.services);
+const REQUESTS = positive("requests", args.requests);
+const WARMUP = positive("warmup", args.warmup);
+const CONCURRENCY = positive("concurrency", args.concurrency);
+
+interface Phase {
+  client: ClientKind;
+  target: Target;
+  operation: Operation;
+  serverPid: number;
+  responseBytes: number;
+  call: (i: number) => Promise<unknown>;
+}
+
+async function measure(p: Phase): Promise<PhaseResult> {
+  await runLoad(p.call, { concurrency: CONCURRENCY, requests: WARMUP });
+  const serverCpu = cpuTimeMs(p.serverPid);
+  const clientCpu = process.cpuUsage();
+  const summary = await runLoad(p.call, { concurrency: CONCURRENCY, requests: REQUESTS });
+  const clientUsed = process.cpuUsage(clientCpu);
+  const { call: _call, serverPid: _pid, ...labels } = p;
+  return {
+    ...labels,
+    ...summary,
+    serverCpuUsPerRequest: ((cpuTimeMs(p.serverPid) - serverCpu) * 1000) / summary.requests,
+    clientCpuUsPerRequest: (clientUsed.user + clientUsed.system) / summary.requests,
+  };
+}
+
+/** One signed DescribeService per service and one ListServices (default page of 20), with answers. */
+async function captureWorkload(client: AppRunnerClient, arns: readonly string[]): Promise<{ describe: Exchange[]; list: Exchange }> {
+  const captured = captureExchanges(client);
+  const describe: Exchange[] = [];
+  for (const arn of arns) {
+    await client.send(new DescribeServiceCommand({ ServiceArn: arn }));
+    describe.push(captured.last());
+  }
+  await client.send(new ListServicesCommand({}));
+  return { describe, list: captured.last() };
+}
+
+async function main(): Promise<void> {
+  const machine = machineFacts();
+  const scratch = mkdtempSync(join(tmpdir(), "openrunner-bench-baseline-"));
+  const cleanups: (() => void)[] = [];
+  let openrunner: BenchOpenRunner | undefined;
+  let baseline: ReadyChild | undefined;
+  try {
+    // Node flags for the server only (e.g. --cpu-prof, which NODE_OPTIONS does not accept).
+    openrunner = await startOpenRunnerChild(args["server-node-args"]?.split(/\s+/).filter(Boolean) ?? []);
+    const orSdk = benchClient(openrunner.endpoint, openrunner.credentials, CONCURRENCY);
+    cleanups.push(() => orSdk.destroy());
+    const arns = await createServices(orSdk, SERVICES);
+
+    const captureClient = benchClient(openrunner.endpoint, openrunner.credentials, 1);
+    cleanups.push(() => captureClient.destroy());
+    const work = await captureWorkload(captureClient, arns);
+    const describeBody = work.describe[0]?.responseBody ?? "";
+    const listBody = work.list.responseBody;
+    // OpenRunner's exact response bytes become the baseline server's fixed answers.
+    const bodiesFile = join(scratch, "bodies.json");
+    writeFileSync(bodiesFile, JSON.stringify({ "AppRunner.DescribeService": describeBody, "AppRunner.ListServices": listBody }));
+    baseline = await spawnReady([BASELINE_SERVER, bodiesFile]);
+    // The baseline checks no signature; the SDK still signs every request, as it does for OpenRunner.
+    const blSdk = benchClient(baseline.ready, { accessKeyId: "AKIAEXAMPLEBASELINE0", secretAccessKey: "baseline" }, CONCURRENCY);
+    cleanups.push(() => blSdk.destroy());
+    const orReplay = replayClient(openrunner.endpoint, CONCURRENCY);
+    const blReplay = replayClient(baseline.ready, CONCURRENCY);
+    cleanups.push(() => orReplay.destroy(), () => blReplay.destroy());
+
+    const servers = [
+      { target: "openrunner", pid: openrunner.server.pid, sdk: orSdk, replay: orReplay },
+      { target: "baseline", pid: baseline.pid, sdk: blSdk, replay: blReplay },
+    ] as const;
+    const phases: Phase[] = [];
+    for (const client of ["sdk", "replay"] as const) {
+      for (const operation of ["DescribeService", "ListServices"] as const) {
+        // Alternate servers row by row so a noisy moment on the machine hits both alike.
+        for (const s of servers) {
+          const base = { client, target: s.target, operation, serverPid: s.pid };
+          if (operation === "DescribeService") {
+            const call =
+              client === "sdk"
+                ? (i: number) => s.sdk.send(new DescribeServiceCommand({ ServiceArn: arns[i % arns.length] }))
+                : (i: number) => s.replay.send(work.describe[i % work.describe.length]?.request ?? work.list.request);
+            phases.push({ ...base, responseBytes: Buffer.byteLength(describeBody), call });
+          } else {
+            const call = client === "sdk" ? () => s.sdk.send(new ListServicesCommand({})) : () => s.replay.send(work.list.request);
+            phases.push({ ...base, responseBytes: Buffer.byteLength(listBody), call });
+          }
+        }
+      }
+    }
+    const results: PhaseResult[] = [];
+    for (const phase of phases) results.push(await measure(phase));
+
+    process.stdout.write(
+      `## API latency (${machine.date})\n\n` +
+        `node ${machine.node}, ${machine.nproc} CPUs (${machine.cpuModel}), ${machine.platform}; ` +
+        `${SERVICES} services, concurrency ${CONCURRENCY}, ${WARMUP} warm-up + ${REQUESTS} measured requests per row.\n\n` +
+        `${latencyReport(results)}\n`,
+    );
+    if (args.out) {
+      const config = { services: SERVICES, requests: REQUESTS, warmup: WARMUP, concurrency: CONCURRENCY };
+      writeFileSync(args.out, `${JSON.stringify({ machine, config, results }, null, 2)}\n`);
+    }
+  } finally {
+    for (const cleanup of cleanups) cleanup();
+    await baseline?.stop();
+    await openrunner?.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`api-latency: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

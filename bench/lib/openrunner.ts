@@ -1,0 +1,95 @@
+import { AppRunnerClient, CreateServiceCommand, DescribeServiceCommand } from "@aws-sdk/client-apprunner";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { Agent } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { OPENRUNNER_CLI, spawnReady, type ReadyChild } from "./child.js";
+import { sleep } from "./proc-status.js";
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+export interface BenchOpenRunner {
+  server: ReadyChild;
+  endpoint: string;
+  credentials: Credentials;
+  /** Stops the child (by its PID) and removes its temp data directory. */
+  close(): Promise<void>;
+}
+
+/** `openrunner up --port 0` on a fresh temp data dir, as a user runs it; resolves when ready. */
+export async function startOpenRunnerChild(nodeArgs: string[] = []): Promise<BenchOpenRunner> {
+  const dataDir = mkdtempSync(join(tmpdir(), "openrunner-bench-"));
+  let server: ReadyChild;
+  try {
+    server = await spawnReady([...nodeArgs, OPENRUNNER_CLI, "up", "--data-dir", dataDir, "--port", "0"]);
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
+  return {
+    server,
+    endpoint: server.ready,
+    credentials: readCredentials(join(dataDir, "credentials")),
+    async close() {
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The root key `openrunner up` writes to <data-dir>/credentials (profile openrunner). */
+function readCredentials(file: string): Credentials {
+  const text = readFileSync(file, "utf8");
+  const value = (key: string): string => {
+    const m = new RegExp(`^${key}\\s*=\\s*(\\S+)$`, "m").exec(text);
+    if (!m?.[1]) throw new Error(`${key} missing from ${file}`);
+    return m[1];
+  };
+  return { accessKeyId: value("aws_access_key_id"), secretAccessKey: value("aws_secret_access_key") };
+}
+
+/**
+ * The SDK client as an application would configure it: the default NodeHttpHandler on one
+ * keep-alive agent with a socket per concurrent request, so connection set-up is not measured.
+ */
+export function benchClient(endpoint: string, credentials: Credentials, maxSockets: number): AppRunnerClient {
+  return new AppRunnerClient({
+    endpoint,
+    region: "us-east-1",
+    credentials,
+    maxAttempts: 1,
+    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets }), requestTimeout: 10_000 },
+  });
+}
+
+/**
+ * Creates `count` services and waits (bounded) until none is OPERATION_IN_PROGRESS. Without a
+ * runtime they end CREATE_FAILED, which is expected: the engine is then idle while we measure.
+ */
+export async function createServices(client: AppRunnerClient, count: number, timeoutMs = 60_000): Promise<string[]> {
+  const arns: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const out = await client.send(
+      new CreateServiceCommand({
+        ServiceName: `bench-${String(i).padStart(2, "0")}`,
+        SourceConfiguration: {
+          ImageRepository: { ImageIdentifier: "127.0.0.1:5000/hello:latest", ImageRepositoryType: "ECR_PUBLIC" },
+        },
+      }),
+    );
+    arns.push(out.Service?.ServiceArn ?? "");
+  }
+  const until = Date.now() + timeoutMs;
+  for (const arn of arns) {
+    for (;;) {
+      const s = await client.send(new DescribeServiceCommand({ ServiceArn: arn }));
+      if (s.Service?.Status !== "OPERATION_IN_PROGRESS") break;
+      if (Date.now() > until) throw new Error(`service ${arn} still in progress after ${timeoutMs} ms`);
+      await sleep(50);
+    }
+  }
+  return arns;
+}

@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { AppRunnerError } from "../errors/app-runner-error.js";
+import type { OperationType } from "../store/operations.js";
+import type { ServiceRow, ServiceStatus } from "./service-record.js";
+import { assertCanStart } from "./service-rules.js";
+import { detachedService } from "../../test/support/service-fixture.js";
+
+const service = (status: ServiceStatus): ServiceRow => detachedService(status);
+
+type Row = [status: ServiceStatus, type: OperationType, busy: boolean, deleting: boolean, outcome: "ok" | RegExp];
+
+const BUSY = /another operation is in progress/;
+const STATE = (s: string): RegExp => new RegExp(`in its current state: ${s}\\.`);
+
+const TABLE: Row[] = [
+  // Update: from RUNNING, and from CREATE_FAILED to fix a failed creation.
+  ["RUNNING", "UPDATE_SERVICE", false, false, "ok"],
+  ["CREATE_FAILED", "UPDATE_SERVICE", false, false, "ok"],
+  ["PAUSED", "UPDATE_SERVICE", false, false, /current state: PAUSED\. Resume the service first\./],
+  ["DELETE_FAILED", "UPDATE_SERVICE", false, false, STATE("DELETE_FAILED")],
+  ["DELETED", "UPDATE_SERVICE", false, false, STATE("DELETED")],
+  ["RUNNING", "UPDATE_SERVICE", true, false, BUSY],
+  ["OPERATION_IN_PROGRESS", "UPDATE_SERVICE", false, false, BUSY],
+  // Manual deployment and pause: only a running service.
+  ["RUNNING", "START_DEPLOYMENT", false, false, "ok"],
+  ["PAUSED", "START_DEPLOYMENT", false, false, /Resume the service first/],
+  ["CREATE_FAILED", "START_DEPLOYMENT", false, false, STATE("CREATE_FAILED")],
+  ["RUNNING", "START_DEPLOYMENT", true, false, BUSY],
+  ["RUNNING", "PAUSE_SERVICE", false, false, "ok"],
+  ["PAUSED", "PAUSE_SERVICE", false, false, STATE("PAUSED")],
+  ["CREATE_FAILED", "PAUSE_SERVICE", false, false, STATE("CREATE_FAILED")],
+  ["OPERATION_IN_PROGRESS", "PAUSE_SERVICE", true, false, BUSY],
+  // Resume: only a paused service.
+  ["PAUSED", "RESUME_SERVICE", false, false, "ok"],
+  ["RUNNING", "RESUME_SERVICE", false, false, STATE("RUNNING")],
+  ["DELETE_FAILED", "RESUME_SERVICE", false, false, STATE("DELETE_FAILED")],
+  ["PAUSED", "RESUME_SERVICE", true, false, BUSY],
+  // Delete: always, even while another operation runs, but only once at a time.
+  ["RUNNING", "DELETE_SERVICE", false, false, "ok"],
+  ["PAUSED", "DELETE_SERVICE", false, false, "ok"],
+  ["CREATE_FAILED", "DELETE_SERVICE", false, false, "ok"],
+  ["DELETE_FAILED", "DELETE_SERVICE", false, false, "ok"],
+  ["OPERATION_IN_PROGRESS", "DELETE_SERVICE", true, false, "ok"],
+  ["OPERATION_IN_PROGRESS", "DELETE_SERVICE", true, true, /already being deleted/],
+  // Creation is never an operation on an existing service.
+  ["RUNNING", "CREATE_SERVICE", false, false, STATE("RUNNING")],
+];
+
+describe("assertCanStart", () => {
+  for (const [status, type, busy, deleting, outcome] of TABLE) {
+    it(`${type} on ${status}${busy ? ", busy" : ""}${deleting ? ", deleting" : ""}: ${outcome === "ok" ? "allowed" : "InvalidState"}`, () => {
+      const run = (): void => assertCanStart(service(status), type, busy, deleting);
+      if (outcome === "ok") {
+        assert.doesNotThrow(run);
+        return;
+      }
+      assert.throws(run, (err: unknown) => {
+        assert.ok(err instanceof AppRunnerError);
+        assert.equal(err.awsType, "InvalidStateException");
+        assert.equal(err.httpStatus, 400);
+        assert.match(err.message, outcome);
+        return true;
+      });
+    });
+  }
+});

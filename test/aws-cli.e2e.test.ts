@@ -1,0 +1,136 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { after, before, describe, it } from "node:test";
+import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
+import { ScriptedRuntimeDriver } from "./support/scripted-driver.js";
+
+/** Debian's AWS CLI v2 package; the pyenv shim earlier on PATH is a different (v1) CLI. */
+const AWS = "/usr/bin/aws";
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+describe("the AWS CLI v2 against OpenRunner", { skip: existsSync(AWS) ? false : `${AWS} is not installed` }, () => {
+  let server: InProcessServer;
+  const driver = new ScriptedRuntimeDriver();
+
+  /** Runs the CLI (bounded by a timeout) and keeps its exit code, stdout and stderr. */
+  function run(argv: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
+    return new Promise((resolve) => {
+      execFile(AWS, argv, { env, timeout: 60_000 }, (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      });
+    });
+  }
+
+  /** The environment without the caller's own AWS settings, so only what a test gives counts. */
+  function cleanEnv(aws: Record<string, string>): NodeJS.ProcessEnv {
+    const env: NodeJS.ProcessEnv = {};
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AWS_")) env[k] = v;
+    return { ...env, AWS_PAGER: "", AWS_EC2_METADATA_DISABLED: "true", ...aws };
+  }
+
+  /** `aws apprunner ...` with only the server's own credential and config files, as its banner says. */
+  function aws(...args: string[]): Promise<CliResult> {
+    const env = cleanEnv({ AWS_SHARED_CREDENTIALS_FILE: server.running.files.credentials, AWS_CONFIG_FILE: server.running.files.config });
+    return run(["apprunner", ...args, "--endpoint-url", server.running.endpoint, "--profile", "openrunner", "--output", "json"], env);
+  }
+
+  async function json(...args: string[]): Promise<Record<string, unknown>> {
+    const r = await aws(...args);
+    assert.equal(r.code, 0, `aws ${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
+    return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : {};
+  }
+
+  const serviceOf = (out: Record<string, unknown>): Record<string, unknown> => out.Service as Record<string, unknown>;
+
+  before(async () => {
+    server = await startInProcess({ driver });
+  });
+  after(async () => server.close());
+
+  it("creates, describes, lists, tags and deletes a service", async () => {
+    const source = JSON.stringify({ ImageRepository: { ImageIdentifier: "127.0.0.1:5000/hello:latest", ImageRepositoryType: "ECR_PUBLIC" } });
+    const created = await json(
+      "create-service",
+      "--service-name",
+      "cli-service",
+      "--source-configuration",
+      source,
+      "--instance-configuration",
+      "Cpu=1 vCPU,Memory=2 GB",
+      "--tags",
+      "Key=env,Value=dev",
+    );
+    const arn = String(serviceOf(created).ServiceArn);
+    assert.match(arn, /^arn:aws:apprunner:us-east-1:\d{12}:service\/cli-service\/[0-9a-f]{32}$/);
+    assert.match(String(created.OperationId), /^[0-9a-f-]{36}$/);
+    assert.equal(serviceOf(created).Status, "OPERATION_IN_PROGRESS");
+
+    const running = await eventually(async () => {
+      const s = serviceOf(await json("describe-service", "--service-arn", arn));
+      return s.Status === "RUNNING" ? s : undefined;
+    });
+    assert.deepEqual(running.InstanceConfiguration, { Cpu: "1024", Memory: "2048" });
+    assert.equal(typeof running.CreatedAt, "string", "the CLI renders the epoch timestamp as a date");
+
+    const listed = await json("list-services");
+    const summaries = listed.ServiceSummaryList as { ServiceArn: string; Status: string }[];
+    assert.deepEqual(
+      summaries.map((s) => [s.ServiceArn, s.Status]),
+      [[arn, "RUNNING"]],
+    );
+
+    await json("tag-resource", "--resource-arn", arn, "--tags", "Key=team,Value=web");
+    const tags = await json("list-tags-for-resource", "--resource-arn", arn);
+    assert.deepEqual(tags.Tags, [
+      { Key: "env", Value: "dev" },
+      { Key: "team", Value: "web" },
+    ]);
+
+    const deleted = await json("delete-service", "--service-arn", arn);
+    assert.match(String(deleted.OperationId), /^[0-9a-f-]{36}$/);
+    await eventually(async () => {
+      const s = serviceOf(await json("describe-service", "--service-arn", arn));
+      return s.Status === "DELETED" ? true : undefined;
+    });
+    assert.deepEqual((await json("list-services")).ServiceSummaryList, []);
+  });
+
+  it("shows a service error with its exception name and exit code 254", async () => {
+    const r = await aws(
+      "create-service",
+      "--service-name",
+      "bad name!",
+      "--source-configuration",
+      JSON.stringify({ ImageRepository: { ImageIdentifier: "nginx", ImageRepositoryType: "ECR_PUBLIC" } }),
+    );
+    assert.equal(r.code, 254, r.stderr);
+    assert.match(r.stderr, /An error occurred \(InvalidRequestException\) when calling the CreateService operation: 1 validation error detected: Value 'bad name!' at 'serviceName'/);
+    assert.equal(r.stdout, "");
+  });
+
+  it("shows ResourceNotFoundException for an unknown service", async () => {
+    const r = await aws("describe-service", "--service-arn", `arn:aws:apprunner:us-east-1:${server.running.config.accountId}:service/ghost/${"0".repeat(32)}`);
+    assert.equal(r.code, 254, r.stderr);
+    assert.match(r.stderr, /\(ResourceNotFoundException\) when calling the DescribeService operation: Service not found/);
+  });
+
+  it("refuses keys signed with the wrong secret: InvalidSignatureException", async () => {
+    const env = cleanEnv({
+      AWS_ACCESS_KEY_ID: server.running.rootKey.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: "wrong-secret-wrong-secret-wrong-secret00",
+      AWS_DEFAULT_REGION: "us-east-1",
+      AWS_CONFIG_FILE: "/dev/null",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+    });
+    const r = await run(["apprunner", "list-services", "--endpoint-url", server.running.endpoint], env);
+    assert.equal(r.code, 254, r.stderr);
+    assert.match(r.stderr, /\(InvalidSignatureException\) when calling the ListServices operation/);
+  });
+});
