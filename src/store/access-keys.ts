@@ -11,6 +11,12 @@ export interface AccessKeyRow {
 export class AccessKeyRepository {
   /** Prepared once: every signed request looks its key up here. */
   private readonly getStmt;
+  /**
+   * Keys found, by id. Access keys are never changed or removed today, so a hit stays true;
+   * misses are not kept, so a key another process adds is seen at once. Key deletion (IAM)
+   * must evict here.
+   */
+  private readonly found = new Map<string, AccessKeyRow>();
 
   constructor(private readonly db: Db) {
     this.getStmt = db.prepare(`SELECT * FROM access_keys WHERE access_key_id = ?`);
@@ -23,17 +29,20 @@ export class AccessKeyRepository {
   }
 
   get(accessKeyId: string): AccessKeyRow | undefined {
+    const known = this.found.get(accessKeyId);
+    if (known) return known;
     const r = this.getStmt.get(accessKeyId) as
       | { access_key_id: string; secret_access_key: string; principal: string; created_at: number }
       | undefined;
-    return r
-      ? {
-          accessKeyId: r.access_key_id,
-          secretAccessKey: r.secret_access_key,
-          principal: JSON.parse(r.principal) as Principal,
-          createdAt: r.created_at,
-        }
-      : undefined;
+    if (!r) return undefined;
+    const row: AccessKeyRow = {
+      accessKeyId: r.access_key_id,
+      secretAccessKey: r.secret_access_key,
+      principal: JSON.parse(r.principal) as Principal,
+      createdAt: r.created_at,
+    };
+    this.found.set(accessKeyId, row);
+    return row;
   }
 
   first(): AccessKeyRow | undefined {

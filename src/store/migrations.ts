@@ -71,4 +71,6 @@ export const MIGRATIONS: readonly string[] = [
     event TEXT NOT NULL
   );
   `,
+  // Every update bumps version, so a parsed document can be reused while its version holds.
+  `ALTER TABLE resources ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
 ];

@@ -62,19 +62,22 @@ export interface ListQuery {
   descending?: boolean;
 }
 
-const fromRaw = <TDoc, TInternal>(r: RawRow): ResourceRow<TDoc, TInternal> => ({
-  arn: r.arn,
-  kind: r.kind,
-  name: r.name,
-  revision: r.revision,
-  parentArn: r.parent_arn,
-  status: r.status,
-  doc: JSON.parse(r.doc) as TDoc,
-  internal: JSON.parse(r.internal) as TInternal,
-  seq: r.seq,
-  createdAt: r.created_at,
-  deletedAt: r.deleted_at,
-});
+/** What queries return: which rows, and which version of each; the cache supplies the rest. */
+type RowVersion = [arn: string, version: number];
+
+/** Parsed rows are shared between reads, so documents are frozen: callers replace, never edit. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}
+
+interface CachedRow {
+  version: number;
+  row: ResourceRow<unknown, unknown>;
+}
 
 type Statement = Database.Statement<unknown[], unknown>;
 
@@ -89,6 +92,14 @@ export class ResourceRepository {
    * distinct query shapes are few, so the map stays small.
    */
   private readonly prepared = new Map<string, Statement>();
+  /**
+   * Parsed rows by ARN, valid while the row's version is unchanged (every update bumps it, and
+   * nothing else changes a row). Queries then read only (arn, version) out of SQLite and skip
+   * both row decoding and JSON.parse, most of ListServices' cost. Another process writing the
+   * file bumps versions too, so the cache cannot go stale.
+   */
+  private readonly cache = new Map<string, CachedRow>();
+  private readonly rowStmt;
 
   constructor(private readonly db: Db) {
     this.insertStmt = db.prepare(
@@ -96,22 +107,27 @@ export class ResourceRepository {
        VALUES (@arn, @kind, @name, @revision, @parentArn, @status, @doc, @internal,
                (SELECT COALESCE(MAX(seq), 0) + 1 FROM resources), @createdAt)`,
     );
-    this.getStmt = db.prepare(`SELECT * FROM resources WHERE arn = ?`);
+    this.getStmt = db.prepare(`SELECT arn, version FROM resources WHERE arn = ?`).raw(true);
+    this.rowStmt = db.prepare(`SELECT * FROM resources WHERE arn = ?`);
     this.updateStmt = db.prepare(
-      `UPDATE resources SET status = @status, doc = @doc, internal = @internal, deleted_at = @deletedAt WHERE arn = @arn`,
+      `UPDATE resources SET status = @status, doc = @doc, internal = @internal, deleted_at = @deletedAt,
+       version = version + 1 WHERE arn = @arn`,
     );
   }
 
-  private statement(sql: string): Statement {
-    let stmt = this.prepared.get(sql);
+  private statement(sql: string, raw = false): Statement {
+    const key = raw ? `raw:${sql}` : sql;
+    let stmt = this.prepared.get(key);
     if (!stmt) {
       stmt = this.db.prepare(sql);
-      this.prepared.set(sql, stmt);
+      if (raw) stmt.raw(true);
+      this.prepared.set(key, stmt);
     }
     return stmt;
   }
 
   insert<TDoc, TInternal>(r: NewResource<TDoc, TInternal>): ResourceRow<TDoc, TInternal> {
+    this.cache.delete(r.arn);
     this.insertStmt.run({
       arn: r.arn,
       kind: r.kind,
@@ -129,8 +145,38 @@ export class ResourceRepository {
   }
 
   get<TDoc, TInternal = Record<string, unknown>>(arn: string): ResourceRow<TDoc, TInternal> | undefined {
-    const raw = this.getStmt.get(arn) as RawRow | undefined;
-    return raw ? fromRaw<TDoc, TInternal>(raw) : undefined;
+    const hit = this.getStmt.get(arn) as RowVersion | undefined;
+    return hit ? this.cached<TDoc, TInternal>(hit) : undefined;
+  }
+
+  /** Forgets every parsed row: after a rolled-back transaction a version number may be reused. */
+  forgetCachedRows(): void {
+    this.cache.clear();
+  }
+
+  /** A fresh wrapper around the shared, frozen documents, so callers may reassign its fields. */
+  private cached<TDoc, TInternal>([arn, version]: RowVersion): ResourceRow<TDoc, TInternal> {
+    let entry = this.cache.get(arn);
+    if (!entry || entry.version !== version) {
+      const raw = this.rowStmt.get(arn) as (RawRow & { version: number }) | undefined;
+      if (!raw) throw new Error(`resource ${arn} vanished while being read`);
+      const row: ResourceRow<unknown, unknown> = {
+        arn: raw.arn,
+        kind: raw.kind,
+        name: raw.name,
+        revision: raw.revision,
+        parentArn: raw.parent_arn,
+        status: raw.status,
+        doc: deepFreeze(JSON.parse(raw.doc)),
+        internal: deepFreeze(JSON.parse(raw.internal)),
+        seq: raw.seq,
+        createdAt: raw.created_at,
+        deletedAt: raw.deleted_at,
+      };
+      entry = { version: raw.version, row };
+      this.cache.set(arn, entry);
+    }
+    return { ...(entry.row as ResourceRow<TDoc, TInternal>) };
   }
 
   update<TDoc, TInternal>(row: ResourceRow<TDoc, TInternal>): void {
@@ -145,6 +191,7 @@ export class ResourceRepository {
 
   /** Removes a row for good (for resources App Runner forgets on delete, like custom domains). */
   remove(arn: string): void {
+    this.cache.delete(arn);
     this.statement(`DELETE FROM resources WHERE arn = ?`).run(arn);
   }
 
@@ -154,17 +201,17 @@ export class ResourceRepository {
     if (q.parentArn !== undefined) where.push("parent_arn = @parentArn");
     if (!q.includeDeleted) where.push("deleted_at IS NULL");
     if (q.afterSeq !== undefined) where.push(q.descending ? "seq < @afterSeq" : "seq > @afterSeq");
-    const sql = `SELECT * FROM resources WHERE ${where.join(" AND ")} ORDER BY seq ${q.descending ? "DESC" : "ASC"}${
+    const sql = `SELECT arn, version FROM resources WHERE ${where.join(" AND ")} ORDER BY seq ${q.descending ? "DESC" : "ASC"}${
       q.limit !== undefined ? " LIMIT @limit" : ""
     }`;
-    const rows = this.statement(sql).all({
+    const rows = this.statement(sql, true).all({
       kind: q.kind,
       name: q.name,
       parentArn: q.parentArn,
       afterSeq: q.afterSeq,
       limit: q.limit,
-    }) as RawRow[];
-    return rows.map((r) => fromRaw<TDoc, TInternal>(r));
+    }) as RowVersion[];
+    return rows.map((r) => this.cached<TDoc, TInternal>(r));
   }
 
   count(q: Pick<ListQuery, "kind" | "name" | "parentArn">): number {

@@ -33,7 +33,13 @@ export class Store {
 
   /** Runs fn in one transaction: all of its writes land, or none do. */
   tx<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    try {
+      return this.db.transaction(fn)();
+    } catch (err) {
+      // The rollback may have undone versions the document cache already saw.
+      this.resources.forgetCachedRows();
+      throw err;
+    }
   }
 
   close(): void {

@@ -9,8 +9,19 @@ export const sha256Hex = (data: string | Buffer): string => createHash("sha256")
 
 const hmac = (key: Buffer | string, data: string): Buffer => createHmac("sha256", key).update(data).digest();
 
+/** Derived keys change once a day per secret, so the four HMACs are done once, not per request. */
+const signingKeys = new Map<string, Buffer>();
+const MAX_CACHED_KEYS = 1000;
+
 export function signingKey(secret: string, date: string, region: string, service: string): Buffer {
-  return hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), "aws4_request");
+  const id = `${secret}\n${date}\n${region}\n${service}`;
+  let key = signingKeys.get(id);
+  if (!key) {
+    key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), service), "aws4_request");
+    if (signingKeys.size >= MAX_CACHED_KEYS) signingKeys.clear();
+    signingKeys.set(id, key);
+  }
+  return key;
 }
 
 /** Every segment of the already-encoded path is encoded once more: non-S3 services double-encode. */

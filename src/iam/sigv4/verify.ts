@@ -81,7 +81,8 @@ export function verifySigV4(req: SignedRequest, keys: CredentialLookup, opts: Ve
       `Date must be in ISO-8601 'basic format'. Got '${amzDateRaw ?? ""}'. See http://en.wikipedia.org/wiki/ISO_8601`,
     );
   }
-  const isoDate = formatAmzDate(signedAt);
+  // Clients send X-Amz-Date in ISO basic format already; only a Date header needs reformatting.
+  const isoDate = /^\d{8}T\d{6}Z$/.test(amzDateRaw) ? amzDateRaw : formatAmzDate(signedAt);
   if (auth.date !== isoDate.slice(0, 8)) {
     throw new AppRunnerError(
       "InvalidSignature",
