@@ -22,7 +22,8 @@ const listOperations = handler<Wire<ListOperationsRequest>>((input, ctx) => {
   const arn = input.ServiceArn ?? "";
   const s = ctx.store.resources.get(arn);
   if (!s || s.kind !== "service") throw notFound(`Service not found: ${arn}`);
-  const max = input.MaxResults ?? 20;
+  // As for ListServices: without MaxResults, every operation in one answer.
+  const max = input.MaxResults ?? Number.MAX_SAFE_INTEGER - 1;
   const rows = ctx.store.operations.listForService(arn, decodeNextToken(input.NextToken), max + 1);
   const items = rows.slice(0, max);
   const last = items[items.length - 1];

@@ -116,9 +116,14 @@ const describeService = handler<Wire<DescribeServiceRequest>>((input, ctx) => {
 });
 
 const listServices = handler<Wire<ListServicesRequest>>((input, ctx) => {
-  const max = input.MaxResults ?? 20;
-  const rows = ctx.store.resources.list<ServiceDoc>({ kind: "service", afterSeq: decodeNextToken(input.NextToken), limit: max + 1 });
-  const { items, nextToken } = page(rows, max);
+  // "If you don't specify MaxResults, the request retrieves all available results in a single call."
+  const max = input.MaxResults;
+  const rows = ctx.store.resources.list<ServiceDoc>({
+    kind: "service",
+    afterSeq: decodeNextToken(input.NextToken),
+    limit: max === undefined ? undefined : max + 1,
+  });
+  const { items, nextToken } = page(rows, max ?? rows.length);
   return {
     ServiceSummaryList: items.map((r) => ({
       ServiceName: r.doc.ServiceName,
