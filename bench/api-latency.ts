@@ -79,7 +79,7 @@ async function captureWorkload(client: AppRunnerClient, arns: readonly string[])
     await client.send(new DescribeServiceCommand({ ServiceArn: arn }));
     describe.push(captured.last());
   }
-  await client.send(new ListServicesCommand({}));
+  await client.send(new ListServicesCommand({ MaxResults: 20 }));
   return { describe, list: captured.last() };
 }
 
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
                 : (i: number) => s.replay.send(work.describe[i % work.describe.length]?.request ?? work.list.request);
             phases.push({ ...base, responseBytes: Buffer.byteLength(describeBody), call });
           } else {
-            const call = client === "sdk" ? () => s.sdk.send(new ListServicesCommand({})) : () => s.replay.send(work.list.request);
+            const call = client === "sdk" ? () => s.sdk.send(new ListServicesCommand({ MaxResults: 20 })) : () => s.replay.send(work.list.request);
             phases.push({ ...base, responseBytes: Buffer.byteLength(listBody), call });
           }
         }

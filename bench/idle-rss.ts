@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       await both(`idle after creating ${SERVICES} services`);
       if (BURST > 0) {
         await runLoad((i) => client.send(new DescribeServiceCommand({ ServiceArn: arns[i % arns.length] })), { concurrency: 16, requests: BURST });
-        await runLoad(() => client.send(new ListServicesCommand({})), { concurrency: 16, requests: BURST });
+        await runLoad(() => client.send(new ListServicesCommand({ MaxResults: 20 })), { concurrency: 16, requests: BURST });
         await both(`idle after ${BURST} DescribeService + ${BURST} ListServices`);
       }
     } finally {
