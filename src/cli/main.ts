@@ -12,7 +12,7 @@ const USAGE = `Usage: openrunner <command> [options]
 
 Commands:
   up            start the all-in-one server (API, engine, store)
-  connection    operator tasks on connections (complete-handshake)
+  connection    operator tasks on connections (complete-handshake, list)
 
 Run 'openrunner <command> --help' for a command's options.`;
 
