@@ -1,4 +1,5 @@
 import { invalidRequest } from "../errors/app-runner-error.js";
+import type { ListQuery, ResourceRepository, ResourceRow } from "../store/resources.js";
 
 /** NextToken is opaque to callers: a base64url cursor over a store sequence number. */
 export function encodeNextToken(seq: number): string {
@@ -22,4 +23,27 @@ export function page<T extends { seq: number }>(rows: T[], max: number): { items
   const items = rows.slice(0, max);
   const last = items[items.length - 1];
   return last ? { items, nextToken: encodeNextToken(last.seq) } : { items };
+}
+
+/** The response member for a next page: present only when there is one. */
+export const nextTokenField = (nextToken: string | undefined): { NextToken?: string } =>
+  nextToken ? { NextToken: nextToken } : {};
+
+/**
+ * One page of a resource listing, in creation order. Without MaxResults, everything in one
+ * answer, as App Runner documents for its List operations.
+ */
+export function listPage<TDoc>(
+  resources: ResourceRepository,
+  q: Omit<ListQuery, "afterSeq" | "limit">,
+  token: string | undefined,
+  maxResults: number | undefined,
+): { items: ResourceRow<TDoc>[]; next: { NextToken?: string } } {
+  const rows = resources.list<TDoc>({
+    ...q,
+    afterSeq: decodeNextToken(token),
+    limit: maxResults === undefined ? undefined : maxResults + 1,
+  });
+  const { items, nextToken } = page(rows, maxResults ?? rows.length);
+  return { items, next: nextTokenField(nextToken) };
 }

@@ -31,6 +31,7 @@ import {
 } from "../../domain/revisioned-configurations.js";
 import { invalidRequest } from "../../errors/app-runner-error.js";
 import { handler, type OperationHandler, type RequestContext } from "../context.js";
+import { nextTokenField } from "../paging.js";
 import { epochSeconds, type Wire } from "../wire.js";
 import { checkTags } from "./common.js";
 
@@ -95,7 +96,7 @@ const listAutoScalingConfigurations = handler<Wire<ListAutoScalingConfigurations
   const inUse = autoScalingArnsInUse(ctx);
   return {
     AutoScalingConfigurationSummaryList: items.map((r) => autoScalingSummary(r, inUse.has(r.arn))),
-    ...(nextToken ? { NextToken: nextToken } : {}),
+    ...nextTokenField(nextToken),
   };
 });
 
@@ -145,7 +146,7 @@ const listServicesForAutoScalingConfiguration = handler<Wire<ListServicesForAuto
     .list<ServiceDoc>({ kind: "service" })
     .filter((s) => s.doc.AutoScalingConfigurationSummary?.AutoScalingConfigurationArn === row.arn);
   const { items, nextToken } = pageBySeq(services, input.NextToken, input.MaxResults);
-  return { ServiceArnList: items.map((s) => s.arn), ...(nextToken ? { NextToken: nextToken } : {}) };
+  return { ServiceArnList: items.map((s) => s.arn), ...nextTokenField(nextToken) };
 });
 
 export const autoScalingOperations: Record<string, OperationHandler> = {

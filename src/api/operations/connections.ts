@@ -5,7 +5,7 @@ import type { ServiceDoc } from "../../domain/service-record.js";
 import { invalidRequest, notFound, quotaExceeded } from "../../errors/app-runner-error.js";
 import type { ResourceRow } from "../../store/resources.js";
 import { handler, type OperationHandler, type RequestContext } from "../context.js";
-import { decodeNextToken, page } from "../paging.js";
+import { listPage } from "../paging.js";
 import { epochSeconds, type Wire } from "../wire.js";
 import { checkTags } from "./common.js";
 
@@ -55,15 +55,13 @@ const createConnection = handler<Wire<CreateConnectionRequest>>((input, ctx) => 
 });
 
 const listConnections = handler<Wire<ListConnectionsRequest>>((input, ctx) => {
-  const max = input.MaxResults ?? 100;
-  const rows = ctx.store.resources.list<ConnectionDoc>({
-    kind: "connection",
-    name: input.ConnectionName,
-    afterSeq: decodeNextToken(input.NextToken),
-    limit: max + 1,
-  });
-  const { items, nextToken } = page(rows, max);
-  return { ConnectionSummaryList: items.map(summary), ...(nextToken ? { NextToken: nextToken } : {}) };
+  const { items, next } = listPage<ConnectionDoc>(
+    ctx.store.resources,
+    { kind: "connection", name: input.ConnectionName },
+    input.NextToken,
+    input.MaxResults,
+  );
+  return { ConnectionSummaryList: items.map(summary), ...next };
 });
 
 /** Services that still pull their source through this connection. */

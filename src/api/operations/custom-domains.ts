@@ -11,7 +11,7 @@ import type { ServiceRow } from "../../domain/service-record.js";
 import { AppRunnerError, invalidRequest, invalidState, notFound } from "../../errors/app-runner-error.js";
 import { hex } from "../../util/random.js";
 import { handler, type OperationHandler, type RequestContext } from "../context.js";
-import { decodeNextToken, page } from "../paging.js";
+import { listPage } from "../paging.js";
 import type { Wire } from "../wire.js";
 import { requireService } from "./common.js";
 import type { VpcIngressConnectionDoc } from "./vpc-ingress-connections.js";
@@ -179,15 +179,13 @@ const associateCustomDomain = handler<Wire<AssociateCustomDomainRequest>>((input
 
 const describeCustomDomains = handler<Wire<DescribeCustomDomainsRequest>>((input, ctx) => {
   const s = requireService(ctx, input.ServiceArn ?? "");
-  const max = input.MaxResults ?? 5;
-  const rows = ctx.store.resources.list<CustomDomainDoc>({
-    kind: "custom-domain",
-    parentArn: s.arn,
-    afterSeq: decodeNextToken(input.NextToken),
-    limit: max + 1,
-  });
-  const { items, nextToken } = page(rows, max);
-  return { ...targets(ctx, s), CustomDomains: items.map((r) => r.doc), ...(nextToken ? { NextToken: nextToken } : {}) };
+  const { items, next } = listPage<CustomDomainDoc>(
+    ctx.store.resources,
+    { kind: "custom-domain", parentArn: s.arn },
+    input.NextToken,
+    input.MaxResults ?? 5,
+  );
+  return { ...targets(ctx, s), CustomDomains: items.map((r) => r.doc), ...next };
 });
 
 const disassociateCustomDomain = handler<Wire<DisassociateCustomDomainRequest>>((input, ctx) =>

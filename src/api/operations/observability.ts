@@ -18,6 +18,7 @@ import {
 import type { ServiceDoc } from "../../domain/service-record.js";
 import { invalidRequest } from "../../errors/app-runner-error.js";
 import { handler, type OperationHandler } from "../context.js";
+import { nextTokenField } from "../paging.js";
 import { epochSeconds, type Wire } from "../wire.js";
 import { checkTags } from "./common.js";
 
@@ -86,7 +87,7 @@ const listObservabilityConfigurations = handler<Wire<ListObservabilityConfigurat
       ObservabilityConfigurationName: r.doc.ObservabilityConfigurationName,
       ObservabilityConfigurationRevision: r.doc.ObservabilityConfigurationRevision,
     })),
-    ...(nextToken ? { NextToken: nextToken } : {}),
+    ...nextTokenField(nextToken),
   };
 });
 

@@ -17,7 +17,7 @@ import type { OperationType } from "../../store/operations.js";
 import { ServiceEventRecorder } from "../../telemetry/service-events.js";
 import { uuid } from "../../util/random.js";
 import { handler, type OperationHandler, type RequestContext } from "../context.js";
-import { decodeNextToken, page } from "../paging.js";
+import { listPage } from "../paging.js";
 import { epochSeconds, type Wire } from "../wire.js";
 import { checkTags, requireService } from "./common.js";
 
@@ -116,14 +116,7 @@ const describeService = handler<Wire<DescribeServiceRequest>>((input, ctx) => {
 });
 
 const listServices = handler<Wire<ListServicesRequest>>((input, ctx) => {
-  // "If you don't specify MaxResults, the request retrieves all available results in a single call."
-  const max = input.MaxResults;
-  const rows = ctx.store.resources.list<ServiceDoc>({
-    kind: "service",
-    afterSeq: decodeNextToken(input.NextToken),
-    limit: max === undefined ? undefined : max + 1,
-  });
-  const { items, nextToken } = page(rows, max ?? rows.length);
+  const { items, next } = listPage<ServiceDoc>(ctx.store.resources, { kind: "service" }, input.NextToken, input.MaxResults);
   return {
     ServiceSummaryList: items.map((r) => ({
       ServiceName: r.doc.ServiceName,
@@ -134,7 +127,7 @@ const listServices = handler<Wire<ListServicesRequest>>((input, ctx) => {
       UpdatedAt: r.doc.UpdatedAt,
       Status: r.doc.Status,
     })),
-    ...(nextToken ? { NextToken: nextToken } : {}),
+    ...next,
   };
 });
 

@@ -10,7 +10,7 @@ import type { ServiceDoc } from "../../domain/service-record.js";
 import { invalidRequest, notFound, quotaExceeded } from "../../errors/app-runner-error.js";
 import type { ResourceRow } from "../../store/resources.js";
 import { handler, type OperationHandler, type RequestContext } from "../context.js";
-import { decodeNextToken, page } from "../paging.js";
+import { listPage } from "../paging.js";
 import { epochSeconds, type Wire } from "../wire.js";
 import { checkTags } from "./common.js";
 
@@ -72,15 +72,13 @@ const describeVpcConnector = handler<Wire<DescribeVpcConnectorRequest>>((input, 
 }));
 
 const listVpcConnectors = handler<Wire<ListVpcConnectorsRequest>>((input, ctx) => {
-  // Without MaxResults App Runner returns everything; 100 (the model's maximum) is more than the quota.
-  const max = input.MaxResults ?? 100;
-  const rows = ctx.store.resources.list<VpcConnectorDoc>({
-    kind: "vpc-connector",
-    afterSeq: decodeNextToken(input.NextToken),
-    limit: max + 1,
-  });
-  const { items, nextToken } = page(rows, max);
-  return { VpcConnectors: items.map((r) => r.doc), ...(nextToken ? { NextToken: nextToken } : {}) };
+  const { items, next } = listPage<VpcConnectorDoc>(
+    ctx.store.resources,
+    { kind: "vpc-connector" },
+    input.NextToken,
+    input.MaxResults,
+  );
+  return { VpcConnectors: items.map((r) => r.doc), ...next };
 });
 
 const deleteVpcConnector = handler<Wire<DeleteVpcConnectorRequest>>((input, ctx) =>

@@ -12,7 +12,7 @@ import type { ServiceRow } from "../../domain/service-record.js";
 import { AppRunnerError, invalidRequest, invalidState, notFound, quotaExceeded } from "../../errors/app-runner-error.js";
 import type { ResourceRow } from "../../store/resources.js";
 import { handler, type OperationHandler, type RequestContext } from "../context.js";
-import { decodeNextToken, page } from "../paging.js";
+import { decodeNextToken, nextTokenField, page } from "../paging.js";
 import { epochSeconds, type Wire } from "../wire.js";
 import { checkTags, requireService } from "./common.js";
 
@@ -120,7 +120,7 @@ const listVpcIngressConnections = handler<Wire<ListVpcIngressConnectionsRequest>
   const { items, nextToken } = page(rows, max);
   return {
     VpcIngressConnectionSummaryList: items.map((r) => ({ VpcIngressConnectionArn: r.arn, ServiceArn: r.doc.ServiceArn })),
-    ...(nextToken ? { NextToken: nextToken } : {}),
+    ...nextTokenField(nextToken),
   };
 });
 
