@@ -15,7 +15,8 @@ import { appRunnerClient, eventually, spawnOpenRunner, tempDataDir, type Spawned
 
 const image = { ImageIdentifier: "127.0.0.1:5000/hello:latest", ImageRepositoryType: "ECR_PUBLIC" as const };
 /** Slow enough that the test can act while an operation is open; only ever used to kill mid-operation. */
-const SLOW = { OPENRUNNER_ENGINE_STEP_DELAY_MS: "1500" };
+// Long enough that a loaded machine still kills the process between two phases.
+const SLOW = { OPENRUNNER_ENGINE_STEP_DELAY_MS: "3000" };
 const FAST = { OPENRUNNER_ENGINE_STEP_DELAY_MS: "0" };
 
 /**
