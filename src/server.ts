@@ -11,7 +11,12 @@ import { AppRunnerError } from "./errors/app-runner-error.js";
 import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessKey } from "./iam/root-credentials.js";
 import type { RuntimeDriver } from "./runtime/driver.js";
 import { UnavailableRuntimeDriver } from "./runtime/unavailable-driver.js";
+import type { ControlPlaneModule, ModuleDeps, ModuleFactory } from "./modules.js";
 import { Store } from "./store/store.js";
+import { createAuditModule } from "./telemetry/audit/module.js";
+import { createEventsModule } from "./telemetry/events/module.js";
+import { createLogsModule } from "./telemetry/logs/module.js";
+import { createMetricsModule } from "./telemetry/metrics/module.js";
 import { ServiceEventRecorder } from "./telemetry/service-events.js";
 import { systemClock, type Clock } from "./util/clock.js";
 import { cryptoRandom, type Random } from "./util/random.js";
@@ -28,6 +33,8 @@ export interface OpenRunnerOptions {
   random?: Random;
   engineStepDelayMs?: number;
   extraApis?: AwsJsonApi[];
+  /** The control-plane modules to run; DEFAULT_MODULES unless a test wants fewer. */
+  modules?: readonly ModuleFactory[];
   onApiCall?: ApiCallListener;
   logger?: (message: string, fields?: Record<string, unknown>) => void;
 }
@@ -79,20 +86,47 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const config: ControlPlaneConfig = { region, accountId, baseDomain, quotas: { ...DEFAULT_QUOTAS, ...opts.quotas } };
     ensureDefaultAutoScalingConfiguration({ store, clock, config });
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);
-    const events = new ServiceEventRecorder(store, config, clock, random);
+    const credentials = storeCredentialLookup(store);
+    const modules = createModules(
+      {
+        store,
+        dataDir,
+        config,
+        clock,
+        random,
+        credentials,
+        logger,
+        recordApiCall: (call) => onApiCall(call),
+      },
+      opts.modules ?? DEFAULT_MODULES,
+    );
+    const listeners = [opts.onApiCall, ...modules.map((m) => m.onApiCall)].filter((l) => l !== undefined);
+    const onApiCall: ApiCallListener = (call) => {
+      for (const listener of listeners) {
+        try {
+          listener(call);
+        } catch (err) {
+          logger("an API call listener failed", { operation: call.operation, error: err instanceof Error ? err.message : String(err) });
+        }
+      }
+    };
+    const logSink = modules.find((m) => m.logSink)?.logSink;
+    const events = new ServiceEventRecorder(store, config, clock, random, logSink);
     const engine = new Engine(
       { store, driver: opts.driver ?? new UnavailableRuntimeDriver(), clock, random, config, events, logger },
       { stepDelayMs: opts.engineStepDelayMs },
     );
     const handle = createAwsJsonHandler({
       deps: { store, clock, random, config, engine },
-      apis: [appRunnerApi, ...(opts.extraApis ?? [])],
-      credentials: storeCredentialLookup(store),
-      onCall: opts.onApiCall,
+      apis: [appRunnerApi, ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
+      credentials,
+      onCall: onApiCall,
       logger,
     });
+    const routes = modules.flatMap((m) => m.routes ?? []);
     const server: Server = createServer((req, res) => {
-      handle(req, res).catch((err: unknown) => {
+      const route = routes.find((r) => r.matches(req));
+      (route ? route.handle(req, res) : handle(req, res)).catch((err: unknown) => {
         logger("request handler failed", { error: err instanceof Error ? err.message : String(err) });
         if (!res.headersSent) res.writeHead(500);
         res.end();
@@ -106,6 +140,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const port = (server.address() as AddressInfo).port;
     const endpoint = `http://${opts.host ?? "127.0.0.1"}:${port}`;
     const files = writeAwsFiles(dataDir, rootKey, region, endpoint);
+    for (const m of modules) m.start?.();
     engine.start();
     return {
       endpoint,
@@ -122,11 +157,29 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
           server.closeAllConnections();
         });
         await engine.stop();
+        await stopModules(modules, logger);
         store.close();
       },
     };
   } catch (err) {
     store.close();
     throw err;
+  }
+}
+
+/** Logs, metrics, EventBridge and CloudTrail, in the order their dependencies need. */
+export const DEFAULT_MODULES: readonly ModuleFactory[] = [createLogsModule, createMetricsModule, createEventsModule, createAuditModule];
+
+function createModules(deps: ModuleDeps, factories: readonly ModuleFactory[]): ControlPlaneModule[] {
+  return factories.map((make) => make(deps));
+}
+
+async function stopModules(modules: readonly ControlPlaneModule[], logger: ModuleDeps["logger"]): Promise<void> {
+  for (const m of [...modules].reverse()) {
+    try {
+      await m.stop?.();
+    } catch (err) {
+      logger("a module failed to stop", { module: m.name, error: err instanceof Error ? err.message : String(err) });
+    }
   }
 }

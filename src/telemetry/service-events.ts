@@ -4,6 +4,7 @@ import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
 import { uuid, type Random } from "../util/random.js";
 import { deploymentStream, EVENTS_STREAM, serviceLogGroup } from "./log-groups.js";
+import type { LogSink } from "./log-sink.js";
 
 export interface ServiceIdentity {
   name: string;
@@ -14,15 +15,21 @@ export interface ServiceIdentity {
 /**
  * Writes what App Runner tells users about a service: lines in its `events` and
  * `deployment/<operation-id>` streams, and EventBridge events in the outbox. Callers run it
- * inside the transaction that makes the change, so an event exists exactly when its change does.
+ * inside the transaction that makes the change, so an EventBridge event exists exactly when its
+ * change does (log lines go to the log sink, which may be another database).
  */
 export class ServiceEventRecorder {
+  private readonly logs: LogSink;
+
   constructor(
     private readonly store: Store,
     private readonly config: ControlPlaneConfig,
     private readonly clock: Clock,
     private readonly random: Random,
-  ) {}
+    logs?: LogSink,
+  ) {
+    this.logs = logs ?? { append: (group, stream, events) => store.logs.append(group, stream, events, clock.now()) };
+  }
 
   operationStatus(s: ServiceIdentity, ev: OperationEvent): void {
     this.eventsLine(s, ev.message);
@@ -50,18 +57,13 @@ export class ServiceEventRecorder {
 
   /** A line in the service's events stream, prefixed as App Runner prefixes its own. */
   eventsLine(s: ServiceIdentity, message: string): void {
-    const now = this.clock.now();
-    this.store.logs.append(serviceLogGroup(s.name, s.id), EVENTS_STREAM, [{ timestamp: now, message: `[AppRunner] ${message}` }], now);
+    this.logs.append(serviceLogGroup(s.name, s.id), EVENTS_STREAM, [{ timestamp: this.clock.now(), message: `[AppRunner] ${message}` }]);
   }
 
   deploymentLine(s: ServiceIdentity, operationId: string, message: string): void {
-    const now = this.clock.now();
-    this.store.logs.append(
-      serviceLogGroup(s.name, s.id),
-      deploymentStream(operationId),
-      [{ timestamp: now, message: message.startsWith("[") ? message : `[AppRunner] ${message}` }],
-      now,
-    );
+    this.logs.append(serviceLogGroup(s.name, s.id), deploymentStream(operationId), [
+      { timestamp: this.clock.now(), message: message.startsWith("[") ? message : `[AppRunner] ${message}` },
+    ]);
   }
 
   private bus(s: ServiceIdentity, detailType: string, detail: Record<string, unknown> & { Severity: Severity }): void {

@@ -1,0 +1,5 @@
+import type { ControlPlaneModule, ModuleDeps } from "../../modules.js";
+
+export function createLogsModule(_deps: ModuleDeps): ControlPlaneModule {
+  return { name: "logs" };
+}
