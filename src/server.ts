@@ -17,6 +17,7 @@ import { createAuditModule } from "./telemetry/audit/module.js";
 import { createEventsModule } from "./telemetry/events/module.js";
 import { createLogsModule } from "./telemetry/logs/module.js";
 import { createMetricsModule } from "./telemetry/metrics/module.js";
+import { DISCARD_LOGS } from "./telemetry/log-sink.js";
 import { ServiceEventRecorder } from "./telemetry/service-events.js";
 import { systemClock, type Clock } from "./util/clock.js";
 import { cryptoRandom, type Random } from "./util/random.js";
@@ -81,13 +82,15 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
   const region = opts.region ?? "us-east-1";
   const baseDomain = opts.baseDomain ?? "openrunner.localhost";
   const store = Store.open(join(dataDir, "openrunner.db"));
+  // Modules open their own databases: a start that fails half way closes those too.
+  let modules: ControlPlaneModule[] = [];
   try {
     const { accountId } = accountSettings(store, random, region, baseDomain);
     const config: ControlPlaneConfig = { region, accountId, baseDomain, quotas: { ...DEFAULT_QUOTAS, ...opts.quotas } };
     ensureDefaultAutoScalingConfiguration({ store, clock, config });
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);
     const credentials = storeCredentialLookup(store);
-    const modules = createModules(
+    modules = createModules(
       {
         store,
         dataDir,
@@ -110,7 +113,8 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         }
       }
     };
-    const logSink = modules.find((m) => m.logSink)?.logSink;
+    // Without a logs module, service event lines have nowhere to go and are dropped.
+    const logSink = modules.find((m) => m.logSink)?.logSink ?? DISCARD_LOGS;
     const events = new ServiceEventRecorder(store, config, clock, random, logSink);
     const engine = new Engine(
       { store, driver: opts.driver ?? new UnavailableRuntimeDriver(), clock, random, config, events, logger },
@@ -162,6 +166,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       },
     };
   } catch (err) {
+    await stopModules(modules, logger);
     store.close();
     throw err;
   }

@@ -1,43 +1,23 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
 import { ScriptedRuntimeDriver } from "./support/scripted-driver.js";
+import { awsCliEnv, runAwsCli, type CliResult } from "./support/aws-cli.js";
 
 /** Debian's AWS CLI v2 package; the pyenv shim earlier on PATH is a different (v1) CLI. */
 const AWS = "/usr/bin/aws";
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describe("the AWS CLI v2 against OpenRunner", { skip: existsSync(AWS) ? false : `${AWS} is not installed` }, () => {
   let server: InProcessServer;
   const driver = new ScriptedRuntimeDriver();
 
-  /** Runs the CLI (bounded by a timeout) and keeps its exit code, stdout and stderr. */
-  function run(argv: string[], env: NodeJS.ProcessEnv): Promise<CliResult> {
-    return new Promise((resolve) => {
-      execFile(AWS, argv, { env, timeout: 60_000 }, (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
-
-  /** The environment without the caller's own AWS settings, so only what a test gives counts. */
-  function cleanEnv(aws: Record<string, string>): NodeJS.ProcessEnv {
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AWS_")) env[k] = v;
-    return { ...env, AWS_PAGER: "", AWS_EC2_METADATA_DISABLED: "true", ...aws };
-  }
+  const run = runAwsCli;
 
   /** `aws apprunner ...` with only the server's own credential and config files, as its banner says. */
   function aws(...args: string[]): Promise<CliResult> {
-    const env = cleanEnv({ AWS_SHARED_CREDENTIALS_FILE: server.running.files.credentials, AWS_CONFIG_FILE: server.running.files.config });
+    const env = awsCliEnv(server.running.files);
     return run(["apprunner", ...args, "--endpoint-url", server.running.endpoint, "--profile", "openrunner", "--output", "json"], env);
   }
 
@@ -122,13 +102,14 @@ describe("the AWS CLI v2 against OpenRunner", { skip: existsSync(AWS) ? false : 
   });
 
   it("refuses keys signed with the wrong secret: InvalidSignatureException", async () => {
-    const env = cleanEnv({
-      AWS_ACCESS_KEY_ID: server.running.rootKey.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: "wrong-secret-wrong-secret-wrong-secret00",
-      AWS_DEFAULT_REGION: "us-east-1",
-      AWS_CONFIG_FILE: "/dev/null",
-      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    });
+    const env = awsCliEnv(
+      { credentials: "/dev/null", config: "/dev/null" },
+      {
+        AWS_ACCESS_KEY_ID: server.running.rootKey.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: "wrong-secret-wrong-secret-wrong-secret00",
+        AWS_DEFAULT_REGION: "us-east-1",
+      },
+    );
     const r = await run(["apprunner", "list-services", "--endpoint-url", server.running.endpoint], env);
     assert.equal(r.code, 254, r.stderr);
     assert.match(r.stderr, /\(InvalidSignatureException\) when calling the ListServices operation/);

@@ -79,7 +79,12 @@ async function inProgress(client: AppRunnerClient, arn: string): Promise<string>
 
 /** Reads the stopped server's SQLite file directly, as an operator inspecting a data directory would. */
 function query<T>(dir: string, sql: string, ...params: string[]): T[] {
-  const db = new Database(join(dir, "openrunner.db"), { readonly: true, fileMustExist: true });
+  return queryFile<T>(join(dir, "openrunner.db"), sql, ...params);
+}
+
+/** What a stopped server left in a database file of its data directory. */
+function queryFile<T>(file: string, sql: string, ...params: string[]): T[] {
+  const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
     return db.prepare(sql).all(...params) as T[];
   } finally {
@@ -161,9 +166,10 @@ describe("durability of `openrunner up` across restarts and kills", () => {
       await p.stop("SIGTERM");
 
       const id = created.Service?.ServiceId ?? "";
-      const log = query<{ message: string }>(
-        p.data.dir,
-        `SELECT message FROM log_events WHERE log_group = ? AND log_stream = ? ORDER BY timestamp, id`,
+      const log = queryFile<{ message: string }>(
+        join(p.data.dir, "logs.db"),
+        `SELECT e.message FROM log_events e JOIN log_streams s ON s.id = e.stream_id JOIN log_groups g ON g.id = s.group_id
+         WHERE g.name = ? AND s.name = ? ORDER BY e.timestamp, e.id`,
         `/aws/apprunner/killed-mid-create/${id}/service`,
         `deployment/${opId}`,
       ).map((r) => r.message);

@@ -41,7 +41,7 @@ export async function startOpenRunnerChild(nodeArgs: string[] = []): Promise<Ben
 }
 
 /** The root key `openrunner up` writes to <data-dir>/credentials (profile openrunner). */
-function readCredentials(file: string): Credentials {
+export function readCredentials(file: string): Credentials {
   const text = readFileSync(file, "utf8");
   const value = (key: string): string => {
     const m = new RegExp(`^${key}\\s*=\\s*(\\S+)$`, "m").exec(text);

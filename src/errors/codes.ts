@@ -20,6 +20,25 @@ export const ERROR_CODES = {
   AccessDenied: { type: "AccessDeniedException", status: 403 },
   // Engine-level failures recorded on Operations (never sent as an HTTP error on their own).
   RuntimeUnavailable: { type: "InternalServiceErrorException", status: 500 },
+  // CloudTrail LookupEvents (the audit trail, src/telemetry/audit): CloudTrail's own exception names.
+  InvalidLookupAttributes: { type: "InvalidLookupAttributesException", status: 400 },
+  InvalidTimeRange: { type: "InvalidTimeRangeException", status: 400 },
+  InvalidMaxResults: { type: "InvalidMaxResultsException", status: 400 },
+  InvalidNextToken: { type: "InvalidNextTokenException", status: 400 },
+  InvalidEventCategory: { type: "InvalidEventCategoryException", status: 400 },
+  // EventBridge (src/telemetry/events); its ResourceNotFoundException is ResourceNotFound above.
+  EventsValidation: { type: "ValidationException", status: 400 },
+  EventsInvalidEventPattern: { type: "InvalidEventPatternException", status: 400 },
+  EventsLimitExceeded: { type: "LimitExceededException", status: 400 },
+  // CloudWatch Logs (src/telemetry/logs); its ResourceNotFoundException is ResourceNotFound above.
+  InvalidParameter: { type: "InvalidParameterException", status: 400 },
+  ResourceAlreadyExists: { type: "ResourceAlreadyExistsException", status: 400 },
+  // CloudWatch metrics (src/telemetry/metrics): types are the awsJson names; the awsQuery codes
+  // (InvalidParameterValue, MissingParameter, …) are mapped in telemetry/metrics/query/error-codes.ts.
+  CloudWatchInvalidParameterValue: { type: "InvalidParameterValueException", status: 400 },
+  CloudWatchMissingParameter: { type: "MissingRequiredParameterException", status: 400 },
+  CloudWatchInvalidParameterCombination: { type: "InvalidParameterCombinationException", status: 400 },
+  CloudWatchInvalidNextToken: { type: "InvalidNextToken", status: 400 },
 } as const satisfies Record<string, { type: string; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

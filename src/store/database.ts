@@ -5,23 +5,44 @@ import { MIGRATIONS } from "./migrations.js";
 
 export type Db = Database.Database;
 
+export interface OpenOptions {
+  /**
+   * Lets a retention sweep give freed pages back with `PRAGMA incremental_vacuum`. It must be
+   * set before the first table exists: on an existing file it changes only with a full VACUUM.
+   */
+  incrementalVacuum?: boolean;
+}
+
 /**
- * Opens (creating if needed) the SQLite file and brings its schema up to date. WAL with
- * synchronous=NORMAL survives a killed process without losing a committed transaction.
+ * Opens (creating if needed) a SQLite file and applies its append-only migrations, recorded in
+ * user_version. WAL with synchronous=NORMAL survives a killed process without losing a
+ * committed transaction. Every database of OpenRunner (the control plane's, logs, metrics,
+ * trail) opens through here.
  */
-export function openDatabase(file: string): Db {
+export function openSqlite(file: string, migrations: readonly string[], options: OpenOptions = {}): Db {
   if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
-  db.pragma("journal_mode = WAL");
-  db.pragma("synchronous = NORMAL");
-  db.pragma("foreign_keys = ON");
-  db.pragma("busy_timeout = 5000");
-  const current = db.pragma("user_version", { simple: true }) as number;
-  for (let v = current; v < MIGRATIONS.length; v++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[v] ?? "");
-      db.pragma(`user_version = ${v + 1}`);
-    })();
+  try {
+    if (options.incrementalVacuum) db.pragma("auto_vacuum = INCREMENTAL");
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    db.pragma("foreign_keys = ON");
+    db.pragma("busy_timeout = 5000");
+    const current = db.pragma("user_version", { simple: true }) as number;
+    for (let v = current; v < migrations.length; v++) {
+      db.transaction(() => {
+        db.exec(migrations[v] ?? "");
+        db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+    return db;
+  } catch (err) {
+    db.close();
+    throw err;
   }
-  return db;
+}
+
+/** The control plane's own database, `<data-dir>/openrunner.db`. */
+export function openDatabase(file: string): Db {
+  return openSqlite(file, MIGRATIONS);
 }

@@ -73,4 +73,59 @@ export const MIGRATIONS: readonly string[] = [
   `,
   // Every update bumps version, so a parsed document can be reused while its version holds.
   `ALTER TABLE resources ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
+  // EventBridge (src/telemetry/events): rules and targets, deliveries waiting for their next
+  // attempt (so a restart loses none), and deliveries that ran out of attempts.
+  `
+  CREATE TABLE event_rules (
+    event_bus TEXT NOT NULL,
+    name TEXT NOT NULL,
+    event_pattern TEXT NOT NULL,
+    state TEXT NOT NULL,
+    description TEXT,
+    role_arn TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (event_bus, name)
+  );
+
+  -- target: the Target as PutTargets took it (Input, InputPath, RetryPolicy...), as JSON.
+  CREATE TABLE event_targets (
+    event_bus TEXT NOT NULL,
+    rule TEXT NOT NULL,
+    id TEXT NOT NULL,
+    arn TEXT NOT NULL,
+    target TEXT NOT NULL,
+    PRIMARY KEY (event_bus, rule, id)
+  );
+  CREATE INDEX event_targets_arn ON event_targets(arn);
+
+  CREATE TABLE event_deliveries (
+    id INTEGER PRIMARY KEY,
+    rule_arn TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    target_arn TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    body TEXT NOT NULL,
+    request TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    max_attempts INTEGER NOT NULL,
+    next_attempt_at INTEGER NOT NULL,
+    give_up_at INTEGER,
+    last_error TEXT,
+    created_at INTEGER NOT NULL
+  );
+  CREATE INDEX event_deliveries_due ON event_deliveries(next_attempt_at);
+
+  CREATE TABLE event_dead_letters (
+    id INTEGER PRIMARY KEY,
+    rule_arn TEXT NOT NULL,
+    target_id TEXT NOT NULL,
+    target_arn TEXT NOT NULL,
+    event_id TEXT NOT NULL,
+    event TEXT NOT NULL,
+    attempts INTEGER NOT NULL,
+    last_error TEXT NOT NULL,
+    failed_at INTEGER NOT NULL
+  );
+  `,
 ];

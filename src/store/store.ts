@@ -1,7 +1,6 @@
 import { AccessKeyRepository } from "./access-keys.js";
 import { openDatabase, type Db } from "./database.js";
 import { EventOutboxRepository } from "./event-outbox.js";
-import { LogEventRepository } from "./log-events.js";
 import { MetaRepository } from "./meta.js";
 import { OperationRepository } from "./operations.js";
 import { ResourceRepository } from "./resources.js";
@@ -14,7 +13,6 @@ export class Store {
   readonly resources: ResourceRepository;
   readonly operations: OperationRepository;
   readonly tags: TagRepository;
-  readonly logs: LogEventRepository;
   readonly outbox: EventOutboxRepository;
 
   private constructor(readonly db: Db) {
@@ -23,7 +21,6 @@ export class Store {
     this.resources = new ResourceRepository(db);
     this.operations = new OperationRepository(db);
     this.tags = new TagRepository(db);
-    this.logs = new LogEventRepository(db);
     this.outbox = new EventOutboxRepository(db);
   }
 

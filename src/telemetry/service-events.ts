@@ -4,7 +4,7 @@ import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
 import { uuid, type Random } from "../util/random.js";
 import { deploymentStream, EVENTS_STREAM, serviceLogGroup } from "./log-groups.js";
-import type { LogSink } from "./log-sink.js";
+import { DISCARD_LOGS, type LogSink } from "./log-sink.js";
 
 export interface ServiceIdentity {
   name: string;
@@ -28,7 +28,7 @@ export class ServiceEventRecorder {
     private readonly random: Random,
     logs?: LogSink,
   ) {
-    this.logs = logs ?? { append: (group, stream, events) => store.logs.append(group, stream, events, clock.now()) };
+    this.logs = logs ?? DISCARD_LOGS;
   }
 
   operationStatus(s: ServiceIdentity, ev: OperationEvent): void {
@@ -57,13 +57,20 @@ export class ServiceEventRecorder {
 
   /** A line in the service's events stream, prefixed as App Runner prefixes its own. */
   eventsLine(s: ServiceIdentity, message: string): void {
-    this.logs.append(serviceLogGroup(s.name, s.id), EVENTS_STREAM, [{ timestamp: this.clock.now(), message: `[AppRunner] ${message}` }]);
+    this.line(serviceLogGroup(s.name, s.id), EVENTS_STREAM, `[AppRunner] ${message}`);
   }
 
   deploymentLine(s: ServiceIdentity, operationId: string, message: string): void {
-    this.logs.append(serviceLogGroup(s.name, s.id), deploymentStream(operationId), [
-      { timestamp: this.clock.now(), message: message.startsWith("[") ? message : `[AppRunner] ${message}` },
-    ]);
+    this.line(serviceLogGroup(s.name, s.id), deploymentStream(operationId), message.startsWith("[") ? message : `[AppRunner] ${message}`);
+  }
+
+  /**
+   * Written at once, not left in the sink's batch: these lines are few, and a restart resumes
+   * the operation after the step that wrote them, so a line lost in a crash is never rewritten.
+   */
+  private line(group: string, stream: string, message: string): void {
+    this.logs.append(group, stream, [{ timestamp: this.clock.now(), message }]);
+    this.logs.flush?.();
   }
 
   private bus(s: ServiceIdentity, detailType: string, detail: Record<string, unknown> & { Severity: Severity }): void {

@@ -8,6 +8,7 @@ import type { RuntimeDriver } from "../../src/runtime/driver.js";
 import type { BusEvent } from "../../src/store/event-outbox.js";
 import type { OperationRow, OperationState, OperationStatus, OperationType } from "../../src/store/operations.js";
 import { Store } from "../../src/store/store.js";
+import { LogStore } from "../../src/telemetry/logs/store/log-store.js";
 import { ServiceEventRecorder } from "../../src/telemetry/service-events.js";
 import { deploymentStream, serviceLogGroup } from "../../src/telemetry/log-groups.js";
 import { ManualClock } from "../../src/util/clock.js";
@@ -27,6 +28,8 @@ export class EngineFixture {
   readonly store = Store.open(join(this.dir, "openrunner.db"));
   readonly clock = new ManualClock();
   readonly random = new SeededRandom(7);
+  /** The service event lines, in the log store the server would use. */
+  readonly logs = LogStore.open(join(this.dir, "logs.db"), this.clock);
   readonly logged: string[] = [];
   private serviceCount = 0;
   private operationCount = 0;
@@ -34,7 +37,7 @@ export class EngineFixture {
 
   /** A new engine over the same store, as a restarted process would make. */
   engine(driver: RuntimeDriver, options: EngineOptions = {}): Engine {
-    const events = new ServiceEventRecorder(this.store, CONFIG, this.clock, this.random);
+    const events = new ServiceEventRecorder(this.store, CONFIG, this.clock, this.random, this.logs);
     const logger = (message: string): void => {
       this.logged.push(message);
     };
@@ -91,12 +94,18 @@ export class EngineFixture {
   }
 
   deploymentLog(s: ServiceRow, operationId: string): string[] {
-    return this.store.logs.read(serviceLogGroup(s.name, s.doc.ServiceId ?? ""), deploymentStream(operationId)).map((l) => l.message);
+    const group = this.logs.catalog.group(serviceLogGroup(s.name, s.doc.ServiceId ?? ""));
+    const stream = group && this.logs.catalog.stream(group.id, deploymentStream(operationId));
+    if (!stream) return [];
+    return this.logs.events
+      .streamPage({ streamId: stream.id, start: 0, endExclusive: Number.MAX_SAFE_INTEGER, direction: "forward", limit: 10_000 })
+      .map((l) => l.message);
   }
 
   async close(): Promise<void> {
     await Promise.all(this.engines.map((e) => e.stop()));
     this.store.close();
+    this.logs.close();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }

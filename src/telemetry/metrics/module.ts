@@ -1,5 +1,38 @@
+import { join } from "node:path";
 import type { ControlPlaneModule, ModuleDeps } from "../../modules.js";
+import { cloudWatchJsonApi, cloudWatchOperations } from "./api/cloudwatch-api.js";
+import { PrometheusState } from "./prometheus/state.js";
+import { prometheusRoute } from "./prometheus/route.js";
+import { cloudWatchQueryRoute } from "./query/route.js";
+import { Recorder } from "./recording.js";
+import { RetentionSweeper } from "./retention.js";
+import { SecondRing } from "./second-ring.js";
+import { MetricsStore } from "./store/metrics-store.js";
 
-export function createMetricsModule(_deps: ModuleDeps): ControlPlaneModule {
-  return { name: "metrics" };
+/**
+ * App Runner's CloudWatch metrics (namespace AWS/AppRunner): a recorder the data plane feeds,
+ * kept in `<data-dir>/metrics.db` for 15 days; CloudWatch's GetMetricStatistics, GetMetricData
+ * and ListMetrics over AWS JSON 1.0 (SDKs) and awsQuery (the AWS CLI); and GET /metrics for
+ * Prometheus.
+ */
+export function createMetricsModule(deps: ModuleDeps): ControlPlaneModule {
+  const store = MetricsStore.open(join(deps.dataDir, "metrics.db"));
+  const prometheus = new PrometheusState();
+  const recorder = new Recorder(store, new SecondRing(), prometheus);
+  const ops = cloudWatchOperations(store, deps.clock);
+  const api = cloudWatchJsonApi(ops);
+  const sweeper = new RetentionSweeper(store, deps.clock, deps.logger);
+  return {
+    name: "metrics",
+    apis: [api],
+    routes: [prometheusRoute(prometheus, deps.clock), cloudWatchQueryRoute(ops, api, deps)],
+    metricsRecorder: recorder,
+    onApiCall: (call) => prometheus.onApiCall(call.api?.signingName ?? "unknown", call.operation ?? "unknown", call.errorCode ?? ""),
+    start: () => sweeper.start(),
+    stop() {
+      sweeper.stop();
+      store.close();
+      return Promise.resolve();
+    },
+  };
 }

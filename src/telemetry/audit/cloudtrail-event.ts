@@ -1,0 +1,80 @@
+import type { ApiCallRecord, AwsJsonApi } from "../../api/service-registry.js";
+import type { Principal } from "../../iam/sigv4/verify.js";
+import { isReadOnly } from "./read-only.js";
+import { trailParameters } from "./redact.js";
+import { resourcesOf, type TrailResource } from "./resources.js";
+import { userIdentityOf, usernameOf } from "./user-identity.js";
+
+/** One recorded call: the CloudTrail event and the columns LookupEvents searches by. */
+export interface TrailEntry {
+  eventId: string;
+  /** Milliseconds, cut to whole seconds as eventTime is, so lookups by time agree with what is shown. */
+  eventTime: number;
+  eventName: string;
+  eventSource: string;
+  readOnly: boolean;
+  username: string | undefined;
+  accessKeyId: string | undefined;
+  resources: TrailResource[];
+  /** The CloudTrail event as JSON: what LookupEvents returns as CloudTrailEvent. */
+  event: string;
+}
+
+export interface TrailContext {
+  region: string;
+  accountId: string;
+  eventId: string;
+  principal: Principal | undefined;
+}
+
+/** `::ffff:127.0.0.1` is how Node shows an IPv4 peer on a dual-stack socket; CloudTrail shows the IPv4 address. */
+const sourceIp = (ip: string): string => ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
+
+/** AWS services sign as their endpoint prefix (apprunner, logs, events, monitoring, cloudtrail). */
+export const eventSourceOf = (api: AwsJsonApi): string => `${api.signingName}.amazonaws.com`;
+
+/**
+ * The CloudTrail record of one call, in the field order of the guide's CreateService example.
+ * Only the parsed request and response go in: never headers, so never the SigV4 signature, and
+ * the principal's secret key is not part of a Principal.
+ */
+export function toTrailEntry(call: ApiCallRecord & { api: AwsJsonApi; operation: string }, ctx: TrailContext): TrailEntry {
+  const readOnly = isReadOnly(call.operation);
+  const failed = call.errorCode !== undefined;
+  const requestParameters = trailParameters(call.api, call.operation, "input", call.input);
+  // CloudTrail leaves responseElements null for most reads and for every failed call.
+  const responseElements = readOnly || failed ? null : trailParameters(call.api, call.operation, "output", call.output);
+  const eventTime = Math.floor(call.time / 1000) * 1000;
+  const eventSource = eventSourceOf(call.api);
+  const event = {
+    eventVersion: "1.08",
+    userIdentity: userIdentityOf(ctx.principal),
+    eventTime: new Date(eventTime).toISOString().replace(".000Z", "Z"),
+    eventSource,
+    eventName: call.operation,
+    awsRegion: ctx.region,
+    sourceIPAddress: sourceIp(call.sourceIp),
+    userAgent: call.userAgent,
+    ...(failed ? { errorCode: call.errorCode, errorMessage: call.errorMessage ?? "" } : {}),
+    requestParameters,
+    responseElements,
+    requestID: call.requestId,
+    eventID: ctx.eventId,
+    readOnly,
+    eventType: "AwsApiCall",
+    managementEvent: true,
+    recipientAccountId: ctx.accountId,
+    eventCategory: "Management",
+  };
+  return {
+    eventId: ctx.eventId,
+    eventTime,
+    eventName: call.operation,
+    eventSource,
+    readOnly,
+    username: usernameOf(ctx.principal),
+    accessKeyId: ctx.principal?.accessKeyId,
+    resources: resourcesOf(requestParameters, responseElements),
+    event: JSON.stringify(event),
+  };
+}

@@ -1,0 +1,111 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { appRunnerApi } from "../../api/apprunner-api.js";
+import type { RequestContext } from "../../api/context.js";
+import type { ApiCallRecord } from "../../api/service-registry.js";
+import { DEFAULT_QUOTAS } from "../../domain/config.js";
+import type { Principal } from "../../iam/sigv4/verify.js";
+import type { ModuleDeps } from "../../modules.js";
+import { Store } from "../../store/store.js";
+import { ManualClock } from "../../util/clock.js";
+import { SeededRandom } from "../../util/random.js";
+import { auditModule } from "./module.js";
+
+const DAY = 24 * 60 * 60 * 1000;
+const ROOT: Principal = { accessKeyId: "AKIAROOT", accountId: "123456789012", arn: "arn:aws:iam::123456789012:root", type: "Root" };
+
+describe("the audit module", () => {
+  let dir: string;
+  let store: Store;
+  const clock = new ManualClock(Date.UTC(2026, 0, 10));
+  const logs: string[] = [];
+  let deps: ModuleDeps;
+
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "audit-module-"));
+    store = Store.open(join(dir, "openrunner.db"));
+    deps = {
+      store,
+      dataDir: dir,
+      config: { region: "us-east-1", accountId: "123456789012", baseDomain: "openrunner.localhost", quotas: DEFAULT_QUOTAS },
+      clock,
+      random: new SeededRandom(3),
+      credentials: {
+        find: (id) => {
+          if (id === "AKIABROKEN") throw new Error("lookup failed");
+          return id === ROOT.accessKeyId ? { secretAccessKey: "secret", principal: ROOT } : undefined;
+        },
+      },
+      logger: (m) => logs.push(m),
+      recordApiCall: () => undefined,
+    };
+  });
+  after(() => {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  const call = (operation: string | undefined, over: Partial<ApiCallRecord> = {}): ApiCallRecord => ({
+    api: appRunnerApi,
+    operation,
+    requestId: "r",
+    time: clock.now(),
+    sourceIp: "127.0.0.1",
+    userAgent: "test",
+    accessKeyId: ROOT.accessKeyId,
+    input: {},
+    output: {},
+    errorCode: undefined,
+    errorMessage: undefined,
+    ...over,
+  });
+
+  it("records attributable calls, never throws, and sees only what retention keeps", async () => {
+    const audit = auditModule({ retentionDays: 2 })(deps);
+    const engine = { notify: () => undefined };
+    const ctx: RequestContext = { store, clock, random: deps.random, config: deps.config, engine, principal: ROOT, requestId: "q" };
+    const lookupEvents = audit.apis?.[0]?.operations.LookupEvents;
+    assert.ok(lookupEvents && audit.onApiCall);
+    const names = async (): Promise<string[]> =>
+      ((await lookupEvents({}, ctx)) as { Events: { EventName: string }[] }).Events.map((e) => e.EventName);
+
+    audit.onApiCall(call("ListServices"));
+    audit.onApiCall(call(undefined));
+    audit.onApiCall(call("Nope", { api: undefined }));
+    audit.onApiCall(call("DescribeService", { accessKeyId: "AKIABROKEN" }));
+    assert.match(logs.join("\n"), /could not record a call/);
+    clock.advance(DAY);
+    audit.onApiCall(call("PauseService"));
+    assert.deepEqual(await names(), ["PauseService", "ListServices"]);
+    clock.advance(DAY + 1000);
+    assert.deepEqual(await names(), ["PauseService"], "older than two days: no longer shown, swept or not");
+    await audit.stop?.();
+    audit.onApiCall(call("ResumeService"));
+
+    const again = auditModule({ retentionDays: 30 })(deps);
+    try {
+      const lookup = again.apis?.[0]?.operations.LookupEvents;
+      assert.ok(lookup);
+      const events = ((await lookup({}, ctx)) as { Events: { EventName: string }[] }).Events.map((e) => e.EventName);
+      assert.deepEqual(events, ["PauseService", "ListServices"], "written to trail.db, nothing after stop");
+    } finally {
+      await again.stop?.();
+    }
+  });
+
+  it("takes the retention from OPENRUNNER_TRAIL_RETENTION_DAYS, warning on nonsense", async () => {
+    const saved = process.env.OPENRUNNER_TRAIL_RETENTION_DAYS;
+    process.env.OPENRUNNER_TRAIL_RETENTION_DAYS = "forever";
+    try {
+      const audit = auditModule()(deps);
+      await audit.stop?.();
+      assert.match(logs.join("\n"), /OPENRUNNER_TRAIL_RETENTION_DAYS='forever' is not a positive whole number/);
+    } finally {
+      if (saved === undefined) delete process.env.OPENRUNNER_TRAIL_RETENTION_DAYS;
+      else process.env.OPENRUNNER_TRAIL_RETENTION_DAYS = saved;
+    }
+  });
+});

@@ -1,0 +1,97 @@
+import type { TrailEntry } from "./cloudtrail-event.js";
+
+export interface RecorderOptions {
+  /** Where a batch goes; synchronous (SQLite), called off the request path. */
+  write(entries: readonly TrailEntry[]): void;
+  logger: (message: string, fields?: Record<string, unknown>) => void;
+  /** How long an event may wait in memory before it is written. */
+  flushEveryMs?: number;
+  /** A batch this large is written at the next turn of the event loop instead of waiting. */
+  batchSize?: number;
+  /** Past this many waiting events (the store keeps failing), the oldest are dropped and counted. */
+  maxBuffered?: number;
+}
+
+/**
+ * Buffers events and writes them in batches, so recording a call costs its API caller only an
+ * array push: never a disk write, never an error. A failed write is logged and the batch kept
+ * for the next flush (event ids make a retried batch idempotent), up to maxBuffered.
+ */
+export class TrailRecorder {
+  private buffer: TrailEntry[] = [];
+  private dropped = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private soon: NodeJS.Immediate | undefined;
+  private stopped = false;
+  private readonly flushEveryMs: number;
+  private readonly batchSize: number;
+  private readonly maxBuffered: number;
+
+  constructor(private readonly opts: RecorderOptions) {
+    this.flushEveryMs = opts.flushEveryMs ?? 200;
+    this.batchSize = opts.batchSize ?? 500;
+    this.maxBuffered = opts.maxBuffered ?? 50_000;
+  }
+
+  record(entry: TrailEntry): void {
+    this.buffer.push(entry);
+    if (this.buffer.length > this.maxBuffered) {
+      const excess = this.buffer.length - this.maxBuffered;
+      this.buffer.splice(0, excess);
+      this.dropped += excess;
+    }
+    if (this.stopped) return;
+    if (this.buffer.length >= this.batchSize) {
+      this.soon ??= setImmediate(() => {
+        this.soon = undefined;
+        this.flush();
+      });
+    } else {
+      // A timer only while something waits: an idle server never wakes up for the trail.
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, this.flushEveryMs).unref();
+    }
+  }
+
+  /** Writes everything waiting now; LookupEvents calls this first so a caller reads its own calls. */
+  flush(): void {
+    if (this.dropped > 0) {
+      this.opts.logger("audit trail dropped events: its store kept failing", { dropped: this.dropped });
+      this.dropped = 0;
+    }
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    try {
+      this.opts.write(batch);
+    } catch (err) {
+      this.buffer = batch.concat(this.buffer);
+      this.opts.logger("audit trail write failed; will retry", {
+        events: batch.length,
+        error: err instanceof Error ? err.message : String(err),
+      });
+      if (!this.stopped) {
+        this.timer ??= setTimeout(() => {
+          this.timer = undefined;
+          this.flush();
+        }, this.flushEveryMs).unref();
+      }
+    }
+  }
+
+  /** Stops the timers and writes what is left (once more; a failure then is logged and lost). */
+  stop(): void {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    if (this.soon) clearImmediate(this.soon);
+    this.timer = undefined;
+    this.soon = undefined;
+    this.flush();
+    if (this.buffer.length > 0) {
+      this.opts.logger("audit trail lost events at shutdown", { events: this.buffer.length });
+      this.buffer = [];
+    }
+  }
+}

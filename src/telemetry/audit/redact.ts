@@ -1,0 +1,24 @@
+import type { AwsJsonApi } from "../../api/service-registry.js";
+import { trailValue } from "./redact-modeled.js";
+import { redactUnmodeled } from "./redact-unmodeled.js";
+
+/**
+ * requestParameters / responseElements of one call, member names as CloudTrail prints them:
+ * by the API's model where it has one (App Runner: `sensitive` shapes hidden, members the
+ * model lacks left out), otherwise the JSON as sent with the fixed list of secrets and
+ * payloads hidden. An empty request is null, as CloudTrail records calls without parameters.
+ */
+export function trailParameters(
+  api: AwsJsonApi,
+  operation: string,
+  direction: "input" | "output",
+  value: unknown,
+): Record<string, unknown> | null {
+  if (value === undefined || value === null) return null;
+  const ref = api.model?.operations[operation]?.[direction];
+  const shown = api.model
+    ? ref && trailValue(api.model, ref.shape, value)
+    : redactUnmodeled(api.signingName, value);
+  if (typeof shown !== "object" || shown === null || Array.isArray(shown)) return null;
+  return Object.keys(shown).length === 0 ? null : (shown as Record<string, unknown>);
+}

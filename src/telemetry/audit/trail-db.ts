@@ -1,0 +1,51 @@
+import { openSqlite, type Db } from "../../store/database.js";
+
+/**
+ * The trail's own schema versions, applied in order via user_version; append only. The trail
+ * has its own file so a busy audit log never contends with the control plane's writes and can
+ * be copied, shipped or deleted on its own.
+ */
+const TRAIL_MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    event_id TEXT NOT NULL UNIQUE,
+    event_time INTEGER NOT NULL,
+    event_name TEXT NOT NULL,
+    event_source TEXT NOT NULL,
+    read_only INTEGER NOT NULL,
+    username TEXT,
+    access_key_id TEXT,
+    resources TEXT NOT NULL,
+    event TEXT NOT NULL
+  );
+  -- LookupEvents reads newest first within a time range, with or without one attribute:
+  -- every index ends in (event_time, seq), the order results are returned and paged in.
+  CREATE INDEX events_time ON events(event_time, seq);
+  CREATE INDEX events_name ON events(event_name, event_time, seq);
+  CREATE INDEX events_source ON events(event_source, event_time, seq);
+  CREATE INDEX events_read_only ON events(read_only, event_time, seq);
+  CREATE INDEX events_username ON events(username, event_time, seq);
+  CREATE INDEX events_access_key ON events(access_key_id, event_time, seq);
+
+  -- One row per resource an event names, for lookups by ResourceType and ResourceName.
+  CREATE TABLE event_resources (
+    seq INTEGER NOT NULL REFERENCES events(seq) ON DELETE CASCADE,
+    event_time INTEGER NOT NULL,
+    resource_type TEXT NOT NULL,
+    resource_name TEXT NOT NULL
+  );
+  CREATE INDEX event_resources_event ON event_resources(seq);
+  CREATE INDEX event_resources_type ON event_resources(resource_type, event_time, seq);
+  CREATE INDEX event_resources_name ON event_resources(resource_name, event_time, seq);
+  `,
+];
+
+/**
+ * Opens `<data-dir>/trail.db`. auto_vacuum=INCREMENTAL must be set before the first table
+ * exists; it lets the retention sweep hand freed pages back to the file system a little at a
+ * time instead of a full VACUUM that would lock the trail.
+ */
+export function openTrailDb(file: string): Db {
+  return openSqlite(file, TRAIL_MIGRATIONS, { incrementalVacuum: true });
+}

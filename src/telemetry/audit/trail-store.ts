@@ -1,0 +1,150 @@
+import type { Db } from "../../store/database.js";
+import type { TrailEntry } from "./cloudtrail-event.js";
+import type { TrailResource } from "./resources.js";
+import { openTrailDb } from "./trail-db.js";
+
+export type LookupAttributeKey =
+  | "EventId"
+  | "EventName"
+  | "ReadOnly"
+  | "Username"
+  | "ResourceType"
+  | "ResourceName"
+  | "EventSource"
+  | "AccessKeyId";
+
+/** Columns of `events` that a lookup attribute compares with directly. */
+const COLUMNS: Record<Exclude<LookupAttributeKey, "ResourceType" | "ResourceName">, string> = {
+  EventId: "event_id",
+  EventName: "event_name",
+  ReadOnly: "read_only",
+  Username: "username",
+  EventSource: "event_source",
+  AccessKeyId: "access_key_id",
+};
+
+/** Newest first, after an optional cursor; times are inclusive milliseconds. */
+export interface TrailQuery {
+  attribute?: { key: LookupAttributeKey; value: string | number };
+  start: number;
+  end: number;
+  /** The last event of the previous page: results continue strictly older than it. */
+  before?: { time: number; seq: number };
+  limit: number;
+}
+
+/** A recorded entry as read back, with its position for paging. */
+export type StoredEvent = TrailEntry & { seq: number };
+
+interface EventRow {
+  seq: number;
+  event_id: string;
+  event_time: number;
+  event_name: string;
+  event_source: string;
+  read_only: number;
+  username: string | null;
+  access_key_id: string | null;
+  resources: string;
+  event: string;
+}
+
+const toStored = (r: EventRow): StoredEvent => ({
+  seq: r.seq,
+  eventId: r.event_id,
+  eventTime: r.event_time,
+  eventName: r.event_name,
+  eventSource: r.event_source,
+  readOnly: r.read_only === 1,
+  username: r.username ?? undefined,
+  accessKeyId: r.access_key_id ?? undefined,
+  resources: JSON.parse(r.resources) as TrailResource[],
+  event: r.event,
+});
+
+/** `<data-dir>/trail.db`: the recorded events and the indexes LookupEvents needs. */
+export class TrailStore {
+  private readonly insertEvent;
+  private readonly insertResource;
+  private readonly deleteBatch;
+
+  private constructor(private readonly db: Db) {
+    this.insertEvent = db.prepare(
+      `INSERT OR IGNORE INTO events
+         (event_id, event_time, event_name, event_source, read_only, username, access_key_id, resources, event)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    this.insertResource = db.prepare(
+      `INSERT INTO event_resources (seq, event_time, resource_type, resource_name) VALUES (?, ?, ?, ?)`,
+    );
+    this.deleteBatch = db.prepare(
+      `DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE event_time < ? ORDER BY event_time LIMIT ?)`,
+    );
+  }
+
+  static open(file: string): TrailStore {
+    return new TrailStore(openTrailDb(file));
+  }
+
+  /** One transaction per batch; an event id already stored (a retried batch) is skipped. */
+  append(entries: readonly TrailEntry[]): void {
+    this.db.transaction(() => {
+      for (const e of entries) {
+        const info = this.insertEvent.run(
+          e.eventId,
+          e.eventTime,
+          e.eventName,
+          e.eventSource,
+          e.readOnly ? 1 : 0,
+          e.username ?? null,
+          e.accessKeyId ?? null,
+          JSON.stringify(e.resources),
+          e.event,
+        );
+        if (info.changes === 0) continue;
+        for (const r of e.resources) this.insertResource.run(info.lastInsertRowid, e.eventTime, r.ResourceType, r.ResourceName);
+      }
+    })();
+  }
+
+  /** At most `limit` events matching the query, newest first (time, then arrival order). */
+  lookup(q: TrailQuery): StoredEvent[] {
+    const before = q.before ?? { time: q.end + 1, seq: 0 };
+    const key = q.attribute?.key;
+    if (key === "ResourceType" || key === "ResourceName") {
+      const column = key === "ResourceType" ? "resource_type" : "resource_name";
+      // An event naming two resources of one type matches twice; GROUP BY keeps it once.
+      const rows = this.db
+        .prepare(
+          `SELECT e.* FROM event_resources r JOIN events e ON e.seq = r.seq
+           WHERE r.${column} = ? AND r.event_time >= ? AND r.event_time <= ? AND (r.event_time, r.seq) < (?, ?)
+           GROUP BY r.seq ORDER BY r.event_time DESC, r.seq DESC LIMIT ?`,
+        )
+        .all(q.attribute?.value, q.start, q.end, before.time, before.seq, q.limit) as EventRow[];
+      return rows.map(toStored);
+    }
+    const filter = key ? `${COLUMNS[key]} = ? AND ` : "";
+    const params = [...(q.attribute ? [q.attribute.value] : []), q.start, q.end, before.time, before.seq, q.limit];
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM events WHERE ${filter}event_time >= ? AND event_time <= ? AND (event_time, seq) < (?, ?)
+         ORDER BY event_time DESC, seq DESC LIMIT ?`,
+      )
+      .all(...params) as EventRow[];
+    return rows.map(toStored);
+  }
+
+  /** Deletes up to `batch` events older than `cutoff` (and their resource rows); returns how many. */
+  deleteExpired(cutoff: number, batch: number): number {
+    return this.deleteBatch.run(cutoff, batch).changes;
+  }
+
+  /** Returns up to `pages` free pages to the file system (auto_vacuum=INCREMENTAL). */
+  reclaim(pages: number): void {
+    this.db.pragma(`incremental_vacuum(${Math.max(1, Math.floor(pages))})`);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}

@@ -1,0 +1,1 @@
+export { compileFilterPattern, type CompiledFilter } from "./compile.js";
