@@ -20,6 +20,13 @@ export const ERROR_CODES = {
   AccessDenied: { type: "AccessDeniedException", status: 403 },
   // Engine-level failures recorded on Operations (never sent as an HTTP error on their own).
   RuntimeUnavailable: { type: "InternalServiceErrorException", status: 500 },
+  // Images (src/images): why a deployment could not get its image; recorded on the Operation.
+  ImageNotFound: { type: "InvalidRequestException", status: 400 },
+  ImageAccessDenied: { type: "InvalidRequestException", status: 400 },
+  ImagePullFailed: { type: "InternalServiceErrorException", status: 500 },
+  // Local runtime (src/runtime/local): an instance could not be created, started or kept healthy.
+  InstanceFailed: { type: "InternalServiceErrorException", status: 500 },
+  HostSetupFailed: { type: "InternalServiceErrorException", status: 500 },
   // CloudTrail LookupEvents (the audit trail, src/telemetry/audit): CloudTrail's own exception names.
   InvalidLookupAttributes: { type: "InvalidLookupAttributesException", status: 400 },
   InvalidTimeRange: { type: "InvalidTimeRangeException", status: 400 },

@@ -1,0 +1,234 @@
+import assert from "node:assert/strict";
+import { lstat, mkdtemp, readFile, readdir, readlink, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { buildAndPushImage, type PushedImage } from "../../test/support/oci-image.js";
+import {
+  REGISTRY_TEST_PASSWORD,
+  REGISTRY_TEST_USER,
+  startRegistry,
+  type TestRegistry,
+} from "../../test/support/registry.js";
+import { HttpReceiver } from "../../test/support/http-receiver.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
+import { LocalImageStore } from "./image-store.js";
+import { emptyRegistryConfig } from "./registry-config.js";
+
+const exists = (p: string): Promise<boolean> =>
+  lstat(p).then(
+    () => true,
+    () => false,
+  );
+
+describe("LocalImageStore against a real registry", () => {
+  let registry: TestRegistry;
+  let dir: string;
+  let store: LocalImageStore;
+  let hello: PushedImage;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "openrunner-images-"));
+    registry = await startRegistry();
+    store = new LocalImageStore({ dir: join(dir, "images"), config: emptyRegistryConfig() });
+    hello = await buildAndPushImage(registry.host, "hello", "latest", {
+      busybox: true,
+      files: { "/www/index.html": "hello\n", "/app/run.sh": { content: "#!/bin/sh\necho hi\n", mode: 0o755 } },
+      entrypoint: ["/bin/busybox"],
+      cmd: ["httpd", "-f", "-p", "8080", "-h", "/www"],
+      env: ["PATH=/bin", "GREETING=hi"],
+      workingDir: "/app",
+      user: "1000:1000",
+      exposedPorts: [8080],
+    });
+  });
+  after(async () => {
+    await registry?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("pulls and unpacks a busybox image, then finds it present", async () => {
+    const lines: string[] = [];
+    const t0 = performance.now();
+    const first = await store.pull(`${registry.host}/hello:latest`, { log: (l) => lines.push(l) });
+    const firstMs = performance.now() - t0;
+    assert.equal(first.resolvedDigest, hello.digest);
+    assert.equal(first.image.manifestDigest, hello.manifestDigest);
+    const busybox = await stat(join(first.image.rootfs, "bin/busybox"));
+    assert.equal(busybox.mode & 0o777, 0o755);
+    assert.equal(busybox.uid, 0);
+    assert.equal(await readlink(join(first.image.rootfs, "bin/sh")), "busybox");
+    assert.equal(await readFile(join(first.image.rootfs, "www/index.html"), "utf8"), "hello\n");
+    assert.deepEqual(first.image.config, {
+      entrypoint: ["/bin/busybox"],
+      cmd: ["httpd", "-f", "-p", "8080", "-h", "/www"],
+      env: ["PATH=/bin", "GREETING=hi"],
+      workingDir: "/app",
+      user: "1000:1000",
+      exposedPorts: [8080],
+    });
+    assert.ok(first.image.sizeBytes > 500_000, `size ${first.image.sizeBytes}`);
+    assert.equal(lines[0], `Pulling image ${registry.host}/hello:latest`);
+    assert.ok(lines.includes(`Image digest: ${hello.digest}`), lines.join("\n"));
+    assert.match(lines.at(-1) ?? "", /^Pulled 2 layers \(\d+\.\d MB\) in \d+ ms$/);
+
+    const again: string[] = [];
+    const t1 = performance.now();
+    const second = await store.pull(`${registry.host}/hello:latest`, { log: (l) => again.push(l) });
+    const secondMs = performance.now() - t1;
+    assert.equal(again.at(-1), "Image already present");
+    assert.deepEqual(second, first);
+    console.log(`first pull ${firstMs.toFixed(0)} ms, second pull ${secondMs.toFixed(1)} ms`);
+
+    const byDigest = await store.pull(`${registry.host}/hello@${hello.digest}`);
+    assert.equal(byDigest.image.rootfs, first.image.rootfs);
+    const pinned = await store.pull(`${registry.host}/hello:latest`, { digest: hello.digest });
+    assert.equal(pinned.resolvedDigest, hello.digest);
+    assert.equal(await store.resolve(`${registry.host}/hello:latest`), hello.digest);
+    assert.deepEqual(await readdir(join(dir, "images", "tmp")), []);
+  });
+
+  it("shares one pull between concurrent callers; one giving up does not fail the others", async () => {
+    const image = await buildAndPushImage(registry.host, "concurrent", "v1", { files: { "/a": "a" } });
+    const blobGets: string[] = [];
+    const counting: typeof fetch = (input, init) => {
+      const url = String(input instanceof Request ? input.url : input);
+      if (url.includes("/blobs/")) blobGets.push(url);
+      return fetch(input, init);
+    };
+    const shared = new LocalImageStore({ dir: join(dir, "shared"), config: emptyRegistryConfig(), fetch: counting });
+    const quitter = new AbortController();
+    const abandoned = shared.pull(`${registry.host}/concurrent:v1`, { signal: quitter.signal });
+    const results = Promise.all(Array.from({ length: 5 }, () => shared.pull(`${registry.host}/concurrent:v1`)));
+    setTimeout(() => quitter.abort(new Error("gave up")), 5);
+    await assert.rejects(abandoned, /gave up/);
+    for (const r of await results) assert.equal(r.image.manifestDigest, image.manifestDigest);
+    assert.equal(blobGets.length, 2, blobGets.join("\n")); // one config, one layer
+    assert.deepEqual(await readdir(join(dir, "shared", "tmp")), []);
+  });
+
+  it("applies whiteouts and opaque directories from upper layers", async () => {
+    await buildAndPushImage(registry.host, "layered", "v1", {
+      layers: [
+        { "/etc/keep": "keep", "/etc/gone": "gone", "/data/old1": "1", "/data/sub/old2": "2" },
+        { "/etc/gone": { whiteout: true }, "/data/.wh..wh..opq": "", "/data/new": "new" },
+      ],
+      files: { "/etc/added": "added" },
+      format: "docker",
+    });
+    const { image } = await store.pull(`${registry.host}/layered:v1`);
+    assert.equal(await readFile(join(image.rootfs, "etc/keep"), "utf8"), "keep");
+    assert.equal(await readFile(join(image.rootfs, "etc/added"), "utf8"), "added");
+    assert.equal(await exists(join(image.rootfs, "etc/gone")), false);
+    assert.equal(await exists(join(image.rootfs, "etc/.wh.gone")), false);
+    assert.deepEqual((await readdir(join(image.rootfs, "data"))).sort(), ["new"]);
+  });
+
+  it("chooses linux/amd64 from an index", async () => {
+    const image = await buildAndPushImage(registry.host, "multi", "v1", { files: { "/x": "x" }, index: true });
+    assert.notEqual(image.digest, image.manifestDigest);
+    const result = await store.pull(`${registry.host}/multi:v1`);
+    assert.equal(result.resolvedDigest, image.digest);
+    assert.equal(result.image.manifestDigest, image.manifestDigest);
+    assert.equal((await store.get(image.digest))?.manifestDigest, image.manifestDigest);
+  });
+
+  it("reports a missing image and repository as ImageNotFound", async () => {
+    for (const id of [`${registry.host}/hello:nope`, `${registry.host}/nothing/here:latest`]) {
+      await assert.rejects(store.pull(id), (err: unknown) => {
+        assert.ok(err instanceof AppRunnerError);
+        assert.equal(err.code, "ImageNotFound");
+        assert.equal(err.message, `Image ${id} was not found in the registry.`);
+        return true;
+      });
+    }
+  });
+
+  it("prunes images not kept, including their blobs", async () => {
+    const keep = await store.pull(`${registry.host}/multi:v1`);
+    const before = await readdir(join(dir, "images", "unpacked"));
+    assert.ok(before.length >= 3);
+    // The index digest (what a deployment records) keeps its manifest.
+    const removed = await store.prune(new Set([keep.resolvedDigest]));
+    assert.ok(removed.includes(hello.manifestDigest));
+    assert.deepEqual(await readdir(join(dir, "images", "unpacked")), [keep.image.manifestDigest.slice(7)]);
+    const blobs = new Set(await readdir(join(dir, "images", "blobs", "sha256")));
+    for (const d of hello.layerDigests) assert.equal(blobs.has(d.slice(7)), false);
+    assert.ok(blobs.has(keep.resolvedDigest.slice(7)));
+    assert.equal(await exists(join(keep.image.rootfs, "x")), true);
+    assert.equal(await store.get(hello.manifestDigest), undefined);
+    // Pulled again after pruning: fetched anew.
+    const lines: string[] = [];
+    await store.pull(`${registry.host}/hello:latest`, { log: (l) => lines.push(l) });
+    assert.match(lines.at(-1) ?? "", /^Pulled 2 layers/);
+  });
+});
+
+describe("LocalImageStore with registry basic auth", () => {
+  let registry: TestRegistry;
+  let dir: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), "openrunner-images-auth-"));
+    registry = await startRegistry({ basicAuth: true });
+    await buildAndPushImage(registry.host, "private", "v1", {
+      files: { "/secret": "s" },
+      auth: { username: REGISTRY_TEST_USER, password: REGISTRY_TEST_PASSWORD },
+    });
+  });
+  after(async () => {
+    await registry?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  it("is denied without credentials and pulls with them", async () => {
+    const anonymous = new LocalImageStore({ dir: join(dir, "a"), config: emptyRegistryConfig() });
+    await assert.rejects(anonymous.pull(`${registry.host}/private:v1`), (err: unknown) => {
+      assert.ok(err instanceof AppRunnerError);
+      assert.equal(err.code, "ImageAccessDenied");
+      assert.match(err.message, /authentication was refused by the registry/);
+      return true;
+    });
+    const wrong = new LocalImageStore({
+      dir: join(dir, "w"),
+      config: { registries: { [registry.host]: { username: REGISTRY_TEST_USER, password: "wrong-pass-123" } }, mirrors: {} },
+    });
+    await assert.rejects(wrong.pull(`${registry.host}/private:v1`), (err: unknown) => {
+      assert.ok(err instanceof AppRunnerError);
+      assert.equal(err.code, "ImageAccessDenied");
+      assert.ok(!err.message.includes("wrong-pass-123"));
+      return true;
+    });
+    const authed = new LocalImageStore({
+      dir: join(dir, "b"),
+      config: {
+        registries: { [registry.host]: { username: REGISTRY_TEST_USER, password: REGISTRY_TEST_PASSWORD } },
+        mirrors: { "123456789012.dkr.ecr.us-east-1.amazonaws.com": registry.host },
+      },
+    });
+    const { image } = await authed.pull("123456789012.dkr.ecr.us-east-1.amazonaws.com/private:v1");
+    assert.equal(await readFile(join(image.rootfs, "secret"), "utf8"), "s");
+  });
+});
+
+describe("test registry notifications", () => {
+  it("POSTs push events with the bearer token", async (t) => {
+    const receiver = await new HttpReceiver().start();
+    t.after(() => receiver.close());
+    const registry = await startRegistry({ notifyUrl: `${receiver.url}/registry-events`, notifyToken: "notify-token" });
+    t.after(() => registry.stop());
+    const pushed = await buildAndPushImage(registry.host, "notified", "v1", { files: { "/n": "n" } });
+    const deadline = Date.now() + 10_000;
+    const manifestEvent = (): boolean =>
+      receiver.received.some((r) =>
+        (JSON.parse(r.body) as { events: Array<{ action: string; target: { digest: string } }> }).events.some(
+          (e) => e.action === "push" && e.target.digest === pushed.manifestDigest,
+        ),
+      );
+    while (!manifestEvent() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(manifestEvent(), `no manifest push event in ${receiver.received.length} notifications`);
+    const first = receiver.received[0];
+    assert.equal(first?.path, "/registry-events");
+    assert.equal(first?.headers.authorization, "Bearer notify-token");
+  });
+});

@@ -1,0 +1,337 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { AppRunnerError } from "../errors/app-runner-error.js";
+import { SharedExclusiveLock, SharedTasks } from "./concurrency.js";
+import { chooseLinuxAmd64, parseManifest, parseRunConfig, type Descriptor, type ImageManifest } from "./manifest.js";
+import { isSha256Digest, parseImageReference } from "./reference.js";
+import { RegistryClient } from "./registry-client.js";
+import type { RegistryConfig } from "./registry-config.js";
+import type { ImageReference, ImageRunConfig, ImageStore, PullOptions, PullResult, UnpackedImage } from "./types.js";
+import { directorySize, unpackWithUmoci } from "./unpack.js";
+
+export type ImageStoreLogger = (message: string, fields?: Record<string, unknown>) => void;
+
+export interface LocalImageStoreOptions {
+  /** `<data-dir>/images`; created on first use. */
+  dir: string;
+  /** From `loadRegistryConfig(dataDir)`. */
+  config: RegistryConfig;
+  logger?: ImageStoreLogger;
+  /** Injected for tests; defaults to the global fetch. */
+  fetch?: typeof fetch;
+  /** Path of the umoci binary; default `umoci` from PATH. */
+  umoci?: string;
+  /** Blobs downloaded at once per pull. Default 3. */
+  downloadConcurrency?: number;
+}
+
+/** `unpacked/<hex>/image.json`: written once, beside the rootfs it describes. */
+export interface ImageRecord {
+  manifestDigest: string;
+  configDigest: string;
+  /** Layer blob digests, bottom first. */
+  layers: string[];
+  config: ImageRunConfig;
+  sizeBytes: number;
+  unpackedAt: string;
+}
+
+interface UnpackOutcome {
+  record: ImageRecord;
+  layers: number;
+  downloadedBytes: number;
+}
+
+const hexOf = (digest: string): string => digest.slice("sha256:".length);
+
+/**
+ * Images on local disk, once per manifest digest:
+ * `blobs/sha256/<hex>` holds verified blobs (manifests, indexes, configs, layers) shared by all
+ * images; `unpacked/<manifest-hex>/{rootfs,image.json}` appears by one rename when complete;
+ * `tmp/` holds downloads and unpacks in progress (cleared by prune).
+ */
+export class LocalImageStore implements ImageStore {
+  private readonly client: RegistryClient;
+  private readonly unpacks = new SharedTasks<UnpackOutcome>();
+  private readonly downloads = new SharedTasks<number>();
+  private readonly lock = new SharedExclusiveLock();
+  private ready: Promise<void> | undefined;
+
+  constructor(private readonly opts: LocalImageStoreOptions) {
+    this.client = new RegistryClient({ config: opts.config, ...(opts.fetch ? { fetch: opts.fetch } : {}) });
+  }
+
+  async resolve(identifier: string, signal?: AbortSignal): Promise<string> {
+    return this.client.resolve(parseImageReference(identifier), signal);
+  }
+
+  async pull(identifier: string, opts: PullOptions = {}): Promise<PullResult> {
+    const ref = parseImageReference(identifier);
+    const log = opts.log ?? ((): void => undefined);
+    const { signal } = opts;
+    if (opts.digest !== undefined && !isSha256Digest(opts.digest)) {
+      throw new AppRunnerError("InvalidRequest", `Invalid image digest "${opts.digest}".`);
+    }
+    const started = performance.now();
+    log(`Pulling image ${identifier}`);
+    await this.init();
+    return this.lock.shared(async () => {
+      const resolvedDigest = opts.digest ?? ref.digest ?? (await this.client.resolve(ref, signal));
+      log(`Image digest: ${resolvedDigest}`);
+      const present = await this.readRecord(resolvedDigest);
+      if (present) {
+        log("Image already present");
+        return { resolvedDigest, image: this.toImage(present) };
+      }
+      const { digest: manifestDigest, manifest } = await this.manifestFor(ref, resolvedDigest, signal);
+      if (manifestDigest !== resolvedDigest) log(`Image manifest for linux/amd64: ${manifestDigest}`);
+      const existing = await this.readRecord(manifestDigest);
+      if (existing) {
+        log("Image already present");
+        return { resolvedDigest, image: this.toImage(existing) };
+      }
+      const outcome = await this.unpacks.run(
+        manifestDigest,
+        (shared) => this.fetchAndUnpack(ref, manifestDigest, manifest, shared),
+        signal,
+      );
+      const ms = Math.round(performance.now() - started);
+      const mb = (outcome.downloadedBytes / (1024 * 1024)).toFixed(1);
+      log(`Pulled ${outcome.layers} layers (${mb} MB) in ${ms} ms`);
+      this.opts.logger?.("image pulled", {
+        image: identifier,
+        digest: manifestDigest,
+        layers: outcome.layers,
+        downloadedBytes: outcome.downloadedBytes,
+        ms,
+      });
+      return { resolvedDigest, image: this.toImage(outcome.record) };
+    });
+  }
+
+  /** The unpacked image for a manifest (or locally known index) digest, without any network access. */
+  async get(digest: string): Promise<UnpackedImage | undefined> {
+    const record = await this.readRecord(digest);
+    if (record) return this.toImage(record);
+    const manifestDigest = await this.localManifestDigest(digest);
+    const viaIndex = manifestDigest && manifestDigest !== digest ? await this.readRecord(manifestDigest) : undefined;
+    return viaIndex ? this.toImage(viaIndex) : undefined;
+  }
+
+  async prune(keep: ReadonlySet<string>): Promise<string[]> {
+    await this.init();
+    return this.lock.exclusive(async () => {
+      // `keep` may hold what deployments recorded (index digests) as well as manifest digests.
+      const keptManifests = new Set<string>();
+      const keptBlobs = new Set<string>();
+      for (const digest of keep) {
+        if (!isSha256Digest(digest)) continue;
+        keptManifests.add(digest);
+        const viaIndex = await this.localManifestDigest(digest);
+        if (viaIndex && viaIndex !== digest) {
+          keptManifests.add(viaIndex);
+          keptBlobs.add(digest);
+        }
+      }
+      const removed: string[] = [];
+      for (const name of await readdir(this.path("unpacked"))) {
+        const digest = `sha256:${name}`;
+        if (!isSha256Digest(digest)) continue;
+        const record = keptManifests.has(digest) ? await this.readRecord(digest) : undefined;
+        if (record) {
+          for (const d of [record.manifestDigest, record.configDigest, ...record.layers]) keptBlobs.add(d);
+          continue;
+        }
+        await rm(this.path("unpacked", name), { recursive: true, force: true });
+        removed.push(digest);
+      }
+      for (const name of await readdir(this.path("blobs", "sha256"))) {
+        if (!keptBlobs.has(`sha256:${name}`)) await rm(this.path("blobs", "sha256", name), { force: true });
+      }
+      // No pull runs under the exclusive lock, so everything in tmp/ is left over from a crash.
+      for (const name of await readdir(this.path("tmp"))) await rm(this.path("tmp", name), { recursive: true, force: true });
+      if (removed.length > 0) this.opts.logger?.("images pruned", { removed });
+      return removed;
+    });
+  }
+
+  private init(): Promise<void> {
+    this.ready ??= (async () => {
+      for (const sub of [["blobs", "sha256"], ["unpacked"], ["tmp"]]) await mkdir(this.path(...sub), { recursive: true });
+    })();
+    return this.ready;
+  }
+
+  private path(...parts: string[]): string {
+    return join(this.opts.dir, ...parts);
+  }
+
+  private blobPath(digest: string): string {
+    return this.path("blobs", "sha256", hexOf(digest));
+  }
+
+  private tmpPath(label: string): string {
+    return this.path("tmp", `${label}-${randomBytes(6).toString("hex")}`);
+  }
+
+  private toImage(record: ImageRecord): UnpackedImage {
+    return {
+      manifestDigest: record.manifestDigest,
+      rootfs: this.path("unpacked", hexOf(record.manifestDigest), "rootfs"),
+      config: record.config,
+      sizeBytes: record.sizeBytes,
+    };
+  }
+
+  private async readRecord(digest: string): Promise<ImageRecord | undefined> {
+    const file = this.path("unpacked", hexOf(digest), "image.json");
+    let text: string;
+    try {
+      text = await readFile(file, "utf8");
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw new AppRunnerError("ImagePullFailed", `Reading ${file} failed: ${(err as Error).message}`, { cause: err });
+    }
+    try {
+      return JSON.parse(text) as ImageRecord;
+    } catch (err) {
+      throw new AppRunnerError("ImagePullFailed", `The image record ${file} is corrupt; remove its directory to pull again.`, {
+        cause: err,
+      });
+    }
+  }
+
+  /** If `digest` is an index stored locally, the digest of its linux/amd64 manifest. */
+  private async localManifestDigest(digest: string): Promise<string | undefined> {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(this.blobPath(digest));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw err;
+    }
+    try {
+      const doc = parseManifest(bytes, "", digest);
+      return doc.kind === "index" ? chooseLinuxAmd64(doc, digest).digest : digest;
+    } catch {
+      // A layer or config blob, not a manifest: it maps to nothing.
+      return undefined;
+    }
+  }
+
+  /** The linux/amd64 image manifest for a manifest or index digest, stored as blobs on the way. */
+  private async manifestFor(
+    ref: ImageReference,
+    digest: string,
+    signal: AbortSignal | undefined,
+    depth = 0,
+  ): Promise<{ digest: string; manifest: ImageManifest }> {
+    let bytes: Buffer | undefined;
+    try {
+      bytes = await readFile(this.blobPath(digest));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+    let doc;
+    if (bytes) {
+      doc = parseManifest(bytes, "", ref.original);
+    } else {
+      const fetched = await this.client.fetchManifest(ref, digest, signal);
+      doc = fetched.doc;
+      await this.writeBlob(digest, fetched.bytes);
+    }
+    if (doc.kind === "manifest") return { digest, manifest: doc };
+    if (depth > 0) {
+      throw new AppRunnerError("ImagePullFailed", `Pulling image ${ref.original} failed: its index nests another index.`);
+    }
+    const chosen = chooseLinuxAmd64(doc, ref.original);
+    return this.manifestFor(ref, chosen.digest, signal, depth + 1);
+  }
+
+  private async writeBlob(digest: string, bytes: Buffer): Promise<void> {
+    const tmp = this.tmpPath(`blob-${hexOf(digest).slice(0, 12)}`);
+    await writeFile(tmp, bytes);
+    await rename(tmp, this.blobPath(digest));
+  }
+
+  /** Downloads a blob unless present (same size); returns the bytes downloaded. */
+  private async ensureBlob(ref: ImageReference, blob: Descriptor, signal: AbortSignal): Promise<number> {
+    try {
+      const st = await stat(this.blobPath(blob.digest));
+      if (st.size === blob.size) return 0;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    }
+    return this.downloads.run(
+      blob.digest,
+      async (shared) => {
+        const tmp = this.tmpPath(`blob-${hexOf(blob.digest).slice(0, 12)}`);
+        const bytes = await this.client.downloadBlob(ref, blob, tmp, shared);
+        await rename(tmp, this.blobPath(blob.digest));
+        return bytes;
+      },
+      signal,
+    );
+  }
+
+  private async fetchAndUnpack(
+    ref: ImageReference,
+    manifestDigest: string,
+    manifest: ImageManifest,
+    signal: AbortSignal,
+  ): Promise<UnpackOutcome> {
+    const blobs = [manifest.config, ...manifest.layers];
+    const downloaded = await mapLimit(blobs, this.opts.downloadConcurrency ?? 3, (b) => this.ensureBlob(ref, b, signal));
+    const config = parseRunConfig(await readFile(this.blobPath(manifest.config.digest)), ref.original);
+
+    const work = this.tmpPath(`unpack-${hexOf(manifestDigest).slice(0, 12)}`);
+    const staging = join(work, "image");
+    try {
+      await mkdir(staging, { recursive: true });
+      const rootfs = join(staging, "rootfs");
+      await unpackWithUmoci({
+        manifest,
+        blobPath: (d) => this.blobPath(d),
+        layoutDir: join(work, "layout"),
+        rootfs,
+        signal,
+        ...(this.opts.umoci ? { umoci: this.opts.umoci } : {}),
+      });
+      const record: ImageRecord = {
+        manifestDigest,
+        configDigest: manifest.config.digest,
+        layers: manifest.layers.map((l) => l.digest),
+        config,
+        sizeBytes: await directorySize(rootfs),
+        unpackedAt: new Date().toISOString(),
+      };
+      await writeFile(join(staging, "image.json"), `${JSON.stringify(record, null, 2)}\n`);
+      try {
+        await rename(staging, this.path("unpacked", hexOf(manifestDigest)));
+      } catch (err) {
+        // Another process unpacked the same digest first; its copy is as good as ours.
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code !== "EEXIST" && code !== "ENOTEMPTY") throw err;
+      }
+      return { record, layers: manifest.layers.length, downloadedBytes: downloaded.reduce((a, b) => a + b, 0) };
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  }
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time; results in input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
