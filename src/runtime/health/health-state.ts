@@ -1,0 +1,90 @@
+import type { HealthCheckConfiguration } from "@aws-sdk/client-apprunner";
+import type { Wire } from "../../api/wire.js";
+import { DEFAULT_HEALTH_CHECK, withHealthCheckDefaults } from "../../domain/service-defaults.js";
+
+/**
+ * The health of one instance as a pure, clock-free state machine (App Runner developer guide,
+ * "Configuring health checks for your service"): an instance starts in "starting", becomes
+ * "healthy" after HealthyThreshold consecutive successful checks, and a healthy instance
+ * becomes "unhealthy" after UnhealthyThreshold consecutive failed checks. An unhealthy
+ * instance that passes HealthyThreshold consecutive checks again is healthy again. Failures
+ * while starting keep it "starting": the start-up budget (`startupExpired`) decides when a
+ * new instance has failed.
+ */
+export type HealthVerdict = "starting" | "healthy" | "unhealthy";
+
+export interface HealthState {
+  readonly verdict: HealthVerdict;
+  readonly consecutiveSuccesses: number;
+  readonly consecutiveFailures: number;
+  /** Probes recorded since the instance started. */
+  readonly attempts: number;
+}
+
+/** HealthCheckConfiguration with every member present (defaults from service-defaults.ts). */
+export type ResolvedHealthCheck = Required<Wire<HealthCheckConfiguration>>;
+
+/** Fills in App Runner's defaults; accepts a partial (or absent) configuration. */
+export function resolveHealthCheck(cfg: Wire<HealthCheckConfiguration> | undefined): ResolvedHealthCheck {
+  const merged = withHealthCheckDefaults(cfg);
+  // A member present but undefined (`{ Interval: undefined }`) survives the spread above.
+  return {
+    Protocol: merged.Protocol ?? DEFAULT_HEALTH_CHECK.Protocol,
+    Path: merged.Path ?? DEFAULT_HEALTH_CHECK.Path,
+    Interval: merged.Interval ?? DEFAULT_HEALTH_CHECK.Interval,
+    Timeout: merged.Timeout ?? DEFAULT_HEALTH_CHECK.Timeout,
+    HealthyThreshold: merged.HealthyThreshold ?? DEFAULT_HEALTH_CHECK.HealthyThreshold,
+    UnhealthyThreshold: merged.UnhealthyThreshold ?? DEFAULT_HEALTH_CHECK.UnhealthyThreshold,
+  };
+}
+
+export function initialHealth(): HealthState {
+  return { verdict: "starting", consecutiveSuccesses: 0, consecutiveFailures: 0, attempts: 0 };
+}
+
+export function recordProbe(
+  state: HealthState,
+  ok: boolean,
+  cfg: Wire<HealthCheckConfiguration> | undefined,
+): { state: HealthState; verdict: HealthVerdict } {
+  const c = resolveHealthCheck(cfg);
+  const successes = ok ? state.consecutiveSuccesses + 1 : 0;
+  const failures = ok ? 0 : state.consecutiveFailures + 1;
+  let verdict = state.verdict;
+  if (verdict !== "healthy" && successes >= c.HealthyThreshold) verdict = "healthy";
+  else if (verdict === "healthy" && failures >= c.UnhealthyThreshold) verdict = "unhealthy";
+  const next: HealthState = {
+    verdict,
+    consecutiveSuccesses: successes,
+    consecutiveFailures: failures,
+    attempts: state.attempts + 1,
+  };
+  return { state: next, verdict };
+}
+
+/** The first probe of a new instance, in ms after its start. */
+export const FIRST_PROBE_DELAY_MS = 50;
+
+/**
+ * How long to wait before the next probe. While starting: 50 ms for the first, then the time
+ * since start (so the gaps double: probes at ~50, 100, 200, 400 ms ...) up to Interval, so an
+ * instance that listens within ~150 ms (a small server in runc) is seen healthy within
+ * ~50-100 ms of listening. Healthy or unhealthy: every Interval seconds.
+ */
+export function nextProbeDelayMs(
+  state: HealthState,
+  cfg: Wire<HealthCheckConfiguration> | undefined,
+  msSinceStart: number,
+): number {
+  const intervalMs = resolveHealthCheck(cfg).Interval * 1000;
+  if (state.verdict !== "starting") return intervalMs;
+  if (state.attempts === 0) return Math.min(FIRST_PROBE_DELAY_MS, intervalMs);
+  return Math.min(intervalMs, Math.max(FIRST_PROBE_DELAY_MS, Math.round(msSinceStart)));
+}
+
+/** App Runner gives a new instance 5 minutes to pass its health check. */
+export const STARTUP_BUDGET_MS = 5 * 60_000;
+
+export function startupExpired(msSinceStart: number, budgetMs: number = STARTUP_BUDGET_MS): boolean {
+  return msSinceStart >= budgetMs;
+}
