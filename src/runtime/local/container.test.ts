@@ -1,0 +1,263 @@
+/**
+ * Integration test of the host primitives with real runc containers, veths and nftables.
+ * Needs root, runc, iproute2, nftables and a static /bin/busybox; skipped otherwise. Every name
+ * it creates carries a random prefix, and after() removes all of it even when a test failed.
+ * All traffic stays on loopback addresses inside namespaces this test creates.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { after, before, test } from "node:test";
+import { promisify } from "node:util";
+import {
+  cleanupLeftovers,
+  containerState,
+  containerUsage,
+  createContainer,
+  destroyContainer,
+  stopContainer,
+} from "./container.js";
+import { ensureFirewall, removeFirewall } from "./firewall.js";
+import { createNetwork, destroyNetwork, listNetworks, networkForSlot } from "./network.js";
+import * as runc from "./runc.js";
+import type { ContainerSpec, ContainerState, HostLayout, InstanceNetwork, ResourceLimits } from "./types.js";
+
+const run = promisify(execFile);
+const canRun = process.getuid?.() === 0 && existsSync("/usr/sbin/runc") && existsSync("/bin/busybox");
+const skip = canRun ? false : "needs root, runc and /bin/busybox";
+
+const alnum = "abcdefghijklmnopqrstuvwxyz0123456789";
+const prefix = "ort" + Array.from({ length: 3 }, () => alnum[Math.floor(Math.random() * alnum.length)]).join("");
+const addressBlock = 203 + Math.floor(Math.random() * 48);
+const MB = 1024 * 1024;
+const limits: ResourceLimits = { cpuMillicores: 1000, memoryBytes: 512 * MB, pidsLimit: 100 };
+
+let tmp = "";
+let layout: HostLayout;
+let rootfs = "";
+let server: Server | undefined;
+let serverPort = 0;
+let serverConnections = 0;
+const made: ContainerSpec[] = [];
+
+function specFor(name: string, net: InstanceNetwork, args: string[], lim: ResourceLimits = limits): ContainerSpec {
+  const spec: ContainerSpec = {
+    containerId: `${prefix}-${name}`,
+    dir: `${layout.instancesDir}/${name}`,
+    imageRootfs: rootfs,
+    args,
+    env: ["PATH=/bin", "HOME=/"],
+    cwd: "/",
+    uid: 1000,
+    gid: 1000,
+    network: net,
+    limits: lim,
+    cgroupsPath: `/${prefix}/${name}`,
+  };
+  made.push(spec);
+  return spec;
+}
+
+async function waitStopped(spec: ContainerSpec, ms = 10_000): Promise<ContainerState> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const s = await containerState(spec);
+    if (s.status !== "running" || Date.now() > deadline) return s;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Exit status of `nc` run inside the container towards host:port (0 = connected). */
+async function connectFrom(spec: ContainerSpec, host: string, port: number): Promise<number> {
+  try {
+    await run("runc", ["exec", spec.containerId, "/.openrunner/busybox", "sh", "-c", `echo hi | /.openrunner/busybox nc -w 1 ${host} ${port}`]);
+    return 0;
+  } catch (err) {
+    return (err as { code?: number }).code ?? -1;
+  }
+}
+
+const ms = (t0: number): string => `${(performance.now() - t0).toFixed(1)} ms`;
+
+before(async () => {
+  if (!canRun) return;
+  tmp = await mkdtemp(`${tmpdir()}/or-local-`);
+  layout = { prefix, addressBlock, instancesDir: `${tmp}/instances`, egress: false };
+  rootfs = `${tmp}/rootfs`;
+  await mkdir(`${rootfs}/bin`, { recursive: true });
+  await mkdir(`${rootfs}/www`);
+  await mkdir(`${rootfs}/tmp`);
+  await copyFile("/bin/busybox", `${rootfs}/bin/busybox`);
+  await run("chmod", ["755", `${rootfs}/bin/busybox`]);
+  await symlink("busybox", `${rootfs}/bin/sh`);
+  await writeFile(`${rootfs}/www/index.html`, "hello from openrunner\n");
+  server = createServer((sock) => {
+    serverConnections++;
+    sock.end("host service\n");
+  });
+  await new Promise<void>((r) => server?.listen(0, "0.0.0.0", () => r()));
+  const addr = server.address();
+  serverPort = typeof addr === "object" && addr ? addr.port : 0;
+});
+
+after(async () => {
+  if (!canRun) return;
+  server?.close();
+  // Best effort on every step: one failure must not leave the rest behind.
+  const steps: (() => Promise<unknown>)[] = [
+    ...made.map((s) => () => destroyContainer(s)),
+    () => removeFirewall(layout),
+    () => cleanupLeftovers(layout, new Set()),
+    () => rm(tmp, { recursive: true, force: true }),
+  ];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (err) {
+      console.error("cleanup step failed:", err);
+    }
+  }
+});
+
+test("network create/destroy is idempotent and listed", { skip }, async (t) => {
+  const net = networkForSlot(layout, 9);
+  let t0 = performance.now();
+  await createNetwork(net);
+  t.diagnostic(`createNetwork ${ms(t0)}`);
+  await createNetwork(net); // leftovers with the same names are replaced
+  assert.deepEqual(await listNetworks(layout), [9]);
+  const { stdout } = await run("ip", ["-n", net.netns, "-4", "addr", "show", "eth0"]);
+  assert.match(stdout, new RegExp(`inet ${net.instanceAddress.replaceAll(".", "\\.")}/30`));
+  t0 = performance.now();
+  await destroyNetwork(net);
+  t.diagnostic(`destroyNetwork ${ms(t0)}`);
+  await destroyNetwork(net);
+  assert.deepEqual(await listNetworks(layout), []);
+});
+
+test("containers: HTTP from the host, output log, firewall, exit codes, SIGTERM, OOM, usage, cleanup", { skip }, async (t) => {
+  const nets = [1, 2, 3, 4, 5].map((slot) => networkForSlot(layout, slot));
+  const [netA, netB, netC, netD, netE] = nets as [InstanceNetwork, InstanceNetwork, InstanceNetwork, InstanceNetwork, InstanceNetwork];
+  await Promise.all(nets.map((n) => createNetwork(n)));
+
+  // A: a web server that also writes to stdout and stderr.
+  const a = specFor("web-a", netA, ["/bin/sh", "-c", "echo out-line; echo err-line >&2; exec busybox httpd -f -p 8080 -h /www"]);
+  let t0 = performance.now();
+  await createContainer(a);
+  const created = performance.now() - t0;
+  let status = 0;
+  while (status !== 200 && performance.now() - t0 < 10_000) {
+    status = await fetch(`http://${netA.instanceAddress}:8080/`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (status !== 200) await new Promise((r) => setTimeout(r, 5));
+  }
+  t.diagnostic(`createContainer ${created.toFixed(1)} ms; create -> first HTTP 200 ${ms(t0)}`);
+  assert.equal(status, 200);
+  assert.equal(await (await fetch(`http://${netA.instanceAddress}:8080/`)).text(), "hello from openrunner\n");
+  await createContainer(a); // idempotent while running
+  const log = await readFile(`${a.dir}/output.log`, "utf8");
+  assert.match(log, /^out-line$/m);
+  assert.match(log, /^err-line$/m);
+
+  // Without the firewall an instance reaches host services via its host address; with it, not.
+  assert.equal(await connectFrom(a, netA.hostAddress, serverPort), 0, "control: reachable without firewall");
+  assert.equal(serverConnections, 1);
+  await ensureFirewall(layout);
+  await ensureFirewall(layout); // idempotent replace
+  assert.notEqual(await connectFrom(a, netA.hostAddress, serverPort), 0);
+  assert.notEqual(await connectFrom(a, netB.hostAddress, serverPort), 0);
+  assert.equal(serverConnections, 1, "host service saw no connection from the instance");
+
+  // B: a second instance on a port A does not serve. The host reaches it; A does not. (Inside A,
+  // all of 127/8 except its own /30 is A's loopback, so B's address never even leaves A.)
+  const b = specFor("web-b", netB, ["/bin/busybox", "httpd", "-f", "-p", "8081", "-h", "/www"]);
+  await createContainer(b);
+  let statusB = 0;
+  for (let i = 0; i < 200 && statusB !== 200; i++) {
+    statusB = await fetch(`http://${netB.instanceAddress}:8081/`).then(
+      (r) => r.status,
+      () => 0,
+    );
+    if (statusB !== 200) await new Promise((r) => setTimeout(r, 10));
+  }
+  assert.equal(statusB, 200);
+  assert.notEqual(await connectFrom(a, netB.instanceAddress, 8081), 0, "instance to instance is blocked");
+  assert.equal(await connectFrom(a, "127.0.0.1", 8080), 0, "an instance reaches itself");
+
+  // C: exit code recording.
+  const c = specFor("exit3", netC, ["/bin/sh", "-c", "echo bye; exit 3"]);
+  await createContainer(c);
+  assert.deepEqual(await waitStopped(c), { status: "stopped", exitCode: 3, oomKilled: false });
+  assert.match(await readFile(`${c.dir}/output.log`, "utf8"), /^bye$/m);
+
+  // D: SIGTERM reaches the app through the recorder, quickly.
+  const d = specFor("sleeper", netD, ["/bin/busybox", "sleep", "1000"]);
+  await createContainer(d);
+  assert.equal((await containerState(d)).status, "running");
+  t0 = performance.now();
+  await stopContainer(d, 5_000);
+  const stopMs = performance.now() - t0;
+  t.diagnostic(`stopContainer (SIGTERM) ${stopMs.toFixed(1)} ms`);
+  assert.ok(stopMs < 2_000, `stop took ${stopMs} ms`);
+  assert.deepEqual(await containerState(d), { status: "stopped", exitCode: 143, oomKilled: false });
+
+  // E: over its 64 MB limit -> OOM killed.
+  const e = specFor("oom", netE, ["/bin/sh", "-c", 'x=$(busybox head -c 200000000 /dev/zero | busybox tr "\\0" a); echo ${#x}'], {
+    ...limits,
+    memoryBytes: 64 * MB,
+  });
+  await createContainer(e);
+  assert.deepEqual(await waitStopped(e, 20_000), { status: "stopped", exitCode: 137, oomKilled: true });
+
+  // Usage of the running web server.
+  const usage = await containerUsage(a);
+  t.diagnostic(`usage ${JSON.stringify(usage)}`);
+  assert.ok(usage.cpuNanos > 0);
+  assert.ok(usage.memoryBytes > 0);
+  assert.equal(usage.memoryLimitBytes, 512 * MB);
+
+  // Teardown.
+  t0 = performance.now();
+  await destroyContainer(a);
+  t.diagnostic(`destroyContainer (running) ${ms(t0)}`);
+  await destroyContainer(a); // idempotent
+  assert.deepEqual(await containerState(a), { status: "missing" });
+  for (const s of [b, c, d, e]) await destroyContainer(s);
+  t0 = performance.now();
+  await Promise.all(nets.map((n) => destroyNetwork(n)));
+  t.diagnostic(`destroyNetwork x5 (parallel) ${ms(t0)}`);
+  await removeFirewall(layout);
+  await removeFirewall(layout); // idempotent
+  await cleanupLeftovers(layout, new Set());
+  await assertNothingLeft();
+});
+
+test("cleanupLeftovers removes what a crash left and keeps what it is told to", { skip }, async () => {
+  const [n1, n2] = [networkForSlot(layout, 7), networkForSlot(layout, 8)];
+  await Promise.all([createNetwork(n1), createNetwork(n2)]);
+  const kept = specFor("kept", n1, ["/bin/busybox", "sleep", "1000"]);
+  const lost = specFor("lost", n2, ["/bin/busybox", "sleep", "1000"]);
+  await Promise.all([createContainer(kept), createContainer(lost)]);
+  await cleanupLeftovers(layout, new Set([kept.containerId]));
+  assert.deepEqual(await runc.list(`${prefix}-`), [kept.containerId]);
+  assert.deepEqual(await listNetworks(layout), [7]);
+  assert.equal((await containerState(kept)).status, "running");
+  assert.equal(existsSync(lost.dir), false);
+  await cleanupLeftovers(layout, new Set());
+  await removeFirewall(layout); // in case the previous test failed before removing it
+  await assertNothingLeft();
+});
+
+async function assertNothingLeft(): Promise<void> {
+  assert.deepEqual(await runc.list(`${prefix}-`), []);
+  assert.doesNotMatch((await run("ip", ["netns", "list"])).stdout, new RegExp(prefix));
+  assert.doesNotMatch((await run("ip", ["link"])).stdout, new RegExp(prefix));
+  assert.doesNotMatch(await readFile("/proc/self/mountinfo", "utf8"), new RegExp(tmp));
+  for (const h of await readdir("/sys/fs/cgroup")) assert.equal(existsSync(`/sys/fs/cgroup/${h}/${prefix}`), false, h);
+  assert.doesNotMatch((await run("nft", ["list", "tables"])).stdout, new RegExp(prefix));
+}

@@ -1,0 +1,294 @@
+/**
+ * One instance's container: instance dir + overlay + OCI bundle + detached runc, and the reads
+ * the driver polls (state, usage) straight from runc state and cgroup v1 files.
+ */
+import { chown, copyFile, lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
+import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { DEFAULT_NOFILE, EXIT_FILE, bundlePaths, defaultHostname, hostsFile, makeBundleSpec, type BundleOptions } from "./bundle.js";
+import { destroyNetwork, listNetworks, networkForSlot } from "./network.js";
+import { listOverlayMounts, mountOverlay, unmountOverlay } from "./overlay.js";
+import * as runc from "./runc.js";
+import type { ContainerRef, ContainerSpec, ContainerState, ContainerUsage, HostLayout } from "./types.js";
+
+const CGROUP_ROOT = "/sys/fs/cgroup";
+/** Marker written first into every instance dir: lets crash cleanup map dirs to containers and slots. */
+const MARKER = "container.json";
+
+interface Marker {
+  containerId: string;
+  cgroupsPath: string;
+  slot: number;
+}
+
+const errno = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code;
+
+/** Writes the instance dir, mounts the overlay, writes config.json and starts the container detached. */
+export async function createContainer(spec: ContainerSpec, opts: BundleOptions = {}): Promise<void> {
+  const existing = runc.exists(spec.containerId) ? await runc.state(spec.containerId) : null;
+  // Idempotent: a create retried after it already started is a no-op.
+  if (existing && (existing.status === "running" || existing.status === "created")) return;
+  if (existing) await runc.deleteForce(spec.containerId);
+
+  const paths = bundlePaths(spec.dir);
+  await mkdir(paths.state, { recursive: true });
+  const marker: Marker = { containerId: spec.containerId, cgroupsPath: spec.cgroupsPath, slot: spec.network.slot };
+  await writeFile(`${spec.dir}/${MARKER}`, JSON.stringify(marker));
+  // The app (any uid) writes its exit status here through the recorder; a stale one is not its.
+  await rm(`${paths.state}/${EXIT_FILE}`, { force: true });
+  await chown(paths.state, spec.uid, spec.gid);
+  await writeFile(paths.hosts, hostsFile(opts.hostname ?? defaultHostname(spec.containerId), spec.network.instanceAddress));
+  await copyFile("/etc/resolv.conf", paths.resolv);
+  await mountOverlay(spec.imageRootfs, spec.dir);
+  const bundle = makeBundleSpec(spec, { nofileLimit: await nofileLimit(), ...opts });
+  await writeFile(paths.config, JSON.stringify(bundle, null, 2));
+  try {
+    await runc.runDetached(spec.containerId, spec.dir, `${spec.dir}/output.log`);
+  } catch (err) {
+    // A failed start leaves a "created"/"stopped" entry or a half-made cgroup behind; remove them.
+    await runc.deleteForce(spec.containerId);
+    throw err instanceof AppRunnerError
+      ? new AppRunnerError("InstanceFailed", err.message, { cause: err })
+      : err;
+  }
+}
+
+let hostNofile: number | undefined;
+
+/** min(65536, our own hard RLIMIT_NOFILE): runc cannot raise it beyond that without CAP_SYS_RESOURCE. */
+async function nofileLimit(): Promise<number> {
+  if (hostNofile === undefined) {
+    const limits = await readFile("/proc/self/limits", "utf8");
+    const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(limits)?.[1];
+    hostNofile = hard === undefined || hard === "unlimited" ? DEFAULT_NOFILE : Number(hard);
+  }
+  return Math.min(DEFAULT_NOFILE, hostNofile);
+}
+
+/** running (pid) / stopped (exit code, OOM) / missing. Read before destroyContainer: delete removes the cgroup. */
+export async function containerState(ref: ContainerRef): Promise<ContainerState> {
+  const s = runc.exists(ref.containerId) ? await runc.state(ref.containerId) : null;
+  if (!s) return { status: "missing" };
+  if (s.status === "running" || s.status === "created" || s.status === "creating" || s.status === "paused") {
+    return { status: "running", pid: s.pid };
+  }
+  return { status: "stopped", exitCode: await recordedExit(ref), oomKilled: await oomKilled(ref) };
+}
+
+/**
+ * The recorder writes the exit status unless PID 1 itself was SIGKILLed (runc kill KILL, or the
+ * OOM killer picking it): then there is no file and the status is 137 like Docker reports. Null
+ * only if the container never ran (no state dir at all).
+ */
+async function recordedExit(ref: ContainerRef): Promise<number | null> {
+  const { state } = bundlePaths(ref.dir);
+  try {
+    const n = Number.parseInt((await readFile(`${state}/${EXIT_FILE}`, "utf8")).trim(), 10);
+    return Number.isNaN(n) ? null : n;
+  } catch (err) {
+    if (errno(err) !== "ENOENT") throw err;
+  }
+  try {
+    await readdir(state);
+    return 137;
+  } catch (err) {
+    // No state dir: never ran.
+    if (errno(err) === "ENOENT") return null;
+    throw err;
+  }
+}
+
+async function oomKilled(ref: ContainerRef): Promise<boolean> {
+  return (await oomKillCount(ref)) > 0;
+}
+
+/** Processes the kernel's OOM killer has killed in the instance's memory cgroup (0 once it is gone). */
+export async function oomKillCount(ref: Pick<ContainerRef, "cgroupsPath">): Promise<number> {
+  try {
+    const text = await readFile(`${CGROUP_ROOT}/memory${ref.cgroupsPath}/memory.oom_control`, "utf8");
+    const m = /^oom_kill (\d+)$/m.exec(text);
+    return m ? Number(m[1]) : 0;
+  } catch (err) {
+    // The cgroup is gone (already deleted): nothing to tell.
+    if (errno(err) === "ENOENT") return 0;
+    throw err;
+  }
+}
+
+/** Is this process gone (or a zombie)? Cheap polling without spawning runc. */
+async function processGone(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // Field 3, after the parenthesised command name (which may contain spaces).
+    const st = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return st === "Z" || st === "X";
+  } catch (err) {
+    if (errno(err) === "ENOENT") return true;
+    throw err;
+  }
+}
+
+async function waitGone(pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await processGone(pid)) return true;
+    if (Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** SIGTERM, wait up to graceMs, then SIGKILL. No-op when not running. */
+export async function stopContainer(ref: ContainerRef, graceMs: number): Promise<void> {
+  const s = await runc.state(ref.containerId);
+  if (!s || s.status === "stopped") return;
+  if (graceMs > 0 && (await runc.kill(ref.containerId, "TERM")) && (await waitGone(s.pid, graceMs))) return;
+  if (await runc.kill(ref.containerId, "KILL")) {
+    if (!(await waitGone(s.pid, 5_000))) {
+      throw new AppRunnerError("InstanceFailed", `container ${ref.containerId} did not die after SIGKILL`);
+    }
+  }
+}
+
+/** Removes the instance's cgroup in every hierarchy (runc delete usually has; crashes may leave them). */
+async function removeCgroup(cgroupsPath: string): Promise<void> {
+  for (const hierarchy of await readdir(CGROUP_ROOT)) {
+    await rmdirRetry(`${CGROUP_ROOT}/${hierarchy}${cgroupsPath}`);
+  }
+}
+
+/** rmdir a cgroup; EBUSY while its last processes are still being reaped, so retry briefly. */
+async function rmdirRetry(path: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rmdir(path);
+      return;
+    } catch (err) {
+      // Already gone (or never created in this hierarchy): fine.
+      if (errno(err) === "ENOENT") return;
+      if (errno(err) !== "EBUSY" || attempt >= 50) {
+        throw new AppRunnerError("HostSetupFailed", `rmdir ${path}: ${(err as Error).message}`, { cause: err });
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+}
+
+/** Kills and deletes the container, unmounts the overlay, removes cgroups and the instance dir. Idempotent. */
+export async function destroyContainer(ref: ContainerRef): Promise<void> {
+  await runc.deleteForce(ref.containerId);
+  await unmountOverlay(ref.dir);
+  await removeCgroup(ref.cgroupsPath);
+  await rm(ref.dir, { recursive: true, force: true });
+}
+
+async function readNumber(path: string): Promise<number> {
+  return Number((await readFile(path, "utf8")).trim());
+}
+
+/** CPU and memory from cgroup v1 files (no process spawned). Memory excludes inactive page cache, like `docker stats`. */
+export async function containerUsage(ref: ContainerRef): Promise<ContainerUsage> {
+  const mem = `${CGROUP_ROOT}/memory${ref.cgroupsPath}`;
+  try {
+    const [cpuNanos, usage, limit, stat] = await Promise.all([
+      readNumber(`${CGROUP_ROOT}/cpuacct${ref.cgroupsPath}/cpuacct.usage`),
+      readNumber(`${mem}/memory.usage_in_bytes`),
+      readNumber(`${mem}/memory.limit_in_bytes`),
+      readFile(`${mem}/memory.stat`, "utf8"),
+    ]);
+    const inactive = Number(/^total_inactive_file (\d+)$/m.exec(stat)?.[1] ?? 0);
+    return { cpuNanos, memoryBytes: Math.max(0, usage - inactive), memoryLimitBytes: limit };
+  } catch (err) {
+    if (errno(err) === "ENOENT") {
+      throw new AppRunnerError("InstanceFailed", `container ${ref.containerId} has no cgroup (not running or deleted)`);
+    }
+    throw err;
+  }
+}
+
+async function readMarker(dir: string): Promise<Marker | null> {
+  try {
+    return JSON.parse(await readFile(`${dir}/${MARKER}`, "utf8")) as Marker;
+  } catch (err) {
+    // Not an instance dir of ours (or created before the marker was written).
+    if (errno(err) === "ENOENT") return null;
+    throw err;
+  }
+}
+
+async function readdirOrEmpty(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch (err) {
+    // Nothing was ever created there.
+    if (errno(err) === "ENOENT") return [];
+    throw err;
+  }
+}
+
+/**
+ * Crash recovery (and tests): removes runc containers, overlays, instance dirs, cgroups and
+ * networks of this prefix that do not belong to a container in `keep`. Networks of kept
+ * containers are found through their instance dir's marker; pass `keepSlots` to keep others.
+ */
+export async function cleanupLeftovers(
+  layout: HostLayout,
+  keep: ReadonlySet<string>,
+  keepSlots: ReadonlySet<number> = new Set(),
+): Promise<void> {
+  const idPrefix = `${layout.prefix}-`;
+  for (const id of await runc.list(idPrefix)) {
+    if (!keep.has(id)) await runc.deleteForce(id);
+  }
+
+  const slots = new Set(keepSlots);
+  const keptDirs = new Set<string>();
+  for (const name of await readdirOrEmpty(layout.instancesDir)) {
+    const dir = `${layout.instancesDir}/${name}`;
+    const marker = await readMarker(dir);
+    if (!marker) continue;
+    if (keep.has(marker.containerId)) {
+      slots.add(marker.slot);
+      keptDirs.add(dir);
+      continue;
+    }
+    await unmountOverlay(dir);
+    await removeCgroup(marker.cgroupsPath);
+    await rm(dir, { recursive: true, force: true });
+  }
+  // Overlays whose dir has no marker (a crash in between) or lies elsewhere below instancesDir.
+  for (const mount of await listOverlayMounts(layout.instancesDir)) {
+    const dir = mount.replace(/\/rootfs$/, "");
+    if (mount.endsWith("/rootfs") && !keptDirs.has(dir)) await unmountOverlay(dir);
+  }
+
+  // cgroups live at /<prefix>/<instanceId> in every hierarchy; the instance id is the container id after "<prefix>-".
+  for (const hierarchy of await readdir(CGROUP_ROOT)) {
+    const base = `${CGROUP_ROOT}/${hierarchy}/${layout.prefix}`;
+    const names = await readdirOrEmpty(base);
+    for (const name of names) {
+      if (keep.has(`${idPrefix}${name}`)) continue;
+      // Only child cgroups are directories; the rest are the parent's control files.
+      if (!(await isDir(`${base}/${name}`))) continue;
+      await rmdirRetry(`${base}/${name}`);
+    }
+    try {
+      await rmdir(base);
+    } catch (err) {
+      // Kept containers still live under it, or it never existed in this hierarchy.
+      if (!["ENOENT", "ENOTEMPTY", "EBUSY"].includes(errno(err) ?? "")) throw err;
+    }
+  }
+
+  for (const slot of await listNetworks(layout)) {
+    if (!slots.has(slot)) await destroyNetwork(networkForSlot(layout, slot));
+  }
+}
+
+async function isDir(path: string): Promise<boolean> {
+  try {
+    return (await lstat(path)).isDirectory();
+  } catch (err) {
+    // Removed meanwhile.
+    if (errno(err) === "ENOENT") return false;
+    throw err;
+  }
+}

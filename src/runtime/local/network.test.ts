@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { networkForSlot } from "./network.js";
+import type { HostLayout } from "./types.js";
+
+const layout: HostLayout = { prefix: "or3f2a", addressBlock: 202, instancesDir: "/tmp/x", egress: false };
+
+test("networkForSlot: /30 per slot inside 127.<block>.0.0/16, host .1 and instance .2", () => {
+  const cases: [number, string, string, string, string][] = [
+    [1, "127.202.0.5", "127.202.0.6", "or3f2a-n1", "or3f2ah1"],
+    [63, "127.202.0.253", "127.202.0.254", "or3f2a-n63", "or3f2ah63"],
+    [64, "127.202.1.1", "127.202.1.2", "or3f2a-n64", "or3f2ah64"],
+    [1000, "127.202.15.161", "127.202.15.162", "or3f2a-n1000", "or3f2ah1000"],
+    [16383, "127.202.255.253", "127.202.255.254", "or3f2a-n16383", "or3f2ah16383"],
+  ];
+  for (const [slot, hostAddress, instanceAddress, netns, hostInterface] of cases) {
+    assert.deepEqual(networkForSlot(layout, slot), { slot, netns, hostInterface, hostAddress, instanceAddress });
+  }
+});
+
+test("networkForSlot: interface names fit IFNAMSIZ (15 chars) at the longest prefix and slot", () => {
+  assert.ok(networkForSlot(layout, 16383).hostInterface.length <= 15);
+});
+
+test("networkForSlot: rejects slots outside 1..16383 and bad prefixes", () => {
+  for (const slot of [0, -1, 16384, 1.5]) {
+    assert.throws(() => networkForSlot(layout, slot), { name: "AppRunnerError", code: "HostSetupFailed" });
+  }
+  assert.throws(() => networkForSlot({ ...layout, prefix: "Bad-One" }, 1), { code: "HostSetupFailed" });
+});

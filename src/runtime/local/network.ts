@@ -1,0 +1,102 @@
+/**
+ * Per-instance networking: a network namespace joined to the host by a veth pair carrying a /30
+ * from 127.<block>.0.0/16. Loopback-range addresses never leave the machine and need no
+ * routing outside it; `route_localnet=1` on both veth ends lets the kernel accept them on a
+ * non-loopback interface.
+ */
+import { existsSync } from "node:fs";
+import { readdir, writeFile } from "node:fs/promises";
+import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { execHost } from "./exec.js";
+import type { HostLayout, InstanceNetwork } from "./types.js";
+
+export const MAX_SLOT = 16383;
+const NETNS_DIR = "/var/run/netns";
+const SYS_NET = "/sys/class/net";
+
+/** The network of one slot (pure): slot s owns 127.<block>.0.0 + 4s .. +3; .1 host, .2 instance. */
+export function networkForSlot(layout: HostLayout, slot: number): InstanceNetwork {
+  if (!Number.isInteger(slot) || slot < 1 || slot > MAX_SLOT) {
+    throw new AppRunnerError("HostSetupFailed", `network slot ${slot} is outside 1..${MAX_SLOT}`);
+  }
+  if (!/^[a-z0-9]{2,6}$/.test(layout.prefix)) {
+    throw new AppRunnerError("HostSetupFailed", `host prefix "${layout.prefix}" must be 2-6 lowercase alphanumerics`);
+  }
+  const base = slot * 4;
+  const net = `127.${layout.addressBlock}.${base >> 8}`;
+  const low = base & 255;
+  return {
+    slot,
+    netns: `${layout.prefix}-n${slot}`,
+    hostInterface: `${layout.prefix}h${slot}`,
+    hostAddress: `${net}.${low + 1}`,
+    instanceAddress: `${net}.${low + 2}`,
+  };
+}
+
+/**
+ * Creates the namespace, the veth pair (eth0 inside) and addresses, with a default route via the
+ * host end so egress NAT can work. Leftovers with the same names (a crash) are removed first.
+ * Two `ip` processes: one for the host side (it forks sysctl inside the namespace: the inner
+ * route_localnet can only be written from a process in that namespace), one for the inside.
+ */
+export async function createNetwork(net: InstanceNetwork): Promise<void> {
+  if (existsSync(`${SYS_NET}/${net.hostInterface}`) || existsSync(`${NETNS_DIR}/${net.netns}`)) {
+    await destroyNetwork(net);
+  }
+  const ns = net.netns;
+  const h = net.hostInterface;
+  await execHost("ip", ["-batch", "-"], {
+    input: [
+      `netns add ${ns}`,
+      `link add ${h} type veth peer name eth0 netns ${ns}`,
+      `addr add ${net.hostAddress}/30 dev ${h}`,
+      `link set ${h} up`,
+      `netns exec ${ns} sysctl -qw net.ipv4.conf.eth0.route_localnet=1`,
+      "",
+    ].join("\n"),
+  });
+  // Host end: a plain file write, no process (a packet arriving before this is merely dropped).
+  await writeFile(`/proc/sys/net/ipv4/conf/${h}/route_localnet`, "1");
+  await execHost("ip", ["-n", ns, "-batch", "-"], {
+    input: [
+      "link set lo up",
+      `addr add ${net.instanceAddress}/30 dev eth0`,
+      "link set eth0 up",
+      `route add default via ${net.hostAddress} dev eth0`,
+      "",
+    ].join("\n"),
+  });
+}
+
+/** Removes the host veth (and with it eth0), then the namespace. No error if already gone. */
+export async function destroyNetwork(net: InstanceNetwork): Promise<void> {
+  const lines: string[] = [];
+  // Checked first so one batch can run without "Cannot find device" failures.
+  if (existsSync(`${SYS_NET}/${net.hostInterface}`)) lines.push(`link del ${net.hostInterface}`);
+  if (existsSync(`${NETNS_DIR}/${net.netns}`)) lines.push(`netns del ${net.netns}`);
+  if (lines.length === 0) return;
+  await execHost("ip", ["-batch", "-"], { input: lines.join("\n") + "\n" });
+}
+
+/** Slots whose namespace or host veth exists on this host with this prefix (crash cleanup). */
+export async function listNetworks(layout: HostLayout): Promise<number[]> {
+  const slots = new Set<number>();
+  const collect = async (dir: string, re: RegExp): Promise<void> => {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      // No /var/run/netns until the first `ip netns add` on this host: nothing to list.
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw err;
+    }
+    for (const name of names) {
+      const m = re.exec(name);
+      if (m?.[1] !== undefined) slots.add(Number(m[1]));
+    }
+  };
+  await collect(NETNS_DIR, new RegExp(`^${layout.prefix}-n(\\d+)$`));
+  await collect(SYS_NET, new RegExp(`^${layout.prefix}h(\\d+)$`));
+  return [...slots].sort((a, b) => a - b);
+}

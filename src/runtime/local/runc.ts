@@ -1,0 +1,116 @@
+/**
+ * Thin runc wrappers. Containers run detached (`runc run -d`): runc exits once the container's
+ * process has started, and the process keeps the log file descriptor it inherited.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { open, readFile } from "node:fs/promises";
+import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { execHost, isGoneError } from "./exec.js";
+
+const GONE = /does not exist/;
+const NOT_RUNNING = /not running|container not running|process already finished/;
+
+export interface RuncState {
+  status: "creating" | "created" | "running" | "paused" | "stopped";
+  pid: number;
+}
+
+/**
+ * `runc run -d --bundle <dir> <id>` with the container's stdout and stderr appended to
+ * `logFile`. runc's own error text goes there too (same descriptors); it is also logged as JSON
+ * to `<bundleDir>/runc.log` so a failed start reports why.
+ */
+export async function runDetached(containerId: string, bundleDir: string, logFile: string): Promise<void> {
+  const runcLog = `${bundleDir}/runc.log`;
+  const log = await open(logFile, "a");
+  try {
+    const code = await new Promise<number | null>((resolveRun, rejectRun) => {
+      const child = spawn("runc", ["--log", runcLog, "--log-format", "json", "run", "-d", "--bundle", bundleDir, containerId], {
+        stdio: ["ignore", log.fd, log.fd],
+        env: { ...process.env, PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` },
+        timeout: 30_000,
+      });
+      child.on("error", rejectRun);
+      child.on("exit", (c) => resolveRun(c));
+    });
+    if (code !== 0) {
+      throw new AppRunnerError("HostSetupFailed", `runc run -d ${containerId}: ${await lastRuncError(runcLog)}`);
+    }
+  } catch (err) {
+    if (err instanceof AppRunnerError) throw err;
+    throw new AppRunnerError("HostSetupFailed", `runc run -d ${containerId}: ${(err as Error).message}`, { cause: err });
+  } finally {
+    await log.close();
+  }
+}
+
+/** The last error message runc logged (its JSON log has one object per line). */
+async function lastRuncError(runcLog: string): Promise<string> {
+  let text = "";
+  try {
+    text = await readFile(runcLog, "utf8");
+  } catch (err) {
+    return `exit status non-zero (no runc log: ${(err as Error).message})`;
+  }
+  const lines = text.trim().split("\n").reverse();
+  for (const line of lines) {
+    try {
+      const entry = JSON.parse(line) as { level?: string; msg?: string };
+      if (entry.level === "error" && entry.msg) return entry.msg;
+    } catch {
+      // Not JSON (a partial line): look further back.
+    }
+  }
+  return lines[0] ?? "exit status non-zero";
+}
+
+/** runc's default state root for root (no --root is passed anywhere). */
+const RUNC_ROOT = "/run/runc";
+
+/** Cheap existence check (no process): runc keeps one state dir per container under its root. */
+export function exists(containerId: string): boolean {
+  return existsSync(`${RUNC_ROOT}/${containerId}`);
+}
+
+/** `runc state`; null when the container does not exist. */
+export async function state(containerId: string): Promise<RuncState | null> {
+  try {
+    const { stdout } = await execHost("runc", ["state", containerId]);
+    const parsed = JSON.parse(stdout) as { status: RuncState["status"]; pid: number };
+    return { status: parsed.status, pid: parsed.pid };
+  } catch (err) {
+    if (isGoneError(err, GONE)) return null;
+    throw err;
+  }
+}
+
+/** Sends a signal to the container's PID 1. False when it is not running or does not exist. */
+export async function kill(containerId: string, signal: string): Promise<boolean> {
+  try {
+    await execHost("runc", ["kill", containerId, signal]);
+    return true;
+  } catch (err) {
+    if (isGoneError(err, GONE, NOT_RUNNING)) return false;
+    throw err;
+  }
+}
+
+/** `runc delete -f`: kills it if running, removes runc's state and cgroups. Idempotent. */
+export async function deleteForce(containerId: string): Promise<void> {
+  try {
+    await execHost("runc", ["delete", "-f", containerId]);
+  } catch (err) {
+    // Already deleted: teardown is idempotent.
+    if (isGoneError(err, GONE)) return;
+    throw err;
+  }
+}
+
+/** Ids of runc containers starting with `prefix`. */
+export async function list(prefix: string): Promise<string[]> {
+  const { stdout } = await execHost("runc", ["list", "-f", "json"]);
+  // runc prints "null" when there are no containers.
+  const all = (JSON.parse(stdout) as { id: string }[] | null) ?? [];
+  return all.map((c) => c.id).filter((id) => id.startsWith(prefix));
+}
