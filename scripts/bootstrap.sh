@@ -5,8 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages OpenRunner uses: the AWS CLI v2 (tests and the README's examples), and the
-# container runtime, networking, registry, image and data-plane tools the runtime needs.
-PACKAGES=(awscli runc haproxy nftables iproute2 skopeo umoci docker-registry git mmdebstrap ca-certificates)
+# container runtime, networking, registry, image and data-plane tools the runtime needs
+# (busybox-static: the static shell that records each instance's exit code inside its container).
+PACKAGES=(awscli runc haproxy nftables iproute2 skopeo umoci docker-registry git mmdebstrap ca-certificates busybox-static)
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

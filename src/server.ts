@@ -11,6 +11,9 @@ import { AppRunnerError } from "./errors/app-runner-error.js";
 import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessKey } from "./iam/root-credentials.js";
 import type { RuntimeDriver } from "./runtime/driver.js";
 import { UnavailableRuntimeDriver } from "./runtime/unavailable-driver.js";
+import { createLocalRuntime, type LocalRuntime } from "./runtime/local/create.js";
+import type { LocalRuntimeSettings } from "./runtime/local/setup.js";
+import type { ImageWatcher } from "./sources/image-watcher.js";
 import type { ControlPlaneModule, ModuleDeps, ModuleFactory } from "./modules.js";
 import { Store } from "./store/store.js";
 import { createAuditModule } from "./telemetry/audit/module.js";
@@ -30,6 +33,11 @@ export interface OpenRunnerOptions {
   baseDomain?: string;
   quotas?: Partial<Quotas>;
   driver?: RuntimeDriver;
+  /**
+   * Run services as runc containers on this machine (root, runc, iproute2, nftables, umoci,
+   * busybox-static). Without it (and without `driver`) deployments fail with "No runtime".
+   */
+  localRuntime?: LocalRuntimeSettings;
   clock?: Clock;
   random?: Random;
   engineStepDelayMs?: number;
@@ -49,6 +57,11 @@ export interface RunningOpenRunner {
   files: { credentials: string; config: string };
   store: Store;
   engine: Engine;
+  driver: RuntimeDriver;
+  /** Automatic deployment of image services (with the local runtime). */
+  imageWatcher?: ImageWatcher;
+  /** Bearer token a registry sends to REGISTRY_NOTIFICATIONS_PATH (with the local runtime). */
+  registryNotifyToken?: string;
   close(): Promise<void>;
 }
 
@@ -84,6 +97,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
   const store = Store.open(join(dataDir, "openrunner.db"));
   // Modules open their own databases: a start that fails half way closes those too.
   let modules: ControlPlaneModule[] = [];
+  let local: LocalRuntime | undefined;
   try {
     const { accountId } = accountSettings(store, random, region, baseDomain);
     const config: ControlPlaneConfig = { region, accountId, baseDomain, quotas: { ...DEFAULT_QUOTAS, ...opts.quotas } };
@@ -116,10 +130,25 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     // Without a logs module, service event lines have nowhere to go and are dropped.
     const logSink = modules.find((m) => m.logSink)?.logSink ?? DISCARD_LOGS;
     const events = new ServiceEventRecorder(store, config, clock, random, logSink);
-    const engine = new Engine(
-      { store, driver: opts.driver ?? new UnavailableRuntimeDriver(), clock, random, config, events, logger },
-      { stepDelayMs: opts.engineStepDelayMs },
-    );
+    const engineRef: { notify(): void } = { notify: () => engine.notify() };
+    const runtime = opts.driver
+      ? undefined
+      : opts.localRuntime
+        ? await createLocalRuntime({
+            dataDir,
+            store,
+            clock,
+            random,
+            logger,
+            logs: logSink,
+            events,
+            settings: opts.localRuntime,
+            apiDeps: { store, clock, random, config, engine: engineRef },
+          })
+        : undefined;
+    local = runtime;
+    const driver = opts.driver ?? runtime?.driver ?? new UnavailableRuntimeDriver();
+    const engine = new Engine({ store, driver, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
     const handle = createAwsJsonHandler({
       deps: { store, clock, random, config, engine },
       apis: [appRunnerApi, ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
@@ -127,7 +156,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       onCall: onApiCall,
       logger,
     });
-    const routes = modules.flatMap((m) => m.routes ?? []);
+    const routes = [...modules.flatMap((m) => m.routes ?? []), ...(runtime?.routes ?? [])];
     const server: Server = createServer((req, res) => {
       const route = routes.find((r) => r.matches(req));
       (route ? route.handle(req, res) : handle(req, res)).catch((err: unknown) => {
@@ -145,7 +174,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const endpoint = `http://${opts.host ?? "127.0.0.1"}:${port}`;
     const files = writeAwsFiles(dataDir, rootKey, region, endpoint);
     for (const m of modules) m.start?.();
+    await runtime?.driver.start();
     engine.start();
+    runtime?.imageWatcher.start();
     return {
       endpoint,
       port,
@@ -155,17 +186,24 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       files,
       store,
       engine,
+      driver,
+      imageWatcher: runtime?.imageWatcher,
+      registryNotifyToken: runtime?.notifyToken,
       async close() {
         await new Promise<void>((ok) => {
           server.close(() => ok());
           server.closeAllConnections();
         });
+        await runtime?.imageWatcher.stop();
         await engine.stop();
+        // Instances go before the log store closes: their last lines are shipped on the way out.
+        await runtime?.driver.stop();
         await stopModules(modules, logger);
         store.close();
       },
     };
   } catch (err) {
+    await local?.driver.stop().catch((e: unknown) => logger("stopping the runtime after a failed start failed", { error: String(e) }));
     await stopModules(modules, logger);
     store.close();
     throw err;

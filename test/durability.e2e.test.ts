@@ -29,7 +29,7 @@ class Processes {
 
   async start(env: Record<string, string>): Promise<{ server: SpawnedServer; client: AppRunnerClient }> {
     assert.equal(this.current, undefined, "one server at a time on a data directory");
-    const server = await spawnOpenRunner(["--data-dir", this.data.dir, "--port", "0"], env);
+    const server = await spawnOpenRunner(["--data-dir", this.data.dir, "--port", "0", "--runtime", "none"], env);
     const client = appRunnerClient(server.endpoint, credentialsIn(this.data.dir));
     this.current = { server, client };
     return this.current;

@@ -24,7 +24,7 @@ export async function startOpenRunnerChild(nodeArgs: string[] = []): Promise<Ben
   const dataDir = mkdtempSync(join(tmpdir(), "openrunner-bench-"));
   let server: ReadyChild;
   try {
-    server = await spawnReady([...nodeArgs, OPENRUNNER_CLI, "up", "--data-dir", dataDir, "--port", "0"]);
+    server = await spawnReady([...nodeArgs, OPENRUNNER_CLI, "up", "--data-dir", dataDir, "--port", "0", "--runtime", "none"]);
   } catch (err) {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;

@@ -1,10 +1,14 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_QUOTAS, type Quotas } from "../domain/config.js";
+import { missingHostTools, type LocalRuntimeSettings } from "../runtime/local/setup.js";
 import { startOpenRunner } from "../server.js";
+import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.js";
 
 const USAGE = `Usage: openrunner up [--data-dir DIR] [--port N] [--region R] [--domain D] [--quota name=value ...]
+                     [--runtime local|none] [--egress on|off] [--address-block N] [--image-poll-seconds N]
 
-Starts the all-in-one OpenRunner server on 127.0.0.1.
+Starts the all-in-one OpenRunner server on 127.0.0.1. With --runtime local (the default) services
+run as runc containers on this machine; instance addresses are 127.<address-block>.x.y.
 Quotas (defaults): ${Object.entries(DEFAULT_QUOTAS)
   .map(([k, v]) => `${k}=${v}`)
   .join(", ")}`;
@@ -21,6 +25,34 @@ function parseQuotas(values: string[]): Partial<Quotas> {
   return out;
 }
 
+function integer(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`--${name} takes a whole number from ${min} to ${max}`);
+  return n;
+}
+
+/** The local runtime's settings, or undefined (with the reason printed) when it cannot run here. */
+function runtimeSettings(values: Record<string, string | boolean | string[] | undefined>): LocalRuntimeSettings | undefined {
+  const runtime = String(values.runtime);
+  if (runtime === "none") return undefined;
+  if (runtime !== "local") throw new Error("--runtime takes local or none");
+  const egress = String(values.egress);
+  if (egress !== "on" && egress !== "off") throw new Error("--egress takes on or off");
+  const missing = missingHostTools();
+  if (missing.length > 0) {
+    process.stderr.write(
+      `openrunner: services cannot run on this host; missing:\n${missing.map((m) => `  - ${m}`).join("\n")}\n` +
+        `Install them (npm run up does, as root) and start again. Until then deployments fail with "No runtime is available".\n`,
+    );
+    return undefined;
+  }
+  return {
+    egress: egress === "on",
+    addressBlock: integer("address-block", String(values["address-block"]), 1, 254),
+    imagePollMs: integer("image-poll-seconds", String(values["image-poll-seconds"]), 0, 86_400) * 1000,
+  };
+}
+
 export async function up(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
@@ -30,6 +62,10 @@ export async function up(argv: string[]): Promise<void> {
       region: { type: "string", default: "us-east-1" },
       domain: { type: "string", default: "openrunner.localhost" },
       quota: { type: "string", multiple: true, default: [] },
+      runtime: { type: "string", default: "local" },
+      egress: { type: "string", default: "on" },
+      "address-block": { type: "string", default: "202" },
+      "image-poll-seconds": { type: "string", default: "60" },
       help: { type: "boolean", default: false },
     },
   });
@@ -38,6 +74,7 @@ export async function up(argv: string[]): Promise<void> {
     return;
   }
   const stepDelay = Number(process.env.OPENRUNNER_ENGINE_STEP_DELAY_MS ?? "0");
+  const localRuntime = runtimeSettings(values);
   const running = await startOpenRunner({
     dataDir: values["data-dir"],
     port: Number(values.port),
@@ -45,6 +82,7 @@ export async function up(argv: string[]): Promise<void> {
     baseDomain: values.domain,
     quotas: parseQuotas(values.quota),
     engineStepDelayMs: Number.isFinite(stepDelay) ? stepDelay : 0,
+    localRuntime,
   });
   const env = `AWS_SHARED_CREDENTIALS_FILE=${running.files.credentials} AWS_CONFIG_FILE=${running.files.config}`;
   process.stdout.write(
@@ -54,6 +92,7 @@ export async function up(argv: string[]): Promise<void> {
       `  account: ${running.config.accountId}  region: ${running.config.region}  service domain: *.${running.config.region}.${running.config.baseDomain}`,
       `  endpoint: ${running.endpoint}`,
       `  credentials: ${running.files.credentials} (profile openrunner)`,
+      `  runtime: ${running.driver.name}${running.registryNotifyToken ? ` (registry push notifications: POST ${running.endpoint}${REGISTRY_NOTIFICATIONS_PATH}, token in ${running.dataDir}/registry-notify.token)` : ""}`,
       ``,
       `Try it with the AWS CLI:`,
       `  ${env} aws --profile openrunner --endpoint-url ${running.endpoint} apprunner list-services`,

@@ -8,6 +8,8 @@ export type ServiceDoc = Wire<Service>;
 export interface ServiceInternal {
   /** The deployment serving traffic (or that served before a pause); null before the first success. */
   currentDeploymentId: string | null;
+  /** The image digest of that deployment: what ResumeService deploys again, what auto deployment compares with. */
+  currentImageDigest?: string | null;
 }
 
 export type ServiceRow = ResourceRow<ServiceDoc, ServiceInternal>;

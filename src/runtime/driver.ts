@@ -17,6 +17,17 @@ export interface DeploymentSpec {
   instance: Wire<InstanceConfiguration>;
   healthCheck: Wire<HealthCheckConfiguration>;
   autoScaling: { minSize: number; maxSize: number; maxConcurrency: number };
+  /**
+   * Deploy exactly this image digest instead of resolving the tag again: ResumeService brings
+   * back what was running before the pause, as App Runner does.
+   */
+  imageDigest?: string;
+}
+
+/** What a deployment turned out to run, recorded on the operation and the service. */
+export interface DeployResult {
+  /** The digest the image identifier resolved to (index or manifest digest). */
+  imageDigest?: string;
 }
 
 export interface DeploymentRef {
@@ -37,7 +48,7 @@ export interface DriverContext {
 export interface RuntimeDriver {
   readonly name: string;
   /** Starts a version's instances beside whatever is serving (blue/green). */
-  deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<void>;
+  deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<DeployResult>;
   /** Resolves when the version's instances pass their health checks; throws with the reason. */
   waitHealthy(ref: DeploymentRef, ctx: DriverContext): Promise<void>;
   /** Sends the service's traffic to this version. */

@@ -1,5 +1,5 @@
 import { AppRunnerError } from "../errors/app-runner-error.js";
-import type { DeploymentRef, DeploymentSpec, DriverContext, RuntimeDriver } from "./driver.js";
+import type { DeploymentRef, DeploymentSpec, DeployResult, DriverContext, RuntimeDriver } from "./driver.js";
 
 export const NO_RUNTIME_MESSAGE =
   "No runtime is available on this host: OpenRunner has no container runtime driver installed yet, so the service cannot run.";
@@ -11,7 +11,7 @@ export const NO_RUNTIME_MESSAGE =
 export class UnavailableRuntimeDriver implements RuntimeDriver {
   readonly name = "unavailable";
 
-  deploy(_spec: DeploymentSpec, ctx: DriverContext): Promise<void> {
+  deploy(_spec: DeploymentSpec, ctx: DriverContext): Promise<DeployResult> {
     ctx.log(NO_RUNTIME_MESSAGE);
     return Promise.reject(new AppRunnerError("RuntimeUnavailable", NO_RUNTIME_MESSAGE));
   }

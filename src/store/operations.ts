@@ -28,6 +28,10 @@ export interface OperationState {
   deploymentId?: string;
   /** The deployment that was serving before it, to roll back to. */
   previousDeploymentId?: string | null;
+  /** The image digest the deployment runs (from the driver), recorded on the service when it succeeds. */
+  imageDigest?: string;
+  /** What started a deployment when no API call did (automatic deployment: IMAGE_UPDATE, CODE_COMMIT). */
+  trigger?: string;
   /** Whether the update changed the source (message differs between the two cases). */
   sourceChanged?: boolean;
   /** The request that started it, kept for the engine (UpdateService's desired changes). */

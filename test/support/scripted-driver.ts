@@ -1,5 +1,5 @@
 import { AppRunnerError } from "../../src/errors/app-runner-error.js";
-import type { DeploymentRef, DeploymentSpec, DriverContext, RuntimeDriver } from "../../src/runtime/driver.js";
+import type { DeploymentRef, DeploymentSpec, DeployResult, DriverContext, RuntimeDriver } from "../../src/runtime/driver.js";
 
 /**
  * A RuntimeDriver for API and engine tests only: it records calls and succeeds, or fails the
@@ -36,7 +36,11 @@ export class ScriptedRuntimeDriver implements RuntimeDriver {
     }
   }
 
-  async deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<void> {
+  /** Specs deploy() was called with, newest last. */
+  readonly specs: DeploymentSpec[] = [];
+
+  async deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<DeployResult> {
+    this.specs.push(spec);
     this.step("deploy", spec.deploymentId, ctx);
     if (this.gate) {
       const aborted = new Promise<void>((_, fail) =>
@@ -47,6 +51,7 @@ export class ScriptedRuntimeDriver implements RuntimeDriver {
     const set = this.live.get(spec.serviceId) ?? new Set<string>();
     set.add(spec.deploymentId);
     this.live.set(spec.serviceId, set);
+    return { imageDigest: spec.imageDigest ?? `sha256:${spec.deploymentId.padEnd(64, "0")}` };
   }
   async waitHealthy(ref: DeploymentRef, ctx: DriverContext): Promise<void> {
     this.step("waitHealthy", ref.deploymentId, ctx);

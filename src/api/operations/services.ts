@@ -16,13 +16,13 @@ import { invalidRequest, notFound, quotaExceeded } from "../../errors/app-runner
 import type { OperationType } from "../../store/operations.js";
 import { ServiceEventRecorder } from "../../telemetry/service-events.js";
 import { uuid } from "../../util/random.js";
-import { handler, type OperationHandler, type RequestContext } from "../context.js";
+import { handler, type ApiDeps, type OperationHandler, type RequestContext } from "../context.js";
 import { listPage } from "../paging.js";
 import { epochSeconds, type Wire } from "../wire.js";
 import { checkTags, requireService } from "./common.js";
 
 /** Records a new operation for the service and wakes the engine; the caller holds the transaction. */
-function enqueue(ctx: RequestContext, s: ServiceRow, type: OperationType, state: Record<string, unknown> = {}): string {
+function enqueue(ctx: ApiDeps, s: ServiceRow, type: OperationType, state: Record<string, unknown> = {}): string {
   const id = uuid(ctx.random);
   ctx.store.operations.insert({
     id,
@@ -36,7 +36,7 @@ function enqueue(ctx: RequestContext, s: ServiceRow, type: OperationType, state:
 }
 
 /** The service shows OPERATION_IN_PROGRESS from the moment an operation is accepted, with its event. */
-function markInProgress(ctx: RequestContext, s: ServiceRow): void {
+function markInProgress(ctx: ApiDeps, s: ServiceRow): void {
   const previous = s.status;
   new ServiceEventRecorder(ctx.store, ctx.config, ctx.clock, ctx.random).serviceStatus(
     { name: s.name, id: s.doc.ServiceId ?? "", arn: s.arn },
@@ -170,6 +170,23 @@ const updateService = handler<Wire<UpdateServiceRequest>>((input, ctx) =>
     return { Service: withLiveSummary(ctx, s), OperationId: operationId };
   }),
 );
+
+/**
+ * A deployment nobody asked for through the API: a new image digest or commit found by
+ * automatic deployment. Returns the operation id, or undefined when the service cannot deploy
+ * now (another operation runs, it is paused, being deleted or gone); the caller tries later.
+ */
+export function startAutomaticDeployment(deps: ApiDeps, serviceArn: string, trigger: string): string | undefined {
+  return deps.store.tx(() => {
+    const s = deps.store.resources.get<ServiceDoc, ServiceInternal>(serviceArn);
+    if (!s || s.kind !== "service" || s.deletedAt) return undefined;
+    if (s.status !== "RUNNING" || deps.store.operations.openForService(s.arn).length > 0) return undefined;
+    markInProgress(deps, s);
+    const operationId = enqueue(deps, s, "START_DEPLOYMENT", { trigger });
+    deps.engine.notify();
+    return operationId;
+  });
+}
 
 /** Pause, resume, start-deployment and delete share one shape: check state, mark, enqueue. */
 function lifecycle(type: OperationType, withService: boolean): OperationHandler {

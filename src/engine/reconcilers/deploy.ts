@@ -49,13 +49,16 @@ export function deployReconciler(type: DeployType): Reconciler {
         const deploymentId = ctx.op.state.deploymentId ?? newResourceId(ctx.deps.random);
         ctx.deps.store.tx(() => {
           ctx.begin(started, "deploy", { deploymentId, previousDeploymentId: s.internal.currentDeploymentId });
-          ctx.log(`Deployment with ID : ${ctx.op.id} started. Triggering event : ${TRIGGER[type]}`);
+          ctx.log(`Deployment with ID : ${ctx.op.id} started. Triggering event : ${ctx.op.state.trigger ?? TRIGGER[type]}`);
           ctx.log(sourceArtifactLine(s.doc));
         });
       },
       deploy: async (ctx) => {
-        await ctx.driver().deploy(ctx.deploymentSpec(deploymentIdOf(ctx)), ctx.driverContext());
-        ctx.advance("health");
+        const spec = ctx.deploymentSpec(deploymentIdOf(ctx));
+        // Resume brings back the digest that ran before the pause; every other trigger resolves the tag.
+        const pinned = type === "RESUME_SERVICE" ? ctx.service().internal.currentImageDigest : undefined;
+        const result = await ctx.driver().deploy(pinned ? { ...spec, imageDigest: pinned } : spec, ctx.driverContext());
+        ctx.advance("health", result.imageDigest ? { imageDigest: result.imageDigest } : {});
       },
       health: async (ctx) => {
         await ctx.driver().waitHealthy(refOf(ctx), ctx.driverContext());
@@ -77,12 +80,13 @@ export function deployReconciler(type: DeployType): Reconciler {
         }
         ctx.log(`Deployment with ID : ${ctx.op.id} completed successfully.`);
         const deploymentId = deploymentIdOf(ctx);
+        const imageDigest = ctx.op.state.imageDigest ?? ctx.service().internal.currentImageDigest ?? null;
         ctx.finish({
           opStatus: "SUCCEEDED",
           serviceStatus: "RUNNING",
           event: operationEvent(type, "CompletedSuccessfully", { sourceChanged: ctx.op.state.sourceChanged !== false }),
           mutate: (s) => {
-            s.internal = { ...s.internal, currentDeploymentId: deploymentId };
+            s.internal = { ...s.internal, currentDeploymentId: deploymentId, currentImageDigest: imageDigest };
           },
         });
       },

@@ -1,0 +1,128 @@
+import { join } from "node:path";
+import type { LogSink } from "../../telemetry/log-sink.js";
+import { applicationLogGroup, instanceStream } from "../../telemetry/log-groups.js";
+import type { Clock } from "../../util/clock.js";
+import { HealthChecker } from "../health/health-checker.js";
+import type { HealthVerdict } from "../health/health-state.js";
+import { containerState, createContainer, destroyContainer, stopContainer } from "./container.js";
+import type { LiveInstance } from "./live-instance.js";
+import { LogTailer } from "./log-tail.js";
+import { createNetwork, destroyNetwork, networkForSlot } from "./network.js";
+import type { DeploymentRecord, InstanceRecord, RuntimeRecords } from "./records.js";
+import type { ContainerRef, ContainerSpec, HostLayout, InstanceNetwork } from "./types.js";
+
+export interface InstanceDeps {
+  layout: HostLayout;
+  records: RuntimeRecords;
+  clock: Clock;
+  logs: LogSink;
+  logger: (message: string, fields?: Record<string, unknown>) => void;
+  /** Health verdict changes of a running instance (the supervisor replaces unhealthy ones). */
+  onVerdict: (inst: LiveInstance, verdict: HealthVerdict, detail: string, attempts: number) => void;
+  stopGraceMs: number;
+}
+
+/** The container an instance record describes: names and paths derive from the ids alone. */
+export function containerSpecOf(deps: Pick<InstanceDeps, "layout" | "records">, d: DeploymentRecord, r: InstanceRecord): ContainerSpec {
+  return {
+    containerId: r.containerId,
+    dir: deps.records.instanceDir(r.instanceId),
+    imageRootfs: d.imageRootfs,
+    args: d.plan.args,
+    env: d.plan.env,
+    cwd: d.plan.cwd,
+    uid: d.uid,
+    gid: d.gid,
+    network: networkForSlot(deps.layout, r.slot),
+    limits: { cpuMillicores: d.plan.cpuMillicores, memoryBytes: d.plan.memoryBytes, pidsLimit: d.plan.pidsLimit },
+    cgroupsPath: `/${deps.layout.prefix}/${r.instanceId}`,
+  };
+}
+
+/** Starts shipping the instance's output and checking its health. */
+function watch(deps: InstanceDeps, d: DeploymentRecord, r: InstanceRecord, container: ContainerSpec, pid: number): LiveInstance {
+  const tailer = new LogTailer({
+    file: join(container.dir, "output.log"),
+    offsetFile: join(container.dir, "output.offset"),
+    sink: deps.logs,
+    group: applicationLogGroup(d.serviceName, d.serviceId),
+    stream: instanceStream(r.instanceId),
+    clock: deps.clock,
+    logger: deps.logger,
+  });
+  const live: LiveInstance = {
+    record: r,
+    container,
+    pid,
+    tailer,
+    ending: false,
+    oomKills: 0,
+    checker: new HealthChecker({
+      target: () => ({ host: container.network.instanceAddress, port: d.plan.port }),
+      config: d.healthCheck,
+      clock: deps.clock,
+      onVerdict: (verdict, detail, attempts) => deps.onVerdict(live, verdict, detail, attempts),
+    }),
+  };
+  tailer.start();
+  live.checker.start();
+  return live;
+}
+
+/**
+ * Creates one instance: the record first (phase "creating"), so a crash at any later point
+ * leaves something the next start can find and remove; then network, container, "created".
+ */
+export async function startInstance(deps: InstanceDeps, d: DeploymentRecord, instanceId: string, slot: number): Promise<LiveInstance> {
+  const record: InstanceRecord = {
+    instanceId,
+    deploymentId: d.deploymentId,
+    serviceId: d.serviceId,
+    slot,
+    containerId: `${deps.layout.prefix}-${instanceId}`,
+    phase: "creating",
+    createdAt: deps.clock.now(),
+  };
+  deps.records.saveInstance(record);
+  const container = containerSpecOf(deps, d, record);
+  try {
+    await createNetwork(container.network);
+    await createContainer(container);
+    const state = await containerState(container);
+    const pid = state.status === "running" ? state.pid : 0;
+    const created: InstanceRecord = { ...record, phase: "created" };
+    deps.records.saveInstance(created);
+    return watch(deps, d, created, container, pid);
+  } catch (err) {
+    await removeInstance(deps, container);
+    throw err;
+  }
+}
+
+/** After a restart: an instance whose container still runs is watched again, not restarted. */
+export async function adoptInstance(deps: InstanceDeps, d: DeploymentRecord, r: InstanceRecord): Promise<LiveInstance | undefined> {
+  const container = containerSpecOf(deps, d, r);
+  if (r.phase !== "created") return undefined;
+  const state = await containerState(container);
+  if (state.status !== "running") return undefined;
+  return watch(deps, d, r, container, state.pid);
+}
+
+/** Stops watching, ships the last lines, removes container, overlay, cgroups, network and dir. */
+export async function endInstance(deps: InstanceDeps, live: LiveInstance): Promise<void> {
+  live.ending = true;
+  live.checker.stop();
+  await removeInstance(deps, live.container, live.tailer);
+}
+
+export async function removeInstance(
+  deps: Pick<InstanceDeps, "stopGraceMs">,
+  container: ContainerRef & { network: InstanceNetwork },
+  tailer?: LogTailer,
+): Promise<void> {
+  await stopContainer(container, deps.stopGraceMs);
+  // The output file goes with the instance directory: ship its last lines first.
+  await tailer?.stop();
+  await destroyContainer(container);
+  await destroyNetwork(container.network);
+}

@@ -1,0 +1,58 @@
+import { execFileSync } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { join } from "node:path";
+import type { Store } from "../../store/store.js";
+import type { Random } from "../../util/random.js";
+import type { HostLayout } from "./types.js";
+
+/** Operator settings of the local runtime (`openrunner up` flags). */
+export interface LocalRuntimeSettings {
+  /** Second octet of the 127.X.0.0/16 block for instance addresses (fixed per data directory). */
+  addressBlock?: number;
+  /** Outbound connections from instances to the outside world; on by default, as on App Runner. */
+  egress?: boolean;
+  stopGraceMs?: number;
+  startupBudgetMs?: number;
+  superviseMs?: number;
+  /** How often image tags of services with automatic deployment are resolved; 0 = only on registry notifications. */
+  imagePollMs?: number;
+}
+
+const TOOLS: { command: string; pkg: string }[] = [
+  { command: "runc", pkg: "runc" },
+  { command: "ip", pkg: "iproute2" },
+  { command: "nft", pkg: "nftables" },
+  { command: "umoci", pkg: "umoci" },
+  { command: "mount", pkg: "mount" },
+];
+
+/** What this host lacks to run instances, in words an operator can act on; empty when ready. */
+export function missingHostTools(): string[] {
+  const missing: string[] = [];
+  if (process.getuid?.() !== 0) missing.push("root privileges (containers, network namespaces and cgroups need root)");
+  for (const t of TOOLS) {
+    try {
+      execFileSync("sh", ["-c", `command -v ${t.command}`], { stdio: "ignore" });
+    } catch {
+      missing.push(`${t.command} (Debian package ${t.pkg})`);
+    }
+  }
+  try {
+    accessSync("/bin/busybox", constants.X_OK);
+  } catch {
+    missing.push("/bin/busybox (Debian package busybox-static; it records each instance's exit code)");
+  }
+  return missing;
+}
+
+/** Names and addresses of this data directory's instances; chosen once, kept in the store. */
+export function hostLayout(store: Store, dataDir: string, random: Random, settings: LocalRuntimeSettings): HostLayout {
+  const prefix = store.meta.getOrInit("runtime_prefix", () => `or${random.bytes(2).toString("hex")}`);
+  const block = Number(store.meta.getOrInit("runtime_address_block", () => String(settings.addressBlock ?? 202)));
+  return {
+    prefix,
+    addressBlock: block,
+    instancesDir: join(dataDir, "runtime", "instances"),
+    egress: settings.egress ?? true,
+  };
+}

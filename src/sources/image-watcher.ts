@@ -1,0 +1,100 @@
+import type { ApiDeps } from "../api/context.js";
+import { startAutomaticDeployment } from "../api/operations/services.js";
+import type { ServiceDoc, ServiceInternal, ServiceRow } from "../domain/service-record.js";
+import type { ImageStore } from "../images/types.js";
+
+export const IMAGE_UPDATE_TRIGGER = "IMAGE_UPDATE";
+
+export interface ImageWatcherOptions {
+  deps: ApiDeps;
+  images: ImageStore;
+  /** How often every watched tag is resolved again; 0 turns polling off (notifications still work). */
+  pollMs: number;
+  logger: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/**
+ * Automatic deployment for image services: a new digest behind a watched tag starts a
+ * deployment. Found by polling the registry, or at once when the registry notifies a push.
+ * A digest whose deployment failed is not tried again until the tag moves on.
+ */
+export class ImageWatcher {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  /** Per service: the digest last deployed automatically (or failed), so a bad one is tried once. */
+  private readonly attempted = new Map<string, string>();
+
+  constructor(private readonly opts: ImageWatcherOptions) {}
+
+  start(): void {
+    if (this.opts.pollMs > 0) {
+      this.timer = setInterval(() => void this.checkAll(), this.opts.pollMs);
+      this.timer.unref();
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** Services whose image is `registry/repository:tag` (a registry push notification). */
+  async onPush(registryHost: string, repository: string, tag: string): Promise<number> {
+    const matching = this.watched().filter((s) => {
+      const id = imageOf(s);
+      return id !== undefined && sameImage(id, registryHost, repository, tag);
+    });
+    for (const s of matching) await this.check(s);
+    return matching.length;
+  }
+
+  /** One polling pass (also what tests call instead of waiting for the timer). */
+  checkAll(): Promise<void> {
+    this.running ??= (async () => {
+      try {
+        for (const s of this.watched()) await this.check(s);
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  private watched(): ServiceRow[] {
+    return this.opts.deps.store.resources
+      .list<ServiceDoc, ServiceInternal>({ kind: "service" })
+      .filter((s) => !s.deletedAt && s.doc.SourceConfiguration?.AutoDeploymentsEnabled === true && imageOf(s) !== undefined);
+  }
+
+  private async check(s: ServiceRow): Promise<void> {
+    const identifier = imageOf(s);
+    const current = s.internal.currentImageDigest;
+    if (!identifier || !current || s.status !== "RUNNING" || identifier.includes("@")) return;
+    let digest: string;
+    try {
+      digest = await this.opts.images.resolve(identifier);
+    } catch (err) {
+      this.opts.logger("automatic deployment: resolving the image failed", { service: s.arn, error: err instanceof Error ? err.message : String(err) });
+      return;
+    }
+    if (digest === current || digest === this.attempted.get(s.arn)) return;
+    const op = startAutomaticDeployment(this.opts.deps, s.arn, IMAGE_UPDATE_TRIGGER);
+    if (op) this.attempted.set(s.arn, digest);
+  }
+}
+
+function imageOf(s: ServiceRow): string | undefined {
+  return s.doc.SourceConfiguration?.ImageRepository?.ImageIdentifier;
+}
+
+/** Whether an identifier names registry/repository:tag (a missing tag means latest). */
+export function sameImage(identifier: string, registryHost: string, repository: string, tag: string): boolean {
+  const slash = identifier.indexOf("/");
+  if (slash < 0) return false;
+  const host = identifier.slice(0, slash);
+  const rest = identifier.slice(slash + 1);
+  const colon = rest.lastIndexOf(":");
+  const repo = colon > 0 ? rest.slice(0, colon) : rest;
+  const t = colon > 0 ? rest.slice(colon + 1) : "latest";
+  return host === registryHost && repo === repository && t === tag;
+}

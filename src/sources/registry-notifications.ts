@@ -1,0 +1,81 @@
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { HttpRoute } from "../modules.js";
+
+export const REGISTRY_NOTIFICATIONS_PATH = "/openrunner/registry-notifications";
+const MAX_BODY_BYTES = 1024 * 1024;
+
+/** One push as a CNCF distribution registry describes it in its notification envelope. */
+export interface RegistryPush {
+  registryHost: string;
+  repository: string;
+  tag: string;
+}
+
+/**
+ * Pure: the tag pushes in a notification envelope
+ * (`application/vnd.docker.distribution.events.v1+json`). Pulls, blob pushes and pushes by
+ * digest only are not deployments.
+ */
+export function pushesOf(envelope: unknown): RegistryPush[] {
+  const events = (envelope as { events?: unknown })?.events;
+  if (!Array.isArray(events)) return [];
+  const out: RegistryPush[] = [];
+  for (const e of events as Record<string, unknown>[]) {
+    const target = e?.target as Record<string, unknown> | undefined;
+    const request = e?.request as Record<string, unknown> | undefined;
+    if (e?.action !== "push" || typeof target?.tag !== "string" || typeof target.repository !== "string") continue;
+    let host = typeof request?.host === "string" ? request.host : "";
+    if (!host && typeof target.url === "string") {
+      try {
+        host = new URL(target.url).host;
+      } catch {
+        continue; // No host anywhere: the push cannot be matched to a service.
+      }
+    }
+    if (host) out.push({ registryHost: host, repository: target.repository, tag: target.tag });
+  }
+  return out;
+}
+
+/**
+ * The endpoint a registry calls on push (its `notifications.endpoints` with
+ * `headers: { Authorization: [Bearer <token>] }`). Answers at once; the deployment starts in the
+ * background, as the registry only needs to know the event was taken.
+ */
+export function registryNotificationsRoute(token: string, onPush: (push: RegistryPush) => Promise<unknown>, logger: (m: string, f?: Record<string, unknown>) => void): HttpRoute {
+  const expected = Buffer.from(`Bearer ${token}`);
+  return {
+    matches: (req) => req.method === "POST" && (req.url ?? "").split("?")[0] === REGISTRY_NOTIFICATIONS_PATH,
+    async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+      const given = Buffer.from(req.headers.authorization ?? "");
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        res.writeHead(401, { "content-type": "text/plain" }).end("missing or wrong bearer token\n");
+        req.resume();
+        return;
+      }
+      const chunks: Buffer[] = [];
+      let size = 0;
+      for await (const chunk of req as AsyncIterable<Buffer>) {
+        size += chunk.length;
+        if (size > MAX_BODY_BYTES) {
+          res.writeHead(413).end();
+          return;
+        }
+        chunks.push(chunk);
+      }
+      let envelope: unknown;
+      try {
+        envelope = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+      } catch {
+        res.writeHead(400, { "content-type": "text/plain" }).end("the body is not JSON\n");
+        return;
+      }
+      const pushes = pushesOf(envelope);
+      res.writeHead(200, { "content-type": "application/json" }).end(`{"accepted":${pushes.length}}\n`);
+      for (const p of pushes) {
+        onPush(p).catch((err: unknown) => logger("registry notification: checking the pushed image failed", { ...p, error: String(err) }));
+      }
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync, readdirSync } from "node:fs";
+import {
+  DescribeServiceCommand,
+  ListOperationsCommand,
+  type AppRunnerClient,
+  type OperationSummary,
+  type Service,
+} from "@aws-sdk/client-apprunner";
+import { eventually } from "./harness.js";
+
+/** A random 127.X block per test file, so servers of concurrent test files never share addresses. */
+export function randomAddressBlock(): number {
+  return 203 + Math.floor(Math.random() * 48);
+}
+
+export async function waitForStatus(client: AppRunnerClient, arn: string, status: string, timeoutMs = 60_000): Promise<Service> {
+  return eventually(async () => {
+    const s = (await client.send(new DescribeServiceCommand({ ServiceArn: arn }))).Service;
+    return s?.Status === status ? s : undefined;
+  }, timeoutMs, 100);
+}
+
+export async function waitForOperation(client: AppRunnerClient, arn: string, operationId: string, timeoutMs = 60_000): Promise<OperationSummary> {
+  return eventually(async () => {
+    const ops = (await client.send(new ListOperationsCommand({ ServiceArn: arn }))).OperationSummaryList ?? [];
+    const op = ops.find((o) => o.Id === operationId);
+    return op && op.Status !== "PENDING" && op.Status !== "IN_PROGRESS" && op.Status !== "ROLLBACK_IN_PROGRESS" ? op : undefined;
+  }, timeoutMs, 100);
+}
+
+/** GET with a short timeout; the body, or the error's text. */
+export async function httpText(url: string, timeoutMs = 2000): Promise<{ status: number; body: string }> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  return { status: res.status, body: await res.text() };
+}
+
+/** Everything with this prefix still on the host: must be empty after a delete or a stop. */
+export function hostLeftovers(prefix: string, dataDir: string): string[] {
+  const left: string[] = [];
+  const runc = JSON.parse(execFileSync("runc", ["list", "-f", "json"], { encoding: "utf8" }) || "[]") as { id: string }[] | null;
+  for (const c of runc ?? []) if (c.id.startsWith(prefix)) left.push(`container ${c.id}`);
+  for (const line of execFileSync("ip", ["netns", "list"], { encoding: "utf8" }).split("\n")) {
+    if (line.startsWith(prefix)) left.push(`netns ${line}`);
+  }
+  for (const line of execFileSync("ip", ["-o", "link"], { encoding: "utf8" }).split("\n")) {
+    const name = line.split(":")[1]?.trim().split("@")[0];
+    if (name?.startsWith(prefix)) left.push(`link ${name}`);
+  }
+  for (const line of readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+    if (line.includes(dataDir)) left.push(`mount ${line.split(" ")[4]}`);
+  }
+  for (const h of readdirSync("/sys/fs/cgroup")) {
+    try {
+      if (readdirSync(`/sys/fs/cgroup/${h}/${prefix}`).some((e) => /^[0-9a-f]{32}$/.test(e))) left.push(`cgroup ${h}/${prefix}`);
+    } catch {
+      // No cgroup of ours in this hierarchy.
+    }
+  }
+  return left;
+}
