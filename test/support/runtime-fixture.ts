@@ -7,6 +7,9 @@ import {
   type OperationSummary,
   type Service,
 } from "@aws-sdk/client-apprunner";
+import { join } from "node:path";
+import { networkForSlot } from "../../src/runtime/local/network.js";
+import type { InstanceRecord } from "../../src/runtime/local/records.js";
 import { eventually } from "./harness.js";
 
 /** A random 127.X block per test file, so servers of concurrent test files never share addresses. */
@@ -58,4 +61,33 @@ export function hostLeftovers(prefix: string, dataDir: string): string[] {
     }
   }
   return left;
+}
+
+export interface RecordedInstance {
+  instanceId: string;
+  serviceId: string;
+  containerId: string;
+  address: string;
+}
+
+/** Instances as the local driver recorded them in a data directory (for servers in another process). */
+export function recordedInstances(dataDir: string, addressBlock: number): RecordedInstance[] {
+  const dir = join(dataDir, "runtime", "instances");
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    try {
+      const r = JSON.parse(readFileSync(join(dir, name, "instance.json"), "utf8")) as InstanceRecord;
+      if (r.phase !== "created") return [];
+      const prefix = r.containerId.split("-")[0] ?? "";
+      const net = networkForSlot({ prefix, addressBlock, instancesDir: dir, egress: false }, r.slot);
+      return [{ instanceId: r.instanceId, serviceId: r.serviceId, containerId: r.containerId, address: net.instanceAddress }];
+    } catch {
+      return []; // Being written or removed right now.
+    }
+  });
 }

@@ -1,0 +1,126 @@
+import { CreateServiceCommand, DeleteServiceCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
+import Database from "better-sqlite3";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { cleanupLeftovers } from "../src/runtime/local/container.js";
+import { removeFirewall } from "../src/runtime/local/firewall.js";
+import { pushHelloApp } from "./support/app-images.js";
+import { appRunnerClient, eventually, spawnOpenRunner, tempDataDir, type SpawnedServer } from "./support/harness.js";
+import { startRegistry, type TestRegistry } from "./support/registry.js";
+import { hostLeftovers, httpText, randomAddressBlock, recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
+
+const block = randomAddressBlock();
+const SLOW = { OPENRUNNER_ENGINE_STEP_DELAY_MS: "1500" };
+
+function credentialsIn(dir: string): { accessKeyId: string; secretAccessKey: string } {
+  const text = readFileSync(join(dir, "credentials"), "utf8");
+  const value = (name: string): string => new RegExp(`^${name} = (\\S+)$`, "m").exec(text)?.[1] ?? "";
+  return { accessKeyId: value("aws_access_key_id"), secretAccessKey: value("aws_secret_access_key") };
+}
+
+function runtimePrefix(dataDir: string): string {
+  const db = new Database(join(dataDir, "openrunner.db"), { readonly: true });
+  try {
+    return (db.prepare("SELECT value FROM meta WHERE key = 'runtime_prefix'").get() as { value: string } | undefined)?.value ?? "";
+  } finally {
+    db.close();
+  }
+}
+
+function containerPid(containerId: string): number {
+  return (JSON.parse(execFileSync("runc", ["state", containerId], { encoding: "utf8" })) as { pid: number }).pid;
+}
+
+describe("local runtime across control-plane crashes and restarts", () => {
+  const data = tempDataDir("openrunner-runtime-durability-");
+  let registry: TestRegistry;
+  let current: { server: SpawnedServer; client: AppRunnerClient } | undefined;
+
+  const start = async (env: Record<string, string> = {}): Promise<AppRunnerClient> => {
+    const args = ["--data-dir", data.dir, "--port", "0", "--runtime", "local", "--address-block", String(block), "--image-poll-seconds", "0"];
+    const server = await spawnOpenRunner(args, env);
+    current = { server, client: appRunnerClient(server.endpoint, credentialsIn(data.dir)) };
+    return current.client;
+  };
+  const stop = async (signal: NodeJS.Signals): Promise<void> => {
+    const c = current;
+    current = undefined;
+    c?.client.destroy();
+    await c?.server.stop(signal);
+  };
+
+  before(async () => {
+    registry = await startRegistry();
+    await pushHelloApp(registry.host, "hello", "latest", "v1");
+  });
+
+  after(async () => {
+    await stop("SIGKILL");
+    // A failed assertion may have left a killed server's instances running: remove them by our prefix.
+    const prefix = runtimePrefix(data.dir);
+    if (prefix) {
+      const layout = { prefix, addressBlock: block, instancesDir: join(data.dir, "runtime", "instances"), egress: true };
+      await cleanupLeftovers(layout, new Set());
+      await removeFirewall(layout);
+    }
+    await registry?.stop();
+    data.remove();
+  });
+
+  it("instances keep serving through kill -9, are adopted (not restarted) after it, and a stop leaves nothing behind", async () => {
+    let client = await start();
+    const source = { ImageRepository: { ImageIdentifier: `${registry.host}/hello:latest`, ImageRepositoryType: "ECR_PUBLIC" as const } };
+    const created = await client.send(new CreateServiceCommand({ ServiceName: "steady", SourceConfiguration: { AutoDeploymentsEnabled: false, ...source } }));
+    const arn = created.Service?.ServiceArn ?? "";
+    const serviceId = created.Service?.ServiceId ?? "";
+    await waitForStatus(client, arn, "RUNNING");
+    const [before] = recordedInstances(data.dir, block).filter((i) => i.serviceId === serviceId);
+    assert.ok(before);
+    const pid = containerPid(before.containerId);
+    assert.equal((await httpText(`http://${before.address}:8080/`)).body.trim(), "v1");
+
+    // The control plane dies: the instance does not notice.
+    await stop("SIGKILL");
+    assert.equal((await httpText(`http://${before.address}:8080/`)).body.trim(), "v1");
+
+    // A deployment in flight when the control plane dies is finished after the restart, without duplicates.
+    client = await start(SLOW);
+    const second = await client.send(new CreateServiceCommand({ ServiceName: "in-flight", SourceConfiguration: { AutoDeploymentsEnabled: false, ...source } }));
+    const secondId = second.Service?.ServiceId ?? "";
+    await eventually(async () => (recordedInstances(data.dir, block).some((i) => i.serviceId === secondId) ? true : undefined), 30_000, 50);
+    await stop("SIGKILL");
+    client = await start();
+    await waitForStatus(client, second.Service?.ServiceArn ?? "", "RUNNING");
+    await eventually(async () => (recordedInstances(data.dir, block).filter((i) => i.serviceId === secondId).length === 1 ? true : undefined), 10_000);
+
+    // The first instance was adopted: same instance, same process, still answering.
+    const adopted = recordedInstances(data.dir, block).filter((i) => i.serviceId === serviceId);
+    assert.deepEqual(
+      adopted.map((i) => i.instanceId),
+      [before.instanceId],
+    );
+    assert.equal(containerPid(before.containerId), pid);
+    assert.equal((await httpText(`http://${before.address}:8080/`)).body.trim(), "v1");
+
+    // A graceful stop removes every container, namespace, veth, mount and cgroup.
+    const prefix = runtimePrefix(data.dir);
+    await stop("SIGTERM");
+    assert.deepEqual(hostLeftovers(prefix, data.dir), []);
+
+    // The next start brings the running services back, then delete leaves nothing either.
+    client = await start();
+    await eventually(async () => {
+      const now = recordedInstances(data.dir, block).filter((i) => i.serviceId === serviceId);
+      if (now.length !== 1 || !now[0]) return undefined;
+      return (await httpText(`http://${now[0].address}:8080/`)).body.trim() === "v1" ? true : undefined;
+    }, 30_000, 100);
+    await client.send(new DeleteServiceCommand({ ServiceArn: arn }));
+    await client.send(new DeleteServiceCommand({ ServiceArn: second.Service?.ServiceArn }));
+    await eventually(async () => (recordedInstances(data.dir, block).length === 0 ? true : undefined), 30_000, 100);
+    await stop("SIGTERM");
+    assert.deepEqual(hostLeftovers(prefix, data.dir), []);
+  });
+});
