@@ -150,6 +150,27 @@ describe("Engine: durability and edge cases", () => {
     assert.deepEqual(fx.operationStatuses(s), ["CreateServiceCompletedSuccessfully"]);
   });
 
+  it("records the deployed image digest; resume deploys exactly that digest, other deployments resolve again", async () => {
+    const driver = new ScriptedRuntimeDriver();
+    const s = fx.service();
+    fx.operation(s, "CREATE_SERVICE");
+    const engine = fx.engine(driver);
+    engine.start();
+    await engine.idle();
+    const digest = fx.current(s).internal.currentImageDigest;
+    assert.match(digest ?? "", /^sha256:/);
+    assert.equal(driver.specs[0]?.imageDigest, undefined, "a create resolves the tag");
+    fx.operation(s, "PAUSE_SERVICE");
+    fx.operation(s, "RESUME_SERVICE");
+    fx.operation(s, "START_DEPLOYMENT", "PENDING", { trigger: "IMAGE_UPDATE" });
+    engine.notify();
+    await engine.idle();
+    assert.equal(driver.specs[1]?.imageDigest, digest, "resume pins the digest that ran before the pause");
+    assert.equal(driver.specs[2]?.imageDigest, undefined, "a new deployment resolves the tag again");
+    const last = fx.store.operations.listForService(s.arn, undefined, 1).at(0);
+    assert.match(fx.deploymentLog(s, last?.id ?? "")[0] ?? "", /Triggering event : IMAGE_UPDATE$/);
+  });
+
   it("resumes where a stopped engine left off, on a new engine over the same store", async () => {
     const first = new ScriptedRuntimeDriver();
     const s = fx.service();
