@@ -354,6 +354,10 @@ export class LocalRuntimeDriver implements RuntimeDriver {
         fail(why);
         if (d) this.opts.serviceEvent(this.identity(d), why);
         await this.lock.run(l.record.serviceId, () => this.end(l));
+      } else if (d?.role === "starting") {
+        // Nobody waits on it yet; the deployment's health step starts it again and judges it.
+        this.opts.serviceEvent(this.identity(d), why);
+        await this.lock.run(l.record.serviceId, () => this.end(l));
       } else if (d) {
         this.replace(d, l, `${why} Starting a replacement.`);
       }
