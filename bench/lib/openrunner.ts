@@ -15,16 +15,26 @@ export interface BenchOpenRunner {
   server: ReadyChild;
   endpoint: string;
   credentials: Credentials;
+  /** The child's temporary `--data-dir` (removed by close()). */
+  dataDir: string;
   /** Stops the child (by its PID) and removes its temp data directory. */
   close(): Promise<void>;
 }
 
+export interface StartOpenRunnerOptions {
+  /** Arguments of `openrunner up` after `--data-dir` and `--port`; default `--runtime none`. */
+  upArgs?: string[];
+  /** How long to wait for `ready:` (the local runtime sets up its firewall first). */
+  readyTimeoutMs?: number;
+}
+
 /** `openrunner up --port 0` on a fresh temp data dir, as a user runs it; resolves when ready. */
-export async function startOpenRunnerChild(nodeArgs: string[] = []): Promise<BenchOpenRunner> {
+export async function startOpenRunnerChild(nodeArgs: string[] = [], opts: StartOpenRunnerOptions = {}): Promise<BenchOpenRunner> {
   const dataDir = mkdtempSync(join(tmpdir(), "openrunner-bench-"));
+  const upArgs = opts.upArgs ?? ["--runtime", "none"];
   let server: ReadyChild;
   try {
-    server = await spawnReady([...nodeArgs, OPENRUNNER_CLI, "up", "--data-dir", dataDir, "--port", "0", "--runtime", "none"]);
+    server = await spawnReady([...nodeArgs, OPENRUNNER_CLI, "up", "--data-dir", dataDir, "--port", "0", ...upArgs], {}, opts.readyTimeoutMs);
   } catch (err) {
     rmSync(dataDir, { recursive: true, force: true });
     throw err;
@@ -33,6 +43,7 @@ export async function startOpenRunnerChild(nodeArgs: string[] = []): Promise<Ben
     server,
     endpoint: server.ready,
     credentials: readCredentials(join(dataDir, "credentials")),
+    dataDir,
     async close() {
       await server.stop();
       rmSync(dataDir, { recursive: true, force: true });

@@ -122,7 +122,8 @@ async function processGone(pid: number): Promise<boolean> {
     const st = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
     return st === "Z" || st === "X";
   } catch (err) {
-    if (errno(err) === "ENOENT") return true;
+    // ENOENT: reaped. ESRCH: it exited between opening its stat file and reading it.
+    if (errno(err) === "ENOENT" || errno(err) === "ESRCH") return true;
     throw err;
   }
 }
