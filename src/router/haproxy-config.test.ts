@@ -1,0 +1,133 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { LOG_FORMAT, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
+import type { ServiceRoute } from "./types.js";
+
+const base: RouterSettings = { routerDir: "/r", httpPort: 8080, httpsPort: 0 };
+const svc = (over: Partial<ServiceRoute> = {}): ServiceRoute => ({
+  serviceId: "abc123",
+  serviceName: "web",
+  hosts: ["web.us-east-1.example.test"],
+  state: "serving",
+  maxConcurrency: 100,
+  instances: [{ id: "0123456789abcdef0123456789abcdef", address: "127.202.0.2", port: 8080 }],
+  ...over,
+});
+
+interface Case {
+  name: string;
+  settings?: Partial<RouterSettings>;
+  routes: ServiceRoute[];
+  has: Array<string | RegExp>;
+  lacks?: Array<string | RegExp>;
+}
+
+const cases: Case[] = [
+  {
+    name: "global and defaults",
+    routes: [],
+    has: [
+      "  master-worker",
+      "  stats socket /r/admin.sock mode 600 level admin expose-fd listeners",
+      "  pidfile /r/haproxy.pid",
+      "  hard-stop-after 30s",
+      "  timeout server 120s",
+      "  timeout queue 30s",
+      "  timeout tunnel 1h",
+      "  retry-on conn-failure empty-response response-timeout 0rtt-rejected",
+      "  option redispatch",
+      "  option forwardfor",
+      `  log-format "${LOG_FORMAT}"`,
+    ],
+    lacks: [/^ {2}log /m, "frontend https"],
+  },
+  {
+    name: "log target and router timeouts",
+    settings: { logTarget: "127.0.0.1:5140", requestTimeoutMs: 60_000, queueTimeoutMs: 2500 },
+    routes: [],
+    has: ["  log 127.0.0.1:5140 len 8192 local0 info", "  log global", "  timeout server 60s", "  timeout queue 2500ms"],
+  },
+  {
+    name: "http only: routing by host map, no redirect",
+    routes: [svc()],
+    has: [
+      "  bind 127.0.0.1:8080",
+      "  use_backend %[req.hdr(host),field(1,:),lower,map(/r/hosts.map,be_unknown)]",
+      "  http-request set-header X-Forwarded-Proto http",
+      "  http-request set-header X-Forwarded-Port 8080",
+      "  http-request set-header X-Request-Id %[unique-id]",
+      "backend be_unknown",
+      'http-request return status 404 content-type text/html string "',
+    ],
+    lacks: ["redirect", "ssl crt"],
+  },
+  {
+    name: "https on: h2 + redirect",
+    settings: { httpsPort: 8443, tlsPem: "/r/tls.pem" },
+    routes: [svc()],
+    has: [
+      "  bind 127.0.0.1:8443 ssl crt /r/tls.pem alpn h2,http/1.1",
+      "  http-request redirect location https://%[req.hdr(host),field(1,:),lower]:8443%[capture.req.uri] code 301",
+      "  http-request set-header X-Forwarded-Proto https",
+      "  http-request set-header X-Forwarded-Port 8443",
+    ],
+  },
+  {
+    name: "https on 443: redirect without port",
+    settings: { httpsPort: 443, httpPort: 80, tlsPem: "/r/tls.pem" },
+    routes: [],
+    has: ["  http-request redirect location https://%[req.hdr(host),field(1,:),lower]%[capture.req.uri] code 301"],
+  },
+  {
+    name: "serving service: leastconn, maxconn servers without checks",
+    routes: [svc({ maxConcurrency: 7 })],
+    has: ["backend s_abc123", "  balance leastconn", "  server 0123456789abcdef0123456789abcdef 127.202.0.2:8080 maxconn 7"],
+    lacks: [" check", "X-Amzn-Trace-Id"],
+  },
+  {
+    name: "paused service: backend without servers; 503 page exists",
+    routes: [svc({ state: "paused" })],
+    has: ["backend s_abc123", "backend be_paused", /http-request return status 503 .*This service is paused/],
+    lacks: ["  server 0123"],
+  },
+  {
+    name: "per-service timeout and tracing",
+    routes: [svc({ requestTimeoutMs: 15_000, tracing: true })],
+    has: [
+      /backend s_abc123\n {2}balance leastconn\n {2}timeout server 15s\n/,
+      '  http-request set-header X-Amzn-Trace-Id "Root=1-%[date,bytes(4),hex,lower]-%[uuid,regsub(-,,g),bytes(0,24)]" unless { req.hdr(x-amzn-trace-id) -m found }',
+    ],
+  },
+];
+
+for (const c of cases) {
+  test(`renderConfig: ${c.name}`, () => {
+    const text = renderConfig({ ...base, ...c.settings }, c.routes);
+    for (const h of c.has) {
+      if (typeof h === "string") assert.ok(text.includes(h), `missing ${JSON.stringify(h)} in\n${text}`);
+      else assert.match(text, h);
+    }
+    for (const l of c.lacks ?? []) {
+      if (typeof l === "string") assert.ok(!text.includes(l), `unexpected ${JSON.stringify(l)}`);
+      else assert.doesNotMatch(text, l);
+    }
+  });
+}
+
+test("renderConfig is stable and refuses unsafe names", () => {
+  const two = [svc(), svc({ serviceId: "aaa", hosts: ["x.test"] })];
+  assert.equal(renderConfig(base, two), renderConfig(base, [...two].reverse()));
+  assert.throws(() => renderConfig(base, [svc({ serviceId: "a b" })]));
+  assert.throws(() => renderConfig(base, [svc({ instances: [{ id: "x\nglobal", address: "127.0.0.1", port: 1 }] })]));
+  assert.throws(() => renderConfig({ ...base, httpsPort: 443 }, []), /certificate/);
+});
+
+test("renderHostsMap: lowercased, sorted, paused hosts go to be_paused", () => {
+  const text = renderHostsMap([
+    svc({ hosts: ["B.test", "a.test"] }),
+    svc({ serviceId: "zzz", state: "paused", hosts: ["c.test"] }),
+  ]);
+  assert.equal(text, "a.test s_abc123\nb.test s_abc123\nc.test be_paused\n");
+  assert.equal(renderHostsMap([]), "");
+  assert.throws(() => renderHostsMap([svc({ hosts: ["evil host"] })]));
+});

@@ -1,0 +1,170 @@
+import { join } from "node:path";
+import { AppRunnerError } from "../errors/app-runner-error.js";
+import type { RoutedInstance, ServiceRoute } from "./types.js";
+
+/** Everything about the data plane that is not a service. */
+export interface RouterSettings {
+  /** Holds haproxy.cfg, hosts.map, the sockets, the pid file and the certificates. */
+  routerDir: string;
+  httpPort: number;
+  /** 0 = no HTTPS frontend. */
+  httpsPort: number;
+  /** Loopback only; 127.0.0.1 when absent. */
+  bindAddress?: string;
+  /** One PEM with certificate, key and chain; required when httpsPort > 0. */
+  tlsPem?: string;
+  /** Default per-request timeout (`timeout server`); 120 s. */
+  requestTimeoutMs?: number;
+  /** How long a request may wait for a free instance slot (`timeout queue`); 30 s. */
+  queueTimeoutMs?: number;
+  /** `timeout client`; 120 s. */
+  clientTimeoutMs?: number;
+  /** syslog target for access logs, e.g. "127.0.0.1:5140" (UDP). */
+  logTarget?: string;
+}
+
+/** The access log line another part of OpenRunner parses: keep in sync with src/router/request-log.ts. */
+export const LOG_FORMAT = "or1 %b %s %ST %Ta %Tw %ac/%bc/%sc";
+
+export const UNKNOWN_BACKEND = "be_unknown";
+export const PAUSED_BACKEND = "be_paused";
+
+export const paths = (routerDir: string) => ({
+  config: join(routerDir, "haproxy.cfg"),
+  hostsMap: join(routerDir, "hosts.map"),
+  adminSocket: join(routerDir, "admin.sock"),
+  masterSocket: join(routerDir, "master.sock"),
+  pidFile: join(routerDir, "haproxy.pid"),
+  log: join(routerDir, "haproxy.log"),
+  routes: join(routerDir, "routes.json"),
+});
+
+export const backendName = (serviceId: string): string => `s_${serviceId}`;
+
+/** Which backend a host of this route maps to: paused services share one 503 backend, switched at runtime. */
+export const mapTarget = (route: ServiceRoute): string =>
+  route.state === "paused" ? PAUSED_BACKEND : backendName(route.serviceId);
+
+const NOT_FOUND_PAGE =
+  "<!DOCTYPE html><html><head><title>404 Not Found</title></head><body><h1>404 Not Found</h1>" +
+  "<p>No service answers on this host name.</p></body></html>";
+const PAUSED_PAGE =
+  "<!DOCTYPE html><html><head><title>503 Service Paused</title></head><body><h1>This service is paused</h1>" +
+  "<p>The owner of this service has paused it. It answers again once it is resumed.</p></body></html>";
+
+const SAFE_TOKEN = /^[A-Za-z0-9._-]+$/;
+const SAFE_HOST = /^[a-z0-9.-]+$/;
+
+/** Names go into the config unquoted: refuse anything that could change its meaning. */
+function token(kind: string, value: string): string {
+  if (!SAFE_TOKEN.test(value)) throw new AppRunnerError("InternalServiceError", `unsafe ${kind} for the HAProxy configuration: ${JSON.stringify(value)}`);
+  return value;
+}
+
+const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${Math.max(1, Math.round(ms))}ms`);
+
+export function serverLine(inst: RoutedInstance, maxConcurrency: number): string {
+  // No `check`: the runtime's health checker decides which instances are listed at all.
+  return `server ${token("instance id", inst.id)} ${token("address", inst.address)}:${inst.port} maxconn ${Math.max(1, maxConcurrency)}`;
+}
+
+/** The contents of hosts.map: `host backend` per line, sorted so renders are stable. */
+export function renderHostsMap(routes: readonly ServiceRoute[]): string {
+  const lines: string[] = [];
+  for (const r of routes) {
+    for (const h of r.hosts) {
+      const host = h.toLowerCase();
+      if (!SAFE_HOST.test(host)) throw new AppRunnerError("InternalServiceError", `unsafe host name ${JSON.stringify(h)}`);
+      lines.push(`${host} ${mapTarget(r)}`);
+    }
+  }
+  return lines.sort().join("\n") + (lines.length > 0 ? "\n" : "");
+}
+
+/**
+ * Renders haproxy.cfg. Pure: the same settings and routes give the same text.
+ * Hosts are NOT in the config: they live in hosts.map, which the runtime API edits in place.
+ * The X-Request-Id header is always ours (an incoming one is replaced) so that it is unique.
+ */
+export function renderConfig(settings: RouterSettings, routes: readonly ServiceRoute[]): string {
+  const p = paths(settings.routerDir);
+  const bind = settings.bindAddress ?? "127.0.0.1";
+  const https = settings.httpsPort > 0;
+  if (https && !settings.tlsPem) throw new AppRunnerError("HostSetupFailed", "httpsPort is set but no TLS certificate was given.");
+  const out: string[] = [];
+  const line = (s: string) => out.push(s);
+
+  line("# Rendered by OpenRunner (src/router/haproxy-config.ts); do not edit, it is rewritten on every change.");
+  line("global");
+  line("  master-worker");
+  line(`  stats socket ${p.adminSocket} mode 600 level admin expose-fd listeners`);
+  line(`  pidfile ${p.pidFile}`);
+  line("  hard-stop-after 30s");
+  if (settings.logTarget) line(`  log ${settings.logTarget} len 8192 local0 info`);
+  line("");
+
+  line("defaults");
+  line("  mode http");
+  if (settings.logTarget) line("  log global");
+  line(`  log-format "${LOG_FORMAT}"`);
+  line("  option forwardfor");
+  line("  http-reuse safe");
+  line("  timeout connect 5s");
+  line(`  timeout client ${seconds(settings.clientTimeoutMs ?? 120_000)}`);
+  line(`  timeout server ${seconds(settings.requestTimeoutMs ?? 120_000)}`);
+  line(`  timeout queue ${seconds(settings.queueTimeoutMs ?? 30_000)}`);
+  line("  timeout http-request 30s");
+  line("  timeout http-keep-alive 60s");
+  line("  timeout tunnel 1h");
+  // A half-closed connection (WebSocket included) is not kept for the tunnel's hour.
+  line("  timeout client-fin 10s");
+  line("  timeout server-fin 10s");
+  line("  retries 3");
+  line("  option redispatch");
+  line("  retry-on conn-failure empty-response response-timeout 0rtt-rejected");
+  line("  unique-id-format %[uuid]");
+  line("");
+
+  const frontend = (name: string, port: number, proto: "http" | "https") => {
+    line(`frontend ${name}`);
+    line(proto === "https" ? `  bind ${bind}:${port} ssl crt ${settings.tlsPem ?? ""} alpn h2,http/1.1` : `  bind ${bind}:${port}`);
+    if (proto === "http" && https) {
+      const portPart = settings.httpsPort === 443 ? "" : `:${settings.httpsPort}`;
+      line(`  http-request redirect location https://%[req.hdr(host),field(1,:),lower]${portPart}%[capture.req.uri] code 301`);
+    }
+    line(`  http-request set-header X-Forwarded-Proto ${proto}`);
+    line(`  http-request set-header X-Forwarded-Port ${port}`);
+    line("  http-request set-header X-Request-Id %[unique-id]");
+    // Only idempotent requests are retried after they reached an instance (RFC 9110 9.2.2).
+    line("  http-request disable-l7-retry unless METH_GET || METH_HEAD || METH_OPTIONS || { method PUT DELETE TRACE }");
+    line(`  use_backend %[req.hdr(host),field(1,:),lower,map(${p.hostsMap},${UNKNOWN_BACKEND})]`);
+    line(`  default_backend ${UNKNOWN_BACKEND}`);
+    line("");
+  };
+  frontend("http", settings.httpPort, "http");
+  if (https) frontend("https", settings.httpsPort, "https");
+
+  line(`backend ${UNKNOWN_BACKEND}`);
+  line(`  http-request return status 404 content-type text/html string "${NOT_FOUND_PAGE}"`);
+  line("");
+  line(`backend ${PAUSED_BACKEND}`);
+  line(`  http-request return status 503 content-type text/html string "${PAUSED_PAGE}" hdr Retry-After 60`);
+  line("");
+
+  for (const r of [...routes].sort((a, b) => a.serviceId.localeCompare(b.serviceId))) {
+    line(`# service ${token("service name", r.serviceName)} (${r.state})`);
+    line(`backend ${backendName(token("service id", r.serviceId))}`);
+    line("  balance leastconn");
+    if (r.requestTimeoutMs !== undefined) line(`  timeout server ${seconds(r.requestTimeoutMs)}`);
+    if (r.tracing) {
+      // X-Ray trace id: Root=1-<8 hex epoch seconds>-<24 hex random>; an incoming one is kept.
+      line(
+        '  http-request set-header X-Amzn-Trace-Id "Root=1-%[date,bytes(4),hex,lower]-%[uuid,regsub(-,,g),bytes(0,24)]" unless { req.hdr(x-amzn-trace-id) -m found }',
+      );
+    }
+    // No health `check`: the runtime's health checker decides membership (servers come and go by apply()).
+    if (r.state === "serving") for (const inst of r.instances) line(`  ${serverLine(inst, r.maxConcurrency)}`);
+    line("");
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,60 @@
+/**
+ * The data plane's boundary: runtime drivers tell the router which instances serve a service;
+ * the router (HAProxy behind it) does the rest. Nothing outside src/router/ knows HAProxy.
+ */
+
+/** One instance as the router reaches it. */
+export interface RoutedInstance {
+  /** Instance id (32 hex); also the HAProxy server name. */
+  id: string;
+  address: string;
+  port: number;
+}
+
+/** What one service should look like in the data plane. */
+export interface ServiceRoute {
+  serviceId: string;
+  serviceName: string;
+  /** Host names that reach the service: its ServiceUrl host, later custom domains. Lowercase, no port. */
+  hosts: string[];
+  /** serving: balanced over `instances`; paused: a clear 503 page; (a deleted service is removed). */
+  state: "serving" | "paused";
+  /** Requests one instance takes at once (AutoScalingConfiguration.MaxConcurrency); more wait in a queue. */
+  maxConcurrency: number;
+  /** The instances that take new requests. Instances no longer listed are drained, then removed. */
+  instances: RoutedInstance[];
+  /** Request timeout for this service; the router's default (120 s) when absent. */
+  requestTimeoutMs?: number;
+  /** ObservabilityConfiguration with tracing on: add and propagate X-Amzn-Trace-Id. */
+  tracing?: boolean;
+}
+
+/** Load of one service's backend right now (HAProxy `show stat`). */
+export interface BackendLoad {
+  serviceId: string;
+  /** Requests being served (scur summed over servers). */
+  inFlight: number;
+  /** Requests waiting for an instance (qcur). */
+  queued: number;
+  /** Per instance in-flight requests. */
+  perInstance: Record<string, number>;
+}
+
+export interface TrafficRouter {
+  /** Sets one service's desired state; returns once new instances take traffic. Removed instances drain in the background unless `drain` is awaited. */
+  apply(route: ServiceRoute): Promise<void>;
+  /** Resolves when none of these instances has a request in flight (or after timeoutMs), then they are gone from the router. */
+  drain(serviceId: string, instanceIds: readonly string[], timeoutMs?: number): Promise<void>;
+  /** Removes the service: its hosts answer 404. */
+  remove(serviceId: string): Promise<void>;
+  /** Current load of every service backend (sampled every second by the autoscaler). */
+  load(): Promise<BackendLoad[]>;
+}
+
+/** For runs without a data plane (tests of other parts, `--router none`). */
+export const NO_ROUTER: TrafficRouter = {
+  apply: () => Promise.resolve(),
+  drain: () => Promise.resolve(),
+  remove: () => Promise.resolve(),
+  load: () => Promise.resolve([]),
+};
