@@ -20,6 +20,7 @@ describe("local runtime: image services run as runc containers", () => {
   let server: InProcessServer;
   let logs: CloudWatchLogsClient;
   let prefix = "";
+  const serverLog: string[] = [];
 
   const driver = (): LocalRuntimeDriver => server.running.driver as LocalRuntimeDriver;
   const bodyOf = async (serviceId: string, path = "/"): Promise<string[]> => {
@@ -32,7 +33,10 @@ describe("local runtime: image services run as runc containers", () => {
   };
 
   before(async () => {
-    server = await startInProcess({ localRuntime: { addressBlock: randomAddressBlock(), stopGraceMs: 1000, imagePollMs: 0 } });
+    server = await startInProcess({
+      localRuntime: { addressBlock: randomAddressBlock(), stopGraceMs: 1000, imagePollMs: 0 },
+      logger: (message, fields) => serverLog.push(`${message} ${JSON.stringify(fields ?? {})}`),
+    });
     prefix = server.running.store.meta.get("runtime_prefix") ?? "";
     registry = await startRegistry({
       notifyUrl: `${server.running.endpoint}/openrunner/registry-notifications`,
@@ -132,7 +136,9 @@ describe("local runtime: image services run as runc containers", () => {
 
     // Automatic deployment: the registry's push notification starts a deployment by itself.
     await pushHelloApp(registry.host, "hello", "latest", "v3-auto");
-    await eventually(async () => ((await bodyOf(id))[0] === "v3-auto" ? true : undefined), 30_000, 200);
+    await eventually(async () => ((await bodyOf(id))[0] === "v3-auto" ? true : undefined), 30_000, 200).catch((err: unknown) => {
+      throw new Error(`${String(err)}\nserver log:\n${serverLog.join("\n")}\nregistry:\n${registry.output()}`);
+    });
     await waitForStatus(server.client, arn, "RUNNING");
 
     // A killed instance is replaced and the events log says why.
@@ -206,6 +212,6 @@ describe("local runtime: image services run as runc containers", () => {
     ).join("\n");
     assert.match(missingLog, /not found/i);
     for (const s of [ok, bad, missing]) await server.client.send(new DeleteServiceCommand({ ServiceArn: s.Service?.ServiceArn }));
-    await eventually(async () => (driver().instances().length === 0 ? true : undefined));
+    await eventually(async () => (driver().instances(ok.Service?.ServiceId).length === 0 ? true : undefined));
   });
 });

@@ -1,9 +1,11 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import type { ApiDeps } from "../api/context.js";
 import { startAutomaticDeployment } from "../api/operations/services.js";
 import type { ServiceDoc, ServiceInternal, ServiceRow } from "../domain/service-record.js";
 import type { ImageStore } from "../images/types.js";
 
 export const IMAGE_UPDATE_TRIGGER = "IMAGE_UPDATE";
+const PUSH_RETRY_DELAYS_MS = [200, 500, 1000, 2000, 0];
 
 export interface ImageWatcherOptions {
   deps: ApiDeps;
@@ -39,12 +41,21 @@ export class ImageWatcher {
   }
 
   /** Services whose image is `registry/repository:tag` (a registry push notification). */
-  async onPush(registryHost: string, repository: string, tag: string): Promise<number> {
+  async onPush(registryHost: string, repository: string, tag: string, pushedDigest?: string): Promise<number> {
     const matching = this.watched().filter((s) => {
       const id = imageOf(s);
       return id !== undefined && sameImage(id, registryHost, repository, tag);
     });
-    for (const s of matching) await this.check(s);
+    this.opts.logger("registry push notification", { registryHost, repository, tag, services: matching.length });
+    // A CNCF distribution registry notifies before it moves the tag: for a moment the tag still
+    // names the old digest, or reading it fails ("invalid checksum digest format", HTTP 500).
+    // Try again shortly until the tag names what was pushed.
+    for (const s of matching) {
+      for (const delayMs of PUSH_RETRY_DELAYS_MS) {
+        if (await this.check(s, pushedDigest)) break;
+        await sleep(delayMs);
+      }
+    }
     return matching.length;
   }
 
@@ -66,20 +77,31 @@ export class ImageWatcher {
       .filter((s) => !s.deletedAt && s.doc.SourceConfiguration?.AutoDeploymentsEnabled === true && imageOf(s) !== undefined);
   }
 
-  private async check(s: ServiceRow): Promise<void> {
+  /** Whether the service's tag could be resolved to what is expected (false: try again later). */
+  private async check(s: ServiceRow, expected?: string): Promise<boolean> {
     const identifier = imageOf(s);
     const current = s.internal.currentImageDigest;
-    if (!identifier || !current || s.status !== "RUNNING" || identifier.includes("@")) return;
+    if (!identifier || !current || s.status !== "RUNNING" || identifier.includes("@")) {
+      this.opts.logger("automatic deployment: not now", { service: s.arn, status: s.status, current });
+      return true;
+    }
     let digest: string;
     try {
       digest = await this.opts.images.resolve(identifier);
     } catch (err) {
       this.opts.logger("automatic deployment: resolving the image failed", { service: s.arn, error: err instanceof Error ? err.message : String(err) });
-      return;
+      return false;
     }
-    if (digest === current || digest === this.attempted.get(s.arn)) return;
+    if (expected && digest !== expected && expected !== current) return false;
+    if (digest === current || digest === this.attempted.get(s.arn)) return true;
     const op = startAutomaticDeployment(this.opts.deps, s.arn, IMAGE_UPDATE_TRIGGER);
     if (op) this.attempted.set(s.arn, digest);
+    this.opts.logger(op ? "automatic deployment started" : "automatic deployment deferred: the service is busy", {
+      service: s.arn,
+      digest,
+      operationId: op,
+    });
+    return true;
   }
 }
 

@@ -9,6 +9,7 @@ describe("pushesOf: a CNCF distribution notification envelope", () => {
       events: [
         { action: "push", target: { repository: "hello", tag: "latest", url: "http://127.0.0.1:5000/v2/hello/manifests/sha256:ab" }, request: { host: "127.0.0.1:5000" } },
         { action: "push", target: { repository: "team/app", tag: "v2", url: "http://reg.local:5000/v2/team/app/manifests/sha256:cd" }, request: {} },
+        { action: "push", target: { repository: "hello", tag: "v3", digest: "sha256:aa" }, request: { host: "127.0.0.1:5000" } },
         { action: "pull", target: { repository: "hello", tag: "latest" }, request: { host: "127.0.0.1:5000" } },
         { action: "push", target: { repository: "hello", digest: "sha256:ef" }, request: { host: "127.0.0.1:5000" } },
       ],
@@ -16,6 +17,7 @@ describe("pushesOf: a CNCF distribution notification envelope", () => {
     assert.deepEqual(pushesOf(envelope), [
       { registryHost: "127.0.0.1:5000", repository: "hello", tag: "latest" },
       { registryHost: "reg.local:5000", repository: "team/app", tag: "v2" },
+      { registryHost: "127.0.0.1:5000", repository: "hello", tag: "v3", digest: "sha256:aa" },
     ]);
   });
 

@@ -10,6 +10,8 @@ export interface RegistryPush {
   registryHost: string;
   repository: string;
   tag: string;
+  /** The manifest pushed: the tag will point at it (the registry notifies before it moves the tag). */
+  digest?: string;
 }
 
 /**
@@ -33,7 +35,9 @@ export function pushesOf(envelope: unknown): RegistryPush[] {
         continue; // No host anywhere: the push cannot be matched to a service.
       }
     }
-    if (host) out.push({ registryHost: host, repository: target.repository, tag: target.tag });
+    if (!host) continue;
+    const digest = typeof target.digest === "string" ? target.digest : undefined;
+    out.push({ registryHost: host, repository: target.repository, tag: target.tag, ...(digest ? { digest } : {}) });
   }
   return out;
 }

@@ -68,6 +68,6 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     logger: deps.logger,
   });
   const token = notifyToken(deps.dataDir, deps.random);
-  const route = registryNotificationsRoute(token, (p) => imageWatcher.onPush(p.registryHost, p.repository, p.tag), deps.logger);
+  const route = registryNotificationsRoute(token, (p) => imageWatcher.onPush(p.registryHost, p.repository, p.tag, p.digest), deps.logger);
   return { driver, images, imageWatcher, routes: [route], notifyToken: token };
 }
