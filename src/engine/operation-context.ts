@@ -29,6 +29,26 @@ export interface Outcome {
   mutate?: (s: ServiceRow) => void;
 }
 
+/** The ServiceUrl host and every custom domain linked to the service (with www. when asked). */
+function serviceHosts(store: Store, s: ServiceRow): string[] {
+  const hosts = new Set<string>();
+  if (s.doc.ServiceUrl) hosts.add(s.doc.ServiceUrl.toLowerCase());
+  for (const d of store.resources.list<{ DomainName?: string; EnableWWWSubdomain?: boolean }>({ kind: "custom-domain", parentArn: s.arn })) {
+    const name = d.doc.DomainName?.toLowerCase();
+    if (!name) continue;
+    hosts.add(name);
+    if (d.doc.EnableWWWSubdomain) hosts.add(`www.${name}`);
+  }
+  return [...hosts];
+}
+
+function tracingEnabled(store: Store, s: ServiceRow): boolean {
+  const obs = s.doc.ObservabilityConfiguration;
+  if (!obs?.ObservabilityEnabled || !obs.ObservabilityConfigurationArn) return false;
+  const cfg = store.resources.get<{ TraceConfiguration?: { Vendor?: string } }>(obs.ObservabilityConfigurationArn);
+  return cfg?.doc.TraceConfiguration?.Vendor !== undefined;
+}
+
 /** One running operation: its rows, the driver context, and the transitions it may make. */
 export class OperationContext {
   constructor(
@@ -116,6 +136,8 @@ export class OperationContext {
         maxSize: ascRow?.doc.MaxSize ?? 25,
         maxConcurrency: ascRow?.doc.MaxConcurrency ?? 100,
       },
+      hosts: serviceHosts(this.deps.store, s),
+      tracing: tracingEnabled(this.deps.store, s),
     };
   }
 

@@ -79,6 +79,8 @@ function specFor(service: TestService, image: string, extra: Partial<DeploymentS
     instance: { Cpu: "1024", Memory: "2048" },
     healthCheck: { Protocol: "TCP", Interval: 1, Timeout: 2, HealthyThreshold: 1, UnhealthyThreshold: 5 },
     autoScaling: { minSize: 1, maxSize: 1, maxConcurrency: 100 },
+    hosts: [`${service.serviceId.slice(0, 10)}.us-east-1.openrunner.localhost`],
+    tracing: false,
     ...extra,
   };
 }

@@ -17,6 +17,10 @@ export interface DeploymentSpec {
   instance: Wire<InstanceConfiguration>;
   healthCheck: Wire<HealthCheckConfiguration>;
   autoScaling: { minSize: number; maxSize: number; maxConcurrency: number };
+  /** Host names that reach the service: its ServiceUrl host and its custom domains. */
+  hosts: string[];
+  /** ObservabilityConfiguration with a TraceConfiguration: the data plane adds X-Amzn-Trace-Id. */
+  tracing: boolean;
   /**
    * Deploy exactly this image digest instead of resolving the tag again: ResumeService brings
    * back what was running before the pause, as App Runner does.

@@ -25,6 +25,8 @@ function spec(imageConfiguration: Record<string, unknown> = {}, instance: Record
     instance,
     healthCheck: {},
     autoScaling: { minSize: 1, maxSize: 25, maxConcurrency: 100 },
+    hosts: ["abcdefghij.us-east-1.openrunner.localhost"],
+    tracing: false,
   };
 }
 

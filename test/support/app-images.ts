@@ -43,3 +43,52 @@ export function pushCrashingApp(registry: string, repo: string, tag: string): Pr
     cmd: ["/bin/sh", "-c", "echo 'fatal: cannot read configuration' >&2; exit 3"],
   });
 }
+
+/**
+ * `/cgi-bin/slow` holds each request `SLOW_MS` (default 300) and counts requests in flight on
+ * this instance; `/cgi-bin/max` tells the most it ever saw at once (a mkdir lock: busybox has
+ * no flock). For the router's concurrency cap and for load that makes the autoscaler act.
+ */
+export function pushConcurrencyApp(registry: string, repo: string, tag: string): Promise<PushedImage> {
+  const lock = "until busybox mkdir /tmp/lock 2>/dev/null; do busybox usleep 1000; done";
+  const unlock = "busybox rmdir /tmp/lock";
+  return buildAndPushImage(registry, repo, tag, {
+    busybox: true,
+    files: {
+      "/www/index.html": "concurrency\n",
+      "/tmp/.keep": "",
+      "/www/cgi-bin/slow": cgi(
+        [
+          `${lock}; n=$(( $(busybox cat /tmp/n 2>/dev/null || echo 0) + 1 )); echo $n > /tmp/n`,
+          `m=$(busybox cat /tmp/max 2>/dev/null || echo 0); [ $n -gt $m ] && echo $n > /tmp/max; ${unlock}`,
+          'busybox usleep $(( ${SLOW_MS:-300} * 1000 ))',
+          `${lock}; echo $(( $(busybox cat /tmp/n) - 1 )) > /tmp/n; ${unlock}`,
+          `echo "slow done on $(busybox hostname)"`,
+        ].join("\n"),
+      ),
+      "/www/cgi-bin/max": cgi("busybox cat /tmp/max 2>/dev/null || echo 0"),
+    },
+    cmd: ["/bin/sh", "-c", 'exec busybox httpd -f -p "$PORT" -h /www'],
+  });
+}
+
+/** Answers a WebSocket handshake (a real Sec-WebSocket-Accept) and then echoes every byte back. */
+export function pushWebSocketApp(registry: string, repo: string, tag: string): Promise<PushedImage> {
+  const ws = [
+    "#!/bin/sh",
+    "key=''",
+    "while IFS= read -r line; do",
+    '  line=$(printf "%s" "$line" | busybox tr -d "\\r")',
+    '  [ -z "$line" ] && break',
+    '  case "$line" in [Ss]ec-[Ww]eb[Ss]ocket-[Kk]ey:*) key=$(printf "%s" "${line#*:}" | busybox tr -d " ");; esac',
+    "done",
+    'accept=$(printf "%s258EAFA5-E914-47DA-95CA-C5AB0DC85B11" "$key" | busybox sha1sum | busybox cut -c1-40 | busybox xxd -r -p | busybox base64)',
+    'printf "HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: %s\\r\\n\\r\\n" "$accept"',
+    "exec busybox cat",
+  ].join("\n");
+  return buildAndPushImage(registry, repo, tag, {
+    busybox: true,
+    files: { "/ws.sh": { content: `${ws}\n`, mode: 0o755 } },
+    cmd: ["/bin/sh", "-c", 'exec busybox nc -ll -p "$PORT" -e /ws.sh'],
+  });
+}

@@ -20,6 +20,8 @@ import { networkForSlot } from "./network.js";
 import { lastLines } from "./output-tail.js";
 import { RuntimeRecords, type DeploymentRecord, type InstanceRecord } from "./records.js";
 import type { HostLayout } from "./types.js";
+import { NO_ROUTER, type TrafficRouter } from "../../router/types.js";
+import { routeOf } from "./routing.js";
 
 export interface LocalDriverOptions {
   /** `<data-dir>/runtime`: deployment records; instances live in layout.instancesDir. */
@@ -39,6 +41,8 @@ export interface LocalDriverOptions {
   stopGraceMs?: number;
   /** How often exits are looked for and missing instances replaced. */
   superviseMs?: number;
+  /** The data plane; without one, instances are reached at their own addresses only. */
+  router?: TrafficRouter;
 }
 
 const MAX_REPLACEMENT_BACKOFF_MS = 60_000;
@@ -60,8 +64,10 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   private readonly deps: InstanceDeps;
   private timer: NodeJS.Timeout | undefined;
   private stopping = false;
+  private readonly router: TrafficRouter;
 
   constructor(private readonly opts: LocalDriverOptions) {
+    this.router = opts.router ?? NO_ROUTER;
     this.records = new RuntimeRecords(opts.runtimeDir, opts.layout.instancesDir);
     this.deps = {
       layout: opts.layout,
@@ -120,6 +126,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
         address: l.container.network.instanceAddress,
         port: d?.plan.port ?? 0,
         healthy: l.checker.verdict === "healthy",
+        serving: d?.role === "serving" && !l.leaving,
         pid: l.pid,
         containerId: l.record.containerId,
       });
@@ -151,6 +158,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
         }
       }
       this.records.saveDeployment({ ...d, role: "serving" });
+      await this.publish(d.serviceId);
     });
     const n = this.liveOf(d.deploymentId).length;
     ctx.log(`Traffic now goes to deployment ${d.deploymentId} (${n} instance${n === 1 ? "" : "s"}).`);
@@ -162,12 +170,18 @@ export class LocalRuntimeDriver implements RuntimeDriver {
 
   async pause(serviceId: string, ctx: DriverContext): Promise<void> {
     await this.lock.run(serviceId, async () => {
-      for (const d of this.records.deployments()) if (d.serviceId === serviceId) await this.retireLocked(d.deploymentId, ctx);
+      const mine = this.records.deployments().filter((d) => d.serviceId === serviceId);
+      const shown = mine.find((d) => d.role === "serving") ?? mine[0];
+      if (shown) await this.router.apply(routeOf(shown, [], "paused"));
+      for (const d of mine) await this.retireLocked(d.deploymentId, ctx);
     });
   }
 
   async delete(serviceId: string, ctx: DriverContext): Promise<void> {
-    await this.pause(serviceId, ctx);
+    await this.router.remove(serviceId);
+    await this.lock.run(serviceId, async () => {
+      for (const d of this.records.deployments()) if (d.serviceId === serviceId) await this.retireLocked(d.deploymentId, ctx);
+    });
     const keep = new Set(this.records.deployments().map((d) => d.manifestDigest));
     const removed = await this.opts.images.prune(keep);
     if (removed.length > 0) ctx.log(`Removed ${removed.length} image${removed.length === 1 ? "" : "s"} no other service uses.`);
@@ -198,7 +212,13 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       uid,
       gid,
       healthCheck: spec.healthCheck,
-      desired: Math.max(1, spec.autoScaling.minSize),
+      // As App Runner, a deployment starts as many instances as serve now (provisioned doubles meanwhile).
+      desired: Math.min(spec.autoScaling.maxSize, Math.max(1, spec.autoScaling.minSize, this.servingOf(spec.serviceId)?.desired ?? 0)),
+      minSize: spec.autoScaling.minSize,
+      maxSize: spec.autoScaling.maxSize,
+      maxConcurrency: spec.autoScaling.maxConcurrency,
+      hosts: spec.hosts,
+      tracing: spec.tracing,
       role: "starting",
       createdAt: this.opts.clock.now(),
     };
@@ -261,6 +281,9 @@ export class LocalRuntimeDriver implements RuntimeDriver {
 
   private async retireLocked(deploymentId: string, ctx: DriverContext): Promise<void> {
     const mine = this.liveOf(deploymentId);
+    const serviceId = mine[0]?.record.serviceId;
+    // In-flight requests finish before their instance stops: no request fails on a deployment.
+    if (serviceId) await this.router.drain(serviceId, mine.map((l) => l.record.instanceId));
     await Promise.all(mine.map((l) => this.end(l)));
     for (const r of this.records.instances()) if (r.deploymentId === deploymentId) await this.removeRecorded(r);
     if (this.records.deployment(deploymentId)) {
@@ -291,6 +314,62 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     if (!this.live.has(r.instanceId)) this.slots.delete(r.slot);
   }
 
+  /**
+   * Autoscaling: the serving deployment keeps `desired` instances. Scaling in takes the
+   * newest instances out of the router, lets their requests finish, then stops them.
+   */
+  async scale(serviceId: string, desired: number, reason: string): Promise<void> {
+    await this.lock.run(serviceId, async () => {
+      const d = this.servingOf(serviceId);
+      if (!d) return;
+      const target = Math.min(d.maxSize, Math.max(d.minSize, 1, desired));
+      if (target === d.desired) return;
+      this.records.saveDeployment({ ...d, desired: target });
+      this.opts.logger("scaling", { serviceId, from: d.desired, to: target, reason });
+      const mine = this.liveOf(d.deploymentId);
+      if (target > mine.length) {
+        await this.ensureInstances({ ...d, desired: target });
+        return;
+      }
+      const leaving = mine.sort((a, b) => b.record.createdAt - a.record.createdAt).slice(0, mine.length - target);
+      for (const l of leaving) l.leaving = true;
+      await this.publish(serviceId);
+      await this.router.drain(serviceId, leaving.map((l) => l.record.instanceId));
+      await Promise.all(leaving.map((l) => this.end(l)));
+    });
+  }
+
+  /** What the autoscaler needs of every serving service. */
+  scalingView(): { serviceId: string; minSize: number; maxSize: number; maxConcurrency: number; current: number; deploying: boolean }[] {
+    const all = this.records.deployments();
+    return all
+      .filter((d) => d.role === "serving")
+      .map((d) => ({
+        serviceId: d.serviceId,
+        minSize: d.minSize,
+        maxSize: d.maxSize,
+        maxConcurrency: d.maxConcurrency,
+        current: d.desired,
+        deploying: all.some((o) => o.serviceId === d.serviceId && o.role === "starting"),
+      }));
+  }
+
+  private servingOf(serviceId: string): DeploymentRecord | undefined {
+    return this.records.deployments().find((d) => d.serviceId === serviceId && d.role === "serving");
+  }
+
+  /** Tells the router which instances of the service take requests now. Caller holds the lock. */
+  private async publish(serviceId: string): Promise<void> {
+    const d = this.servingOf(serviceId);
+    if (d) await this.router.apply(routeOf(d, this.liveOf(d.deploymentId)));
+  }
+
+  private publishLocked(serviceId: string): Promise<void> {
+    return this.lock.run(serviceId, () => this.publish(serviceId)).catch((err: unknown) => {
+      this.opts.logger("updating the router failed", { serviceId, error: err instanceof Error ? err.message : String(err) });
+    });
+  }
+
   private liveOf(deploymentId: string): LiveInstance[] {
     return [...this.live.values()].filter((l) => l.record.deploymentId === deploymentId && !l.ending);
   }
@@ -306,8 +385,11 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   }
 
   private onVerdict(l: LiveInstance, verdict: HealthVerdict, detail: string, _attempts: number): void {
-    // A healthy instance ends a crash loop's back-off.
-    if (verdict === "healthy") this.backoff.delete(l.record.deploymentId);
+    // A healthy instance ends a crash loop's back-off, and joins the router if its deployment serves.
+    if (verdict === "healthy") {
+      this.backoff.delete(l.record.deploymentId);
+      if (this.records.deployment(l.record.deploymentId)?.role === "serving") void this.publishLocked(l.record.serviceId);
+    }
     if (verdict !== "unhealthy" || l.ending || this.stopping) return;
     const d = this.records.deployment(l.record.deploymentId);
     if (!d) return;
@@ -321,7 +403,13 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     const b = this.backoff.get(d.deploymentId) ?? { failures: 0, notBefore: 0 };
     const delay = Math.min(MAX_REPLACEMENT_BACKOFF_MS, 1000 * 2 ** b.failures);
     this.backoff.set(d.deploymentId, { failures: b.failures + 1, notBefore: this.opts.clock.now() + delay - 1000 });
-    void this.lock.run(d.serviceId, () => this.end(l)).catch((err: unknown) =>
+    l.leaving = true;
+    void this.lock
+      .run(d.serviceId, async () => {
+        if (d.role === "serving") await this.publish(d.serviceId);
+        await this.end(l);
+      })
+      .catch((err: unknown) =>
       this.opts.logger("removing a failed instance failed", { instanceId: l.record.instanceId, error: String(err) }),
     );
   }

@@ -56,6 +56,7 @@ function watch(deps: InstanceDeps, d: DeploymentRecord, r: InstanceRecord, conta
     pid,
     tailer,
     ending: false,
+    leaving: false,
     oomKills: 0,
     checker: new HealthChecker({
       target: () => ({ host: container.network.instanceAddress, port: d.plan.port }),

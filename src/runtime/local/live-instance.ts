@@ -12,6 +12,8 @@ export interface LiveInstance {
   checker: HealthChecker;
   /** OOM kills already reported to the events log. */
   oomKills: number;
+  /** Taken out of the router (scale-in): drains, then ends. */
+  leaving: boolean;
   /** Set once the instance is being torn down, so the supervisor and the engine do not race. */
   ending: boolean;
 }
@@ -24,6 +26,8 @@ export interface InstanceView {
   address: string;
   port: number;
   healthy: boolean;
+  /** Takes requests from the router. */
+  serving: boolean;
   pid: number;
   containerId: string;
 }

@@ -29,8 +29,14 @@ export interface DeploymentRecord {
   uid: number;
   gid: number;
   healthCheck: Wire<HealthCheckConfiguration>;
-  /** How many instances to keep running (MinSize until the autoscaler lands). */
+  /** How many instances to keep running: the autoscaler moves it between MinSize and MaxSize. */
   desired: number;
+  minSize: number;
+  maxSize: number;
+  maxConcurrency: number;
+  /** Host names routed to the service while this deployment serves. */
+  hosts: string[];
+  tracing: boolean;
   role: DeploymentRole;
   createdAt: number;
 }
