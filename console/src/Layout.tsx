@@ -1,0 +1,63 @@
+import { useState, type ReactNode } from "react";
+import { useClients } from "./api/clients";
+import { Link, useLocation } from "./router";
+
+const NAV = [
+  { to: "/services", label: "Services" },
+  { to: "/auto-scaling", label: "Auto scaling configurations" },
+  { to: "/connections", label: "Connections" },
+];
+
+/** Header, navigation pane (a menu button at phone width) and the content pane. */
+export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut: () => void }): ReactNode {
+  const { config, accessKeyId } = useClients();
+  const { path } = useLocation();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const current = (to: string): boolean => path === to || path.startsWith(`${to}/`) || (to === "/services" && (path === "/" || path === "/create"));
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <button
+          type="button"
+          className="btn btn-quiet menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="nav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          Menu
+        </button>
+        <Link to="/services" className="brand">
+          OpenRunner
+        </Link>
+        <span className="region" title="Region">
+          {config.region}
+        </span>
+        <span className="who" title="Signed in with this access key">
+          {accessKeyId}
+        </span>
+        <button type="button" className="btn btn-quiet" onClick={onSignOut}>
+          Sign out
+        </button>
+      </header>
+      <div className="body">
+        <nav id="nav" className={`nav${menuOpen ? " nav-open" : ""}`} aria-label="Console">
+          <ul>
+            {NAV.map((n) => (
+              <li key={n.to}>
+                <Link to={n.to} aria-current={current(n.to) ? "page" : undefined} onClick={() => setMenuOpen(false)}>
+                  {n.label}
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" className="content" tabIndex={-1}>
+          {children}
+        </main>
+      </div>
+    </div>
+  );
+}

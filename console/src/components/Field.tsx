@@ -1,0 +1,42 @@
+import { useId, type ReactNode } from "react";
+
+interface FieldProps {
+  label: string;
+  hint?: string;
+  error?: string;
+  /** Renders the control, wired to the label, hint and error by id. */
+  children: (ids: { id: string; describedBy: string | undefined; invalid: boolean }) => ReactNode;
+}
+
+/** A labelled form control whose API error is announced and shown right under it. */
+export function Field({ label, hint, error, children }: FieldProps): ReactNode {
+  const id = useId();
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const describedBy = [hintId, errorId].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={`field${error ? " field-invalid" : ""}`}>
+      <label htmlFor={id}>{label}</label>
+      {hint && (
+        <p className="hint" id={hintId}>
+          {hint}
+        </p>
+      )}
+      {children({ id, describedBy, invalid: error !== undefined })}
+      {error && (
+        <p className="field-error" id={errorId} role="alert">
+          {error}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export function ErrorBanner({ message }: { message: string | undefined }): ReactNode {
+  if (!message) return null;
+  return (
+    <div className="banner banner-error" role="alert">
+      {message}
+    </div>
+  );
+}

@@ -1,0 +1,218 @@
+import { after, afterEach, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { LocalRuntimeDriver } from "../src/runtime/local/driver.js";
+import { pushHelloApp } from "./support/app-images.js";
+import { launchBrowser, screenshot, type Page, type TestBrowser } from "./support/browser.js";
+import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
+import { startRegistry, type TestRegistry } from "./support/registry.js";
+import { httpText, randomAddressBlock } from "./support/runtime-fixture.js";
+
+/** Screenshots for the docs: committed, so every run rewrites the same files. */
+const SHOTS = fileURLToPath(new URL("../../docs/console/", import.meta.url));
+const NAME = "hello-console";
+const LONG = 60_000;
+
+describe("web console: a person manages a service in headless Chromium", () => {
+  let server: InProcessServer;
+  let registry: TestRegistry;
+  let browser: TestBrowser;
+  let page: Page;
+
+  const driver = (): LocalRuntimeDriver => server.running.driver as LocalRuntimeDriver;
+  const envOf = async (serviceId: string): Promise<string[]> =>
+    Promise.all(driver().instances(serviceId).map(async (i) => (await httpText(`http://${i.address}:${i.port}/cgi-bin/env`)).body.trim()));
+  const shot = (name: string): Promise<number> => screenshot(page, `${SHOTS}${name}.png`);
+  const statusIs = async (status: string, timeout = LONG): Promise<void> => {
+    try {
+      await page.locator(`[data-fact="Status"] [data-status="${status}"]`).waitFor({ timeout });
+    } catch (err) {
+      const shown = await page.locator('[data-fact="Status"] [data-status]').getAttribute("data-status").catch(() => "none");
+      throw new Error(`status ${status} not shown (shows ${shown ?? "none"}): ${String(err)}`);
+    }
+  };
+  const tab = async (label: string): Promise<void> => {
+    await page.getByRole("navigation", { name: "Service tabs" }).getByRole("link", { name: label }).click();
+  };
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    server = await startInProcess({ localRuntime: { addressBlock: randomAddressBlock(), stopGraceMs: 1000, imagePollMs: 0 } });
+    registry = await startRegistry();
+    await pushHelloApp(registry.host, "hello", "latest", "v1");
+    browser = await launchBrowser();
+    page = browser.page;
+    page.setDefaultTimeout(15_000);
+  });
+
+  // When a step fails, the page as it was tells why far better than a timeout does.
+  afterEach(async (t) => {
+    if (process.env.OPENRUNNER_CONSOLE_DEBUG) await page?.screenshot({ path: `/tmp/console-${t.name.slice(0, 20).replace(/\W/g, "_")}.png` }).catch(() => undefined);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    await registry?.stop();
+  });
+
+  it("signs in, creates a service through the wizard, changes a variable, reads logs and activity, pauses, resumes and deletes it", async () => {
+    const { accessKeyId, secretAccessKey } = server.running.rootKey;
+    // A browser at the endpoint's root is sent to the console; the API itself stays on POST /.
+    await page.goto(`${server.running.endpoint}/`);
+    await page.getByRole("heading", { name: "Sign in to OpenRunner" }).waitFor();
+    assert.match(page.url(), /\/console\/$/);
+    await page.getByLabel("Access key ID").fill(accessKeyId);
+    await page.getByLabel("Secret access key").fill("not-the-secret");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("alert").filter({ hasText: "Sign-in failed" }).waitFor();
+    await page.getByLabel("Secret access key").fill(secretAccessKey);
+    await shot("sign-in");
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: /^Services/ }).waitFor();
+
+    // The wizard: source and deployment, configure service, review and create.
+    await page.getByRole("button", { name: "Create service" }).click();
+    await page.getByLabel("Container image URI").fill(`${registry.host}/hello:latest`);
+    await shot("wizard-1-source");
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("Service name").fill(NAME);
+    await page.getByLabel("Virtual CPU & memory").selectOption({ label: "0.25 vCPU / 0.5 GB" });
+    await page.getByLabel("Port", { exact: true }).fill("3000");
+    await page.getByRole("button", { name: "Add environment variable" }).click();
+    await page.getByLabel("Variable name 1").fill("MESSAGE");
+    await page.getByLabel("Variable value 1").fill("first");
+    await shot("wizard-2-configure");
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByText("MESSAGE=first").waitFor();
+    await shot("wizard-3-review");
+    await page.getByRole("button", { name: "Create & deploy" }).click();
+
+    // The dashboard follows the deployment without a reload.
+    await page.getByRole("heading", { name: NAME, level: 1 }).waitFor();
+    const serviceId = /\/services\/[^/]+\/([0-9a-f]{32})/.exec(page.url())?.[1] ?? "";
+    assert.ok(serviceId, page.url());
+    await statusIs("RUNNING");
+    assert.deepEqual(await envOf(serviceId), ["MESSAGE=first"], "the instance answers with the wizard's variable");
+    const eventLog = page.getByRole("log", { name: "Event log" });
+    // The event log polls: the completion line arrives within a poll or two.
+    await eventLog.getByText("Service creation completed successfully.").waitFor();
+    await shot("dashboard-logs");
+
+    // The list shows it Running, with its default domain.
+    await page.getByRole("link", { name: "Services", exact: true }).first().click();
+    const row = page.locator(`tr[data-service="${NAME}"]`);
+    await row.locator('[data-status="RUNNING"]').waitFor();
+    assert.match(await row.innerText(), new RegExp(`${server.running.config.region}\\.${server.running.config.baseDomain.replace(/\./g, "\\.")}`));
+    await page.getByLabel("Filter services").fill("no-such-service");
+    await page.getByText("No service matches").waitFor();
+    await page.getByLabel("Filter services").fill("hello");
+    await shot("services");
+    await row.getByRole("link", { name: NAME }).click();
+    await statusIs("RUNNING");
+
+    // Activity: the create operation, succeeded.
+    await tab("Activity");
+    await page.locator('tr[data-operation="CREATE_SERVICE"] [data-status="SUCCEEDED"]').waitFor();
+    await shot("dashboard-activity");
+    await tab("Metrics");
+    await page.getByRole("group", { name: "Time range" }).getByRole("button", { name: "3h" }).click();
+    await page.locator("figure.chart").first().waitFor();
+    await shot("dashboard-metrics");
+
+    // Configuration: a new variable value is applied with UpdateService and reaches the instance.
+    await tab("Configuration");
+    await page.getByRole("button", { name: "Edit" }).click();
+    await page.getByLabel("Variable value 1").fill("second");
+    await page.getByRole("button", { name: "Apply changes" }).click();
+    await page.getByRole("status").filter({ hasText: "Changes applied" }).waitFor();
+    await statusIs("OPERATION_IN_PROGRESS", 5000).catch(() => undefined); // may already be over
+    await statusIs("RUNNING");
+    await eventually(async () => ((await envOf(serviceId)).join() === "MESSAGE=second" ? true : undefined), 30_000, 200);
+    await page.getByTestId("env-vars").getByText("MESSAGE=second").waitFor();
+    await shot("dashboard-configuration");
+
+    // Custom domains: link shows the DNS records to create; unlink removes it.
+    await tab("Custom domains");
+    await page.getByLabel("Domain name").fill("app.example.com");
+    await page.getByRole("button", { name: "Link domain" }).click();
+    await page.getByRole("heading", { name: "app.example.com" }).waitFor();
+    await shot("dashboard-domains");
+    await page.getByRole("button", { name: "Unlink app.example.com" }).click();
+    await page.getByText("No custom domains linked.").waitFor();
+
+    // Logs again: the update's deployment log opens from the list.
+    await tab("Logs");
+    await page.getByRole("button", { name: "Update service" }).first().click();
+    await page.getByRole("log", { name: /^Deployment log / }).locator(".log-line").first().waitFor();
+
+    // At phone width the navigation folds into a menu and tables stack.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot("phone-dashboard");
+    await page.setViewportSize({ width: 1280, height: 800 });
+
+    // Pause, resume.
+    await page.getByRole("button", { name: "Pause" }).click();
+    await statusIs("PAUSED");
+    assert.equal(driver().instances(serviceId).length, 0);
+    await page.getByRole("button", { name: "Resume" }).click();
+    await statusIs("RUNNING");
+    await eventually(async () => ((await envOf(serviceId)).join() === "MESSAGE=second" ? true : undefined), 30_000, 200);
+
+    // Delete needs the name typed.
+    await page.getByRole("button", { name: "Delete" }).click();
+    const dialog = page.getByRole("dialog");
+    const confirm = dialog.getByRole("button", { name: "Delete" });
+    assert.equal(await confirm.isDisabled(), true);
+    await dialog.getByLabel(/Type .* to confirm/).fill(NAME);
+    await confirm.click();
+    await page.getByRole("heading", { name: /^Services/ }).waitFor();
+    await eventually(async () => (driver().instances(serviceId).length === 0 ? true : undefined), LONG, 200);
+  });
+
+  it("shows the API's own validation message at the service name field", async () => {
+    await page.goto(`${server.running.endpoint}/console/create`);
+    await page.getByLabel("Container image URI").fill(`${registry.host}/hello:latest`);
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("Service name").fill("bad name!");
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("button", { name: "Create & deploy" }).click();
+    // Back on the step with the name, the message under the field is the API's InvalidRequestException.
+    const name = page.getByLabel("Service name");
+    await name.waitFor();
+    const errorId = ((await name.getAttribute("aria-describedby")) ?? "").split(" ").find((id) => id.endsWith("-error"));
+    assert.ok(errorId, "the name field is described by an error");
+    const message = await page.locator(`[id="${errorId}"]`).innerText();
+    assert.match(message, /Value 'bad name!' at 'serviceName' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+    assert.equal(await name.getAttribute("aria-invalid"), "true");
+    await shot("wizard-error");
+  });
+
+  it("lists, creates and deletes auto scaling configurations and connections", async () => {
+    await page.goto(`${server.running.endpoint}/console/auto-scaling`);
+    await page.getByLabel("Configuration name").fill("burst");
+    await page.getByLabel("Maximum size").fill("5");
+    await page.getByRole("button", { name: "Create", exact: true }).click();
+    await page.getByRole("cell", { name: "burst" }).first().waitFor();
+    await page.getByRole("button", { name: "Create", exact: true }).click(); // name cleared: the API says what is missing
+    await page.getByLabel("Configuration name").fill("burst");
+    await page.getByRole("button", { name: "Create", exact: true }).click();
+    await page.getByRole("row").filter({ hasText: "burst" }).nth(1).waitFor(); // a second revision
+    await shot("auto-scaling");
+    await page.getByRole("link", { name: "Connections" }).click();
+    await page.getByLabel("Connection name").fill("my-github");
+    await page.getByRole("button", { name: "Add connection" }).click();
+    await page.getByRole("cell", { name: "my-github", exact: true }).waitFor();
+    await shot("connections");
+    await page.getByRole("button", { name: "Delete my-github" }).click();
+    await page.getByRole("dialog").getByLabel(/Type .* to confirm/).fill("my-github");
+    await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();
+    await page.getByText("No connections.").waitFor();
+    // Sign-out forgets the key: the console asks for it again.
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in to OpenRunner" }).waitFor();
+    await page.reload();
+    await page.getByRole("heading", { name: "Sign in to OpenRunner" }).waitFor();
+  });
+});
