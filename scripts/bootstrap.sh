@@ -7,7 +7,9 @@ cd "$(dirname "$0")/.."
 # Debian packages OpenRunner uses: the AWS CLI v2 (tests and the README's examples), and the
 # container runtime, networking, registry, image and data-plane tools the runtime needs
 # (busybox-static: the static shell that records each instance's exit code inside its container).
+# `--test` adds what only the tests need: chromium for the web console's browser tests.
 PACKAGES=(awscli runc haproxy nftables iproute2 skopeo umoci docker-registry git mmdebstrap ca-certificates busybox-static)
+if [ "${1:-}" = "--test" ]; then PACKAGES+=(chromium); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -33,3 +35,7 @@ fi
 
 npx tsc -p tsconfig.json
 chmod +x dist/src/cli/main.js
+# The web console (console/, React + Vite) is type-checked on its own and built to console/dist,
+# which src/console/route.ts serves at /console/.
+npx tsc -p console/tsconfig.json
+npx vite build console --logLevel warn

@@ -3,7 +3,7 @@
 # beside the code and end-to-end tests in test/, with node's test runner.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/bootstrap.sh
+bash scripts/bootstrap.sh --test
 npx eslint --max-warnings 0 .
 mapfile -t files < <(find dist/src dist/test -name '*.test.js' | sort)
 node --test --test-timeout=180000 --test-reporter=spec "${files[@]}"

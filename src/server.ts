@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { appRunnerApi } from "./api/apprunner-api.js";
 import { createAwsJsonHandler } from "./api/http/aws-json-handler.js";
+import { consoleRoute } from "./console/route.js";
 import type { ApiCallListener, AwsJsonApi } from "./api/service-registry.js";
 import { ensureDefaultAutoScalingConfiguration } from "./domain/auto-scaling.js";
 import { DEFAULT_QUOTAS, type ControlPlaneConfig, type Quotas } from "./domain/config.js";
@@ -14,6 +15,7 @@ import { UnavailableRuntimeDriver } from "./runtime/unavailable-driver.js";
 import { createLocalRuntime, type LocalRuntime } from "./runtime/local/create.js";
 import type { LocalRuntimeSettings } from "./runtime/local/setup.js";
 import type { ImageWatcher } from "./sources/image-watcher.js";
+import type { HaproxyRouter } from "./router/router.js";
 import type { ControlPlaneModule, ModuleDeps, ModuleFactory } from "./modules.js";
 import { Store } from "./store/store.js";
 import { createAuditModule } from "./telemetry/audit/module.js";
@@ -58,6 +60,8 @@ export interface RunningOpenRunner {
   store: Store;
   engine: Engine;
   driver: RuntimeDriver;
+  /** The HAProxy data plane (with the local runtime and router settings). */
+  router?: HaproxyRouter;
   /** Automatic deployment of image services (with the local runtime). */
   imageWatcher?: ImageWatcher;
   /** Bearer token a registry sends to REGISTRY_NOTIFICATIONS_PATH (with the local runtime). */
@@ -142,6 +146,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
             logger,
             logs: logSink,
             events,
+            metrics: modules.find((m) => m.metricsRecorder)?.metricsRecorder,
+            region,
+            baseDomain,
             settings: opts.localRuntime,
             apiDeps: { store, clock, random, config, engine: engineRef },
           })
@@ -156,7 +163,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       onCall: onApiCall,
       logger,
     });
-    const routes = [...modules.flatMap((m) => m.routes ?? []), ...(runtime?.routes ?? [])];
+    const routes = [...modules.flatMap((m) => m.routes ?? []), ...(runtime?.routes ?? []), consoleRoute({ region, baseDomain, serviceUrlTemplate: serviceUrlTemplate(opts.localRuntime) })];
     const server: Server = createServer((req, res) => {
       const route = routes.find((r) => r.matches(req));
       (route ? route.handle(req, res) : handle(req, res)).catch((err: unknown) => {
@@ -174,7 +181,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const endpoint = `http://${opts.host ?? "127.0.0.1"}:${port}`;
     const files = writeAwsFiles(dataDir, rootKey, region, endpoint);
     for (const m of modules) m.start?.();
-    await runtime?.driver.start();
+    await runtime?.start();
     engine.start();
     runtime?.imageWatcher.start();
     return {
@@ -188,26 +195,33 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       engine,
       driver,
       imageWatcher: runtime?.imageWatcher,
+      router: runtime?.router,
       registryNotifyToken: runtime?.notifyToken,
       async close() {
         await new Promise<void>((ok) => {
           server.close(() => ok());
           server.closeAllConnections();
         });
-        await runtime?.imageWatcher.stop();
         await engine.stop();
         // Instances go before the log store closes: their last lines are shipped on the way out.
-        await runtime?.driver.stop();
+        await runtime?.stop();
         await stopModules(modules, logger);
         store.close();
       },
     };
   } catch (err) {
-    await local?.driver.stop().catch((e: unknown) => logger("stopping the runtime after a failed start failed", { error: String(e) }));
+    await local?.stop().catch((e: unknown) => logger("stopping the runtime after a failed start failed", { error: String(e) }));
     await stopModules(modules, logger);
     store.close();
     throw err;
   }
+}
+
+/** How the console links a service's default domain: through the data plane's ports. */
+function serviceUrlTemplate(settings: LocalRuntimeSettings | undefined): string | undefined {
+  const r = settings?.router;
+  if (!r) return undefined;
+  return r.httpsPort > 0 ? `https://{host}:${r.httpsPort}` : `http://{host}:${r.httpPort}`;
 }
 
 /** Logs, metrics, EventBridge and CloudTrail, in the order their dependencies need. */

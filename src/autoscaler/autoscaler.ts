@@ -40,6 +40,8 @@ export interface AutoscalerOptions {
   logger?: AutoscalerLogger;
   /** Passed to decide() for every service; decide()'s DEFAULT_TARGET_UTILIZATION when absent. */
   targetUtilization?: number;
+  /** Shorter stable window and scale-down delay (tests); decide()'s Knative-like defaults when absent. */
+  windows?: { stableWindowSeconds?: number; scaleDownDelayMs?: number };
 }
 
 /** After a failed scale() call, the service is not scaled again for this long. */
@@ -160,6 +162,7 @@ export class Autoscaler {
             maxSize: svc.maxSize,
             maxConcurrency: svc.maxConcurrency,
             ...(this.opts.targetUtilization !== undefined ? { targetUtilization: this.opts.targetUtilization } : {}),
+            ...this.opts.windows,
           },
           state: t.state,
         });

@@ -63,6 +63,10 @@ export interface ScalingConfig {
   readonly maxConcurrency: number;
   /** Share of MaxConcurrency aimed at per instance, in (0, 1]; DEFAULT_TARGET_UTILIZATION when absent. */
   readonly targetUtilization?: number;
+  /** Stable window in seconds (STABLE_WINDOW_SECONDS); shorter for tests and very bursty services. */
+  readonly stableWindowSeconds?: number;
+  /** Scale-down delay in ms (SCALE_DOWN_DELAY_MS). */
+  readonly scaleDownDelayMs?: number;
 }
 
 /** What the decider remembers between calls; start with INITIAL_AUTOSCALER_STATE. */
@@ -102,6 +106,9 @@ export function decide(input: DecideInput): Decision {
   const { now, current, config, state } = input;
   validate(config, current);
   const utilization = config.targetUtilization ?? DEFAULT_TARGET_UTILIZATION;
+  const stableWindowSeconds = config.stableWindowSeconds ?? STABLE_WINDOW_SECONDS;
+  const scaleDownDelayMs = config.scaleDownDelayMs ?? SCALE_DOWN_DELAY_MS;
+  const panicHoldMs = stableWindowSeconds * 1000;
   const perInstance = config.maxConcurrency * utilization;
   const nowSecond = Math.floor(now / 1000);
 
@@ -110,7 +117,7 @@ export function decide(input: DecideInput): Decision {
   for (const s of input.samples) {
     if (s.second > nowSecond) continue;
     earliest = Math.min(earliest, s.second);
-    if (s.second <= nowSecond - STABLE_WINDOW_SECONDS) continue;
+    if (s.second <= nowSecond - stableWindowSeconds) continue;
     const c = Number.isFinite(s.concurrency) && s.concurrency > 0 ? s.concurrency : 0;
     bySecond.set(s.second, Math.max(bySecond.get(s.second) ?? 0, c));
   }
@@ -125,7 +132,7 @@ export function decide(input: DecideInput): Decision {
     return seconds.reduce((sum, s) => sum + at(s), 0) / seconds.length;
   };
 
-  const stable = average(STABLE_WINDOW_SECONDS);
+  const stable = average(stableWindowSeconds);
   const sustained = Math.min(...windowSeconds(BURST_SECONDS).map(at));
   const panicValue = Math.max(average(PANIC_WINDOW_SECONDS), sustained);
   const stableWant = ceil(stable / perInstance);
@@ -134,9 +141,9 @@ export function decide(input: DecideInput): Decision {
   // App Runner scales out when concurrency exceeds what the instances take; at equality they are
   // full and the next request already queues behind HAProxy's maxconn.
   const full = sustained > 0 && sustained >= current * config.maxConcurrency;
-  const anyTraffic = windowSeconds(STABLE_WINDOW_SECONDS).some((s) => at(s) > 0);
+  const anyTraffic = windowSeconds(stableWindowSeconds).some((s) => at(s) > 0);
 
-  const panicUntil = overThreshold || full ? now + PANIC_HOLD_MS : state.panicUntil;
+  const panicUntil = overThreshold || full ? now + panicHoldMs : state.panicUntil;
   const panicking = panicUntil !== undefined && now < panicUntil;
 
   let want: number;
@@ -153,7 +160,7 @@ export function decide(input: DecideInput): Decision {
     why = `panic (${trigger}): ${fmt(panicValue)} at ${fmt(perInstance)} per instance wants ${panicWant}, never less than ${want} while panicking`;
   } else {
     want = stableWant;
-    why = `stable: average concurrency ${fmt(stable)} over ${Math.min(STABLE_WINDOW_SECONDS, observedSeconds)} s at ${fmt(perInstance)} per instance wants ${stableWant}`;
+    why = `stable: average concurrency ${fmt(stable)} over ${Math.min(stableWindowSeconds, observedSeconds)} s at ${fmt(perInstance)} per instance wants ${stableWant}`;
   }
   if (anyTraffic && want < 1) {
     want = 1;
@@ -179,18 +186,18 @@ export function decide(input: DecideInput): Decision {
       : { since: now, from: current, max: target };
   const next: AutoscalerState = { ...base, scaleDown: sd };
   const waited = now - sd.since;
-  if (observedSeconds < STABLE_WINDOW_SECONDS) {
+  if (observedSeconds < stableWindowSeconds) {
     return {
       desired: ceiling,
       state: next,
-      reason: `${why}; no scale-in before a full ${STABLE_WINDOW_SECONDS} s window is observed (${observedSeconds} s so far)`,
+      reason: `${why}; no scale-in before a full ${stableWindowSeconds} s window is observed (${observedSeconds} s so far)`,
     };
   }
-  if (waited < SCALE_DOWN_DELAY_MS) {
+  if (waited < scaleDownDelayMs) {
     return {
       desired: ceiling,
       state: next,
-      reason: `${why}; scale-in waits: fewer instances wanted for ${fmt(waited / 1000)} s of ${SCALE_DOWN_DELAY_MS / 1000} s`,
+      reason: `${why}; scale-in waits: fewer instances wanted for ${fmt(waited / 1000)} s of ${scaleDownDelayMs / 1000} s`,
     };
   }
   // Half rounded up (10 -> 5, 3 -> 2), so a step never removes more than half; 1 -> 0 only with MinSize 0.

@@ -1,11 +1,12 @@
 import { parseArgs } from "node:util";
 import { DEFAULT_QUOTAS, type Quotas } from "../domain/config.js";
 import { missingHostTools, type LocalRuntimeSettings } from "../runtime/local/setup.js";
-import { startOpenRunner } from "../server.js";
+import { startOpenRunner, type RunningOpenRunner } from "../server.js";
 import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.js";
 
 const USAGE = `Usage: openrunner up [--data-dir DIR] [--port N] [--region R] [--domain D] [--quota name=value ...]
                      [--runtime local|none] [--egress on|off] [--address-block N] [--image-poll-seconds N]
+                     [--router haproxy|none] [--http-port N] [--https-port N (0: off)] [--request-timeout-seconds N]
 
 Starts the all-in-one OpenRunner server on 127.0.0.1. With --runtime local (the default) services
 run as runc containers on this machine; instance addresses are 127.<address-block>.x.y.
@@ -23,6 +24,16 @@ function parseQuotas(values: string[]): Partial<Quotas> {
     out[name as keyof Quotas] = Number(raw);
   }
   return out;
+}
+
+function dataPlaneLines(running: RunningOpenRunner, settings: LocalRuntimeSettings | undefined): string[] {
+  const r = settings?.router;
+  if (!running.router || !r) return [];
+  const domain = `*.${running.config.region}.${running.config.baseDomain}`;
+  return [
+    `  service URLs: http://${domain}:${r.httpPort}` +
+      (r.httpsPort > 0 ? ` (redirects to https://${domain}:${r.httpsPort}; trust ${running.router.caCertPath ?? "the router's ca.crt"})` : ""),
+  ];
 }
 
 function integer(name: string, raw: string, min: number, max: number): number {
@@ -46,7 +57,17 @@ function runtimeSettings(values: Record<string, string | boolean | string[] | un
     );
     return undefined;
   }
+  const router = String(values.router);
+  if (router !== "haproxy" && router !== "none") throw new Error("--router takes haproxy or none");
   return {
+    router:
+      router === "haproxy"
+        ? {
+            httpPort: integer("http-port", String(values["http-port"]), 1, 65535),
+            httpsPort: integer("https-port", String(values["https-port"]), 0, 65535),
+            requestTimeoutMs: integer("request-timeout-seconds", String(values["request-timeout-seconds"]), 1, 86_400) * 1000,
+          }
+        : undefined,
     egress: egress === "on",
     addressBlock: integer("address-block", String(values["address-block"]), 1, 254),
     imagePollMs: integer("image-poll-seconds", String(values["image-poll-seconds"]), 0, 86_400) * 1000,
@@ -66,6 +87,10 @@ export async function up(argv: string[]): Promise<void> {
       egress: { type: "string", default: "on" },
       "address-block": { type: "string", default: "202" },
       "image-poll-seconds": { type: "string", default: "60" },
+      router: { type: "string", default: "haproxy" },
+      "http-port": { type: "string", default: "8080" },
+      "https-port": { type: "string", default: "8443" },
+      "request-timeout-seconds": { type: "string", default: "120" },
       help: { type: "boolean", default: false },
     },
   });
@@ -92,6 +117,7 @@ export async function up(argv: string[]): Promise<void> {
       `  account: ${running.config.accountId}  region: ${running.config.region}  service domain: *.${running.config.region}.${running.config.baseDomain}`,
       `  endpoint: ${running.endpoint}`,
       `  credentials: ${running.files.credentials} (profile openrunner)`,
+      ...dataPlaneLines(running, localRuntime),
       `  runtime: ${running.driver.name}${running.registryNotifyToken ? ` (registry push notifications: POST ${running.endpoint}${REGISTRY_NOTIFICATIONS_PATH}, token in ${running.dataDir}/registry-notify.token)` : ""}`,
       ``,
       `Try it with the AWS CLI:`,

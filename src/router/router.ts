@@ -67,6 +67,11 @@ export class HaproxyRouter implements TrafficRouter {
     };
   }
 
+  /** Where access logs go (a UDP port known only once the receiver listens); takes effect at start(). */
+  setLogTarget(target: string): void {
+    this.settings = { ...this.settings, logTarget: target };
+  }
+
   /** Adopts a running HAProxy of this routerDir (then reloads it with the routes in routes.json), or starts one. */
   async start(): Promise<void> {
     mkdirSync(this.opts.routerDir, { recursive: true, mode: 0o700 });

@@ -18,6 +18,7 @@ export function pushHelloApp(registry: string, repo: string, tag: string, versio
     files: {
       "/www/index.html": `${version}\n`,
       "/www/cgi-bin/env": cgi('echo "MESSAGE=$MESSAGE"'),
+      "/www/cgi-bin/headers": cgi("busybox env | busybox grep '^HTTP_' | busybox sort"),
       // tail -c keeps the last N bytes of an endless stream in memory: 700 MB, past a 512 MB limit.
       "/www/cgi-bin/oom": cgi("busybox tail -c 700000000 /dev/zero | busybox wc -c"),
     },

@@ -1,25 +1,36 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ApiDeps } from "../../api/context.js";
+import { Autoscaler } from "../../autoscaler/autoscaler.js";
 import { LocalImageStore } from "../../images/image-store.js";
 import { loadRegistryConfig } from "../../images/registry-config.js";
 import type { HttpRoute } from "../../modules.js";
+import { RequestLogReceiver } from "../../router/request-log.js";
+import { HaproxyRouter } from "../../router/router.js";
 import { ImageWatcher } from "../../sources/image-watcher.js";
 import { registryNotificationsRoute } from "../../sources/registry-notifications.js";
 import type { Store } from "../../store/store.js";
 import type { LogSink } from "../../telemetry/log-sink.js";
+import type { MetricsRecorder } from "../../telemetry/metrics/recorder.js";
 import type { ServiceEventRecorder } from "../../telemetry/service-events.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import { LocalRuntimeDriver } from "./driver.js";
+import { serviceRefs } from "./service-refs.js";
 import { hostLayout, type LocalRuntimeSettings } from "./setup.js";
+import { UsageSampler } from "./usage-sampler.js";
 
 export interface LocalRuntime {
   driver: LocalRuntimeDriver;
   images: LocalImageStore;
   imageWatcher: ImageWatcher;
+  router: HaproxyRouter | undefined;
   routes: HttpRoute[];
   notifyToken: string;
+  /** Data plane, instances, autoscaler, samplers and automatic deployment, in dependency order. */
+  start(): Promise<void>;
+  /** Everything start() started, in reverse; nothing is left on the machine afterwards. */
+  stop(): Promise<void>;
 }
 
 export interface LocalRuntimeDeps {
@@ -30,6 +41,10 @@ export interface LocalRuntimeDeps {
   logger: (message: string, fields?: Record<string, unknown>) => void;
   logs: LogSink;
   events: ServiceEventRecorder;
+  /** Where request and instance metrics go (the metrics module); absent: not recorded. */
+  metrics?: MetricsRecorder;
+  region: string;
+  baseDomain: string;
   settings: LocalRuntimeSettings;
   apiDeps: ApiDeps;
 }
@@ -45,29 +60,79 @@ function notifyToken(dataDir: string, random: Random): string {
   return token;
 }
 
-/** The image store, the runc driver and automatic image deployment, wired for one data directory. */
+/** The image store, the runc driver, the HAProxy data plane and automatic deployment, for one data directory. */
 export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalRuntime> {
-  const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: await loadRegistryConfig(deps.dataDir), logger: deps.logger });
+  const { settings, logger, clock } = deps;
+  const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: await loadRegistryConfig(deps.dataDir), logger });
+  const refs = serviceRefs(deps.store, clock);
+  const requestLog = deps.metrics && settings.router ? new RequestLogReceiver({ recorder: deps.metrics, services: refs, clock, logger }) : undefined;
+  const router = settings.router
+    ? new HaproxyRouter({
+        routerDir: join(deps.dataDir, "router"),
+        httpPort: settings.router.httpPort,
+        httpsPort: settings.router.httpsPort,
+        region: deps.region,
+        baseDomain: deps.baseDomain,
+        requestTimeoutMs: settings.router.requestTimeoutMs,
+        logger,
+      })
+    : undefined;
   const driver = new LocalRuntimeDriver({
     runtimeDir: join(deps.dataDir, "runtime"),
-    layout: hostLayout(deps.store, deps.dataDir, deps.random, deps.settings),
+    layout: hostLayout(deps.store, deps.dataDir, deps.random, settings),
     images,
-    clock: deps.clock,
+    clock,
     random: deps.random,
     logs: deps.logs,
     serviceEvent: (service, message) => deps.events.eventsLine(service, message),
-    logger: deps.logger,
-    startupBudgetMs: deps.settings.startupBudgetMs,
-    stopGraceMs: deps.settings.stopGraceMs,
-    superviseMs: deps.settings.superviseMs,
+    logger,
+    startupBudgetMs: settings.startupBudgetMs,
+    stopGraceMs: settings.stopGraceMs,
+    superviseMs: settings.superviseMs,
+    router,
   });
-  const imageWatcher = new ImageWatcher({
-    deps: deps.apiDeps,
-    images,
-    pollMs: deps.settings.imagePollMs ?? DEFAULT_IMAGE_POLL_MS,
-    logger: deps.logger,
-  });
+  const autoscaler = router
+    ? new Autoscaler({
+        clock,
+        intervalMs: settings.autoscaleIntervalMs,
+        windows: settings.autoscaleWindows,
+        load: () => router.load(),
+        services: () => driver.scalingView(),
+        scale: (serviceId, desired, reason) => driver.scale(serviceId, desired, reason),
+        logger,
+      })
+    : undefined;
+  const usage = deps.metrics
+    ? new UsageSampler({ instances: () => driver.sampledInstances(), services: refs, recorder: deps.metrics, clock, intervalMs: settings.usageSampleMs, logger })
+    : undefined;
+  const imageWatcher = new ImageWatcher({ deps: deps.apiDeps, images, pollMs: settings.imagePollMs ?? DEFAULT_IMAGE_POLL_MS, logger });
   const token = notifyToken(deps.dataDir, deps.random);
-  const route = registryNotificationsRoute(token, (p) => imageWatcher.onPush(p.registryHost, p.repository, p.tag, p.digest), deps.logger);
-  return { driver, images, imageWatcher, routes: [route], notifyToken: token };
+  const route = registryNotificationsRoute(token, (p) => imageWatcher.onPush(p.registryHost, p.repository, p.tag, p.digest), logger);
+  return {
+    driver,
+    images,
+    imageWatcher,
+    router,
+    routes: [route],
+    notifyToken: token,
+    async start() {
+      if (router) {
+        const log = requestLog ? await requestLog.start() : undefined;
+        if (log) router.setLogTarget(`127.0.0.1:${log.port}`);
+        await router.start();
+      }
+      await driver.start();
+      autoscaler?.start();
+      usage?.start();
+      imageWatcher.start();
+    },
+    async stop() {
+      await imageWatcher.stop();
+      await autoscaler?.stop();
+      await usage?.stop();
+      await driver.stop();
+      await router?.stop();
+      await requestLog?.stop();
+    },
+  };
 }

@@ -22,6 +22,7 @@ import { RuntimeRecords, type DeploymentRecord, type InstanceRecord } from "./re
 import type { HostLayout } from "./types.js";
 import { NO_ROUTER, type TrafficRouter } from "../../router/types.js";
 import { routeOf } from "./routing.js";
+import type { SampledInstance } from "./usage-sampler.js";
 
 export interface LocalDriverOptions {
   /** `<data-dir>/runtime`: deployment records; instances live in layout.instancesDir. */
@@ -111,6 +112,23 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     await Promise.all([...this.live.values()].map((l) => this.end(l)));
     await cleanupLeftovers(this.opts.layout, new Set());
     await removeFirewall(this.opts.layout);
+  }
+
+  /** Instances serving traffic, with what CPUUtilization and MemoryUtilization are relative to. */
+  sampledInstances(): SampledInstance[] {
+    const out: SampledInstance[] = [];
+    for (const l of this.live.values()) {
+      const d = this.records.deployment(l.record.deploymentId);
+      if (!d || d.role !== "serving" || l.ending || l.leaving) continue;
+      out.push({
+        instanceId: l.record.instanceId,
+        serviceId: l.record.serviceId,
+        containerRef: l.container,
+        cpuMillicores: d.plan.cpuMillicores,
+        memoryBytes: d.plan.memoryBytes,
+      });
+    }
+    return out;
   }
 
   /** Running instances, for tests, the router and `openrunner` tools. */

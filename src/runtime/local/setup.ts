@@ -16,6 +16,22 @@ export interface LocalRuntimeSettings {
   superviseMs?: number;
   /** How often image tags of services with automatic deployment are resolved; 0 = only on registry notifications. */
   imagePollMs?: number;
+  /** The HAProxy data plane in front of the instances; absent: instances are reached at their own addresses. */
+  router?: RouterSettings;
+  /** Autoscaler tuning for tests (decide()'s defaults otherwise). */
+  autoscaleIntervalMs?: number;
+  autoscaleWindows?: { stableWindowSeconds?: number; scaleDownDelayMs?: number };
+  /** How often instance CPU and memory are sampled (10 s by default). */
+  usageSampleMs?: number;
+}
+
+export interface RouterSettings {
+  /** HTTP port on 127.0.0.1 (8080 by default). */
+  httpPort: number;
+  /** HTTPS port (8443 by default); 0 turns HTTPS off (and HTTP stops redirecting). */
+  httpsPort: number;
+  /** Request timeout (App Runner: 120 s); longer is allowed here. */
+  requestTimeoutMs?: number;
 }
 
 const TOOLS: { command: string; pkg: string }[] = [
