@@ -229,7 +229,7 @@ async function main(): Promise<void> {
     registry = await startRegistry();
     await pushHelloApp(registry.host, "hello", "latest", "v1");
     openrunner = await startOpenRunnerChild([], {
-      upArgs: ["--runtime", "local", "--address-block", String(addressBlock), "--image-poll-seconds", "0"],
+      upArgs: ["--runtime", "local", "--router", "none", "--address-block", String(addressBlock), "--image-poll-seconds", "0"],
       readyTimeoutMs: 60_000,
     });
     client = benchClient(openrunner.endpoint, openrunner.credentials, 8);

@@ -7,10 +7,12 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { cleanupLeftovers } from "../src/runtime/local/container.js";
 import { removeFirewall } from "../src/runtime/local/firewall.js";
+import { isHaproxy } from "../src/router/haproxy-process.js";
 import { pushHelloApp } from "./support/app-images.js";
 import { appRunnerClient, eventually, spawnOpenRunner, tempDataDir, type SpawnedServer } from "./support/harness.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { hostLeftovers, httpText, randomAddressBlock, recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
+import { freePort, viaRouter } from "./support/router-client.js";
 
 const block = randomAddressBlock();
 const SLOW = { OPENRUNNER_ENGINE_STEP_DELAY_MS: "1500" };
@@ -30,6 +32,30 @@ function runtimePrefix(dataDir: string): string {
   }
 }
 
+/** After a failed assertion, the killed server's HAProxy may still run: stop it by its recorded PID. */
+async function stopLeftoverHaproxy(dataDir: string): Promise<void> {
+  let pid = 0;
+  try {
+    pid = Number(readFileSync(join(dataDir, "router", "haproxy.pid"), "utf8").trim());
+  } catch {
+    return; // No pid file: it was stopped cleanly, or never started.
+  }
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return; // Already gone.
+  }
+  for (let i = 0; i < 50; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.kill(pid, "SIGKILL");
+}
+
 function containerPid(containerId: string): number {
   return (JSON.parse(execFileSync("runc", ["state", containerId], { encoding: "utf8" })) as { pid: number }).pid;
 }
@@ -38,9 +64,14 @@ describe("local runtime across control-plane crashes and restarts", () => {
   const data = tempDataDir("openrunner-runtime-durability-");
   let registry: TestRegistry;
   let current: { server: SpawnedServer; client: AppRunnerClient } | undefined;
+  let httpPort = 0;
+  const viaData = async (host: string): Promise<string> => (await viaRouter({ port: httpPort, host })).body.trim();
 
   const start = async (env: Record<string, string> = {}): Promise<AppRunnerClient> => {
-    const args = ["--data-dir", data.dir, "--port", "0", "--runtime", "local", "--address-block", String(block), "--image-poll-seconds", "0"];
+    const args = [
+      ...["--data-dir", data.dir, "--port", "0", "--runtime", "local", "--address-block", String(block), "--image-poll-seconds", "0"],
+      ...["--http-port", String(httpPort), "--https-port", "0"],
+    ];
     const server = await spawnOpenRunner(args, env);
     current = { server, client: appRunnerClient(server.endpoint, credentialsIn(data.dir)) };
     return current.client;
@@ -53,6 +84,7 @@ describe("local runtime across control-plane crashes and restarts", () => {
   };
 
   before(async () => {
+    httpPort = await freePort();
     registry = await startRegistry();
     await pushHelloApp(registry.host, "hello", "latest", "v1");
   });
@@ -66,6 +98,7 @@ describe("local runtime across control-plane crashes and restarts", () => {
       await cleanupLeftovers(layout, new Set());
       await removeFirewall(layout);
     }
+    await stopLeftoverHaproxy(data.dir);
     await registry?.stop();
     data.remove();
   });
@@ -81,10 +114,13 @@ describe("local runtime across control-plane crashes and restarts", () => {
     assert.ok(before);
     const pid = containerPid(before.containerId);
     assert.equal((await httpText(`http://${before.address}:8080/`)).body.trim(), "v1");
+    const host = created.Service?.ServiceUrl ?? "";
+    assert.equal(await viaData(host), "v1");
 
-    // The control plane dies: the instance does not notice.
+    // The control plane dies: the instance and the data plane do not notice.
     await stop("SIGKILL");
     assert.equal((await httpText(`http://${before.address}:8080/`)).body.trim(), "v1");
+    assert.equal(await viaData(host), "v1", "HAProxy keeps routing while the control plane is down");
 
     // A deployment in flight when the control plane dies is finished after the restart, without duplicates.
     client = await start(SLOW);
@@ -104,11 +140,14 @@ describe("local runtime across control-plane crashes and restarts", () => {
     );
     assert.equal(containerPid(before.containerId), pid);
     assert.equal((await httpText(`http://${before.address}:8080/`)).body.trim(), "v1");
+    assert.equal(await viaData(host), "v1");
 
     // A graceful stop removes every container, namespace, veth, mount and cgroup.
     const prefix = runtimePrefix(data.dir);
+    const haproxyPid = Number(readFileSync(join(data.dir, "router", "haproxy.pid"), "utf8").trim());
     await stop("SIGTERM");
     assert.deepEqual(hostLeftovers(prefix, data.dir), []);
+    assert.equal(await isHaproxy(haproxyPid), false, "HAProxy stopped with the server");
 
     // The next start brings the running services back, then delete leaves nothing either.
     client = await start();
