@@ -1,0 +1,141 @@
+import type { ServiceIdentity } from "../../telemetry/service-events.js";
+import type { Clock } from "../../util/clock.js";
+import type { HealthVerdict } from "../health/health-state.js";
+import { containerState, oomKillCount } from "./container.js";
+import { exitMessage, isAlive } from "./exit-reason.js";
+import type { InstancePool } from "./instance-pool.js";
+import type { KeyedLock } from "./keyed-lock.js";
+import type { LiveInstance } from "./live-instance.js";
+import type { DeploymentRecord, RuntimeRecords } from "./records.js";
+
+const MAX_REPLACEMENT_BACKOFF_MS = 60_000;
+
+/** What the supervisor may do to the driver it watches over. */
+export interface SupervisedDriver {
+  pool: InstancePool;
+  records: RuntimeRecords;
+  lock: KeyedLock;
+  clock: Clock;
+  /** Creates missing instances of a deployment. Caller holds the service's lock. */
+  ensureInstances(d: DeploymentRecord): Promise<void>;
+  /** Tells the router which instances serve. Caller holds the service's lock. */
+  publish(serviceId: string): Promise<void>;
+  /** Rejects the health wait of an instance that is starting, if one waits. */
+  startupFailure(instanceId: string): ((reason: string) => void) | undefined;
+  serviceEvent(service: ServiceIdentity, message: string): void;
+  logger(message: string, fields?: Record<string, unknown>): void;
+}
+
+const identity = (d: DeploymentRecord): ServiceIdentity => ({ name: d.serviceName, id: d.serviceId, arn: d.serviceArn });
+
+/**
+ * Keeps serving deployments at their size: finds instances that exited (a PID check, no
+ * process spawned), reports OOM kills, replaces dead and unhealthy instances with a back-off
+ * for crash loops, and says why in the service's events log.
+ */
+export class Supervisor {
+  private readonly backoff = new Map<string, { failures: number; notBefore: number }>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopping = false;
+
+  constructor(private readonly d: SupervisedDriver) {}
+
+  start(everyMs: number): void {
+    this.stopping = false;
+    this.timer = setInterval(() => void this.tick(), everyMs);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  stop(): void {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+  }
+
+  forget(deploymentId: string): void {
+    this.backoff.delete(deploymentId);
+  }
+
+  onVerdict(l: LiveInstance, verdict: HealthVerdict, detail: string): void {
+    const { records } = this.d;
+    // A healthy instance ends a crash loop's back-off, and joins the router if its deployment serves.
+    if (verdict === "healthy") {
+      this.backoff.delete(l.record.deploymentId);
+      if (records.deployment(l.record.deploymentId)?.role === "serving") {
+        void this.d.lock.run(l.record.serviceId, () => this.d.publish(l.record.serviceId)).catch((err: unknown) => {
+          this.d.logger("updating the router failed", { serviceId: l.record.serviceId, error: String(err) });
+        });
+      }
+    }
+    if (verdict !== "unhealthy" || l.ending || this.stopping) return;
+    const dep = records.deployment(l.record.deploymentId);
+    if (!dep) return;
+    const threshold = dep.healthCheck.UnhealthyThreshold ?? 5;
+    this.replace(dep, l, `Instance ${l.record.instanceId} failed ${threshold} consecutive health checks (${detail}). Replacing it.`);
+  }
+
+  /** An instance that died or turned unhealthy: say why, take it out of the router, tear it down. */
+  private replace(dep: DeploymentRecord, l: LiveInstance, message: string): void {
+    this.d.serviceEvent(identity(dep), message);
+    const b = this.backoff.get(dep.deploymentId) ?? { failures: 0, notBefore: 0 };
+    const delay = Math.min(MAX_REPLACEMENT_BACKOFF_MS, 1000 * 2 ** b.failures);
+    this.backoff.set(dep.deploymentId, { failures: b.failures + 1, notBefore: this.d.clock.now() + delay - 1000 });
+    l.leaving = true;
+    void this.d.lock
+      .run(dep.serviceId, async () => {
+        if (dep.role === "serving") await this.d.publish(dep.serviceId);
+        await this.d.pool.end(l);
+      })
+      .catch((err: unknown) => this.d.logger("removing a failed instance failed", { instanceId: l.record.instanceId, error: String(err) }));
+  }
+
+  /** A process inside a running instance killed for memory (the instance itself lives on). */
+  private async reportOomKills(l: LiveInstance): Promise<void> {
+    const count = await oomKillCount(l.container);
+    if (count <= l.oomKills) return;
+    l.oomKills = count;
+    const dep = this.d.records.deployment(l.record.deploymentId);
+    if (!dep) return;
+    const mb = Math.round(dep.plan.memoryBytes / (1024 * 1024));
+    this.d.serviceEvent(
+      identity(dep),
+      `Instance ${l.record.instanceId} ran out of memory: the kernel killed a process that exceeded the instance's ${mb} MB limit (OOM).`,
+    );
+  }
+
+  /** One pass: find exited instances; start replacements where a serving deployment is short. */
+  async tick(): Promise<void> {
+    if (this.stopping) return;
+    const { pool, records, lock } = this.d;
+    for (const l of pool.all()) {
+      if (!l.ending && isAlive(l.pid)) await this.reportOomKills(l);
+      if (l.ending || isAlive(l.pid)) continue;
+      const dep = records.deployment(l.record.deploymentId);
+      const why = exitMessage(l.record.instanceId, await containerState(l.container), dep?.plan.memoryBytes ?? 0);
+      const fail = this.d.startupFailure(l.record.instanceId);
+      if (fail || dep?.role === "starting") {
+        // A starting deployment's health step judges it (and starts it again if nobody waited yet).
+        fail?.(why);
+        if (dep) this.d.serviceEvent(identity(dep), why);
+        await lock.run(l.record.serviceId, () => pool.end(l));
+      } else if (dep) {
+        this.replace(dep, l, `${why} Starting a replacement.`);
+      }
+    }
+    for (const dep of records.deployments()) {
+      if (dep.role === "starting" || this.stopping) continue;
+      const b = this.backoff.get(dep.deploymentId);
+      if (b && this.d.clock.now() < b.notBefore) continue;
+      if (pool.of(dep.deploymentId).length >= dep.desired) continue;
+      await lock
+        .run(dep.serviceId, async () => {
+          // Retired meanwhile: nothing to replace.
+          const now = records.deployment(dep.deploymentId);
+          if (now) await this.d.ensureInstances(now);
+        })
+        .catch((err: unknown) => {
+          this.d.serviceEvent(identity(dep), `Starting a replacement instance failed: ${err instanceof Error ? err.message : String(err)}`);
+        });
+    }
+  }
+}
