@@ -1,0 +1,65 @@
+/**
+ * The source-code path's contracts (issue 5): git source -> build plan -> runtime image ->
+ * build in a sandbox -> OCI image in the image store -> the same blue/green deployment as an
+ * image service. Each stage is its own folder; these types are how they meet.
+ */
+
+/** The API's managed runtimes (Runtime enum) this host can build. */
+export type ManagedRuntime = "PYTHON_3" | "PYTHON_311" | "NODEJS_12" | "NODEJS_14" | "NODEJS_16" | "NODEJS_18" | "NODEJS_22";
+
+/** A checked-out commit of the service's repository, ready to build. */
+export interface SourceCheckout {
+  /** Absolute path of the directory to build (SourceDirectory inside the checkout). */
+  dir: string;
+  /** Full commit id deployed. */
+  commit: string;
+  /** Branch (or tag) name the commit was resolved from. */
+  ref: string;
+  /** First line of the commit message, for the deployment log. */
+  subject: string;
+}
+
+/** Everything a build needs to know, from apprunner.yaml or CodeConfigurationValues. */
+export interface BuildPlan {
+  /** Where the values came from, for messages. */
+  source: "apprunner.yaml" | "API";
+  runtime: ManagedRuntime;
+  /** run.runtime-version as written ("18", "18.19", "18.19.1"), if any. */
+  runtimeVersion?: string;
+  /** build.commands.pre-build / build / post-build, in order. */
+  preBuild: string[];
+  build: string[];
+  postBuild: string[];
+  /** build.env */
+  buildEnv: Record<string, string>;
+  /** run.pre-run (commands run in the image before the start command, at build time of the image). */
+  preRun: string[];
+  /** run.command (StartCommand). */
+  startCommand: string;
+  /** run.network.port (default 8080). */
+  port: number;
+  /** run.network.env: an extra variable that also carries the port. */
+  portEnv?: string;
+  /** run.env */
+  runEnv: Record<string, string>;
+}
+
+/** A mistake in apprunner.yaml (or in the API values), with where it is. */
+export interface ConfigProblem {
+  /** Dotted key path, e.g. "build.commands.build". */
+  key: string;
+  /** 1-based line in apprunner.yaml; absent for API values. */
+  line?: number;
+  message: string;
+}
+
+/** A runtime root filesystem on this host, built once and cached. */
+export interface RuntimeImage {
+  runtime: ManagedRuntime;
+  /** Exact version provided (Python 3.11.2, Node.js 18.19.1). */
+  version: string;
+  /** Read-only root filesystem directory. */
+  rootfs: string;
+  /** PATH and other variables the runtime needs, `NAME=value`. */
+  env: string[];
+}
