@@ -10,6 +10,8 @@ export interface ServiceInternal {
   currentDeploymentId: string | null;
   /** The image digest of that deployment: what ResumeService deploys again, what auto deployment compares with. */
   currentImageDigest?: string | null;
+  /** For a source-code service, the commit that deployment built: what automatic deployment compares with. */
+  currentCommit?: string | null;
 }
 
 export type ServiceRow = ResourceRow<ServiceDoc, ServiceInternal>;

@@ -24,9 +24,15 @@ export const ERROR_CODES = {
   ImageNotFound: { type: "InvalidRequestException", status: 400 },
   ImageAccessDenied: { type: "InvalidRequestException", status: 400 },
   ImagePullFailed: { type: "InternalServiceErrorException", status: 500 },
+  // Git sources (src/sources/git): why a deployment could not get its source code.
+  SourceNotFound: { type: "InvalidRequestException", status: 400 },
+  SourceAccessDenied: { type: "InvalidRequestException", status: 400 },
+  SourceFetchFailed: { type: "InternalServiceErrorException", status: 500 },
   // Local runtime (src/runtime/local): an instance could not be created, started or kept healthy.
   InstanceFailed: { type: "InternalServiceErrorException", status: 500 },
   HostSetupFailed: { type: "InternalServiceErrorException", status: 500 },
+  // Source-code services (src/builder): a runtime, a build or the image assembly failed.
+  BuildFailed: { type: "InternalServiceErrorException", status: 500 },
   // CloudTrail LookupEvents (the audit trail, src/telemetry/audit): CloudTrail's own exception names.
   InvalidLookupAttributes: { type: "InvalidLookupAttributesException", status: 400 },
   InvalidTimeRange: { type: "InvalidTimeRangeException", status: 400 },
