@@ -59,6 +59,8 @@ export interface ImageStore {
   resolve(identifier: string, signal?: AbortSignal): Promise<string>;
   /** Resolves (unless opts.digest), pulls missing blobs with digest checks, unpacks once. */
   pull(identifier: string, opts?: PullOptions): Promise<PullResult>;
+  /** An image already on this host (pulled or built), by manifest or index digest; no network. */
+  get(digest: string): Promise<UnpackedImage | undefined>;
   /** Removes unpacked images and blobs whose manifest digest is not in `keep`. */
   prune(keep: ReadonlySet<string>): Promise<string[]>;
 }

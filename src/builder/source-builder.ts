@@ -1,0 +1,144 @@
+import { mkdir, readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import { AppRunnerError } from "../errors/app-runner-error.js";
+import type { LocalImageStore } from "../images/image-store.js";
+import type { PullResult } from "../images/types.js";
+import type { DeploymentSpec, DriverContext } from "../runtime/driver.js";
+import { cpuMillicores, memoryBytes } from "../runtime/instance-plan.js";
+import type { GitAuth, GitSources } from "../sources/git/repository.js";
+import { assembleImage } from "./assemble/assemble.js";
+import { planFromApi } from "./config/api-values.js";
+import { parseApprunnerYaml } from "./config/apprunner-yaml.js";
+import { chooseVersion } from "./config/runtime-version.js";
+import type { RuntimeCatalog } from "./runtimes/catalog.js";
+import { runBuild } from "./sandbox/run-build.js";
+import type { BuildPlan, ConfigProblem } from "./types.js";
+
+export interface SourceBuilderOptions {
+  git: GitSources;
+  runtimes: RuntimeCatalog;
+  images: LocalImageStore;
+  /** `<data-dir>/build-cache` (npm, pip caches per service) and `<data-dir>/builds` (scratch). */
+  dataDir: string;
+  /** The token of a service's connection, for private repositories. */
+  auth: (spec: DeploymentSpec) => GitAuth | undefined;
+  logger: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** What a source deployment runs: an image in the store, with the commit and port it came from. */
+export interface BuiltSource {
+  pulled: PullResult;
+  commit: string;
+  port: number;
+}
+
+const CONFIG_FILE = "apprunner.yaml";
+
+/**
+ * Source code -> image: checks out the branch's newest commit, reads the build configuration
+ * (apprunner.yaml or the API's values), provides the runtime, runs the build phases in a
+ * sandbox and stores the result as an OCI image, which the driver then runs like any image.
+ */
+export class SourceBuilder {
+  constructor(private readonly opts: SourceBuilderOptions) {}
+
+  async build(spec: DeploymentSpec, ctx: DriverContext): Promise<BuiltSource> {
+    const code = spec.source.CodeRepository;
+    if (!code?.RepositoryUrl) throw new AppRunnerError("BuildFailed", "The service has no CodeRepository to build.");
+    const log = (line: string): void => ctx.log(line.startsWith("[") ? line : `[AppRunner] ${line}`);
+    const checkout = await this.opts.git.checkout({
+      serviceId: spec.serviceId,
+      url: code.RepositoryUrl,
+      branch: code.SourceCodeVersion?.Value ?? "main",
+      sourceDirectory: code.SourceDirectory,
+      auth: this.opts.auth(spec),
+      log,
+      signal: ctx.signal,
+    });
+    log(`Deploying commit ${checkout.commit} (${checkout.ref}): ${checkout.subject}`);
+    const plan = await this.plan(spec, checkout.dir, log);
+    const engines = await packageEnginesNode(checkout.dir);
+    const available = await this.opts.runtimes.availableVersions(plan.runtime, ctx.signal);
+    const chosen = chooseVersion(plan.runtime, plan.runtimeVersion, available, engines);
+    if (!chosen.version) fail(log, plan.source, [chosen.problem ?? { key: "runtime", message: "no runtime version can be provided" }]);
+    const runtime = await this.opts.runtimes.ensure(plan.runtime, chosen.version, log, ctx.signal);
+    log(`Building with ${runtime.runtime} ${runtime.version}.`);
+    const workDir = join(this.opts.dataDir, "builds", spec.deploymentId);
+    await rm(workDir, { recursive: true, force: true });
+    await mkdir(workDir, { recursive: true });
+    try {
+      const built = await runBuild({
+        runtime,
+        sourceDir: checkout.dir,
+        plan,
+        cacheDir: join(this.opts.dataDir, "build-cache", spec.serviceId),
+        workDir,
+        // The build gets the service's own size, so a build cannot starve running services.
+        limits: { cpuMillicores: cpuMillicores(spec.instance.Cpu), memoryBytes: memoryBytes(spec.instance.Memory) },
+        log,
+        signal: ctx.signal,
+      });
+      const image = await assembleImage({
+        runtime,
+        appDir: built.appDir,
+        layerDir: built.layerDir,
+        plan,
+        commit: checkout.commit,
+        images: this.opts.images,
+        repository: spec.serviceName,
+        workDir: join(workDir, "image"),
+        log,
+        signal: ctx.signal,
+      });
+      const pulled = await this.opts.images.pull(image.imageRef, { log, signal: ctx.signal });
+      return { pulled, commit: checkout.commit, port: plan.port };
+    } finally {
+      await rm(workDir, { recursive: true, force: true }).catch((err: unknown) =>
+        this.opts.logger("removing a build's scratch directory failed", { workDir, error: String(err) }),
+      );
+    }
+  }
+
+  async cleanup(serviceId: string): Promise<void> {
+    await this.opts.git.cleanup(serviceId);
+    await rm(join(this.opts.dataDir, "build-cache", serviceId), { recursive: true, force: true });
+  }
+
+  private async plan(spec: DeploymentSpec, dir: string, log: (line: string) => void): Promise<BuildPlan> {
+    const cfg = spec.source.CodeRepository?.CodeConfiguration;
+    if (cfg?.ConfigurationSource === "API") {
+      const { plan, problems } = planFromApi(cfg.CodeConfigurationValues ?? { Runtime: undefined });
+      if (!plan || problems.length > 0) fail(log, "API", problems);
+      log("Using the build settings of the service (CodeConfigurationValues); apprunner.yaml is ignored.");
+      return plan;
+    }
+    let text: string;
+    try {
+      text = await readFile(join(dir, CONFIG_FILE), "utf8");
+    } catch {
+      return fail(log, CONFIG_FILE, [{ key: "(file)", message: `${CONFIG_FILE} was not found in the source directory; add it, or configure the build in the service (ConfigurationSource API).` }]);
+    }
+    const { plan, problems } = parseApprunnerYaml(text);
+    if (!plan || problems.length > 0) fail(log, CONFIG_FILE, problems);
+    log(`Using ${CONFIG_FILE} (runtime ${plan.runtime}${plan.runtimeVersion ? `, runtime-version ${plan.runtimeVersion}` : ""}).`);
+    return plan;
+  }
+}
+
+/** Logs every problem with its key and line, then fails the deployment. */
+function fail(log: (line: string) => void, source: string, problems: readonly ConfigProblem[]): never {
+  for (const p of problems) log(`${source}${p.line ? ` line ${p.line}` : ""}: ${p.key}: ${p.message}`);
+  const first = problems[0];
+  const where = first ? `${first.line ? `line ${first.line}, ` : ""}${first.key}: ${first.message}` : "invalid configuration";
+  throw new AppRunnerError("BuildFailed", `${source} is not valid (${problems.length} problem${problems.length === 1 ? "" : "s"}; ${where})`);
+}
+
+/** package.json's engines.node, when the source has one. */
+async function packageEnginesNode(dir: string): Promise<string | undefined> {
+  try {
+    const pkg = JSON.parse(await readFile(join(dir, "package.json"), "utf8")) as { engines?: { node?: unknown } };
+    return typeof pkg.engines?.node === "string" ? pkg.engines.node : undefined;
+  } catch {
+    return undefined; // No (or no readable) package.json: nothing to check against.
+  }
+}
