@@ -32,6 +32,8 @@ export interface DeploymentSpec {
 export interface DeployResult {
   /** The digest the image identifier resolved to (index or manifest digest). */
   imageDigest?: string;
+  /** For a source-code service: the commit built. */
+  commit?: string;
 }
 
 export interface DeploymentRef {

@@ -12,6 +12,7 @@ describe("ImageWatcher: automatic deployment of image services", () => {
     resolve: async () => digest,
     pull: () => Promise.reject(new Error("not used")),
     prune: async () => [],
+    get: async () => undefined,
   };
   const watcher = (pollMs = 0): ImageWatcher =>
     new ImageWatcher({

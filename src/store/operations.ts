@@ -30,6 +30,8 @@ export interface OperationState {
   previousDeploymentId?: string | null;
   /** The image digest the deployment runs (from the driver), recorded on the service when it succeeds. */
   imageDigest?: string;
+  /** The commit a source-code deployment built, recorded on the service when it succeeds. */
+  commit?: string;
   /** What started a deployment when no API call did (automatic deployment: IMAGE_UPDATE, CODE_COMMIT). */
   trigger?: string;
   /** Whether the update changed the source (message differs between the two cases). */

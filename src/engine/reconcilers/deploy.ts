@@ -58,7 +58,7 @@ export function deployReconciler(type: DeployType): Reconciler {
         // Resume brings back the digest that ran before the pause; every other trigger resolves the tag.
         const pinned = type === "RESUME_SERVICE" ? ctx.service().internal.currentImageDigest : undefined;
         const result = await ctx.driver().deploy(pinned ? { ...spec, imageDigest: pinned } : spec, ctx.driverContext());
-        ctx.advance("health", result.imageDigest ? { imageDigest: result.imageDigest } : {});
+        ctx.advance("health", { ...(result.imageDigest ? { imageDigest: result.imageDigest } : {}), ...(result.commit ? { commit: result.commit } : {}) });
       },
       health: async (ctx) => {
         await ctx.driver().waitHealthy(refOf(ctx), ctx.driverContext());
@@ -81,12 +81,13 @@ export function deployReconciler(type: DeployType): Reconciler {
         ctx.log(`Deployment with ID : ${ctx.op.id} completed successfully.`);
         const deploymentId = deploymentIdOf(ctx);
         const imageDigest = ctx.op.state.imageDigest ?? ctx.service().internal.currentImageDigest ?? null;
+        const commit = ctx.op.state.commit ?? ctx.service().internal.currentCommit ?? null;
         ctx.finish({
           opStatus: "SUCCEEDED",
           serviceStatus: "RUNNING",
           event: operationEvent(type, "CompletedSuccessfully", { sourceChanged: ctx.op.state.sourceChanged !== false }),
           mutate: (s) => {
-            s.internal = { ...s.internal, currentDeploymentId: deploymentId, currentImageDigest: imageDigest };
+            s.internal = { ...s.internal, currentDeploymentId: deploymentId, currentImageDigest: imageDigest, currentCommit: commit };
           },
         });
       },

@@ -16,6 +16,12 @@ import type { ServiceEventRecorder } from "../../telemetry/service-events.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import { LocalRuntimeDriver } from "./driver.js";
+import { SourceBuilder } from "../../builder/source-builder.js";
+import { RuntimeCatalog } from "../../builder/runtimes/catalog.js";
+import { GitSources } from "../../sources/git/repository.js";
+import { CodeWatcher } from "../../sources/git/code-watcher.js";
+import { sourceAuth } from "../../sources/git/connection-token.js";
+import { gitWebhookRoute, gitWebhookSecret } from "../../sources/git/webhook.js";
 import { serviceRefs } from "./service-refs.js";
 import { hostLayout, type LocalRuntimeSettings } from "./setup.js";
 import { UsageSampler } from "./usage-sampler.js";
@@ -50,6 +56,7 @@ export interface LocalRuntimeDeps {
 }
 
 const DEFAULT_IMAGE_POLL_MS = 60_000;
+const DEFAULT_CODE_POLL_MS = 60_000;
 
 /** The token registries present on push notifications: made once, 0600, beside the credentials. */
 function notifyToken(dataDir: string, random: Random): string {
@@ -77,6 +84,23 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         logger,
       })
     : undefined;
+  const git = new GitSources({ dir: join(deps.dataDir, "sources"), logger });
+  const builder = new SourceBuilder({
+    git,
+    runtimes: new RuntimeCatalog({ dir: settings.runtimesDir ?? join(deps.dataDir, "runtimes"), logger }),
+    images,
+    dataDir: deps.dataDir,
+    auth: (spec) => sourceAuth(deps.store, deps.dataDir, spec.source),
+    logger,
+  });
+  const codeWatcher = new CodeWatcher({
+    deps: deps.apiDeps,
+    resolve: (url, branch, auth, signal) => git.resolve(url, branch, auth, signal),
+    dataDir: deps.dataDir,
+    pollMs: settings.codePollMs ?? DEFAULT_CODE_POLL_MS,
+    logger,
+  });
+  const webhook = gitWebhookRoute({ secret: gitWebhookSecret(deps.dataDir), onPush: (p) => codeWatcher.onPush(p), logger });
   const driver = new LocalRuntimeDriver({
     runtimeDir: join(deps.dataDir, "runtime"),
     layout: hostLayout(deps.store, deps.dataDir, deps.random, settings),
@@ -90,6 +114,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     stopGraceMs: settings.stopGraceMs,
     superviseMs: settings.superviseMs,
     router,
+    builder,
   });
   const autoscaler = router
     ? new Autoscaler({
@@ -113,7 +138,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     images,
     imageWatcher,
     router,
-    routes: [route],
+    routes: [route, webhook],
     notifyToken: token,
     async start() {
       if (router) {
@@ -125,9 +150,11 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
       autoscaler?.start();
       usage?.start();
       imageWatcher.start();
+      codeWatcher.start();
     },
     async stop() {
       await imageWatcher.stop();
+      await codeWatcher.stop();
       await autoscaler?.stop();
       await usage?.stop();
       await driver.stop();

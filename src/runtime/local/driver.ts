@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
-import type { ImageStore } from "../../images/types.js";
+import type { ImageStore, PullResult } from "../../images/types.js";
+import type { SourceBuilder } from "../../builder/source-builder.js";
 import type { LogSink } from "../../telemetry/log-sink.js";
 import type { ServiceIdentity } from "../../telemetry/service-events.js";
 import type { Clock } from "../../util/clock.js";
@@ -42,6 +43,8 @@ export interface LocalDriverOptions {
   superviseMs?: number;
   /** The data plane; without one, instances are reached at their own addresses only. */
   router?: TrafficRouter;
+  /** Builds source-code services; without one, they fail with a clear message. */
+  builder?: SourceBuilder;
 }
 
 /**
@@ -147,7 +150,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     const existing = this.records.deployment(spec.deploymentId);
     const d = existing ?? (await this.prepare(spec, ctx));
     await this.lock.run(d.serviceId, () => this.ensureInstances(d, ctx));
-    return { imageDigest: d.resolvedDigest };
+    return { imageDigest: d.resolvedDigest, ...(d.commit ? { commit: d.commit } : {}) };
   }
 
   async waitHealthy(ref: DeploymentRef, ctx: DriverContext): Promise<void> {
@@ -191,20 +194,45 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     await this.lock.run(serviceId, async () => {
       for (const d of this.records.deployments()) if (d.serviceId === serviceId) await this.retireLocked(d.deploymentId, ctx);
     });
+    await this.opts.builder?.cleanup(serviceId);
     const keep = new Set(this.records.deployments().map((d) => d.manifestDigest));
     const removed = await this.opts.images.prune(keep);
     if (removed.length > 0) ctx.log(`Removed ${removed.length} image${removed.length === 1 ? "" : "s"} no other service uses.`);
   }
 
-  private async prepare(spec: DeploymentSpec, ctx: DriverContext): Promise<DeploymentRecord> {
+  /** The image to run: pulled for an image service, built (or, on resume, found again) for a code service. */
+  private async image(spec: DeploymentSpec, ctx: DriverContext): Promise<{ identifier: string; pulled: PullResult; spec: DeploymentSpec; commit?: string }> {
     const identifier = spec.source.ImageRepository?.ImageIdentifier;
-    if (!identifier) {
-      throw new AppRunnerError(
-        "InstanceFailed",
-        "This service deploys from a source code repository, and building source code is not available on this host yet. Deploy a container image instead.",
-      );
+    if (identifier) {
+      return { identifier, spec, pulled: await this.opts.images.pull(identifier, { digest: spec.imageDigest, log: ctx.log, signal: ctx.signal }) };
     }
-    const pulled = await this.opts.images.pull(identifier, { digest: spec.imageDigest, log: ctx.log, signal: ctx.signal });
+    if (!this.opts.builder) {
+      throw new AppRunnerError("BuildFailed", "Building source code is not available on this host. Deploy a container image instead.");
+    }
+    let pulled: PullResult;
+    let commit: string | undefined;
+    if (spec.imageDigest) {
+      // ResumeService runs the image built before the pause: no new commit, no rebuild.
+      const image = await this.opts.images.get(spec.imageDigest);
+      if (!image) throw new AppRunnerError("BuildFailed", `The image built before the pause (${spec.imageDigest}) is no longer on this host.`);
+      ctx.log(`[AppRunner] Resuming with the image built before the pause (${spec.imageDigest}).`);
+      pulled = { resolvedDigest: spec.imageDigest, image };
+    } else {
+      const built = await this.opts.builder.build(spec, ctx);
+      pulled = built.pulled;
+      commit = built.commit;
+    }
+    // The built image carries the start command, run.env and PORT; only the port is the service's.
+    const port = String(pulled.image.config.exposedPorts[0] ?? 8080);
+    const asImage: DeploymentSpec = {
+      ...spec,
+      source: { ImageRepository: { ImageIdentifier: `openrunner.local/${spec.serviceName}@${pulled.image.manifestDigest}`, ImageRepositoryType: "ECR_PUBLIC", ImageConfiguration: { Port: port } } },
+    };
+    return { identifier: asImage.source.ImageRepository?.ImageIdentifier ?? "", pulled, spec: asImage, commit };
+  }
+
+  private async prepare(original: DeploymentSpec, ctx: DriverContext): Promise<DeploymentRecord> {
+    const { identifier, pulled, spec, commit } = await this.image(original, ctx);
     const plan = makeInstancePlan(spec, pulled.image.config);
     const { uid, gid } = resolveImageUser(pulled.image.rootfs, plan.user);
     const d: DeploymentRecord = {
@@ -230,6 +258,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       tracing: spec.tracing,
       role: "starting",
       createdAt: this.opts.clock.now(),
+      ...(commit ? { commit } : {}),
     };
     this.records.saveDeployment(d);
     return d;
