@@ -15,6 +15,7 @@ import { UnavailableRuntimeDriver } from "./runtime/unavailable-driver.js";
 import { createLocalRuntime, type LocalRuntime } from "./runtime/local/create.js";
 import type { LocalRuntimeSettings } from "./runtime/local/setup.js";
 import type { ImageWatcher } from "./sources/image-watcher.js";
+import type { CodeWatcher } from "./sources/git/code-watcher.js";
 import type { HaproxyRouter } from "./router/router.js";
 import type { ControlPlaneModule, ModuleDeps, ModuleFactory } from "./modules.js";
 import { Store } from "./store/store.js";
@@ -64,6 +65,8 @@ export interface RunningOpenRunner {
   router?: HaproxyRouter;
   /** Automatic deployment of image services (with the local runtime). */
   imageWatcher?: ImageWatcher;
+  /** Automatic deployment of source-code services (with the local runtime). */
+  codeWatcher?: CodeWatcher;
   /** Bearer token a registry sends to REGISTRY_NOTIFICATIONS_PATH (with the local runtime). */
   registryNotifyToken?: string;
   close(): Promise<void>;
@@ -195,6 +198,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       engine,
       driver,
       imageWatcher: runtime?.imageWatcher,
+      codeWatcher: runtime?.codeWatcher,
       router: runtime?.router,
       registryNotifyToken: runtime?.notifyToken,
       async close() {

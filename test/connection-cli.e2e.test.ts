@@ -4,8 +4,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { connectionToken } from "../src/domain/connection-handshake.js";
-import { SecretBox } from "../src/iam/secret-box.js";
+import { connectionToken } from "../src/sources/git/connection-token.js";
 import { CLI, startInProcess, tempDataDir, type InProcessServer } from "./support/harness.js";
 
 const TOKEN = "ghp_cliHandshakeToken_5f3a9c1e7b2d4068";
@@ -71,7 +70,7 @@ describe("openrunner connection (operator CLI)", () => {
     assert.equal(statSync(keyFile).mode & 0o777, 0o600);
     assert.ok(!dataDirBytes(data.dir).includes(TOKEN), "the token is not in the data directory in plain text");
     // The sealed token opens with the data directory's key, for the build step that will use it.
-    assert.equal(connectionToken(server.running.store, SecretBox.forDataDir(data.dir), arn), TOKEN);
+    assert.equal(connectionToken(server.running.store, data.dir, arn), TOKEN);
   });
 
   it("reads the token from --token-file, and lists connections with their status", async () => {

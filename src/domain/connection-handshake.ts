@@ -47,12 +47,3 @@ export function completeHandshake(
     return row.doc;
   });
 }
-
-/** The provider token of an AVAILABLE connection, for the build step that clones the repository. */
-export function connectionToken(store: Store, box: SecretBox, arn: string): string {
-  const row = liveConnection(store, arn);
-  if (row.status !== "AVAILABLE" || !row.internal.token) {
-    throw invalidRequest(`Connection ${row.name} is ${row.status}; complete its handshake first.`);
-  }
-  return box.open(row.internal.token, arn);
-}

@@ -30,6 +30,7 @@ export interface LocalRuntime {
   driver: LocalRuntimeDriver;
   images: LocalImageStore;
   imageWatcher: ImageWatcher;
+  codeWatcher: CodeWatcher;
   router: HaproxyRouter | undefined;
   routes: HttpRoute[];
   notifyToken: string;
@@ -137,6 +138,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     driver,
     images,
     imageWatcher,
+    codeWatcher,
     router,
     routes: [route, webhook],
     notifyToken: token,

@@ -18,7 +18,7 @@ export interface SupervisedDriver {
   clock: Clock;
   /** Creates missing instances of a deployment. Caller holds the service's lock. */
   ensureInstances(d: DeploymentRecord): Promise<void>;
-  /** Tells the router which instances serve. Caller holds the service's lock. */
+  /** Tells the router which instances serve now (reads the state when called). */
   publish(serviceId: string): Promise<void>;
   /** Rejects the health wait of an instance that is starting, if one waits. */
   startupFailure(instanceId: string): ((reason: string) => void) | undefined;
@@ -61,8 +61,10 @@ export class Supervisor {
     // A healthy instance ends a crash loop's back-off, and joins the router if its deployment serves.
     if (verdict === "healthy") {
       this.backoff.delete(l.record.deploymentId);
+      // Not under the service's lock: each instance joins as soon as it is healthy, not when the
+      // last one of a scale-out is. The router applies routes in call order, each read when called.
       if (records.deployment(l.record.deploymentId)?.role === "serving") {
-        void this.d.lock.run(l.record.serviceId, () => this.d.publish(l.record.serviceId)).catch((err: unknown) => {
+        this.d.publish(l.record.serviceId).catch((err: unknown) => {
           this.d.logger("updating the router failed", { serviceId: l.record.serviceId, error: String(err) });
         });
       }
