@@ -5,7 +5,7 @@ import { startOpenRunner, type RunningOpenRunner } from "../server.js";
 import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.js";
 
 const USAGE = `Usage: openrunner up [--data-dir DIR] [--port N] [--region R] [--domain D] [--quota name=value ...]
-                     [--runtime local|none] [--egress on|off] [--address-block N] [--image-poll-seconds N]
+                     [--runtime local|none] [--egress on|off] [--address-block N] [--image-poll-seconds N] [--code-poll-seconds N]
                      [--router haproxy|none] [--http-port N] [--https-port N (0: off)] [--request-timeout-seconds N]
 
 Starts the all-in-one OpenRunner server on 127.0.0.1. With --runtime local (the default) services
@@ -71,6 +71,7 @@ function runtimeSettings(values: Record<string, string | boolean | string[] | un
     egress: egress === "on",
     addressBlock: integer("address-block", String(values["address-block"]), 1, 254),
     imagePollMs: integer("image-poll-seconds", String(values["image-poll-seconds"]), 0, 86_400) * 1000,
+    codePollMs: integer("code-poll-seconds", String(values["code-poll-seconds"]), 0, 86_400) * 1000,
   };
 }
 
@@ -87,6 +88,7 @@ export async function up(argv: string[]): Promise<void> {
       egress: { type: "string", default: "on" },
       "address-block": { type: "string", default: "202" },
       "image-poll-seconds": { type: "string", default: "60" },
+      "code-poll-seconds": { type: "string", default: "60" },
       router: { type: "string", default: "haproxy" },
       "http-port": { type: "string", default: "8080" },
       "https-port": { type: "string", default: "8443" },
