@@ -190,9 +190,10 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   }
 
   async delete(serviceId: string, ctx: DriverContext): Promise<void> {
+    // Its hosts answer 404 from here on: nothing is left to drain.
     await this.router.remove(serviceId);
     await this.lock.run(serviceId, async () => {
-      for (const d of this.records.deployments()) if (d.serviceId === serviceId) await this.retireLocked(d.deploymentId, ctx);
+      for (const d of this.records.deployments()) if (d.serviceId === serviceId) await this.retireLocked(d.deploymentId, ctx, false);
     });
     await this.opts.builder?.cleanup(serviceId);
     const keep = new Set(this.records.deployments().map((d) => d.manifestDigest));
@@ -295,11 +296,11 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     }
   }
 
-  private async retireLocked(deploymentId: string, ctx: DriverContext): Promise<void> {
+  private async retireLocked(deploymentId: string, ctx: DriverContext, drain = true): Promise<void> {
     const mine = this.pool.of(deploymentId);
     const serviceId = mine[0]?.record.serviceId;
     // In-flight requests finish before their instance stops: no request fails on a deployment.
-    if (serviceId) await this.router.drain(serviceId, mine.map((l) => l.record.instanceId));
+    if (serviceId && drain) await this.router.drain(serviceId, mine.map((l) => l.record.instanceId));
     await Promise.all(mine.map((l) => this.pool.end(l)));
     for (const r of this.records.instances()) if (r.deploymentId === deploymentId) await this.pool.removeRecorded(r);
     if (this.records.deployment(deploymentId)) {
