@@ -26,6 +26,8 @@ export interface StartOpenRunnerOptions {
   upArgs?: string[];
   /** How long to wait for `ready:` (the local runtime sets up its firewall first). */
   readyTimeoutMs?: number;
+  /** Called with the fresh data directory before the child starts (e.g. to seed `<data-dir>/runtimes`). */
+  prepare?: (dataDir: string) => void;
 }
 
 /** `openrunner up --port 0` on a fresh temp data dir, as a user runs it; resolves when ready. */
@@ -34,6 +36,7 @@ export async function startOpenRunnerChild(nodeArgs: string[] = [], opts: StartO
   const upArgs = opts.upArgs ?? ["--runtime", "none"];
   let server: ReadyChild;
   try {
+    opts.prepare?.(dataDir);
     server = await spawnReady([...nodeArgs, OPENRUNNER_CLI, "up", "--data-dir", dataDir, "--port", "0", ...upArgs], {}, opts.readyTimeoutMs);
   } catch (err) {
     rmSync(dataDir, { recursive: true, force: true });
