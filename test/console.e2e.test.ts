@@ -1,28 +1,60 @@
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LocalRuntimeDriver } from "../src/runtime/local/driver.js";
 import { pushHelloApp } from "./support/app-images.js";
 import { launchBrowser, screenshot, type Page, type TestBrowser } from "./support/browser.js";
+import { makeRepo, removeRepo, type TestRepo } from "./support/git-server.js";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
-import { httpText, randomAddressBlock } from "./support/runtime-fixture.js";
+import { freePort, viaRouter } from "./support/router-client.js";
+import { randomAddressBlock } from "./support/runtime-fixture.js";
 
 /** Screenshots for the docs: committed, so every run rewrites the same files. */
 const SHOTS = fileURLToPath(new URL("../../docs/console/", import.meta.url));
 const NAME = "hello-console";
 const LONG = 60_000;
+/** Shared with the builder's and source tests: with it warm, python-hello builds in seconds. */
+const RUNTIMES = join(tmpdir(), "openrunner-test-runtimes");
+const BUILD_MS = 10 * 60_000;
 
-describe("web console: a person manages a service in headless Chromium", () => {
+/** The guide's python-hello as test/source.e2e.test.ts has it (standard library only: no PyPI here). */
+const PYTHON_HELLO = {
+  "requirements.txt": "",
+  "server.py": [
+    "import os",
+    "from http.server import BaseHTTPRequestHandler, HTTPServer",
+    "VERSION = 'v1'",
+    "class Hello(BaseHTTPRequestHandler):",
+    "    def do_GET(self):",
+    "        name = os.environ.get('NAME') or 'world'",
+    "        body = f'Hello, {name}! ({VERSION})\\n'.encode()",
+    "        self.send_response(200)",
+    "        self.send_header('Content-Length', str(len(body)))",
+    "        self.end_headers()",
+    "        self.wfile.write(body)",
+    "HTTPServer(('0.0.0.0', int(os.environ['PORT'])), Hello).serve_forever()",
+    "",
+  ].join("\n"),
+};
+
+describe("web console: a person manages a service in headless Chromium", { timeout: 20 * 60_000 }, () => {
   let server: InProcessServer;
   let registry: TestRegistry;
   let browser: TestBrowser;
   let page: Page;
+  let httpPort = 0;
+  const repos: TestRepo[] = [];
 
   const driver = (): LocalRuntimeDriver => server.running.driver as LocalRuntimeDriver;
-  const envOf = async (serviceId: string): Promise<string[]> =>
-    Promise.all(driver().instances(serviceId).map(async (i) => (await httpText(`http://${i.address}:${i.port}/cgi-bin/env`)).body.trim()));
+  /** What the service answers at its ServiceUrl, through the data plane as anyone would reach it. */
+  const routed = async (host: string, path = "/"): Promise<string> => (await viaRouter({ port: httpPort, host, path })).body.trim();
+  const answers = (host: string, path: string, body: string, timeout = 30_000): Promise<true> =>
+    eventually(async () => ((await routed(host, path).catch(() => "")) === body ? true : undefined), timeout, 200);
+  const defaultDomain = async (): Promise<string> => (await page.locator('[data-fact="Default domain"] a').innerText()).trim();
   const shot = (name: string): Promise<number> => screenshot(page, `${SHOTS}${name}.png`);
   const statusIs = async (status: string, timeout = LONG): Promise<void> => {
     try {
@@ -38,10 +70,14 @@ describe("web console: a person manages a service in headless Chromium", () => {
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    server = await startInProcess({ localRuntime: { addressBlock: randomAddressBlock(), stopGraceMs: 1000, imagePollMs: 0 } });
+    httpPort = await freePort();
+    server = await startInProcess({
+      localRuntime: { addressBlock: randomAddressBlock(), stopGraceMs: 1000, imagePollMs: 0, codePollMs: 0, router: { httpPort, httpsPort: 0 }, runtimesDir: RUNTIMES },
+    });
     registry = await startRegistry();
     await pushHelloApp(registry.host, "hello", "latest", "v1");
-    browser = await launchBrowser();
+    // Service URLs resolve to the data plane in this browser, so the default domain link opens the service.
+    browser = await launchBrowser({ loopbackDomains: [server.running.config.baseDomain] });
     page = browser.page;
     page.setDefaultTimeout(15_000);
   });
@@ -55,6 +91,7 @@ describe("web console: a person manages a service in headless Chromium", () => {
     await browser?.close();
     await server?.close();
     await registry?.stop();
+    for (const r of repos) removeRepo(r);
   });
 
   it("signs in, creates a service through the wizard, changes a variable, reads logs and activity, pauses, resumes and deletes it", async () => {
@@ -94,7 +131,14 @@ describe("web console: a person manages a service in headless Chromium", () => {
     const serviceId = /\/services\/[^/]+\/([0-9a-f]{32})/.exec(page.url())?.[1] ?? "";
     assert.ok(serviceId, page.url());
     await statusIs("RUNNING");
-    assert.deepEqual(await envOf(serviceId), ["MESSAGE=first"], "the instance answers with the wizard's variable");
+    // The default domain links to the service through the data plane, and opens it.
+    const host = await defaultDomain();
+    assert.equal(await page.locator('[data-fact="Default domain"] a').getAttribute("href"), `http://${host}:${httpPort}`);
+    await answers(host, "/cgi-bin/env", "MESSAGE=first"); // the wizard's variable reached the app
+    const [opened] = await Promise.all([page.context().waitForEvent("page"), page.locator('[data-fact="Default domain"] a').click()]);
+    await opened.waitForLoadState();
+    assert.equal((await opened.locator("body").innerText()).trim(), "v1");
+    await opened.close();
     const eventLog = page.getByRole("log", { name: "Event log" });
     // The event log polls: the completion line arrives within a poll or two.
     await eventLog.getByText("Service creation completed successfully.").waitFor();
@@ -129,7 +173,7 @@ describe("web console: a person manages a service in headless Chromium", () => {
     await page.getByRole("status").filter({ hasText: "Changes applied" }).waitFor();
     await statusIs("OPERATION_IN_PROGRESS", 5000).catch(() => undefined); // may already be over
     await statusIs("RUNNING");
-    await eventually(async () => ((await envOf(serviceId)).join() === "MESSAGE=second" ? true : undefined), 30_000, 200);
+    await answers(host, "/cgi-bin/env", "MESSAGE=second");
     await page.getByTestId("env-vars").getByText("MESSAGE=second").waitFor();
     await shot("dashboard-configuration");
 
@@ -158,7 +202,7 @@ describe("web console: a person manages a service in headless Chromium", () => {
     assert.equal(driver().instances(serviceId).length, 0);
     await page.getByRole("button", { name: "Resume" }).click();
     await statusIs("RUNNING");
-    await eventually(async () => ((await envOf(serviceId)).join() === "MESSAGE=second" ? true : undefined), 30_000, 200);
+    await answers(host, "/cgi-bin/env", "MESSAGE=second");
 
     // Delete needs the name typed.
     await page.getByRole("button", { name: "Delete" }).click();
@@ -169,6 +213,38 @@ describe("web console: a person manages a service in headless Chromium", () => {
     await confirm.click();
     await page.getByRole("heading", { name: /^Services/ }).waitFor();
     await eventually(async () => (driver().instances(serviceId).length === 0 ? true : undefined), LONG, 200);
+  });
+
+  it("creates a service from a source code repository, with its build configured in the wizard", { timeout: BUILD_MS }, async () => {
+    const repo = makeRepo(PYTHON_HELLO);
+    repos.push(repo);
+    await page.goto(`${server.running.endpoint}/console/create`);
+    await page.getByLabel("Source code repository").check();
+    await page.getByLabel("Repository URL").fill(`file://${repo.dir}`);
+    assert.equal(await page.getByLabel("Branch", { exact: true }).inputValue(), "main");
+    await shot("wizard-1-source-code");
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByRole("heading", { name: "Configure build" }).waitFor();
+    await page.getByLabel("Configure all settings here").check();
+    await page.getByLabel("Runtime", { exact: true }).selectOption({ label: "Python 3" });
+    await page.getByLabel("Build command", { exact: true }).fill("pip install -r requirements.txt");
+    await page.getByLabel("Start command", { exact: true }).fill("python3 server.py");
+    await page.getByLabel("Port", { exact: true }).fill("8080");
+    await shot("wizard-2-build");
+    await page.getByRole("button", { name: "Next" }).click();
+    await page.getByLabel("Service name").fill("python-console");
+    await page.getByRole("button", { name: "Next" }).click();
+    const build = page.getByRole("region", { name: "Build" });
+    await build.getByText("pip install -r requirements.txt").waitFor();
+    assert.match(await build.innerText(), /Python 3[\s\S]*python3 server\.py[\s\S]*8080/);
+    await page.getByRole("button", { name: "Create & deploy" }).click();
+
+    await page.getByRole("heading", { name: "python-console", level: 1 }).waitFor();
+    assert.equal((await page.locator('[data-fact="Source"] dd').innerText()).trim(), "Source code repository");
+    assert.equal((await page.locator('[data-fact="Repository"] dd').innerText()).trim(), `file://${repo.dir}`);
+    assert.equal((await page.locator('[data-fact="Branch"] dd').innerText()).trim(), "main");
+    await statusIs("RUNNING", BUILD_MS - 60_000);
+    assert.equal(await routed(await defaultDomain()), "Hello, world! (v1)");
   });
 
   it("shows the API's own validation message at the service name field", async () => {

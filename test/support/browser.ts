@@ -25,13 +25,25 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
+export interface BrowserOptions {
+  viewport?: { width: number; height: number };
+  /**
+   * Domains whose every subdomain resolves to 127.0.0.1 in this browser only (a service's
+   * ServiceUrl, so its default domain link opens through the data plane without touching DNS).
+   */
+  loopbackDomains?: string[];
+}
+
 /** Headless Chromium with a fresh profile, one page at laptop size; close() removes everything. */
-export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<TestBrowser> {
+export async function launchBrowser(opts: BrowserOptions = {}): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), "openrunner-chromium-"));
+  const viewport = opts.viewport ?? { width: 1280, height: 800 };
+  const rules = (opts.loopbackDomains ?? []).map((d) => `MAP *.${d} 127.0.0.1`);
+  const args = rules.length > 0 ? [...ARGS, `--host-resolver-rules=${rules.join(",")}`] : ARGS;
   let context: BrowserContext | undefined;
   try {
     // A persistent context is how Playwright takes a user-data-dir of our choosing.
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: ARGS, headless: true, viewport });
+    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args, headless: true, viewport });
     const page = context.pages()[0] ?? (await context.newPage());
     const ctx = context;
     return {

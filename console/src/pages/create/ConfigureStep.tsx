@@ -5,16 +5,17 @@ import { Field } from "../../components/Field";
 import { KeyValueEditor } from "../../components/KeyValueEditor";
 import { usePolled } from "../../hooks";
 import type { StepProps } from "./CreateWizard";
-import { CPU_MEMORY_PAIRS } from "./model";
+import { codeFromApi, CPU_MEMORY_PAIRS } from "./model";
 import { HealthCheckFields } from "./HealthCheckFields";
 
-/** Service settings: name, size, port, variables, auto scaling, health check, security, tags. */
+/** Service settings: name, size, port and start command (images only), variables, auto scaling, health check, security, tags. */
 export function ConfigureStep({ state, set, errors }: StepProps): ReactNode {
   const { apprunner } = useClients();
   const configs = usePolled(
     async () => (await apprunner.send(new ListAutoScalingConfigurationsCommand({ LatestOnly: true }))).AutoScalingConfigurationSummaryList ?? [],
     "asc-latest",
   );
+  const variablesHere = state.sourceKind === "image" || codeFromApi(state);
   return (
     <div className="step">
       <Field label="Service name" hint="4 to 40 letters, digits, hyphens and underscores; starts with a letter or digit." error={errors.name}>
@@ -33,27 +34,33 @@ export function ConfigureStep({ state, set, errors }: StepProps): ReactNode {
           </select>
         )}
       </Field>
-      <div className="row">
-        <Field label="Port" hint="The port your application listens on (given to it as PORT)." error={errors.port}>
-          {({ id, describedBy, invalid }) => (
-            <input id={id} name="port" inputMode="numeric" aria-describedby={describedBy} aria-invalid={invalid} value={state.port} onChange={(e) => set({ port: e.target.value })} />
-          )}
-        </Field>
-        <Field label="Start command (optional)" error={errors.startCommand}>
-          {({ id, describedBy, invalid }) => (
-            <input id={id} aria-describedby={describedBy} aria-invalid={invalid} value={state.startCommand} onChange={(e) => set({ startCommand: e.target.value })} spellCheck={false} />
-          )}
-        </Field>
-      </div>
-      <KeyValueEditor
-        legend="Environment variables"
-        rows={state.env}
-        onChange={(env) => set({ env })}
-        keyLabel="Variable name"
-        valueLabel="Variable value"
-        addLabel="Add environment variable"
-        error={errors.env}
-      />
+      {state.sourceKind === "image" && (
+        <div className="row">
+          <Field label="Port" hint="The port your application listens on (given to it as PORT)." error={errors.port}>
+            {({ id, describedBy, invalid }) => (
+              <input id={id} name="port" inputMode="numeric" aria-describedby={describedBy} aria-invalid={invalid} value={state.port} onChange={(e) => set({ port: e.target.value })} />
+            )}
+          </Field>
+          <Field label="Start command (optional)" error={errors.startCommand}>
+            {({ id, describedBy, invalid }) => (
+              <input id={id} aria-describedby={describedBy} aria-invalid={invalid} value={state.startCommand} onChange={(e) => set({ startCommand: e.target.value })} spellCheck={false} />
+            )}
+          </Field>
+        </div>
+      )}
+      {variablesHere ? (
+        <KeyValueEditor
+          legend="Environment variables"
+          rows={state.env}
+          onChange={(env) => set({ env })}
+          keyLabel="Variable name"
+          valueLabel="Variable value"
+          addLabel="Add environment variable"
+          error={errors.env}
+        />
+      ) : (
+        <p className="hint">Environment variables, like the port and start command, come from the repository's apprunner.yaml.</p>
+      )}
       <fieldset>
         <legend>Auto scaling</legend>
         <label className="choice">

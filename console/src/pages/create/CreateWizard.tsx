@@ -4,7 +4,10 @@ import { useClients } from "../../api/clients";
 import { ErrorBanner } from "../../components/Field";
 import { navigate } from "../../router";
 import { ConfigureStep } from "./ConfigureStep";
-import { INITIAL, placeErrors, STEPS, toCreateRequest, type WizardState } from "./model";
+import { BuildStep } from "./BuildStep";
+import { INITIAL, STEP_LABELS, stepsFor, type WizardState } from "./model";
+import { placeErrors } from "./placement";
+import { toCreateRequest } from "./request";
 import { ReviewStep } from "./ReviewStep";
 import { SourceStep } from "./SourceStep";
 
@@ -25,6 +28,10 @@ export function CreateWizard(): ReactNode {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
+  // Choosing a source code repository adds "Configure build"; the steps follow the choice.
+  const steps = stepsFor(state.sourceKind);
+  const current = steps[step] ?? "source";
+  const last = step === steps.length - 1;
 
   const set = (patch: Partial<WizardState>): void => setState((s) => ({ ...s, ...patch }));
   const go = (n: number): void => {
@@ -41,7 +48,7 @@ export function CreateWizard(): ReactNode {
       const s = out.Service;
       navigate(`/services/${encodeURIComponent(s?.ServiceName ?? "")}/${s?.ServiceId ?? ""}`);
     } catch (err) {
-      const placed = placeErrors(err);
+      const placed = placeErrors(err, state.sourceKind);
       setErrors(placed.errors);
       setBusy(false);
       go(placed.step);
@@ -50,7 +57,7 @@ export function CreateWizard(): ReactNode {
 
   const submit = (e: FormEvent): void => {
     e.preventDefault();
-    if (step < STEPS.length - 1) go(step + 1);
+    if (!last) go(step + 1);
     else void create();
   };
 
@@ -58,26 +65,27 @@ export function CreateWizard(): ReactNode {
     <section aria-labelledby="wizard-title" className="wizard">
       <h1 id="wizard-title">Create service</h1>
       <ol className="steps" aria-label="Steps">
-        {STEPS.map((label, i) => (
-          <li key={label} aria-current={i === step ? "step" : undefined} className={i < step ? "done" : undefined}>
-            <span className="step-no">Step {i + 1}</span> {label}
+        {steps.map((key, i) => (
+          <li key={key} aria-current={i === step ? "step" : undefined} className={i < step ? "done" : undefined}>
+            <span className="step-no">Step {i + 1}</span> {STEP_LABELS[key]}
           </li>
         ))}
       </ol>
       <form onSubmit={submit} noValidate>
         <h2 ref={heading} tabIndex={-1}>
-          {STEPS[step]}
+          {STEP_LABELS[current]}
         </h2>
         <ErrorBanner message={errors.form} />
-        {step === 0 && <SourceStep state={state} set={set} errors={errors} />}
-        {step === 1 && <ConfigureStep state={state} set={set} errors={errors} />}
-        {step === 2 && <ReviewStep state={state} onEdit={go} />}
+        {current === "source" && <SourceStep state={state} set={set} errors={errors} />}
+        {current === "build" && <BuildStep state={state} set={set} errors={errors} />}
+        {current === "service" && <ConfigureStep state={state} set={set} errors={errors} />}
+        {current === "review" && <ReviewStep state={state} steps={steps} onEdit={go} />}
         <div className="actions">
           <button type="button" className="btn" onClick={() => (step === 0 ? navigate("/services") : go(step - 1))}>
             {step === 0 ? "Cancel" : "Previous"}
           </button>
           <button type="submit" className="btn btn-primary" disabled={busy}>
-            {step < STEPS.length - 1 ? "Next" : busy ? "Creating…" : "Create & deploy"}
+            {!last ? "Next" : busy ? "Creating…" : "Create & deploy"}
           </button>
         </div>
       </form>

@@ -1,35 +1,56 @@
 import type { ReactNode } from "react";
 import { toRecord } from "../../components/KeyValueEditor";
-import type { WizardState } from "./model";
+import { codeFromApi, RUNTIMES, type StepKey, type WizardState } from "./model";
+
+type Rows = [string, string][];
+
+function sourceRows(s: WizardState): Rows {
+  const trigger: [string, string] = ["Deployment trigger", s.deployment === "automatic" ? "Automatic" : "Manual"];
+  if (s.sourceKind === "image") {
+    return [["Repository type", "Container registry"], ["Image URI", s.imageUri || "—"], ["Provider", s.repositoryType], trigger];
+  }
+  return [
+    ["Repository type", "Source code repository"],
+    ["Repository URL", s.repositoryUrl || "—"],
+    ["Connection", s.connectionArn || "None"],
+    ["Branch", s.branch || "—"],
+    ["Source directory", s.sourceDirectory || "/"],
+    trigger,
+  ];
+}
+
+function buildRows(s: WizardState): Rows {
+  if (!codeFromApi(s)) return [["Configuration", "Configuration file (apprunner.yaml)"]];
+  return [
+    ["Configuration", "All settings here"],
+    ["Runtime", RUNTIMES.find((r) => r.value === s.runtime)?.label ?? s.runtime],
+    ["Build command", s.buildCommand || "None"],
+    ["Start command", s.startCommand || "—"],
+    ["Port", s.port || "—"],
+  ];
+}
+
+function serviceRows(s: WizardState): Rows {
+  const [cpu, memory] = s.cpuMemory.split("|");
+  const env = Object.entries(toRecord(s.env));
+  const image = s.sourceKind === "image";
+  return [
+    ["Service name", s.name || "—"],
+    ["Virtual CPU & memory", `${cpu ?? ""} / ${memory ?? ""}`],
+    ...(image ? ([["Port", s.port || "—"], ["Start command", s.startCommand || "(image default)"]] as Rows) : []),
+    ["Environment variables", image || codeFromApi(s) ? (env.length ? env.map(([k, v]) => `${k}=${v}`).join(", ") : "None") : "From apprunner.yaml"],
+    ["Auto scaling", s.autoScaling === "default" ? "Default configuration" : s.autoScalingArn || "—"],
+    ["Health check", s.healthProtocol === "HTTP" ? `HTTP ${s.healthPath}` : "TCP"],
+    ["Tags", s.tags.filter((t) => t.key).map((t) => `${t.key}=${t.value}`).join(", ") || "None"],
+  ];
+}
 
 /** What CreateService will be asked for, grouped by step, each with an Edit button. */
-export function ReviewStep({ state, onEdit }: { state: WizardState; onEdit: (step: number) => void }): ReactNode {
-  const [cpu, memory] = state.cpuMemory.split("|");
-  const env = Object.entries(toRecord(state.env));
-  const groups: { title: string; step: number; rows: [string, string][] }[] = [
-    {
-      title: "Source and deployment",
-      step: 0,
-      rows: [
-        ["Image URI", state.imageUri || "—"],
-        ["Provider", state.repositoryType],
-        ["Deployment trigger", state.deployment === "automatic" ? "Automatic" : "Manual"],
-      ],
-    },
-    {
-      title: "Service settings",
-      step: 1,
-      rows: [
-        ["Service name", state.name || "—"],
-        ["Virtual CPU & memory", `${cpu ?? ""} / ${memory ?? ""}`],
-        ["Port", state.port || "—"],
-        ["Start command", state.startCommand || "(image default)"],
-        ["Environment variables", env.length ? env.map(([k, v]) => `${k}=${v}`).join(", ") : "None"],
-        ["Auto scaling", state.autoScaling === "default" ? "Default configuration" : state.autoScalingArn || "—"],
-        ["Health check", state.healthProtocol === "HTTP" ? `HTTP ${state.healthPath}` : "TCP"],
-        ["Tags", state.tags.filter((t) => t.key).map((t) => `${t.key}=${t.value}`).join(", ") || "None"],
-      ],
-    },
+export function ReviewStep({ state, steps, onEdit }: { state: WizardState; steps: StepKey[]; onEdit: (step: number) => void }): ReactNode {
+  const groups: { title: string; step: StepKey; rows: Rows }[] = [
+    { title: "Source and deployment", step: "source", rows: sourceRows(state) },
+    ...(state.sourceKind === "code" ? [{ title: "Build", step: "build" as const, rows: buildRows(state) }] : []),
+    { title: "Service settings", step: "service", rows: serviceRows(state) },
   ];
   return (
     <div className="step review">
@@ -37,7 +58,7 @@ export function ReviewStep({ state, onEdit }: { state: WizardState; onEdit: (ste
         <section key={g.title} className="card" aria-label={g.title}>
           <div className="card-head">
             <h3>{g.title}</h3>
-            <button type="button" className="btn btn-quiet" onClick={() => onEdit(g.step)}>
+            <button type="button" className="btn btn-quiet" onClick={() => onEdit(steps.indexOf(g.step))}>
               Edit<span className="sr-only"> {g.title}</span>
             </button>
           </div>

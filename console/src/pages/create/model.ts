@@ -1,13 +1,24 @@
-import type { CreateServiceCommandInput } from "@aws-sdk/client-apprunner";
-import { fieldErrors } from "../../api/errors";
-import { toRecord, type KeyValue } from "../../components/KeyValueEditor";
+import type { KeyValue } from "../../components/KeyValueEditor";
+
+export type SourceKind = "image" | "code";
 
 /** Everything the wizard asks, as the user typed it (strings, so inputs stay controlled). */
 export interface WizardState {
+  sourceKind: SourceKind;
   imageUri: string;
   repositoryType: "ECR" | "ECR_PUBLIC";
   accessRoleArn: string;
   deployment: "manual" | "automatic";
+  /** An https URL, a file:// URL or a path on the server's host. */
+  repositoryUrl: string;
+  /** A connection's ARN, for private repositories; "" for none. */
+  connectionArn: string;
+  branch: string;
+  sourceDirectory: string;
+  /** Build settings from the repository's apprunner.yaml, or from the fields below. */
+  configurationSource: "REPOSITORY" | "API";
+  runtime: string;
+  buildCommand: string;
   name: string;
   cpuMemory: string;
   port: string;
@@ -26,10 +37,18 @@ export interface WizardState {
 }
 
 export const INITIAL: WizardState = {
+  sourceKind: "image",
   imageUri: "",
   repositoryType: "ECR_PUBLIC",
   accessRoleArn: "",
   deployment: "manual",
+  repositoryUrl: "",
+  connectionArn: "",
+  branch: "main",
+  sourceDirectory: "",
+  configurationSource: "REPOSITORY",
+  runtime: "PYTHON_3",
+  buildCommand: "",
   name: "",
   cpuMemory: "1 vCPU|2 GB",
   port: "8080",
@@ -65,63 +84,30 @@ export const CPU_MEMORY_PAIRS: readonly { cpu: string; memory: string }[] = [
   { cpu: "4 vCPU", memory: "12 GB" },
 ];
 
-export const STEPS = ["Source and deployment", "Configure service", "Review and create"] as const;
+/** The managed runtimes OpenRunner builds with (src/builder/runtimes/catalog.ts). */
+export const RUNTIMES: readonly { value: string; label: string }[] = [
+  { value: "PYTHON_3", label: "Python 3" },
+  { value: "PYTHON_311", label: "Python 3.11" },
+  { value: "NODEJS_22", label: "Node.js 22" },
+  { value: "NODEJS_18", label: "Node.js 18" },
+  { value: "NODEJS_16", label: "Node.js 16" },
+  { value: "NODEJS_14", label: "Node.js 14" },
+  { value: "NODEJS_12", label: "Node.js 12" },
+];
 
-const int = (v: string): number | undefined => (v.trim() === "" ? undefined : Number(v));
-const text = (v: string): string | undefined => (v.trim() === "" ? undefined : v.trim());
+export type StepKey = "source" | "build" | "service" | "review";
 
-export function toCreateRequest(s: WizardState): CreateServiceCommandInput {
-  const [cpu, memory] = s.cpuMemory.split("|");
-  const env = toRecord(s.env);
-  return {
-    ServiceName: s.name.trim(),
-    SourceConfiguration: {
-      AutoDeploymentsEnabled: s.deployment === "automatic",
-      ...(s.repositoryType === "ECR" && text(s.accessRoleArn) ? { AuthenticationConfiguration: { AccessRoleArn: text(s.accessRoleArn) } } : {}),
-      ImageRepository: {
-        ImageIdentifier: s.imageUri.trim(),
-        ImageRepositoryType: s.repositoryType,
-        ImageConfiguration: {
-          Port: text(s.port),
-          StartCommand: text(s.startCommand),
-          ...(Object.keys(env).length > 0 ? { RuntimeEnvironmentVariables: env } : {}),
-        },
-      },
-    },
-    InstanceConfiguration: { Cpu: cpu, Memory: memory, InstanceRoleArn: text(s.instanceRoleArn) },
-    HealthCheckConfiguration: {
-      Protocol: s.healthProtocol,
-      Path: s.healthProtocol === "HTTP" ? text(s.healthPath) : undefined,
-      Interval: int(s.healthInterval),
-      Timeout: int(s.healthTimeout),
-      HealthyThreshold: int(s.healthyThreshold),
-      UnhealthyThreshold: int(s.unhealthyThreshold),
-    },
-    AutoScalingConfigurationArn: s.autoScaling === "existing" ? text(s.autoScalingArn) : undefined,
-    Tags: s.tags.filter((t) => t.key.trim() !== "").map((t) => ({ Key: t.key.trim(), Value: t.value })),
-  };
-}
-
-const IMAGE = "sourceConfiguration.imageRepository";
-
-/** Which wizard field each API member path (or semantic message) belongs to, and its step. */
-const FIELDS: Record<string, { paths: string[]; words?: RegExp; step: number }> = {
-  imageUri: { paths: [`${IMAGE}.imageIdentifier`], words: /image/i, step: 0 },
-  source: { paths: [`${IMAGE}.imageRepositoryType`, "sourceConfiguration.authenticationConfiguration", "sourceConfiguration"], words: /source|access role/i, step: 0 },
-  name: { paths: ["serviceName"], words: /service name|provided name|maximum number of services/i, step: 1 },
-  cpuMemory: { paths: ["instanceConfiguration.cpu", "instanceConfiguration.memory"], words: /CPU|memory/, step: 1 },
-  instanceRoleArn: { paths: ["instanceConfiguration.instanceRoleArn"], step: 1 },
-  port: { paths: [`${IMAGE}.imageConfiguration.port`], words: /\bport\b/i, step: 1 },
-  startCommand: { paths: [`${IMAGE}.imageConfiguration.startCommand`], step: 1 },
-  env: { paths: [`${IMAGE}.imageConfiguration.runtimeEnvironmentVariables`, `${IMAGE}.imageConfiguration.runtimeEnvironmentSecrets`], words: /environment/i, step: 1 },
-  autoScaling: { paths: ["autoScalingConfigurationArn"], words: /auto ?scaling/i, step: 1 },
-  health: { paths: ["healthCheckConfiguration"], words: /health/i, step: 1 },
-  tags: { paths: ["tags"], words: /\btags?\b/i, step: 1 },
+export const STEP_LABELS: Record<StepKey, string> = {
+  source: "Source and deployment",
+  build: "Configure build",
+  service: "Configure service",
+  review: "Review and create",
 };
 
-/** Puts each part of a CreateService error at its field; returns the earliest step to show. */
-export function placeErrors(err: unknown): { errors: Record<string, string>; step: number } {
-  const errors = fieldErrors(err, FIELDS);
-  const steps = Object.keys(errors).map((f) => FIELDS[f]?.step ?? STEPS.length - 1);
-  return { errors, step: Math.min(...steps) };
+/** The guide's steps: "Configure build" only for a source code repository. */
+export function stepsFor(kind: SourceKind): StepKey[] {
+  return kind === "code" ? ["source", "build", "service", "review"] : ["source", "service", "review"];
 }
+
+/** Port, start command and variables are the build step's for code configured here, none of the wizard's for apprunner.yaml. */
+export const codeFromApi = (s: WizardState): boolean => s.sourceKind === "code" && s.configurationSource === "API";

@@ -1,16 +1,44 @@
 import type { Service } from "@aws-sdk/client-apprunner";
 import type { ReactNode } from "react";
 
+type Rows = [string, ReactNode][];
+
+/** The source's own rows: the image and its settings, or the repository and its build settings. */
+function sourceRows(s: Service): Rows {
+  const image = s.SourceConfiguration?.ImageRepository;
+  const code = s.SourceConfiguration?.CodeRepository;
+  if (!code) {
+    return [
+      ["Image URI", image?.ImageIdentifier ?? "—"],
+      ["Port", image?.ImageConfiguration?.Port ?? "8080"],
+      ["Start command", image?.ImageConfiguration?.StartCommand ?? "(image default)"],
+    ];
+  }
+  const values = code.CodeConfiguration?.CodeConfigurationValues;
+  const rows: Rows = [
+    ["Repository", code.RepositoryUrl ?? "—"],
+    ["Branch", code.SourceCodeVersion?.Value ?? "—"],
+    ["Source directory", code.SourceDirectory ?? "/"],
+  ];
+  if (code.CodeConfiguration?.ConfigurationSource !== "API" || !values) return [...rows, ["Build configuration", "Configuration file (apprunner.yaml)"]];
+  return [
+    ...rows,
+    ["Runtime", values.Runtime ?? "—"],
+    ["Build command", values.BuildCommand ?? "None"],
+    ["Start command", values.StartCommand ?? "—"],
+    ["Port", values.Port ?? "8080"],
+  ];
+}
+
 /** Read-only configuration facts, grouped as App Runner's console shows them. */
 export function ConfigurationView({ service: s }: { service: Service }): ReactNode {
-  const image = s.SourceConfiguration?.ImageRepository;
-  const env = Object.entries(image?.ImageConfiguration?.RuntimeEnvironmentVariables ?? {});
+  const source = s.SourceConfiguration;
+  const vars = source?.ImageRepository?.ImageConfiguration?.RuntimeEnvironmentVariables ?? source?.CodeRepository?.CodeConfiguration?.CodeConfigurationValues?.RuntimeEnvironmentVariables;
+  const env = Object.entries(vars ?? {});
   const hc = s.HealthCheckConfiguration;
-  const rows: [string, ReactNode][] = [
-    ["Image URI", image?.ImageIdentifier ?? "—"],
-    ["Deployment trigger", s.SourceConfiguration?.AutoDeploymentsEnabled ? "Automatic" : "Manual"],
-    ["Port", image?.ImageConfiguration?.Port ?? "8080"],
-    ["Start command", image?.ImageConfiguration?.StartCommand ?? "(image default)"],
+  const rows: Rows = [
+    ...sourceRows(s),
+    ["Deployment trigger", source?.AutoDeploymentsEnabled ? "Automatic" : "Manual"],
     ["Virtual CPU", `${Number(s.InstanceConfiguration?.Cpu ?? 0) / 1024} vCPU`],
     ["Memory", `${Number(s.InstanceConfiguration?.Memory ?? 0) / 1024} GB`],
     [

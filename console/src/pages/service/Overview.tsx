@@ -5,12 +5,22 @@ import { serviceLink } from "../../api/session";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatTime } from "../../hooks";
 
-function sourceOf(s: Service): string {
+/** Source type, then the image, or the repository, branch and source directory (the deployed commit is not in the API). */
+function sourceFacts(s: Service): [string, ReactNode][] {
   const image = s.SourceConfiguration?.ImageRepository;
-  if (image) return image.ImageIdentifier ?? "—";
   const code = s.SourceConfiguration?.CodeRepository;
-  if (code) return `${code.RepositoryUrl ?? ""} (${code.SourceCodeVersion?.Value ?? ""})`;
-  return "—";
+  if (code) {
+    return [
+      ["Source", "Source code repository"],
+      ["Repository", <code key="repo" className="wrap">{code.RepositoryUrl ?? "—"}</code>],
+      ["Branch", <code key="branch">{code.SourceCodeVersion?.Value ?? "—"}</code>],
+      ...(code.SourceDirectory && code.SourceDirectory !== "/" ? ([["Source directory", <code key="dir">{code.SourceDirectory}</code>]] as [string, ReactNode][]) : []),
+    ];
+  }
+  return [
+    ["Source", image?.ImageRepositoryType === "ECR" ? "Container registry (private)" : "Container registry"],
+    ["Image URI", <code key="img" className="wrap">{image?.ImageIdentifier ?? "—"}</code>],
+  ];
 }
 
 /** The service overview: status, ARN, default domain, source, times. */
@@ -20,7 +30,7 @@ export function Overview({ service: s }: { service: Service }): ReactNode {
     ["Status", <StatusBadge key="s" status={s.Status} />],
     ["Default domain", s.ServiceUrl ? <a href={serviceLink(config, s.ServiceUrl)} target="_blank" rel="noreferrer">{s.ServiceUrl}</a> : "—"],
     ["Service ARN", <code key="a" className="wrap">{s.ServiceArn}</code>],
-    ["Source", <code key="src" className="wrap">{sourceOf(s)}</code>],
+    ...sourceFacts(s),
     ["Deployment trigger", s.SourceConfiguration?.AutoDeploymentsEnabled ? "Automatic" : "Manual"],
     ["Created", formatTime(s.CreatedAt)],
     ["Last updated", formatTime(s.UpdatedAt)],
