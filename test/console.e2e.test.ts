@@ -1,8 +1,6 @@
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { LocalRuntimeDriver } from "../src/runtime/local/driver.js";
 import { pushHelloApp } from "./support/app-images.js";
@@ -12,34 +10,14 @@ import { eventually, startInProcess, type InProcessServer } from "./support/harn
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { freePort, viaRouter } from "./support/router-client.js";
 import { randomAddressBlock } from "./support/runtime-fixture.js";
+import { PYTHON_HELLO, TEST_RUNTIMES_DIR } from "./support/python-hello.js";
 
 /** Screenshots for the docs: committed, so every run rewrites the same files. */
 const SHOTS = fileURLToPath(new URL("../../docs/console/", import.meta.url));
 const NAME = "hello-console";
 const LONG = 60_000;
-/** Shared with the builder's and source tests: with it warm, python-hello builds in seconds. */
-const RUNTIMES = join(tmpdir(), "openrunner-test-runtimes");
 const BUILD_MS = 10 * 60_000;
 
-/** The guide's python-hello as test/source.e2e.test.ts has it (standard library only: no PyPI here). */
-const PYTHON_HELLO = {
-  "requirements.txt": "",
-  "server.py": [
-    "import os",
-    "from http.server import BaseHTTPRequestHandler, HTTPServer",
-    "VERSION = 'v1'",
-    "class Hello(BaseHTTPRequestHandler):",
-    "    def do_GET(self):",
-    "        name = os.environ.get('NAME') or 'world'",
-    "        body = f'Hello, {name}! ({VERSION})\\n'.encode()",
-    "        self.send_response(200)",
-    "        self.send_header('Content-Length', str(len(body)))",
-    "        self.end_headers()",
-    "        self.wfile.write(body)",
-    "HTTPServer(('0.0.0.0', int(os.environ['PORT'])), Hello).serve_forever()",
-    "",
-  ].join("\n"),
-};
 
 describe("web console: a person manages a service in headless Chromium", { timeout: 20 * 60_000 }, () => {
   let server: InProcessServer;
@@ -72,7 +50,7 @@ describe("web console: a person manages a service in headless Chromium", { timeo
     mkdirSync(SHOTS, { recursive: true });
     httpPort = await freePort();
     server = await startInProcess({
-      localRuntime: { addressBlock: randomAddressBlock(), stopGraceMs: 1000, imagePollMs: 0, codePollMs: 0, router: { httpPort, httpsPort: 0 }, runtimesDir: RUNTIMES },
+      localRuntime: { addressBlock: randomAddressBlock(), stopGraceMs: 1000, imagePollMs: 0, codePollMs: 0, router: { httpPort, httpsPort: 0 }, runtimesDir: TEST_RUNTIMES_DIR },
     });
     registry = await startRegistry();
     await pushHelloApp(registry.host, "hello", "latest", "v1");

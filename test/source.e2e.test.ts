@@ -13,30 +13,10 @@ import { eventually, startInProcess, type InProcessServer } from "./support/harn
 import { makeRepo, startGitHttpServer, type GitHttpServer, type TestRepo } from "./support/git-server.js";
 import { freePort, viaRouter } from "./support/router-client.js";
 import { randomAddressBlock, waitForOperation, waitForStatus } from "./support/runtime-fixture.js";
+import { PYTHON_HELLO, TEST_RUNTIMES_DIR } from "./support/python-hello.js";
 
-/** Shared with the builder's own tests: a warm cache makes a run minutes shorter. */
-const RUNTIMES = join(tmpdir(), "openrunner-test-runtimes");
 const BUILD_MS = 15 * 60_000;
 
-/** The guide's python-hello, with the standard library's server instead of pyramid (no PyPI here). */
-const PYTHON_HELLO = {
-  "requirements.txt": "",
-  "server.py": [
-    "import os",
-    "from http.server import BaseHTTPRequestHandler, HTTPServer",
-    "VERSION = 'v1'",
-    "class Hello(BaseHTTPRequestHandler):",
-    "    def do_GET(self):",
-    "        name = os.environ.get('NAME') or 'world'",
-    "        body = f'Hello, {name}! ({VERSION})\\n'.encode()",
-    "        self.send_response(200)",
-    "        self.send_header('Content-Length', str(len(body)))",
-    "        self.end_headers()",
-    "        self.wfile.write(body)",
-    "HTTPServer(('0.0.0.0', int(os.environ['PORT'])), Hello).serve_forever()",
-    "",
-  ].join("\n"),
-};
 
 const pythonYaml = (build = "pip install -r requirements.txt"): string =>
   [
@@ -103,7 +83,7 @@ describe("source-code services: git, apprunner.yaml, managed runtimes, builds, a
         codePollMs: 0,
         superviseMs: 250,
         router: { httpPort, httpsPort: 0 },
-        runtimesDir: RUNTIMES,
+        runtimesDir: TEST_RUNTIMES_DIR,
       },
       logger: (message, fields) => serverLog.push(`${message} ${JSON.stringify(fields ?? {})}`),
     });
@@ -150,7 +130,7 @@ describe("source-code services: git, apprunner.yaml, managed runtimes, builds, a
     assert.equal(await get(service), "Hello, yaml! (v1)");
 
     // A push announced by a signed GitHub-format webhook deploys by itself.
-    const v2 = repo.commit({ "server.py": PYTHON_HELLO["server.py"].replace("'v1'", "'v2'") }, "v2");
+    const v2 = repo.commit({ "server.py": (PYTHON_HELLO["server.py"] ?? "").replace("'v1'", "'v2'") }, "v2");
     const body = JSON.stringify({ ref: "refs/heads/main", after: v2, repository: { clone_url: `file://${repo.dir}` } });
     const secret = readFileSync(join(server.running.dataDir, "git-webhook.secret"), "utf8").trim();
     const hook = await fetch(`${server.running.endpoint}/openrunner/webhooks/git`, {
@@ -174,7 +154,7 @@ describe("source-code services: git, apprunner.yaml, managed runtimes, builds, a
     assert.equal(await get(service), "Hello, yaml! (v2)");
 
     // Polling finds the fix.
-    repo.commit({ "apprunner.yaml": pythonYaml(), "server.py": PYTHON_HELLO["server.py"].replace("'v1'", "'v3'") }, "fixed");
+    repo.commit({ "apprunner.yaml": pythonYaml(), "server.py": (PYTHON_HELLO["server.py"] ?? "").replace("'v1'", "'v3'") }, "fixed");
     await server.running.codeWatcher?.checkAll();
     await eventually(async () => ((await get(service)) === "Hello, yaml! (v3)" ? true : undefined), BUILD_MS, 500);
   });
@@ -189,7 +169,7 @@ describe("source-code services: git, apprunner.yaml, managed runtimes, builds, a
   });
 
   it("a Node.js app installs a dependency from the npm registry, on the exact runtime version it pins", { timeout: BUILD_MS }, async () => {
-    const versions = await new RuntimeCatalog({ dir: RUNTIMES }).availableVersions("NODEJS_18");
+    const versions = await new RuntimeCatalog({ dir: TEST_RUNTIMES_DIR }).availableVersions("NODEJS_18");
     const pinned = versions.length > 1 ? versions[versions.length - 2] : versions[0];
     assert.ok(pinned);
     const repo = makeRepo({

@@ -246,14 +246,7 @@ export class LocalImageStore implements ImageStore {
                   sizeBytes: await directorySize(rootfs),
                   unpackedAt: new Date().toISOString(),
                 };
-                await writeFile(join(staging, "image.json"), `${JSON.stringify(record, null, 2)}\n`);
-                try {
-                  await rename(staging, this.path("unpacked", hexOf(manifestDigest)));
-                } catch (err) {
-                  // Imported concurrently by another process: its copy is as good as ours.
-                  const code = (err as NodeJS.ErrnoException).code;
-                  if (code !== "EEXIST" && code !== "ENOTEMPTY") throw err;
-                }
+                await this.publishUnpacked(staging, record);
                 return { record, layers: doc.layers.length, downloadedBytes: 0 };
               }
             } finally {
@@ -273,6 +266,21 @@ export class LocalImageStore implements ImageStore {
   }
 
   /** The unpacked image for a manifest (or locally known index) digest, without any network access. */
+  /**
+   * Makes an unpacked image visible by one rename of its staging directory, with its record:
+   * readers see all of it or nothing. Another process that got there first wins; its copy is
+   * as good as ours.
+   */
+  private async publishUnpacked(staging: string, record: ImageRecord): Promise<void> {
+    await writeFile(join(staging, "image.json"), `${JSON.stringify(record, null, 2)}\n`);
+    try {
+      await rename(staging, this.path("unpacked", hexOf(record.manifestDigest)));
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST" && code !== "ENOTEMPTY") throw err;
+    }
+  }
+
   async get(digest: string): Promise<UnpackedImage | undefined> {
     const record = await this.readRecord(digest);
     if (record) return this.toImage(record);
@@ -468,14 +476,7 @@ export class LocalImageStore implements ImageStore {
         sizeBytes: await directorySize(rootfs),
         unpackedAt: new Date().toISOString(),
       };
-      await writeFile(join(staging, "image.json"), `${JSON.stringify(record, null, 2)}\n`);
-      try {
-        await rename(staging, this.path("unpacked", hexOf(manifestDigest)));
-      } catch (err) {
-        // Another process unpacked the same digest first; its copy is as good as ours.
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code !== "EEXIST" && code !== "ENOTEMPTY") throw err;
-      }
+      await this.publishUnpacked(staging, record);
       return { record, layers: manifest.layers.length, downloadedBytes: downloaded.reduce((a, b) => a + b, 0) };
     } finally {
       await rm(work, { recursive: true, force: true });

@@ -6,6 +6,8 @@
  * CPU, memory and pids limits, and the service's dependency caches bind-mounted read-write.
  */
 
+import { MASKED_PATHS, READONLY_PATHS } from "../../runtime/local/bundle.js";
+
 export interface BuildLimits {
   /** CPU in millicores: 1000 = one core (quota = millicores * 100 per 100 ms). */
   cpuMillicores: number;
@@ -99,19 +101,8 @@ export function makeBuildSpec(input: BuildSpecInput): Record<string, unknown> {
       cgroupsPath: input.cgroupsPath,
       // No network namespace: the build uses the host's network.
       namespaces: [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }],
-      maskedPaths: [
-        "/proc/acpi",
-        "/proc/asound",
-        "/proc/kcore",
-        "/proc/keys",
-        "/proc/latency_stats",
-        "/proc/timer_list",
-        "/proc/timer_stats",
-        "/proc/sched_debug",
-        "/sys/firmware",
-        "/proc/scsi",
-      ],
-      readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+      maskedPaths: [...MASKED_PATHS],
+      readonlyPaths: [...READONLY_PATHS],
     },
   };
 }

@@ -46,6 +46,21 @@ export interface BundleOptions {
 
 export const DEFAULT_NOFILE = 65536;
 
+/** What `runc spec` hides from a container (kernel details) and keeps read-only; builds use the same. */
+export const MASKED_PATHS = [
+  "/proc/acpi",
+  "/proc/asound",
+  "/proc/kcore",
+  "/proc/keys",
+  "/proc/latency_stats",
+  "/proc/timer_list",
+  "/proc/timer_stats",
+  "/proc/sched_debug",
+  "/sys/firmware",
+  "/proc/scsi",
+] as const;
+export const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"] as const;
+
 /** Instance-dir paths of the files the bundle bind-mounts (written by container.ts). */
 export function bundlePaths(dir: string): { rootfs: string; state: string; hosts: string; resolv: string; config: string } {
   return {
@@ -146,19 +161,8 @@ export function makeBundleSpec(spec: ContainerSpec, opts: BundleOptions = {}): R
         { type: "uts" },
         { type: "mount" },
       ],
-      maskedPaths: [
-        "/proc/acpi",
-        "/proc/asound",
-        "/proc/kcore",
-        "/proc/keys",
-        "/proc/latency_stats",
-        "/proc/timer_list",
-        "/proc/timer_stats",
-        "/proc/sched_debug",
-        "/sys/firmware",
-        "/proc/scsi",
-      ],
-      readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+      maskedPaths: [...MASKED_PATHS],
+      readonlyPaths: [...READONLY_PATHS],
     },
   };
 }
