@@ -60,7 +60,7 @@ describe("openrunner connection (operator CLI)", () => {
     const arn = created.Connection?.ConnectionArn ?? "";
     assert.equal(await statusOf(client, "cli-github"), "PENDING_HANDSHAKE");
 
-    const run = await runCli(["connection", "complete-handshake", "--data-dir", data.dir, "--connection-arn", arn], `${TOKEN}\n`);
+    const run = await runCli(["connection", "complete-handshake", "--no-verify", "--data-dir", data.dir, "--connection-arn", arn], `${TOKEN}\n`);
     assert.equal(run.code, 0, run.stderr);
     assert.match(run.stdout, /cli-github is AVAILABLE/);
     assert.ok(!run.stdout.includes(TOKEN) && !run.stderr.includes(TOKEN), "the token is never printed");
@@ -80,7 +80,7 @@ describe("openrunner connection (operator CLI)", () => {
     const tokenDir = tempDataDir("openrunner-token-");
     const tokenFile = join(tokenDir.dir, "token.txt");
     writeFileSync(tokenFile, "bb-token-from-file", { mode: 0o600 });
-    const run = await runCli(["connection", "complete-handshake", "--data-dir", data.dir, "--connection-arn", arn, "--token-file", tokenFile]);
+    const run = await runCli(["connection", "complete-handshake", "--no-verify", "--data-dir", data.dir, "--connection-arn", arn, "--token-file", tokenFile]);
     tokenDir.remove();
     assert.equal(run.code, 0, run.stderr);
     assert.equal(await statusOf(client, "cli-bitbucket"), "AVAILABLE");
@@ -97,12 +97,12 @@ describe("openrunner connection (operator CLI)", () => {
     const created = await client.send(new CreateConnectionCommand({ ConnectionName: "cli-pending", ProviderType: "GITHUB" }));
     const arn = created.Connection?.ConnectionArn ?? "";
     const unknown = arn.replace(/[0-9a-f]{32}$/, "f".repeat(32));
-    const notFound = await runCli(["connection", "complete-handshake", "--data-dir", data.dir, "--connection-arn", unknown], TOKEN);
+    const notFound = await runCli(["connection", "complete-handshake", "--no-verify", "--data-dir", data.dir, "--connection-arn", unknown], TOKEN);
     assert.equal(notFound.code, 1);
     assert.match(notFound.stderr, /ResourceNotFoundException: Connection not found/);
     assert.ok(!notFound.stderr.includes(TOKEN));
 
-    const empty = await runCli(["connection", "complete-handshake", "--data-dir", data.dir, "--connection-arn", arn], "\n");
+    const empty = await runCli(["connection", "complete-handshake", "--no-verify", "--data-dir", data.dir, "--connection-arn", arn], "\n");
     assert.equal(empty.code, 1);
     assert.match(empty.stderr, /token is empty/);
     assert.equal(await statusOf(client, "cli-pending"), "PENDING_HANDSHAKE");

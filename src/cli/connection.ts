@@ -5,12 +5,14 @@ import { completeHandshake, type ConnectionDoc } from "../domain/connection-hand
 import { SecretBox } from "../iam/secret-box.js";
 import { Store } from "../store/store.js";
 import { systemClock } from "../util/clock.js";
+import { verifyProviderToken } from "../sources/git/verify-token.js";
 
 const USAGE = `Usage:
-  openrunner connection complete-handshake --data-dir DIR --connection-arn ARN [--token-file FILE]
+  openrunner connection complete-handshake --data-dir DIR --connection-arn ARN [--token-file FILE] [--no-verify]
       Completes a connection's provider handshake with a provider access token, read from
-      FILE or, without --token-file, from standard input. The token is stored encrypted
-      (key: DIR/secret.key) and never printed.
+      FILE or, without --token-file, from standard input. The token is first checked with the
+      provider (GitHub, Bitbucket) when it can be reached; a refused token is not stored. The
+      token is stored encrypted (key: DIR/secret.key) and never printed.
   openrunner connection list --data-dir DIR
       Prints each connection's name, status and ARN.
 
@@ -37,6 +39,7 @@ async function completeHandshakeCommand(argv: string[]): Promise<void> {
       "data-dir": { type: "string", default: process.env.OPENRUNNER_DATA_DIR ?? "./.openrunner" },
       "connection-arn": { type: "string" },
       "token-file": { type: "string" },
+      "no-verify": { type: "boolean", default: false },
       help: { type: "boolean", default: false },
     },
   });
@@ -51,6 +54,12 @@ async function completeHandshakeCommand(argv: string[]): Promise<void> {
     // The token never comes from the command line: argv is visible to every user in `ps`.
     const token = values["token-file"] ? readFileSync(values["token-file"], "utf8") : await readStdin();
     const box = SecretBox.forDataDir(resolve(values["data-dir"]));
+    if (!values["no-verify"]) {
+      const provider = store.resources.get<ConnectionDoc>(arn)?.doc.ProviderType ?? "";
+      const check = await verifyProviderToken(provider, token.trim());
+      if (check.verdict === "refused") throw new Error(`the token was not stored: ${check.detail}`);
+      if (check.verdict === "unreachable") process.stderr.write(`openrunner: the token is stored unverified: ${check.detail}\n`);
+    }
     const connection = completeHandshake({ store, clock: systemClock }, box, arn, token);
     process.stdout.write(`${connection.ConnectionName ?? ""} is ${connection.Status ?? ""}\n`);
   } finally {
