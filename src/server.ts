@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { appRunnerApi } from "./api/apprunner-api.js";
 import { createAwsJsonHandler } from "./api/http/aws-json-handler.js";
+import { completeHandshakeRoute } from "./api/openrunner/complete-handshake.js";
 import { consoleRoute } from "./console/route.js";
 import type { ApiCallListener, AwsJsonApi } from "./api/service-registry.js";
 import { ensureDefaultAutoScalingConfiguration } from "./domain/auto-scaling.js";
@@ -166,7 +167,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       onCall: onApiCall,
       logger,
     });
-    const routes = [...modules.flatMap((m) => m.routes ?? []), ...(runtime?.routes ?? []), consoleRoute({ region, baseDomain, serviceUrlTemplate: serviceUrlTemplate(opts.localRuntime) })];
+    const routes = [completeHandshakeRoute({ deps: { store, clock, random, config, engine }, dataDir, credentials, onCall: onApiCall, logger }), ...modules.flatMap((m) => m.routes ?? []), ...(runtime?.routes ?? []), consoleRoute({ region, baseDomain, serviceUrlTemplate: serviceUrlTemplate(opts.localRuntime) })];
     const server: Server = createServer((req, res) => {
       const route = routes.find((r) => r.matches(req));
       (route ? route.handle(req, res) : handle(req, res)).catch((err: unknown) => {

@@ -243,7 +243,7 @@ describe("web console: a person manages a service in headless Chromium", { timeo
     await shot("wizard-error");
   });
 
-  it("lists, creates and deletes auto scaling configurations and connections", async () => {
+  it("lists, creates and deletes auto scaling configurations and connections, completing a handshake", async () => {
     await page.goto(`${server.running.endpoint}/console/auto-scaling`);
     await page.getByLabel("Configuration name").fill("burst");
     await page.getByLabel("Maximum size").fill("5");
@@ -259,6 +259,23 @@ describe("web console: a person manages a service in headless Chromium", { timeo
     await page.getByRole("button", { name: "Add connection" }).click();
     await page.getByRole("cell", { name: "my-github", exact: true }).waitFor();
     await shot("connections");
+    // Complete handshake: the provider token goes through a password field, signed like every SDK call.
+    const token = "ghp_browserHandshake0123456789abcdefABCD";
+    const row = page.getByRole("row").filter({ hasText: "my-github" });
+    await row.locator('[data-status="PENDING_HANDSHAKE"]').waitFor();
+    await page.getByRole("button", { name: "Complete handshake for my-github" }).click();
+    const handshake = page.getByRole("dialog");
+    const tokenField = handshake.getByLabel("Provider token");
+    assert.equal(await tokenField.getAttribute("type"), "password");
+    await handshake.getByText(/GitHub personal access token/).waitFor();
+    await tokenField.fill(token);
+    await handshake.getByRole("button", { name: "Submit" }).click();
+    await handshake.waitFor({ state: "detached" });
+    await row.locator('[data-status="AVAILABLE"]').waitFor();
+    assert.equal(await page.getByRole("button", { name: "Complete handshake for my-github" }).count(), 0);
+    assert.ok(!(await page.content()).includes(token), "the token is gone from the page");
+    const arn = (await row.locator("code").innerText()).trim();
+    assert.equal(server.running.store.resources.get(arn)?.status, "AVAILABLE");
     await page.getByRole("button", { name: "Delete my-github" }).click();
     await page.getByRole("dialog").getByLabel(/Type .* to confirm/).fill("my-github");
     await page.getByRole("dialog").getByRole("button", { name: "Delete" }).click();

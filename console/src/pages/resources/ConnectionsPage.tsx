@@ -6,10 +6,12 @@ import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { ErrorBanner, Field } from "../../components/Field";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatTime, usePolled } from "../../hooks";
+import { CompleteHandshakeDialog } from "./CompleteHandshakeDialog";
 
 /**
- * Connections to source code providers. The handshake's provider token never passes through
- * the browser: `openrunner connection complete-handshake` reads it on the server's host.
+ * Connections to source code providers. A pending handshake is completed here ("Complete
+ * handshake": the provider token goes once, over a signed call, to be stored encrypted) or on
+ * the server's host with `openrunner connection complete-handshake`.
  */
 export function ConnectionsPage(): ReactNode {
   const { apprunner } = useClients();
@@ -19,6 +21,7 @@ export function ConnectionsPage(): ReactNode {
   const [provider, setProvider] = useState<ProviderType>("GITHUB");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [deleting, setDeleting] = useState<ConnectionSummary | undefined>(undefined);
+  const [handshaking, setHandshaking] = useState<ConnectionSummary | undefined>(undefined);
   const [busy, setBusy] = useState(false);
 
   const create = async (e: FormEvent): Promise<void> => {
@@ -70,7 +73,7 @@ export function ConnectionsPage(): ReactNode {
       </form>
       <ErrorBanner message={errors.form ?? list.error} />
       <p className="hint">
-        To complete a pending handshake, run <code>openrunner connection complete-handshake --connection-arn ARN</code> on the OpenRunner host and paste the provider token.
+        To complete a pending handshake, use <strong>Complete handshake</strong> with a provider token, or run <code>openrunner connection complete-handshake --connection-arn ARN</code> on the OpenRunner host and paste the token there.
       </p>
       <div className="toolbar">
         <label htmlFor="conn-filter" className="sr-only">
@@ -103,6 +106,11 @@ export function ConnectionsPage(): ReactNode {
                   <code>{c.ConnectionArn}</code>
                 </td>
                 <td data-label="Actions">
+                  {c.Status === "PENDING_HANDSHAKE" && (
+                    <button type="button" className="btn" disabled={busy} onClick={() => setHandshaking(c)}>
+                      Complete handshake<span className="sr-only"> for {c.ConnectionName}</span>
+                    </button>
+                  )}{" "}
                   <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setDeleting(c)}>
                     Delete<span className="sr-only"> {c.ConnectionName}</span>
                   </button>
@@ -113,6 +121,16 @@ export function ConnectionsPage(): ReactNode {
         </table>
         {list.data && shown.length === 0 && <p className="hint">No connections.</p>}
       </div>
+      {handshaking && (
+        <CompleteHandshakeDialog
+          connection={handshaking}
+          onCancel={() => setHandshaking(undefined)}
+          onDone={() => {
+            setHandshaking(undefined);
+            list.reload();
+          }}
+        />
+      )}
       {deleting && <ConfirmDelete what="connection" name={deleting.ConnectionName ?? ""} busy={busy} onCancel={() => setDeleting(undefined)} onConfirm={() => void remove(deleting)} />}
     </section>
   );
