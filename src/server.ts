@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { appRunnerApi } from "./api/apprunner-api.js";
 import { createAwsJsonHandler } from "./api/http/aws-json-handler.js";
-import { completeHandshakeRoute } from "./api/openrunner/complete-handshake.js";
+import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
 import { consoleRoute } from "./console/route.js";
 import type { ApiCallListener, AwsJsonApi } from "./api/service-registry.js";
 import { ensureDefaultAutoScalingConfiguration } from "./domain/auto-scaling.js";
@@ -162,12 +162,16 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const engine = new Engine({ store, driver, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
     const handle = createAwsJsonHandler({
       deps: { store, clock, random, config, engine },
-      apis: [appRunnerApi, ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
+      apis: [appRunnerApi, openRunnerApi(secretBox(dataDir)), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
       credentials,
       onCall: onApiCall,
       logger,
     });
-    const routes = [completeHandshakeRoute({ deps: { store, clock, random, config, engine }, dataDir, credentials, onCall: onApiCall, logger }), ...modules.flatMap((m) => m.routes ?? []), ...(runtime?.routes ?? []), consoleRoute({ region, baseDomain, serviceUrlTemplate: serviceUrlTemplate(opts.localRuntime) })];
+    const routes = [
+      ...modules.flatMap((m) => m.routes ?? []),
+      ...(runtime?.routes ?? []),
+      consoleRoute({ region, baseDomain, serviceUrlTemplate: serviceUrlTemplate(opts.localRuntime) }),
+    ];
     const server: Server = createServer((req, res) => {
       const route = routes.find((r) => r.matches(req));
       (route ? route.handle(req, res) : handle(req, res)).catch((err: unknown) => {

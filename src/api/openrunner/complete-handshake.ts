@@ -1,12 +1,7 @@
-import type { IncomingMessage } from "node:http";
 import { completeHandshake } from "../../domain/connection-handshake.js";
 import { invalidRequest } from "../../errors/app-runner-error.js";
 import { SecretBox } from "../../iam/secret-box.js";
-import type { CredentialLookup } from "../../iam/sigv4/verify.js";
-import type { HttpRoute } from "../../modules.js";
-import type { ApiDeps } from "../context.js";
-import { createAwsJsonHandler } from "../http/aws-json-handler.js";
-import type { ApiCallListener, AwsJsonApi } from "../service-registry.js";
+import type { AwsJsonApi } from "../service-registry.js";
 
 /** `X-Amz-Target: OpenRunner.<Operation>`: OpenRunner's own operations, beside App Runner's. */
 export const OPENRUNNER_TARGET_PREFIX = "OpenRunner";
@@ -43,30 +38,8 @@ export function openRunnerApi(box: () => SecretBox): AwsJsonApi {
   };
 }
 
-export interface CompleteHandshakeRouteOptions {
-  deps: ApiDeps;
-  dataDir: string;
-  credentials: CredentialLookup;
-  onCall?: ApiCallListener;
-  logger: (message: string, fields?: Record<string, unknown>) => void;
-}
-
-const targetOf = (req: IncomingMessage): string => {
-  const t = req.headers["x-amz-target"];
-  return (Array.isArray(t) ? t[0] : t) ?? "";
-};
-
-/**
- * Serves OpenRunner's API on the shared endpoint: requests whose X-Amz-Target names it go
- * through the same AWS JSON handler as App Runner's (SigV4 verification, errors, audit trail).
- */
-export function completeHandshakeRoute(opts: CompleteHandshakeRouteOptions): HttpRoute {
+/** The data directory's key, loaded (or created) on first use as the CLI does: a server never asked needs no key file. */
+export function secretBox(dataDir: string): () => SecretBox {
   let box: SecretBox | undefined;
-  // Loaded (or created) on first use, like the CLI does: a server never asked needs no key file.
-  const api = openRunnerApi(() => (box ??= SecretBox.forDataDir(opts.dataDir)));
-  const handle = createAwsJsonHandler({ deps: opts.deps, apis: [api], credentials: opts.credentials, onCall: opts.onCall, logger: opts.logger });
-  return {
-    matches: (req) => targetOf(req).startsWith(`${OPENRUNNER_TARGET_PREFIX}.`),
-    handle,
-  };
+  return () => (box ??= SecretBox.forDataDir(dataDir));
 }
