@@ -5,7 +5,8 @@ import { Field } from "../../components/Field";
 import { KeyValueEditor } from "../../components/KeyValueEditor";
 import { usePolled } from "../../hooks";
 import type { StepProps } from "./CreateWizard";
-import { codeFromApi, CPU_MEMORY_PAIRS } from "./model";
+import { codeFromApi } from "./model";
+import { CpuMemoryField } from "../../components/CpuMemoryField";
 import { HealthCheckFields } from "./HealthCheckFields";
 
 /** Service settings: name, size, port and start command (images only), variables, auto scaling, health check, security, tags. */
@@ -23,17 +24,7 @@ export function ConfigureStep({ state, set, errors }: StepProps): ReactNode {
           <input id={id} name="serviceName" aria-describedby={describedBy} aria-invalid={invalid} value={state.name} onChange={(e) => set({ name: e.target.value })} autoComplete="off" />
         )}
       </Field>
-      <Field label="Virtual CPU & memory" error={errors.cpuMemory}>
-        {({ id, describedBy, invalid }) => (
-          <select id={id} aria-describedby={describedBy} aria-invalid={invalid} value={state.cpuMemory} onChange={(e) => set({ cpuMemory: e.target.value })}>
-            {CPU_MEMORY_PAIRS.map((p) => (
-              <option key={`${p.cpu}|${p.memory}`} value={`${p.cpu}|${p.memory}`}>
-                {p.cpu} / {p.memory}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <CpuMemoryField value={state.cpuMemory} onChange={(cpuMemory) => set({ cpuMemory })} error={errors.cpuMemory} />
       {state.sourceKind === "image" && (
         <div className="row">
           <Field label="Port" hint="The port your application listens on (given to it as PORT)." error={errors.port}>

@@ -4,7 +4,7 @@ import { useClients } from "../../api/clients";
 import { fieldErrors } from "../../api/errors";
 import { ErrorBanner, Field } from "../../components/Field";
 import { fromRecord, KeyValueEditor, toRecord, type KeyValue } from "../../components/KeyValueEditor";
-import { CPU_MEMORY_PAIRS } from "../create/model";
+import { CpuMemoryField } from "../../components/CpuMemoryField";
 import { ConfigurationView } from "./ConfigurationView";
 import type { TabProps } from "./ServiceDashboard";
 
@@ -127,17 +127,7 @@ export function ConfigurationTab({ service, reload }: TabProps): ReactNode {
       <label className="choice">
         <input type="checkbox" checked={draft.automatic} onChange={(e) => set({ automatic: e.target.checked })} /> Automatic deployment of new images
       </label>
-      <Field label="Virtual CPU & memory" error={errors.cpuMemory}>
-        {({ id, describedBy, invalid }) => (
-          <select id={id} aria-describedby={describedBy} aria-invalid={invalid} value={draft.cpuMemory} onChange={(e) => set({ cpuMemory: e.target.value })}>
-            {CPU_MEMORY_PAIRS.map((p) => (
-              <option key={`${p.cpu}|${p.memory}`} value={`${p.cpu}|${p.memory}`}>
-                {p.cpu} / {p.memory}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <CpuMemoryField value={draft.cpuMemory} onChange={(cpuMemory) => set({ cpuMemory })} error={errors.cpuMemory} />
       <div className="row">
         <Field label="Port" error={errors.port}>
           {({ id, describedBy, invalid }) => <input id={id} aria-describedby={describedBy} aria-invalid={invalid} value={draft.port} onChange={(e) => set({ port: e.target.value })} />}
