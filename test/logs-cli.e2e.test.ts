@@ -38,7 +38,8 @@ describe("`aws logs` (AWS CLI v2) against OpenRunner", { skip: existsSync(AWS) ?
     server = await startInProcess({
       modules: [
         (deps) => {
-          logsModule = createLogsModule(deps);
+          // A shorter hold than FOLLOW_HOLD_MS keeps the "taken for a follower" case below quick.
+          logsModule = createLogsModule(deps, { follow: { holdMs: 15_000 } });
           return logsModule;
         },
       ],
@@ -70,7 +71,9 @@ describe("`aws logs` (AWS CLI v2) against OpenRunner", { skip: existsSync(AWS) ?
     );
   });
 
-  it("`aws logs tail --follow` prints lines appended after it started", async () => {
+  it("`aws logs tail --follow` prints a new line from a request that was already waiting for it", async (t) => {
+    assert.ok(logsModule);
+    const logs = logsModule;
     let out = "";
     // Python buffers stdout in blocks when it is a pipe (a terminal gets each line at once).
     const child: ChildProcess = spawn(AWS, ["logs", "tail", GROUP, "--follow", "--format", "short", ...common()], {
@@ -83,13 +86,54 @@ describe("`aws logs` (AWS CLI v2) against OpenRunner", { skip: existsSync(AWS) ?
     try {
       // Its first poll shows what is already there (the last 10 minutes).
       await eventually(async () => (out.includes("plain text line") ? true : undefined), 30_000);
+      // That answer has no nextToken (a first poll looks like plain `aws logs tail`'s), so the CLI
+      // sleeps 5 s; its next poll starts the follow chain, and the request after it waits on the server.
+      await eventually(async () => (logs.followStats().holding > 0 ? true : undefined), 30_000);
+      const waiting = logs.followStats();
+      const appendedAt = performance.now();
       append("b", "new line after tail started");
-      // The CLI polls every 5 seconds (FollowLogEventsGenerator._TIME_TO_SLEEP): bounded wait, no timing asserted.
-      await eventually(async () => (out.includes("new line after tail started") ? true : undefined), 30_000);
+      await eventually(async () => (out.includes("new line after tail started") ? true : undefined), 30_000, 5);
+      const latencyMs = performance.now() - appendedAt;
+      const delivered = logs.followStats();
+      assert.ok(delivered.wokenAnswers > waiting.wokenAnswers, "a held request answered with the line");
+      assert.ok(
+        delivered.lastWokenRequest > 0 && delivered.lastWokenRequest <= waiting.requests,
+        `the request that delivered it started before the append (#${delivered.lastWokenRequest}, ${waiting.requests} started by then)`,
+      );
+      t.diagnostic(`appended -> printed by aws logs tail --follow: ${latencyMs.toFixed(0)} ms (no bound asserted)`);
       assert.equal(out.split("\n").filter((l) => l.includes("plain text line")).length, 1, `no line printed twice:\n${out}`);
     } finally {
       if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) process.kill(child.pid, "SIGTERM");
       await exited;
     }
+  });
+
+  it("plain `aws logs tail` run twice 5 s apart still exits, even when the second run looks like a follower's poll", async (t) => {
+    assert.ok(logsModule);
+    const logs = logsModule;
+    // The worst case: --since at exactly the newest event, so the second run's request is the
+    // one `tail --follow` would send. It may be taken for a follower: then its paginator gets a
+    // follow token, waits once (FOLLOW_HOLD_MS) and ends; no bound on the time is asserted.
+    const newest = (Math.ceil(Date.now() / 1000) + 1) * 1000;
+    logs.logSink.append(GROUP, instanceStream("c"), [{ timestamp: newest, message: "the newest line" }]);
+    const since = new Date(newest).toISOString();
+    const tail = (): Promise<{ ms: number; stdout: string; requests: number }> =>
+      new Promise((resolve, reject) => {
+        const started = performance.now();
+        const before = logs.followStats().requests;
+        execFile(AWS, ["logs", "tail", GROUP, "--since", since, "--format", "short", ...common()], { env: env(), timeout: 40_000 }, (err, stdout, stderr) => {
+          if (err) reject(new Error(`aws logs tail did not exit cleanly within 40 s: ${err.message}\n${stderr}`));
+          else resolve({ ms: performance.now() - started, stdout, requests: logs.followStats().requests - before });
+        });
+      });
+    const first = await tail();
+    await new Promise((r) => setTimeout(r, 5_000));
+    const second = await tail();
+    for (const run of [first, second]) assert.match(run.stdout, /the newest line/);
+    assert.equal(first.requests, 1);
+    t.diagnostic(
+      `plain tail: first run ${first.ms.toFixed(0)} ms, ${first.requests} request(s); second run ${second.ms.toFixed(0)} ms, ${second.requests} request(s)` +
+        (second.requests > 1 ? " (taken for a follower: one held request, then it ended)" : ""),
+    );
   });
 });

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { ControlPlaneModule, ModuleDeps } from "../../modules.js";
+import { DEFAULT_FOLLOW_SETTINGS, FollowChains, type FollowSettings, type FollowStats } from "./api/follow-chain.js";
 import { logsApi } from "./api/logs-api.js";
 import { LogStore } from "./store/log-store.js";
 import { sweep, type SweepResult } from "./store/sweeper.js";
@@ -10,14 +11,17 @@ export interface LogsModule extends ControlPlaneModule {
   logSink: LogStore;
   /** Runs a retention sweep now (after one in progress, if any); tests and tools use it. */
   sweepNow(): Promise<SweepResult>;
+  /** FilterLogEvents' follow chains (`aws logs tail --follow`): requests, held requests, woken answers. */
+  followStats(): FollowStats;
 }
 
 /**
  * CloudWatch Logs: the durable log store in `<data-dir>/logs.db` (the log sink for service
  * events and application output), the Logs API, and a retention sweep every minute.
  */
-export function createLogsModule(deps: ModuleDeps): LogsModule {
+export function createLogsModule(deps: ModuleDeps, opts: { follow?: Partial<FollowSettings> } = {}): LogsModule {
   const store = LogStore.open(join(deps.dataDir, "logs.db"), deps.clock, { logger: deps.logger });
+  const follow = new FollowChains({ ...DEFAULT_FOLLOW_SETTINGS, ...opts.follow });
   let timer: NodeJS.Timeout | undefined;
   let sweeping: Promise<SweepResult> | undefined;
   let stopping = false;
@@ -37,9 +41,10 @@ export function createLogsModule(deps: ModuleDeps): LogsModule {
 
   return {
     name: "logs",
-    apis: [logsApi(store)],
+    apis: [logsApi(store, { follow })],
     logSink: store,
     sweepNow: runSweep,
+    followStats: () => follow.stats,
     start() {
       timer = setInterval(() => {
         if (sweeping || stopping) return;
@@ -54,6 +59,7 @@ export function createLogsModule(deps: ModuleDeps): LogsModule {
       stopping = true;
       if (timer) clearInterval(timer);
       await sweeping?.catch(() => undefined);
+      // Also answers every held FilterLogEvents request (the server has closed their sockets).
       store.close();
     },
   };

@@ -14,6 +14,7 @@ const clock = new ManualClock(Date.UTC(2026, 2, 1));
 const ctx = {
   config: { region: "eu-west-1", accountId: "111122223333", baseDomain: "x", quotas: DEFAULT_QUOTAS },
   clock,
+  principal: { accessKeyId: "AKIAEXAMPLE", accountId: "111122223333", arn: "arn:aws:iam::111122223333:root", type: "Root" },
 } as unknown as RequestContext;
 
 interface FilterOut {
@@ -26,7 +27,7 @@ describe("Logs API handlers", () => {
   const dir = mkdtempSync(join(tmpdir(), "openrunner-logs-api-"));
   const store = LogStore.open(join(dir, "logs.db"), clock);
   // A scan budget of 3 events: a call examines at most 3 before handing back a token.
-  const api = logsApi(store, { scanBudget: 3, maxResponseBytes: 1_000_000 });
+  const api = logsApi(store, { limits: { scanBudget: 3, maxResponseBytes: 1_000_000 } });
   const call = async (op: string, input: Record<string, unknown>): Promise<unknown> => {
     const h = api.operations[op];
     assert.ok(h, op);

@@ -3,12 +3,19 @@ import type { LogStore } from "../store/log-store.js";
 import { catalogOperations } from "./catalog-operations.js";
 import { eventOperations } from "./event-operations.js";
 import { DEFAULT_FILTER_LIMITS, filterOperations, type FilterLimits } from "./filter-log-events.js";
+import { FollowChains } from "./follow-chain.js";
+
+export interface LogsApiOptions {
+  limits?: FilterLimits;
+  /** FilterLogEvents' follow chains (`aws logs tail --follow`); the module keeps it to observe them. */
+  follow?: FollowChains;
+}
 
 /**
  * CloudWatch Logs 2014-03-28 on the shared endpoint: AWS JSON 1.1, X-Amz-Target prefix
  * Logs_20140328, SigV4 signing name `logs`. No model is shipped: handlers validate by hand.
  */
-export function logsApi(store: LogStore, limits: FilterLimits = DEFAULT_FILTER_LIMITS): AwsJsonApi {
+export function logsApi(store: LogStore, opts: LogsApiOptions = {}): AwsJsonApi {
   return {
     targetPrefix: "Logs_20140328",
     signingName: "logs",
@@ -16,7 +23,7 @@ export function logsApi(store: LogStore, limits: FilterLimits = DEFAULT_FILTER_L
     operations: {
       ...catalogOperations(store),
       ...eventOperations(store),
-      ...filterOperations(store, limits),
+      ...filterOperations(store, opts.limits ?? DEFAULT_FILTER_LIMITS, opts.follow ?? new FollowChains()),
     },
   };
 }

@@ -19,16 +19,36 @@ export function decodeStreamToken(token: string): { direction: "forward" | "back
   return { direction: m[1] === "f" ? "forward" : "backward", cursor: { t: Number(m[2]), i: Number(m[3]) } };
 }
 
-/** FilterLogEvents: where the scan stopped. */
-export function encodeScanToken(c: EventCursor): string {
-  return Buffer.from(JSON.stringify({ t: c.t, i: c.i })).toString("base64url");
+/**
+ * FilterLogEvents: where a search resumes (strictly after `after`). `newest` is the newest
+ * event timestamp answered so far in this chain of pages, which is the startTime the AWS
+ * CLI's `tail --follow` sends once the chain ends. A `follow` token continues a follow chain
+ * (`follow-chain.ts`): with nothing new after its position, the request waits for new lines.
+ */
+export interface FilterToken {
+  kind: "scan" | "follow";
+  after: EventCursor;
+  newest?: number;
 }
 
-export function decodeScanToken(token: string): EventCursor {
-  const parsed = parseJsonToken(token);
-  if (typeof parsed.t !== "number" || typeof parsed.i !== "number") throw badToken();
-  return { t: parsed.t, i: parsed.i };
+export function encodeFilterToken(token: FilterToken): string {
+  const body: Record<string, unknown> = token.kind === "follow" ? { k: "f" } : {};
+  body.t = token.after.t;
+  body.i = token.after.i;
+  if (token.newest !== undefined) body.n = token.newest;
+  return Buffer.from(JSON.stringify(body)).toString("base64url");
 }
+
+export function decodeFilterToken(token: string): FilterToken {
+  const parsed = parseJsonToken(token);
+  const { k, t, i, n } = parsed;
+  if (Object.keys(parsed).some((key) => !FILTER_TOKEN_KEYS.has(key))) throw badToken();
+  if ((k !== undefined && k !== "f") || !isPosition(t) || !isPosition(i) || (n !== undefined && !isPosition(n))) throw badToken();
+  return { kind: k === "f" ? "follow" : "scan", after: { t, i }, ...(n === undefined ? {} : { newest: n }) };
+}
+
+const FILTER_TOKEN_KEYS = new Set(["k", "t", "i", "n"]);
+const isPosition = (v: unknown): v is number => typeof v === "number" && Number.isSafeInteger(v) && v >= 0;
 
 /** DescribeLogGroups / DescribeLogStreams: the last name listed (and its last event time). */
 export function encodeNameToken(name: string, time?: number): string {

@@ -1,5 +1,6 @@
 import type { LogSink } from "../../log-sink.js";
 import type { Clock } from "../../../util/clock.js";
+import { AppendWaiters } from "./append-waiters.js";
 import { CatalogQueries } from "./catalog-queries.js";
 import { EventQueries } from "./event-queries.js";
 import { openLogDatabase, type LogDb } from "./open.js";
@@ -17,8 +18,12 @@ export interface LogStoreOptions {
 /**
  * The durable log store (`<data-dir>/logs.db`). Appends are buffered and written in batches;
  * every read flushes first, so a caller always sees what was appended before it asked.
+ * Readers that wait for new lines (FilterLogEvents' follow long poll) are woken through
+ * `appends` after each write commits.
  */
 export class LogStore implements LogSink {
+  /** Waiters for lines of a group; woken after every committed write to it, ended by close(). */
+  readonly appends = new AppendWaiters();
   private readonly catalogQueries: CatalogQueries;
   private readonly eventQueries: EventQueries;
   private readonly writer: LogWriter;
@@ -86,6 +91,7 @@ export class LogStore implements LogSink {
     this.flush();
     // Not through write(): a failure here is the caller's answer, not a line in the server log.
     this.writer.write([{ group, stream, ingestionTime: this.clock.now(), events }]);
+    this.appends.notify([group]);
   }
 
   setRetention(group: GroupRow, days: number | null): void {
@@ -113,8 +119,14 @@ export class LogStore implements LogSink {
     this.writer.forgetIds();
   }
 
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
   close(): void {
     if (this.closed) return;
+    // Waiters first: the last flush below must not wake a reader into a closing database.
+    this.appends.close();
     this.buffer.flush();
     this.closed = true;
     this.db.close();
@@ -130,6 +142,8 @@ export class LogStore implements LogSink {
         lines: batches.reduce((n, b) => n + b.events.length, 0),
         error: err instanceof Error ? err.message : String(err),
       });
+      return;
     }
+    this.appends.notify(new Set(batches.map((b) => b.group)));
   }
 }
