@@ -45,7 +45,7 @@ const cases: Case[] = [
     name: "log target and router timeouts",
     settings: { logTarget: "127.0.0.1:5140", requestTimeoutMs: 60_000, queueTimeoutMs: 2500 },
     routes: [],
-    has: ["  log 127.0.0.1:5140 len 8192 local0 info", "  log global", "  timeout server 60s", "  timeout queue 2500ms"],
+    has: ["  log ring@requests len 1024 local0 info", "ring requests", "  format raw", "  server openrunner 127.0.0.1:5140", "  log global", "  timeout server 60s", "  timeout queue 2500ms"],
   },
   {
     name: "http only: routing by host map, no redirect",
@@ -120,6 +120,7 @@ test("renderConfig is stable and refuses unsafe names", () => {
   assert.throws(() => renderConfig(base, [svc({ serviceId: "a b" })]));
   assert.throws(() => renderConfig(base, [svc({ instances: [{ id: "x\nglobal", address: "127.0.0.1", port: 1 }] })]));
   assert.throws(() => renderConfig({ ...base, httpsPort: 443 }, []), /certificate/);
+  assert.throws(() => renderConfig({ ...base, logTarget: "127.0.0.1:1\nglobal" }, []), /unsafe log target/);
 });
 
 test("renderHostsMap: lowercased, sorted, paused hosts go to be_paused", () => {

@@ -19,12 +19,14 @@ export interface RouterSettings {
   queueTimeoutMs?: number;
   /** `timeout client`; 120 s. */
   clientTimeoutMs?: number;
-  /** syslog target for access logs, e.g. "127.0.0.1:5140" (UDP). */
+  /** Where the request-log ring forwards its lines over TCP, e.g. "127.0.0.1:5140" (src/router/request-log.ts). */
   logTarget?: string;
 }
 
-/** The access log line another part of OpenRunner parses: keep in sync with src/router/request-log.ts. */
+/** The access log line another part of OpenRunner parses: keep in sync with src/router/request-log-format.ts. */
 export const LOG_FORMAT = "or1 %b %s %ST %Ta %Tw %ac/%bc/%sc";
+/** The ring request lines go through (see src/router/request-log.ts for why a ring). */
+export const REQUEST_RING = "requests";
 
 export const UNKNOWN_BACKEND = "be_unknown";
 export const PAUSED_BACKEND = "be_paused";
@@ -54,6 +56,7 @@ const PAUSED_PAGE =
 
 const SAFE_TOKEN = /^[A-Za-z0-9._-]+$/;
 const SAFE_HOST = /^[a-z0-9.-]+$/;
+const SAFE_ADDRESS = /^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/;
 
 /** Names go into the config unquoted: refuse anything that could change its meaning. */
 function token(kind: string, value: string): string {
@@ -100,8 +103,22 @@ export function renderConfig(settings: RouterSettings, routes: readonly ServiceR
   line(`  stats socket ${p.adminSocket} mode 600 level admin expose-fd listeners`);
   line(`  pidfile ${p.pidFile}`);
   line("  hard-stop-after 30s");
-  if (settings.logTarget) line(`  log ${settings.logTarget} len 8192 local0 info`);
+  if (settings.logTarget) line(`  log ring@${REQUEST_RING} len 1024 local0 info`);
   line("");
+
+  if (settings.logTarget) {
+    line(`ring ${REQUEST_RING}`);
+    line("  description \"one line per request for OpenRunner's metrics\"");
+    line("  format raw");
+    line("  maxlen 1024");
+    // ~60,000 lines: a control plane restart or a busy second loses none.
+    line("  size 4194304");
+    line("  timeout connect 1s");
+    line("  timeout server 30s");
+    if (!SAFE_ADDRESS.test(settings.logTarget)) throw new AppRunnerError("InternalServiceError", `unsafe log target ${JSON.stringify(settings.logTarget)}`);
+    line(`  server openrunner ${settings.logTarget}`);
+    line("");
+  }
 
   line("defaults");
   line("  mode http");

@@ -1,90 +1,30 @@
 import assert from "node:assert/strict";
-import dgram from "node:dgram";
+import net from "node:net";
 import { describe, it } from "node:test";
 import type { ServiceRef } from "../telemetry/metrics/catalog.js";
 import type { InstanceReport, MetricsRecorder, RequestReport, SecondSample } from "../telemetry/metrics/recorder.js";
 import { ManualClock } from "../util/clock.js";
-import { parseRequestLog, REQUEST_LOG_FORMAT, RequestLogReceiver, type ParsedRequest } from "./request-log.js";
+import { RequestLogReceiver } from "./request-log.js";
 
 const SID = "0123456789abcdef0123456789abcdef";
 const IID = "9f00000000000000000000000000e1e1";
-const HEADER = "<134>Dec  1 19:33:45 haproxy[7124]: ";
 
-describe("parseRequestLog", () => {
-  const service = (over: Partial<ParsedRequest>): ParsedRequest => ({
-    backend: `s_${SID}`,
-    serviceId: SID,
-    instanceId: IID,
-    status: 200,
-    totalMs: 13,
-    queueMs: 0,
-    activeConnections: 1,
-    backendConnections: 0,
-    serverConnections: 0,
-    ...over,
-  });
-  const table: Array<[string, string, ParsedRequest | undefined]> = [
-    // Lines captured from HAProxy 2.6.12 with the router's log-format.
-    ["an instance's 200", `${HEADER}or1 s_${SID} ${IID} 200 13 0 1/0/0\n`, service({})],
-    ["an instance's 404", `${HEADER}or1 s_${SID} ${IID} 404 7 0 1/0/0\n`, service({ status: 404, totalMs: 7 })],
-    ["a server timeout (504)", `${HEADER}or1 s_${SID} ${IID} 504 1002 0 1/0/0\n`, service({ status: 504, totalMs: 1002 })],
-    [
-      "a full queue that timed out: NOSRV 503, counted for the service",
-      `${HEADER}or1 s_${SID} <NOSRV> 503 302 302 3/2/0\n`,
-      service({ instanceId: undefined, status: 503, totalMs: 302, queueMs: 302, activeConnections: 3, backendConnections: 2 }),
-    ],
-    [
-      "an unknown host: not a service's backend",
-      `${HEADER}or1 be_unknown <NOSRV> 404 0 -1 1/0/0\n`,
-      {
-        backend: "be_unknown",
-        serviceId: undefined,
-        instanceId: undefined,
-        status: 404,
-        totalMs: 0,
-        queueMs: -1,
-        activeConnections: 1,
-        backendConnections: 0,
-        serverConnections: 0,
-      },
-    ],
-    [
-      "a request rejected before routing carries the frontend's name",
-      `${HEADER}or1 fe <NOSRV> 400 0 -1 1/0/0\n`,
-      {
-        backend: "fe",
-        serviceId: undefined,
-        instanceId: undefined,
-        status: 400,
-        totalMs: 0,
-        queueMs: -1,
-        activeConnections: 1,
-        backendConnections: 0,
-        serverConnections: 0,
-      },
-    ],
-    ["no status sent", `${HEADER}or1 s_${SID} ${IID} -1 250 0 4/3/2\n`, service({ status: -1, totalMs: 250, activeConnections: 4, backendConnections: 3, serverConnections: 2 })],
-    ["a host name in the header and no newline", `<134>Dec 11 09:03:05 host1 haproxy[1]: or1 s_${SID} ${IID} 200 13 0 1/0/0`, service({})],
-    ["bare fields (format raw)", `or1 s_${SID} ${IID} 200 13 0 1/0/0\r\n`, service({})],
-    ["a bare `s_` is not a service", `or1 s_ ${IID} 200 13 0 1/0/0`, { ...service({}), backend: "s_", serviceId: undefined }],
-    ["HAProxy's own notices", "<133>Dec  1 19:33:45 haproxy[7124]: Proxy fe started.\n", undefined],
-    ["another log-format", `${HEADER}127.0.0.1:5000 [01/Dec/2025:19:33:45.123] fe s_${SID}/${IID} 0/0/1/2/3 200 12\n`, undefined],
-    ["a future version of the format", `${HEADER}or2 s_${SID} ${IID} 200 13 0 1/0/0\n`, undefined],
-    ["an extra field", `${HEADER}or1 s_${SID} ${IID} 200 13 0 1/0/0 extra\n`, undefined],
-    ["a truncated line", `${HEADER}or1 s_${SID} ${IID} 200 13 0 1/0`, undefined],
-    ["a non-numeric status", `${HEADER}or1 s_${SID} ${IID} abc 13 0 1/0/0\n`, undefined],
-    ["a lone minus", `${HEADER}or1 s_${SID} ${IID} - 13 0 1/0/0\n`, undefined],
-    ["two spaces", `${HEADER}or1 s_${SID}  200 13 0 1/0/0\n`, undefined],
-    ["an empty datagram", "", undefined],
-  ];
-  for (const [name, line, want] of table) {
-    it(name, () => assert.deepEqual(parseRequestLog(line), want));
-  }
-
-  it("documents the format it parses", () => {
-    assert.equal(REQUEST_LOG_FORMAT, "or1 %b %s %ST %Ta %Tw %ac/%bc/%sc");
-  });
-});
+/** A ring forwarder's connection: writes text and waits until the receiver has counted `lines` more lines. */
+async function connect(port: number, receiver: RequestLogReceiver): Promise<{ send: (text: string, lines: number) => Promise<void>; close: () => void; closed: Promise<void> }> {
+  const socket = net.connect(port, "127.0.0.1");
+  const closed = new Promise<void>((res) => socket.once("close", () => res()));
+  socket.on("error", () => {});
+  await new Promise<void>((res, rej) => socket.once("connect", res).once("error", rej));
+  return {
+    closed,
+    async send(text, lines) {
+      const before = receiver.stats().lines;
+      await new Promise<void>((res, rej) => socket.write(text, (err) => (err ? rej(err) : res())));
+      await until(`${lines} lines`, () => receiver.stats().lines === before + lines);
+    },
+    close: () => socket.destroy(),
+  };
+}
 
 interface Call {
   service: ServiceRef;
@@ -118,7 +58,7 @@ const until = async (what: string, cond: () => boolean, timeoutMs = 5000): Promi
 };
 
 describe("RequestLogReceiver", () => {
-  it("records one report per service per second over real UDP", async () => {
+  it("records one report per service per second from lines over TCP", async () => {
     const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 0, 100));
     const second = Math.floor(clock.now() / 1000);
     const recorder = new FakeRecorder();
@@ -136,30 +76,33 @@ describe("RequestLogReceiver", () => {
       flushIntervalMs: 3_600_000,
     });
     const { port } = await receiver.start();
-    const client = dgram.createSocket("udp4");
-    const send = async (lines: string[]): Promise<void> => {
-      const before = receiver.stats().datagrams;
-      for (const l of lines) await new Promise<void>((res, rej) => client.send(l, port, "127.0.0.1", (err) => (err ? rej(err) : res())));
-      await until(`${lines.length} datagrams`, () => receiver.stats().datagrams === before + lines.length);
-    };
+    const ring = await connect(port, receiver);
+    // During a reload the old worker's forwarder and the new one's are both connected.
+    const second_ring = await connect(port, receiver);
     try {
-      await send([
-        `${HEADER}or1 s_${SID} ${IID} 200 13 0 1/0/0\n`,
-        `${HEADER}or1 s_${SID} ${IID} 201 7 0 1/0/0\n`,
-        `${HEADER}or1 s_${SID} ${IID} 404 2 0 1/0/0\n`,
-        `${HEADER}or1 s_${SID} <NOSRV> 503 302 302 3/2/0\n`,
-        `${HEADER}or1 s_${SID} ${IID} 302 1 0 1/0/0\n`,
-        `${HEADER}or1 s_${other} ${IID} 500 40 0 1/0/0\n`,
-        `${HEADER}or1 be_unknown <NOSRV> 404 0 -1 1/0/0\n`,
-        `${HEADER}or1 s_ffffffffffffffffffffffffffffffff ${IID} 200 1 0 1/0/0\n`,
-        "<133>Dec  1 19:33:45 haproxy[7124]: Proxy fe started.\n",
-      ]);
+      // A line may be split across reads.
+      await ring.send(`or1 s_${SID} ${IID} 200 13 0 1/0/0\nor1 s_${SID} ${IID} 201 7 `, 1);
+      await ring.send(`0 1/0/0\nor1 s_${SID} ${IID} 404 2 0 1/0/0\n`, 2);
+      await second_ring.send(`or1 s_${SID} <NOSRV> 503 302 302 3/2/0\nor1 s_${SID} ${IID} 302 1 0 1/0/0\n`, 2);
+      await ring.send(
+        [
+          `or1 s_${other} ${IID} 500 40 0 1/0/0`,
+          `or1 be_unknown <NOSRV> 404 0 -1 1/0/0`,
+          `or1 s_ffffffffffffffffffffffffffffffff ${IID} 200 1 0 1/0/0`,
+          "Proxy fe started.",
+          "",
+        ].join("\n"),
+        4,
+      );
+      // Bytes without an end are not buffered without bound: they count as one malformed line.
+      await ring.send("x".repeat(5000), 1);
+      await ring.send("\n", 1);
       receiver.flush();
       assert.equal(recorder.calls.length, 0, "the second has not passed yet");
 
       clock.advance(1000);
       // A request of the next second pushes out the previous second of that service at once.
-      await send([`${HEADER}or1 s_${SID} ${IID} 200 5 0 1/0/0\n`]);
+      await ring.send(`or1 s_${SID} ${IID} 200 5 0 1/0/0\n`, 1);
       assert.deepEqual(recorder.calls, [
         {
           service: { serviceName: "web", serviceId: SID },
@@ -180,12 +123,12 @@ describe("RequestLogReceiver", () => {
       recorder.failNext = true;
       receiver.flush();
       assert.equal(recorder.calls.length, 2);
-      await send([`${HEADER}or1 s_${SID} ${IID} 200 9 0 1/0/0\n`]);
+      await second_ring.send(`or1 s_${SID} ${IID} 200 9 0 1/0/0\n`, 1);
       assert.deepEqual(receiver.stats(), {
-        datagrams: 11,
+        lines: 13,
         serviceRequests: 9,
         unrouted: 1,
-        malformed: 1,
+        malformed: 3,
         unknownService: 1,
         recordFailures: 1,
       });
@@ -193,7 +136,8 @@ describe("RequestLogReceiver", () => {
       assert.ok(logs.some((l) => l.includes("unknown service")), logs.join("\n"));
       assert.ok(logs.some((l) => l.includes("not request logs")), logs.join("\n"));
     } finally {
-      client.close();
+      ring.close();
+      second_ring.close();
       await receiver.stop();
     }
     // stop() records the current second too.
@@ -218,17 +162,16 @@ describe("RequestLogReceiver", () => {
     const { port } = await receiver.start();
     try {
       await assert.rejects(receiver.start(), /already started/);
-      const client = dgram.createSocket("udp4");
-      await new Promise<void>((res, rej) =>
-        client.send(`or1 s_${SID} ${IID} 200 3 0 1/0/0`, port, "127.0.0.1", (err) => (err ? rej(err) : res())),
-      );
-      client.close();
-      await until("the datagram", () => receiver.stats().datagrams === 1);
+      const ring = await connect(port, receiver);
+      await ring.send(`or1 s_${SID} ${IID} 200 3 0 1/0/0\n`, 1);
       clock.advance(1000);
       receiver.flush();
       receiver.flush();
       assert.equal(recorder.calls.length, 1);
       assert.equal((receiver as unknown as { buckets: Map<string, unknown> }).buckets.size, 0);
+      // stop() closes the forwarder's connection as well as the listener.
+      await receiver.stop();
+      await ring.closed;
     } finally {
       await receiver.stop();
     }

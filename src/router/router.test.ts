@@ -4,8 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect as h2connect } from "node:http2";
 import { request as httpsRequest } from "node:https";
-import { createSocket } from "node:dgram";
-import { connect as netConnect, createServer } from "node:net";
+import { connect as netConnect, createServer, type AddressInfo, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -68,8 +67,14 @@ describe("HaproxyRouter", () => {
   let plainRouter: HaproxyRouter;
   const backends: BackendServer[] = [];
   const logs: string[] = [];
-  const syslog = createSocket("udp4");
-  syslog.on("message", (m: Buffer) => logs.push(m.toString("utf8")));
+  // Stands in for RequestLogReceiver: the ring's forwarder connects and streams lines.
+  const ringConnections = new Set<Socket>();
+  const ringReceiver = createServer((socket) => {
+    ringConnections.add(socket);
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => logs.push(...chunk.split("\n").filter((l) => l !== "")));
+    socket.on("error", () => {});
+  });
   const backend = async (name: string, delay = 0) => {
     const b = await new BackendServer(name, delay).start();
     backends.push(b);
@@ -80,8 +85,8 @@ describe("HaproxyRouter", () => {
     dir = await mkdtemp(join(tmpdir(), "or-router-"));
     [httpPort, httpsPort, plainPort] = [await freePort(), await freePort(), await freePort()];
     router = new HaproxyRouter({ routerDir: join(dir, "tls"), httpPort, httpsPort, region: REGION, baseDomain: DOMAIN, logger });
-    await new Promise<void>((ok) => syslog.bind(0, "127.0.0.1", () => ok()));
-    const logTarget = `127.0.0.1:${syslog.address().port}`;
+    await new Promise<void>((ok) => ringReceiver.listen(0, "127.0.0.1", () => ok()));
+    const logTarget = `127.0.0.1:${(ringReceiver.address() as AddressInfo).port}`;
     plainRouter = new HaproxyRouter({ routerDir: join(dir, "plain"), httpPort: plainPort, httpsPort: 0, region: REGION, baseDomain: DOMAIN, logger, logTarget });
     await Promise.all([router.start(), plainRouter.start()]);
   });
@@ -89,7 +94,8 @@ describe("HaproxyRouter", () => {
   after(async () => {
     await Promise.all([router.stop(), plainRouter.stop()]);
     await Promise.all(backends.map((b) => b.close()));
-    syslog.close();
+    for (const socket of ringConnections) socket.destroy();
+    await new Promise<void>((ok) => ringReceiver.close(() => ok()));
     await rm(dir, { recursive: true, force: true });
   });
 
@@ -104,7 +110,7 @@ describe("HaproxyRouter", () => {
     assert.equal(unknown.status, 404);
     assert.match(unknown.body, /No service answers/);
     for (let i = 0; i < 50 && !logs.some((l) => l.includes("or1 be_unknown <NOSRV> 404 ")); i++) await new Promise((r) => setTimeout(r, 20));
-    assert.ok(logs.some((l) => / or1 s_svc1 aaaa 200 \d+ \d+ \d+\/\d+\/\d+$/.test(l.trim())), logs.join("\n"));
+    assert.ok(logs.some((l) => /^or1 s_svc1 aaaa 200 \d+ \d+ \d+\/\d+\/\d+$/.test(l.trim())), logs.join("\n"));
     assert.ok(logs.some((l) => l.includes("or1 be_unknown <NOSRV> 404 ")), logs.join("\n"));
   });
 

@@ -16,7 +16,7 @@ export interface HaproxyRouterOptions {
   baseDomain: string;
   requestTimeoutMs?: number;
   queueTimeoutMs?: number;
-  /** syslog UDP target for access logs, e.g. "127.0.0.1:5140". */
+  /** Where the request-log ring forwards (TCP), e.g. "127.0.0.1:5140". */
   logTarget?: string;
   logger: Logger;
   /** The haproxy executable; "haproxy" on PATH by default. */
@@ -67,7 +67,7 @@ export class HaproxyRouter implements TrafficRouter {
     };
   }
 
-  /** Where access logs go (a UDP port known only once the receiver listens); takes effect at start(). */
+  /** Where request lines go (a TCP port known only once the receiver listens); takes effect at start(). */
   setLogTarget(target: string): void {
     this.settings = { ...this.settings, logTarget: target };
   }
