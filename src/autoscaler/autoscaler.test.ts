@@ -3,7 +3,8 @@ import { describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { BackendLoad } from "../router/types.js";
 import { ManualClock } from "../util/clock.js";
-import { Autoscaler, SCALE_RETRY_MS, type ScalableService } from "./autoscaler.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
+import { Autoscaler, DEFAULT_SAMPLE_MS, SCALE_RETRY_MS, type ScalableService } from "./autoscaler.js";
 
 interface LogLine {
   message: string;
@@ -26,6 +27,7 @@ function harness(initial: Array<Partial<ScalableService> & { serviceId: string }
     scaled,
     logs,
     loadCalls: 0,
+    servicesCalls: 0,
     loadImpl: (): Promise<BackendLoad[]> =>
       Promise.resolve(
         [...concurrency].map(([serviceId, c]) => ({ serviceId, inFlight: c.inFlight, queued: c.queued, perInstance: {} })),
@@ -37,9 +39,14 @@ function harness(initial: Array<Partial<ScalableService> & { serviceId: string }
       return Promise.resolve();
     },
     autoscaler: undefined as unknown as Autoscaler,
-    /** Moves the clock one second and runs one round. */
+    /** Moves the clock one second and runs one round (sample and decision). */
     async second(): Promise<void> {
       clock.advance(1000);
+      await h.autoscaler.tick();
+    },
+    /** Moves the clock one sample interval and runs one round, as the timer does. */
+    async sample(): Promise<void> {
+      clock.advance(DEFAULT_SAMPLE_MS);
       await h.autoscaler.tick();
     },
   };
@@ -49,7 +56,10 @@ function harness(initial: Array<Partial<ScalableService> & { serviceId: string }
       h.loadCalls++;
       return h.loadImpl();
     },
-    services: () => [...services.values()].map((s) => ({ ...s })),
+    services: () => {
+      h.servicesCalls++;
+      return [...services.values()].map((s) => ({ ...s }));
+    },
     scale: (serviceId, desired, reason) => {
       scaled.push({ serviceId, desired, reason });
       return h.scaleImpl(serviceId, desired);
@@ -71,7 +81,7 @@ describe("Autoscaler", () => {
     h.clock.advance(400);
     await h.autoscaler.tick();
     const second = Math.floor(h.clock.now() / 1000);
-    assert.deepEqual(h.autoscaler.history("a"), [{ second, concurrency: 100 }]);
+    assert.deepEqual(h.autoscaler.history("a"), [{ second, concurrency: 100, queued: 10 }]);
   });
 
   it("keeps only the stable window of samples", async () => {
@@ -81,21 +91,66 @@ describe("Autoscaler", () => {
     assert.equal(h.autoscaler.history("a").length, 60);
   });
 
-  it("a step to 4x MaxConcurrency is scaled out on the 2nd sample", async () => {
+  it("a step to 4x MaxConcurrency without a queue (concurrency alone) is scaled out on the 2nd second", async () => {
     const h = harness([{ serviceId: "a", current: 1 }]);
     h.concurrency.set("a", { inFlight: 50, queued: 0 });
     for (let i = 0; i < 90; i++) await h.second();
     assert.equal(h.scaled.length, 0);
-    h.concurrency.set("a", { inFlight: 100, queued: 300 });
+    h.concurrency.set("a", { inFlight: 400, queued: 0 });
     await h.second();
-    assert.equal(h.scaled.length, 0);
-    await h.second();
+    for (let i = 0; i < 3; i++) await h.sample();
+    assert.equal(h.scaled.length, 0, "one second of 400 is not yet a step");
+    await h.sample(); // the next regular decision, in the 2nd second of 400
     assert.equal(h.scaled.length, 1);
     assert.equal(h.scaled[0]?.serviceId, "a");
     assert.equal(h.scaled[0]?.desired, 6);
-    assert.match(h.scaled[0]?.reason ?? "", /panic/);
+    assert.match(h.scaled[0]?.reason ?? "", /panic \(concurrency 400 over the last 2 s fills 1 x 100\)/);
     assert.equal(h.services.get("a")?.current, 6);
     assert.ok(h.logs.some((l) => l.message === "autoscaler: scaling" && l.fields?.desired === 6));
+  });
+
+  it("a step to 4x MaxConcurrency that queues is scaled out at the very first sample", async () => {
+    const h = harness([{ serviceId: "a", current: 1 }]);
+    h.concurrency.set("a", { inFlight: 50, queued: 0 });
+    for (let i = 0; i < 90; i++) await h.second();
+    const decisions = h.servicesCalls;
+    h.concurrency.set("a", { inFlight: 100, queued: 300 });
+    await h.sample(); // 250 ms after the last regular decision
+    assert.equal(h.servicesCalls, decisions + 1, "decided at once, not at the next whole interval");
+    assert.deepEqual(
+      h.scaled.map((s) => [s.serviceId, s.desired]),
+      [["a", 6]],
+    );
+    assert.match(h.scaled[0]?.reason ?? "", /panic \(300 requests waiting for a free instance; concurrency 400 fills 1 x 100\)/);
+    assert.equal(h.services.get("a")?.current, 6);
+  });
+
+  it("samples every sampleMs but decides only once per intervalMs without a queue", async () => {
+    const h = harness([{ serviceId: "a", current: 2 }]);
+    h.concurrency.set("a", { inFlight: 100, queued: 0 });
+    for (let i = 0; i < 40; i++) await h.sample();
+    assert.equal(h.loadCalls, 40);
+    assert.equal(h.servicesCalls, 10, "10 s of samples, 10 decisions");
+    assert.equal(h.autoscaler.history("a").length, 11, "from 0.25 s to 10 s: seconds 0 to 10");
+    assert.equal(h.scaled.length, 0);
+  });
+
+  it("a queue that persists decides once, then waits for the regular rounds", async () => {
+    const h = harness([{ serviceId: "a", current: 4, maxSize: 4 }]);
+    h.concurrency.set("a", { inFlight: 100, queued: 0 });
+    await h.sample(); // first round: a decision
+    h.concurrency.set("a", { inFlight: 400, queued: 600 });
+    for (let i = 0; i < 16; i++) await h.sample();
+    // The first round, the one where the queue appeared, then one every 4 samples after that.
+    assert.equal(h.servicesCalls, 1 + 1 + 3);
+    assert.equal(h.scaled.length, 0, "already at MaxSize");
+    // Gone at a regular round and back: decided at once again.
+    h.concurrency.set("a", { inFlight: 100, queued: 0 });
+    for (let i = 0; i < 4; i++) await h.sample();
+    const before = h.servicesCalls;
+    h.concurrency.set("a", { inFlight: 400, queued: 10 });
+    await h.sample();
+    assert.equal(h.servicesCalls, before + 1);
   });
 
   it("does not call scale() when the count is right", async () => {
@@ -120,8 +175,9 @@ describe("Autoscaler", () => {
     const h = harness([{ serviceId: "a", current: 2, deploying: true }]);
     h.concurrency.set("a", { inFlight: 200, queued: 600 });
     for (let i = 0; i < 10; i++) await h.second();
-    assert.equal(h.scaled.length, 0);
+    assert.equal(h.scaled.length, 0, "not even for a queue: the deployment owns the count");
     assert.equal(h.autoscaler.history("a").length, 10);
+    assert.ok(h.autoscaler.history("a").every((s) => s.concurrency === 800 && s.queued === 600));
     const svc = h.services.get("a");
     assert.ok(svc);
     svc.deploying = false;
@@ -142,6 +198,17 @@ describe("Autoscaler", () => {
     const failure = h.logs.find((l) => l.message.includes("reading backend load failed"));
     assert.match(String(failure?.fields?.error), /haproxy socket gone/);
     assert.ok(h.autoscaler.history("a").every((s) => s.concurrency === 140));
+  });
+
+  it("a blind sample carries the concurrency forward, not the queue (nobody knows who waits now)", async () => {
+    const h = harness([{ serviceId: "a", current: 1, maxConcurrency: 4, maxSize: 5 }]);
+    h.concurrency.set("a", { inFlight: 4, queued: 12 });
+    await h.second();
+    assert.equal(h.scaled.at(-1)?.desired, 5);
+    h.loadImpl = () => Promise.reject(new Error("haproxy socket gone"));
+    await h.second();
+    const [, blind] = h.autoscaler.history("a");
+    assert.deepEqual(blind && { concurrency: blind.concurrency, queued: blind.queued }, { concurrency: 16, queued: 0 });
   });
 
   it("logs a failing scale() with the service and retries after SCALE_RETRY_MS", async () => {
@@ -232,17 +299,32 @@ describe("Autoscaler", () => {
     assert.deepEqual(h.autoscaler.history("b"), []);
   });
 
-  it("start() ticks on its timer; stop() ends it", async () => {
+  it("rejects a sampling or decision interval that is not a positive number", () => {
+    for (const bad of [{ intervalMs: 0 }, { sampleMs: -1 }, { sampleMs: Number.NaN }]) {
+      assert.throws(
+        () => new Autoscaler({ clock: new ManualClock(), load: () => Promise.resolve([]), services: () => [], scale: () => Promise.resolve(), ...bad }),
+        AppRunnerError,
+        JSON.stringify(bad),
+      );
+    }
+  });
+
+  it("start() ticks on its timer every sampleMs; stop() ends it", async () => {
     const clock = new ManualClock();
     let calls = 0;
+    let decisions = 0;
     const autoscaler = new Autoscaler({
       clock,
-      intervalMs: 5,
+      intervalMs: 1000,
+      sampleMs: 5,
       load: () => {
         calls++;
         return Promise.resolve([]);
       },
-      services: () => [],
+      services: () => {
+        decisions++;
+        return [];
+      },
       scale: () => Promise.resolve(),
     });
     autoscaler.start();
@@ -252,6 +334,7 @@ describe("Autoscaler", () => {
     await autoscaler.stop();
     const after = calls;
     assert.ok(after >= 3);
+    assert.equal(decisions, 1, "the clock did not move: one decision, the first");
     await sleep(30);
     assert.equal(calls, after);
   });

@@ -1,8 +1,13 @@
 /**
- * The autoscaling loop: every interval it reads the router's backend load, keeps each service's
- * per-second concurrency for the longest window, asks decide() and calls scale() when the count
- * should change. All the policy is in decide.ts; this file only feeds it and acts on it.
+ * The autoscaling loop: every sampleMs (250 ms) it reads the router's backend load and keeps each
+ * service's per-second highest concurrency and queue for the longest window; every intervalMs
+ * (1 s) it asks decide() and calls scale() when the count should change. A queue decides at once:
+ * requests wait only once every instance is full, so waiting for the next whole second would only
+ * delay the scale-out that decide() is sure to ask for (issue 4: new instances serve within 3 s of
+ * a load step). Decisions are not made at every sample because services() reads deployment
+ * records from disk. All the policy is in decide.ts; this file only feeds it and acts on it.
  */
+import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { BackendLoad } from "../router/types.js";
 import type { Clock } from "../util/clock.js";
 import {
@@ -29,8 +34,10 @@ export type AutoscalerLogger = (message: string, fields?: Record<string, unknown
 
 export interface AutoscalerOptions {
   clock: Clock;
-  /** How often load is sampled and decisions are made; 1000 ms (decide() works in whole seconds). */
+  /** How often decisions are made (DEFAULT_INTERVAL_MS; decide() works in whole seconds); a new queue decides sooner. */
   intervalMs?: number;
+  /** How often load is sampled (DEFAULT_SAMPLE_MS), and so how soon a queue is seen; at most intervalMs. */
+  sampleMs?: number;
   /** Load of every service backend right now (TrafficRouter.load). */
   load: () => Promise<BackendLoad[]>;
   /** The services to scale (RUNNING services with their configuration and instance counts). */
@@ -46,10 +53,23 @@ export interface AutoscalerOptions {
 
 /** After a failed scale() call, the service is not scaled again for this long. */
 export const SCALE_RETRY_MS = 5_000;
+/** Decisions once a second: decide() works in whole seconds. */
+export const DEFAULT_INTERVAL_MS = 1000;
+/**
+ * Samples four times a second: a load step shows as a queue within 250 ms. A sample is one
+ * `show stat` on HAProxy's local admin socket; decisions (and services()) stay at intervalMs.
+ */
+export const DEFAULT_SAMPLE_MS = 250;
+
+/** One second of one service: the highest concurrency (in flight + queued) and queue sampled in it. */
+interface SecondLoad {
+  concurrency: number;
+  queued: number;
+}
 
 interface Tracked {
-  /** second -> highest concurrency seen in it. */
-  history: Map<number, number>;
+  /** second -> the highest load sampled in it. */
+  history: Map<number, SecondLoad>;
   state: AutoscalerState;
   /** A scale() call for this service is running. */
   scaling: boolean;
@@ -59,20 +79,32 @@ interface Tracked {
 
 export class Autoscaler {
   private readonly intervalMs: number;
+  private readonly sampleMs: number;
   private readonly log: AutoscalerLogger;
   private readonly tracked = new Map<string, Tracked>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly scaling = new Set<Promise<void>>();
+  /** When the last decision round started (ms); undefined before the first. */
+  private decidedAt: number | undefined;
+  /** Services whose requests were waiting when the last decision round started. */
+  private queuesDecided = new Set<string>();
 
   constructor(private readonly opts: AutoscalerOptions) {
-    this.intervalMs = opts.intervalMs ?? 1000;
+    this.intervalMs = opts.intervalMs ?? DEFAULT_INTERVAL_MS;
+    // Sampling less often than deciding would only make decisions on stale samples.
+    this.sampleMs = Math.min(opts.sampleMs ?? DEFAULT_SAMPLE_MS, this.intervalMs);
+    for (const [name, ms] of [["intervalMs", this.intervalMs], ["sampleMs", this.sampleMs]] as const) {
+      if (!(Number.isFinite(ms) && ms > 0)) {
+        throw new AppRunnerError("InternalServiceError", `autoscaler: ${name} must be a positive number of milliseconds, not ${ms}`);
+      }
+    }
     this.log = opts.logger ?? (() => undefined);
   }
 
   start(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.intervalMs);
+    this.timer = setInterval(() => void this.tick(), this.sampleMs);
     this.timer.unref();
   }
 
@@ -85,11 +117,13 @@ export class Autoscaler {
   }
 
   /**
-   * One round: sample, decide, scale; resolves once its scale() calls are done. The timer calls
-   * it; tests call it directly. While a round is still reading load and deciding, another call
-   * returns that round instead of starting one, so a slow router never piles rounds up. scale()
-   * calls run outside that guard (a slow scale-out must not stop sampling) and at most one per
-   * service at a time. Never rejects: failures are logged.
+   * One round: sample, and when a decision is due (intervalMs since the last one, or a queue the
+   * last decision did not see) decide and scale; resolves once its scale() calls are done. The
+   * timer calls it every sampleMs; tests call it directly. While a round is still reading load
+   * and deciding, another call returns that round instead of starting one, so a slow router (or
+   * a slow services()) never piles rounds up. scale() calls run outside that guard (a slow
+   * scale-out must not stop sampling) and at most one per service at a time. Never rejects:
+   * failures are logged.
    */
   async tick(): Promise<void> {
     if (this.running) return this.running;
@@ -109,23 +143,32 @@ export class Autoscaler {
   /** Samples and state kept for a service (for tests and diagnostics). */
   history(serviceId: string): ConcurrencySample[] {
     const t = this.tracked.get(serviceId);
-    return t ? [...t.history].map(([second, concurrency]) => ({ second, concurrency })) : [];
+    return t ? [...t.history].map(([second, l]) => ({ second, concurrency: l.concurrency, queued: l.queued })) : [];
   }
 
-  /** Samples and decides; returns the scale() calls it started. */
+  /** Samples, and decides when due; returns the scale() calls it started. */
   private async round(): Promise<Promise<void>[]> {
     const now = this.opts.clock.now();
     const second = Math.floor(now / 1000);
-    let loads: BackendLoad[];
+    let loads: Map<string, SecondLoad>;
     try {
-      loads = await this.opts.load();
+      loads = byService(await this.opts.load());
     } catch (err) {
-      // Blind for this second: carry the last known concurrency forward, so an unreachable router
+      // Blind for this sample: carry the last known concurrency forward, so an unreachable router
       // reads as "unchanged", not as "quiet" (which would scale services in), and decide nothing.
       this.log("autoscaler: reading backend load failed; keeping the last samples", { error: describe(err) });
       for (const t of this.tracked.values()) carryForward(t.history, second);
       return [];
     }
+    // Services seen by an earlier decision round; a new one is tracked from its first decision
+    // round on (at most intervalMs later, at once when its requests queue).
+    for (const [id, t] of this.tracked) {
+      record(t.history, second, loads.get(id));
+      prune(t.history, second);
+    }
+    if (!this.decisionDue(now, loads)) return [];
+    this.decidedAt = now;
+    this.queuesDecided = new Set([...loads].filter(([, l]) => l.queued > 0).map(([id]) => id));
     const services = await this.opts.services();
 
     const seen = new Set<string>();
@@ -136,9 +179,8 @@ export class Autoscaler {
       if (!t) {
         t = { history: new Map(), state: INITIAL_AUTOSCALER_STATE, scaling: false, retryAt: 0 };
         this.tracked.set(svc.serviceId, t);
+        record(t.history, second, loads.get(svc.serviceId));
       }
-      record(t.history, second, loads, svc.serviceId);
-      prune(t.history, second);
 
       // App Runner temporarily doubles the provisioned instances during a deployment, so both the
       // old and the new code have the full capacity, and the deployment owns the instance count
@@ -178,6 +220,22 @@ export class Autoscaler {
     return calls;
   }
 
+  /**
+   * Regular rounds every intervalMs (half a sample early counts: timers drift, and a round 1 ms
+   * short must not wait a whole sample more), and at once for a queue the last decision round did
+   * not see. A queue that persists (a service at MaxSize, instances still starting, services()
+   * failing) is left to the regular rounds: deciding on it again would read services() at every
+   * sample for nothing.
+   */
+  private decisionDue(now: number, loads: ReadonlyMap<string, SecondLoad>): boolean {
+    if (this.decidedAt === undefined) return true;
+    const since = now - this.decidedAt;
+    // since < 0: the wall clock was set back; waiting for it to catch up would stop scaling.
+    if (since < 0 || since >= this.intervalMs - this.sampleMs / 2) return true;
+    for (const [id, l] of loads) if (l.queued > 0 && !this.queuesDecided.has(id)) return true;
+    return false;
+  }
+
   private runScale(svc: ScalableService, t: Tracked, desired: number, reason: string): Promise<void> {
     const fields = { serviceId: svc.serviceId, current: svc.current, desired, reason };
     this.log("autoscaler: scaling", fields);
@@ -198,26 +256,41 @@ export class Autoscaler {
   }
 }
 
-/** concurrency = in flight + queued; the highest value when a second is sampled more than once. */
-function record(history: Map<number, number>, second: number, loads: readonly BackendLoad[], serviceId: string): void {
-  let concurrency: number | undefined;
+/** concurrency = in flight + queued, summed over a service's backends. */
+function byService(loads: readonly BackendLoad[]): Map<string, SecondLoad> {
+  const out = new Map<string, SecondLoad>();
   for (const l of loads) {
-    if (l.serviceId !== serviceId) continue;
-    concurrency = (concurrency ?? 0) + Math.max(0, l.inFlight) + Math.max(0, l.queued);
+    const inFlight = Math.max(0, l.inFlight);
+    const queued = Math.max(0, l.queued);
+    const sum = out.get(l.serviceId) ?? { concurrency: 0, queued: 0 };
+    out.set(l.serviceId, { concurrency: sum.concurrency + inFlight + queued, queued: sum.queued + queued });
   }
-  // A service the router does not report had no traffic: no sample, which decide() reads as 0.
-  if (concurrency === undefined) return;
-  history.set(second, Math.max(history.get(second) ?? 0, concurrency));
+  return out;
 }
 
-/** Repeats the sample of the previous second (or the one before: timers drift) into `second`. */
-function carryForward(history: Map<number, number>, second: number): void {
+/** The highest concurrency and the highest queue when a second is sampled more than once. */
+function record(history: Map<number, SecondLoad>, second: number, load: SecondLoad | undefined): void {
+  // A service the router does not report had no traffic: no sample, which decide() reads as 0.
+  if (!load) return;
+  const had = history.get(second);
+  history.set(second, {
+    concurrency: Math.max(had?.concurrency ?? 0, load.concurrency),
+    queued: Math.max(had?.queued ?? 0, load.queued),
+  });
+}
+
+/**
+ * Repeats the concurrency of the previous second (or the one before: timers drift) into `second`.
+ * Not the queue: decide() reads a queue in the latest second as "requests wait right now", which
+ * a blind sample cannot tell.
+ */
+function carryForward(history: Map<number, SecondLoad>, second: number): void {
   if (history.has(second)) return;
   const last = history.get(second - 1) ?? history.get(second - 2);
-  if (last !== undefined && last > 0) history.set(second, last);
+  if (last !== undefined && last.concurrency > 0) history.set(second, { concurrency: last.concurrency, queued: 0 });
 }
 
-function prune(history: Map<number, number>, second: number): void {
+function prune(history: Map<number, SecondLoad>, second: number): void {
   for (const s of history.keys()) if (s <= second - STABLE_WINDOW_SECONDS) history.delete(s);
 }
 

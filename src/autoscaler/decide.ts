@@ -1,7 +1,7 @@
 /**
- * The autoscaling decision: a pure function of the per-second concurrency history, the instance
- * count the service has now, its AutoScalingConfiguration and the decider's own small state. The
- * clock is passed in (`now`), so every rule below is tested as a table, without timers.
+ * The autoscaling decision: a pure function of the per-second concurrency (and queue) history,
+ * the instance count the service has now, its AutoScalingConfiguration and the decider's own small
+ * state. The clock is passed in (`now`), so every rule below is tested as a table, without timers.
  *
  * Modelled on Knative's KPA (stable window, panic window, panic threshold, scale-down delay,
  * max scale-down rate), with App Runner's trigger added: App Runner "scales up the service" when
@@ -13,11 +13,19 @@
  *    Seconds without a sample count as 0 (the data plane reports only seconds with traffic), but
  *    seconds before the decider first saw the service are unknown, not quiet: windows are
  *    averaged over the seconds observed so far.
- * 2. Panic. When the panic value needs >= PANIC_THRESHOLD x the current instances, or the sustained
- *    concurrency reaches what the current instances take (current x MaxConcurrency: they are full,
- *    further requests queue), the decider panics: desired goes at once to what the panic value needs, and it
- *    never goes down while panicking. Panic ends STABLE_WINDOW after the last panic-worthy second,
- *    when the surge has made its way into the stable average.
+ * 2. Panic. The decider panics when
+ *    a. requests wait in the latest second (a sample with `queued` > 0 for the second of `now`):
+ *       HAProxy queues only once every instance has MaxConcurrency in flight, so this is App
+ *       Runner's own trigger, observed directly, and needs no second to confirm it; the panic value
+ *       is then at least that second's concurrency (in flight + queued). A queue in an older second
+ *       only is history, left to the windows;
+ *    b. the sustained concurrency reaches what the current instances take (current x
+ *       MaxConcurrency: they are full, further requests queue); the only "full" signal when
+ *       samples carry no `queued`, and it needs BURST_SECONDS, so one spiky second does not count;
+ *    c. the panic value needs >= PANIC_THRESHOLD x the current instances.
+ *    Panicking, desired goes at once to what the panic value needs, and it never goes down while
+ *    panicking. Panic ends STABLE_WINDOW after the last panic-worthy second, when the surge has made
+ *    its way into the stable average.
  * 3. Otherwise desired = ceil(stable / (MaxConcurrency x targetUtilization)).
  * 4. At least 1 when the stable window saw any traffic; clamped to [MinSize, MaxSize].
  * 5. Scale-in only after a full stable window was observed, and only once the lower count was
@@ -47,11 +55,18 @@ export const MAX_SCALE_DOWN_RATE = 2;
  */
 export const DEFAULT_TARGET_UTILIZATION = 0.7;
 
-/** The highest concurrency (in flight + queued) of one service in one second. */
+/** One service in one second. */
 export interface ConcurrencySample {
   /** Whole seconds since the epoch. */
   readonly second: number;
+  /** The highest concurrency (in flight + queued) seen in that second. */
   readonly concurrency: number;
+  /**
+   * The most requests seen waiting in the router's queue during that second (each instance takes
+   * MaxConcurrency, the rest wait). Absent or 0: nobody waited (or the source cannot tell), and only
+   * the concurrency rules apply.
+   */
+  readonly queued?: number;
 }
 
 export interface ScalingConfig {
@@ -114,12 +129,16 @@ export function decide(input: DecideInput): Decision {
 
   const bySecond = new Map<number, number>();
   let earliest = nowSecond;
+  let queuedNow = 0;
   for (const s of input.samples) {
     if (s.second > nowSecond) continue;
     earliest = Math.min(earliest, s.second);
     if (s.second <= nowSecond - stableWindowSeconds) continue;
-    const c = Number.isFinite(s.concurrency) && s.concurrency > 0 ? s.concurrency : 0;
-    bySecond.set(s.second, Math.max(bySecond.get(s.second) ?? 0, c));
+    const queued = nonNegative(s.queued);
+    // Concurrency counts the queued requests too; max() keeps a sample that says otherwise from
+    // reading as fewer requests than are waiting.
+    bySecond.set(s.second, Math.max(bySecond.get(s.second) ?? 0, nonNegative(s.concurrency), queued));
+    if (s.second === nowSecond) queuedNow = Math.max(queuedNow, queued);
   }
   const observedSince = Math.min(state.observedSince ?? nowSecond, earliest);
   const observedSeconds = nowSecond - observedSince + 1;
@@ -134,7 +153,9 @@ export function decide(input: DecideInput): Decision {
 
   const stable = average(stableWindowSeconds);
   const sustained = Math.min(...windowSeconds(BURST_SECONDS).map(at));
-  const panicValue = Math.max(average(PANIC_WINDOW_SECONDS), sustained);
+  const waiting = queuedNow > 0;
+  const concurrencyNow = at(nowSecond);
+  const panicValue = Math.max(average(PANIC_WINDOW_SECONDS), sustained, waiting ? concurrencyNow : 0);
   const stableWant = ceil(stable / perInstance);
   const panicWant = ceil(panicValue / perInstance);
   const overThreshold = panicValue / perInstance >= PANIC_THRESHOLD * Math.max(1, current);
@@ -143,7 +164,7 @@ export function decide(input: DecideInput): Decision {
   const full = sustained > 0 && sustained >= current * config.maxConcurrency;
   const anyTraffic = windowSeconds(stableWindowSeconds).some((s) => at(s) > 0);
 
-  const panicUntil = overThreshold || full ? now + panicHoldMs : state.panicUntil;
+  const panicUntil = waiting || overThreshold || full ? now + panicHoldMs : state.panicUntil;
   const panicking = panicUntil !== undefined && now < panicUntil;
 
   let want: number;
@@ -152,11 +173,13 @@ export function decide(input: DecideInput): Decision {
   if (panicking) {
     panicMax = Math.max(state.panicMax ?? 0, panicWant, stableWant);
     want = Math.max(panicMax, current);
-    const trigger = full
-      ? `concurrency ${fmt(sustained)} over the last ${BURST_SECONDS} s fills ${current} x ${config.maxConcurrency}`
-      : overThreshold
-        ? `panic concurrency ${fmt(panicValue)} needs >= ${PANIC_THRESHOLD}x the ${current} instance(s)`
-        : `holding until ${new Date(panicUntil).toISOString()}`;
+    const trigger = waiting
+      ? `${fmt(queuedNow)} requests waiting for a free instance; concurrency ${fmt(concurrencyNow)} fills ${current} x ${config.maxConcurrency}`
+      : full
+        ? `concurrency ${fmt(sustained)} over the last ${BURST_SECONDS} s fills ${current} x ${config.maxConcurrency}`
+        : overThreshold
+          ? `panic concurrency ${fmt(panicValue)} needs >= ${PANIC_THRESHOLD}x the ${current} instance(s)`
+          : `holding until ${new Date(panicUntil).toISOString()}`;
     why = `panic (${trigger}): ${fmt(panicValue)} at ${fmt(perInstance)} per instance wants ${panicWant}, never less than ${want} while panicking`;
   } else {
     want = stableWant;
@@ -234,6 +257,11 @@ function clamp(n: number, config: ScalingConfig): number {
 /** ceil that ignores floating-point noise (140 / (100 x 0.7) is 2, not 3). */
 function ceil(x: number): number {
   return Math.max(0, Math.ceil(x - 1e-9));
+}
+
+/** NaN, negative and absent values read as 0. */
+function nonNegative(n: number | undefined): number {
+  return n !== undefined && Number.isFinite(n) && n > 0 ? n : 0;
 }
 
 function fmt(n: number): string {

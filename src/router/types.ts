@@ -47,7 +47,7 @@ export interface TrafficRouter {
   drain(serviceId: string, instanceIds: readonly string[], timeoutMs?: number): Promise<void>;
   /** Removes the service: its hosts answer 404. */
   remove(serviceId: string): Promise<void>;
-  /** Current load of every service backend (sampled every second by the autoscaler). */
+  /** Current load of every service backend (sampled every 250 ms by the autoscaler). */
   load(): Promise<BackendLoad[]>;
 }
 
