@@ -34,7 +34,7 @@ const cases: Case[] = [
       "  timeout server 120s",
       "  timeout queue 30s",
       "  timeout tunnel 1h",
-      "  retry-on conn-failure empty-response response-timeout 0rtt-rejected",
+      "  retry-on conn-failure empty-response",
       "  option redispatch",
       "  option forwardfor",
       `  log-format "${LOG_FORMAT}"`,
@@ -44,8 +44,10 @@ const cases: Case[] = [
   {
     name: "log target and router timeouts",
     settings: { logTarget: "127.0.0.1:5140", requestTimeoutMs: 60_000, queueTimeoutMs: 2500 },
-    routes: [],
-    has: ["  log ring@requests len 1024 local0 info", "ring requests", "  format raw", "  server openrunner 127.0.0.1:5140", "  log global", "  timeout server 60s", "  timeout queue 2500ms"],
+    routes: [svc()],
+    has: ["  log ring@requests len 1024 local0 info", "ring requests", "  format raw", "  server openrunner 127.0.0.1:5140", "  log global",
+      "  http-request set-var(txn.or_rate) be_sess_rate",
+      "  http-request set-log-level silent if { rand(1000000),mul(txn.or_rate) ge 200000000 }", "  timeout server 60s", "  timeout queue 2500ms"],
   },
   {
     name: "http only: routing by host map, no redirect",
@@ -59,7 +61,7 @@ const cases: Case[] = [
       "backend be_unknown",
       'http-request return status 404 content-type text/html string "',
     ],
-    lacks: ["redirect", "ssl crt"],
+    lacks: ["redirect", "ssl crt", "set-log-level"],
   },
   {
     name: "https on: h2 + redirect",
@@ -81,7 +83,7 @@ const cases: Case[] = [
   {
     name: "serving service: leastconn, maxconn servers without checks",
     routes: [svc({ maxConcurrency: 7 })],
-    has: ["backend s_abc123", "  balance leastconn", "  server 0123456789abcdef0123456789abcdef 127.202.0.2:8080 maxconn 7"],
+    has: ["backend s_abc123", "  balance leastconn", "  server 0123456789abcdef0123456789abcdef 127.202.0.2:8080 maxconn 7 pool-max-conn -1 pool-purge-delay 5s"],
     lacks: [" check", "X-Amzn-Trace-Id"],
   },
   {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
-import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { Agent, request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { connect as h2connect } from "node:http2";
 import { request as httpsRequest } from "node:https";
 import { connect as netConnect, createServer, type AddressInfo, type Socket } from "node:net";
@@ -32,9 +32,9 @@ interface Reply {
   body: string;
 }
 
-function get(port: number, host: string, path = "/", headers: Record<string, string> = {}): Promise<Reply> {
+function get(port: number, host: string, path = "/", headers: Record<string, string> = {}, agent: Agent | false = false): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: "127.0.0.1", port, path, headers: { host, ...headers }, agent: false }, (res) => {
+    const req = httpRequest({ host: "127.0.0.1", port, path, headers: { host, ...headers }, agent }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
@@ -112,6 +112,11 @@ describe("HaproxyRouter", () => {
     for (let i = 0; i < 50 && !logs.some((l) => l.includes("or1 be_unknown <NOSRV> 404 ")); i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(logs.some((l) => /^or1 s_svc1 aaaa 200 \d+ \d+ \d+\/\d+\/\d+$/.test(l.trim())), logs.join("\n"));
     assert.ok(logs.some((l) => l.includes("or1 be_unknown <NOSRV> 404 ")), logs.join("\n"));
+    // Counts come from HAProxy's counters: exact whatever share of requests is logged.
+    const counters = await plainRouter.counters();
+    assert.ok(counters.worker > 0);
+    const svc1 = counters.backends.find((b) => b.serviceId === "svc1");
+    assert.deepEqual(svc1 && { requests: svc1.requests, status2xx: svc1.status2xx }, { requests: 2, status2xx: 2 });
   });
 
   test("paused answers 503 with the page, resumes without reload", async () => {
@@ -237,6 +242,24 @@ describe("HaproxyRouter", () => {
     const load = (await plainRouter.load()).find((l) => l.serviceId === "svc8");
     assert.deepEqual(load, { serviceId: "svc8", inFlight: 0, queued: 0, perInstance: { iiii: 0 } });
     console.log(`apply() with a server swap: ${applyMs.toFixed(1)} ms; reloads: ${plainRouter.reloadTimes.join(", ")} ms`);
+  });
+
+  test("an instance added over the runtime API keeps its connections alive, as a configured one does", async () => {
+    const a = await backend("pool");
+    await plainRouter.apply(route("svc7", "pooled", []));
+    await plainRouter.apply(route("svc7", "pooled", [a]));
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      for (let i = 0; i < 20; i++) assert.equal(json(await get(plainPort, hostOf("pooled"), "/", {}, agent)).name, "pool");
+    } finally {
+      agent.destroy();
+    }
+    const csv = (await plainRouter.process.admin.command("show stat -1 4 -1")).split("\n").filter((l) => l.trim() !== "");
+    const cols = (csv[0] ?? "").slice(2).split(",");
+    const row = csv.map((l) => l.split(",")).find((f) => f[0] === "s_svc7" && f[1] === "pool") ?? [];
+    const at = (name: string): number => Number(row[cols.indexOf(name)]);
+    // Without an idle-connection pool every request opened a new connection (connect 20, reuse 0).
+    assert.ok(at("connect") <= 2 && at("reuse") >= 18, `connect ${at("connect")} reuse ${at("reuse")}`);
   });
 
   test("a config HAProxy rejects never replaces the running one", async () => {
