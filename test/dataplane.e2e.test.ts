@@ -10,6 +10,7 @@ import {
   UpdateServiceCommand,
   type Service,
 } from "@aws-sdk/client-apprunner";
+import { CloudWatchClient, GetMetricStatisticsCommand } from "@aws-sdk/client-cloudwatch";
 import type { LocalRuntimeDriver } from "../src/runtime/local/driver.js";
 import { pushConcurrencyApp, pushHelloApp, pushWebSocketApp } from "./support/app-images.js";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
@@ -114,6 +115,46 @@ describe("data plane: HAProxy routes ServiceUrls, caps concurrency, scales, and 
     await server.client.send(new ResumeServiceCommand({ ServiceArn: b.ServiceArn }));
     await waitForStatus(server.client, b.ServiceArn ?? "", "RUNNING");
     await eventually(async () => ((await get(hostB)).body.trim() === "beta" ? true : undefined), 10_000);
+  });
+
+  it("counts every request in the service's metrics (HAProxy's counters) with latency samples (its log lines)", async () => {
+    const svc = await createService("counted", `${registry.host}/hello:alpha`);
+    const host = svc.ServiceUrl ?? "";
+    const sent = 25;
+    for (let i = 0; i < sent; i++) assert.equal((await get(host, i % 5 === 4 ? "/missing" : "/")).status < 500, true);
+    const notFound = Array.from({ length: sent }, (_, i) => i).filter((i) => i % 5 === 4).length;
+    const cw = new CloudWatchClient({ endpoint: server.running.endpoint, region: "us-east-1", credentials: server.running.rootKey, maxAttempts: 1 });
+    try {
+      const stat = async (MetricName: string, Statistics: Array<"Sum" | "SampleCount">) => {
+        const out = await cw.send(
+          new GetMetricStatisticsCommand({
+            Namespace: "AWS/AppRunner",
+            MetricName,
+            Dimensions: [
+              { Name: "ServiceName", Value: svc.ServiceName ?? "" },
+              { Name: "ServiceID", Value: svc.ServiceId ?? "" },
+            ],
+            StartTime: new Date(Date.now() - 600_000),
+            EndTime: new Date(Date.now() + 60_000),
+            Period: 3600,
+            Statistics,
+          }),
+        );
+        return out.Datapoints?.[0];
+      };
+      // The counters are read once a second; a second is recorded once it has passed.
+      const requests = await eventually(async () => {
+        const d = await stat("Requests", ["Sum"]);
+        return d?.Sum === sent ? d : undefined;
+      }, 15_000);
+      assert.equal(requests.Sum, sent);
+      assert.equal((await stat("4xxStatusResponses", ["Sum"]))?.Sum, notFound);
+      assert.equal((await stat("2xxStatusResponses", ["Sum"]))?.Sum, sent - notFound);
+      // Latency comes from the log lines (every request is logged below LOGGED_REQUESTS_PER_SECOND).
+      assert.ok(((await stat("RequestLatency", ["SampleCount"]))?.SampleCount ?? 0) >= 1);
+    } finally {
+      cw.destroy();
+    }
   });
 
   it("sets X-Forwarded-*, a request id and (with tracing on) X-Amzn-Trace-Id, and carries WebSockets", async () => {

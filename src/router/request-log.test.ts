@@ -4,6 +4,7 @@ import { describe, it } from "node:test";
 import type { ServiceRef } from "../telemetry/metrics/catalog.js";
 import type { InstanceReport, MetricsRecorder, RequestReport, SecondSample } from "../telemetry/metrics/recorder.js";
 import { ManualClock } from "../util/clock.js";
+import type { CounterSnapshot } from "./request-counts.js";
 import { RequestLogReceiver } from "./request-log.js";
 
 const SID = "0123456789abcdef0123456789abcdef";
@@ -131,6 +132,7 @@ describe("RequestLogReceiver", () => {
         malformed: 3,
         unknownService: 1,
         recordFailures: 1,
+        counterFailures: 0,
       });
       assert.ok(logs.some((l) => l.includes("recording a second of requests failed")), logs.join("\n"));
       assert.ok(logs.some((l) => l.includes("unknown service")), logs.join("\n"));
@@ -176,5 +178,62 @@ describe("RequestLogReceiver", () => {
       await receiver.stop();
     }
     assert.equal(recorder.calls.length, 1, "nothing pending at stop");
+  });
+
+  it("with the router's counters: counts from them, latencies from the (sampled) lines", async () => {
+    const clock = new ManualClock(Date.UTC(2026, 0, 1, 12, 0, 5, 100));
+    const recorder = new FakeRecorder();
+    const logs: string[] = [];
+    const snapshots: Array<CounterSnapshot | Error> = [
+      { worker: 7, backends: [{ serviceId: SID, requests: 1000, status2xx: 990, status4xx: 10, status5xx: 0 }] },
+      { worker: 7, backends: [{ serviceId: SID, requests: 1300, status2xx: 1280, status4xx: 15, status5xx: 5 }] },
+      new Error("admin socket gone"),
+      { worker: 8, backends: [{ serviceId: SID, requests: 20, status2xx: 20, status4xx: 0, status5xx: 0 }] },
+    ];
+    const receiver = new RequestLogReceiver({
+      recorder,
+      services: (id) => ({ serviceName: "web", serviceId: id }),
+      clock,
+      logger: (message) => logs.push(message),
+      flushIntervalMs: 3_600_000,
+      counters: () => {
+        const next = snapshots.shift();
+        if (next === undefined) throw new Error("no more snapshots");
+        return next instanceof Error ? Promise.reject(next) : Promise.resolve(next);
+      },
+    });
+    const { port } = await receiver.start();
+    const ring = await connect(port, receiver);
+    try {
+      // The first read is the baseline: lines before it are of requests it already counted.
+      await ring.send(`or1 s_${SID} ${IID} 200 99 0 1/0/0\n`, 1);
+      await receiver.tick();
+      assert.equal(recorder.calls.length, 0);
+
+      clock.advance(1000);
+      await ring.send(`or1 s_${SID} ${IID} 200 13 0 1/0/0\nor1 s_${SID} ${IID} 404 2 0 1/0/0\n`, 2);
+      await receiver.tick();
+      assert.deepEqual(recorder.calls, [
+        {
+          service: { serviceName: "web", serviceId: SID },
+          second: Math.floor(clock.now() / 1000) - 1,
+          report: { requests: 300, status2xx: 290, status4xx: 5, status5xx: 5, latenciesMs: [13, 2] },
+        },
+      ]);
+
+      // A failed read records nothing and is logged; a reload's new worker counts from 0.
+      clock.advance(1000);
+      await ring.send(`or1 s_${SID} ${IID} 200 4 0 1/0/0\n`, 1);
+      await receiver.tick();
+      assert.equal(recorder.calls.length, 1);
+      assert.equal(receiver.stats().counterFailures, 1);
+      assert.ok(logs.some((l) => l.includes("reading the router's counters failed")), logs.join("\n"));
+      clock.advance(1000);
+      await receiver.tick();
+      assert.deepEqual(recorder.calls[1]?.report, { requests: 20, status2xx: 20, status4xx: 0, status5xx: 0, latenciesMs: [4] });
+    } finally {
+      ring.close();
+      await receiver.stop();
+    }
   });
 });

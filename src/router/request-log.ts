@@ -1,8 +1,9 @@
 import net from "node:net";
 import type { ServiceRef } from "../telemetry/metrics/catalog.js";
-import type { MetricsRecorder } from "../telemetry/metrics/recorder.js";
+import type { MetricsRecorder, RequestReport } from "../telemetry/metrics/recorder.js";
 import type { Clock } from "../util/clock.js";
 import { isServiceBackend, newScan, scan, SERVICE_BACKEND_PREFIX } from "./request-log-format.js";
+import { CounterDeltas, type CounterSnapshot } from "./request-counts.js";
 
 /**
  * Per-request metrics from HAProxy's request log. HAProxy writes one line per request into a
@@ -12,6 +13,11 @@ import { isServiceBackend, newScan, scan, SERVICE_BACKEND_PREFIX } from "./reque
  * request and this process one read per batch of lines instead of one per request; when the
  * receiver is away (control plane restarting) the ring keeps the newest lines and HAProxy never
  * blocks on it.
+ *
+ * Two ways to count. Given `counters` (production), requests and status classes come from
+ * HAProxy's counters read once a second (exact; HAProxy then logs only a sample of requests
+ * above a few hundred a second per service, see haproxy-config.ts), and the lines only give
+ * RequestLatency samples. Without it, every line is a request and is counted.
  */
 
 export type Logger = (message: string, fields?: Record<string, unknown>) => void;
@@ -22,8 +28,10 @@ export interface RequestLogReceiverOptions {
   services: (serviceId: string) => ServiceRef | undefined;
   clock: Clock;
   logger: Logger;
-  /** How often seconds that have passed are flushed. Default 1000 ms. */
+  /** How often seconds that have passed are flushed. Default: once a second, just after each second begins. */
   flushIntervalMs?: number;
+  /** The router's cumulative counters (HaproxyRouter.counters); when given, counts come from them, not from lines. */
+  counters?: () => Promise<CounterSnapshot>;
   /**
    * After each read the connection rests this long, so lines pile up in the kernel and the next
    * read takes them in one go: the cost per line stays small at any request rate, not only when
@@ -36,7 +44,7 @@ export interface RequestLogReceiverOptions {
 export interface RequestLogStats {
   /** Lines received. */
   lines: number;
-  /** Requests of service backends (recorded, or pending in the current second). */
+  /** Lines of service backends (all requests, or with `counters` the sampled ones). */
   serviceRequests: number;
   /** Requests of other backends: unknown hosts (`be_unknown`), requests rejected before routing. */
   unrouted: number;
@@ -46,6 +54,8 @@ export interface RequestLogStats {
   unknownService: number;
   /** recordRequests calls that threw. */
   recordFailures: number;
+  /** Reads of the router's counters that failed (their counts go to the next read that works). */
+  counterFailures: number;
 }
 
 /** One service's current second. */
@@ -62,6 +72,8 @@ const isPowerOfTwo = (n: number): boolean => (n & (n - 1)) === 0;
 const NEWLINE = 10;
 /** Longer than any request line (`maxlen` of the ring): a partial line beyond it is dropped, not buffered forever. */
 const MAX_LINE_BYTES = 4096;
+/** Seconds are flushed this long after they end, so lines of their last requests have arrived (reads rest 50 ms). */
+const FLUSH_DELAY_MS = 100;
 
 /**
  * Receives HAProxy's request log on 127.0.0.1 and turns it into RequestReports: one
@@ -73,6 +85,10 @@ export class RequestLogReceiver {
   private readonly connections = new Set<net.Socket>();
   private timer: NodeJS.Timeout | undefined;
   private readonly buckets = new Map<string, Bucket>();
+  /** With `counters`: latency samples per service since the last read of the counters. */
+  private readonly samples = new Map<string, number[]>();
+  private readonly deltas = new CounterDeltas();
+  private ticking: Promise<void> | undefined;
   private readonly scratch = newScan();
   private readonly counters: RequestLogStats = {
     lines: 0,
@@ -81,6 +97,7 @@ export class RequestLogReceiver {
     malformed: 0,
     unknownService: 0,
     recordFailures: 0,
+    counterFailures: 0,
   };
 
   constructor(private readonly opts: RequestLogReceiverOptions) {}
@@ -98,8 +115,7 @@ export class RequestLogReceiver {
     });
     server.on("error", (err) => this.opts.logger("request log listener error", { error: String(err) }));
     this.server = server;
-    this.timer = setInterval(() => this.flush(), this.opts.flushIntervalMs ?? 1000);
-    this.timer.unref();
+    this.schedule();
     const address = server.address();
     if (address === null || typeof address === "string") throw new Error("request log listener has no TCP address");
     return { port: address.port };
@@ -107,8 +123,10 @@ export class RequestLogReceiver {
 
   /** Closes the listener and HAProxy's connections, and records what is pending, the current second included. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    await this.ticking;
+    if (this.opts.counters && this.server) await this.countSecond();
     const server = this.server;
     this.server = undefined;
     for (const socket of this.connections) socket.destroy();
@@ -118,7 +136,17 @@ export class RequestLogReceiver {
     this.buckets.clear();
   }
 
-  /** Records every service-second that has passed (the timer calls it; tests with a manual clock too). */
+  /** The timer: with counters, reads them and records the second that passed; otherwise flush(). */
+  async tick(): Promise<void> {
+    if (!this.opts.counters) {
+      this.flush();
+      return;
+    }
+    if (!this.ticking) this.ticking = this.countSecond().finally(() => (this.ticking = undefined));
+    await this.ticking;
+  }
+
+  /** Records every service-second that has passed (without counters; the timer calls it; tests with a manual clock too). */
   flush(): void {
     const second = Math.floor(this.opts.clock.now() / 1000);
     for (const [serviceId, b] of this.buckets) {
@@ -131,6 +159,38 @@ export class RequestLogReceiver {
 
   stats(): RequestLogStats {
     return { ...this.counters };
+  }
+
+  private schedule(): void {
+    const every = this.opts.flushIntervalMs;
+    const delay = every ?? 1000 - (this.opts.clock.now() % 1000) + FLUSH_DELAY_MS;
+    this.timer = setTimeout(() => {
+      void this.tick();
+      if (this.server) this.schedule();
+    }, delay);
+    this.timer.unref();
+  }
+
+  /** Reads the counters and records their counts since the last read, with the latency samples, as the second that just ended. */
+  private async countSecond(): Promise<void> {
+    const read = this.opts.counters;
+    if (!read) return;
+    const second = Math.floor(this.opts.clock.now() / 1000) - 1;
+    let snapshot: CounterSnapshot;
+    try {
+      snapshot = await read();
+    } catch (err) {
+      // The next read that works counts these requests too (deltas are against the last good read).
+      const failures = ++this.counters.counterFailures;
+      if (isPowerOfTwo(failures)) this.opts.logger("request log: reading the router's counters failed", { failures, error: String(err) });
+      return;
+    }
+    const deltas = this.deltas.next(snapshot);
+    for (const [serviceId, delta] of deltas) {
+      this.record(serviceId, second, { ...delta, latenciesMs: this.samples.get(serviceId) ?? [] });
+    }
+    // Samples of services with no counted request belong to requests counted before (or to the baseline).
+    this.samples.clear();
   }
 
   /** HAProxy's ring forwarder (two during a reload: the old worker's and the new one's). */
@@ -182,6 +242,13 @@ export class RequestLogReceiver {
     }
     c.serviceRequests++;
     const serviceId = line.slice(sc.backendStart + SERVICE_BACKEND_PREFIX.length, sc.backendEnd);
+    if (this.opts.counters) {
+      if (sc.totalMs < 0) return;
+      const samples = this.samples.get(serviceId);
+      if (samples) samples.push(sc.totalMs);
+      else this.samples.set(serviceId, [sc.totalMs]);
+      return;
+    }
     const second = Math.floor(this.opts.clock.now() / 1000);
     let b = this.buckets.get(serviceId);
     if (b === undefined) {
@@ -202,42 +269,46 @@ export class RequestLogReceiver {
   /** Hands one bucket to the recorder and empties it (its second stays until the next request sets it). */
   private flushBucket(serviceId: string, b: Bucket): void {
     if (b.requests === 0) return;
-    const service = this.opts.services(serviceId);
-    if (service === undefined) {
-      const before = this.counters.unknownService;
-      this.counters.unknownService += b.requests;
-      if (Math.floor(Math.log2(before + 1)) !== Math.floor(Math.log2(this.counters.unknownService + 1))) {
-        this.opts.logger("request log: requests of an unknown service were not recorded", {
-          serviceId,
-          second: b.second,
-          requests: b.requests,
-          totalUnknown: this.counters.unknownService,
-        });
-      }
-    } else {
-      try {
-        this.opts.recorder.recordRequests(service, b.second, {
-          requests: b.requests,
-          status2xx: b.status2xx,
-          status4xx: b.status4xx,
-          status5xx: b.status5xx,
-          latenciesMs: b.latenciesMs,
-        });
-      } catch (err) {
-        this.counters.recordFailures++;
-        this.opts.logger("request log: recording a second of requests failed", {
-          serviceId,
-          second: b.second,
-          requests: b.requests,
-          error: String(err),
-        });
-      }
-    }
+    this.record(serviceId, b.second, {
+      requests: b.requests,
+      status2xx: b.status2xx,
+      status4xx: b.status4xx,
+      status5xx: b.status5xx,
+      latenciesMs: b.latenciesMs,
+    });
     b.requests = 0;
     b.status2xx = 0;
     b.status4xx = 0;
     b.status5xx = 0;
     // The recorder may keep the array; the next second gets its own.
     b.latenciesMs = [];
+  }
+
+  private record(serviceId: string, second: number, report: RequestReport): void {
+    const service = this.opts.services(serviceId);
+    if (service === undefined) {
+      const before = this.counters.unknownService;
+      this.counters.unknownService += report.requests;
+      if (Math.floor(Math.log2(before + 1)) !== Math.floor(Math.log2(this.counters.unknownService + 1))) {
+        this.opts.logger("request log: requests of an unknown service were not recorded", {
+          serviceId,
+          second,
+          requests: report.requests,
+          totalUnknown: this.counters.unknownService,
+        });
+      }
+      return;
+    }
+    try {
+      this.opts.recorder.recordRequests(service, second, report);
+    } catch (err) {
+      this.counters.recordFailures++;
+      this.opts.logger("request log: recording a second of requests failed", {
+        serviceId,
+        second,
+        requests: report.requests,
+        error: String(err),
+      });
+    }
   }
 }

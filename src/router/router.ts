@@ -4,6 +4,8 @@ import { AppRunnerError } from "../errors/app-runner-error.js";
 import { ensureCertificates } from "./certificates.js";
 import { backendName, mapTarget, paths, PAUSED_BACKEND, renderConfig, renderHostsMap, serverLine, type RouterSettings } from "./haproxy-config.js";
 import { HaproxyProcess, type Logger } from "./haproxy-process.js";
+import type { CounterSnapshot } from "./request-counts.js";
+import { parseInfo } from "./runtime-api.js";
 import { backendStats, parseStatCsv, toBackendLoads, type BackendStats } from "./stats.js";
 import type { BackendLoad, RoutedInstance, ServiceRoute, TrafficRouter } from "./types.js";
 
@@ -158,6 +160,30 @@ export class HaproxyRouter implements TrafficRouter {
   async load(): Promise<BackendLoad[]> {
     const loads = toBackendLoads(await this.stats());
     return loads.filter((l) => this.desired.has(l.serviceId));
+  }
+
+  /**
+   * Cumulative request counters of every service backend, with the worker that counted them.
+   * One connection runs both commands, so the PID and the counters come from the same worker
+   * even across a reload.
+   */
+  async counters(): Promise<CounterSnapshot> {
+    const out = await this.process.admin.command("show info; show stat -1 2 -1");
+    const csvAt = out.indexOf("# pxname");
+    const worker = Number(parseInfo(csvAt < 0 ? out : out.slice(0, csvAt)).get("Pid"));
+    if (csvAt < 0 || !Number.isInteger(worker) || worker <= 0) {
+      throw new AppRunnerError("InternalServiceError", `HAProxy answered show info/show stat without a PID or counters: ${out.slice(0, 200)}`);
+    }
+    const backends = backendStats(parseStatCsv(out.slice(csvAt)))
+      .filter((b) => b.backend.startsWith("s_"))
+      .map((b) => ({
+        serviceId: b.backend.slice(2),
+        requests: b.requests,
+        status2xx: b.responses2xx,
+        status4xx: b.responses4xx,
+        status5xx: b.responses5xx,
+      }));
+    return { worker, backends };
   }
 
   /** Per backend counters and load from `show stat` (backends and servers). */

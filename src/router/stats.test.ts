@@ -16,7 +16,7 @@ test("parses show stat into rows", () => {
   assert.equal(rows.length, 4);
   const server = rows.find((r) => r.name === "0123456789abcdef0123456789abcdef");
   assert.deepEqual(server, {
-    proxy: "s_svcA", name: "0123456789abcdef0123456789abcdef", qcur: 0, scur: 2, stot: 3, hrsp2xx: 1, hrsp4xx: 0, hrsp5xx: 0, status: "no check",
+    proxy: "s_svcA", name: "0123456789abcdef0123456789abcdef", qcur: 0, scur: 2, stot: 3, reqTot: 1, hrsp2xx: 1, hrsp4xx: 0, hrsp5xx: 0, status: "no check",
   });
 });
 
@@ -25,7 +25,8 @@ test("backend load: in flight on servers, queued in the backend", () => {
   const a = stats.find((s) => s.backend === "s_svcA");
   assert.equal(a?.inFlight, 2);
   assert.equal(a?.queued, 3);
-  assert.equal(a?.requests, 6);
+  // req_tot, not stot (6 streams were assigned): requests are counted as they complete.
+  assert.equal(a?.requests, 1);
   assert.equal(stats.find((s) => s.backend === "be_unknown")?.responses4xx, 1);
   assert.deepEqual(toBackendLoads(stats), [
     { serviceId: "svcA", inFlight: 2, queued: 3, perInstance: { "0123456789abcdef0123456789abcdef": 2 } },

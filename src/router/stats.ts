@@ -8,6 +8,8 @@ export interface StatRow {
   qcur: number;
   scur: number;
   stot: number;
+  /** HTTP requests (for a backend: every request it was chosen for, whatever became of it). */
+  reqTot: number;
   hrsp2xx: number;
   hrsp4xx: number;
   hrsp5xx: number;
@@ -40,7 +42,7 @@ export function parseStatCsv(text: string): StatRow[] {
   const cols = header.slice(2).split(",");
   const at = (name: string) => cols.indexOf(name);
   const idx = {
-    px: at("pxname"), sv: at("svname"), qcur: at("qcur"), scur: at("scur"), stot: at("stot"),
+    px: at("pxname"), sv: at("svname"), qcur: at("qcur"), scur: at("scur"), stot: at("stot"), reqTot: at("req_tot"),
     h2: at("hrsp_2xx"), h4: at("hrsp_4xx"), h5: at("hrsp_5xx"), status: at("status"),
   };
   const rows: StatRow[] = [];
@@ -54,6 +56,7 @@ export function parseStatCsv(text: string): StatRow[] {
       qcur: num(get(idx.qcur)),
       scur: num(get(idx.scur)),
       stot: num(get(idx.stot)),
+      reqTot: num(get(idx.reqTot)),
       hrsp2xx: num(get(idx.h2)),
       hrsp4xx: num(get(idx.h4)),
       hrsp5xx: num(get(idx.h5)),
@@ -82,7 +85,7 @@ export function backendStats(rows: readonly StatRow[]): BackendStats[] {
     const b = get(r.proxy);
     if (r.name === "BACKEND") {
       b.queued += r.qcur;
-      b.requests = r.stot;
+      b.requests = r.reqTot;
       b.responses2xx = r.hrsp2xx;
       b.responses4xx = r.hrsp4xx;
       b.responses5xx = r.hrsp5xx;

@@ -73,7 +73,6 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   const { settings, logger, clock } = deps;
   const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: await loadRegistryConfig(deps.dataDir), logger });
   const refs = serviceRefs(deps.store, clock);
-  const requestLog = deps.metrics && settings.router ? new RequestLogReceiver({ recorder: deps.metrics, services: refs, clock, logger }) : undefined;
   const router = settings.router
     ? new HaproxyRouter({
         routerDir: join(deps.dataDir, "router"),
@@ -85,6 +84,10 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         logger,
       })
     : undefined;
+  const requestLog =
+    deps.metrics && router
+      ? new RequestLogReceiver({ recorder: deps.metrics, services: refs, clock, logger, counters: () => router.counters() })
+      : undefined;
   const git = new GitSources({ dir: join(deps.dataDir, "sources"), logger });
   const builder = new SourceBuilder({
     git,
@@ -160,8 +163,9 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
       await autoscaler?.stop();
       await usage?.stop();
       await driver.stop();
-      await router?.stop();
+      // Before the router: its last read of HAProxy's counters records the final second.
       await requestLog?.stop();
+      await router?.stop();
     },
   };
 }

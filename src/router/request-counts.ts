@@ -1,0 +1,61 @@
+/**
+ * Request counts from HAProxy's own counters. Above a few hundred requests a second per service
+ * HAProxy logs only a random sample of requests (for latency percentiles; see
+ * haproxy-config.ts), so the counts come from the cumulative counters of each service backend
+ * in `show stat` (req_tot, hrsp_2xx/4xx/5xx), read once a second: exact at any rate and free
+ * per request.
+ */
+
+/** One service backend's counters since its HAProxy worker started. */
+export interface BackendCounters {
+  serviceId: string;
+  requests: number;
+  status2xx: number;
+  status4xx: number;
+  status5xx: number;
+}
+
+/** What one read of the counters returns. */
+export interface CounterSnapshot {
+  /** The HAProxy worker's PID: a reload starts a new worker, whose counters start at 0. */
+  worker: number;
+  backends: readonly BackendCounters[];
+}
+
+export type CountDelta = Omit<BackendCounters, "serviceId">;
+
+const ZERO: CountDelta = Object.freeze({ requests: 0, status2xx: 0, status4xx: 0, status5xx: 0 });
+
+/**
+ * Turns successive snapshots into the counts of the interval between them. The first snapshot
+ * is only a baseline (what it counts happened before anyone was watching). A new worker's
+ * counters all belong to the interval it started in; requests the old worker answered after
+ * the last read before the reload are not counted (at most one interval of one worker).
+ */
+export class CounterDeltas {
+  private previous: { worker: number; byService: Map<string, BackendCounters> } | undefined;
+
+  next(snapshot: CounterSnapshot): Map<string, CountDelta> {
+    const out = new Map<string, CountDelta>();
+    const previous = this.previous;
+    const sameWorker = previous !== undefined && previous.worker === snapshot.worker;
+    for (const b of snapshot.backends) {
+      if (previous === undefined) continue;
+      const base = sameWorker ? (previous.byService.get(b.serviceId) ?? ZERO) : ZERO;
+      const delta = {
+        requests: since(b.requests, base.requests),
+        status2xx: since(b.status2xx, base.status2xx),
+        status4xx: since(b.status4xx, base.status4xx),
+        status5xx: since(b.status5xx, base.status5xx),
+      };
+      if (delta.requests > 0 || delta.status2xx > 0 || delta.status4xx > 0 || delta.status5xx > 0) out.set(b.serviceId, delta);
+    }
+    this.previous = { worker: snapshot.worker, byService: new Map(snapshot.backends.map((b) => [b.serviceId, b])) };
+    return out;
+  }
+}
+
+/** A counter lower than before was reset (the backend was recreated): all of it is new. */
+function since(now: number, before: number): number {
+  return now >= before ? now - before : now;
+}
