@@ -6,7 +6,12 @@
  * Must run as root (runc). Talks only to 127.x addresses. Needs wrk, nginx and gcc installed.
  *
  *   node dist/bench/router.js [--duration 10] [--reps 3] [--connections 50] [--threads 2]
- *                             [--warmup 3] [--busybox-duration 5] [--backend-workers 1] [--out results.json]
+ *                             [--warmup 3] [--busybox-duration 5] [--backend-workers 1]
+ *                             [--latency-duration 5] [--latency-connections 1] [--out results.json]
+ *
+ * Two phases per repetition: throughput (wrk -c<connections>, which saturates a small machine, so
+ * its p50 is mostly queueing in wrk, proxy and backend alike) and latency (wrk -t1
+ * -c<latency-connections> for --latency-duration s, 0 to skip): the added p50 is taken from it.
  *
  * The main backend is a real OpenRunner service running bench/lib/fast-backend.ts (a static C
  * server with keep-alive): the busybox hello app closes every connection and forks per request,
@@ -48,6 +53,8 @@ const { values: args } = parseArgs({
     warmup: { type: "string", default: "3" },
     "busybox-duration": { type: "string", default: "5" },
     "backend-workers": { type: "string", default: "1" },
+    "latency-duration": { type: "string", default: "5" },
+    "latency-connections": { type: "string", default: "1" },
     out: { type: "string" },
   },
 });
@@ -58,17 +65,23 @@ const THREADS = Number(args.threads);
 const WARMUP_S = Number(args.warmup);
 const BUSYBOX_S = Number(args["busybox-duration"]);
 const BACKEND_WORKERS = Number(args["backend-workers"]);
-for (const [name, v] of Object.entries({ DURATION_S, REPS, CONNECTIONS, THREADS, WARMUP_S, BUSYBOX_S, BACKEND_WORKERS })) {
+const LATENCY_S = Number(args["latency-duration"]);
+const LATENCY_CONNECTIONS = Number(args["latency-connections"]);
+for (const [name, v] of Object.entries({ DURATION_S, REPS, CONNECTIONS, THREADS, WARMUP_S, BUSYBOX_S, BACKEND_WORKERS, LATENCY_S, LATENCY_CONNECTIONS })) {
   if (!Number.isInteger(v) || v < 0 || v > 600) throw new Error(`${name} must be an integer from 0 to 600`);
 }
-if (DURATION_S < 1 || REPS < 1 || CONNECTIONS < 1 || THREADS < 1 || BACKEND_WORKERS < 1) throw new Error("duration, reps, connections, threads and backend-workers must be at least 1");
+if (DURATION_S < 1 || REPS < 1 || CONNECTIONS < 1 || THREADS < 1 || BACKEND_WORKERS < 1 || LATENCY_CONNECTIONS < 1) {
+  throw new Error("duration, reps, connections, threads, backend-workers and latency-connections must be at least 1");
+}
 
 const TARGETS = ["direct", "nginx", "openrunner"] as const;
 type Target = (typeof TARGETS)[number];
+type Phase = "throughput" | "latency";
 
 interface Run {
   backend: string;
   target: Target;
+  phase: Phase;
   rep: number;
   wrk: Omit<WrkResult, "raw">;
   /** CPU of the proxy's processes (nginx master + workers, or HAProxy master + worker) per request, µs. */
@@ -187,26 +200,28 @@ async function main(): Promise<void> {
   };
 
   /** One wrk run against a target, with the CPU the proxy and openrunner used meanwhile. */
-  const measure = async (backend: BackendSetup, proxy: NginxProxy, target: Target, rep: number, durationS: number): Promise<Run> => {
+  const measure = async (backend: BackendSetup, proxy: NginxProxy, target: Target, rep: number, phase: Phase, durationS: number): Promise<Run> => {
+    const [threads, connections] = phase === "latency" ? [1, LATENCY_CONNECTIONS] : [THREADS, CONNECTIONS];
     const url = target === "direct" ? `http://${backend.address}:8080/` : target === "nginx" ? `http://127.0.0.1:${proxy.port}/` : `http://127.0.0.1:${httpPort}/`;
     const proxyPids = target === "nginx" ? processTree(proxy.pid) : target === "openrunner" ? processTree(haproxyMasterPid()) : [];
     const orPid = openrunner?.server.pid ?? 0;
     const cpu0 = treeCpuMs(proxyPids);
     const or0 = cpuTimeMs(orPid);
-    const r = await runWrk({ url, host: backend.host, threads: THREADS, connections: CONNECTIONS, durationS });
+    const r = await runWrk({ url, host: backend.host, threads, connections, durationS });
     const cpu1 = treeCpuMs(proxyPids);
     const or1 = cpuTimeMs(orPid);
     const { raw: _raw, ...wrk } = r;
     const run: Run = {
       backend: backend.name,
       target,
+      phase,
       rep,
       wrk,
       proxyCpuUsPerReq: proxyPids.length ? ((cpu1 - cpu0) * 1000) / r.requests : Number.NaN,
       openrunnerCpuUsPerReq: ((or1 - or0) * 1000) / r.requests,
     };
     process.stderr.write(
-      `${backend.name} ${target} rep ${rep}: ${fmt(r.requestsPerSec, 0)} req/s, p50 ${fmt(r.p50, 3)} ms, p99 ${fmt(r.p99, 2)} ms, ` +
+      `${backend.name} ${target} ${phase} rep ${rep}: ${fmt(r.requestsPerSec, 0)} req/s, p50 ${fmt(r.p50, 3)} ms, p99 ${fmt(r.p99, 2)} ms, ` +
         `errors ${r.socketErrors}/${r.non2xx}\n`,
     );
     return run;
@@ -229,7 +244,13 @@ async function main(): Promise<void> {
       for (let rep = 0; rep < reps; rep++) {
         for (let k = 0; k < TARGETS.length; k++) {
           const target = TARGETS[(k + rep) % TARGETS.length] ?? "direct";
-          runs.push(await measure(backend, nginx, target, rep, durationS));
+          runs.push(await measure(backend, nginx, target, rep, "throughput", durationS));
+        }
+        if (LATENCY_S > 0) {
+          for (let k = 0; k < TARGETS.length; k++) {
+            const target = TARGETS[(k + rep) % TARGETS.length] ?? "direct";
+            runs.push(await measure(backend, nginx, target, rep, "latency", Math.min(durationS, LATENCY_S)));
+          }
         }
       }
     } finally {
@@ -286,50 +307,63 @@ async function main(): Promise<void> {
 
   function report(): void {
     const lines: string[] = [];
-    const summary: Record<string, Record<string, { rps: number; p50: number; p99: number }>> = {};
+    type Summary = { rps: number; p50: number; p99: number };
+    const summary: Record<string, Partial<Record<`${Phase}:${Target}`, Summary>>> = {};
+    const phaseTitle: Record<Phase, string> = {
+      throughput: `throughput, wrk -t${THREADS} -c${CONNECTIONS}`,
+      latency: `latency, wrk -t1 -c${LATENCY_CONNECTIONS}`,
+    };
     for (const backend of [...new Set(runs.map((r) => r.backend))]) {
-      const rows: string[][] = [];
-      summary[backend] = {};
-      for (const target of TARGETS) {
-        const mine = runs.filter((r) => r.backend === backend && r.target === target);
-        if (mine.length === 0) continue;
-        const rps = mine.map((r) => r.wrk.requestsPerSec);
-        const p50 = mine.map((r) => r.wrk.p50);
-        const p99 = mine.map((r) => r.wrk.p99);
-        summary[backend][target] = { rps: median(rps), p50: median(p50), p99: median(p99) };
-        rows.push([
-          target,
-          `${fmt(median(rps), 0)} (${range(rps, 0)})`,
-          `${fmt(median(p50), 3)} (${range(p50, 3)})`,
-          `${fmt(median(p99), 2)} (${range(p99, 2)})`,
-          String(mine.reduce((s, r) => s + r.wrk.socketErrors + r.wrk.non2xx, 0)),
-          fmt(median(mine.map((r) => r.proxyCpuUsPerReq)), 1),
-          fmt(median(mine.map((r) => r.openrunnerCpuUsPerReq)), 1),
-        ]);
-      }
-      const s = summary[backend];
-      lines.push(`### ${backend} (n=${runs.filter((r) => r.backend === backend && r.target === "direct").length} per target)`);
-      lines.push("");
-      lines.push(
-        markdownTable(["target", "req/s median (range)", "p50 ms (range)", "p99 ms (range)", "errors", "proxy CPU µs/req", "openrunner node CPU µs/req"], rows),
-      );
-      if (s?.direct && s.nginx && s.openrunner) {
+      const s: Partial<Record<`${Phase}:${Target}`, Summary>> = {};
+      summary[backend] = s;
+      for (const phase of ["throughput", "latency"] as const) {
+        const rows: string[][] = [];
+        for (const target of TARGETS) {
+          const mine = runs.filter((r) => r.backend === backend && r.target === target && r.phase === phase);
+          if (mine.length === 0) continue;
+          const rps = mine.map((r) => r.wrk.requestsPerSec);
+          const p50 = mine.map((r) => r.wrk.p50);
+          const p99 = mine.map((r) => r.wrk.p99);
+          s[`${phase}:${target}`] = { rps: median(rps), p50: median(p50), p99: median(p99) };
+          rows.push([
+            target,
+            `${fmt(median(rps), 0)} (${range(rps, 0)})`,
+            `${fmt(median(p50), 3)} (${range(p50, 3)})`,
+            `${fmt(median(p99), 2)} (${range(p99, 2)})`,
+            String(mine.reduce((sum, r) => sum + r.wrk.socketErrors + r.wrk.non2xx, 0)),
+            fmt(median(mine.map((r) => r.proxyCpuUsPerReq)), 1),
+            fmt(median(mine.map((r) => r.openrunnerCpuUsPerReq)), 1),
+          ]);
+        }
+        if (rows.length === 0) continue;
+        const n = runs.filter((r) => r.backend === backend && r.target === "direct" && r.phase === phase).length;
+        lines.push(`### ${backend}: ${phaseTitle[phase]} (n=${n} per target)`);
         lines.push("");
         lines.push(
-          `OpenRunner / nginx throughput: **${fmt(s.openrunner.rps / s.nginx.rps, 3)}x** (target >= 0.9x); ` +
-            `added p50 over direct: **${fmt(s.openrunner.p50 - s.direct.p50, 3)} ms** (target <= 0.25 ms); ` +
-            `nginx's added p50: ${fmt(s.nginx.p50 - s.direct.p50, 3)} ms.`,
+          markdownTable(["target", "req/s median (range)", "p50 ms (range)", "p99 ms (range)", "errors", "proxy CPU µs/req", "openrunner node CPU µs/req"], rows),
         );
+        lines.push("");
       }
-      lines.push("");
+      const t = { direct: s["throughput:direct"], nginx: s["throughput:nginx"], openrunner: s["throughput:openrunner"] };
+      const l = { direct: s["latency:direct"], nginx: s["latency:nginx"], openrunner: s["latency:openrunner"] };
+      if (t.direct && t.nginx && t.openrunner) {
+        const added = l.direct && l.openrunner && l.nginx ? { or: l.openrunner.p50 - l.direct.p50, nginx: l.nginx.p50 - l.direct.p50, how: "latency phase" } : { or: t.openrunner.p50 - t.direct.p50, nginx: t.nginx.p50 - t.direct.p50, how: "throughput phase" };
+        lines.push(
+          `OpenRunner / nginx throughput: **${fmt(t.openrunner.rps / t.nginx.rps, 3)}x** (target >= 0.9x); ` +
+            `added p50 over direct (${added.how}): **${fmt(added.or, 3)} ms** (target <= 0.25 ms); nginx's: ${fmt(added.nginx, 3)} ms; ` +
+            `under saturation (throughput phase) OpenRunner adds ${fmt(t.openrunner.p50 - t.direct.p50, 3)} ms, nginx ${fmt(t.nginx.p50 - t.direct.p50, 3)} ms.`,
+        );
+        lines.push("");
+      }
     }
     const facts =
       `${machine.date}, nproc ${machine.nproc} (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ` +
       `HAProxy ${haproxyFacts.Version ?? "?"} (Nbthread ${nbthread}), nginx worker_processes ${nbthread}, ` +
-      `wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION_S}s --latency, warm-up ${WARMUP_S} s per target; wrk, proxy and backend share the CPUs.`;
+      `wrk -t${THREADS} -c${CONNECTIONS} -d${DURATION_S}s --latency (throughput) and -t1 -c${LATENCY_CONNECTIONS} -d${Math.min(DURATION_S, LATENCY_S)}s (latency), ` +
+      `warm-up ${WARMUP_S} s per target; wrk, proxy and backend share the CPUs.`;
     process.stdout.write(`${facts}\n\n${lines.join("\n")}`);
     if (args.out) {
-      writeFileSync(args.out, JSON.stringify({ machine, haproxy: haproxyFacts, nbthread, params: { DURATION_S, REPS, CONNECTIONS, THREADS, WARMUP_S, BUSYBOX_S, BACKEND_WORKERS }, summary, runs }, null, 2));
+      writeFileSync(args.out, JSON.stringify({ machine, haproxy: haproxyFacts, nbthread, params: { DURATION_S, REPS, CONNECTIONS, THREADS, WARMUP_S, BUSYBOX_S, BACKEND_WORKERS, LATENCY_S, LATENCY_CONNECTIONS }, summary, runs }, null, 2));
     }
   }
 }
