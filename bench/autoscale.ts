@@ -34,11 +34,12 @@ import { parseArgs } from "node:util";
 import { pushConcurrencyApp } from "../test/support/app-images.js";
 import { startRegistry, type TestRegistry } from "../test/support/registry.js";
 import { freePort } from "../test/support/router-client.js";
+import { deleteServicesAndWait, hostLeftoversLine } from "./lib/cleanup.js";
 import { haproxyCommand } from "./lib/haproxy-admin.js";
 import { machineFacts } from "./lib/machine.js";
 import { benchClient, startOpenRunnerChild, type BenchOpenRunner } from "./lib/openrunner.js";
 import { sleep } from "./lib/proc-status.js";
-import { hostInstances, networkLeftovers, recordCount, runcContainers } from "./lib/runtime-host.js";
+import { hostInstances } from "./lib/runtime-host.js";
 import { fmt, markdownTable, percentile } from "./lib/stats.js";
 
 const { values: args } = parseArgs({
@@ -312,25 +313,14 @@ async function main(): Promise<void> {
     }
     report();
   } finally {
-    if (client && openrunner) {
-      const t0 = Date.now();
-      const results = await Promise.allSettled(arns.filter(Boolean).map((arn) => client?.send(new DeleteServiceCommand({ ServiceArn: arn }))));
-      const failed = results.filter((r) => r.status === "rejected").length;
-      if (failed > 0) cleanup.push(`${failed} DeleteService calls failed (already deleted ones fail)`);
-      const deadline = Date.now() + 60_000;
-      while (recordCount(openrunner.dataDir) > 0 && Date.now() < deadline) await sleep(200);
-      cleanup.push(`${recordCount(openrunner.dataDir)} instance records left after ${Date.now() - t0} ms`);
-    }
+    if (client && openrunner) cleanup.push(...(await deleteServicesAndWait(client, arns, openrunner.dataDir, 60_000)));
     client?.destroy();
     if (openrunner) {
       await openrunner.close();
       cleanup.push("openrunner stopped (SIGTERM by pid)");
     }
     await registry?.stop();
-    if (prefix) {
-      const left = [...runcContainers(prefix).map((id) => `container ${id}`), ...networkLeftovers(prefix)];
-      cleanup.push(left.length === 0 ? `no container, netns or link with prefix ${prefix} left` : `LEFT ON THE HOST: ${left.join(", ")}`);
-    }
+    if (prefix) cleanup.push(hostLeftoversLine(prefix));
     process.stderr.write(`cleanup: ${cleanup.join("; ")}\n`);
   }
 

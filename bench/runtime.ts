@@ -18,7 +18,6 @@ import {
   AppRunnerClient,
   CreateAutoScalingConfigurationCommand,
   CreateServiceCommand,
-  DeleteServiceCommand,
   DescribeServiceCommand,
   ListOperationsCommand,
   UpdateServiceCommand,
@@ -28,6 +27,7 @@ import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { pushHelloApp } from "../test/support/app-images.js";
 import { startRegistry, type TestRegistry } from "../test/support/registry.js";
+import { deleteServicesAndWait, hostLeftoversLine } from "./lib/cleanup.js";
 import { machineFacts } from "./lib/machine.js";
 import { benchClient, startOpenRunnerChild, type BenchOpenRunner } from "./lib/openrunner.js";
 import { sampleMemory, sleep, type MemorySample } from "./lib/proc-status.js";
@@ -35,10 +35,7 @@ import {
   hostInstances,
   instanceCgroupMemory,
   memAvailableMiB,
-  networkLeftovers,
   processCensus,
-  recordCount,
-  runcContainers,
   type CgroupMemory,
   type HostInstance,
   type ProcessCensus,
@@ -341,16 +338,7 @@ async function main(): Promise<void> {
     report();
   } finally {
     // Delete every service, wait (bounded) until no instance is left, then stop the child.
-    if (client && openrunner) {
-      const t0 = Date.now();
-      const results = await Promise.allSettled(arns.filter(Boolean).map((arn) => client?.send(new DeleteServiceCommand({ ServiceArn: arn }))));
-      const failed = results.filter((r) => r.status === "rejected").length;
-      if (failed > 0) cleanup.push(`${failed} DeleteService calls failed`);
-      const dataDir = openrunner.dataDir;
-      const deadline = Date.now() + 120_000;
-      while (recordCount(dataDir) > 0 && Date.now() < deadline) await sleep(200);
-      cleanup.push(`deleting ${arns.length} services: ${recordCount(dataDir)} instance records left after ${Date.now() - t0} ms`);
-    }
+    if (client && openrunner) cleanup.push(...(await deleteServicesAndWait(client, arns, openrunner.dataDir, 120_000)));
     client?.destroy();
     logs?.destroy();
     if (openrunner) {
@@ -359,10 +347,7 @@ async function main(): Promise<void> {
       cleanup.push(`openrunner stopped (SIGTERM) in ${Date.now() - t0} ms`);
     }
     await registry?.stop();
-    if (prefix) {
-      const left = [...runcContainers(prefix).map((id) => `container ${id}`), ...networkLeftovers(prefix)];
-      cleanup.push(left.length === 0 ? `runc list: no container with prefix ${prefix}; no netns/link left` : `LEFT ON THE HOST: ${left.join(", ")}`);
-    }
+    if (prefix) cleanup.push(hostLeftoversLine(prefix));
     process.stderr.write(`cleanup: ${cleanup.join("; ")}\n`);
   }
 

@@ -27,7 +27,6 @@
 import {
   AppRunnerClient,
   CreateServiceCommand,
-  DeleteServiceCommand,
   DescribeServiceCommand,
   ListOperationsCommand,
   type SourceConfiguration,
@@ -41,10 +40,11 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { makeRepo, removeRepo, startGitHttpServer, type GitHttpServer, type TestRepo } from "../test/support/git-server.js";
 import { freePort, viaRouter } from "../test/support/router-client.js";
+import { deleteServicesAndWait } from "./lib/cleanup.js";
 import { machineFacts } from "./lib/machine.js";
 import { benchClient, startOpenRunnerChild, type BenchOpenRunner } from "./lib/openrunner.js";
 import { readMemory, sleep, type MemorySample } from "./lib/proc-status.js";
-import { hostInstances, recordCount, runcContainers } from "./lib/runtime-host.js";
+import { hostInstances, runcContainers } from "./lib/runtime-host.js";
 import { fmt, markdownTable, percentile } from "./lib/stats.js";
 
 const { values: args } = parseArgs({
@@ -501,15 +501,7 @@ async function main(): Promise<void> {
     }
     report();
   } finally {
-    if (client && openrunner) {
-      const t0 = Date.now();
-      const results = await Promise.allSettled(arns.filter(Boolean).map((arn) => client?.send(new DeleteServiceCommand({ ServiceArn: arn }))));
-      const failed = results.filter((r) => r.status === "rejected").length;
-      if (failed > 0) cleanup.push(`${failed} DeleteService calls failed`);
-      const deadline = Date.now() + 120_000;
-      while (recordCount(openrunner.dataDir) > 0 && Date.now() < deadline) await sleep(200);
-      cleanup.push(`deleting ${arns.length} services: ${recordCount(openrunner.dataDir)} instance records left after ${Date.now() - t0} ms`);
-    }
+    if (client && openrunner) cleanup.push(...(await deleteServicesAndWait(client, arns, openrunner.dataDir, 120_000)));
     client?.destroy();
     logs?.destroy();
     if (openrunner) {
