@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
-import { chmodSync, existsSync, linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readOrCreateSecretFile } from "../util/secret-file.js";
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
@@ -62,27 +62,12 @@ export class SecretBox {
 }
 
 function loadOrCreateKey(file: string): Buffer {
-  if (!existsSync(file)) {
-    // Written aside, then linked into place: link fails if the name exists, so two processes
-    // starting at once agree on one key, and neither ever reads a half-written file.
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    writeFileSync(tmp, randomBytes(KEY_BYTES), { mode: 0o600, flag: "wx" });
-    try {
-      linkSync(tmp, file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    } finally {
-      unlinkSync(tmp);
-    }
-  }
-  const key = readFileSync(file);
+  const key = readOrCreateSecretFile(file, () => randomBytes(KEY_BYTES));
   if (key.length !== KEY_BYTES) {
     throw new Error(
       `${file} is not a secret key (${key.length} bytes, expected ${KEY_BYTES}); restore it from a backup ` +
         `(without it, stored connection tokens cannot be read)`,
     );
   }
-  // A umask cannot widen 0600, but a key file copied in from elsewhere might be readable by others.
-  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   return key;
 }

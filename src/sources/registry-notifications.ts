@@ -1,5 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { BodyTooLargeError, readBody } from "../api/http/read-request.js";
 import type { HttpRoute } from "../modules.js";
 
 export const REGISTRY_NOTIFICATIONS_PATH = "/openrunner/registry-notifications";
@@ -58,19 +59,17 @@ export function registryNotificationsRoute(token: string, onPush: (push: Registr
         req.resume();
         return;
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-          res.writeHead(413).end();
-          return;
-        }
-        chunks.push(chunk);
+      let body: Buffer;
+      try {
+        body = await readBody(req, MAX_BODY_BYTES);
+      } catch (err) {
+        if (!(err instanceof BodyTooLargeError)) throw err;
+        res.writeHead(413).end();
+        return;
       }
       let envelope: unknown;
       try {
-        envelope = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        envelope = JSON.parse(body.toString("utf8"));
       } catch {
         res.writeHead(400, { "content-type": "text/plain" }).end("the body is not JSON\n");
         return;

@@ -4,15 +4,26 @@ import type { SignedRequest } from "../../iam/sigv4/verify.js";
 
 export const MAX_BODY_BYTES = 8 * 1024 * 1024;
 
-export function readBody(req: IncomingMessage): Promise<Buffer> {
+export class BodyTooLargeError extends AppRunnerError {
+  constructor(maxBytes: number) {
+    super("Serialization", `Request body is larger than ${maxBytes} bytes.`);
+  }
+}
+
+/** The whole body; a body over `maxBytes` rejects with BodyTooLargeError and the connection is closed right after. */
+export function readBody(req: IncomingMessage, maxBytes = MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = false;
     req.on("data", (c: Buffer) => {
+      if (tooLarge) return;
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new AppRunnerError("Serialization", `Request body is larger than ${MAX_BODY_BYTES} bytes.`));
-        req.destroy();
+      if (size > maxBytes) {
+        tooLarge = true;
+        reject(new BodyTooLargeError(maxBytes));
+        // After the caller's answer has had its chance to go out.
+        setImmediate(() => req.destroy());
         return;
       }
       chunks.push(c);

@@ -1,4 +1,3 @@
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ApiDeps } from "../../api/context.js";
 import { Autoscaler } from "../../autoscaler/autoscaler.js";
@@ -15,6 +14,7 @@ import type { MetricsRecorder } from "../../telemetry/metrics/recorder.js";
 import type { ServiceEventRecorder } from "../../telemetry/service-events.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
+import { readOrCreateSecretFile } from "../../util/secret-file.js";
 import { LocalRuntimeDriver } from "./driver.js";
 import { SourceBuilder } from "../../builder/source-builder.js";
 import { RuntimeCatalog } from "../../builder/runtimes/catalog.js";
@@ -61,11 +61,9 @@ const DEFAULT_CODE_POLL_MS = 60_000;
 
 /** The token registries present on push notifications: made once, 0600, beside the credentials. */
 function notifyToken(dataDir: string, random: Random): string {
-  const file = join(dataDir, "registry-notify.token");
-  if (existsSync(file)) return readFileSync(file, "utf8").trim();
-  const token = random.bytes(24).toString("hex");
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
-  return token;
+  return readOrCreateSecretFile(join(dataDir, "registry-notify.token"), () => `${random.bytes(24).toString("hex")}\n`)
+    .toString("utf8")
+    .trim();
 }
 
 /** The image store, the runc driver, the HAProxy data plane and automatic deployment, for one data directory. */

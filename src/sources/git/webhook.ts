@@ -1,8 +1,9 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import { chmodSync, existsSync, linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
+import { BodyTooLargeError, readBody } from "../../api/http/read-request.js";
 import type { HttpRoute } from "../../modules.js";
+import { readOrCreateSecretFile } from "../../util/secret-file.js";
 
 export const GIT_WEBHOOK_PATH = "/openrunner/webhooks/git";
 /** GitHub's own limit on a webhook payload. */
@@ -61,20 +62,7 @@ export function pushOf(event: unknown): GitPush | undefined {
  */
 export function gitWebhookSecret(dataDir: string): string {
   const file = join(dataDir, "git-webhook.secret");
-  if (!existsSync(file)) {
-    // Written aside and linked into place, so two processes agree on one secret.
-    const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-    writeFileSync(tmp, `${randomBytes(32).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
-    try {
-      linkSync(tmp, file);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    } finally {
-      unlinkSync(tmp);
-    }
-  }
-  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
-  const secret = readFileSync(file, "utf8").trim();
+  const secret = readOrCreateSecretFile(file, () => `${randomBytes(32).toString("hex")}\n`).toString("utf8").trim();
   if (secret === "") throw new Error(`${file} is empty: remove it and a new secret is made`);
   return secret;
 }
@@ -105,18 +93,14 @@ export function gitWebhookRoute(opts: GitWebhookOptions): HttpRoute {
         reply(405, { message: "use POST" });
         return;
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      for await (const chunk of req as AsyncIterable<Buffer>) {
-        size += chunk.length;
-        if (size > MAX_BODY_BYTES) {
-          reply(413, { message: "the body is too large" });
-          req.destroy();
-          return;
-        }
-        chunks.push(chunk);
+      let body: Buffer;
+      try {
+        body = await readBody(req, MAX_BODY_BYTES);
+      } catch (err) {
+        if (!(err instanceof BodyTooLargeError)) throw err;
+        reply(413, { message: "the body is too large" });
+        return;
       }
-      const body = Buffer.concat(chunks);
       const signature = header(req, "x-hub-signature-256");
       if (!verifySignature(opts.secret, body, signature)) {
         opts.logger("git webhook: bad or missing signature", { remote: req.socket.remoteAddress, delivery: header(req, "x-github-delivery") });
