@@ -125,21 +125,45 @@ for (const [label, binary] of [
   ["v1", AWS_CLI_V1],
   ["v2", AWS_CLI],
 ] as const) {
-  describe(`the AWS CLI ${label} shows statuses in App Runner's case`, { skip: existsSync(binary) ? false : `${binary} is not installed` }, () => {
+  describe(`the AWS CLI ${label}: the caller identity, and statuses in App Runner's case`, { skip: existsSync(binary) ? false : `${binary} is not installed` }, () => {
     let server: InProcessServer;
 
-    async function json(...args: string[]): Promise<Record<string, unknown>> {
-      const argv = ["apprunner", ...args, "--endpoint-url", server.running.endpoint, "--profile", "openrunner", "--output", "json"];
+    async function cli(service: string, ...args: string[]): Promise<Record<string, unknown>> {
+      const argv = [service, ...args, "--endpoint-url", server.running.endpoint, "--profile", "openrunner", "--output", "json"];
       const r = await runAwsCli(argv, awsCliEnv(server.running.files), 60_000, binary);
-      assert.equal(r.code, 0, `aws ${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
+      assert.equal(r.code, 0, `aws ${service} ${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
       return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : {};
     }
+    const json = (...args: string[]): Promise<Record<string, unknown>> => cli("apprunner", ...args);
     const field = (out: Record<string, unknown>, member: string): Record<string, unknown> => out[member] as Record<string, unknown>;
 
     before(async () => {
       server = await startInProcess({ driver: new ScriptedRuntimeDriver() });
     });
     after(async () => server.close());
+
+    it("sts get-caller-identity names the account's root (what Terraform's AWS provider asks first)", async () => {
+      const { accountId } = server.running.config;
+      assert.deepEqual(await cli("sts", "get-caller-identity"), { UserId: accountId, Account: accountId, Arn: `arn:aws:iam::${accountId}:root` });
+      // The audit trail has it, as CloudTrail does.
+      const trail = await eventually(async () => {
+        const out = await cli("cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=GetCallerIdentity");
+        const events = out.Events as { EventSource: string; ReadOnly: string }[];
+        return events.length > 0 ? events : undefined;
+      });
+      assert.deepEqual(
+        trail.map((e) => [e.EventSource, e.ReadOnly]),
+        [["sts.amazonaws.com", "true"]],
+      );
+      // A wrong secret is refused in STS's words.
+      const env = awsCliEnv(
+        { credentials: "/dev/null", config: "/dev/null" },
+        { AWS_ACCESS_KEY_ID: server.running.rootKey.accessKeyId, AWS_SECRET_ACCESS_KEY: "wrong-secret-wrong-secret-wrong-secret00", AWS_DEFAULT_REGION: "us-east-1" },
+      );
+      const refused = await runAwsCli(["sts", "get-caller-identity", "--endpoint-url", server.running.endpoint], env, 60_000, binary);
+      assert.equal(refused.code, label === "v1" ? 255 : 254, refused.stderr);
+      assert.match(refused.stderr, /\(SignatureDoesNotMatch\) when calling the GetCallerIdentity operation/);
+    });
 
     it("auto scaling configurations: active, inactive", async () => {
       const created = field(await json("create-auto-scaling-configuration", "--auto-scaling-configuration-name", `cli-${label}`, "--max-size", "3"), "AutoScalingConfiguration");
