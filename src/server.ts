@@ -21,6 +21,7 @@ import type { HaproxyRouter } from "./router/router.js";
 import type { ControlPlaneModule, ModuleDeps, ModuleFactory } from "./modules.js";
 import { Store } from "./store/store.js";
 import { createAuditModule } from "./telemetry/audit/module.js";
+import { createStsModule } from "./iam/sts/route.js";
 import { createEventsModule } from "./telemetry/events/module.js";
 import { createLogsModule } from "./telemetry/logs/module.js";
 import { createMetricsModule } from "./telemetry/metrics/module.js";
@@ -234,7 +235,7 @@ function serviceUrlTemplate(settings: LocalRuntimeSettings | undefined): string 
 }
 
 /** Logs, metrics, EventBridge and CloudTrail, in the order their dependencies need. */
-export const DEFAULT_MODULES: readonly ModuleFactory[] = [createLogsModule, createMetricsModule, createEventsModule, createAuditModule];
+export const DEFAULT_MODULES: readonly ModuleFactory[] = [createLogsModule, createMetricsModule, createEventsModule, createAuditModule, createStsModule];
 
 function createModules(deps: ModuleDeps, factories: readonly ModuleFactory[]): ControlPlaneModule[] {
   return factories.map((make) => make(deps));

@@ -60,10 +60,12 @@ describe("auto scaling configurations: revisions, defaults and validation", () =
     const def = list.find((c) => c.AutoScalingConfigurationName === "DefaultConfiguration");
     assert.equal(def?.IsDefault, true);
     assert.equal(def?.AutoScalingConfigurationRevision, 1);
+    // App Runner sends this status in lower case, whatever its model's enum says.
+    assert.equal(def?.Status, "active");
     const described = await describeAsc(server.client, partial(def?.AutoScalingConfigurationArn, 1));
     assert.deepEqual(
       [described.MaxConcurrency, described.MinSize, described.MaxSize, described.Latest, described.Status],
-      [100, 1, 25, true, "ACTIVE"],
+      [100, 1, 25, true, "active"],
     );
   });
 
@@ -120,7 +122,7 @@ describe("auto scaling configurations: revisions, defaults and validation", () =
     });
   });
 
-  it("deletes a revision softly: INACTIVE, still describable, no longer listed", async () => {
+  it("deletes a revision softly: inactive, still describable, no longer listed", async () => {
     const { client } = server;
     const one = await create(client, "soft-delete");
     const two = await create(client, "soft-delete");
@@ -128,12 +130,12 @@ describe("auto scaling configurations: revisions, defaults and validation", () =
       new DeleteAutoScalingConfigurationCommand({ AutoScalingConfigurationArn: partial(one.AutoScalingConfigurationArn, 1) }),
     );
     assert.equal(deleted.AutoScalingConfiguration?.AutoScalingConfigurationArn, two.AutoScalingConfigurationArn);
-    assert.equal(deleted.AutoScalingConfiguration?.Status, "INACTIVE");
+    assert.equal(deleted.AutoScalingConfiguration?.Status, "inactive");
     assert.equal(deleted.AutoScalingConfiguration?.Latest, false);
     assert.ok(deleted.AutoScalingConfiguration?.DeletedAt instanceof Date);
     // Latest moves back to the highest remaining active revision.
     assert.equal((await describeAsc(client, one.AutoScalingConfigurationArn ?? "")).Latest, true);
-    assert.equal((await describeAsc(client, two.AutoScalingConfigurationArn ?? "")).Status, "INACTIVE");
+    assert.equal((await describeAsc(client, two.AutoScalingConfigurationArn ?? "")).Status, "inactive");
     const listed = await listAll(client, { AutoScalingConfigurationName: "soft-delete", LatestOnly: false });
     assert.deepEqual(listed.map((c) => c.AutoScalingConfigurationRevision), [1]);
     // An inactive revision can't be deleted again or made the default.
@@ -157,7 +159,26 @@ describe("auto scaling configurations: revisions, defaults and validation", () =
     );
     assert.equal(out.AutoScalingConfiguration?.AutoScalingConfigurationRevision, 2);
     assert.deepEqual(await listAll(client, { AutoScalingConfigurationName: "delete-all", LatestOnly: false }), []);
-    assert.equal((await describeAsc(client, one.AutoScalingConfigurationArn ?? "")).Status, "INACTIVE");
+    assert.equal((await describeAsc(client, one.AutoScalingConfigurationArn ?? "")).Status, "inactive");
+  });
+
+  it("answers in App Runner's case for revisions a data directory stored in the model's", async () => {
+    const { client } = server;
+    const made = await create(client, "stored-upper");
+    const arn = made.AutoScalingConfigurationArn ?? "";
+    // What earlier versions of OpenRunner wrote: the model's upper-case spelling.
+    const { store } = server.running;
+    const legacy = (status: string): void => {
+      const row = store.resources.get<Record<string, unknown>>(arn);
+      assert.ok(row);
+      store.resources.update({ ...row, status, doc: { ...row.doc, Status: status } });
+    };
+    legacy("ACTIVE");
+    assert.equal((await describeAsc(client, arn)).Status, "active");
+    assert.deepEqual((await listAll(client, { AutoScalingConfigurationName: "stored-upper" })).map((c) => c.Status), ["active"]);
+    assert.equal((await client.send(new DeleteAutoScalingConfigurationCommand({ AutoScalingConfigurationArn: arn }))).AutoScalingConfiguration?.Status, "inactive");
+    legacy("INACTIVE");
+    assert.equal((await describeAsc(client, arn)).Status, "inactive");
   });
 
   it("pages with MaxResults and NextToken", async () => {
@@ -221,6 +242,7 @@ describe("auto scaling configurations in use by services", () => {
         new CreateServiceCommand({ ServiceName: name, SourceConfiguration: { ImageRepository: image }, AutoScalingConfigurationArn: partial(arn, 1) }),
       );
       assert.equal(out.Service?.AutoScalingConfigurationSummary?.AutoScalingConfigurationArn, arn);
+      assert.equal(out.Service?.AutoScalingConfigurationSummary?.Status, "active");
       services.push(out.Service?.ServiceArn ?? "");
     }
     for (const s of services) assert.equal(await settled(client, s), "RUNNING");
@@ -252,7 +274,7 @@ describe("auto scaling configurations in use by services", () => {
     const none = await client.send(new ListServicesForAutoScalingConfigurationCommand({ AutoScalingConfigurationArn: arn }));
     assert.deepEqual(none.ServiceArnList, []);
     const deleted = await client.send(new DeleteAutoScalingConfigurationCommand({ AutoScalingConfigurationArn: arn }));
-    assert.equal(deleted.AutoScalingConfiguration?.Status, "INACTIVE");
+    assert.equal(deleted.AutoScalingConfiguration?.Status, "inactive");
     // A deleted revision can no longer be given to a service.
     await assert.rejects(
       client.send(new CreateServiceCommand({ ServiceName: "too-late", SourceConfiguration: { ImageRepository: image }, AutoScalingConfigurationArn: arn })),
@@ -284,7 +306,7 @@ describe("auto scaling configurations in use by services", () => {
     const def = (await listAll(client)).find((c) => c.AutoScalingConfigurationName === "DefaultConfiguration");
     assert.equal(def?.IsDefault, false);
     const gone = await client.send(new DeleteAutoScalingConfigurationCommand({ AutoScalingConfigurationArn: def?.AutoScalingConfigurationArn }));
-    assert.equal(gone.AutoScalingConfiguration?.Status, "INACTIVE");
+    assert.equal(gone.AutoScalingConfiguration?.Status, "inactive");
 
     // Moving the default back is refused for an inactive revision.
     await assert.rejects(

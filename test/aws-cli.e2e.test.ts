@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
 import { ScriptedRuntimeDriver } from "./support/scripted-driver.js";
-import { awsCliEnv, runAwsCli, type CliResult } from "./support/aws-cli.js";
+import { AWS_CLI, AWS_CLI_V1, awsCliEnv, runAwsCli, type CliResult } from "./support/aws-cli.js";
 
 /** Debian's AWS CLI v2 package; the pyenv shim earlier on PATH is a different (v1) CLI. */
 const AWS = "/usr/bin/aws";
@@ -115,3 +115,81 @@ describe("the AWS CLI v2 against OpenRunner", { skip: existsSync(AWS) ? false : 
     assert.match(r.stderr, /\(InvalidSignatureException\) when calling the ListServices operation/);
   });
 });
+
+/*
+ * App Runner sends auto scaling configuration and custom domain statuses in lower case, unlike
+ * its model; scripts compare with those strings (`--query`), so both CLIs must show them as the
+ * service sends them. Neither CLI validates response enums.
+ */
+for (const [label, binary] of [
+  ["v1", AWS_CLI_V1],
+  ["v2", AWS_CLI],
+] as const) {
+  describe(`the AWS CLI ${label}: the caller identity, and statuses in App Runner's case`, { skip: existsSync(binary) ? false : `${binary} is not installed` }, () => {
+    let server: InProcessServer;
+
+    async function cli(service: string, ...args: string[]): Promise<Record<string, unknown>> {
+      const argv = [service, ...args, "--endpoint-url", server.running.endpoint, "--profile", "openrunner", "--output", "json"];
+      const r = await runAwsCli(argv, awsCliEnv(server.running.files), 60_000, binary);
+      assert.equal(r.code, 0, `aws ${service} ${args.join(" ")} exited ${r.code}:\n${r.stderr}`);
+      return r.stdout.trim() ? (JSON.parse(r.stdout) as Record<string, unknown>) : {};
+    }
+    const json = (...args: string[]): Promise<Record<string, unknown>> => cli("apprunner", ...args);
+    const field = (out: Record<string, unknown>, member: string): Record<string, unknown> => out[member] as Record<string, unknown>;
+
+    before(async () => {
+      server = await startInProcess({ driver: new ScriptedRuntimeDriver() });
+    });
+    after(async () => server.close());
+
+    it("sts get-caller-identity names the account's root (what Terraform's AWS provider asks first)", async () => {
+      const { accountId } = server.running.config;
+      assert.deepEqual(await cli("sts", "get-caller-identity"), { UserId: accountId, Account: accountId, Arn: `arn:aws:iam::${accountId}:root` });
+      // The audit trail has it, as CloudTrail does.
+      const trail = await eventually(async () => {
+        const out = await cli("cloudtrail", "lookup-events", "--lookup-attributes", "AttributeKey=EventName,AttributeValue=GetCallerIdentity");
+        const events = out.Events as { EventSource: string; ReadOnly: string }[];
+        return events.length > 0 ? events : undefined;
+      });
+      assert.deepEqual(
+        trail.map((e) => [e.EventSource, e.ReadOnly]),
+        [["sts.amazonaws.com", "true"]],
+      );
+      // A wrong secret is refused in STS's words.
+      const env = awsCliEnv(
+        { credentials: "/dev/null", config: "/dev/null" },
+        { AWS_ACCESS_KEY_ID: server.running.rootKey.accessKeyId, AWS_SECRET_ACCESS_KEY: "wrong-secret-wrong-secret-wrong-secret00", AWS_DEFAULT_REGION: "us-east-1" },
+      );
+      const refused = await runAwsCli(["sts", "get-caller-identity", "--endpoint-url", server.running.endpoint], env, 60_000, binary);
+      assert.equal(refused.code, label === "v1" ? 255 : 254, refused.stderr);
+      assert.match(refused.stderr, /\(SignatureDoesNotMatch\) when calling the GetCallerIdentity operation/);
+    });
+
+    it("auto scaling configurations: active, inactive", async () => {
+      const created = field(await json("create-auto-scaling-configuration", "--auto-scaling-configuration-name", `cli-${label}`, "--max-size", "3"), "AutoScalingConfiguration");
+      assert.equal(created.Status, "active");
+      const arn = String(created.AutoScalingConfigurationArn);
+      // (CLI v2.9's model predates the summaries' Status, so it drops it from list output; describe has it in both.)
+      const described = await json("describe-auto-scaling-configuration", "--auto-scaling-configuration-arn", arn, "--query", "AutoScalingConfiguration.Status");
+      assert.equal(described as unknown, "active");
+      const deleted = field(await json("delete-auto-scaling-configuration", "--auto-scaling-configuration-arn", arn), "AutoScalingConfiguration");
+      assert.equal(deleted.Status, "inactive");
+      assert.equal(field(await json("describe-auto-scaling-configuration", "--auto-scaling-configuration-arn", arn), "AutoScalingConfiguration").Status, "inactive");
+    });
+
+    it("custom domains: pending_certificate_dns_validation, deleting", async () => {
+      const source = JSON.stringify({ ImageRepository: { ImageIdentifier: "127.0.0.1:5000/hello:latest", ImageRepositoryType: "ECR_PUBLIC" } });
+      const arn = String(field(await json("create-service", "--service-name", `domains-${label}`, "--source-configuration", source), "Service").ServiceArn);
+      await eventually(async () => (field(await json("describe-service", "--service-arn", arn), "Service").Status === "RUNNING" ? true : undefined));
+      const associated = await json("associate-custom-domain", "--service-arn", arn, "--domain-name", `${label}.example.com`);
+      const domain = field(associated, "CustomDomain");
+      assert.equal(domain.Status, "pending_certificate_dns_validation");
+      const records = domain.CertificateValidationRecords as { Status: string }[];
+      assert.deepEqual(records.map((r) => r.Status), ["PENDING_VALIDATION", "PENDING_VALIDATION"], "the records' statuses stay upper case, as App Runner sends them");
+      const described = await json("describe-custom-domains", "--service-arn", arn, "--query", "CustomDomains[].Status");
+      assert.deepEqual(described, ["pending_certificate_dns_validation"] as unknown);
+      const gone = field(await json("disassociate-custom-domain", "--service-arn", arn, "--domain-name", `${label}.example.com`), "CustomDomain");
+      assert.equal(gone.Status, "deleting");
+    });
+  });
+}

@@ -160,6 +160,8 @@ describe("web console: a person manages a service in headless Chromium", { timeo
     await page.getByLabel("Domain name").fill("app.example.com");
     await page.getByRole("button", { name: "Link domain" }).click();
     await page.getByRole("heading", { name: "app.example.com" }).waitFor();
+    // App Runner's lower-case status, shown as a pending step.
+    await page.locator("article.domain").filter({ hasText: "app.example.com" }).locator('.badge-busy[data-status="pending_certificate_dns_validation"]').waitFor();
     await shot("dashboard-domains");
     await page.getByRole("button", { name: "Unlink app.example.com" }).click();
     await page.getByText("No custom domains linked.").waitFor();
@@ -253,6 +255,8 @@ describe("web console: a person manages a service in headless Chromium", { timeo
     await page.getByLabel("Configuration name").fill("burst");
     await page.getByRole("button", { name: "Create", exact: true }).click();
     await page.getByRole("row").filter({ hasText: "burst" }).nth(1).waitFor(); // a second revision
+    // App Runner's lower-case `active` shows as healthy.
+    await page.getByRole("row").filter({ hasText: "burst" }).first().locator('.badge-ok[data-status="active"]').waitFor();
     await shot("auto-scaling");
     await page.getByRole("link", { name: "Connections" }).click();
     await page.getByLabel("Connection name").fill("my-github");

@@ -57,7 +57,8 @@ describe("custom domains through @aws-sdk/client-apprunner", () => {
     const d = out.CustomDomain;
     assert.equal(d?.DomainName, "example.com");
     assert.equal(d?.EnableWWWSubdomain, true);
-    assert.equal(d?.Status, "PENDING_CERTIFICATE_DNS_VALIDATION");
+    // App Runner sends this status in lower case (its model lists upper case); the records' stay upper case.
+    assert.equal(d?.Status, "pending_certificate_dns_validation");
     const records = d?.CertificateValidationRecords ?? [];
     assert.equal(records.length, 2);
     assert.match(records[0]?.Name ?? "", RECORD_NAME("example.com"));
@@ -71,6 +72,18 @@ describe("custom domains through @aws-sdk/client-apprunner", () => {
     assert.deepEqual(described.CustomDomains, [d]);
     assert.equal(described.DNSTarget, web.url);
     await disassociate(server.client, web.arn, "example.com");
+  });
+
+  it("answers in App Runner's case for associations a data directory stored in the model's", async () => {
+    await associate(server.client, web.arn, "legacy.example.com", false);
+    // What earlier versions of OpenRunner wrote: the model's upper-case spelling.
+    const { store } = server.running;
+    const row = store.resources.list<Record<string, unknown>>({ kind: "custom-domain", parentArn: web.arn })[0];
+    assert.ok(row);
+    store.resources.update({ ...row, status: "PENDING_CERTIFICATE_DNS_VALIDATION", doc: { ...row.doc, Status: "PENDING_CERTIFICATE_DNS_VALIDATION" } });
+    const described = await server.client.send(new DescribeCustomDomainsCommand({ ServiceArn: web.arn }));
+    assert.deepEqual(described.CustomDomains?.map((d) => [d.DomainName, d.Status]), [["legacy.example.com", "pending_certificate_dns_validation"]]);
+    assert.equal((await disassociate(server.client, web.arn, "legacy.example.com")).CustomDomain?.Status, "deleting");
   });
 
   it("associates without www, and a wildcard (which never takes www)", async () => {
@@ -114,7 +127,7 @@ describe("custom domains through @aws-sdk/client-apprunner", () => {
     });
     // Names compare case-insensitively, as DNS does.
     const gone = await disassociate(server.client, web.arn, "SHOP.example.com");
-    assert.equal(gone.CustomDomain?.Status, "DELETING");
+    assert.equal(gone.CustomDomain?.Status, "deleting");
     assert.equal(gone.CustomDomain?.DomainName, "shop.example.com");
     assert.equal(gone.DNSTarget, web.url);
     await associate(server.client, other.arn, "shop.example.com");

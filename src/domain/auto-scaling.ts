@@ -1,4 +1,4 @@
-import type { AutoScalingConfiguration } from "@aws-sdk/client-apprunner";
+import type { AutoScalingConfiguration, AutoScalingConfigurationSummary } from "@aws-sdk/client-apprunner";
 import type { ApiDeps } from "../api/context.js";
 import type { Wire } from "../api/wire.js";
 import { epochSeconds } from "../api/wire.js";
@@ -8,7 +8,16 @@ import { autoScalingConfigurationArn } from "./arns.js";
 import { findRevision, type RevisionedKind } from "./revisioned-configurations.js";
 import type { ServiceDoc } from "./service-record.js";
 
-export type AutoScalingDoc = Wire<AutoScalingConfiguration>;
+/**
+ * App Runner sends an auto scaling configuration's status in lower case, `active` or `inactive`,
+ * although its model (and so every SDK's enum) lists `ACTIVE | INACTIVE`; clients compare with
+ * what the service sends (Terraform's AWS provider waits for `active`).
+ */
+export const AUTO_SCALING_STATUS = { active: "active", inactive: "inactive" } as const;
+export type AutoScalingStatus = (typeof AUTO_SCALING_STATUS)[keyof typeof AUTO_SCALING_STATUS];
+
+export type AutoScalingDoc = Omit<Wire<AutoScalingConfiguration>, "Status"> & { Status?: AutoScalingStatus };
+export type AutoScalingSummaryDoc = Omit<Wire<AutoScalingConfigurationSummary>, "Status"> & { Status?: AutoScalingStatus };
 export type AutoScalingRow = ResourceRow<AutoScalingDoc>;
 
 export const DEFAULT_AUTO_SCALING_NAME = "DefaultConfiguration";
@@ -20,6 +29,7 @@ export const AUTO_SCALING: RevisionedKind = {
   kind: "auto-scaling-configuration",
   arnType: "autoscalingconfiguration",
   label: "Auto scaling configuration",
+  statuses: AUTO_SCALING_STATUS,
 };
 
 /** DefaultConfiguration exists from the start, as in every App Runner account. */
@@ -33,14 +43,14 @@ export function ensureDefaultAutoScalingConfiguration(deps: Pick<ApiDeps, "store
     kind: "auto-scaling-configuration",
     name: DEFAULT_AUTO_SCALING_NAME,
     revision: 1,
-    status: "ACTIVE",
+    status: AUTO_SCALING_STATUS.active,
     createdAt: now,
     doc: {
       AutoScalingConfigurationArn: arn,
       AutoScalingConfigurationName: DEFAULT_AUTO_SCALING_NAME,
       AutoScalingConfigurationRevision: 1,
       Latest: true,
-      Status: "ACTIVE",
+      Status: AUTO_SCALING_STATUS.active,
       ...DEFAULT_AUTO_SCALING,
       CreatedAt: epochSeconds(now),
       IsDefault: true,
@@ -78,9 +88,17 @@ export function autoScalingArnsInUse(deps: Pick<ApiDeps, "store">): Map<string, 
   return used;
 }
 
+/**
+ * The status a revision is in, from whether it was deleted: data directories written before
+ * statuses were sent in App Runner's case still hold `ACTIVE`/`INACTIVE` in their documents.
+ */
+function statusOf(row: AutoScalingRow): AutoScalingStatus {
+  return row.deletedAt === null ? AUTO_SCALING_STATUS.active : AUTO_SCALING_STATUS.inactive;
+}
+
 /** The full description, with HasAssociatedService computed live rather than stored. */
 export function describeAutoScaling(row: AutoScalingRow, inUse: ReadonlyMap<string, unknown>): AutoScalingDoc {
-  return { ...row.doc, HasAssociatedService: inUse.has(row.arn) };
+  return { ...row.doc, Status: statusOf(row), HasAssociatedService: inUse.has(row.arn) };
 }
 
 /**
@@ -99,12 +117,12 @@ export function setDefaultAutoScalingName(deps: Pick<ApiDeps, "store">, name: st
   }
 }
 
-export function autoScalingSummary(row: AutoScalingRow, hasAssociatedService: boolean): AutoScalingDoc {
+export function autoScalingSummary(row: AutoScalingRow, hasAssociatedService: boolean): AutoScalingSummaryDoc {
   return {
     AutoScalingConfigurationArn: row.doc.AutoScalingConfigurationArn,
     AutoScalingConfigurationName: row.doc.AutoScalingConfigurationName,
     AutoScalingConfigurationRevision: row.doc.AutoScalingConfigurationRevision,
-    Status: row.doc.Status,
+    Status: statusOf(row),
     CreatedAt: row.doc.CreatedAt,
     HasAssociatedService: hasAssociatedService,
     IsDefault: row.doc.IsDefault,

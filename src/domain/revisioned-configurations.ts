@@ -17,6 +17,11 @@ export interface RevisionedKind {
   arnType: string;
   /** How messages name the resource, e.g. "Auto scaling configuration". */
   label: string;
+  /**
+   * The two statuses as App Runner spells them for this kind: `active`/`inactive` for auto
+   * scaling configurations, `ACTIVE`/`INACTIVE` for observability ones, whatever the model says.
+   */
+  statuses: { active: string; inactive: string };
 }
 
 /** The fields every revisioned configuration document carries under the same names. */
@@ -108,14 +113,14 @@ export function refreshLatest<TDoc extends RevisionedDoc>(deps: Deps, k: Revisio
 }
 
 /**
- * Soft delete: the revision becomes INACTIVE with DeletedAt, and "isn't the latest active
+ * Soft delete: the revision becomes inactive with DeletedAt, and "isn't the latest active
  * revision anymore" (AWS CLI example), so Latest moves to the highest remaining active one.
  */
 export function deactivate<TDoc extends RevisionedDoc>(deps: Pick<ApiDeps, "store" | "clock">, k: RevisionedKind, row: ResourceRow<TDoc>): ResourceRow<TDoc> {
   const now = deps.clock.now();
-  row.status = "INACTIVE";
+  row.status = k.statuses.inactive;
   row.deletedAt = now;
-  row.doc = { ...row.doc, Status: "INACTIVE", DeletedAt: epochSeconds(now), Latest: false };
+  row.doc = { ...row.doc, Status: k.statuses.inactive, DeletedAt: epochSeconds(now), Latest: false };
   deps.store.resources.update(row);
   refreshLatest(deps, k, row.name);
   return row;

@@ -1,8 +1,12 @@
 import type { Service } from "@aws-sdk/client-apprunner";
 import type { Wire } from "../api/wire.js";
 import type { ResourceRow } from "../store/resources.js";
+import type { AutoScalingSummaryDoc } from "./auto-scaling.js";
 
-export type ServiceDoc = Wire<Service>;
+/** App Runner's Service, with the auto scaling summary's status in the case the service sends it. */
+export type ServiceDoc = Omit<Wire<Service>, "AutoScalingConfigurationSummary"> & {
+  AutoScalingConfigurationSummary?: AutoScalingSummaryDoc;
+};
 
 /** What OpenRunner keeps about a service beyond App Runner's API shape. */
 export interface ServiceInternal {

@@ -1,5 +1,10 @@
 import type { ReactNode } from "react";
 
+/**
+ * Tones by status, in the model's upper case. App Runner sends auto scaling configuration and
+ * custom domain statuses in lower case (`active`, `pending_certificate_dns_validation`), so the
+ * badge looks a status up in upper case and shows (and exposes as data-status) what was sent.
+ */
 const TONES: Record<string, string> = {
   RUNNING: "ok",
   ACTIVE: "ok",
@@ -14,6 +19,7 @@ const TONES: Record<string, string> = {
   PENDING: "busy",
   PENDING_HANDSHAKE: "busy",
   PENDING_CERTIFICATE_DNS_VALIDATION: "busy",
+  BINDING_CERTIFICATE: "busy",
   CREATING: "busy",
   DELETING: "busy",
   ROLLBACK_IN_PROGRESS: "busy",
@@ -24,7 +30,7 @@ const TONES: Record<string, string> = {
   ROLLBACK_FAILED: "bad",
 };
 
-/** "OPERATION_IN_PROGRESS" → "Operation in progress", as App Runner's console words it. */
+/** "OPERATION_IN_PROGRESS" (or "pending_certificate_dns_validation") → "Operation in progress", as App Runner's console words it. */
 export function humanStatus(status: string | undefined): string {
   if (!status) return "—";
   const words = status.toLowerCase().replace(/_/g, " ");
@@ -32,7 +38,7 @@ export function humanStatus(status: string | undefined): string {
 }
 
 export function StatusBadge({ status }: { status: string | undefined }): ReactNode {
-  const tone = TONES[status ?? ""] ?? "muted";
+  const tone = TONES[(status ?? "").toUpperCase()] ?? "muted";
   return (
     <span className={`badge badge-${tone}`} data-status={status}>
       <span aria-hidden="true" className="dot" />

@@ -9,6 +9,7 @@ import type {
 import { autoScalingConfigurationArn, newResourceId, parseArn } from "../../domain/arns.js";
 import {
   AUTO_SCALING,
+  AUTO_SCALING_STATUS,
   DEFAULT_AUTO_SCALING,
   DEFAULT_AUTO_SCALING_NAME,
   autoScalingArnsInUse,
@@ -60,14 +61,14 @@ const createAutoScalingConfiguration = handler<Wire<CreateAutoScalingConfigurati
       kind: AUTO_SCALING.kind,
       name,
       revision,
-      status: "ACTIVE",
+      status: AUTO_SCALING.statuses.active,
       createdAt: now,
       doc: {
         AutoScalingConfigurationArn: arn,
         AutoScalingConfigurationName: name,
         AutoScalingConfigurationRevision: revision,
         Latest: true,
-        Status: "ACTIVE",
+        Status: AUTO_SCALING_STATUS.active,
         MaxConcurrency,
         MinSize,
         MaxSize,

@@ -1,12 +1,12 @@
 import type {
   AssociateCustomDomainRequest,
   CertificateValidationRecord,
-  CustomDomain,
   DescribeCustomDomainsRequest,
   DisassociateCustomDomainRequest,
   VpcDNSTarget,
 } from "@aws-sdk/client-apprunner";
 import { customDomainKey } from "../../domain/arns.js";
+import { CUSTOM_DOMAIN_STATUS, customDomainForWire, type CustomDomainDoc } from "../../domain/custom-domains.js";
 import type { ServiceRow } from "../../domain/service-record.js";
 import { AppRunnerError, invalidRequest, invalidState, notFound } from "../../errors/app-runner-error.js";
 import { hex } from "../../util/random.js";
@@ -19,11 +19,9 @@ import type { VpcIngressConnectionDoc } from "./vpc-ingress-connections.js";
 /*
  * Custom domains are rows of kind "custom-domain" under their service (parentArn), keyed by
  * customDomainKey: App Runner gives them no ARN. Nothing in OpenRunner checks DNS or issues
- * certificates yet, so an association stays PENDING_CERTIFICATE_DNS_VALIDATION, showing the
- * records a user would add to DNS, until such a component moves it on to ACTIVE.
+ * certificates yet, so an association stays pending_certificate_dns_validation, showing the
+ * records a user would add to DNS, until such a component moves it on to active.
  */
-
-type CustomDomainDoc = Wire<CustomDomain>;
 
 interface DomainName {
   name: string;
@@ -141,7 +139,7 @@ function newAssociation(ctx: RequestContext, s: ServiceRow, domain: DomainName, 
   return {
     DomainName: domain.name,
     EnableWWWSubdomain: enableWww,
-    Status: "PENDING_CERTIFICATE_DNS_VALIDATION",
+    Status: CUSTOM_DOMAIN_STATUS.pendingCertificateDnsValidation,
     CertificateValidationRecords: validationRecords(ctx, hosts),
   };
 }
@@ -185,7 +183,7 @@ const describeCustomDomains = handler<Wire<DescribeCustomDomainsRequest>>((input
     input.NextToken,
     input.MaxResults ?? 5,
   );
-  return { ...targets(ctx, s), CustomDomains: items.map((r) => r.doc), ...next };
+  return { ...targets(ctx, s), CustomDomains: items.map((r) => customDomainForWire(r.doc)), ...next };
 });
 
 const disassociateCustomDomain = handler<Wire<DisassociateCustomDomainRequest>>((input, ctx) =>
@@ -198,9 +196,9 @@ const disassociateCustomDomain = handler<Wire<DisassociateCustomDomainRequest>>(
     if (!row || row.kind !== "custom-domain") {
       throw notFound(`Domain ${name} is not associated with service ${s.name}.`);
     }
-    // App Runner forgets an association once it is gone; DELETING is what the caller sees last.
+    // App Runner forgets an association once it is gone; `deleting` is what the caller sees last.
     ctx.store.resources.remove(key);
-    return { ...targets(ctx, s), CustomDomain: { ...row.doc, Status: "DELETING" } };
+    return { ...targets(ctx, s), CustomDomain: { ...row.doc, Status: CUSTOM_DOMAIN_STATUS.deleting } };
   }),
 );
 

@@ -28,6 +28,8 @@ const OBSERVABILITY: RevisionedKind = {
   kind: "observability-configuration",
   arnType: "observabilityconfiguration",
   label: "Observability configuration",
+  // Upper case, as the model lists them: Terraform's AWS provider waits for `ACTIVE` here.
+  statuses: { active: "ACTIVE", inactive: "INACTIVE" },
 };
 
 /** "The name DefaultConfiguration is reserved. You can't use it to create a new observability configuration" (API reference). */
@@ -51,7 +53,7 @@ const createObservabilityConfiguration = handler<Wire<CreateObservabilityConfigu
       kind: OBSERVABILITY.kind,
       name,
       revision,
-      status: "ACTIVE",
+      status: OBSERVABILITY.statuses.active,
       createdAt: now,
       doc: {
         ObservabilityConfigurationArn: arn,

@@ -1,12 +1,11 @@
 import type {
-  AutoScalingConfiguration,
   CreateServiceRequest,
   DescribeServiceRequest,
   ListServicesRequest,
   UpdateServiceRequest,
 } from "@aws-sdk/client-apprunner";
 import { newResourceId, newUrlLabel, serviceArn } from "../../domain/arns.js";
-import { autoScalingSummary, defaultAutoScalingConfiguration, resolveAutoScalingConfiguration } from "../../domain/auto-scaling.js";
+import { autoScalingSummary, defaultAutoScalingConfiguration, resolveAutoScalingConfiguration, type AutoScalingDoc } from "../../domain/auto-scaling.js";
 import { resolveCpuMemory } from "../../domain/instance-configuration.js";
 import { DEFAULT_OBSERVABILITY, withHealthCheckDefaults, withNetworkDefaults } from "../../domain/service-defaults.js";
 import type { ServiceDoc, ServiceInternal, ServiceRow } from "../../domain/service-record.js";
@@ -51,7 +50,7 @@ function markInProgress(ctx: ApiDeps, s: ServiceRow): void {
 function withLiveSummary(ctx: RequestContext, s: ServiceRow): ServiceDoc {
   const ascArn = s.doc.AutoScalingConfigurationSummary?.AutoScalingConfigurationArn;
   if (!ascArn) return s.doc;
-  const asc = ctx.store.resources.get<Wire<AutoScalingConfiguration>>(ascArn);
+  const asc = ctx.store.resources.get<AutoScalingDoc>(ascArn);
   return asc ? { ...s.doc, AutoScalingConfigurationSummary: autoScalingSummary(asc, true) } : s.doc;
 }
 

@@ -61,7 +61,7 @@ export function DomainsTab({ service }: TabProps): ReactNode {
         <article key={d.DomainName} className="domain">
           <div className="card-head">
             <h3>{d.DomainName}</h3>
-            <StatusBadge status={d.Status?.toUpperCase()} />
+            <StatusBadge status={d.Status} />
             <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void act(() => apprunner.send(new DisassociateCustomDomainCommand({ ServiceArn: arn, DomainName: d.DomainName })))}>
               Unlink<span className="sr-only"> {d.DomainName}</span>
             </button>

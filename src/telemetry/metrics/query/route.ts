@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { awsQueryService, firstHeader as header } from "../../../api/http/aws-query.js";
 import { readBody, signedRequestOf } from "../../../api/http/read-request.js";
 import type { AwsJsonApi } from "../../../api/service-registry.js";
 import { AppRunnerError, asAppRunnerError } from "../../../errors/app-runner-error.js";
@@ -20,22 +21,13 @@ const INPUTS: Record<string, StructureShape> = {
   ListMetrics: LIST_METRICS_INPUT,
 };
 
-const header = (req: IncomingMessage, name: string): string => {
-  const v = req.headers[name];
-  return (Array.isArray(v) ? v[0] : v) ?? "";
-};
-
 /**
- * A form-encoded POST belongs to the awsQuery protocol. The only awsQuery API OpenRunner serves
- * is CloudWatch, but a request signed for another service is left to the JSON handler, which
- * answers it with that service's errors.
+ * A form-encoded POST belongs to the awsQuery protocol: CloudWatch takes those signed for it,
+ * and unsigned ones (to answer them with its own authentication error).
  */
 export function isCloudWatchQuery(req: IncomingMessage): boolean {
-  if (req.method !== "POST") return false;
-  const contentType = header(req, "content-type").split(";")[0]?.trim().toLowerCase();
-  if (contentType !== "application/x-www-form-urlencoded") return false;
-  const scope = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\//.exec(header(req, "authorization"));
-  return !scope || scope[1] === SIGNING_NAME;
+  const service = awsQueryService(req);
+  return service === "" || service === SIGNING_NAME;
 }
 
 export type QueryRouteDeps = Pick<ModuleDeps, "credentials" | "config" | "clock" | "random" | "recordApiCall" | "logger">;

@@ -1,0 +1,165 @@
+/**
+ * Terraform with the hashicorp/aws provider from a local filesystem mirror, against OpenRunner:
+ * no network, no registry. `findTerraform()` says what is missing (a reason to skip) or where
+ * the binary and the provider are; `TerraformWorkspace` runs `terraform` in a directory with a
+ * CLI configuration of its own.
+ *
+ * The provider binary is ~700 MB. Installing it copies it into each working directory, so the
+ * workspace's plugin cache holds a symlink to the mirror's package instead: `terraform init`
+ * finds it there, checks its hash and links it, and nothing is copied.
+ */
+import { execFile } from "node:child_process";
+import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { delimiter, join } from "node:path";
+import semver from "semver";
+
+const PROVIDER = "registry.terraform.io/hashicorp/aws";
+const PLATFORM = "linux_amd64";
+
+/** Where provider mirrors usually are (Terraform's implied mirror directories first), then /opt/tf-plugins. */
+const MIRROR_CANDIDATES = [
+  process.env.OPENRUNNER_TERRAFORM_MIRROR,
+  join(homedir(), ".terraform.d", "plugins"),
+  join(homedir(), ".local", "share", "terraform", "plugins"),
+  "/usr/local/share/terraform/plugins",
+  "/usr/share/terraform/plugins",
+  "/opt/tf-plugins",
+];
+
+export interface TerraformSetup {
+  binary: string;
+  /** The filesystem mirror (unpacked layout) that holds the provider. */
+  mirror: string;
+  providerVersion: string;
+}
+
+function onPath(name: string): string | undefined {
+  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // Not in this directory.
+    }
+  }
+  return undefined;
+}
+
+/** The highest hashicorp/aws version the mirror holds for this platform. */
+function mirroredVersion(mirror: string): string | undefined {
+  const dir = join(mirror, PROVIDER);
+  if (!existsSync(dir)) return undefined;
+  const versions = readdirSync(dir).filter((v) => semver.valid(v) !== null && existsSync(join(dir, v, PLATFORM)));
+  return versions.sort(semver.rcompare)[0];
+}
+
+/** Terraform and the provider mirror, or the reason a test cannot use them. */
+export function findTerraform(): TerraformSetup | string {
+  const binary = onPath("terraform");
+  if (!binary) return "terraform is not installed (not on PATH)";
+  for (const mirror of MIRROR_CANDIDATES) {
+    if (!mirror) continue;
+    const providerVersion = mirroredVersion(mirror);
+    if (providerVersion) return { binary, mirror, providerVersion };
+  }
+  return `no local mirror of ${PROVIDER} for ${PLATFORM} (looked in ${MIRROR_CANDIDATES.filter(Boolean).join(", ")}; set OPENRUNNER_TERRAFORM_MIRROR)`;
+}
+
+export interface TerraformResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** One resource instance of the state (no count or for_each here). */
+export interface StateResource {
+  address: string;
+  type: string;
+  values: Record<string, unknown>;
+}
+
+export class TerraformWorkspace {
+  private readonly env: NodeJS.ProcessEnv;
+
+  /** `dir` must exist and be empty; `credentials` are the keys Terraform signs with. */
+  constructor(
+    private readonly setup: TerraformSetup,
+    readonly dir: string,
+    credentials: { accessKeyId: string; secretAccessKey: string },
+  ) {
+    const cache = join(dir, ".plugin-cache");
+    const cached = join(cache, PROVIDER, setup.providerVersion);
+    mkdirSync(cached, { recursive: true });
+    symlinkSync(join(setup.mirror, PROVIDER, setup.providerVersion, PLATFORM), join(cached, PLATFORM));
+    const cliConfig = join(dir, ".terraformrc");
+    writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(setup.mirror)}\n  }\n}\n`);
+    const inherited: NodeJS.ProcessEnv = {};
+    // Neither the developer's AWS settings nor their Terraform settings may leak in.
+    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AWS_") && !k.startsWith("TF_")) inherited[k] = v;
+    this.env = {
+      ...inherited,
+      TF_CLI_CONFIG_FILE: cliConfig,
+      TF_PLUGIN_CACHE_DIR: cache,
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+      CHECKPOINT_DISABLE: "1",
+      AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: "true",
+      AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
+      AWS_CONFIG_FILE: "/dev/null",
+    };
+  }
+
+  writeConfig(hcl: string): void {
+    writeFileSync(join(this.dir, "main.tf"), hcl);
+  }
+
+  /** Runs `terraform <args>` (bounded); never rejects: the exit code is data. */
+  run(args: string[], timeoutMs = 180_000): Promise<TerraformResult> {
+    return new Promise((resolve) => {
+      execFile(
+        this.setup.binary,
+        ["-chdir=" + this.dir, ...args],
+        { env: this.env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+        (err, stdout, stderr) => {
+          resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
+        },
+      );
+    });
+  }
+
+  /** Like run(), but a non-zero exit is an error that carries Terraform's own output. */
+  async ok(args: string[]): Promise<string> {
+    const r = await this.run(args);
+    if (r.code !== 0) throw new Error(`terraform ${args.join(" ")} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+    return r.stdout;
+  }
+
+  /** `terraform plan -detailed-exitcode`: 0 when there is nothing to do, 2 with changes (the plan's text). */
+  async plan(): Promise<{ changes: boolean; output: string }> {
+    const r = await this.run(["plan", "-no-color", "-detailed-exitcode", "-input=false"]);
+    if (r.code !== 0 && r.code !== 2) throw new Error(`terraform plan exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+    return { changes: r.code === 2, output: r.stdout };
+  }
+
+  apply(): Promise<string> {
+    return this.ok(["apply", "-no-color", "-auto-approve", "-input=false"]);
+  }
+
+  /**
+   * The managed resources in the local state file, by address. Read from the file (format 4)
+   * rather than through `terraform show -json`, which starts the provider to load its schema.
+   */
+  state(): Map<string, StateResource> {
+    const file = join(this.dir, "terraform.tfstate");
+    if (!existsSync(file)) return new Map();
+    const raw = JSON.parse(readFileSync(file, "utf8")) as {
+      resources?: { mode: string; type: string; name: string; instances: { attributes: Record<string, unknown> }[] }[];
+    };
+    const managed = (raw.resources ?? []).filter((r) => r.mode === "managed");
+    return new Map(managed.map((r) => [`${r.type}.${r.name}`, { address: `${r.type}.${r.name}`, type: r.type, values: r.instances[0]?.attributes ?? {} }]));
+  }
+}
