@@ -8,11 +8,14 @@ import { DEFAULT_NOFILE, EXIT_FILE, bundlePaths, defaultHostname, hostsFile, mak
 import { destroyNetwork, listNetworks, networkForSlot } from "./network.js";
 import { listOverlayMounts, mountOverlay, unmountOverlay } from "./overlay.js";
 import * as runc from "./runc.js";
+import { readUntrustedFile } from "../../util/untrusted-file.js";
 import type { ContainerRef, ContainerSpec, ContainerState, ContainerUsage, HostLayout } from "./types.js";
 
 const CGROUP_ROOT = "/sys/fs/cgroup";
 /** Marker written first into every instance dir: lets crash cleanup map dirs to containers and slots. */
 const MARKER = "container.json";
+/** An exit status is at most "255\n"; anything longer was not written by the recorder. */
+const EXIT_FILE_MAX_BYTES = 16;
 
 interface Marker {
   containerId: string;
@@ -77,15 +80,17 @@ export async function containerState(ref: ContainerRef): Promise<ContainerState>
 /**
  * The recorder writes the exit status unless PID 1 itself was SIGKILLed (runc kill KILL, or the
  * OOM killer picking it): then there is no file and the status is 137 like Docker reports. Null
- * only if the container never ran (no state dir at all).
+ * if the container never ran (no state dir at all), or the app put something else than a plain
+ * small file where the status goes.
  */
 async function recordedExit(ref: ContainerRef): Promise<number | null> {
   const { state } = bundlePaths(ref.dir);
-  try {
-    const n = Number.parseInt((await readFile(`${state}/${EXIT_FILE}`, "utf8")).trim(), 10);
-    return Number.isNaN(n) ? null : n;
-  } catch (err) {
-    if (errno(err) !== "ENOENT") throw err;
+  // The app owns the state dir: its exit file may be a link to a host file, a FIFO or huge.
+  const exit = await readUntrustedFile(`${state}/${EXIT_FILE}`, EXIT_FILE_MAX_BYTES);
+  if (exit.kind === "refused") return null;
+  if (exit.kind === "read") {
+    const n = Number.parseInt(exit.text.trim(), 10);
+    return Number.isNaN(n) || exit.truncated ? null : n;
   }
   try {
     await readdir(state);
