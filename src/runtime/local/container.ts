@@ -8,6 +8,7 @@ import { DEFAULT_NOFILE, EXIT_FILE, bundlePaths, defaultHostname, hostsFile, mak
 import { destroyNetwork, listNetworks, networkForSlot } from "./network.js";
 import { listOverlayMounts, mountOverlay, unmountOverlay } from "./overlay.js";
 import * as runc from "./runc.js";
+import { PRIVATE_FILE_MODE } from "../../util/private-files.js";
 import { readUntrustedFile } from "../../util/untrusted-file.js";
 import type { ContainerRef, ContainerSpec, ContainerState, ContainerUsage, HostLayout } from "./types.js";
 
@@ -35,7 +36,7 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
   const paths = bundlePaths(spec.dir);
   await mkdir(paths.state, { recursive: true });
   const marker: Marker = { containerId: spec.containerId, cgroupsPath: spec.cgroupsPath, slot: spec.network.slot };
-  await writeFile(`${spec.dir}/${MARKER}`, JSON.stringify(marker));
+  await writeFile(`${spec.dir}/${MARKER}`, JSON.stringify(marker), { mode: PRIVATE_FILE_MODE });
   // The app (any uid) writes its exit status here through the recorder; a stale one is not its.
   await rm(`${paths.state}/${EXIT_FILE}`, { force: true });
   await chown(paths.state, spec.uid, spec.gid);
@@ -43,7 +44,8 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
   await copyFile("/etc/resolv.conf", paths.resolv);
   await mountOverlay(spec.imageRootfs, spec.dir);
   const bundle = makeBundleSpec(spec, { nofileLimit: await nofileLimit(), ...opts });
-  await writeFile(paths.config, JSON.stringify(bundle, null, 2));
+  // It carries the service's environment: runc (root) reads it, nobody else.
+  await writeFile(paths.config, JSON.stringify(bundle, null, 2), { mode: PRIVATE_FILE_MODE });
   try {
     await runc.runDetached(spec.containerId, spec.dir, `${spec.dir}/output.log`);
   } catch (err) {

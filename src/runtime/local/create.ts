@@ -135,6 +135,9 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   const imageWatcher = new ImageWatcher({ deps: deps.apiDeps, images, pollMs: settings.imagePollMs ?? DEFAULT_IMAGE_POLL_MS, logger });
   const token = notifyToken(deps.dataDir, deps.random);
   const route = registryNotificationsRoute(token, (p) => imageWatcher.onPush(p.registryHost, p.repository, p.tag, p.digest), logger);
+  // stop() undoes what start() did, nothing more: a start that failed earlier must not tear down
+  // containers, firewall or HAProxy it never took over.
+  let started = false;
   return {
     driver,
     images,
@@ -144,6 +147,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     routes: [route, webhook],
     notifyToken: token,
     async start() {
+      started = true;
       if (router) {
         const log = requestLog ? await requestLog.start() : undefined;
         if (log) router.setLogTarget(`127.0.0.1:${log.port}`);
@@ -156,6 +160,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
       codeWatcher.start();
     },
     async stop() {
+      if (!started) return;
       await imageWatcher.stop();
       await codeWatcher.stop();
       await autoscaler?.stop();
