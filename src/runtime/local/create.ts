@@ -116,6 +116,8 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     stopGraceMs: settings.stopGraceMs,
     superviseMs: settings.superviseMs,
     router,
+    persistedRoutes: router ? () => router.routes() : undefined,
+    serviceExists: (serviceId) => refs(serviceId) !== undefined,
     builder,
   });
   const autoscaler = router
