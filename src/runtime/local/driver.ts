@@ -177,6 +177,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   async deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<DeployResult> {
     const existing = this.records.deployment(spec.deploymentId);
     const d = existing ?? (await this.prepare(spec, ctx));
+    ctx.step?.("start");
     await this.lock.run(d.serviceId, () => this.ensureInstances(d, ctx));
     return { imageDigest: d.resolvedDigest, ...(d.commit ? { commit: d.commit } : {}) };
   }
@@ -246,6 +247,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   private async image(spec: DeploymentSpec, ctx: DriverContext): Promise<{ identifier: string; pulled: PullResult; spec: DeploymentSpec; commit?: string }> {
     const identifier = spec.source.ImageRepository?.ImageIdentifier;
     if (identifier) {
+      ctx.step?.("pull");
       return { identifier, spec, pulled: await this.opts.images.pull(identifier, { digest: spec.imageDigest, log: ctx.log, signal: ctx.signal }) };
     }
     if (!this.opts.builder) {
