@@ -28,6 +28,8 @@ import { createMetricsModule } from "./telemetry/metrics/module.js";
 import { DISCARD_LOGS } from "./telemetry/log-sink.js";
 import { ServiceEventRecorder } from "./telemetry/service-events.js";
 import { systemClock, type Clock } from "./util/clock.js";
+import { lockDataDir } from "./util/data-dir-lock.js";
+import { ensureDataDir, makeDataDirPrivate } from "./util/private-files.js";
 import { cryptoRandom, type Random } from "./util/random.js";
 
 export interface OpenRunnerOptions {
@@ -103,7 +105,17 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
   const logger = opts.logger ?? defaultLogger;
   const region = opts.region ?? "us-east-1";
   const baseDomain = opts.baseDomain ?? "openrunner.localhost";
-  const store = Store.open(join(dataDir, "openrunner.db"));
+  // Before anything in the directory is touched: a second server on it is refused, not let loose on the first one's instances.
+  ensureDataDir(dataDir);
+  const lock = await lockDataDir(dataDir);
+  let store: Store;
+  try {
+    makeDataDirPrivate(dataDir);
+    store = Store.open(join(dataDir, "openrunner.db"));
+  } catch (err) {
+    await lock.release();
+    throw err;
+  }
   // Modules open their own databases: a start that fails half way closes those too.
   let modules: ControlPlaneModule[] = [];
   let local: LocalRuntime | undefined;
@@ -217,12 +229,14 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         await runtime?.stop();
         await stopModules(modules, logger);
         store.close();
+        await lock.release();
       },
     };
   } catch (err) {
     await local?.stop().catch((e: unknown) => logger("stopping the runtime after a failed start failed", { error: String(e) }));
     await stopModules(modules, logger);
     store.close();
+    await lock.release();
     throw err;
   }
 }

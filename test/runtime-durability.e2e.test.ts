@@ -1,106 +1,39 @@
 import { CreateServiceCommand, DeleteServiceCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
-import Database from "better-sqlite3";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { cleanupLeftovers } from "../src/runtime/local/container.js";
-import { removeFirewall } from "../src/runtime/local/firewall.js";
 import { isHaproxy } from "../src/router/haproxy-process.js";
 import { pushHelloApp } from "./support/app-images.js";
-import { appRunnerClient, eventually, spawnOpenRunner, tempDataDir, type SpawnedServer } from "./support/harness.js";
+import { eventually } from "./support/harness.js";
+import { LocalServer, runtimePrefix } from "./support/local-server.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
-import { hostLeftovers, httpText, randomAddressBlock, recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
-import { freePort, viaRouter } from "./support/router-client.js";
+import { hostLeftovers, httpText, recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
 
-const block = randomAddressBlock();
 const SLOW = { OPENRUNNER_ENGINE_STEP_DELAY_MS: "1500" };
-
-function credentialsIn(dir: string): { accessKeyId: string; secretAccessKey: string } {
-  const text = readFileSync(join(dir, "credentials"), "utf8");
-  const value = (name: string): string => new RegExp(`^${name} = (\\S+)$`, "m").exec(text)?.[1] ?? "";
-  return { accessKeyId: value("aws_access_key_id"), secretAccessKey: value("aws_secret_access_key") };
-}
-
-function runtimePrefix(dataDir: string): string {
-  const db = new Database(join(dataDir, "openrunner.db"), { readonly: true });
-  try {
-    return (db.prepare("SELECT value FROM meta WHERE key = 'runtime_prefix'").get() as { value: string } | undefined)?.value ?? "";
-  } finally {
-    db.close();
-  }
-}
-
-/** After a failed assertion, the killed server's HAProxy may still run: stop it by its recorded PID. */
-async function stopLeftoverHaproxy(dataDir: string): Promise<void> {
-  let pid = 0;
-  try {
-    pid = Number(readFileSync(join(dataDir, "router", "haproxy.pid"), "utf8").trim());
-  } catch {
-    return; // No pid file: it was stopped cleanly, or never started.
-  }
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch {
-    return; // Already gone.
-  }
-  for (let i = 0; i < 50; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  process.kill(pid, "SIGKILL");
-}
 
 function containerPid(containerId: string): number {
   return (JSON.parse(execFileSync("runc", ["state", containerId], { encoding: "utf8" })) as { pid: number }).pid;
 }
 
 describe("local runtime across control-plane crashes and restarts", () => {
-  const data = tempDataDir("openrunner-runtime-durability-");
+  const srv = new LocalServer("openrunner-runtime-durability-");
+  const data = srv.data;
+  const block = srv.block;
   let registry: TestRegistry;
-  let current: { server: SpawnedServer; client: AppRunnerClient } | undefined;
-  let httpPort = 0;
-  const viaData = async (host: string): Promise<string> => (await viaRouter({ port: httpPort, host })).body.trim();
-
-  const start = async (env: Record<string, string> = {}): Promise<AppRunnerClient> => {
-    const args = [
-      ...["--data-dir", data.dir, "--port", "0", "--runtime", "local", "--address-block", String(block), "--image-poll-seconds", "0"],
-      ...["--http-port", String(httpPort), "--https-port", "0"],
-    ];
-    const server = await spawnOpenRunner(args, env);
-    current = { server, client: appRunnerClient(server.endpoint, credentialsIn(data.dir)) };
-    return current.client;
-  };
-  const stop = async (signal: NodeJS.Signals): Promise<void> => {
-    const c = current;
-    current = undefined;
-    c?.client.destroy();
-    await c?.server.stop(signal);
-  };
+  const viaData = async (host: string): Promise<string> => (await srv.via(host)).body;
+  const start = (env: Record<string, string> = {}): Promise<AppRunnerClient> => srv.start(env);
+  const stop = (signal: NodeJS.Signals): Promise<void> => srv.stop(signal);
 
   before(async () => {
-    httpPort = await freePort();
     registry = await startRegistry();
     await pushHelloApp(registry.host, "hello", "latest", "v1");
   });
 
   after(async () => {
-    await stop("SIGKILL");
-    // A failed assertion may have left a killed server's instances running: remove them by our prefix.
-    const prefix = runtimePrefix(data.dir);
-    if (prefix) {
-      const layout = { prefix, addressBlock: block, instancesDir: join(data.dir, "runtime", "instances"), egress: true };
-      await cleanupLeftovers(layout, new Set());
-      await removeFirewall(layout);
-    }
-    await stopLeftoverHaproxy(data.dir);
+    await srv.cleanup();
     await registry?.stop();
-    data.remove();
   });
 
   it("instances keep serving through kill -9, are adopted (not restarted) after it, and a stop leaves nothing behind", async () => {

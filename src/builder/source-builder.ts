@@ -46,6 +46,7 @@ export class SourceBuilder {
     const code = spec.source.CodeRepository;
     if (!code?.RepositoryUrl) throw new AppRunnerError("BuildFailed", "The service has no CodeRepository to build.");
     const log = (line: string): void => ctx.log(line.startsWith("[") ? line : `[AppRunner] ${line}`);
+    ctx.step?.("source");
     const checkout = await this.opts.git.checkout({
       serviceId: spec.serviceId,
       url: code.RepositoryUrl,
@@ -61,12 +62,14 @@ export class SourceBuilder {
     const available = await this.opts.runtimes.availableVersions(plan.runtime, ctx.signal);
     const chosen = chooseVersion(plan.runtime, plan.runtimeVersion, available, engines);
     if (!chosen.version) fail(log, plan.source, [chosen.problem ?? { key: "runtime", message: "no runtime version can be provided" }]);
+    ctx.step?.("runtime");
     const runtime = await this.opts.runtimes.ensure(plan.runtime, chosen.version, log, ctx.signal);
     log(`Building with ${runtime.runtime} ${runtime.version}.`);
     const workDir = join(this.opts.dataDir, "builds", spec.deploymentId);
     await rm(workDir, { recursive: true, force: true });
     await mkdir(workDir, { recursive: true });
     try {
+      ctx.step?.("build");
       const built = await runBuild({
         runtime,
         sourceDir: checkout.dir,
@@ -78,6 +81,7 @@ export class SourceBuilder {
         log,
         signal: ctx.signal,
       });
+      ctx.step?.("import");
       const image = await assembleImage({
         runtime,
         appDir: built.appDir,

@@ -5,17 +5,25 @@ import type { ServiceStatus } from "../domain/service-record.js";
 import { OperationContext, type EngineDeps } from "./operation-context.js";
 import { RECONCILERS } from "./reconcilers/index.js";
 import { CANCELLED_BY_DELETE, reasonOf } from "./reconcilers/types.js";
+import { PhaseWatch } from "./phase-watch.js";
+import { STEP_BOUNDS_MS, type BoundedStep } from "./step-bounds.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
 
 export interface EngineOptions {
   /** Wait before each phase. Zero in production; tests use it to stop the process mid-operation. */
   stepDelayMs?: number;
   /** How often the work list is read even without a notify (a safety net, not the main path). */
   pollMs?: number;
-  /** A phase that takes longer fails its operation, so nothing stays IN_PROGRESS forever. */
-  phaseTimeoutMs?: number;
+  /**
+   * How long each phase and deployment step may take (STEP_BOUNDS_MS by default): one that
+   * takes longer fails its operation with the reason, so nothing stays IN_PROGRESS forever.
+   */
+  bounds?: Partial<Record<BoundedStep, number>>;
+  /** How often (real time) a running phase is checked against its bound; the clock decides. */
+  boundCheckMs?: number;
 }
 
-const DEFAULT_PHASE_TIMEOUT_MS = 30 * 60 * 1000;
+const DEFAULT_BOUND_CHECK_MS = 1000;
 
 interface Running {
   opId: string;
@@ -139,18 +147,29 @@ export class Engine {
     }
   }
 
-  /** Runs one phase, failing it when it outlives the phase timeout. */
-  private async runPhase(phase: (ctx: OperationContext) => Promise<void>, ctx: OperationContext): Promise<void> {
-    const limit = this.options.phaseTimeoutMs ?? DEFAULT_PHASE_TIMEOUT_MS;
-    const timeout = new AbortController();
-    const timer = sleep(limit, undefined, { ref: false, signal: timeout.signal }).then(() => {
-      throw new Error(`The step '${ctx.op.state.phase}' did not finish within ${Math.round(limit / 1000)} seconds.`);
-    });
+  /**
+   * Runs one phase in a context of its own, failing it when its current step outlives its
+   * bound: the phase's signal aborts (so the driver stops pulling, building or waiting) and
+   * whatever it finishes later cannot move the operation any more. `outer` takes the phase's
+   * progress either way.
+   */
+  private async runPhase(phase: (ctx: OperationContext) => Promise<void>, outer: OperationContext): Promise<void> {
+    const watch = new PhaseWatch(this.deps.clock, outer.op.state.phase, { ...STEP_BOUNDS_MS, ...this.options.bounds });
+    const stop = new AbortController();
+    const ctx = new OperationContext(this.deps, outer.op, AbortSignal.any([outer.signal, stop.signal]), (step) => watch.enter(step));
+    const bound = watch.expire(this.options.boundCheckMs ?? DEFAULT_BOUND_CHECK_MS);
     try {
-      await Promise.race([phase(ctx), timer]);
+      await Promise.race([phase(ctx), bound.expired]);
+    } catch (err) {
+      if (err instanceof AppRunnerError && err.code === "StepTimedOut") {
+        stop.abort(err);
+        outer.log(`[AppRunner] ${err.message}`);
+      }
+      throw err;
     } finally {
-      timeout.abort();
-      timer.catch(() => undefined);
+      bound.stop();
+      outer.op = ctx.op;
+      ctx.abandon();
     }
   }
 

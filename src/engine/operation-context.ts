@@ -1,7 +1,8 @@
 import type { ControlPlaneConfig } from "../domain/config.js";
 import type { OperationEvent } from "../domain/service-events.js";
 import type { ServiceRow, ServiceStatus } from "../domain/service-record.js";
-import type { DeploymentSpec, DriverContext, RuntimeDriver } from "../runtime/driver.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
+import type { DeploymentSpec, DeploymentStep, DriverContext, RuntimeDriver } from "../runtime/driver.js";
 import type { OperationRow, OperationStatus } from "../store/operations.js";
 import type { Store } from "../store/store.js";
 import type { ServiceEventRecorder } from "../telemetry/service-events.js";
@@ -51,11 +52,29 @@ function tracingEnabled(store: Store, s: ServiceRow): boolean {
 
 /** One running operation: its rows, the driver context, and the transitions it may make. */
 export class OperationContext {
+  private abandoned = false;
+
   constructor(
     readonly deps: EngineDeps,
     public op: OperationRow,
     readonly signal: AbortSignal,
+    /** The driver announced the step its work is in (the engine bounds each step). */
+    private readonly onStep?: (step: DeploymentStep) => void,
   ) {}
+
+  /**
+   * The engine gave up on this phase (it outlived its bound) or moved past it: whatever it
+   * still does in the background may log, but never again move the operation.
+   */
+  abandon(): void {
+    this.abandoned = true;
+  }
+
+  private checkActive(): void {
+    if (this.abandoned) {
+      throw new AppRunnerError("StepTimedOut", `A phase of operation ${this.op.id} finished after the engine had given up on it; its result is ignored.`);
+    }
+  }
 
   service(): ServiceRow {
     const s = this.deps.store.resources.get<ServiceRow["doc"], ServiceRow["internal"]>(this.op.serviceArn);
@@ -73,11 +92,12 @@ export class OperationContext {
   }
 
   driverContext(): DriverContext {
-    return { log: (line) => this.log(line), signal: this.signal };
+    return { log: (line) => this.log(line), signal: this.signal, step: (step) => this.onStep?.(step) };
   }
 
   /** Persists progress: after a crash the operation resumes at `phase`. */
   advance(phase: string, patch: Partial<OperationRow["state"]> = {}, status?: OperationStatus): void {
+    this.checkActive();
     const now = this.deps.clock.now();
     this.op = { ...this.op, status: status ?? this.op.status, updatedAt: now, state: { ...this.op.state, ...patch, phase } };
     this.deps.store.operations.update(this.op);
@@ -85,6 +105,7 @@ export class OperationContext {
 
   /** Marks the operation started: one transaction for its status, the event and the next phase. */
   begin(event: OperationEvent, nextPhase: string, patch: Partial<OperationRow["state"]> = {}): void {
+    this.checkActive();
     this.deps.store.tx(() => {
       this.advance(nextPhase, patch, "IN_PROGRESS");
       this.deps.events.operationStatus(this.identity(), event);
@@ -93,6 +114,7 @@ export class OperationContext {
 
   /** Ends the operation and sets the service's status, with their events, atomically. */
   finish(o: Outcome): void {
+    this.checkActive();
     const { store, clock, events } = this.deps;
     store.tx(() => {
       const now = clock.now();

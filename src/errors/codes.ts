@@ -20,6 +20,8 @@ export const ERROR_CODES = {
   AccessDenied: { type: "AccessDeniedException", status: 403 },
   // Engine-level failures recorded on Operations (never sent as an HTTP error on their own).
   RuntimeUnavailable: { type: "InternalServiceErrorException", status: 500 },
+  // A phase or deployment step outlived its bound (src/engine/step-bounds.ts).
+  StepTimedOut: { type: "InternalServiceErrorException", status: 500 },
   // Images (src/images): why a deployment could not get its image; recorded on the Operation.
   ImageNotFound: { type: "InvalidRequestException", status: 400 },
   ImageAccessDenied: { type: "InvalidRequestException", status: 400 },

@@ -41,10 +41,18 @@ export interface DeploymentRef {
   deploymentId: string;
 }
 
+/**
+ * The steps of a deployment a driver announces, so the engine bounds each by what fits it
+ * (a pull, a build and starting instances take very different times).
+ */
+export type DeploymentStep = "pull" | "source" | "runtime" | "build" | "import" | "start";
+
 /** How a driver reports progress: lines go to the deployment log; abort means stop early. */
 export interface DriverContext {
   log(line: string): void;
   signal: AbortSignal;
+  /** The step the work is in from now on; its bound starts now (when the engine bounds steps). */
+  step?(step: DeploymentStep): void;
 }
 
 /**

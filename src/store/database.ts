@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { mkdirSync } from "node:fs";
+import { narrowMode, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, privateFile } from "../util/private-files.js";
 import { MIGRATIONS } from "./migrations.js";
 
 export type Db = Database.Database;
@@ -20,7 +21,13 @@ export interface OpenOptions {
  * trail) opens through here.
  */
 export function openSqlite(file: string, migrations: readonly string[], options: OpenOptions = {}): Db {
-  if (file !== ":memory:") mkdirSync(dirname(file), { recursive: true });
+  if (file !== ":memory:") {
+    // A directory it makes is private; an existing one is the caller's (the data directory is narrowed at start).
+    mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIR_MODE });
+    // 0600 before SQLite opens it: the -wal and -shm files it makes take the database's mode.
+    privateFile(file);
+    for (const side of ["-wal", "-shm"]) narrowMode(`${file}${side}`, PRIVATE_FILE_MODE);
+  }
   const db = new Database(file);
   try {
     if (options.incrementalVacuum) db.pragma("auto_vacuum = INCREMENTAL");

@@ -1,4 +1,5 @@
 import type { Db } from "./database.js";
+import type { SealedJson } from "./sealed-json.js";
 
 export type OperationType =
   | "CREATE_SERVICE"
@@ -64,7 +65,10 @@ interface RawOperation {
   state: string;
 }
 
-const fromRaw = (r: RawOperation): OperationRow => ({
+/** What a sealed member of an operation's state is bound to. */
+export const operationContext = (id: string): string => `operation:${id}`;
+
+const fromRaw = (json: SealedJson, r: RawOperation): OperationRow => ({
   id: r.id,
   serviceArn: r.service_arn,
   type: r.type,
@@ -73,11 +77,14 @@ const fromRaw = (r: RawOperation): OperationRow => ({
   startedAt: r.started_at,
   endedAt: r.ended_at,
   updatedAt: r.updated_at,
-  state: JSON.parse(r.state) as OperationState,
+  state: json.parse<OperationState>(r.state, operationContext(r.id)),
 });
 
 export class OperationRepository {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly json: SealedJson,
+  ) {}
 
   insert(op: Omit<OperationRow, "seq" | "endedAt" | "updatedAt">): OperationRow {
     this.db
@@ -85,7 +92,7 @@ export class OperationRepository {
         `INSERT INTO operations (id, service_arn, type, status, seq, started_at, ended_at, updated_at, state)
          VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM operations), ?, NULL, ?, ?)`,
       )
-      .run(op.id, op.serviceArn, op.type, op.status, op.startedAt, op.startedAt, JSON.stringify(op.state));
+      .run(op.id, op.serviceArn, op.type, op.status, op.startedAt, op.startedAt, this.json.stringify(op.state, operationContext(op.id)));
     const row = this.get(op.id);
     if (!row) throw new Error(`operation ${op.id} vanished after insert`);
     return row;
@@ -93,13 +100,13 @@ export class OperationRepository {
 
   get(id: string): OperationRow | undefined {
     const r = this.db.prepare(`SELECT * FROM operations WHERE id = ?`).get(id) as RawOperation | undefined;
-    return r ? fromRaw(r) : undefined;
+    return r ? fromRaw(this.json, r) : undefined;
   }
 
   update(op: OperationRow): void {
     this.db
       .prepare(`UPDATE operations SET status = ?, ended_at = ?, updated_at = ?, state = ? WHERE id = ?`)
-      .run(op.status, op.endedAt, op.updatedAt, JSON.stringify(op.state), op.id);
+      .run(op.status, op.endedAt, op.updatedAt, this.json.stringify(op.state, operationContext(op.id)), op.id);
   }
 
   /** Newest first, as ListOperations returns them. */
@@ -109,7 +116,7 @@ export class OperationRepository {
         `SELECT * FROM operations WHERE service_arn = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
       )
       .all(serviceArn, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit) as RawOperation[];
-    return rows.map(fromRaw);
+    return rows.map((r) => fromRaw(this.json, r));
   }
 
   /** Operations not yet ended, oldest first: the engine's work list. */
@@ -119,7 +126,7 @@ export class OperationRepository {
         `SELECT * FROM operations WHERE status IN ('PENDING', 'IN_PROGRESS', 'ROLLBACK_IN_PROGRESS') ORDER BY seq ASC`,
       )
       .all() as RawOperation[];
-    return rows.map(fromRaw);
+    return rows.map((r) => fromRaw(this.json, r));
   }
 
   openForService(serviceArn: string): OperationRow[] {
@@ -128,6 +135,6 @@ export class OperationRepository {
         `SELECT * FROM operations WHERE service_arn = ? AND status IN ('PENDING', 'IN_PROGRESS', 'ROLLBACK_IN_PROGRESS') ORDER BY seq ASC`,
       )
       .all(serviceArn) as RawOperation[];
-    return rows.map(fromRaw);
+    return rows.map((r) => fromRaw(this.json, r));
   }
 }

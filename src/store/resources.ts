@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Db } from "./database.js";
+import type { SealedJson } from "./sealed-json.js";
 
 export type ResourceKind =
   | "service"
@@ -101,7 +102,10 @@ export class ResourceRepository {
   private readonly cache = new Map<string, CachedRow>();
   private readonly rowStmt;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly json: SealedJson,
+  ) {
     this.insertStmt = db.prepare(
       `INSERT INTO resources (arn, kind, name, revision, parent_arn, status, doc, internal, seq, created_at)
        VALUES (@arn, @kind, @name, @revision, @parentArn, @status, @doc, @internal,
@@ -135,8 +139,8 @@ export class ResourceRepository {
       revision: r.revision ?? 0,
       parentArn: r.parentArn ?? "",
       status: r.status,
-      doc: JSON.stringify(r.doc),
-      internal: JSON.stringify(r.internal ?? {}),
+      doc: this.json.stringify(r.doc, r.arn),
+      internal: this.json.stringify(r.internal ?? {}, r.arn),
       createdAt: r.createdAt,
     });
     const row = this.get<TDoc, TInternal>(r.arn);
@@ -167,8 +171,8 @@ export class ResourceRepository {
         revision: raw.revision,
         parentArn: raw.parent_arn,
         status: raw.status,
-        doc: deepFreeze(JSON.parse(raw.doc)),
-        internal: deepFreeze(JSON.parse(raw.internal)),
+        doc: deepFreeze(this.json.parse(raw.doc, raw.arn)),
+        internal: deepFreeze(this.json.parse(raw.internal, raw.arn)),
         seq: raw.seq,
         createdAt: raw.created_at,
         deletedAt: raw.deleted_at,
@@ -183,8 +187,8 @@ export class ResourceRepository {
     this.updateStmt.run({
       arn: row.arn,
       status: row.status,
-      doc: JSON.stringify(row.doc),
-      internal: JSON.stringify(row.internal),
+      doc: this.json.stringify(row.doc, row.arn),
+      internal: this.json.stringify(row.internal, row.arn),
       deletedAt: row.deletedAt,
     });
   }

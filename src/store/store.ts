@@ -1,9 +1,14 @@
+import { randomBytes } from "node:crypto";
+import { dirname } from "node:path";
+import { SecretBox } from "../iam/secret-box.js";
 import { AccessKeyRepository } from "./access-keys.js";
 import { openDatabase, type Db } from "./database.js";
 import { EventOutboxRepository } from "./event-outbox.js";
 import { MetaRepository } from "./meta.js";
 import { OperationRepository } from "./operations.js";
 import { ResourceRepository } from "./resources.js";
+import { sealClearSecrets } from "./seal-at-rest.js";
+import { SealedJson } from "./sealed-json.js";
 import { TagRepository } from "./tags.js";
 
 /** The only shared state: every component reads and writes through these repositories. */
@@ -15,17 +20,34 @@ export class Store {
   readonly tags: TagRepository;
   readonly outbox: EventOutboxRepository;
 
-  private constructor(readonly db: Db) {
+  private constructor(
+    readonly db: Db,
+    box: SecretBox,
+  ) {
+    const json = new SealedJson(box);
     this.meta = new MetaRepository(db);
-    this.accessKeys = new AccessKeyRepository(db);
-    this.resources = new ResourceRepository(db);
-    this.operations = new OperationRepository(db);
+    this.accessKeys = new AccessKeyRepository(db, box);
+    this.resources = new ResourceRepository(db, json);
+    this.operations = new OperationRepository(db, json);
     this.tags = new TagRepository(db);
     this.outbox = new EventOutboxRepository(db);
   }
 
-  static open(file: string): Store {
-    return new Store(openDatabase(file));
+  /**
+   * Secrets in the store (secret keys, environment variables) are sealed with `box`: by default
+   * the data directory's own key (`secret.key` beside the file), a throw-away one in memory.
+   */
+  static open(file: string, box?: SecretBox): Store {
+    const secrets = box ?? (file === ":memory:" ? SecretBox.fromKey(randomBytes(32)) : SecretBox.forDataDir(dirname(file)));
+    const db = openDatabase(file);
+    try {
+      const store = new Store(db, secrets);
+      sealClearSecrets(db, new SealedJson(secrets), store.accessKeys);
+      return store;
+    } catch (err) {
+      db.close();
+      throw err;
+    }
   }
 
   /** Runs fn in one transaction: all of its writes land, or none do. */

@@ -93,3 +93,12 @@ export function pushWebSocketApp(registry: string, repo: string, tag: string): P
     cmd: ["/bin/sh", "-c", 'exec busybox nc -ll -p "$PORT" -e /ws.sh'],
   });
 }
+
+/** Like the hello app, but listens only `delaySeconds` after it starts: a replacement that takes its time. */
+export function pushSlowStartApp(registry: string, repo: string, tag: string, delaySeconds: number): Promise<PushedImage> {
+  return buildAndPushImage(registry, repo, tag, {
+    busybox: true,
+    files: { "/www/index.html": "slow\n" },
+    cmd: ["/bin/sh", "-c", `busybox sleep ${delaySeconds}; exec busybox httpd -f -p "$PORT" -h /www`],
+  });
+}

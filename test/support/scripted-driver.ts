@@ -1,5 +1,5 @@
 import { AppRunnerError } from "../../src/errors/app-runner-error.js";
-import type { DeploymentRef, DeploymentSpec, DeployResult, DriverContext, RuntimeDriver } from "../../src/runtime/driver.js";
+import type { DeploymentRef, DeploymentSpec, DeploymentStep, DeployResult, DriverContext, RuntimeDriver } from "../../src/runtime/driver.js";
 
 /**
  * A RuntimeDriver for API and engine tests only: it records calls and succeeds, or fails the
@@ -13,18 +13,27 @@ export class ScriptedRuntimeDriver implements RuntimeDriver {
   /** Deployments started and not retired, per service. */
   readonly live = new Map<string, Set<string>>();
   serving = new Map<string, string>();
-  private gate: Promise<void> | undefined;
+  /** Steps deploy() announces (ctx.step) before it goes on, as a real driver does. */
+  deploySteps: DeploymentStep[] = [];
+  private gate: { step: keyof RuntimeDriver; open: Promise<void> } | undefined;
 
-  /** Makes deploy wait until the returned function is called, so a test can act mid-operation. */
-  hold(): () => void {
+  /** Makes `step` (deploy by default) wait until the returned function is called or its signal aborts, so a test can act mid-operation. */
+  hold(step: keyof RuntimeDriver = "deploy"): () => void {
     let release: () => void = () => undefined;
-    this.gate = new Promise<void>((ok) => {
+    const open = new Promise<void>((ok) => {
       release = () => {
         this.gate = undefined;
         ok();
       };
     });
+    this.gate = { step, open };
     return release;
+  }
+
+  private async wait(step: keyof RuntimeDriver, ctx: DriverContext): Promise<void> {
+    if (this.gate?.step !== step) return;
+    const aborted = new Promise<void>((_, fail) => ctx.signal.addEventListener("abort", () => fail(new Error(`${step} aborted`)), { once: true }));
+    await Promise.race([this.gate.open, aborted]);
   }
 
   private step(name: keyof RuntimeDriver, detail: string, ctx: DriverContext): void {
@@ -42,12 +51,8 @@ export class ScriptedRuntimeDriver implements RuntimeDriver {
   async deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<DeployResult> {
     this.specs.push(spec);
     this.step("deploy", spec.deploymentId, ctx);
-    if (this.gate) {
-      const aborted = new Promise<void>((_, fail) =>
-        ctx.signal.addEventListener("abort", () => fail(new Error("deployment aborted")), { once: true }),
-      );
-      await Promise.race([this.gate, aborted]);
-    }
+    for (const s of this.deploySteps) ctx.step?.(s);
+    await this.wait("deploy", ctx);
     const set = this.live.get(spec.serviceId) ?? new Set<string>();
     set.add(spec.deploymentId);
     this.live.set(spec.serviceId, set);
@@ -55,6 +60,7 @@ export class ScriptedRuntimeDriver implements RuntimeDriver {
   }
   async waitHealthy(ref: DeploymentRef, ctx: DriverContext): Promise<void> {
     this.step("waitHealthy", ref.deploymentId, ctx);
+    await this.wait("waitHealthy", ctx);
   }
   async shiftTraffic(ref: DeploymentRef, ctx: DriverContext): Promise<void> {
     this.step("shiftTraffic", ref.deploymentId, ctx);
@@ -70,6 +76,7 @@ export class ScriptedRuntimeDriver implements RuntimeDriver {
   }
   async delete(serviceId: string, ctx: DriverContext): Promise<void> {
     this.step("delete", serviceId, ctx);
+    await this.wait("delete", ctx);
     this.live.delete(serviceId);
     this.serving.delete(serviceId);
   }

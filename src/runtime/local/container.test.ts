@@ -253,6 +253,20 @@ test("cleanupLeftovers removes what a crash left and keeps what it is told to", 
   await assertNothingLeft();
 });
 
+test("the host reads the app-writable exit file without following the app's links", { skip }, async () => {
+  // A host file the app must not make the host read: its content would become the exit code.
+  const hostFile = `${tmp}/host-only`;
+  await writeFile(hostFile, "42\n");
+  const net = networkForSlot(layout, 10);
+  await createNetwork(net);
+  const app = specFor("tamper", net, ["/bin/sh", "-c", `busybox ln -s ${hostFile} /.openrunner/state/exit; exit 3`]);
+  await createContainer(app);
+  // The recorder's write goes through the link inside the container (nowhere); the host refuses the link.
+  assert.deepEqual(await waitStopped(app), { status: "stopped", exitCode: null, oomKilled: false });
+  await destroyContainer(app);
+  await destroyNetwork(net);
+});
+
 async function assertNothingLeft(): Promise<void> {
   assert.deepEqual(await runc.list(`${prefix}-`), []);
   assert.doesNotMatch((await run("ip", ["netns", "list"])).stdout, new RegExp(prefix));

@@ -8,11 +8,15 @@ import { DEFAULT_NOFILE, EXIT_FILE, bundlePaths, defaultHostname, hostsFile, mak
 import { destroyNetwork, listNetworks, networkForSlot } from "./network.js";
 import { listOverlayMounts, mountOverlay, unmountOverlay } from "./overlay.js";
 import * as runc from "./runc.js";
+import { PRIVATE_FILE_MODE } from "../../util/private-files.js";
+import { readUntrustedFile } from "../../util/untrusted-file.js";
 import type { ContainerRef, ContainerSpec, ContainerState, ContainerUsage, HostLayout } from "./types.js";
 
 const CGROUP_ROOT = "/sys/fs/cgroup";
 /** Marker written first into every instance dir: lets crash cleanup map dirs to containers and slots. */
 const MARKER = "container.json";
+/** An exit status is at most "255\n"; anything longer was not written by the recorder. */
+const EXIT_FILE_MAX_BYTES = 16;
 
 interface Marker {
   containerId: string;
@@ -32,7 +36,7 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
   const paths = bundlePaths(spec.dir);
   await mkdir(paths.state, { recursive: true });
   const marker: Marker = { containerId: spec.containerId, cgroupsPath: spec.cgroupsPath, slot: spec.network.slot };
-  await writeFile(`${spec.dir}/${MARKER}`, JSON.stringify(marker));
+  await writeFile(`${spec.dir}/${MARKER}`, JSON.stringify(marker), { mode: PRIVATE_FILE_MODE });
   // The app (any uid) writes its exit status here through the recorder; a stale one is not its.
   await rm(`${paths.state}/${EXIT_FILE}`, { force: true });
   await chown(paths.state, spec.uid, spec.gid);
@@ -40,7 +44,8 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
   await copyFile("/etc/resolv.conf", paths.resolv);
   await mountOverlay(spec.imageRootfs, spec.dir);
   const bundle = makeBundleSpec(spec, { nofileLimit: await nofileLimit(), ...opts });
-  await writeFile(paths.config, JSON.stringify(bundle, null, 2));
+  // It carries the service's environment: runc (root) reads it, nobody else.
+  await writeFile(paths.config, JSON.stringify(bundle, null, 2), { mode: PRIVATE_FILE_MODE });
   try {
     await runc.runDetached(spec.containerId, spec.dir, `${spec.dir}/output.log`);
   } catch (err) {
@@ -77,15 +82,17 @@ export async function containerState(ref: ContainerRef): Promise<ContainerState>
 /**
  * The recorder writes the exit status unless PID 1 itself was SIGKILLed (runc kill KILL, or the
  * OOM killer picking it): then there is no file and the status is 137 like Docker reports. Null
- * only if the container never ran (no state dir at all).
+ * if the container never ran (no state dir at all), or the app put something else than a plain
+ * small file where the status goes.
  */
 async function recordedExit(ref: ContainerRef): Promise<number | null> {
   const { state } = bundlePaths(ref.dir);
-  try {
-    const n = Number.parseInt((await readFile(`${state}/${EXIT_FILE}`, "utf8")).trim(), 10);
-    return Number.isNaN(n) ? null : n;
-  } catch (err) {
-    if (errno(err) !== "ENOENT") throw err;
+  // The app owns the state dir: its exit file may be a link to a host file, a FIFO or huge.
+  const exit = await readUntrustedFile(`${state}/${EXIT_FILE}`, EXIT_FILE_MAX_BYTES);
+  if (exit.kind === "refused") return null;
+  if (exit.kind === "read") {
+    const n = Number.parseInt(exit.text.trim(), 10);
+    return Number.isNaN(n) || exit.truncated ? null : n;
   }
   try {
     await readdir(state);

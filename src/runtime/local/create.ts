@@ -116,6 +116,8 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     stopGraceMs: settings.stopGraceMs,
     superviseMs: settings.superviseMs,
     router,
+    persistedRoutes: router ? () => router.routes() : undefined,
+    serviceExists: (serviceId) => refs(serviceId) !== undefined,
     builder,
   });
   const autoscaler = router
@@ -135,6 +137,9 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   const imageWatcher = new ImageWatcher({ deps: deps.apiDeps, images, pollMs: settings.imagePollMs ?? DEFAULT_IMAGE_POLL_MS, logger });
   const token = notifyToken(deps.dataDir, deps.random);
   const route = registryNotificationsRoute(token, (p) => imageWatcher.onPush(p.registryHost, p.repository, p.tag, p.digest), logger);
+  // stop() undoes what start() did, nothing more: a start that failed earlier must not tear down
+  // containers, firewall or HAProxy it never took over.
+  let started = false;
   return {
     driver,
     images,
@@ -144,6 +149,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     routes: [route, webhook],
     notifyToken: token,
     async start() {
+      started = true;
       if (router) {
         const log = requestLog ? await requestLog.start() : undefined;
         if (log) router.setLogTarget(`127.0.0.1:${log.port}`);
@@ -156,6 +162,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
       codeWatcher.start();
     },
     async stop() {
+      if (!started) return;
       await imageWatcher.stop();
       await codeWatcher.stop();
       await autoscaler?.stop();

@@ -9,22 +9,10 @@ import { join } from "node:path";
 import { startRegistry, type TestRegistry } from "../../../test/support/registry.js";
 import { pushCrashingApp, pushHelloApp } from "../../../test/support/app-images.js";
 import { buildAndPushImage } from "../../../test/support/oci-image.js";
-import { hostLeftovers, randomAddressBlock } from "../../../test/support/runtime-fixture.js";
-import { LocalImageStore } from "../../images/image-store.js";
-import { emptyRegistryConfig } from "../../images/registry-config.js";
-import type { LogSink } from "../../telemetry/log-sink.js";
-import { systemClock } from "../../util/clock.js";
-import { cryptoRandom } from "../../util/random.js";
+import { makeLocalDriver } from "../../../test/support/local-driver.js";
+import { hostLeftovers } from "../../../test/support/runtime-fixture.js";
 import { runDriverConformance, type ConformanceHarness, type ConformanceImage } from "../conformance.js";
-import { LocalRuntimeDriver } from "./driver.js";
-import type { HostLayout } from "./types.js";
-
-function randomPrefix(): string {
-  const chars = "abcdefghijklmnopqrstuvwxyz0123456789";
-  let s = "orc";
-  for (let i = 0; i < 3; i++) s += chars[Math.floor(Math.random() * chars.length)];
-  return s;
-}
+import type { LocalRuntimeDriver } from "./driver.js";
 
 async function localHarness(): Promise<ConformanceHarness> {
   const dataDir = await mkdtemp(join(tmpdir(), "openrunner-conformance-"));
@@ -48,34 +36,11 @@ async function localHarness(): Promise<ConformanceHarness> {
   try {
     registry = await startRegistry();
     const reg = registry;
-    const prefix = randomPrefix();
-    const layout: HostLayout = {
-      prefix,
-      addressBlock: randomAddressBlock(),
-      instancesDir: join(dataDir, "runtime", "instances"),
-      egress: false,
-    };
-    const appLines: string[] = [];
-    const logs: LogSink = {
-      append: (_group, stream, events) => {
-        for (const e of events) appLines.push(`${stream}: ${e.message}`);
-      },
-    };
-    const events: string[] = [];
-    const local = new LocalRuntimeDriver({
-      runtimeDir: join(dataDir, "runtime"),
-      layout,
-      images: new LocalImageStore({ dir: join(dataDir, "images"), config: emptyRegistryConfig() }),
-      clock: systemClock,
-      random: cryptoRandom,
-      logs,
-      serviceEvent: (service, message) => void events.push(`${service.id}: ${message}`),
-      logger: () => undefined,
-      stopGraceMs: 1000,
+    const { driver: local, layout } = makeLocalDriver(dataDir, {
       // Longer than the suite's abort window, so only the abort can end that wait in time.
       startupBudgetMs: 60_000,
-      superviseMs: 250,
     });
+    const prefix = layout.prefix;
     driver = local;
     await local.start();
 

@@ -19,8 +19,8 @@ import { lastLines } from "./output-tail.js";
 import { RuntimeRecords, type DeploymentRecord } from "./records.js";
 import { Supervisor } from "./supervisor.js";
 import type { HostLayout } from "./types.js";
-import { NO_ROUTER, type TrafficRouter } from "../../router/types.js";
-import { routeOf } from "./routing.js";
+import { NO_ROUTER, type ServiceRoute, type TrafficRouter } from "../../router/types.js";
+import { ownedRoute, repairRoute, routeOf } from "./routing.js";
 import type { SampledInstance } from "./usage-sampler.js";
 
 export interface LocalDriverOptions {
@@ -43,6 +43,10 @@ export interface LocalDriverOptions {
   superviseMs?: number;
   /** The data plane; without one, instances are reached at their own addresses only. */
   router?: TrafficRouter;
+  /** Routes the data plane kept from before this start (routes.json), checked against what still exists. */
+  persistedRoutes?: () => ServiceRoute[];
+  /** Whether a service is in the store and not deleted (a start drops the routes of those that are not). */
+  serviceExists?: (serviceId: string) => boolean;
   /** Builds source-code services; without one, they fail with a clear message. */
   builder?: SourceBuilder;
 }
@@ -60,6 +64,13 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   /** Health waits of starting instances, rejected by the supervisor when the instance exits. */
   private readonly failures = new Map<string, (reason: string) => void>();
   private readonly lock = new KeyedLock();
+  /**
+   * Held for every change of a service's route, inside `lock` when both are held (never the
+   * other way round). Pause and delete take a service's serving role away and change its route
+   * under it, so a publication (an instance turning healthy) that comes later finds nothing to
+   * publish instead of bringing the route back.
+   */
+  private readonly routeLock = new KeyedLock();
   private readonly router: TrafficRouter;
 
   constructor(private readonly opts: LocalDriverOptions) {
@@ -94,7 +105,24 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     const deployments = new Map(this.records.deployments().map((d) => [d.deploymentId, d]));
     await this.pool.adopt(deployments, this.records.instances());
     await cleanupLeftovers(this.opts.layout, new Set(this.pool.all().map((l) => l.record.containerId)));
+    // Before the supervisor starts instances: a freed address could go to another service's new instance.
+    await this.repairRoutes();
     this.supervisor.start(this.opts.superviseMs ?? 1000);
+  }
+
+  /** Drops persisted routes of services that are gone, and instances a route names that its service no longer owns. */
+  private async repairRoutes(): Promise<void> {
+    for (const persisted of this.opts.persistedRoutes?.() ?? []) {
+      const { serviceId } = persisted;
+      const d = this.servingOf(serviceId);
+      const repair = repairRoute(persisted, {
+        exists: this.opts.serviceExists?.(serviceId) ?? true,
+        owned: d ? ownedRoute(d, this.pool.of(d.deploymentId)) : undefined,
+      });
+      if (repair.action === "keep") continue;
+      this.opts.logger("repairing a route kept from before the start", { serviceId, why: repair.why });
+      await this.routeLock.run(serviceId, () => (repair.action === "remove" ? this.router.remove(serviceId) : this.router.apply(repair.route)));
+    }
   }
 
   /**
@@ -149,6 +177,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   async deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<DeployResult> {
     const existing = this.records.deployment(spec.deploymentId);
     const d = existing ?? (await this.prepare(spec, ctx));
+    ctx.step?.("start");
     await this.lock.run(d.serviceId, () => this.ensureInstances(d, ctx));
     return { imageDigest: d.resolvedDigest, ...(d.commit ? { commit: d.commit } : {}) };
   }
@@ -184,16 +213,29 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     await this.lock.run(serviceId, async () => {
       const mine = this.records.deployments().filter((d) => d.serviceId === serviceId);
       const shown = mine.find((d) => d.role === "serving") ?? mine[0];
-      if (shown) await this.router.apply(routeOf(shown, [], "paused"));
+      await this.routeLock.run(serviceId, async () => {
+        // Nothing serves from here on, so an instance turning healthy meanwhile publishes nothing.
+        for (const d of mine) if (d.role === "serving") this.records.saveDeployment({ ...d, role: "standby" });
+        if (shown) await this.router.apply(routeOf(shown, [], "paused"));
+      });
       for (const d of mine) await this.retireLocked(d.deploymentId, ctx);
     });
   }
 
   async delete(serviceId: string, ctx: DriverContext): Promise<void> {
-    // Its hosts answer 404 from here on: nothing is left to drain.
-    await this.router.remove(serviceId);
+    // Its hosts answer 404 from here on, for good: the deployment records go first (nothing
+    // serves, so nothing publishes or gets replaced), then the route, under the route lock. A
+    // crash in between leaves instances without records (removed at start) and a route of a
+    // deleted service (dropped at start).
+    const gone = await this.routeLock.run(serviceId, async () => {
+      const mine = this.records.deployments().filter((d) => d.serviceId === serviceId);
+      for (const d of mine) this.records.removeDeployment(d.deploymentId);
+      await this.router.remove(serviceId);
+      return mine.map((d) => d.deploymentId);
+    });
     await this.lock.run(serviceId, async () => {
-      for (const d of this.records.deployments()) if (d.serviceId === serviceId) await this.retireLocked(d.deploymentId, ctx, false);
+      const ids = new Set([...gone, ...this.pool.all().filter((l) => l.record.serviceId === serviceId).map((l) => l.record.deploymentId)]);
+      for (const id of ids) await this.retireLocked(id, ctx, false);
     });
     await this.opts.builder?.cleanup(serviceId);
     const keep = new Set(this.records.deployments().map((d) => d.manifestDigest));
@@ -205,6 +247,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   private async image(spec: DeploymentSpec, ctx: DriverContext): Promise<{ identifier: string; pulled: PullResult; spec: DeploymentSpec; commit?: string }> {
     const identifier = spec.source.ImageRepository?.ImageIdentifier;
     if (identifier) {
+      ctx.step?.("pull");
       return { identifier, spec, pulled: await this.opts.images.pull(identifier, { digest: spec.imageDigest, log: ctx.log, signal: ctx.signal }) };
     }
     if (!this.opts.builder) {
@@ -303,10 +346,8 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     if (serviceId && drain) await this.router.drain(serviceId, mine.map((l) => l.record.instanceId));
     await Promise.all(mine.map((l) => this.pool.end(l)));
     for (const r of this.records.instances()) if (r.deploymentId === deploymentId) await this.pool.removeRecorded(r);
-    if (this.records.deployment(deploymentId)) {
-      this.records.removeDeployment(deploymentId);
-      if (mine.length > 0) ctx.log(`Stopped ${mine.length} instance${mine.length === 1 ? "" : "s"} of deployment ${deploymentId}.`);
-    }
+    this.records.removeDeployment(deploymentId);
+    if (mine.length > 0) ctx.log(`Stopped ${mine.length} instance${mine.length === 1 ? "" : "s"} of deployment ${deploymentId}.`);
     this.supervisor.forget(deploymentId);
   }
 
@@ -354,10 +395,15 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     return this.records.deployments().find((d) => d.serviceId === serviceId && d.role === "serving");
   }
 
-  /** Tells the router which instances of the service take requests now. Caller holds the lock. */
-  private async publish(serviceId: string): Promise<void> {
-    const d = this.servingOf(serviceId);
-    if (d) await this.router.apply(routeOf(d, this.pool.of(d.deploymentId)));
+  /**
+   * Tells the router which instances of the service take requests now, read under the route
+   * lock when it runs: after pause or delete nothing serves, and nothing is published.
+   */
+  private publish(serviceId: string): Promise<void> {
+    return this.routeLock.run(serviceId, async () => {
+      const d = this.servingOf(serviceId);
+      if (d) await this.router.apply(routeOf(d, this.pool.of(d.deploymentId)));
+    });
   }
 
   private requireDeployment(ref: DeploymentRef): DeploymentRecord {

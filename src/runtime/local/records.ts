@@ -1,4 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../../util/private-files.js";
 import { join } from "node:path";
 import type { HealthCheckConfiguration } from "@aws-sdk/client-apprunner";
 import type { Wire } from "../../api/wire.js";
@@ -54,9 +55,11 @@ export interface InstanceRecord {
   createdAt: number;
 }
 
+/** 0600: deployment records carry the service's environment. A leftover temp file may have another mode. */
 function writeAtomic(file: string, value: unknown): void {
   const tmp = `${file}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(value, null, 1)}\n`);
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, `${JSON.stringify(value, null, 1)}\n`, { mode: PRIVATE_FILE_MODE });
   renameSync(tmp, file);
 }
 
@@ -77,8 +80,8 @@ export class RuntimeRecords {
     readonly instancesDir: string,
   ) {
     this.deploymentsDir = join(runtimeDir, "deployments");
-    mkdirSync(this.deploymentsDir, { recursive: true });
-    mkdirSync(instancesDir, { recursive: true });
+    mkdirSync(this.deploymentsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
+    mkdirSync(instancesDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   }
 
   deployments(): DeploymentRecord[] {

@@ -23,7 +23,8 @@ export interface RuncState {
  */
 export async function runDetached(containerId: string, bundleDir: string, logFile: string): Promise<void> {
   const runcLog = `${bundleDir}/runc.log`;
-  const log = await open(logFile, "a");
+  // The app's output may hold secrets: the service account's only.
+  const log = await open(logFile, "a", 0o600);
   try {
     const code = await new Promise<number | null>((resolveRun, rejectRun) => {
       const child = spawn("runc", ["--log", runcLog, "--log-format", "json", "run", "-d", "--bundle", bundleDir, containerId], {

@@ -18,7 +18,7 @@ export interface SupervisedDriver {
   clock: Clock;
   /** Creates missing instances of a deployment. Caller holds the service's lock. */
   ensureInstances(d: DeploymentRecord): Promise<void>;
-  /** Tells the router which instances serve now (reads the state when called). */
+  /** Tells the router which instances serve now (under the service's route lock, reading the state then). */
   publish(serviceId: string): Promise<void>;
   /** Rejects the health wait of an instance that is starting, if one waits. */
   startupFailure(instanceId: string): ((reason: string) => void) | undefined;
@@ -62,7 +62,8 @@ export class Supervisor {
     if (verdict === "healthy") {
       this.backoff.delete(l.record.deploymentId);
       // Not under the service's lock: each instance joins as soon as it is healthy, not when the
-      // last one of a scale-out is. The router applies routes in call order, each read when called.
+      // last one of a scale-out is. publish() takes the route lock and reads the state then, so
+      // after a pause or delete it finds nothing serving and publishes nothing.
       if (records.deployment(l.record.deploymentId)?.role === "serving") {
         this.d.publish(l.record.serviceId).catch((err: unknown) => {
           this.d.logger("updating the router failed", { serviceId: l.record.serviceId, error: String(err) });

@@ -1,0 +1,60 @@
+import { join } from "node:path";
+import { LocalImageStore } from "../../src/images/image-store.js";
+import { emptyRegistryConfig } from "../../src/images/registry-config.js";
+import { LocalRuntimeDriver, type LocalDriverOptions } from "../../src/runtime/local/driver.js";
+import type { HostLayout } from "../../src/runtime/local/types.js";
+import type { LogSink } from "../../src/telemetry/log-sink.js";
+import { systemClock } from "../../src/util/clock.js";
+import { cryptoRandom } from "../../src/util/random.js";
+import { randomAddressBlock } from "./runtime-fixture.js";
+
+function randomPrefix(): string {
+  const chars = "abcdefghijklmnopqrstuvwxyz0123456789";
+  let s = "orc";
+  for (let i = 0; i < 3; i++) s += chars[Math.floor(Math.random() * chars.length)];
+  return s;
+}
+
+export interface LocalDriverSetup {
+  driver: LocalRuntimeDriver;
+  layout: HostLayout;
+  /** Application log lines, `<stream>: <message>`. */
+  appLines: string[];
+  /** Service events lines, `<serviceId>: <message>`. */
+  events: string[];
+}
+
+/**
+ * A LocalRuntimeDriver over `dataDir` without a server: its own random prefix and 127.X block
+ * (so it runs beside other test files), real images, containers and networks. `layout` reuses
+ * another setup's names (a restart over the same directory).
+ */
+export function makeLocalDriver(dataDir: string, overrides: Partial<LocalDriverOptions> = {}, layout?: HostLayout): LocalDriverSetup {
+  const appLines: string[] = [];
+  const events: string[] = [];
+  const logs: LogSink = {
+    append: (_group, stream, lines) => {
+      for (const e of lines) appLines.push(`${stream}: ${e.message}`);
+    },
+  };
+  const hostLayout: HostLayout = layout ?? {
+    prefix: randomPrefix(),
+    addressBlock: randomAddressBlock(),
+    instancesDir: join(dataDir, "runtime", "instances"),
+    egress: false,
+  };
+  const driver = new LocalRuntimeDriver({
+    runtimeDir: join(dataDir, "runtime"),
+    layout: hostLayout,
+    images: new LocalImageStore({ dir: join(dataDir, "images"), config: emptyRegistryConfig() }),
+    clock: systemClock,
+    random: cryptoRandom,
+    logs,
+    serviceEvent: (service, message) => void events.push(`${service.id}: ${message}`),
+    logger: () => undefined,
+    stopGraceMs: 1000,
+    superviseMs: 250,
+    ...overrides,
+  });
+  return { driver, layout: hostLayout, appLines, events };
+}

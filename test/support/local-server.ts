@@ -1,0 +1,108 @@
+import type { AppRunnerClient } from "@aws-sdk/client-apprunner";
+import Database from "better-sqlite3";
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { cleanupLeftovers } from "../../src/runtime/local/container.js";
+import { removeFirewall } from "../../src/runtime/local/firewall.js";
+import { appRunnerClient, spawnOpenRunner, tempDataDir, type SpawnedServer } from "./harness.js";
+import { freePort, viaRouter } from "./router-client.js";
+import { randomAddressBlock } from "./runtime-fixture.js";
+
+export function credentialsIn(dir: string): { accessKeyId: string; secretAccessKey: string } {
+  const text = readFileSync(join(dir, "credentials"), "utf8");
+  const value = (name: string): string => new RegExp(`^${name} = (\\S+)$`, "m").exec(text)?.[1] ?? "";
+  return { accessKeyId: value("aws_access_key_id"), secretAccessKey: value("aws_secret_access_key") };
+}
+
+/** The name prefix of everything the data directory's runtime made on the host. */
+export function runtimePrefix(dataDir: string): string {
+  if (!existsSync(join(dataDir, "openrunner.db"))) return "";
+  const db = new Database(join(dataDir, "openrunner.db"), { readonly: true });
+  try {
+    return (db.prepare("SELECT value FROM meta WHERE key = 'runtime_prefix'").get() as { value: string } | undefined)?.value ?? "";
+  } finally {
+    db.close();
+  }
+}
+
+/** After a failed assertion, a killed server's HAProxy may still run: stop it by its recorded PID. */
+export async function stopLeftoverHaproxy(dataDir: string): Promise<void> {
+  let pid = 0;
+  try {
+    pid = Number(readFileSync(join(dataDir, "router", "haproxy.pid"), "utf8").trim());
+  } catch {
+    return; // No pid file: it was stopped cleanly, or never started.
+  }
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return; // Already gone.
+  }
+  for (let i = 0; i < 50; i++) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.kill(pid, "SIGKILL");
+}
+
+/**
+ * `openrunner up` with the local runtime and HAProxy on one data directory, one process at a
+ * time (restarts, kill -9), stopped by the PID it started, and everything its runtime made on
+ * the host removed by the data directory's prefix in cleanup(), even after a failed assertion.
+ */
+export class LocalServer {
+  readonly data: { dir: string; remove(): void };
+  readonly block = randomAddressBlock();
+  httpPort = 0;
+  current: { server: SpawnedServer; client: AppRunnerClient } | undefined;
+
+  constructor(prefix: string) {
+    this.data = tempDataDir(prefix);
+  }
+
+  /** The flags of every start: same data directory, address block and data-plane port. */
+  async args(apiPort = 0): Promise<string[]> {
+    if (this.httpPort === 0) this.httpPort = await freePort();
+    return [
+      ...["--data-dir", this.data.dir, "--port", String(apiPort), "--runtime", "local", "--address-block", String(this.block)],
+      ...["--image-poll-seconds", "0", "--http-port", String(this.httpPort), "--https-port", "0"],
+    ];
+  }
+
+  async start(env: Record<string, string> = {}, apiPort = 0): Promise<AppRunnerClient> {
+    assert.equal(this.current, undefined, "one server at a time on a data directory");
+    const server = await spawnOpenRunner(await this.args(apiPort), env);
+    this.current = { server, client: appRunnerClient(server.endpoint, credentialsIn(this.data.dir)) };
+    return this.current.client;
+  }
+
+  async stop(signal: NodeJS.Signals): Promise<void> {
+    const c = this.current;
+    this.current = undefined;
+    c?.client.destroy();
+    await c?.server.stop(signal);
+  }
+
+  /** One GET through the data plane with the service's host. */
+  async via(host: string, path = "/"): Promise<{ status: number; body: string }> {
+    const r = await viaRouter({ port: this.httpPort, host, path });
+    return { status: r.status, body: r.body.trim() };
+  }
+
+  async cleanup(): Promise<void> {
+    await this.stop("SIGKILL");
+    const prefix = runtimePrefix(this.data.dir);
+    if (prefix) {
+      const layout = { prefix, addressBlock: this.block, instancesDir: join(this.data.dir, "runtime", "instances"), egress: true };
+      await cleanupLeftovers(layout, new Set());
+      await removeFirewall(layout);
+    }
+    await stopLeftoverHaproxy(this.data.dir);
+    this.data.remove();
+  }
+}
