@@ -9,19 +9,13 @@ import { cleanupLeftovers } from "../src/runtime/local/container.js";
 import { removeFirewall } from "../src/runtime/local/firewall.js";
 import { isHaproxy } from "../src/router/haproxy-process.js";
 import { pushHelloApp } from "./support/app-images.js";
-import { appRunnerClient, eventually, spawnOpenRunner, tempDataDir, type SpawnedServer } from "./support/harness.js";
+import { appRunnerClient, credentialsIn, eventually, spawnOpenRunner, tempDataDir, type SpawnedServer } from "./support/harness.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { hostLeftovers, httpText, randomAddressBlock, recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
 import { freePort, viaRouter } from "./support/router-client.js";
 
 const block = randomAddressBlock();
 const SLOW = { OPENRUNNER_ENGINE_STEP_DELAY_MS: "1500" };
-
-function credentialsIn(dir: string): { accessKeyId: string; secretAccessKey: string } {
-  const text = readFileSync(join(dir, "credentials"), "utf8");
-  const value = (name: string): string => new RegExp(`^${name} = (\\S+)$`, "m").exec(text)?.[1] ?? "";
-  return { accessKeyId: value("aws_access_key_id"), secretAccessKey: value("aws_secret_access_key") };
-}
 
 function runtimePrefix(dataDir: string): string {
   const db = new Database(join(dataDir, "openrunner.db"), { readonly: true });

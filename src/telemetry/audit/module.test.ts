@@ -40,6 +40,7 @@ describe("the audit module", () => {
         },
       },
       logger: (m) => logs.push(m),
+      admitApiCall: () => undefined,
       recordApiCall: () => undefined,
     };
   });
