@@ -7,6 +7,7 @@ import { redactUnmodeled } from "./redact-unmodeled.js";
  * by the API's model where its model marks secrets (App Runner: `sensitive` shapes hidden,
  * members the model lacks left out), otherwise the JSON as sent with the fixed list of secrets
  * and payloads hidden. An empty request is null, as CloudTrail records calls without parameters.
+ * Both walks stop at MAX_JSON_DEPTH, the deepest a request may be: nothing deeper is kept.
  */
 export function trailParameters(
   api: AwsJsonApi,
