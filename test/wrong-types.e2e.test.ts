@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import { openRunnerModel } from "../src/api/openrunner/model.js";
 import { appRunnerModel, cloudTrailModel, cloudWatchModel, eventsModel, logsModel, type ServiceModel } from "../src/model/model.js";
 import { awsJsonCall, type JsonApiName } from "./support/aws-json-call.js";
 import { startInProcess, type InProcessServer } from "./support/harness.js";
@@ -7,6 +8,7 @@ import { wrongTypeCases } from "./support/wrong-types.js";
 
 const MODELS: [JsonApiName, ServiceModel][] = [
   ["apprunner", appRunnerModel],
+  ["openrunner", openRunnerModel],
   ["logs", logsModel],
   ["events", eventsModel],
   ["cloudwatch", cloudWatchModel],

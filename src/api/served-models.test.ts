@@ -10,6 +10,7 @@ import { cloudWatchJsonApi, cloudWatchOperations } from "../telemetry/metrics/ap
 import type { MetricsStore } from "../telemetry/metrics/store/metrics-store.js";
 import { ManualClock } from "../util/clock.js";
 import { appRunnerApi } from "./apprunner-api.js";
+import { openRunnerApi } from "./openrunner/complete-handshake.js";
 import type { AwsJsonApi } from "./service-registry.js";
 
 /** Handlers only touch their stores when called; listing operations never does. */
@@ -17,6 +18,7 @@ const unused = <T>(): T => ({}) as T;
 
 const APIS: AwsJsonApi[] = [
   appRunnerApi,
+  openRunnerApi(unused),
   logsApi(unused<LogStore>()),
   eventBridgeApi({ db: unused<EventsDb>(), wake: () => undefined }),
   cloudWatchJsonApi(cloudWatchOperations(unused<MetricsStore>(), new ManualClock(0))),

@@ -4,6 +4,7 @@ import { fetchHeaders, signRequest } from "./sigv4-signer.js";
 /** The APIs OpenRunner serves over AWS JSON: how a raw call to each is addressed and signed. */
 export const JSON_APIS = {
   apprunner: { prefix: "AppRunner", service: "apprunner", version: "1.0" },
+  openrunner: { prefix: "OpenRunner", service: "apprunner", version: "1.0" },
   logs: { prefix: "Logs_20140328", service: "logs", version: "1.1" },
   events: { prefix: "AWSEvents", service: "events", version: "1.1" },
   cloudwatch: { prefix: "GraniteServiceVersion20100801", service: "monitoring", version: "1.0" },
