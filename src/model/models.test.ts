@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MAX_JSON_DEPTH } from "../api/http/json-body.js";
 import { appRunnerModel, cloudTrailModel, cloudWatchModel, eventsModel, logsModel, type ServiceModel } from "./model.js";
+import { validateInput } from "./validate.js";
 
 /** How many JSON levels (objects and arrays) the deepest value of a shape can take; recursion counts as unbounded. */
 function depthOf(model: ServiceModel, shapeName: string, visiting = new Set<string>()): number {
@@ -49,6 +50,23 @@ describe("the models requests are checked against", () => {
       for (const s of Object.values(model.shapes)) {
         for (const ref of [...Object.values(s.members ?? {}), s.member, s.key, s.value]) if (ref) assert.ok(model.shapes[ref.shape], ref.shape);
       }
+    });
+  }
+});
+
+describe("validateInput with checks: types", () => {
+  const cases: [name: string, input: unknown, refused: boolean][] = [
+    ["a wrong type", { logGroupName: 5 }, true],
+    ["a wrong type in a map value", { logGroupName: "g", tags: { team: 1 } }, true],
+    ["a constraint violation (the handler's to report)", { logGroupName: "" }, false],
+    ["a missing required member (the handler's to report)", {}, false],
+    ["an unknown member of any type", { logGroupName: "g", unknown: [1, { a: 2 }] }, false],
+  ];
+  for (const [name, input, refused] of cases) {
+    it(name, () => {
+      const check = (): void => validateInput("CreateLogGroupRequest", input, logsModel, "types");
+      if (refused) assert.throws(check, { code: "Serialization" });
+      else assert.doesNotThrow(check);
     });
   }
 });

@@ -35,16 +35,15 @@ export type ModelChecks = "all" | "types";
 
 interface Walk {
   model: ServiceModel;
-  constraints: boolean;
   out: Violations;
 }
 
 const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
 
-/** Collects violations in Coral's words so messages read like App Runner's own. */
+/** Collects violations in Coral's words so messages read like App Runner's own; none when only types are checked. */
 class Violations {
   readonly items: string[] = [];
-  constructor(private readonly enabled: boolean) {}
+  constructor(readonly enabled: boolean) {}
   add(value: unknown, path: string, constraint: string, sensitive: boolean): void {
     if (!this.enabled) return;
     const shown = value === undefined || value === null ? "null" : sensitive ? undefined : `'${String(value)}'`;
@@ -92,7 +91,7 @@ function walk(w: Walk, shapeName: string, value: unknown, path: string): void {
         out.add(value, path, `have length less than or equal to ${s.max}`, sensitive);
       if (s.enum && !s.enum.includes(value))
         out.add(value, path, `satisfy enum value set: [${s.enum.join(", ")}]`, sensitive);
-      const re = w.constraints ? patternFor(w.model, shapeName, s) : null;
+      const re = out.enabled ? patternFor(w.model, shapeName, s) : null;
       if (re && !re.test(value)) {
         const source = overridden(w.model, shapeName) ? "a valid OCI image reference" : s.pattern ?? "";
         out.add(value, path, `satisfy regular expression pattern: ${source}`, sensitive);
@@ -155,7 +154,7 @@ function walk(w: Walk, shapeName: string, value: unknown, path: string): void {
  */
 export function validateInput(inputShape: string, input: unknown, model: ServiceModel = appRunnerModel, checks: ModelChecks = "all"): void {
   const out = new Violations(checks === "all");
-  walk({ model, constraints: checks === "all", out }, inputShape, input, "");
+  walk({ model, out }, inputShape, input, "");
   if (out.items.length > 0) {
     const n = out.items.length;
     throw new AppRunnerError(
