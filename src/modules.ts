@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ApiCallListener, AwsJsonApi } from "./api/service-registry.js";
+import type { ApiCallGate, ApiCallListener, AwsJsonApi } from "./api/service-registry.js";
 import type { ControlPlaneConfig } from "./domain/config.js";
 import type { CredentialLookup } from "./iam/sigv4/verify.js";
 import type { Store } from "./store/store.js";
@@ -17,6 +17,8 @@ export interface ModuleDeps {
   random: Random;
   credentials: CredentialLookup;
   logger: (message: string, fields?: Record<string, unknown>) => void;
+  /** Every API call, whatever its protocol, is asked here before it runs (the audit trail may refuse it). */
+  admitApiCall: ApiCallGate;
   /** Every API call, whatever its protocol, is reported here (the audit trail listens). */
   recordApiCall: ApiCallListener;
 }
@@ -35,6 +37,8 @@ export interface ControlPlaneModule {
   name: string;
   apis?: AwsJsonApi[];
   routes?: HttpRoute[];
+  /** Asked before every call runs, whatever its API; throwing refuses the call. */
+  admitApiCall?: ApiCallGate;
   onApiCall?: ApiCallListener;
   /** Where service and application log lines go, when this module stores logs. */
   logSink?: LogSink;

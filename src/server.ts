@@ -3,9 +3,10 @@ import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { appRunnerApi } from "./api/apprunner-api.js";
 import { createAwsJsonHandler } from "./api/http/aws-json-handler.js";
+import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./api/http/server-limits.js";
 import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
 import { consoleRoute } from "./console/route.js";
-import type { ApiCallListener, AwsJsonApi } from "./api/service-registry.js";
+import type { ApiCallGate, ApiCallListener, AwsJsonApi } from "./api/service-registry.js";
 import { ensureDefaultAutoScalingConfiguration } from "./domain/auto-scaling.js";
 import { DEFAULT_QUOTAS, type ControlPlaneConfig, type Quotas } from "./domain/config.js";
 import { Engine } from "./engine/engine.js";
@@ -52,6 +53,8 @@ export interface OpenRunnerOptions {
   /** The control-plane modules to run; DEFAULT_MODULES unless a test wants fewer. */
   modules?: readonly ModuleFactory[];
   onApiCall?: ApiCallListener;
+  /** Connections and timeouts of the API endpoint; DEFAULT_SERVER_LIMITS for what is not given. */
+  serverLimits?: Partial<ServerLimits>;
   logger?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
@@ -134,10 +137,16 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         random,
         credentials,
         logger,
+        admitApiCall: (call) => admitApiCall(call),
         recordApiCall: (call) => onApiCall(call),
       },
       opts.modules ?? DEFAULT_MODULES,
     );
+    const gates = modules.map((m) => m.admitApiCall).filter((g) => g !== undefined);
+    // A gate that throws refuses the call: its error is the caller's answer.
+    const admitApiCall: ApiCallGate = (call) => {
+      for (const gate of gates) gate(call);
+    };
     const listeners = [opts.onApiCall, ...modules.map((m) => m.onApiCall)].filter((l) => l !== undefined);
     const onApiCall: ApiCallListener = (call) => {
       for (const listener of listeners) {
@@ -177,6 +186,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       deps: { store, clock, random, config, engine },
       apis: [appRunnerApi, openRunnerApi(secretBox(dataDir)), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
       credentials,
+      admit: admitApiCall,
       onCall: onApiCall,
       logger,
     });
@@ -193,7 +203,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         res.end();
       });
     });
-    server.keepAliveTimeout = 65_000;
+    applyServerLimits(server, { ...DEFAULT_SERVER_LIMITS, ...opts.serverLimits });
     await new Promise<void>((ok, fail) => {
       server.once("error", fail);
       server.listen(opts.port ?? 8600, opts.host ?? "127.0.0.1", () => ok());

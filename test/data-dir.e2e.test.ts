@@ -1,22 +1,17 @@
 import { CreateServiceCommand, DeleteServiceCommand, ListServicesCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { RuntimeApi } from "../src/router/runtime-api.js";
 import { pushHelloApp } from "./support/app-images.js";
 import { eventually, spawnOpenRunner } from "./support/harness.js";
-import { credentialsIn, LocalServer } from "./support/local-server.js";
+import { containerPid, credentialsIn, LocalServer } from "./support/local-server.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { freePort } from "./support/router-client.js";
 import { recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
 
 const modeOf = (p: string): number => statSync(p).mode & 0o777;
-
-function containerPid(containerId: string): number {
-  return (JSON.parse(execFileSync("runc", ["state", containerId], { encoding: "utf8" })) as { pid: number }).pid;
-}
 
 /** Every byte SQLite keeps for a database: the file and its WAL. */
 function databaseBytes(file: string): string {

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { appRunnerClient, eventually, spawnOpenRunner, tempDataDir, type SpawnedServer } from "./support/harness.js";
+import { appRunnerClient, credentialsIn, eventually, spawnOpenRunner, tempDataDir, type SpawnedServer } from "./support/harness.js";
 
 const image = { ImageIdentifier: "127.0.0.1:5000/hello:latest", ImageRepositoryType: "ECR_PUBLIC" as const };
 /** Slow enough that the test can act while an operation is open; only ever used to kill mid-operation. */
@@ -47,12 +47,6 @@ class Processes {
     await this.stop("SIGKILL");
     this.data.remove();
   }
-}
-
-function credentialsIn(dir: string): { accessKeyId: string; secretAccessKey: string } {
-  const text = readFileSync(join(dir, "credentials"), "utf8");
-  const value = (name: string): string => new RegExp(`^${name} = (\\S+)$`, "m").exec(text)?.[1] ?? "";
-  return { accessKeyId: value("aws_access_key_id"), secretAccessKey: value("aws_secret_access_key") };
 }
 
 const accountOf = (server: SpawnedServer): string => /account: (\d{12})/.exec(server.output())?.[1] ?? "";

@@ -44,7 +44,8 @@ async function call(endpoint: string, c: RawCall): Promise<RawAnswer> {
     headers = { ...base, authorization: c.auth.header, "x-amz-date": "20260101T000000Z" };
   }
   c.tamper?.(headers);
-  const res = await fetch(url, { method, headers, body: method === "GET" ? undefined : body });
+  // Bytes, not a string: fetch would add a Content-Type of its own (unsigned) to a string body.
+  const res = await fetch(url, { method, headers, body: method === "GET" ? undefined : Buffer.from(body) });
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? (JSON.parse(text) as Record<string, unknown>) : {} };
 }

@@ -14,13 +14,9 @@ import { after, before, describe, it } from "node:test";
 import type { ServiceRoute } from "../src/router/types.js";
 import { pushHelloApp, pushSlowStartApp } from "./support/app-images.js";
 import { eventually } from "./support/harness.js";
-import { LocalServer } from "./support/local-server.js";
+import { containerPid, LocalServer } from "./support/local-server.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
-
-function containerPid(containerId: string): number {
-  return (JSON.parse(execFileSync("runc", ["state", containerId], { encoding: "utf8" })) as { pid: number }).pid;
-}
 
 /** The app process of an instance: PID 1 is the exit recorder, the app its only child. */
 function appPid(containerId: string): number {

@@ -1,21 +1,16 @@
 import { CreateServiceCommand, DeleteServiceCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isHaproxy } from "../src/router/haproxy-process.js";
 import { pushHelloApp } from "./support/app-images.js";
 import { eventually } from "./support/harness.js";
-import { LocalServer, runtimePrefix } from "./support/local-server.js";
+import { containerPid, LocalServer, runtimePrefix } from "./support/local-server.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { hostLeftovers, httpText, recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
 
 const SLOW = { OPENRUNNER_ENGINE_STEP_DELAY_MS: "1500" };
-
-function containerPid(containerId: string): number {
-  return (JSON.parse(execFileSync("runc", ["state", containerId], { encoding: "utf8" })) as { pid: number }).pid;
-}
 
 describe("local runtime across control-plane crashes and restarts", () => {
   const srv = new LocalServer("openrunner-runtime-durability-");

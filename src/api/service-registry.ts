@@ -1,18 +1,55 @@
+import type { ModelChecks } from "../model/validate.js";
 import type { ServiceModel } from "../model/model.js";
 import type { OperationHandler } from "./context.js";
 
 /**
- * One AWS JSON API served on the endpoint (App Runner now; CloudWatch Logs, EventBridge and
- * CloudTrail later), chosen by the X-Amz-Target prefix.
+ * One AWS JSON API served on the endpoint (App Runner, CloudWatch Logs, EventBridge,
+ * CloudWatch, CloudTrail), chosen by the X-Amz-Target prefix.
  */
 export interface AwsJsonApi {
   targetPrefix: string;
   signingName: string;
   jsonVersion: "1.0" | "1.1";
-  /** The model whose shapes validate input; undefined for APIs validated by hand. */
+  /** botocore's model of the operations served: each input is checked against it before its handler runs. */
   model?: ServiceModel;
+  /** What the model checks: "all" (the default) or "types" when handlers check constraints in their service's words. */
+  modelChecks?: ModelChecks;
+  /**
+   * How the audit trail hides secrets: by the model's `sensitive` shapes (the default with a
+   * model) or by member names, for models that do not mark them (src/telemetry/audit/redact-unmodeled.ts).
+   */
+  trailRedaction?: "model" | "names";
+  /** The largest request body an operation takes (AWS's own limits where it has them); DEFAULT_MAX_BODY_BYTES otherwise. */
+  maxBodyBytes?: { default?: number; operations?: Record<string, number> };
   operations: Record<string, OperationHandler>;
 }
+
+/** What an API whose limits say nothing more takes: far above any request of the models served, far below what hurts. */
+export const DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+export function maxBodyBytesOf(api: AwsJsonApi | undefined, operation: string | undefined): number {
+  const limits = api?.maxBodyBytes;
+  const perOperation = operation !== undefined && limits?.operations && Object.hasOwn(limits.operations, operation) ? limits.operations[operation] : undefined;
+  return perOperation ?? limits?.default ?? DEFAULT_MAX_BODY_BYTES;
+}
+
+/** Whether `operation` is one `api` serves (not merely a name the caller put in X-Amz-Target). */
+export const servesOperation = (api: AwsJsonApi | undefined, operation: string | undefined): boolean =>
+  api !== undefined && operation !== undefined && Object.hasOwn(api.operations, operation);
+
+/** A call about to run: authenticated, parsed and validated. */
+export interface ApiCallAdmission {
+  api: AwsJsonApi;
+  operation: string;
+  requestId: string;
+  input: Record<string, unknown>;
+}
+
+/**
+ * Asked before a call runs; throws when the call must not run (the audit trail could not
+ * record it). The call is then answered with that error and recorded as refused.
+ */
+export type ApiCallGate = (call: ApiCallAdmission) => void;
 
 /** What the audit trail receives for every call, successful or not. */
 export interface ApiCallRecord {

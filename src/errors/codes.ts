@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   UnknownOperation: { type: "UnknownOperationException", status: 400 },
   Serialization: { type: "SerializationException", status: 400 },
   UnsupportedMediaType: { type: "UnsupportedMediaTypeException", status: 415 },
+  RequestEntityTooLarge: { type: "RequestEntityTooLargeException", status: 413 },
   // Authentication (SigV4) errors.
   MissingAuthenticationToken: { type: "MissingAuthenticationTokenException", status: 403 },
   IncompleteSignature: { type: "IncompleteSignatureException", status: 403 },

@@ -1,4 +1,8 @@
 import rawModel from "./apprunner-2020-05-15.json" with { type: "json" };
+import rawCloudTrail from "./cloudtrail-2013-11-01.json" with { type: "json" };
+import rawCloudWatch from "./cloudwatch-2010-08-01.json" with { type: "json" };
+import rawEvents from "./events-2015-10-07.json" with { type: "json" };
+import rawLogs from "./logs-2014-03-28.json" with { type: "json" };
 
 /** The subset of the botocore/Smithy JSON model that validation and the protocol need. */
 export interface ShapeRef {
@@ -6,7 +10,7 @@ export interface ShapeRef {
 }
 
 export interface Shape {
-  type: "structure" | "string" | "integer" | "long" | "boolean" | "list" | "map" | "timestamp";
+  type: "structure" | "string" | "integer" | "long" | "float" | "double" | "boolean" | "list" | "map" | "timestamp" | "blob";
   members?: Record<string, ShapeRef>;
   required?: string[];
   member?: ShapeRef;
@@ -34,10 +38,23 @@ export interface ServiceModel {
 
 export const appRunnerModel = rawModel as unknown as ServiceModel;
 
+/**
+ * botocore's models of the other APIs OpenRunner serves, cut to the operations it serves by
+ * scripts/extract-models.py: every request's JSON types are checked against them.
+ */
+export const logsModel = rawLogs as unknown as ServiceModel;
+export const eventsModel = rawEvents as unknown as ServiceModel;
+export const cloudWatchModel = rawCloudWatch as unknown as ServiceModel;
+export const cloudTrailModel = rawCloudTrail as unknown as ServiceModel;
+
 export const operationNames = (): string[] => Object.keys(appRunnerModel.operations);
 
-export function shape(name: string): Shape {
-  const s = appRunnerModel.shapes[name];
-  if (!s) throw new Error(`model has no shape ${name}`);
+export function shapeOf(model: ServiceModel, name: string): Shape {
+  const s = model.shapes[name];
+  if (!s) throw new Error(`model ${model.metadata.targetPrefix} has no shape ${name}`);
   return s;
+}
+
+export function shape(name: string): Shape {
+  return shapeOf(appRunnerModel, name);
 }

@@ -1,5 +1,5 @@
 import { AppRunnerError } from "../errors/app-runner-error.js";
-import { shape, type Shape } from "./model.js";
+import { appRunnerModel, shapeOf, type ServiceModel, type Shape } from "./model.js";
 
 /**
  * Pattern overrides: where OpenRunner deliberately accepts more than App Runner's model.
@@ -13,23 +13,39 @@ const PATTERN_OVERRIDES: Record<string, string | null> = {
   ServiceId: null,
 };
 
-const compiled = new Map<string, RegExp | null>();
+const compiled = new WeakMap<Shape, RegExp | null>();
 
-function patternFor(shapeName: string, s: Shape): RegExp | null {
-  if (compiled.has(shapeName)) return compiled.get(shapeName) ?? null;
-  const source = shapeName in PATTERN_OVERRIDES ? PATTERN_OVERRIDES[shapeName] : s.pattern;
+const overridden = (model: ServiceModel, shapeName: string): boolean => model === appRunnerModel && shapeName in PATTERN_OVERRIDES;
+
+function patternFor(model: ServiceModel, shapeName: string, s: Shape): RegExp | null {
+  const cached = compiled.get(s);
+  if (cached !== undefined) return cached;
+  const source = overridden(model, shapeName) ? PATTERN_OVERRIDES[shapeName] : s.pattern;
   // AWS checks a pattern against the whole value (Java's matches()), so anchor it.
   const re = source ? new RegExp(`^(?:${source})$`, "s") : null;
-  compiled.set(shapeName, re);
+  compiled.set(s, re);
   return re;
+}
+
+/**
+ * "all": the model's constraints as well as its types (App Runner, whose messages are Coral's).
+ * "types": JSON types only, for APIs whose handlers check constraints in their own service's words.
+ */
+export type ModelChecks = "all" | "types";
+
+interface Walk {
+  model: ServiceModel;
+  out: Violations;
 }
 
 const lowerFirst = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
 
-/** Collects violations in Coral's words so messages read like App Runner's own. */
+/** Collects violations in Coral's words so messages read like App Runner's own; none when only types are checked. */
 class Violations {
   readonly items: string[] = [];
+  constructor(readonly enabled: boolean) {}
   add(value: unknown, path: string, constraint: string, sensitive: boolean): void {
+    if (!this.enabled) return;
     const shown = value === undefined || value === null ? "null" : sensitive ? undefined : `'${String(value)}'`;
     const valuePart = shown === undefined ? "Value" : `Value ${shown}`;
     this.items.push(`${valuePart} at '${path}' failed to satisfy constraint: Member must ${constraint}`);
@@ -47,8 +63,9 @@ function typeError(path: string, expected: string, value: unknown): AppRunnerErr
   return new AppRunnerError("Serialization", `Expected ${expected} at '${path}' but found ${got}.`);
 }
 
-function walk(shapeName: string, value: unknown, path: string, out: Violations): void {
-  const s = shape(shapeName);
+function walk(w: Walk, shapeName: string, value: unknown, path: string): void {
+  const { out } = w;
+  const s = shapeOf(w.model, shapeName);
   const sensitive = s.sensitive === true;
   switch (s.type) {
     case "structure": {
@@ -62,7 +79,7 @@ function walk(shapeName: string, value: unknown, path: string, out: Violations):
       for (const [member, ref] of Object.entries(s.members ?? {})) {
         const v = obj[member];
         if (v === undefined || v === null) continue;
-        walk(ref.shape, v, path ? `${path}.${lowerFirst(member)}` : lowerFirst(member), out);
+        walk(w, ref.shape, v, path ? `${path}.${lowerFirst(member)}` : lowerFirst(member));
       }
       return;
     }
@@ -74,9 +91,9 @@ function walk(shapeName: string, value: unknown, path: string, out: Violations):
         out.add(value, path, `have length less than or equal to ${s.max}`, sensitive);
       if (s.enum && !s.enum.includes(value))
         out.add(value, path, `satisfy enum value set: [${s.enum.join(", ")}]`, sensitive);
-      const re = patternFor(shapeName, s);
+      const re = out.enabled ? patternFor(w.model, shapeName, s) : null;
       if (re && !re.test(value)) {
-        const source = shapeName in PATTERN_OVERRIDES ? "a valid OCI image reference" : s.pattern ?? "";
+        const source = overridden(w.model, shapeName) ? "a valid OCI image reference" : s.pattern ?? "";
         out.add(value, path, `satisfy regular expression pattern: ${source}`, sensitive);
       }
       return;
@@ -89,6 +106,16 @@ function walk(shapeName: string, value: unknown, path: string, out: Violations):
       if (s.max !== undefined && value > s.max) out.add(value, path, `have value less than or equal to ${s.max}`, sensitive);
       return;
     }
+    case "float":
+    case "double":
+      // AWS JSON sends NaN and the infinities as strings.
+      if (!(typeof value === "number" && Number.isFinite(value)) && !["NaN", "Infinity", "-Infinity"].includes(value as string)) {
+        throw typeError(path, "a number", value);
+      }
+      return;
+    case "blob":
+      if (typeof value !== "string") throw typeError(path, "a base64 string", value);
+      return;
     case "boolean":
       if (typeof value !== "boolean") throw typeError(path, "a boolean", value);
       return;
@@ -102,7 +129,7 @@ function walk(shapeName: string, value: unknown, path: string, out: Violations):
       if (s.max !== undefined && value.length > s.max)
         out.add(value.length, path, `have length less than or equal to ${s.max}`, false);
       const member = s.member?.shape;
-      if (member) value.forEach((item, i) => walk(member, item, `${path}.${i + 1}.member`, out));
+      if (member) value.forEach((item, i) => walk(w, member, item, `${path}.${i + 1}.member`));
       return;
     }
     case "map": {
@@ -110,8 +137,8 @@ function walk(shapeName: string, value: unknown, path: string, out: Violations):
       const keyShape = s.key?.shape;
       const valueShape = s.value?.shape;
       for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-        if (keyShape) walk(keyShape, k, `${path}.key`, out);
-        if (valueShape) walk(valueShape, v, `${path}.${k}`, out);
+        if (keyShape) walk(w, keyShape, k, `${path}.key`);
+        if (valueShape) walk(w, valueShape, v, `${path}.${k}`);
       }
       return;
     }
@@ -119,13 +146,15 @@ function walk(shapeName: string, value: unknown, path: string, out: Violations):
 }
 
 /**
- * Validates an operation's input against the model: required members, lengths, patterns,
- * enums and ranges. Wrong JSON types are SerializationException; constraint violations are
- * one InvalidRequestException listing them all, as Coral-based AWS services do.
+ * Validates an operation's input against a model (App Runner's unless another is given):
+ * JSON types of every member first, then (with "all") required members, lengths, patterns,
+ * enums and ranges. A wrong JSON type anywhere is a SerializationException, whatever else is
+ * wrong; constraint violations are one InvalidRequestException listing them all, as Coral-based
+ * AWS services do.
  */
-export function validateInput(inputShape: string, input: unknown): void {
-  const out = new Violations();
-  walk(inputShape, input, "", out);
+export function validateInput(inputShape: string, input: unknown, model: ServiceModel = appRunnerModel, checks: ModelChecks = "all"): void {
+  const out = new Violations(checks === "all");
+  walk({ model, out }, inputShape, input, "");
   if (out.items.length > 0) {
     const n = out.items.length;
     throw new AppRunnerError(

@@ -1,6 +1,6 @@
 import { AppRunnerClient } from "@aws-sdk/client-apprunner";
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -16,6 +16,13 @@ export function tempDataDir(prefix = "openrunner-test-"): { dir: string; remove(
 export interface Credentials {
   accessKeyId: string;
   secretAccessKey: string;
+}
+
+/** The root key `openrunner up` wrote to `<data-dir>/credentials`. */
+export function credentialsIn(dir: string): Credentials {
+  const text = readFileSync(join(dir, "credentials"), "utf8");
+  const value = (name: string): string => new RegExp(`^${name} = (\\S+)$`, "m").exec(text)?.[1] ?? "";
+  return { accessKeyId: value("aws_access_key_id"), secretAccessKey: value("aws_secret_access_key") };
 }
 
 export function appRunnerClient(endpoint: string, credentials: Credentials, region = "us-east-1"): AppRunnerClient {

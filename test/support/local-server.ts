@@ -1,18 +1,20 @@
 import type { AppRunnerClient } from "@aws-sdk/client-apprunner";
 import Database from "better-sqlite3";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanupLeftovers } from "../../src/runtime/local/container.js";
 import { removeFirewall } from "../../src/runtime/local/firewall.js";
-import { appRunnerClient, spawnOpenRunner, tempDataDir, type SpawnedServer } from "./harness.js";
+import { appRunnerClient, credentialsIn, spawnOpenRunner, tempDataDir, type SpawnedServer } from "./harness.js";
 import { freePort, viaRouter } from "./router-client.js";
 import { randomAddressBlock } from "./runtime-fixture.js";
 
-export function credentialsIn(dir: string): { accessKeyId: string; secretAccessKey: string } {
-  const text = readFileSync(join(dir, "credentials"), "utf8");
-  const value = (name: string): string => new RegExp(`^${name} = (\\S+)$`, "m").exec(text)?.[1] ?? "";
-  return { accessKeyId: value("aws_access_key_id"), secretAccessKey: value("aws_secret_access_key") };
+export { credentialsIn };
+
+/** The PID of an instance's container init (the exit recorder; the app is its only child). */
+export function containerPid(containerId: string): number {
+  return (JSON.parse(execFileSync("runc", ["state", containerId], { encoding: "utf8" })) as { pid: number }).pid;
 }
 
 /** The name prefix of everything the data directory's runtime made on the host. */

@@ -1,27 +1,35 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { AppRunnerError, asAppRunnerError } from "../../errors/app-runner-error.js";
-import { verifySigV4, type CredentialLookup } from "../../iam/sigv4/verify.js";
+import { checkCredential, checkSignature, type CredentialLookup } from "../../iam/sigv4/verify.js";
 import { validateInput } from "../../model/validate.js";
 import { uuid } from "../../util/random.js";
 import type { ApiDeps } from "../context.js";
-import type { ApiCallListener, AwsJsonApi } from "../service-registry.js";
+import { maxBodyBytesOf, type ApiCallGate, type ApiCallListener, type AwsJsonApi } from "../service-registry.js";
 import { writeError, writeJson } from "./errors.js";
-import { readBody, signedRequestOf } from "./read-request.js";
+import { parseJsonBody } from "./json-body.js";
+import { discardBody, readBody, signedHeadOf } from "./read-request.js";
 
 const ACCEPTED_CONTENT_TYPES = new Set(["application/x-amz-json-1.0", "application/x-amz-json-1.1"]);
+
+/** The headers that choose what runs: a signature that leaves them out could be replayed as another operation. */
+const OPERATION_HEADERS = ["x-amz-target", "content-type"] as const;
 
 export interface AwsJsonHandlerOptions {
   deps: ApiDeps;
   apis: AwsJsonApi[];
   credentials: CredentialLookup;
+  /** Asked before each call runs; a call it refuses is answered with its error and never runs. */
+  admit?: ApiCallGate;
   onCall?: ApiCallListener;
   /** Logs what went wrong inside (InternalServiceError causes); callers only see the type. */
   logger: (message: string, fields?: Record<string, unknown>) => void;
 }
 
 /**
- * `POST /` with `X-Amz-Target: <Prefix>.<Operation>`: authenticate (SigV4), find the
- * operation, check the content type, parse and validate the JSON, run the handler.
+ * `POST /` with `X-Amz-Target: <Prefix>.<Operation>`: authenticate (SigV4: the header and the
+ * key before the body is read, the signature after), find the operation, check the content
+ * type, parse the JSON (bounded in size and depth), check it against the API's model, let the
+ * audit trail admit the call, run the handler.
  */
 export function createAwsJsonHandler(opts: AwsJsonHandlerOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const byPrefix = new Map(opts.apis.map((a) => [a.targetPrefix, a]));
@@ -41,15 +49,17 @@ export function createAwsJsonHandler(opts: AwsJsonHandlerOptions): (req: Incomin
     let accessKeyId: string | undefined;
     let failure: AppRunnerError | undefined;
     try {
-      const body = await readBody(req);
-      const signed = signedRequestOf(req, body);
-      const principal = verifySigV4(signed, opts.credentials, {
+      const head = signedHeadOf(req);
+      const credential = checkCredential(head, opts.credentials, {
         signingName: (api ?? fallbackApi)?.signingName ?? "apprunner",
         region: deps.config.region,
         clock: deps.clock,
+        mustSign: OPERATION_HEADERS,
       });
+      const body = await readBody(req, maxBodyBytesOf(api, operation));
+      const principal = checkSignature(credential, { ...head, body });
       accessKeyId = principal.accessKeyId;
-      const handler = api && operation ? api.operations[operation] : undefined;
+      const handler = api && operation && Object.hasOwn(api.operations, operation) ? api.operations[operation] : undefined;
       if (!api || !operation || !handler || req.method !== "POST") {
         throw new AppRunnerError("UnknownOperation", `Unknown operation: ${targetStr ?? "(no X-Amz-Target header)"}`);
       }
@@ -61,10 +71,12 @@ export function createAwsJsonHandler(opts: AwsJsonHandlerOptions): (req: Incomin
           `Unsupported Content-Type '${contentType}': use application/x-amz-json-${api.jsonVersion}.`,
         );
       }
-      input = parseJsonBody(body);
+      const parsed = parseJsonBody(body);
+      input = parsed;
       const inputShape = api.model?.operations[operation]?.input?.shape;
-      if (inputShape) validateInput(inputShape, input);
-      output = await handler(input as Record<string, unknown>, { ...deps, principal, requestId });
+      if (api.model && inputShape) validateInput(inputShape, parsed, api.model, api.modelChecks ?? "all");
+      opts.admit?.({ api, operation, requestId, input: parsed });
+      output = await handler(parsed, { ...deps, principal, requestId });
       writeJson(res, requestId, jsonVersion, output);
     } catch (err) {
       failure = asAppRunnerError(err);
@@ -75,6 +87,8 @@ export function createAwsJsonHandler(opts: AwsJsonHandlerOptions): (req: Incomin
           error: err instanceof Error ? err.stack ?? err.message : String(err),
         });
       }
+      // Refused before its body was read (authentication, size): the body is thrown away, not kept.
+      discardBody(req);
       writeError(res, requestId, jsonVersion, failure);
     } finally {
       opts.onCall?.({
@@ -92,19 +106,4 @@ export function createAwsJsonHandler(opts: AwsJsonHandlerOptions): (req: Incomin
       });
     }
   };
-}
-
-function parseJsonBody(body: Buffer): Record<string, unknown> {
-  const text = body.toString("utf8").trim();
-  if (text === "") return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (err) {
-    throw new AppRunnerError("Serialization", `The request body is not valid JSON: ${(err as Error).message}`);
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw new AppRunnerError("Serialization", "The request body must be a JSON object.");
-  }
-  return parsed as Record<string, unknown>;
 }

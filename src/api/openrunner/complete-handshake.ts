@@ -2,6 +2,7 @@ import { completeHandshake } from "../../domain/connection-handshake.js";
 import { invalidRequest } from "../../errors/app-runner-error.js";
 import { SecretBox } from "../../iam/secret-box.js";
 import type { AwsJsonApi } from "../service-registry.js";
+import { openRunnerModel } from "./model.js";
 
 /** `X-Amz-Target: OpenRunner.<Operation>`: OpenRunner's own operations, beside App Runner's. */
 export const OPENRUNNER_TARGET_PREFIX = "OpenRunner";
@@ -12,14 +13,18 @@ const MAX_TOKEN_LENGTH = 4096;
 
 /**
  * OpenRunner's own AWS JSON 1.0 API. Signed as `apprunner` (the console and SDK signers need
- * nothing new) and recorded in the audit trail as apprunner.amazonaws.com. It has no model:
- * input is checked here, and the trail hides the `Token` member by name (redact-unmodeled.ts).
+ * nothing new) and recorded in the audit trail as apprunner.amazonaws.com. Its small model
+ * (./model.ts) checks JSON types first; values are checked here, and the trail hides the
+ * `Token` member by name (redact-unmodeled.ts).
  */
 export function openRunnerApi(box: () => SecretBox): AwsJsonApi {
   return {
     targetPrefix: OPENRUNNER_TARGET_PREFIX,
     signingName: "apprunner",
     jsonVersion: "1.0",
+    model: openRunnerModel,
+    modelChecks: "types",
+    trailRedaction: "names",
     operations: {
       /**
        * The console's "Complete handshake": `{ ConnectionArn, Token }` -> `{ Connection }`.

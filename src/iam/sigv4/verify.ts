@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { Clock } from "../../util/clock.js";
-import { parseAuthorization } from "./authorization.js";
+import { parseAuthorization, type ParsedAuthorization } from "./authorization.js";
 import { canonicalRequest, sha256Hex, signingKey, stringToSign } from "./canonical.js";
 
 /** What the verifier needs of an HTTP request; header names lower-cased, values in arrival order. */
@@ -12,6 +12,9 @@ export interface SignedRequest {
   headers: Map<string, string[]>;
   body: Buffer;
 }
+
+/** A request before its body is read: everything SigV4 checks except the payload and the HMAC. */
+export type SignedHead = Omit<SignedRequest, "body">;
 
 export interface Principal {
   accessKeyId: string;
@@ -32,9 +35,33 @@ export interface VerifyOptions {
   clock: Clock;
   /** AWS allows 15 minutes between the client's clock and its own. */
   maxSkewMs?: number;
+  /**
+   * Headers that, when the request has them, must be among the signed ones because they choose
+   * what runs (X-Amz-Target and Content-Type for the JSON protocols): unsigned, they could be
+   * changed in flight and a signed Describe would run as a Delete.
+   */
+  mustSign?: readonly string[];
+}
+
+/** A request whose Authorization header, credential, scope and date passed: only the body and the HMAC are left. */
+export interface CheckedCredential {
+  auth: ParsedAuthorization;
+  secretAccessKey: string;
+  principal: Principal;
+  /** The signing time in ISO basic format, as in the string to sign. */
+  isoDate: string;
 }
 
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
+
+/** A SigV4 signature is a SHA-256 HMAC in lower-case hex: exactly 64 characters. */
+const SIGNATURE = /^[0-9a-f]{64}$/;
+
+/** Headers a request may carry once only: a second copy would be read one way by the verifier and another by the handler. */
+const SINGLE_HEADERS = ["authorization", "x-amz-date", "date", "host", "x-amz-target", "content-type", "x-amz-content-sha256"];
+
+const MISMATCH =
+  "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
 
 /** `20260102T030405Z` <-> milliseconds. */
 export function parseAmzDate(s: string): number | undefined {
@@ -46,16 +73,26 @@ export function parseAmzDate(s: string): number | undefined {
 
 export const formatAmzDate = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 
-const first = (req: SignedRequest, name: string): string | undefined => req.headers.get(name)?.[0];
+const first = (req: SignedHead, name: string): string | undefined => req.headers.get(name)?.[0];
+
+/** `x-amz-target` -> `X-Amz-Target`, as AWS names headers in its messages. */
+const displayName = (name: string): string => name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 
 /**
- * Verifies a SigV4-signed request and returns who signed it. Failures are the exceptions
- * and messages AWS's front door uses, so SDKs and the CLI show users what they expect.
+ * Everything SigV4 checks before the body is read: the Authorization header (once, complete),
+ * the access key, the scope, the date and the signed headers. A caller without a known key is
+ * refused here, before the server reads a byte of what it sent.
  */
-export function verifySigV4(req: SignedRequest, keys: CredentialLookup, opts: VerifyOptions): Principal {
-  const header = first(req, "authorization");
+export function checkCredential(req: SignedHead, keys: CredentialLookup, opts: VerifyOptions): CheckedCredential {
+  const authorizations = req.headers.get("authorization") ?? [];
+  const header = authorizations[0];
   if (header === undefined || header.trim() === "") {
     throw new AppRunnerError("MissingAuthenticationToken", "Missing Authentication Token");
+  }
+  for (const name of SINGLE_HEADERS) {
+    if ((req.headers.get(name)?.length ?? 0) > 1) {
+      throw new AppRunnerError("IncompleteSignature", `The request must carry exactly one '${displayName(name)}' header.`);
+    }
   }
   const amzDateRaw = first(req, "x-amz-date") ?? first(req, "date");
   const auth = parseAuthorization(header, amzDateRaw !== undefined);
@@ -73,6 +110,12 @@ export function verifySigV4(req: SignedRequest, keys: CredentialLookup, opts: Ve
   }
   if (!auth.signedHeaders.includes("host")) {
     throw new AppRunnerError("InvalidSignature", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+  const dateHeader = first(req, "x-amz-date") !== undefined ? "x-amz-date" : "date";
+  for (const name of [dateHeader, ...(opts.mustSign ?? [])]) {
+    if (req.headers.has(name) && !auth.signedHeaders.includes(name)) {
+      throw new AppRunnerError("InvalidSignature", `'${displayName(name)}' must be a 'SignedHeader' in the AWS Authorization.`);
+    }
   }
   const signedAt = amzDateRaw === undefined ? undefined : parseAmzDate(amzDateRaw);
   if (signedAt === undefined || amzDateRaw === undefined) {
@@ -103,7 +146,15 @@ export function verifySigV4(req: SignedRequest, keys: CredentialLookup, opts: Ve
       `Signature not yet current: ${isoDate} is still later than ${formatAmzDate(now + skew)} (${formatAmzDate(now)} + 15 min.)`,
     );
   }
+  // Compared as text, as AWS does: `Buffer.from(hex)` would stop at the first non-hex character
+  // and accept trailing junk, an odd length or upper-case digits.
+  if (!SIGNATURE.test(auth.signature)) throw new AppRunnerError("InvalidSignature", MISMATCH);
+  return { auth, secretAccessKey: key.secretAccessKey, principal: key.principal, isoDate };
+}
 
+/** The rest of SigV4 once the body is read: the payload hash and the signature itself. */
+export function checkSignature(checked: CheckedCredential, req: SignedRequest): Principal {
+  const { auth, isoDate } = checked;
   const bodyHash = sha256Hex(req.body);
   const claimedHash = first(req, "x-amz-content-sha256");
   if (claimedHash !== undefined && claimedHash !== "UNSIGNED-PAYLOAD" && claimedHash !== bodyHash) {
@@ -118,15 +169,20 @@ export function verifySigV4(req: SignedRequest, keys: CredentialLookup, opts: Ve
     payloadHash: claimedHash ?? bodyHash,
   });
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-  const expected = createHmac("sha256", signingKey(key.secretAccessKey, auth.date, auth.region, auth.service))
+  const expected = createHmac("sha256", signingKey(checked.secretAccessKey, auth.date, auth.region, auth.service))
     .update(stringToSign(isoDate, scope, canonical))
     .digest();
   const given = Buffer.from(auth.signature, "hex");
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new AppRunnerError(
-      "InvalidSignature",
-      "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.",
-    );
+    throw new AppRunnerError("InvalidSignature", MISMATCH);
   }
-  return key.principal;
+  return checked.principal;
+}
+
+/**
+ * Verifies a SigV4-signed request and returns who signed it. Failures are the exceptions
+ * and messages AWS's front door uses, so SDKs and the CLI show users what they expect.
+ */
+export function verifySigV4(req: SignedRequest, keys: CredentialLookup, opts: VerifyOptions): Principal {
+  return checkSignature(checkCredential(req, keys, opts), req);
 }

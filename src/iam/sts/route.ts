@@ -1,13 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { awsQueryService, firstHeader } from "../../api/http/aws-query.js";
-import { readBody, signedRequestOf } from "../../api/http/read-request.js";
+import { discardBody, readBody, signedHeadOf } from "../../api/http/read-request.js";
 import type { AwsJsonApi } from "../../api/service-registry.js";
 import { AppRunnerError, asAppRunnerError } from "../../errors/app-runner-error.js";
 import type { ControlPlaneModule, HttpRoute, ModuleDeps } from "../../modules.js";
 import { queryErrorOf } from "../../telemetry/metrics/query/error-codes.js";
 import { escapeXml } from "../../telemetry/metrics/query/xml.js";
 import { uuid } from "../../util/random.js";
-import { verifySigV4, type Principal } from "../sigv4/verify.js";
+import { checkCredential, checkSignature, type Principal } from "../sigv4/verify.js";
 
 /*
  * STS GetCallerIdentity, the one STS call tools make to learn whose key they hold: Terraform's
@@ -18,6 +18,8 @@ import { verifySigV4, type Principal } from "../sigv4/verify.js";
  */
 
 const SIGNING_NAME = "sts";
+/** GetCallerIdentity takes no parameters: anything past a few KiB is not a real client's call. */
+const MAX_BODY_BYTES = 16 * 1024;
 const API_VERSION = "2011-06-15";
 const XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
 
@@ -66,12 +68,16 @@ export function stsRoute(deps: StsDeps): HttpRoute {
       let failure: AppRunnerError | undefined;
       let errorCode: string | undefined;
       try {
-        const body = await readBody(req);
-        principal = verifySigV4(signedRequestOf(req, body), deps.credentials, {
+        const head = signedHeadOf(req);
+        // The key and the header's shape before a byte of the body is read; Content-Type chooses the protocol, so it is signed.
+        const credential = checkCredential(head, deps.credentials, {
           signingName: SIGNING_NAME,
           region: deps.config.region,
           clock: deps.clock,
+          mustSign: ["content-type"],
         });
+        const body = await readBody(req, MAX_BODY_BYTES);
+        principal = checkSignature(credential, { ...head, body });
         const params = new URLSearchParams(body.toString("utf8"));
         action = params.get("Action") ?? undefined;
         const version = params.get("Version") ?? "";
@@ -84,6 +90,7 @@ export function stsRoute(deps: StsDeps): HttpRoute {
         if (failure.code === "InternalServiceError") {
           deps.logger("internal error while handling an STS request", { requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
         }
+        discardBody(req);
         ({ status, xml, code: errorCode } = stsErrorXml(failure, requestId));
       }
       res.writeHead(status, { "Content-Type": "text/xml", "Content-Length": Buffer.byteLength(xml), "x-amzn-RequestId": requestId });

@@ -1,5 +1,6 @@
 import { handler } from "../../api/context.js";
 import type { AwsJsonApi } from "../../api/service-registry.js";
+import { cloudTrailModel } from "../../model/model.js";
 import type { Clock } from "../../util/clock.js";
 import { encodeLookupToken, parseLookupRequest } from "./lookup-request.js";
 import { retentionCutoff } from "./retention.js";
@@ -49,6 +50,9 @@ export function cloudTrailApis(deps: CloudTrailApiDeps): AwsJsonApi[] {
     targetPrefix,
     signingName: "cloudtrail",
     jsonVersion: "1.1",
+    model: cloudTrailModel,
+    modelChecks: "types",
+    trailRedaction: "names",
     operations,
   }));
 }

@@ -4,6 +4,7 @@ import { appRunnerApi } from "../../api/apprunner-api.js";
 import type { ApiCallRecord, AwsJsonApi } from "../../api/service-registry.js";
 import type { Principal } from "../../iam/sigv4/verify.js";
 import { toTrailEntry, type TrailContext } from "./cloudtrail-event.js";
+import { MAX_EVENT_BYTES, MAX_PARAMETERS_BYTES, MAX_TEXT_CHARS } from "./field-limits.js";
 import { HIDDEN } from "./hidden.js";
 
 const ACCOUNT = "123456789012";
@@ -133,5 +134,32 @@ describe("a call as a CloudTrail event", () => {
     assert.equal(e.eventSource, "logs.amazonaws.com");
     assert.deepEqual(parse(e.event).requestParameters, { logGroupName: "g" });
     assert.equal(parse(e.event).responseElements, null);
+  });
+
+  it("stays under CloudTrail's 256 KB whatever the caller sent: large parameters omitted, long text cut", () => {
+    const mb = "x".repeat(1024 * 1024);
+    const logs: AwsJsonApi = { targetPrefix: "Logs_20140328", signingName: "logs", jsonVersion: "1.1", operations: {} };
+    const cases: Call[] = [
+      call({ api: appRunnerApi, operation: "CreateService", input: { ServiceName: mb }, errorCode: "InvalidRequestException", errorMessage: mb, userAgent: mb }),
+      call({ api: logs, operation: "PutLogEvents", input: { logStreamName: mb, logGroupName: mb }, errorCode: "InvalidParameterException", errorMessage: mb }),
+      call({ api: logs, operation: "CreateLogGroup", input: { logGroupName: "g" }, output: { huge: mb } }),
+    ];
+    for (const c of cases) {
+      const entry = toTrailEntry(c, ctx(ROOT));
+      assert.ok(Buffer.byteLength(entry.event) <= MAX_EVENT_BYTES, `${c.operation}: ${Buffer.byteLength(entry.event)} bytes`);
+      const event = parse(entry.event);
+      const omitted = c.output === undefined ? event.requestParameters : event.responseElements;
+      assert.deepEqual(Object.keys(omitted as object).sort(), ["omitted", "originalSize"], c.operation);
+      assert.equal((omitted as { omitted: unknown }).omitted, true);
+      assert.ok(String(event.userAgent).length <= MAX_TEXT_CHARS + 20);
+      if (c.errorMessage !== undefined) assert.match(String(event.errorMessage), /^x{1024}\.\.\.\(truncated\)$/);
+    }
+  });
+
+  it("keeps parameters of up to 100 KB whole", () => {
+    const input = { logGroupName: "g".repeat(MAX_PARAMETERS_BYTES - 100) };
+    const logs: AwsJsonApi = { targetPrefix: "Logs_20140328", signingName: "logs", jsonVersion: "1.1", operations: {} };
+    const event = parse(toTrailEntry(call({ api: logs, operation: "CreateLogGroup", input }), ctx(ROOT)).event);
+    assert.deepEqual(event.requestParameters, input);
   });
 });

@@ -1,5 +1,6 @@
 import type { ApiCallRecord, AwsJsonApi } from "../../api/service-registry.js";
 import type { Principal } from "../../iam/sigv4/verify.js";
+import { capParameters, capText } from "./field-limits.js";
 import { isReadOnly } from "./read-only.js";
 import { trailParameters } from "./redact.js";
 import { resourcesOf, type TrailResource } from "./resources.js";
@@ -27,6 +28,14 @@ export interface TrailContext {
   principal: Principal | undefined;
 }
 
+/**
+ * What the trail keeps of a call's request, redacted: the audit module works it out before the
+ * call runs (a call whose parameters cannot be recorded does not run) and hands it back in the
+ * context; calls refused before that are worked out here.
+ */
+export const requestParametersOf = (call: { api: AwsJsonApi; operation: string; input: unknown }): Record<string, unknown> | null =>
+  trailParameters(call.api, call.operation, "input", call.input);
+
 /** `::ffff:127.0.0.1` is how Node shows an IPv4 peer on a dual-stack socket; CloudTrail shows the IPv4 address. */
 const sourceIp = (ip: string): string => ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
 
@@ -38,12 +47,15 @@ export const eventSourceOf = (api: AwsJsonApi): string => `${api.signingName}.am
  * Only the parsed request and response go in: never headers, so never the SigV4 signature, and
  * the principal's secret key is not part of a Principal.
  */
-export function toTrailEntry(call: ApiCallRecord & { api: AwsJsonApi; operation: string }, ctx: TrailContext): TrailEntry {
+export function toTrailEntry(
+  call: ApiCallRecord & { api: AwsJsonApi; operation: string },
+  ctx: TrailContext & { requestParameters?: Record<string, unknown> | null },
+): TrailEntry {
   const readOnly = isReadOnly(call.operation);
   const failed = call.errorCode !== undefined;
-  const requestParameters = trailParameters(call.api, call.operation, "input", call.input);
+  const requestParameters = capParameters(ctx.requestParameters !== undefined ? ctx.requestParameters : requestParametersOf(call));
   // CloudTrail leaves responseElements null for most reads and for every failed call.
-  const responseElements = readOnly || failed ? null : trailParameters(call.api, call.operation, "output", call.output);
+  const responseElements = capParameters(readOnly || failed ? null : trailParameters(call.api, call.operation, "output", call.output));
   const eventTime = Math.floor(call.time / 1000) * 1000;
   const eventSource = eventSourceOf(call.api);
   const event = {
@@ -54,8 +66,8 @@ export function toTrailEntry(call: ApiCallRecord & { api: AwsJsonApi; operation:
     eventName: call.operation,
     awsRegion: ctx.region,
     sourceIPAddress: sourceIp(call.sourceIp),
-    userAgent: call.userAgent,
-    ...(failed ? { errorCode: call.errorCode, errorMessage: call.errorMessage ?? "" } : {}),
+    userAgent: capText(call.userAgent),
+    ...(failed ? { errorCode: call.errorCode, errorMessage: capText(call.errorMessage ?? "") } : {}),
     requestParameters,
     responseElements,
     requestID: call.requestId,

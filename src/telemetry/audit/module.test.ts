@@ -40,6 +40,7 @@ describe("the audit module", () => {
         },
       },
       logger: (m) => logs.push(m),
+      admitApiCall: () => undefined,
       recordApiCall: () => undefined,
     };
   });
@@ -93,6 +94,48 @@ describe("the audit module", () => {
       assert.deepEqual(events, ["PauseService", "ListServices"], "written to trail.db, nothing after stop");
     } finally {
       await again.stop?.();
+    }
+  });
+
+  it("admits a call only once its parameters are worked out, refuses it otherwise, and records the refusal", async () => {
+    const audit = auditModule()(deps);
+    try {
+      assert.ok(audit.admitApiCall && audit.onApiCall);
+      const engine = { notify: () => undefined };
+      const ctx: RequestContext = { store, clock, random: deps.random, config: deps.config, engine, principal: ROOT, requestId: "q" };
+      const lookup = audit.apis?.[0]?.operations.LookupEvents;
+      assert.ok(lookup);
+      type Recorded = { requestID: string; errorCode?: string; requestParameters: unknown };
+      /** The events of this test's calls (the trail keeps the first test's too). */
+      const recorded = async (name: string, requestId: string): Promise<Recorded[]> =>
+        ((await lookup({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: name }] }, ctx)) as { Events: { CloudTrailEvent: string }[] }).Events.map(
+          (e) => JSON.parse(e.CloudTrailEvent) as Recorded,
+        ).filter((e) => e.requestID === requestId);
+
+      const fine = { api: appRunnerApi, operation: "PauseService", requestId: "ok-1", input: { ServiceArn: "arn:aws:apprunner:us-east-1:123456789012:service/s/1" } };
+      audit.admitApiCall(fine);
+      audit.onApiCall(call("PauseService", { requestId: "ok-1", input: fine.input }));
+      assert.deepEqual((await recorded("PauseService", "ok-1")).map((e) => e.requestParameters), [{ serviceArn: fine.input.ServiceArn }]);
+
+      // Parameters that cannot be read (a stand-in for any redaction failure).
+      const unreadable = new Proxy({}, { get: () => { throw new Error("unreadable"); } }) as Record<string, unknown>;
+      assert.throws(() => audit.admitApiCall?.({ api: appRunnerApi, operation: "DeleteService", requestId: "bad-1", input: unreadable }), {
+        code: "InternalServiceError",
+        message: /not run: the audit trail could not record its parameters/,
+      });
+      assert.match(logs.join("\n"), /could not record a call's parameters; the call was refused/);
+      audit.onApiCall(call("DeleteService", { requestId: "bad-1", input: unreadable, errorCode: "InternalServiceErrorException", errorMessage: "refused" }));
+      const refused = await recorded("DeleteService", "bad-1");
+      assert.deepEqual(refused.map((e) => [e.errorCode, e.requestParameters]), [["InternalServiceErrorException", null]]);
+
+      // Names X-Amz-Target made up: neither admitted to the trail nor recorded.
+      for (const name of ["NoSuchOperation", "constructor"]) {
+        audit.admitApiCall({ api: appRunnerApi, operation: name, requestId: name, input: {} });
+        audit.onApiCall(call(name, { requestId: name }));
+        assert.deepEqual(await recorded(name, name), [], name);
+      }
+    } finally {
+      await audit.stop?.();
     }
   });
 

@@ -1,9 +1,10 @@
 import { join } from "node:path";
-import type { ApiCallRecord, AwsJsonApi } from "../../api/service-registry.js";
+import { servesOperation, type ApiCallRecord, type AwsJsonApi } from "../../api/service-registry.js";
+import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { ControlPlaneModule, ModuleDeps, ModuleFactory } from "../../modules.js";
 import { uuid } from "../../util/random.js";
 import { cloudTrailApis } from "./cloudtrail-api.js";
-import { toTrailEntry } from "./cloudtrail-event.js";
+import { requestParametersOf, toTrailEntry } from "./cloudtrail-event.js";
 import { TrailRecorder } from "./recorder.js";
 import { RETENTION_ENV, retentionDaysFrom } from "./retention.js";
 import { RetentionSweeper } from "./retention-sweeper.js";
@@ -20,14 +21,22 @@ export interface AuditOptions {
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-/** Calls CloudTrail can attribute: to a service it knows and an operation it names. */
-const attributable = (call: ApiCallRecord): call is ApiCallRecord & { api: AwsJsonApi; operation: string } =>
-  call.api !== undefined && call.operation !== undefined && call.operation !== "";
+/**
+ * Calls CloudTrail can attribute: to a service it knows and an operation that service has.
+ * An X-Amz-Target naming no operation never ran anything; recording it would let any caller
+ * fill the trail with names of its choosing.
+ */
+const attributable = (call: Pick<ApiCallRecord, "api" | "operation">): call is ApiCallRecord & { api: AwsJsonApi; operation: string } =>
+  servesOperation(call.api, call.operation);
 
 /**
  * The audit trail: every API call of every API OpenRunner serves becomes a CloudTrail event in
  * `<data-dir>/trail.db`, readable through CloudTrail's LookupEvents. Calls with an X-Amz-Target
  * no API claims are not recorded: CloudTrail has no event source to file them under.
+ *
+ * Recording never fails silently: a call is admitted only once what the trail keeps of its
+ * request is worked out and the trail has room for it; otherwise it is refused before it runs
+ * (and recorded as refused). Whatever fails after the answer is logged with the call's name.
  */
 export function auditModule(options: AuditOptions = {}): ModuleFactory {
   return (deps: ModuleDeps): ControlPlaneModule => {
@@ -47,18 +56,37 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
       ...(options.sweepEveryMs !== undefined ? { everyMs: options.sweepEveryMs } : {}),
     });
     let closed = false;
+    /** What admitted calls will be recorded with, by request id, until their answer is recorded. */
+    const admitted = new Map<string, Record<string, unknown> | null>();
     return {
       name: "audit",
       apis: cloudTrailApis({ store, clock: deps.clock, retentionDays: retention.days, flush: () => recorder.flush() }),
+      admitApiCall(call) {
+        if (closed || !attributable(call)) return;
+        if (!recorder.hasRoom()) {
+          throw new AppRunnerError("InternalServiceError", "The call was not run: the audit trail cannot record it now. Try again later.");
+        }
+        try {
+          admitted.set(call.requestId, requestParametersOf(call));
+        } catch (err) {
+          // Recorded as refused, without the parameters that could not be worked out.
+          admitted.set(call.requestId, null);
+          deps.logger("audit trail could not record a call's parameters; the call was refused", { operation: call.operation, error: errorText(err) });
+          throw new AppRunnerError("InternalServiceError", "The call was not run: the audit trail could not record its parameters.", { cause: err });
+        }
+      },
       onApiCall(call) {
+        const prepared = admitted.get(call.requestId);
+        admitted.delete(call.requestId);
         if (closed || !attributable(call)) return;
         try {
           const principal = call.accessKeyId ? deps.credentials.find(call.accessKeyId)?.principal : undefined;
           const { region, accountId } = deps.config;
-          recorder.record(toTrailEntry(call, { region, accountId, eventId: uuid(deps.random), principal }));
+          const ctx = { region, accountId, eventId: uuid(deps.random), principal };
+          recorder.record(toTrailEntry(call, prepared !== undefined ? { ...ctx, requestParameters: prepared } : ctx));
         } catch (err) {
-          // Never the caller's problem: the call has been answered already.
-          deps.logger("audit trail could not record a call", { operation: call.operation, error: errorText(err) });
+          // The call has been answered already; what went wrong is logged, never dropped unseen.
+          deps.logger("audit trail could not record a call", { operation: call.operation, requestId: call.requestId, error: errorText(err) });
         }
       },
       start() {

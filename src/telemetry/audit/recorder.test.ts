@@ -69,6 +69,27 @@ describe("the trail recorder", () => {
     assert.deepEqual(logs[0]?.f, { dropped: 2 });
   });
 
+  it("has room until maxBuffered events wait (the store failing), then again once they are written", () => {
+    let fail = true;
+    const r = new TrailRecorder({
+      write: () => {
+        if (fail) throw new Error("disk full");
+      },
+      logger: () => undefined,
+      maxBuffered: 2,
+      batchSize: 100,
+    });
+    r.record(entry(1));
+    assert.equal(r.hasRoom(), true);
+    r.record(entry(2));
+    r.flush();
+    assert.equal(r.hasRoom(), false, "two events wait for a store that keeps failing");
+    fail = false;
+    r.flush();
+    assert.equal(r.hasRoom(), true);
+    r.stop();
+  });
+
   it("writes a full batch on the next turn without waiting for the timer", async () => {
     const written: string[] = [];
     const write = (b: readonly TrailEntry[]): void => void written.push(...b.map((e) => e.eventId));

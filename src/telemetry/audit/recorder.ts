@@ -55,6 +55,11 @@ export class TrailRecorder {
     }
   }
 
+  /** Whether another event can wait without pushing out an older one: the trail admits calls only while it has. */
+  hasRoom(): boolean {
+    return this.buffer.length < this.maxBuffered;
+  }
+
   /** Writes everything waiting now; LookupEvents calls this first so a caller reads its own calls. */
   flush(): void {
     if (this.dropped > 0) {

@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH } from "../../api/http/json-body.js";
 import type { Shape, ServiceModel } from "../../model/model.js";
 import { HIDDEN } from "./hidden.js";
 
@@ -26,17 +27,18 @@ function isSensitive(model: ServiceModel, s: Shape): boolean {
  * "createdAt": "2020-10-02T23:25:32.650Z", and members the model does not have left out, as
  * CloudTrail records the request AWS parsed, not the bytes sent.
  */
-export function trailValue(model: ServiceModel, shapeName: string, value: unknown): unknown {
+export function trailValue(model: ServiceModel, shapeName: string, value: unknown, depth = 0): unknown {
   const s = model.shapes[shapeName];
   if (value === undefined || value === null) return value;
-  if (!s) return undefined;
+  // Recursive shapes end where a request must (the protocol refuses deeper JSON).
+  if (!s || depth >= MAX_JSON_DEPTH) return undefined;
   if (isSensitive(model, s)) return HIDDEN;
   switch (s.type) {
     case "structure": {
       if (!isObject(value)) return value;
       const out: Record<string, unknown> = {};
       for (const [member, ref] of Object.entries(s.members ?? {})) {
-        const v = trailValue(model, ref.shape, value[member]);
+        const v = trailValue(model, ref.shape, value[member], depth + 1);
         if (v !== undefined) out[trailMemberName(member)] = v;
       }
       return out;
@@ -44,13 +46,13 @@ export function trailValue(model: ServiceModel, shapeName: string, value: unknow
     case "list": {
       const member = s.member?.shape;
       if (!Array.isArray(value) || !member) return value;
-      return value.map((item) => trailValue(model, member, item));
+      return value.map((item) => trailValue(model, member, item, depth + 1));
     }
     case "map": {
       const valueShape = s.value?.shape;
       if (!isObject(value) || !valueShape) return value;
       // Map keys are data (tag keys, variable names), never renamed.
-      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trailValue(model, valueShape, v)]));
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, trailValue(model, valueShape, v, depth + 1)]));
     }
     case "timestamp":
       return typeof value === "number" && Number.isFinite(value) ? new Date(value * 1000).toISOString() : value;

@@ -1,3 +1,4 @@
+import { MAX_JSON_DEPTH } from "../../api/http/json-body.js";
 import { HIDDEN } from "./hidden.js";
 import { trailMemberName } from "./redact-modeled.js";
 
@@ -50,8 +51,10 @@ function matchesPath(path: readonly string[], rules: readonly (readonly string[]
 export function redactUnmodeled(signingName: string, value: unknown): unknown {
   const rules = PAYLOAD_PATHS[signingName] ?? [];
   const walk = (v: unknown, path: string[], freeForm: boolean): unknown => {
-    if (Array.isArray(v)) return v.map((item) => walk(item, [...path, "*"], false));
     if (typeof v !== "object" || v === null) return v;
+    // Never deeper than a request may be (the protocol refuses more), whoever built the value.
+    if (path.length >= MAX_JSON_DEPTH) return undefined;
+    if (Array.isArray(v)) return v.map((item) => walk(item, [...path, "*"], false));
     const obj = v as Record<string, unknown>;
     const pairKey = obj.Key ?? obj.key;
     // A {Key, Value} pair (a header parameter, a tag) whose key names a secret hides its value.
@@ -61,7 +64,8 @@ export function redactUnmodeled(signingName: string, value: unknown): unknown {
       const at = [...path, k];
       const named = isSecretName(k) || (secretPair && (k === "Value" || k === "value"));
       const hide = child !== undefined && child !== null && (named || matchesPath(at, rules));
-      out[freeForm ? k : trailMemberName(k)] = hide ? HIDDEN : walk(child, at, FREE_FORM_MAPS.has(k));
+      const shown = hide ? HIDDEN : walk(child, at, FREE_FORM_MAPS.has(k));
+      if (shown !== undefined) out[freeForm ? k : trailMemberName(k)] = shown;
     }
     return out;
   };

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { appRunnerApi } from "../../api/apprunner-api.js";
+import { MAX_JSON_DEPTH } from "../../api/http/json-body.js";
 import type { AwsJsonApi } from "../../api/service-registry.js";
 import { HIDDEN } from "./hidden.js";
 import { trailParameters } from "./redact.js";
@@ -297,4 +298,29 @@ describe("other APIs: the fixed list of secrets and payloads", () => {
   for (const [label, signingName, input, expected] of rows) {
     it(label, () => assert.deepEqual(trailParameters(api(signingName), "Op", "input", input), expected));
   }
+});
+
+describe("redaction never recurses past the protocol's depth limit", () => {
+  /** Built in a loop: a value nobody could send (the protocol refuses it) but a listener might be handed. */
+  const deep = (levels: number): unknown => {
+    let v: unknown = "bottom";
+    for (let i = 0; i < levels; i++) v = i % 2 === 0 ? [v] : { inner: v };
+    return v;
+  };
+  const depthOf = (v: unknown): number => {
+    let depth = 0;
+    for (let at: unknown = v; typeof at === "object" && at !== null; depth++) at = Array.isArray(at) ? at[0] : Object.values(at)[0];
+    return depth;
+  };
+  const other: AwsJsonApi = { targetPrefix: "Logs_20140328", signingName: "logs", jsonVersion: "1.1", operations: {} };
+
+  it("a member 100,000 levels deep is kept down to MAX_JSON_DEPTH, not a stack overflow", () => {
+    const shown = trailParameters(other, "CreateLogGroup", "input", { logGroupName: "g", unknown: deep(100_000) });
+    assert.equal(shown?.logGroupName, "g");
+    assert.ok(depthOf(shown) <= MAX_JSON_DEPTH, `${depthOf(shown)} levels`);
+  });
+
+  it("a modeled API leaves the unknown member out altogether", () => {
+    assert.deepEqual(trailParameters(appRunnerApi, "PauseService", "input", { ServiceArn: ARN, Unknown: deep(100_000) }), { serviceArn: ARN });
+  });
 });

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { servesOperation } from "../../api/service-registry.js";
 import type { ControlPlaneModule, ModuleDeps } from "../../modules.js";
 import { cloudWatchJsonApi, cloudWatchOperations } from "./api/cloudwatch-api.js";
 import { PrometheusState } from "./prometheus/state.js";
@@ -27,7 +28,9 @@ export function createMetricsModule(deps: ModuleDeps): ControlPlaneModule {
     apis: [api],
     routes: [prometheusRoute(prometheus, deps.clock), cloudWatchQueryRoute(ops, api, deps)],
     metricsRecorder: recorder,
-    onApiCall: (call) => prometheus.onApiCall(call.api?.signingName ?? "unknown", call.operation ?? "unknown", call.errorCode ?? ""),
+    // Only operations an API serves get a label of their own: X-Amz-Target is the caller's to choose.
+    onApiCall: (call) =>
+      prometheus.onApiCall(call.api?.signingName ?? "unknown", servesOperation(call.api, call.operation) ? (call.operation ?? "unknown") : "unknown", call.errorCode ?? ""),
     start: () => sweeper.start(),
     stop() {
       sweeper.stop();

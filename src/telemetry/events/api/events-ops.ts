@@ -9,6 +9,11 @@ import { Input, validation } from "./input.js";
 
 /** PutEvents takes at most 256 KB of entries per request. */
 const MAX_ENTRIES_BYTES = 256 * 1024;
+/**
+ * The largest PutEvents body read: the entries are measured as the JSON they are sent as, so
+ * twice their limit leaves room for the envelope; a larger body is refused before it is read.
+ */
+export const PUT_EVENTS_MAX_BODY_BYTES = 2 * MAX_ENTRIES_BYTES;
 
 type EntryResult = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 

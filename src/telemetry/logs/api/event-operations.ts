@@ -11,6 +11,13 @@ const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 /** PutLogEvents' batch limit: UTF-8 bytes of the messages plus 26 bytes per event. */
 const MAX_BATCH_BYTES = 1_048_576;
+/**
+ * The largest PutLogEvents body read: a full batch plus as much again for the JSON around it
+ * (`{"timestamp":…,"message":"…"},` for up to 10,000 events) and escaped quotes, newlines and
+ * tabs. Only a batch made mostly of control characters (six bytes each once escaped) could be
+ * valid and still not fit; a larger body is refused before it is read.
+ */
+export const PUT_LOG_EVENTS_MAX_BODY_BYTES = 2 * MAX_BATCH_BYTES;
 /** Before any event: ids start at 1 and timestamps at 0. */
 const START: EventCursor = { t: 0, i: 0 };
 const END: EventCursor = { t: Number.MAX_SAFE_INTEGER, i: 0 };

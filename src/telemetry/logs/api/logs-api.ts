@@ -1,7 +1,8 @@
 import type { AwsJsonApi } from "../../../api/service-registry.js";
+import { logsModel } from "../../../model/model.js";
 import type { LogStore } from "../store/log-store.js";
 import { catalogOperations } from "./catalog-operations.js";
-import { eventOperations } from "./event-operations.js";
+import { eventOperations, PUT_LOG_EVENTS_MAX_BODY_BYTES } from "./event-operations.js";
 import { DEFAULT_FILTER_LIMITS, filterOperations, type FilterLimits } from "./filter-log-events.js";
 import { FollowChains } from "./follow-chain.js";
 
@@ -13,13 +14,18 @@ export interface LogsApiOptions {
 
 /**
  * CloudWatch Logs 2014-03-28 on the shared endpoint: AWS JSON 1.1, X-Amz-Target prefix
- * Logs_20140328, SigV4 signing name `logs`. No model is shipped: handlers validate by hand.
+ * Logs_20140328, SigV4 signing name `logs`. JSON types are checked against botocore's model
+ * before a handler runs; handlers check constraints by hand, in CloudWatch Logs' words.
  */
 export function logsApi(store: LogStore, opts: LogsApiOptions = {}): AwsJsonApi {
   return {
     targetPrefix: "Logs_20140328",
     signingName: "logs",
     jsonVersion: "1.1",
+    model: logsModel,
+    modelChecks: "types",
+    trailRedaction: "names",
+    maxBodyBytes: { operations: { PutLogEvents: PUT_LOG_EVENTS_MAX_BODY_BYTES } },
     operations: {
       ...catalogOperations(store),
       ...eventOperations(store),

@@ -1,4 +1,5 @@
 import type { AwsJsonApi } from "../../../api/service-registry.js";
+import { cloudWatchModel } from "../../../model/model.js";
 import type { Clock } from "../../../util/clock.js";
 import type { MetricsStore } from "../store/metrics-store.js";
 import { getMetricData } from "./get-metric-data.js";
@@ -34,12 +35,19 @@ export function cloudWatchOperations(store: MetricsStore, clock: Clock): CloudWa
  * CloudWatch over AWS JSON 1.0, as @aws-sdk/client-cloudwatch 3.x speaks it:
  * `X-Amz-Target: GraniteServiceVersion20100801.<Operation>`, `application/x-amz-json-1.0`,
  * signed for `monitoring`. The SDK marks it awsQueryCompatible; error names are the JSON ones.
+ * JSON types are checked against botocore's model (SerializationException, as every AWS JSON
+ * front door answers a value it cannot read); constraints by checkShape in CloudWatch's words.
  */
 export function cloudWatchJsonApi(ops: CloudWatchOperations): AwsJsonApi {
   return {
     targetPrefix: "GraniteServiceVersion20100801",
     signingName: "monitoring",
     jsonVersion: "1.0",
+    model: cloudWatchModel,
+    modelChecks: "types",
+    trailRedaction: "names",
+    // CloudWatch's documented limit for an HTTP POST request (either protocol).
+    maxBodyBytes: { default: 1024 * 1024 },
     operations: Object.fromEntries(Object.entries(ops.operations).map(([name, op]) => [name, (input: Record<string, unknown>) => op(input)])),
   };
 }

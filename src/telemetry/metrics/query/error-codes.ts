@@ -15,6 +15,7 @@ const QUERY_CODES: Partial<Record<ErrorCode, string>> = {
   CloudWatchInvalidNextToken: "InvalidNextToken",
   UnknownOperation: "InvalidAction",
   Serialization: "MalformedQueryString",
+  RequestEntityTooLarge: "RequestEntityTooLarge",
   MissingAuthenticationToken: "MissingAuthenticationToken",
   IncompleteSignature: "IncompleteSignature",
   UnrecognizedClient: "InvalidClientTokenId",

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { awsQueryService, firstHeader as header } from "../../../api/http/aws-query.js";
-import { readBody, signedRequestOf } from "../../../api/http/read-request.js";
-import type { AwsJsonApi } from "../../../api/service-registry.js";
+import { discardBody, readBody, signedHeadOf } from "../../../api/http/read-request.js";
+import { maxBodyBytesOf, type AwsJsonApi } from "../../../api/service-registry.js";
 import { AppRunnerError, asAppRunnerError } from "../../../errors/app-runner-error.js";
-import { verifySigV4 } from "../../../iam/sigv4/verify.js";
+import { checkCredential, checkSignature } from "../../../iam/sigv4/verify.js";
 import type { HttpRoute, ModuleDeps } from "../../../modules.js";
 import { uuid } from "../../../util/random.js";
 import type { CloudWatchOperations } from "../api/cloudwatch-api.js";
@@ -30,7 +30,7 @@ export function isCloudWatchQuery(req: IncomingMessage): boolean {
   return service === "" || service === SIGNING_NAME;
 }
 
-export type QueryRouteDeps = Pick<ModuleDeps, "credentials" | "config" | "clock" | "random" | "recordApiCall" | "logger">;
+export type QueryRouteDeps = Pick<ModuleDeps, "credentials" | "config" | "clock" | "random" | "admitApiCall" | "recordApiCall" | "logger">;
 
 /**
  * CloudWatch over awsQuery, as the AWS CLI v2 (botocore) speaks it: `Action=…&Version=2010-08-01`
@@ -50,23 +50,30 @@ export function cloudWatchQueryRoute(ops: CloudWatchOperations, api: AwsJsonApi,
       let failure: AppRunnerError | undefined;
       let errorCode: string | undefined;
       try {
-        const body = await readBody(req);
-        const principal = verifySigV4(signedRequestOf(req, body), deps.credentials, {
+        const head = signedHeadOf(req);
+        // The key and the header's shape before a byte of the body is read; Content-Type chooses the protocol, so it is signed.
+        const credential = checkCredential(head, deps.credentials, {
           signingName: SIGNING_NAME,
           region: deps.config.region,
           clock: deps.clock,
+          mustSign: ["content-type"],
         });
+        const body = await readBody(req, maxBodyBytesOf(api, undefined));
+        const principal = checkSignature(credential, { ...head, body });
         accessKeyId = principal.accessKeyId;
         const params = new URLSearchParams(body.toString("utf8"));
         action = params.get("Action") ?? undefined;
         const version = params.get("Version") ?? "";
-        const operation = action === undefined ? undefined : ops.operations[action];
-        const inputShape = action === undefined ? undefined : INPUTS[action];
-        const outputShape = action === undefined ? undefined : ops.outputs[action];
+        const name = action !== undefined && Object.hasOwn(ops.operations, action) && Object.hasOwn(INPUTS, action) ? action : undefined;
+        const operation = name === undefined ? undefined : ops.operations[name];
+        const inputShape = name === undefined ? undefined : INPUTS[name];
+        const outputShape = name === undefined ? undefined : ops.outputs[name];
         if (!action || !operation || !inputShape || !outputShape || version !== API_VERSION) {
           throw new AppRunnerError("UnknownOperation", `Could not find operation ${action ?? "(no Action)"} for version ${version || "(no Version)"}.`);
         }
-        input = decodeQuery(params, inputShape);
+        const decoded = decodeQuery(params, inputShape);
+        input = decoded;
+        deps.admitApiCall({ api, operation: action, requestId, input: decoded });
         output = operation(input);
         const xml = responseXml(action, output, outputShape, requestId);
         res.writeHead(200, { "Content-Type": "text/xml", "Content-Length": Buffer.byteLength(xml), "x-amzn-RequestId": requestId });
@@ -80,6 +87,7 @@ export function cloudWatchQueryRoute(ops: CloudWatchOperations, api: AwsJsonApi,
             error: err instanceof Error ? (err.stack ?? err.message) : String(err),
           });
         }
+        discardBody(req);
         const q = queryErrorOf(failure);
         errorCode = q.code;
         const xml = errorXml(q.type, q.code, failure.message, requestId);

@@ -1,0 +1,46 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { openRunnerModel } from "../src/api/openrunner/model.js";
+import { appRunnerModel, cloudTrailModel, cloudWatchModel, eventsModel, logsModel, type ServiceModel } from "../src/model/model.js";
+import { awsJsonCall, type JsonApiName } from "./support/aws-json-call.js";
+import { startInProcess, type InProcessServer } from "./support/harness.js";
+import { wrongTypeCases } from "./support/wrong-types.js";
+
+const MODELS: [JsonApiName, ServiceModel][] = [
+  ["apprunner", appRunnerModel],
+  ["openrunner", openRunnerModel],
+  ["logs", logsModel],
+  ["events", eventsModel],
+  ["cloudwatch", cloudWatchModel],
+  ["cloudtrail", cloudTrailModel],
+];
+/** Requests in flight at once: enough to be quick, few enough for a shared 2-core machine. */
+const PARALLEL = 8;
+
+describe("a member of the wrong JSON type is a SerializationException, before anything else (generated from each API's model)", () => {
+  let server: InProcessServer;
+  before(async () => {
+    server = await startInProcess();
+  });
+  after(async () => server.close());
+
+  for (const [api, model] of MODELS) {
+    it(`${api}: every member of every operation`, async (t) => {
+      const cases = [...wrongTypeCases(model)];
+      const wrong: string[] = [];
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        for (let c = cases[next++]; c !== undefined; c = cases[next++]) {
+          const a = await awsJsonCall(server.running.endpoint, server.running.rootKey, api, c.operation, JSON.stringify(c.input));
+          if (a.status !== 400 || a.type !== "SerializationException") {
+            wrong.push(`${c.operation} ${c.path}: ${a.status} ${a.type ?? ""} ${String(a.body.Message ?? a.body.message ?? "").slice(0, 120)}`);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: PARALLEL }, worker));
+      t.diagnostic(`${cases.length} wrong-typed members over ${Object.keys(model.operations).length} operations`);
+      assert.ok(cases.length > Object.keys(model.operations).length, "cases were generated");
+      assert.deepEqual(wrong, [], `${wrong.length} of ${cases.length} answered otherwise`);
+    });
+  }
+});
