@@ -11,11 +11,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isHaproxy } from "../src/router/haproxy-process.js";
 import { pushHelloApp } from "./support/app-images.js";
-import { eventually, tempDataDir } from "./support/harness.js";
+import { eventually } from "./support/harness.js";
+import { containerPid, LocalServer, runtimePrefix } from "./support/local-server.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
-import { freePort, loadLoop, viaRouter } from "./support/router-client.js";
-import { hostLeftovers, randomAddressBlock, recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
-import { containerPid, removeRuntimeLeftovers, runtimePrefix, SpawnedRuntime } from "./support/spawned-runtime.js";
+import { loadLoop } from "./support/router-client.js";
+import { hostLeftovers, recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
 
 /**
  * Chaos in bounded rounds: in each, one instance of every service crashes, the control plane
@@ -23,27 +23,22 @@ import { containerPid, removeRuntimeLeftovers, runtimePrefix, SpawnedRuntime } f
  * every service answers with its latest version and a stop leaves nothing on the host.
  */
 const ROUNDS = 3;
-const block = randomAddressBlock();
 
 describe("chaos: app crashes, kill -9 of the control plane and updates under load", () => {
-  const data = tempDataDir("openrunner-chaos-");
+  const runtime = new LocalServer("openrunner-chaos-");
+  const data = runtime.data;
+  const block = runtime.block;
   let registry: TestRegistry;
-  let httpPort = 0;
-  let runtime: SpawnedRuntime;
 
   before(async () => {
-    httpPort = await freePort();
-    runtime = new SpawnedRuntime({ dataDir: data.dir, addressBlock: block, httpPort, extraArgs: ["--image-poll-seconds", "0"] });
     registry = await startRegistry();
     await pushHelloApp(registry.host, "hello", "v1", "v1");
     await pushHelloApp(registry.host, "hello", "v2", "v2");
   });
 
   after(async () => {
-    await runtime.stop("SIGKILL");
-    await removeRuntimeLeftovers(data.dir, block);
+    await runtime.cleanup();
     await registry?.stop();
-    data.remove();
   });
 
   const image = (tag: string) => ({
@@ -63,9 +58,9 @@ describe("chaos: app crashes, kill -9 of the control plane and updates under loa
   };
 
   const answers = async (host: string, body: string): Promise<true | undefined> => {
-    const r = await viaRouter({ port: httpPort, host, timeoutMs: 5000 });
-    if (r.status === 200 && r.body.trim() === body) return true;
-    throw new Error(`${host} answered ${r.status}: ${r.body.trim().slice(0, 80)}`);
+    const r = await runtime.via(host);
+    if (r.status === 200 && r.body === body) return true;
+    throw new Error(`${host} answered ${r.status}: ${r.body.slice(0, 80)}`);
   };
 
   it("ends with every service answering its latest version and nothing leaked", async (t) => {
@@ -89,7 +84,7 @@ describe("chaos: app crashes, kill -9 of the control plane and updates under loa
     await eventually(() => answers(pair.ServiceUrl ?? "", "v1"), 30_000, 100);
     await eventually(() => answers(single.ServiceUrl ?? "", "v1"), 30_000, 100);
 
-    const loads = [pair, single].map((s) => loadLoop({ port: httpPort, host: s.ServiceUrl ?? "", path: "/", clients: 2, maxRequests: 50_000 }));
+    const loads = [pair, single].map((s) => loadLoop({ port: runtime.httpPort, host: s.ServiceUrl ?? "", path: "/", clients: 2, maxRequests: 50_000 }));
     let latest = "v1";
     try {
       for (let round = 0; round < ROUNDS; round++) {
