@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { awsQueryService, firstHeader } from "../../api/http/aws-query.js";
 import { discardBody, readBody, signedHeadOf } from "../../api/http/read-request.js";
+import { handler } from "../../api/context.js";
 import type { AwsJsonApi } from "../../api/service-registry.js";
 import { AppRunnerError, asAppRunnerError } from "../../errors/app-runner-error.js";
 import type { ControlPlaneModule, HttpRoute, ModuleDeps } from "../../modules.js";
@@ -24,7 +25,20 @@ const API_VERSION = "2011-06-15";
 const XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/";
 
 /** How the audit trail names STS (eventSource sts.amazonaws.com); it has no JSON operations here. */
-const STS_API: AwsJsonApi = { targetPrefix: "AWSSecurityTokenServiceV20110615", signingName: SIGNING_NAME, jsonVersion: "1.0", operations: {} };
+/**
+ * STS as the audit trail files its calls. Only the awsQuery route below serves it; the entry
+ * names the one operation it serves, since the trail records only operations an API serves.
+ */
+const STS_API: AwsJsonApi = {
+  targetPrefix: "AWSSecurityTokenServiceV20110615",
+  signingName: SIGNING_NAME,
+  jsonVersion: "1.0",
+  operations: {
+    GetCallerIdentity: handler(() => {
+      throw new AppRunnerError("UnknownOperation", "STS is served over the awsQuery protocol only.");
+    }),
+  },
+};
 
 /** A form-encoded POST signed for `sts` (unsigned ones are CloudWatch's to refuse). */
 export function isStsRequest(req: IncomingMessage): boolean {
