@@ -157,7 +157,7 @@ export class HaproxyProcess {
   async exitReason(pid: number): Promise<string> {
     const how = this.exits.get(pid) ?? "exited";
     const alerts = (await tailLines(this.p.log, 40))
-      .filter((l) => /\[ALERT\]|exited|Exiting|malloc|Segmentation|Aborted/.test(l))
+      .filter((l) => /\[ALERT\]|Exiting|exited with code [1-9]|malloc|Segmentation|Aborted/.test(l))
       .slice(-3)
       .map((l) => l.replace(/\s+/g, " ").trim());
     return `HAProxy master ${pid} ${how}${alerts.length > 0 ? `; its log: ${alerts.join(" | ")}` : ""}`;
