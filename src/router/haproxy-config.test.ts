@@ -90,7 +90,7 @@ const cases: Case[] = [
     has: [
       "backend s_abc123",
       "  balance leastconn",
-      "  server 0123456789abcdef0123456789abcdef 127.202.0.2:8080 maxconn 7 check inter 2s rise 1 observe layer4 error-limit 1 on-error mark-down pool-max-conn -1 pool-purge-delay 5s",
+      "  server 0123456789abcdef0123456789abcdef 127.202.0.2:8080 maxconn 7 check inter 10s downinter 1s rise 1 observe layer4 error-limit 1 on-error mark-down pool-max-conn -1 pool-purge-delay 5s",
       "  http-request lua.openrunner_hold 30000 if { nbsrv lt 1 } !{ stopping }",
       "  lua-load /r/hold.lua",
     ],

@@ -168,7 +168,9 @@ export class HaproxyProcess {
     const left = this.workers;
     this.workers = [];
     for (const pid of left) {
-      if (await isHaproxy(pid)) {
+      // Its PID may have been reused, even by another HAProxy on this machine: only ours, by its config path.
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+      if ((await isHaproxy(pid)) && cmdline.split("\0").includes(this.p.config)) {
         this.opts.logger("stopping a worker of the HAProxy master that exited", { workerPid: pid });
         process.kill(pid, "SIGTERM");
       }

@@ -22,7 +22,7 @@ test("planSync: a new server is added at weight 0, its check enabled, then enabl
     [
       "a",
       [
-        "add server s_svc/a 127.9.0.2:8080 maxconn 1 weight 0 check inter 2s rise 1 observe layer4 error-limit 1 on-error mark-down pool-max-conn -1 pool-purge-delay 5s",
+        "add server s_svc/a 127.9.0.2:8080 maxconn 1 weight 0 check inter 10s downinter 1s rise 1 observe layer4 error-limit 1 on-error mark-down pool-max-conn -1 pool-purge-delay 5s",
         "enable health s_svc/a",
         "enable server s_svc/a",
         "set weight s_svc/a 1",
