@@ -90,10 +90,18 @@ export function planSync(want: ServiceRoute, live: LiveBackend): ServerAction[] 
     }
   }
   const wantedIds = new Set(wanted.map((i) => i.id));
-  for (const [id, s] of live.servers) {
-    if (wantedIds.has(id) || s.state !== "serving") continue;
-    // Its requests in flight finish first (a failed one is already down: planFailed).
-    actions.push({ id, commands: [drainCmd(be, id)], after: { ...s, state: "draining" }, retire: true });
+  // Their requests in flight finish first (a failed one is already down: planFailed).
+  const leaving = [...live.servers.keys()].filter((id) => !wantedIds.has(id));
+  return [...actions, ...planDrain(want.serviceId, live, leaving).map((a) => ({ ...a, retire: true }))];
+}
+
+/** Pure: serving servers among `ids` stop taking new requests; those in flight finish. */
+export function planDrain(serviceId: string, live: LiveBackend, ids: readonly string[]): ServerAction[] {
+  const be = backendName(serviceId);
+  const actions: ServerAction[] = [];
+  for (const id of ids) {
+    const s = live.servers.get(id);
+    if (s?.state === "serving") actions.push({ id, commands: [drainCmd(be, id)], after: { ...s, state: "draining" }, retire: false });
   }
   return actions;
 }

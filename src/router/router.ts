@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import { ensureCertificates } from "./certificates.js";
-import { backendName, mapTarget, paths, PAUSED_BACKEND, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
+import { mapTarget, paths, PAUSED_BACKEND, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
 import { HaproxyProcess, type Logger } from "./haproxy-process.js";
-import { fingerprint, liveFromRendered, planFailed, planSync, routedServers, workerRoutes, type LiveBackend, type ServerAction } from "./live-backends.js";
+import { fingerprint, liveFromRendered, planDrain, planFailed, planSync, routedServers, workerRoutes, type LiveBackend, type ServerAction } from "./live-backends.js";
 import { parseCounters, type CounterSnapshot } from "./request-counts.js";
 import { RouterFiles } from "./router-files.js";
 import { Retirement } from "./server-retirement.js";
@@ -174,20 +174,15 @@ export class HaproxyRouter implements TrafficRouter {
     }
     await this.mutate(async () => {
       const live = this.live.get(serviceId);
-      const actions: ServerAction[] = [];
-      for (const id of instanceIds) {
-        const s = live?.servers.get(id);
-        if (s?.state !== "serving") continue;
-        actions.push({ id, commands: [{ text: `set server ${backendName(serviceId)}/${id} state drain` }], after: { ...s, state: "draining" }, retire: false });
-      }
-      await this.run(serviceId, actions);
+      if (live) await this.run(serviceId, planDrain(serviceId, live, instanceIds));
     }, undefined);
     await this.retirement.retire(serviceId, instanceIds, timeoutMs);
   }
 
   /**
    * The runtime found these instances dead or unhealthy: they take no new request from now on,
-   * without waiting for the service's next route (see planFailed for a service's last instance).
+   * without waiting for the service's next route. A service left without a usable instance holds
+   * its requests (HOLD_LUA) until a replacement joins.
    */
   async failed(serviceId: string, instanceIds: readonly string[]): Promise<void> {
     const gone = await this.mutate(async () => {
