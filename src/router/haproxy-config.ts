@@ -122,6 +122,13 @@ core.register_action("openrunner_hold", { "http-req" }, function(txn, max_ms)
 end, 1)
 `;
 
+/** host -> backend (or the paused backend) of these routes. */
+export function hostTargets(routes: Iterable<ServiceRoute>): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const r of routes) for (const h of r.hosts) m.set(h, mapTarget(r));
+  return m;
+}
+
 /** The contents of hosts.map: `host backend` per line, sorted so renders are stable. */
 export function renderHostsMap(routes: readonly ServiceRoute[]): string {
   const lines: string[] = [];

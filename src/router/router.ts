@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import { ensureCertificates } from "./certificates.js";
-import { mapTarget, paths, PAUSED_BACKEND, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
+import { hostTargets, paths, PAUSED_BACKEND, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
 import { HaproxyProcess, type Logger } from "./haproxy-process.js";
 import { fingerprint, liveFromRendered, planDrain, planFailed, planSync, routedServers, workerRoutes, type LiveBackend, type ServerAction } from "./live-backends.js";
 import { parseCounters, type CounterSnapshot } from "./request-counts.js";
@@ -9,7 +9,7 @@ import { RouterFiles } from "./router-files.js";
 import { Retirement } from "./server-retirement.js";
 import { backendStats, parseStatCsv, toBackendLoads, type BackendStats } from "./stats.js";
 import type { BackendLoad, ServiceRoute, TrafficRouter } from "./types.js";
-import { Watchdog } from "./watchdog.js";
+import { nextCheckMs, Watchdog } from "./watchdog.js";
 
 /** A dead data plane brought back: what the control plane tells the services' owners. */
 export interface DataPlaneRestart {
@@ -35,13 +35,13 @@ export interface HaproxyRouterOptions {
   logger: Logger;
   /** The haproxy executable; "haproxy" on PATH by default. */
   haproxyBinary?: string;
-  /** How often the master is checked for life (ms); 200 by default. */
-  watchdogMs?: number;
   /** Called after the data plane was restarted because HAProxy had exited. */
   onRestart?: (restart: DataPlaneRestart) => void;
 }
 
 const DEFAULT_DRAIN_MS = 30_000;
+/** How often the master is checked for life: a restart follows within about this plus ~150 ms. */
+const WATCHDOG_MS = 200;
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
@@ -67,6 +67,9 @@ export class HaproxyRouter implements TrafficRouter {
   private pendingReload: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private readonly watchdog: Watchdog;
+  private failedRestarts = 0;
+  private restartAllowedAt = 0;
+  private restartError: unknown;
   private readonly files: RouterFiles;
   private readonly retirement: Retirement;
 
@@ -95,9 +98,9 @@ export class HaproxyRouter implements TrafficRouter {
       signal: this.abort.signal,
     });
     this.watchdog = new Watchdog({
-      everyMs: opts.watchdogMs ?? 200,
+      everyMs: WATCHDOG_MS,
       alive: () => this.process.alive(),
-      restart: () => this.serial(() => this.restartIfDead()),
+      restart: () => this.serial(() => this.restartIfDead(true)),
       logger: opts.logger,
     });
   }
@@ -284,14 +287,25 @@ export class HaproxyRouter implements TrafficRouter {
   }
 
   /** Caller holds the serial slot. Starts HAProxy again with the current routes if its master is gone. */
-  private async restartIfDead(): Promise<void> {
+  private async restartIfDead(fromWatchdog = false): Promise<void> {
     if (this.abort.signal.aborted || (await this.process.alive())) return;
+    // While restarting keeps failing, only the watchdog tries again (with its back-off); other callers fail at once.
+    if (!fromWatchdog && Date.now() < this.restartAllowedAt) {
+      throw new AppRunnerError("InternalServiceError", `HAProxy is down and could not be restarted: ${errText(this.restartError)}`);
+    }
     const started = performance.now();
     const previous = this.process.masterPid;
     const reason = previous === undefined ? "HAProxy was not running" : await this.process.exitReason(previous);
     this.opts.logger("data plane: HAProxy is gone; restarting it with the current routes", { reason });
-    await this.process.stopOrphans();
-    await this.startNow();
+    try {
+      await this.process.stopOrphans();
+      await this.startNow();
+      this.failedRestarts = 0;
+    } catch (err) {
+      this.restartError = err;
+      this.restartAllowedAt = Date.now() + nextCheckMs(WATCHDOG_MS, ++this.failedRestarts);
+      throw err;
+    }
     const restart: DataPlaneRestart = {
       reason,
       previousMasterPid: previous,
@@ -384,11 +398,4 @@ export class HaproxyRouter implements TrafficRouter {
     const routes = [...this.live.values()].map((b) => ({ ...b.route, instances: routedServers(b) }));
     this.files.writeConfig(renderConfig(this.settings, routes));
   }
-}
-
-/** host -> backend (or the paused backend) of these routes. */
-function hostTargets(routes: Iterable<ServiceRoute>): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const r of routes) for (const h of r.hosts) m.set(h, mapTarget(r));
-  return m;
 }
