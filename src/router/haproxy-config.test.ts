@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LOG_FORMAT, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
+import { HOLD_LUA, LOG_FORMAT, renderConfig, renderHostsMap, serverLine, type RouterSettings } from "./haproxy-config.js";
 import type { ServiceRoute } from "./types.js";
 
 const base: RouterSettings = { routerDir: "/r", httpPort: 8080, httpsPort: 0 };
@@ -35,7 +35,8 @@ const cases: Case[] = [
       "  timeout queue 30s",
       "  timeout tunnel 1h",
       "  retry-on conn-failure empty-response",
-      "  option redispatch",
+      "  option redispatch 1",
+      "  retries 3",
       "  option forwardfor",
       `  log-format "${LOG_FORMAT}"`,
     ],
@@ -47,7 +48,8 @@ const cases: Case[] = [
     routes: [svc()],
     has: ["  log ring@requests len 1024 local0 info", "ring requests", "  format raw", "  server openrunner 127.0.0.1:5140", "  log global",
       "  http-request set-var(txn.or_rate) be_sess_rate",
-      "  http-request set-log-level silent if { rand(1000000),mul(txn.or_rate) ge 200000000 }", "  timeout server 60s", "  timeout queue 2500ms"],
+      "  http-request set-log-level silent if { rand(1000000),mul(txn.or_rate) ge 200000000 }", "  timeout server 60s", "  timeout queue 2500ms",
+      "  http-request lua.openrunner_hold 2500 if { nbsrv lt 1 } !{ stopping }"],
   },
   {
     name: "http only: routing by host map, no redirect",
@@ -81,10 +83,18 @@ const cases: Case[] = [
     has: ["  http-request redirect location https://%[req.hdr(host),field(1,:),lower]%[capture.req.uri] code 301"],
   },
   {
-    name: "serving service: leastconn, maxconn servers without checks",
+    // HAProxy's own check only takes an instance out on a refused connection (observe layer4) and
+    // back in on the next connect (rise 1); the runtime's health checker decides membership.
+    name: "serving service: leastconn, maxconn servers marked down by their first refused connection, requests held while none is usable",
     routes: [svc({ maxConcurrency: 7 })],
-    has: ["backend s_abc123", "  balance leastconn", "  server 0123456789abcdef0123456789abcdef 127.202.0.2:8080 maxconn 7 pool-max-conn -1 pool-purge-delay 5s"],
-    lacks: [" check", "X-Amzn-Trace-Id"],
+    has: [
+      "backend s_abc123",
+      "  balance leastconn",
+      "  server 0123456789abcdef0123456789abcdef 127.202.0.2:8080 maxconn 7 check inter 10s downinter 1s rise 1 observe layer4 error-limit 1 on-error mark-down pool-max-conn -1 pool-purge-delay 5s",
+      "  http-request lua.openrunner_hold 30000 if { nbsrv lt 1 } !{ stopping }",
+      "  lua-load /r/hold.lua",
+    ],
+    lacks: [" weight ", "X-Amzn-Trace-Id", "agent-check", " fall "],
   },
   {
     name: "paused service: backend without servers; 503 page exists",
@@ -133,4 +143,17 @@ test("renderHostsMap: lowercased, sorted, paused hosts go to be_paused", () => {
   assert.equal(text, "a.test s_abc123\nb.test s_abc123\nc.test be_paused\n");
   assert.equal(renderHostsMap([]), "");
   assert.throws(() => renderHostsMap([svc({ hosts: ["evil host"] })]));
+});
+
+test("serverLine: a server added at runtime starts at weight 0 (HAProxy then hands it no queued request uncounted)", () => {
+  const inst = { id: "0123456789abcdef0123456789abcdef", address: "127.202.0.2", port: 8080 };
+  assert.match(serverLine(inst, 1, 0), /^server 0123456789abcdef0123456789abcdef 127\.202\.0\.2:8080 maxconn 1 weight 0 check /);
+  assert.doesNotMatch(serverLine(inst, 1), / weight /);
+  assert.match(serverLine(inst, 0), / maxconn 1 /);
+});
+
+test("HOLD_LUA waits only while the backend has no usable server, never in a stopping worker, and for at most its argument", () => {
+  assert.match(HOLD_LUA, /core\.register_action\("openrunner_hold", \{ "http-req" \}/);
+  assert.match(HOLD_LUA, /while txn\.f:nbsrv\(\) == 0 and not stopping\(txn\) and waited < limit do/);
+  assert.match(HOLD_LUA, /return v == true or v == 1/);
 });

@@ -45,6 +45,7 @@ export const paths = (routerDir: string) => ({
   pidFile: join(routerDir, "haproxy.pid"),
   log: join(routerDir, "haproxy.log"),
   routes: join(routerDir, "routes.json"),
+  holdScript: join(routerDir, "hold.lua"),
 });
 
 export const backendName = (serviceId: string): string => `s_${serviceId}`;
@@ -72,15 +73,60 @@ function token(kind: string, value: string): string {
 
 const seconds = (ms: number): string => (ms % 1000 === 0 ? `${ms / 1000}s` : `${Math.max(1, Math.round(ms))}ms`);
 
-export function serverLine(inst: RoutedInstance, maxConcurrency: number): string {
-  // No `check`: the runtime's health checker decides which instances are listed at all.
-  // The pool settings are a config server's defaults, spelled out because a server added over
-  // the runtime API (`add server`, HAProxy 2.6) gets no idle-connection pool otherwise: every
-  // request then opened a new connection to the instance (measured: 13k vs 34k requests/s).
+/**
+ * `weight` is 0 only for `add server` (HAProxy 2.6): a server that becomes usable with weight
+ * hands itself requests from the backend queue without counting them against its maxconn
+ * (pendconn_grab_from_px), so an instance with MaxConcurrency 1 got 2 requests at once during a
+ * scale-out under load. Added at weight 0, forced up, then given weight 1, it takes queued
+ * requests only through the counted path.
+ *
+ * `check` + `observe layer4` + `on-error mark-down`: the first refused connection takes a dead
+ * instance out of rotation inside HAProxy, before the runtime notices. Without it, leastconn sent
+ * every retry back to the dead instance (it holds no request), and a refused connect() is retried
+ * at once, so requests ran out of retries in milliseconds and got 503 while other instances were
+ * up. A TCP check every second while down (`downinter 1s`, `rise 1`) brings back an instance that
+ * was marked down by mistake; while up, every 10 s is enough (the runtime checks health itself).
+ */
+export function serverLine(inst: RoutedInstance, maxConcurrency: number, weight?: 0): string {
+  // The runtime's health checker decides which instances are listed at all; HAProxy's own check
+  // only reacts to failures in between. The pool settings are a config server's defaults, spelled
+  // out because a server added over the runtime API (`add server`, HAProxy 2.6) gets no
+  // idle-connection pool otherwise: every request then opened a new connection to the instance
+  // (measured: 13k vs 34k requests/s).
   return (
     `server ${token("instance id", inst.id)} ${token("address", inst.address)}:${inst.port} maxconn ${Math.max(1, maxConcurrency)}` +
+    `${weight === 0 ? " weight 0" : ""} check inter 10s downinter 1s rise 1 observe layer4 error-limit 1 on-error mark-down` +
     " pool-max-conn -1 pool-purge-delay 5s"
   );
+}
+
+/**
+ * The Lua action behind a service backend's hold rule: while the backend has no usable server
+ * (its only instance died and the runtime is starting a replacement), a request waits for one, up
+ * to its argument in ms, instead of getting 503 at once. Written to paths().holdScript at start.
+ */
+export const HOLD_LUA = `-- Written by OpenRunner (src/router/haproxy-config.ts).
+-- Boolean fetches come back as 0/1 in HAProxy 2.6, and 0 is true in Lua.
+local function stopping(txn)
+  local v = txn.f:stopping()
+  return v == true or v == 1
+end
+
+core.register_action("openrunner_hold", { "http-req" }, function(txn, max_ms)
+  local limit = tonumber(max_ms) or 0
+  local waited = 0
+  while txn.f:nbsrv() == 0 and not stopping(txn) and waited < limit do
+    core.msleep(100)
+    waited = waited + 100
+  end
+end, 1)
+`;
+
+/** host -> backend (or the paused backend) of these routes. */
+export function hostTargets(routes: Iterable<ServiceRoute>): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const r of routes) for (const h of r.hosts) m.set(h, mapTarget(r));
+  return m;
 }
 
 /** The contents of hosts.map: `host backend` per line, sorted so renders are stable. */
@@ -115,6 +161,7 @@ export function renderConfig(settings: RouterSettings, routes: readonly ServiceR
   line(`  stats socket ${p.adminSocket} mode 600 level admin expose-fd listeners`);
   line(`  pidfile ${p.pidFile}`);
   line("  hard-stop-after 30s");
+  line(`  lua-load ${p.holdScript}`);
   if (settings.logTarget) line(`  log ring@${REQUEST_RING} len 1024 local0 info`);
   line("");
 
@@ -149,7 +196,8 @@ export function renderConfig(settings: RouterSettings, routes: readonly ServiceR
   line("  timeout client-fin 10s");
   line("  timeout server-fin 10s");
   line("  retries 3");
-  line("  option redispatch");
+  // Every retry picks an instance again: one that died is not retried while others answer.
+  line("  option redispatch 1");
   // An instance that died with requests in flight answers nothing: idempotent ones go to
   // another instance. Not after `timeout server`: that would multiply the request timeout.
   line("  retry-on conn-failure empty-response");
@@ -198,7 +246,11 @@ export function renderConfig(settings: RouterSettings, routes: readonly ServiceR
         '  http-request set-header X-Amzn-Trace-Id "Root=1-%[date,bytes(4),hex,lower]-%[uuid,regsub(-,,g),bytes(0,24)]" unless { req.hdr(x-amzn-trace-id) -m found }',
       );
     }
-    // No health `check`: the runtime's health checker decides membership (servers come and go by apply()).
+    // No instance to send to (its only one died, a replacement is starting): wait for one, as long
+    // as a request may wait for a busy instance, instead of answering 503 at once. Not in a worker
+    // that a reload replaced: it counts no usable server in any backend (they are "stopped").
+    line(`  http-request lua.openrunner_hold ${settings.queueTimeoutMs ?? 30_000} if { nbsrv lt 1 } !{ stopping }`);
+    // The runtime's health checker decides membership (servers come and go by apply()).
     if (r.state === "serving") for (const inst of r.instances) line(`  ${serverLine(inst, r.maxConcurrency)}`);
     line("");
   }

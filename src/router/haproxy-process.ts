@@ -1,6 +1,6 @@
 import { execFile, spawn } from "node:child_process";
 import { closeSync, openSync } from "node:fs";
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { open, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { promisify } from "node:util";
 import { AppRunnerError } from "../errors/app-runner-error.js";
@@ -29,6 +29,24 @@ export async function isHaproxy(pid: number): Promise<boolean> {
   }
 }
 
+/** The last `bytes` of a file as lines ("" when it cannot be read): HAProxy's log only grows. */
+async function tailLines(path: string, lines: number, bytes = 16_384): Promise<string[]> {
+  try {
+    const f = await open(path, "r");
+    try {
+      const { size } = await f.stat();
+      const start = Math.max(0, size - bytes);
+      const buf = Buffer.alloc(size - start);
+      await f.read(buf, 0, buf.length, start);
+      return buf.toString("utf8").split("\n").filter((l) => l !== "").slice(-lines);
+    } finally {
+      await f.close();
+    }
+  } catch {
+    return [];
+  }
+}
+
 /**
  * One HAProxy master (-W) per routerDir, started detached so that the data plane keeps serving
  * when the control plane exits. It is only ever signalled by the PID it recorded.
@@ -39,6 +57,10 @@ export class HaproxyProcess {
   masterPid: number | undefined;
   private readonly p: ReturnType<typeof paths>;
   private readonly binary: string;
+  /** How masters this process started ended, by PID (an adopted master is not our child). */
+  private readonly exits = new Map<number, string>();
+  /** The master's workers when last seen: a dead master's workers are stopped before a new start. */
+  private workers: number[] = [];
 
   constructor(private readonly opts: HaproxyProcessOptions) {
     this.p = paths(opts.routerDir);
@@ -97,26 +119,62 @@ export class HaproxyProcess {
       closeSync(logFd);
     }
     let exited: string | undefined;
-    child.on("exit", (code, signal) => (exited = `exited with ${signal ?? `code ${code ?? "?"}`}`));
+    const pid = child.pid;
+    child.on("exit", (code, signal) => {
+      exited = `exited with ${signal ?? `code ${code ?? "?"}`}`;
+      if (pid !== undefined) this.exits.set(pid, exited);
+    });
     child.on("error", (err) => (exited = err.message));
     child.unref();
-    const pid = child.pid;
     for (let i = 0; i < 200 && exited === undefined; i++) {
-      if (pid !== undefined && (await this.currentWorker()) !== undefined) {
+      const worker = pid !== undefined ? await this.currentWorker() : undefined;
+      if (pid !== undefined && worker !== undefined) {
         this.masterPid = pid;
+        this.workers = [worker];
         this.opts.logger("haproxy started", { masterPid: pid });
         return;
       }
       await sleep(50);
     }
-    const tail = (await readFile(this.p.log, "utf8").catch(() => "")).split("\n").slice(-10).join("\n");
+    const tail = (await tailLines(this.p.log, 10)).join("\n");
     if (pid !== undefined && exited === undefined && (await isHaproxy(pid))) process.kill(pid, "SIGTERM");
     throw new AppRunnerError("HostSetupFailed", `HAProxy did not start (${exited ?? "no answer within 10 s"}): ${tail}`);
   }
 
   /** `show proc` on the master CLI. */
   async procs(): Promise<ProcList> {
-    return parseShowProc(await this.master.command("show proc"));
+    const procs = parseShowProc(await this.master.command("show proc"));
+    this.workers = [...procs.workers, ...procs.oldWorkers];
+    return procs;
+  }
+
+  /** True while the recorded master runs (not a zombie, still haproxy). */
+  async alive(): Promise<boolean> {
+    return this.masterPid !== undefined && (await isHaproxy(this.masterPid));
+  }
+
+  /** Why the master `pid` is gone: how it exited (when it was our child) and HAProxy's last alerts. */
+  async exitReason(pid: number): Promise<string> {
+    const how = this.exits.get(pid) ?? "exited";
+    const alerts = (await tailLines(this.p.log, 40))
+      .filter((l) => /\[ALERT\]|Exiting|exited with code [1-9]|malloc|Segmentation|Aborted/.test(l))
+      .slice(-3)
+      .map((l) => l.replace(/\s+/g, " ").trim());
+    return `HAProxy master ${pid} ${how}${alerts.length > 0 ? `; its log: ${alerts.join(" | ")}` : ""}`;
+  }
+
+  /** Workers of a master that is gone normally exit with it; any left would serve an old configuration. */
+  async stopOrphans(): Promise<void> {
+    const left = this.workers;
+    this.workers = [];
+    for (const pid of left) {
+      // Its PID may have been reused, even by another HAProxy on this machine: only ours, by its config path.
+      const cmdline = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+      if ((await isHaproxy(pid)) && cmdline.split("\0").includes(this.p.config)) {
+        this.opts.logger("stopping a worker of the HAProxy master that exited", { workerPid: pid });
+        process.kill(pid, "SIGTERM");
+      }
+    }
   }
 
   /** The pid of the worker that answers on the admin socket, if it is the master's current one. */
@@ -154,7 +212,7 @@ export class HaproxyProcess {
         if (fresh === undefined && (await this.failedReloads()) > beforeFailed) break;
       }
     }
-    const tail = (await readFile(this.p.log, "utf8").catch(() => "")).split("\n").slice(-10).join("\n");
+    const tail = (await tailLines(this.p.log, 10)).join("\n");
     throw new AppRunnerError("HostSetupFailed", `HAProxy reload did not complete: ${tail}`);
   }
 

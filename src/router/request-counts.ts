@@ -6,6 +6,10 @@
  * per request.
  */
 
+import { AppRunnerError } from "../errors/app-runner-error.js";
+import { parseInfo } from "./runtime-api.js";
+import { backendStats, parseStatCsv } from "./stats.js";
+
 /** One service backend's counters since its HAProxy worker started. */
 export interface BackendCounters {
   serviceId: string;
@@ -20,6 +24,19 @@ export interface CounterSnapshot {
   /** The HAProxy worker's PID: a reload starts a new worker, whose counters start at 0. */
   worker: number;
   backends: readonly BackendCounters[];
+}
+
+/** The answer to `show info; show stat -1 2 -1`: the worker's PID and every service backend's counters. */
+export function parseCounters(out: string): CounterSnapshot {
+  const csvAt = out.indexOf("# pxname");
+  const worker = Number(parseInfo(csvAt < 0 ? out : out.slice(0, csvAt)).get("Pid"));
+  if (csvAt < 0 || !Number.isInteger(worker) || worker <= 0) {
+    throw new AppRunnerError("InternalServiceError", `HAProxy answered show info/show stat without a PID or counters: ${out.slice(0, 200)}`);
+  }
+  const backends = backendStats(parseStatCsv(out.slice(csvAt)))
+    .filter((b) => b.backend.startsWith("s_"))
+    .map((b) => ({ serviceId: b.backend.slice(2), requests: b.requests, status2xx: b.responses2xx, status4xx: b.responses4xx, status5xx: b.responses5xx }));
+  return { worker, backends };
 }
 
 export type CountDelta = Omit<BackendCounters, "serviceId">;

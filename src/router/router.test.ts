@@ -8,7 +8,7 @@ import { connect as netConnect, createServer, type AddressInfo, type Socket } fr
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { BackendServer, decodeFrame, encodeFrame, type BackendReply } from "../../test/support/backend-server.js";
+import { BackendPool, decodeFrame, encodeFrame, type BackendReply, type BackendServer } from "../../test/support/backend-server.js";
 import { HaproxyRouter } from "./router.js";
 import type { ServiceRoute } from "./types.js";
 
@@ -65,7 +65,7 @@ describe("HaproxyRouter", () => {
   let httpsPort: number;
   let plainPort: number;
   let plainRouter: HaproxyRouter;
-  const backends: BackendServer[] = [];
+  const pool = new BackendPool();
   const logs: string[] = [];
   // Stands in for RequestLogReceiver: the ring's forwarder connects and streams lines.
   const ringConnections = new Set<Socket>();
@@ -75,11 +75,7 @@ describe("HaproxyRouter", () => {
     socket.on("data", (chunk: string) => logs.push(...chunk.split("\n").filter((l) => l !== "")));
     socket.on("error", () => {});
   });
-  const backend = async (name: string, delay = 0) => {
-    const b = await new BackendServer(name, delay).start();
-    backends.push(b);
-    return b;
-  };
+  const backend = (name: string, delay = 0) => pool.start(name, delay);
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "or-router-"));
@@ -93,7 +89,7 @@ describe("HaproxyRouter", () => {
 
   after(async () => {
     await Promise.all([router.stop(), plainRouter.stop()]);
-    await Promise.all(backends.map((b) => b.close()));
+    await pool.closeAll();
     for (const socket of ringConnections) socket.destroy();
     await new Promise<void>((ok) => ringReceiver.close(() => ok()));
     await rm(dir, { recursive: true, force: true });

@@ -1,13 +1,25 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { setTimeout as sleep } from "node:timers/promises";
+import { mkdirSync } from "node:fs";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import { ensureCertificates } from "./certificates.js";
-import { backendName, mapTarget, paths, PAUSED_BACKEND, renderConfig, renderHostsMap, serverLine, type RouterSettings } from "./haproxy-config.js";
+import { hostTargets, paths, PAUSED_BACKEND, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
 import { HaproxyProcess, type Logger } from "./haproxy-process.js";
-import type { CounterSnapshot } from "./request-counts.js";
-import { parseInfo } from "./runtime-api.js";
+import { fingerprint, liveFromRendered, planDrain, planFailed, planSync, routedServers, workerRoutes, type LiveBackend, type ServerAction } from "./live-backends.js";
+import { parseCounters, type CounterSnapshot } from "./request-counts.js";
+import { RouterFiles } from "./router-files.js";
+import { Retirement } from "./server-retirement.js";
 import { backendStats, parseStatCsv, toBackendLoads, type BackendStats } from "./stats.js";
-import type { BackendLoad, RoutedInstance, ServiceRoute, TrafficRouter } from "./types.js";
+import type { BackendLoad, ServiceRoute, TrafficRouter } from "./types.js";
+import { nextCheckMs, Watchdog } from "./watchdog.js";
+
+/** A dead data plane brought back: what the control plane tells the services' owners. */
+export interface DataPlaneRestart {
+  reason: string;
+  previousMasterPid: number | undefined;
+  masterPid: number | undefined;
+  /** From noticing the dead master to the new worker answering. */
+  ms: number;
+  services: { serviceId: string; serviceName: string }[];
+}
 
 export interface HaproxyRouterOptions {
   routerDir: string;
@@ -23,22 +35,20 @@ export interface HaproxyRouterOptions {
   logger: Logger;
   /** The haproxy executable; "haproxy" on PATH by default. */
   haproxyBinary?: string;
-}
-
-/** What the current worker has for one service (servers added at runtime included). */
-interface LiveBackend {
-  fingerprint: string;
-  servers: Map<string, { inst: RoutedInstance; maxconn: number; draining: boolean }>;
+  /** Called after the data plane was restarted because HAProxy had exited. */
+  onRestart?: (restart: DataPlaneRestart) => void;
 }
 
 const DEFAULT_DRAIN_MS = 30_000;
-const fingerprint = (r: ServiceRoute): string => `${r.requestTimeoutMs ?? "-"}|${r.tracing === true}`;
+/** How often the master is checked for life: a restart follows within about this plus ~150 ms. */
+const WATCHDOG_MS = 200;
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
- * The data plane: one HAProxy master per routerDir. Server changes go through the runtime API
- * (no reload); new or removed services and backend settings need a hitless reload, serialized
- * and coalesced. Host names live in a map file edited at runtime.
+ * The data plane: one HAProxy master per routerDir, restarted with the current routes if it
+ * exits. Server changes go through the runtime API (no reload); new or removed services and
+ * backend settings need a hitless reload, serialized and coalesced. Host names live in a map file
+ * edited at runtime.
  */
 export class HaproxyRouter implements TrafficRouter {
   readonly process: HaproxyProcess;
@@ -46,14 +56,22 @@ export class HaproxyRouter implements TrafficRouter {
   caCertPath: string | undefined;
   /** Reloads this router performed, with how long each took (ms). */
   readonly reloadTimes: number[] = [];
+  /** Restarts after HAProxy exited. */
+  readonly restarts: DataPlaneRestart[] = [];
   private readonly desired = new Map<string, ServiceRoute>();
-  private readonly live = new Map<string, LiveBackend>();
+  private live = new Map<string, LiveBackend>();
   private liveMap = new Map<string, string>();
   private settings: RouterSettings;
   private readonly p: ReturnType<typeof paths>;
   private tail: Promise<unknown> = Promise.resolve();
   private pendingReload: Promise<void> | undefined;
   private readonly abort = new AbortController();
+  private readonly watchdog: Watchdog;
+  private failedRestarts = 0;
+  private restartAllowedAt = 0;
+  private restartError: unknown;
+  private readonly files: RouterFiles;
+  private readonly retirement: Retirement;
 
   constructor(private readonly opts: HaproxyRouterOptions) {
     if (/\s/.test(opts.routerDir)) throw new AppRunnerError("HostSetupFailed", "The router directory must not contain spaces.");
@@ -67,6 +85,24 @@ export class HaproxyRouter implements TrafficRouter {
       queueTimeoutMs: opts.queueTimeoutMs,
       logTarget: opts.logTarget,
     };
+    this.files = new RouterFiles(opts.routerDir);
+    this.retirement = new Retirement({
+      live: (serviceId) => this.live.get(serviceId),
+      cmd: (text, ok) => this.cmd(text, ok),
+      ask: (text) => this.process.admin.command(text),
+      read: (text) => this.recovering(() => this.process.admin.command(text)),
+      oldWorkers: async () => (await this.recovering(() => this.process.procs())).oldWorkers.length,
+      serial: (fn) => this.serial(fn),
+      changed: () => this.writeConfig(),
+      logger: opts.logger,
+      signal: this.abort.signal,
+    });
+    this.watchdog = new Watchdog({
+      everyMs: WATCHDOG_MS,
+      alive: () => this.process.alive(),
+      restart: () => this.serial(() => this.restartIfDead(true)),
+      logger: opts.logger,
+    });
   }
 
   /** Where request lines go (a TCP port known only once the receiver listens); takes effect at start(). */
@@ -82,26 +118,28 @@ export class HaproxyRouter implements TrafficRouter {
       this.caCertPath = certs.caCert;
       this.settings = { ...this.settings, tlsPem: certs.tlsPem };
     }
-    for (const r of this.readRoutes()) this.desired.set(r.serviceId, r);
-    this.writeHostsMap();
+    for (const r of this.files.readRoutes()) this.desired.set(r.serviceId, r);
+    this.files.writeHoldScript();
     if (await this.process.adopt()) {
       // Dynamic servers and map edits are not in haproxy.cfg: a reload makes the worker match routes.json exactly.
       await this.requestReload();
     } else {
-      await this.process.start(renderConfig(this.settings, [...this.desired.values()]));
-      this.markAllLive();
+      await this.serial(() => this.startNow());
     }
+    this.watchdog.start();
   }
 
   /** Stops HAProxy (soft stop, then SIGTERM) by its recorded PID and removes its sockets and pid file. */
   async stop(): Promise<void> {
     this.abort.abort();
+    this.watchdog.stop();
     await this.serial(() => this.process.stop());
   }
 
   /** Forgets background work but leaves HAProxy serving (control plane shutdown). */
   detach(): void {
     this.abort.abort();
+    this.watchdog.stop();
   }
 
   /** Routes this router knows (from apply() and routes.json). */
@@ -116,16 +154,16 @@ export class HaproxyRouter implements TrafficRouter {
     const id = route.serviceId;
     const previous = this.desired.get(id);
     this.desired.set(id, route);
-    this.writeRoutes();
+    this.files.writeRoutes(this.desired.values());
     try {
-      const done = await this.serial(() => this.syncService(id));
+      const done = await this.mutate(() => this.syncService(id), true);
       if (!done) await this.requestReload();
     } catch (err) {
       if (this.desired.get(id) === route) {
         if (previous) this.desired.set(id, previous);
         else this.desired.delete(id);
-        this.writeRoutes();
-        this.writeHostsMap();
+        this.files.writeRoutes(this.desired.values());
+        this.files.writeHostsMap(this.routes());
       }
       throw err;
     }
@@ -135,25 +173,32 @@ export class HaproxyRouter implements TrafficRouter {
     const route = this.desired.get(serviceId);
     if (route && route.instances.some((i) => instanceIds.includes(i.id))) {
       this.desired.set(serviceId, { ...route, instances: route.instances.filter((i) => !instanceIds.includes(i.id)) });
-      this.writeRoutes();
+      this.files.writeRoutes(this.desired.values());
     }
-    await this.serial(async () => {
+    await this.mutate(async () => {
       const live = this.live.get(serviceId);
-      for (const id of instanceIds) {
-        const s = live?.servers.get(id);
-        if (s && !s.draining) {
-          await this.cmd(`set server ${backendName(serviceId)}/${id} state drain`);
-          s.draining = true;
-        }
-      }
-    });
-    await this.drainAndDelete(serviceId, instanceIds, timeoutMs);
+      if (live) await this.run(serviceId, planDrain(serviceId, live, instanceIds));
+    }, undefined);
+    await this.retirement.retire(serviceId, instanceIds, timeoutMs);
+  }
+
+  /**
+   * The runtime found these instances dead or unhealthy: they take no new request from now on,
+   * without waiting for the service's next route. A service left without a usable instance holds
+   * its requests (HOLD_LUA) until a replacement joins.
+   */
+  async failed(serviceId: string, instanceIds: readonly string[]): Promise<void> {
+    const gone = await this.mutate(async () => {
+      const live = this.live.get(serviceId);
+      return live ? this.run(serviceId, planFailed(serviceId, live, instanceIds)) : [];
+    }, []);
+    if (gone.length > 0) this.retireInBackground(serviceId, gone);
   }
 
   async remove(serviceId: string): Promise<void> {
     if (!this.desired.delete(serviceId)) return;
-    this.writeRoutes();
-    await this.serial(() => this.syncHosts()); // its hosts answer 404 at once
+    this.files.writeRoutes(this.desired.values());
+    await this.mutate(() => this.syncHosts(), undefined); // its hosts answer 404 at once
     await this.requestReload();
   }
 
@@ -168,27 +213,12 @@ export class HaproxyRouter implements TrafficRouter {
    * even across a reload.
    */
   async counters(): Promise<CounterSnapshot> {
-    const out = await this.process.admin.command("show info; show stat -1 2 -1");
-    const csvAt = out.indexOf("# pxname");
-    const worker = Number(parseInfo(csvAt < 0 ? out : out.slice(0, csvAt)).get("Pid"));
-    if (csvAt < 0 || !Number.isInteger(worker) || worker <= 0) {
-      throw new AppRunnerError("InternalServiceError", `HAProxy answered show info/show stat without a PID or counters: ${out.slice(0, 200)}`);
-    }
-    const backends = backendStats(parseStatCsv(out.slice(csvAt)))
-      .filter((b) => b.backend.startsWith("s_"))
-      .map((b) => ({
-        serviceId: b.backend.slice(2),
-        requests: b.requests,
-        status2xx: b.responses2xx,
-        status4xx: b.responses4xx,
-        status5xx: b.responses5xx,
-      }));
-    return { worker, backends };
+    return parseCounters(await this.recovering(() => this.process.admin.command("show info; show stat -1 2 -1")));
   }
 
   /** Per backend counters and load from `show stat` (backends and servers). */
   async stats(): Promise<BackendStats[]> {
-    return backendStats(parseStatCsv(await this.process.admin.command("show stat -1 6 -1")));
+    return backendStats(parseStatCsv(await this.recovering(() => this.process.admin.command("show stat -1 6 -1"))));
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -203,36 +233,102 @@ export class HaproxyRouter implements TrafficRouter {
     return run;
   }
 
+  /**
+   * A serialized change; if it failed because HAProxy is gone, the restart renders the desired
+   * state (this change included) and `recovered` is the result.
+   */
+  private async mutate<T>(fn: () => Promise<T>, recovered: T): Promise<T> {
+    try {
+      return await this.serial(fn);
+    } catch (err) {
+      if (await this.process.alive()) throw err;
+      await this.serial(() => this.restartIfDead());
+      return recovered;
+    }
+  }
+
+  /** A read of HAProxy that waits for a restart instead of failing while HAProxy is being brought back. */
+  private async recovering<T>(read: () => Promise<T>): Promise<T> {
+    try {
+      return await read();
+    } catch (err) {
+      if (this.abort.signal.aborted || (await this.process.alive())) throw err;
+      await this.serial(() => this.restartIfDead());
+      return read();
+    }
+  }
+
   /** Joins the reload that is queued but not started yet, or queues one: bursts become one reload. */
   private requestReload(): Promise<void> {
     if (!this.pendingReload) {
-      const op: Promise<void> = this.serial(async () => {
+      const op: Promise<void> = this.mutate(async () => {
         if (this.pendingReload === op) this.pendingReload = undefined;
         await this.reloadNow();
-      });
+      }, undefined);
       this.pendingReload = op;
     }
     return this.pendingReload;
   }
 
   private async reloadNow(): Promise<void> {
-    const routes = [...this.desired.values()];
-    this.writeHostsMap();
+    const routes = workerRoutes(this.desired.values(), this.live);
+    this.files.writeHostsMap(routes);
     const { workerPid, ms } = await this.process.reload(renderConfig(this.settings, routes));
     this.reloadTimes.push(ms);
     this.opts.logger("haproxy reloaded", { workerPid, ms, services: routes.length });
-    this.markAllLive();
+    this.markLive(routes);
   }
 
-  /** After a (re)start the worker has exactly the desired state. */
-  private markAllLive(): void {
-    this.live.clear();
-    for (const r of this.desired.values()) {
-      const servers = new Map<string, { inst: RoutedInstance; maxconn: number; draining: boolean }>();
-      if (r.state === "serving") for (const inst of r.instances) servers.set(inst.id, { inst, maxconn: r.maxConcurrency, draining: false });
-      this.live.set(r.serviceId, { fingerprint: fingerprint(r), servers });
+  private async startNow(): Promise<void> {
+    const routes = workerRoutes(this.desired.values(), this.live);
+    this.files.writeHostsMap(routes);
+    await this.process.start(renderConfig(this.settings, routes));
+    this.markLive(routes);
+  }
+
+  /** Caller holds the serial slot. Starts HAProxy again with the current routes if its master is gone. */
+  private async restartIfDead(fromWatchdog = false): Promise<void> {
+    if (this.abort.signal.aborted || (await this.process.alive())) return;
+    // While restarting keeps failing, only the watchdog tries again (with its back-off); other callers fail at once.
+    if (!fromWatchdog && Date.now() < this.restartAllowedAt) {
+      throw new AppRunnerError("InternalServiceError", `HAProxy is down and could not be restarted: ${errText(this.restartError)}`);
     }
-    this.liveMap = this.desiredMap();
+    const started = performance.now();
+    const previous = this.process.masterPid;
+    const reason = previous === undefined ? "HAProxy was not running" : await this.process.exitReason(previous);
+    this.opts.logger("data plane: HAProxy is gone; restarting it with the current routes", { reason });
+    try {
+      await this.process.stopOrphans();
+      await this.startNow();
+      this.failedRestarts = 0;
+    } catch (err) {
+      this.restartError = err;
+      this.restartAllowedAt = Date.now() + nextCheckMs(WATCHDOG_MS, ++this.failedRestarts);
+      throw err;
+    }
+    const restart: DataPlaneRestart = {
+      reason,
+      previousMasterPid: previous,
+      masterPid: this.process.masterPid,
+      ms: Math.round(performance.now() - started),
+      services: [...this.live.values()].map((b) => ({ serviceId: b.route.serviceId, serviceName: b.route.serviceName })),
+    };
+    this.restarts.push(restart);
+    this.opts.logger("data plane: HAProxy restarted", { ...restart, services: restart.services.length });
+    try {
+      this.opts.onRestart?.(restart);
+    } catch (err) {
+      this.opts.logger("data plane: reporting the restart failed", { error: errText(err) });
+    }
+  }
+
+  /**
+   * After a (re)start or reload the worker has exactly what was rendered: routes that changed or
+   * arrived while it loaded are not live, so their apply() asks for another reload.
+   */
+  private markLive(rendered: readonly ServiceRoute[]): void {
+    this.live = liveFromRendered(rendered);
+    this.liveMap = hostTargets(rendered);
   }
 
   /** Brings one service's servers and hosts to the desired state over the runtime API; false when a reload is needed instead. */
@@ -241,50 +337,31 @@ export class HaproxyRouter implements TrafficRouter {
     const live = this.live.get(id);
     if (!want) return true;
     if (!live || live.fingerprint !== fingerprint(want)) return false;
-    const be = backendName(id);
-    const wanted = want.state === "serving" ? want.instances : [];
-    const maxconn = Math.max(1, want.maxConcurrency);
-    for (const inst of wanted) {
-      const cur = live.servers.get(inst.id);
-      if (!cur) {
-        // Dynamic servers start in maintenance: enable them once registered.
-        await this.cmd(`add server ${be}/${serverLine(inst, maxconn).slice("server ".length)}`, /New server registered/);
-        await this.cmd(`enable server ${be}/${inst.id}`);
-        live.servers.set(inst.id, { inst, maxconn, draining: false });
-        continue;
-      }
-      if (cur.inst.address !== inst.address || cur.inst.port !== inst.port) {
-        await this.cmd(`set server ${be}/${inst.id} addr ${inst.address} port ${inst.port}`, /changed|no need/);
-        cur.inst = inst;
-      }
-      if (cur.maxconn !== maxconn) {
-        await this.cmd(`set maxconn server ${be}/${inst.id} ${maxconn}`);
-        cur.maxconn = maxconn;
-      }
-      if (cur.draining) {
-        await this.cmd(`set server ${be}/${inst.id} state ready`);
-        cur.draining = false;
-      }
-    }
-    const gone: string[] = [];
-    for (const [sid, s] of live.servers) {
-      if (s.draining || wanted.some((i) => i.id === sid)) continue;
-      await this.cmd(`set server ${be}/${sid} state drain`);
-      s.draining = true;
-      gone.push(sid);
-    }
+    const gone = await this.run(id, planSync(want, live));
+    live.route = want;
     await this.syncHosts();
-    if (gone.length > 0) {
-      this.drainAndDelete(id, gone, DEFAULT_DRAIN_MS).catch((err: unknown) =>
-        this.opts.logger("removing drained servers failed", { serviceId: id, servers: gone, error: errText(err) }),
-      );
-    }
+    this.writeConfig();
+    if (gone.length > 0) this.retireInBackground(id, gone);
     return true;
+  }
+
+  /** Runs server actions in order, recording each server's new state once its commands succeeded; returns the servers to retire. */
+  private async run(serviceId: string, actions: readonly ServerAction[]): Promise<string[]> {
+    const live = this.live.get(serviceId);
+    const retire: string[] = [];
+    if (!live) return retire;
+    for (const a of actions) {
+      for (const c of a.commands) await this.cmd(c.text, c.ok);
+      live.servers.set(a.id, a.after);
+      if (a.retire) retire.push(a.id);
+    }
+    if (actions.length > 0) this.writeConfig();
+    return retire;
   }
 
   /** Edits the running map to match the desired hosts whose backends exist in the worker. */
   private async syncHosts(): Promise<void> {
-    const want = this.desiredMap();
+    const want = hostTargets(this.desired.values());
     for (const [host, target] of want) if (target !== PAUSED_BACKEND && !this.live.has(target.slice(2))) want.delete(host);
     for (const host of this.liveMap.keys()) {
       if (!want.has(host)) await this.cmd(`del map ${this.p.hostsMap} ${host}`);
@@ -295,40 +372,13 @@ export class HaproxyRouter implements TrafficRouter {
       else if (cur !== target) await this.cmd(`set map ${this.p.hostsMap} ${host} ${target}`);
     }
     this.liveMap = want;
-    this.writeHostsMap();
+    this.files.writeHostsMap(this.routes());
   }
 
-  /** Waits (bounded) until these servers have no request in flight and no old worker may still use them, then deletes them. */
-  private async drainAndDelete(serviceId: string, ids: readonly string[], timeoutMs: number): Promise<void> {
-    const be = backendName(serviceId);
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && !this.abort.signal.aborted) {
-      const stats = (await this.stats()).find((s) => s.backend === be);
-      const busy = ids.some((id) => {
-        const s = stats?.perServer[id];
-        return s !== undefined && s.scur + s.qcur > 0;
-      });
-      // An old worker (from a reload) may still be serving requests on these instances.
-      const old = busy ? 1 : (await this.process.procs()).oldWorkers.length;
-      if (!busy && old === 0) break;
-      await sleep(100);
-    }
-    if (this.abort.signal.aborted) return;
-    await this.serial(async () => {
-      const live = this.live.get(serviceId);
-      for (const id of ids) {
-        const s = live?.servers.get(id);
-        if (!live || !s || !s.draining) continue; // re-added meanwhile, or gone with a reload
-        await this.cmd(`disable server ${be}/${id}`);
-        const out = await this.process.admin.command(`del server ${be}/${id}`);
-        if (!/Server deleted/.test(out)) {
-          // Timed out with connections left: close them, then delete.
-          await this.cmd(`shutdown sessions server ${be}/${id}`);
-          await this.cmd(`del server ${be}/${id}`, /Server deleted/);
-        }
-        live.servers.delete(id);
-      }
-    });
+  private retireInBackground(serviceId: string, ids: readonly string[]): void {
+    this.retirement.retire(serviceId, ids, DEFAULT_DRAIN_MS).catch((err: unknown) =>
+      this.opts.logger("removing servers failed", { serviceId, servers: ids, error: errText(err) }),
+    );
   }
 
   /** One runtime API command; HAProxy answers errors in text, so anything unexpected throws. */
@@ -340,34 +390,12 @@ export class HaproxyRouter implements TrafficRouter {
     return out;
   }
 
-  private desiredMap(): Map<string, string> {
-    const m = new Map<string, string>();
-    for (const r of this.desired.values()) for (const h of r.hosts) m.set(h, mapTarget(r));
-    return m;
-  }
-
-  private writeHostsMap(): void {
-    this.atomicWrite(this.p.hostsMap, renderHostsMap([...this.desired.values()]));
-  }
-
-  private writeRoutes(): void {
-    this.atomicWrite(this.p.routes, JSON.stringify({ routes: [...this.desired.values()] }, null, 2) + "\n");
-  }
-
-  private readRoutes(): ServiceRoute[] {
-    let text: string;
-    try {
-      text = readFileSync(this.p.routes, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw err;
-    }
-    const parsed = JSON.parse(text) as { routes?: ServiceRoute[] };
-    return Array.isArray(parsed.routes) ? parsed.routes : [];
-  }
-
-  private atomicWrite(path: string, text: string): void {
-    writeFileSync(`${path}.tmp`, text, { mode: 0o600 });
-    renameSync(`${path}.tmp`, path);
+  /**
+   * haproxy.cfg as the worker is now (servers added and deleted at runtime included), so the file
+   * never names a server that is gone. Reloads and restarts render and validate it anew.
+   */
+  private writeConfig(): void {
+    const routes = [...this.live.values()].map((b) => ({ ...b.route, instances: routedServers(b) }));
+    this.files.writeConfig(renderConfig(this.settings, routes));
   }
 }

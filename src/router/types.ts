@@ -45,6 +45,12 @@ export interface TrafficRouter {
   apply(route: ServiceRoute): Promise<void>;
   /** Resolves when none of these instances has a request in flight (or after timeoutMs), then they are gone from the router. */
   drain(serviceId: string, instanceIds: readonly string[], timeoutMs?: number): Promise<void>;
+  /**
+   * These instances died or fail their health checks: they take no new request from now on,
+   * before the service's next route (a service's last instance is kept until a replacement
+   * joins, so that requests wait for it instead of failing).
+   */
+  failed(serviceId: string, instanceIds: readonly string[]): Promise<void>;
   /** Removes the service: its hosts answer 404. */
   remove(serviceId: string): Promise<void>;
   /** Current load of every service backend (sampled every 250 ms by the autoscaler). */
@@ -55,6 +61,7 @@ export interface TrafficRouter {
 export const NO_ROUTER: TrafficRouter = {
   apply: () => Promise.resolve(),
   drain: () => Promise.resolve(),
+  failed: () => Promise.resolve(),
   remove: () => Promise.resolve(),
   load: () => Promise.resolve([]),
 };

@@ -75,6 +75,21 @@ export class BackendServer {
   }
 }
 
+/** Test instances started on demand and closed together. */
+export class BackendPool {
+  private readonly started: BackendServer[] = [];
+
+  async start(name: string, delayMs = 0): Promise<BackendServer> {
+    const b = await new BackendServer(name, delayMs).start();
+    this.started.push(b);
+    return b;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.started.map((b) => b.close()));
+  }
+}
+
 /** A single unfragmented text frame (masked from clients), or undefined. */
 export function decodeFrame(buf: Buffer): string | undefined {
   if (buf.length < 2) return undefined;

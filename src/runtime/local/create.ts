@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { ApiDeps } from "../../api/context.js";
+import type { ServiceDoc, ServiceInternal } from "../../domain/service-record.js";
 import { Autoscaler } from "../../autoscaler/autoscaler.js";
 import { LocalImageStore } from "../../images/image-store.js";
 import { loadRegistryConfig } from "../../images/registry-config.js";
@@ -80,6 +81,12 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         baseDomain: deps.baseDomain,
         requestTimeoutMs: settings.router.requestTimeoutMs,
         logger,
+        // The operator's log has HAProxy's own reason; a service's owner learns that requests may have failed.
+        onRestart: (restart) => {
+          const arns = new Map(deps.store.resources.list<ServiceDoc, ServiceInternal>({ kind: "service" }).map((s) => [s.doc.ServiceId, s.arn]));
+          const message = `The request router stopped and was restarted with this service's route in ${restart.ms} ms. Requests in flight when it stopped may have failed.`;
+          for (const s of restart.services) deps.events.eventsLine({ name: s.serviceName, id: s.serviceId, arn: arns.get(s.serviceId) ?? "" }, message);
+        },
       })
     : undefined;
   const requestLog =

@@ -93,6 +93,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       clock: opts.clock,
       ensureInstances: (d) => this.ensureInstances(d),
       publish: (serviceId) => this.publish(serviceId),
+      failed: (l) => this.router.failed(l.record.serviceId, [l.record.instanceId]),
       startupFailure: (instanceId) => this.failures.get(instanceId),
       serviceEvent: opts.serviceEvent,
       logger: opts.logger,

@@ -20,6 +20,8 @@ export interface SupervisedDriver {
   ensureInstances(d: DeploymentRecord): Promise<void>;
   /** Tells the router which instances serve now (under the service's route lock, reading the state then). */
   publish(serviceId: string): Promise<void>;
+  /** Takes a dead or unhealthy instance out of the router's rotation at once (never adds a route). */
+  failed(l: LiveInstance): Promise<void>;
   /** Rejects the health wait of an instance that is starting, if one waits. */
   startupFailure(instanceId: string): ((reason: string) => void) | undefined;
   serviceEvent(service: ServiceIdentity, message: string): void;
@@ -84,6 +86,11 @@ export class Supervisor {
     const delay = Math.min(MAX_REPLACEMENT_BACKOFF_MS, 1000 * 2 ** b.failures);
     this.backoff.set(dep.deploymentId, { failures: b.failures + 1, notBefore: this.d.clock.now() + delay - 1000 });
     l.leaving = true;
+    // Not under the service's lock, which a deployment may hold for minutes: until the router
+    // knows, requests keep trying the dead instance (leastconn favours it: it holds no request).
+    if (dep.role === "serving") {
+      this.d.failed(l).catch((err: unknown) => this.d.logger("taking a failed instance out of the router failed", { instanceId: l.record.instanceId, error: String(err) }));
+    }
     void this.d.lock
       .run(dep.serviceId, async () => {
         if (dep.role === "serving") await this.d.publish(dep.serviceId);
