@@ -6,11 +6,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { isHaproxy } from "../src/router/haproxy-process.js";
 import { pushHelloApp } from "./support/app-images.js";
-import { eventually, tempDataDir } from "./support/harness.js";
+import { eventually } from "./support/harness.js";
+import { containerPid, haproxyMasterPid, LocalServer } from "./support/local-server.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
-import { freePort, loadLoop, viaRouter } from "./support/router-client.js";
-import { randomAddressBlock, recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
-import { containerPid, haproxyMasterPid, removeSpawnedLeftovers, spawnLocalRuntime, type SpawnedRuntime } from "./support/spawned-runtime.js";
+import { loadLoop, viaRouter } from "./support/router-client.js";
+import { recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
 
 /**
  * The data plane under faults, through a real `openrunner up`, real HAProxy and real instances,
@@ -18,20 +18,19 @@ import { containerPid, haproxyMasterPid, removeSpawnedLeftovers, spawnLocalRunti
  * killed from outside, and services created together.
  */
 describe("data plane under faults: app crashes under load, a killed HAProxy, services created together", () => {
-  const data = tempDataDir("openrunner-dataplane-faults-");
-  const block = randomAddressBlock();
+  const srv = new LocalServer("openrunner-dataplane-faults-", { https: true });
+  const { data, block } = srv;
   let registry: TestRegistry;
-  let or: SpawnedRuntime | undefined;
-  let httpsPort = 0;
+  let ca = "";
   let image = "";
   let bystander: Service;
 
-  const runtime = (): SpawnedRuntime => {
-    if (!or) throw new Error("openrunner is not running");
-    return or;
+  const runtime = (): NonNullable<LocalServer["current"]> => {
+    if (!srv.current) throw new Error("openrunner is not running");
+    return srv.current;
   };
-  const get = (host: string) => viaRouter({ port: httpsPort, host, https: { ca: runtime().ca }, timeoutMs: 30_000 });
-  const load = (host: string, clients: number) => loadLoop({ port: httpsPort, host, path: "/", clients, https: { ca: runtime().ca } });
+  const get = (host: string) => viaRouter({ port: srv.httpsPort, host, https: { ca }, timeoutMs: 30_000 });
+  const load = (host: string, clients: number) => loadLoop({ port: srv.httpsPort, host, path: "/", clients, https: { ca } });
   const instancesOf = (serviceId: string) => recordedInstances(data.dir, block).filter((i) => i.serviceId === serviceId);
   const serverLog = (): string => runtime().server.output();
 
@@ -62,19 +61,18 @@ describe("data plane under faults: app crashes under load, a killed HAProxy, ser
   }
 
   before(async () => {
-    httpsPort = await freePort();
     registry = await startRegistry();
     await pushHelloApp(registry.host, "hello", "v1", "v1");
     image = `${registry.host}/hello:v1`;
-    or = await spawnLocalRuntime(data.dir, block, { http: await freePort(), https: httpsPort });
+    await srv.start();
+    ca = srv.ca;
     bystander = await createService("bystander");
   });
 
   after(async () => {
-    await or?.stop("SIGTERM");
-    await removeSpawnedLeftovers(data.dir, block);
+    await srv.stop("SIGTERM");
+    await srv.cleanup();
     await registry?.stop();
-    data.remove();
   });
 
   it("ten services created in parallel all answer at their ServiceUrl as soon as they are RUNNING", async () => {

@@ -28,14 +28,19 @@ export function runtimePrefix(dataDir: string): string {
   }
 }
 
+/** The PID in the data plane's pid file (the HAProxy master), or 0. */
+export function haproxyMasterPid(dataDir: string): number {
+  try {
+    return Number(readFileSync(join(dataDir, "router", "haproxy.pid"), "utf8").trim()) || 0;
+  } catch {
+    return 0; // No pid file: it was stopped cleanly, or never started.
+  }
+}
+
 /** After a failed assertion, a killed server's HAProxy may still run: stop it by its recorded PID. */
 export async function stopLeftoverHaproxy(dataDir: string): Promise<void> {
-  let pid = 0;
-  try {
-    pid = Number(readFileSync(join(dataDir, "router", "haproxy.pid"), "utf8").trim());
-  } catch {
-    return; // No pid file: it was stopped cleanly, or never started.
-  }
+  const pid = haproxyMasterPid(dataDir);
+  if (pid === 0) return;
   try {
     process.kill(pid, "SIGTERM");
   } catch {
@@ -61,18 +66,29 @@ export class LocalServer {
   readonly data: { dir: string; remove(): void };
   readonly block = randomAddressBlock();
   httpPort = 0;
+  /** 0 unless the constructor asked for HTTPS: then a free port, the same at every start. */
+  httpsPort = 0;
   current: { server: SpawnedServer; client: AppRunnerClient } | undefined;
 
-  constructor(prefix: string) {
+  constructor(
+    prefix: string,
+    private readonly opts: { https?: boolean } = {},
+  ) {
     this.data = tempDataDir(prefix);
+  }
+
+  /** The local CA the data plane's HTTPS certificate chains to. */
+  get ca(): string {
+    return readFileSync(join(this.data.dir, "router", "ca.crt"), "utf8");
   }
 
   /** The flags of every start: same data directory, address block and data-plane port. */
   async args(apiPort = 0): Promise<string[]> {
     if (this.httpPort === 0) this.httpPort = await freePort();
+    if (this.opts.https && this.httpsPort === 0) this.httpsPort = await freePort();
     return [
       ...["--data-dir", this.data.dir, "--port", String(apiPort), "--runtime", "local", "--address-block", String(this.block)],
-      ...["--image-poll-seconds", "0", "--http-port", String(this.httpPort), "--https-port", "0"],
+      ...["--image-poll-seconds", "0", "--http-port", String(this.httpPort), "--https-port", String(this.httpsPort)],
     ];
   }
 

@@ -47,6 +47,10 @@ class RecordingRouter implements TrafficRouter {
     if (r) this.routes.set(serviceId, { ...r, instances: r.instances.filter((i) => !instanceIds.includes(i.id)) });
   }
 
+  async failed(): Promise<void> {
+    // Taking a dead instance out of rotation changes no route.
+  }
+
   async remove(serviceId: string): Promise<void> {
     // As HAProxyRouter: the route is gone at once, the reload takes its time.
     this.routes.delete(serviceId);
