@@ -1,60 +1,19 @@
 import { CreateServiceCommand, DeleteServiceCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
-import Database from "better-sqlite3";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { cleanupLeftovers } from "../src/runtime/local/container.js";
-import { removeFirewall } from "../src/runtime/local/firewall.js";
 import { isHaproxy } from "../src/router/haproxy-process.js";
 import { pushHelloApp } from "./support/app-images.js";
 import { appRunnerClient, eventually, spawnOpenRunner, tempDataDir, type SpawnedServer } from "./support/harness.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { hostLeftovers, httpText, randomAddressBlock, recordedInstances, waitForStatus } from "./support/runtime-fixture.js";
+import { credentialsIn, removeSpawnedRuntimeLeftovers, runtimePrefix } from "./support/spawned-runtime.js";
 import { freePort, viaRouter } from "./support/router-client.js";
 
 const block = randomAddressBlock();
 const SLOW = { OPENRUNNER_ENGINE_STEP_DELAY_MS: "1500" };
-
-function credentialsIn(dir: string): { accessKeyId: string; secretAccessKey: string } {
-  const text = readFileSync(join(dir, "credentials"), "utf8");
-  const value = (name: string): string => new RegExp(`^${name} = (\\S+)$`, "m").exec(text)?.[1] ?? "";
-  return { accessKeyId: value("aws_access_key_id"), secretAccessKey: value("aws_secret_access_key") };
-}
-
-function runtimePrefix(dataDir: string): string {
-  const db = new Database(join(dataDir, "openrunner.db"), { readonly: true });
-  try {
-    return (db.prepare("SELECT value FROM meta WHERE key = 'runtime_prefix'").get() as { value: string } | undefined)?.value ?? "";
-  } finally {
-    db.close();
-  }
-}
-
-/** After a failed assertion, the killed server's HAProxy may still run: stop it by its recorded PID. */
-async function stopLeftoverHaproxy(dataDir: string): Promise<void> {
-  let pid = 0;
-  try {
-    pid = Number(readFileSync(join(dataDir, "router", "haproxy.pid"), "utf8").trim());
-  } catch {
-    return; // No pid file: it was stopped cleanly, or never started.
-  }
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch {
-    return; // Already gone.
-  }
-  for (let i = 0; i < 50; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  process.kill(pid, "SIGKILL");
-}
 
 function containerPid(containerId: string): number {
   return (JSON.parse(execFileSync("runc", ["state", containerId], { encoding: "utf8" })) as { pid: number }).pid;
@@ -92,13 +51,7 @@ describe("local runtime across control-plane crashes and restarts", () => {
   after(async () => {
     await stop("SIGKILL");
     // A failed assertion may have left a killed server's instances running: remove them by our prefix.
-    const prefix = runtimePrefix(data.dir);
-    if (prefix) {
-      const layout = { prefix, addressBlock: block, instancesDir: join(data.dir, "runtime", "instances"), egress: true };
-      await cleanupLeftovers(layout, new Set());
-      await removeFirewall(layout);
-    }
-    await stopLeftoverHaproxy(data.dir);
+    await removeSpawnedRuntimeLeftovers(data.dir, block);
     await registry?.stop();
     data.remove();
   });
