@@ -29,10 +29,9 @@ export function createMetricsModule(deps: ModuleDeps): ControlPlaneModule {
     metricsRecorder: recorder,
     onApiCall: (call) => prometheus.onApiCall(call.api?.signingName ?? "unknown", call.operation ?? "unknown", call.errorCode ?? ""),
     start: () => sweeper.start(),
-    stop() {
-      sweeper.stop();
+    async stop() {
+      await sweeper.stop();
       store.close();
-      return Promise.resolve();
     },
   };
 }
