@@ -16,6 +16,21 @@ export default tseslint.config(
     },
   },
   {
+    // Type-aware: a promise nobody awaits or catches can reject unhandled, and on Node 20 an
+    // unhandled rejection ends the process. Background work goes through util/periodic-task.ts,
+    // which never rejects; anything else is awaited, caught or explicitly voided.
+    files: ["src/**/*.ts", "test/**/*.ts", "bench/**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        // node:test's describe/it return promises the runner itself awaits.
+        { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "it", "test", "suite"] }] },
+      ],
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
+  {
     // The web console: the two classic hook rules (the plugin's React Compiler rules are not used).
     files: ["console/src/**/*.ts", "console/src/**/*.tsx"],
     plugins: { "react-hooks": reactHooks },

@@ -4,7 +4,7 @@ import type { ControlPlaneConfig } from "./domain/config.js";
 import type { CredentialLookup } from "./iam/sigv4/verify.js";
 import type { Store } from "./store/store.js";
 import type { LogSink } from "./telemetry/log-sink.js";
-import type { MetricsRecorder } from "./telemetry/metrics/recorder.js";
+import type { MetricsRecorder, ServiceUsageRecorder } from "./telemetry/metrics/recorder.js";
 import type { Clock } from "./util/clock.js";
 import type { Random } from "./util/random.js";
 
@@ -42,8 +42,8 @@ export interface ControlPlaneModule {
   onApiCall?: ApiCallListener;
   /** Where service and application log lines go, when this module stores logs. */
   logSink?: LogSink;
-  /** Where the data plane reports requests and instance usage, when this module stores metrics. */
-  metricsRecorder?: MetricsRecorder;
+  /** Where the data plane reports requests, and the runtime instance and service usage, when this module stores metrics. */
+  metricsRecorder?: MetricsRecorder & ServiceUsageRecorder;
   start?(): void;
   stop?(): Promise<void>;
 }

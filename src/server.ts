@@ -214,7 +214,6 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     for (const m of modules) m.start?.();
     await runtime?.start();
     engine.start();
-    runtime?.imageWatcher.start();
     return {
       endpoint,
       port,

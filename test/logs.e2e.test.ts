@@ -227,7 +227,7 @@ describe("CloudWatch Logs API through @aws-sdk/client-cloudwatch-logs", () => {
     assert.equal(await errorName(logs.send(new DeleteLogGroupCommand({ logGroupName: group }))), "ResourceNotFoundException");
     assert.equal(await errorName(logs.send(new DescribeLogStreamsCommand({ logGroupName: group }))), "ResourceNotFoundException");
     const swept = await module().sweepNow();
-    assert.ok(swept.purgesCompleted >= 2, "the deleted group's and stream's events are purged");
+    assert.ok(swept && swept.purgesCompleted >= 2, "the deleted group's and stream's events are purged");
   });
 
   it("keeps events for the retention policy's days and sweeps older ones away", async () => {
@@ -242,7 +242,7 @@ describe("CloudWatch Logs API through @aws-sdk/client-cloudwatch-logs", () => {
     const before = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }))).logGroups?.[0];
     await logs.send(new PutRetentionPolicyCommand({ logGroupName: group, retentionInDays: 1 }));
     const swept = await module().sweepNow();
-    assert.equal(swept.deletedEvents, 20);
+    assert.equal(swept?.deletedEvents, 20);
     const after = (await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }))).logGroups?.[0];
     assert.equal(after?.retentionInDays, 1);
     assert.equal(after?.storedBytes, "fresh".length);

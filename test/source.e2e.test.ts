@@ -12,7 +12,7 @@ import { SecretBox } from "../src/iam/secret-box.js";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
 import { makeRepo, startGitHttpServer, type GitHttpServer, type TestRepo } from "./support/git-server.js";
 import { freePort, viaRouter } from "./support/router-client.js";
-import { randomAddressBlock, waitForOperation, waitForStatus } from "./support/runtime-fixture.js";
+import { testRuntimeSettings, waitForOperation, waitForStatus } from "./support/runtime-fixture.js";
 import { PYTHON_HELLO, TEST_RUNTIMES_DIR } from "./support/python-hello.js";
 
 const BUILD_MS = 15 * 60_000;
@@ -76,15 +76,7 @@ describe("source-code services: git, apprunner.yaml, managed runtimes, builds, a
   before(async () => {
     httpPort = await freePort();
     server = await startInProcess({
-      localRuntime: {
-        addressBlock: randomAddressBlock(),
-        stopGraceMs: 1000,
-        imagePollMs: 0,
-        codePollMs: 0,
-        superviseMs: 250,
-        router: { httpPort, httpsPort: 0 },
-        runtimesDir: TEST_RUNTIMES_DIR,
-      },
+      localRuntime: testRuntimeSettings(httpPort, { runtimesDir: TEST_RUNTIMES_DIR }),
       logger: (message, fields) => serverLog.push(`${message} ${JSON.stringify(fields ?? {})}`),
     });
     logs = new CloudWatchLogsClient({ endpoint: server.running.endpoint, region: "us-east-1", credentials: server.running.rootKey });

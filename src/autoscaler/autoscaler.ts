@@ -10,6 +10,7 @@
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { BackendLoad } from "../router/types.js";
 import type { Clock } from "../util/clock.js";
+import { PeriodicTask, type TaskTimers } from "../util/periodic-task.js";
 import {
   decide,
   INITIAL_AUTOSCALER_STATE,
@@ -49,6 +50,8 @@ export interface AutoscalerOptions {
   targetUtilization?: number;
   /** Shorter stable window and scale-down delay (tests); decide()'s Knative-like defaults when absent. */
   windows?: { stableWindowSeconds?: number; scaleDownDelayMs?: number };
+  /** Tests: the sampling timers (Node's by default). */
+  timers?: TaskTimers;
 }
 
 /** After a failed scale() call, the service is not scaled again for this long. */
@@ -82,8 +85,9 @@ export class Autoscaler {
   private readonly sampleMs: number;
   private readonly log: AutoscalerLogger;
   private readonly tracked = new Map<string, Tracked>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly sampler: PeriodicTask;
+  /** The round under way: resolves to the scale() calls it started. */
+  private running: Promise<Promise<void>[]> | undefined;
   private readonly scaling = new Set<Promise<void>>();
   /** When the last decision round started (ms); undefined before the first. */
   private decidedAt: number | undefined;
@@ -100,44 +104,54 @@ export class Autoscaler {
       }
     }
     this.log = opts.logger ?? (() => undefined);
+    // The timer's runs do not wait for scale() calls: a slow scale-out must not stop sampling.
+    this.sampler = new PeriodicTask({
+      name: "autoscaler",
+      everyMs: this.sampleMs,
+      // Its scale() calls go on by themselves (kept in `scaling`; they never reject).
+      run: async () => void (await this.sampleAndDecide()),
+      logger: this.log,
+      ...(opts.timers ? { timers: opts.timers } : {}),
+    });
   }
 
+  /** Samples every sampleMs. Idempotent. */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => void this.tick(), this.sampleMs);
-    this.timer.unref();
+    this.sampler.start();
   }
 
-  /** Stops the timer; resolves once the running tick and scale() calls have finished. */
+  /** Stops sampling; resolves once the running round and scale() calls have finished. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-    await Promise.all([...this.scaling]);
+    await this.sampler.stop();
+    const calls = (await this.running) ?? [];
+    await Promise.all([...calls, ...this.scaling]);
   }
 
   /**
    * One round: sample, and when a decision is due (intervalMs since the last one, or a queue the
-   * last decision did not see) decide and scale; resolves once its scale() calls are done. The
-   * timer calls it every sampleMs; tests call it directly. While a round is still reading load
-   * and deciding, another call returns that round instead of starting one, so a slow router (or
-   * a slow services()) never piles rounds up. scale() calls run outside that guard (a slow
+   * last decision did not see) decide and scale; resolves once its scale() calls are done. Tests
+   * call it directly; the timer runs the same round every sampleMs without waiting for its
+   * scale() calls. While a round is still reading load and deciding, another call shares that
+   * round instead of starting one, so a slow router (or a slow services()) never piles rounds up. scale() calls run outside that guard (a slow
    * scale-out must not stop sampling) and at most one per service at a time. Never rejects:
    * failures are logged.
    */
   async tick(): Promise<void> {
-    if (this.running) return this.running;
-    let calls: Promise<void>[] = [];
-    this.running = this.round()
-      .then((started) => {
-        calls = started;
+    await Promise.all(await this.sampleAndDecide());
+  }
+
+  /** The round under way, or a new one; resolves to its scale() calls once it has sampled and decided. */
+  private sampleAndDecide(): Promise<Promise<void>[]> {
+    // `.finally` callbacks always run after this assignment, so `running` never keeps a settled round.
+    this.running ??= this.round()
+      .catch((err: unknown): Promise<void>[] => {
+        this.log("autoscaler: round failed", { error: describe(err) });
+        return [];
       })
-      .catch((err: unknown) => this.log("autoscaler: round failed", { error: describe(err) }))
       .finally(() => {
         this.running = undefined;
       });
-    await this.running;
-    await Promise.all(calls);
+    return this.running;
   }
 
   /** Samples and state kept for a service (for tests and diagnostics). */

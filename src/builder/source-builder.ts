@@ -63,6 +63,7 @@ export class SourceBuilder {
     const chosen = chooseVersion(plan.runtime, plan.runtimeVersion, available, engines);
     if (!chosen.version) fail(log, plan.source, [chosen.problem ?? { key: "runtime", message: "no runtime version can be provided" }]);
     ctx.step?.("runtime");
+    for (const warning of chosen.warnings ?? []) log(`Warning: ${warning}.`);
     const runtime = await this.opts.runtimes.ensure(plan.runtime, chosen.version, log, ctx.signal);
     log(`Building with ${runtime.runtime} ${runtime.version}.`);
     const workDir = join(this.opts.dataDir, "builds", spec.deploymentId);

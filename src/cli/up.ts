@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_QUOTAS, type Quotas } from "../domain/config.js";
 import { missingHostTools, type LocalRuntimeSettings } from "../runtime/local/setup.js";
@@ -7,6 +8,7 @@ import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.j
 const USAGE = `Usage: openrunner up [--data-dir DIR] [--port N] [--region R] [--domain D] [--quota name=value ...]
                      [--runtime local|none] [--egress on|off] [--address-block N] [--image-poll-seconds N] [--code-poll-seconds N]
                      [--router haproxy|none] [--http-port N] [--https-port N (0: off)] [--request-timeout-seconds N]
+                     [--runtimes-dir DIR (managed runtimes for builds; default <data-dir>/runtimes)]
 
 Starts the all-in-one OpenRunner server on 127.0.0.1. With --runtime local (the default) services
 run as runc containers on this machine; instance addresses are 127.<address-block>.x.y.
@@ -72,6 +74,7 @@ function runtimeSettings(values: Record<string, string | boolean | string[] | un
     addressBlock: integer("address-block", String(values["address-block"]), 1, 254),
     imagePollMs: integer("image-poll-seconds", String(values["image-poll-seconds"]), 0, 86_400) * 1000,
     codePollMs: integer("code-poll-seconds", String(values["code-poll-seconds"]), 0, 86_400) * 1000,
+    ...(typeof values["runtimes-dir"] === "string" ? { runtimesDir: resolve(values["runtimes-dir"]) } : {}),
   };
 }
 
@@ -93,6 +96,7 @@ export async function up(argv: string[]): Promise<void> {
       "http-port": { type: "string", default: "8080" },
       "https-port": { type: "string", default: "8443" },
       "request-timeout-seconds": { type: "string", default: "120" },
+      "runtimes-dir": { type: "string" },
       help: { type: "boolean", default: false },
     },
   });

@@ -8,6 +8,7 @@ import { CANCELLED_BY_DELETE, reasonOf } from "./reconcilers/types.js";
 import { PhaseWatch } from "./phase-watch.js";
 import { STEP_BOUNDS_MS, type BoundedStep } from "./step-bounds.js";
 import { AppRunnerError } from "../errors/app-runner-error.js";
+import { PeriodicTask } from "../util/periodic-task.js";
 
 export interface EngineOptions {
   /** Wait before each phase. Zero in production; tests use it to stop the process mid-operation. */
@@ -42,7 +43,7 @@ export class Engine {
   private readonly quarantined = new Set<string>();
   private stopping = false;
   private scheduled = false;
-  private timer: NodeJS.Timeout | undefined;
+  private poll: PeriodicTask | undefined;
 
   constructor(
     private readonly deps: EngineDeps,
@@ -51,8 +52,10 @@ export class Engine {
 
   start(): void {
     this.stopping = false;
-    this.timer = setInterval(() => this.notify(), this.options.pollMs ?? 1000);
-    this.timer.unref();
+    if (!this.poll) {
+      this.poll = new PeriodicTask({ name: "engine work list poll", everyMs: this.options.pollMs ?? 1000, run: () => this.notify(), logger: this.deps.logger });
+      this.poll.start();
+    }
     this.notify();
   }
 
@@ -72,7 +75,9 @@ export class Engine {
    */
   async stop(timeoutMs = 10_000): Promise<void> {
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
+    const poll = this.poll;
+    this.poll = undefined;
+    await poll?.stop();
     const timer = sleep(timeoutMs, undefined, { ref: false });
     await Promise.race([Promise.allSettled([...this.running.values()].map((r) => r.done)), timer]);
   }

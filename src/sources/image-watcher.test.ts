@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { ImageStore } from "../images/types.js";
 import { CONFIG, EngineFixture } from "../../test/support/engine-fixture.js";
+import { ManualTimers } from "../util/manual-timers.js";
 import { ImageWatcher } from "./image-watcher.js";
 
 describe("ImageWatcher: automatic deployment of image services", () => {
@@ -14,12 +15,13 @@ describe("ImageWatcher: automatic deployment of image services", () => {
     prune: async () => [],
     get: async () => undefined,
   };
-  const watcher = (pollMs = 0): ImageWatcher =>
+  const watcher = (pollMs = 0, timers?: ManualTimers): ImageWatcher =>
     new ImageWatcher({
       deps: { store: fx.store, clock: fx.clock, random: fx.random, config: CONFIG, engine: { notify: () => notified++ } },
       images,
       pollMs,
       logger: () => undefined,
+      ...(timers ? { timers } : {}),
     });
   const runningService = (auto: boolean, status: "RUNNING" | "PAUSED" = "RUNNING") => {
     const s = fx.service(status, "d0");
@@ -88,5 +90,29 @@ describe("ImageWatcher: automatic deployment of image services", () => {
     } finally {
       await w.stop();
     }
+  });
+
+  it("keeps polling through its timer after passes that found nothing to watch (a fresh start)", async () => {
+    const timers = new ManualTimers();
+    const w = watcher(60_000, timers);
+    w.start();
+    try {
+      await timers.advance(60_000);
+      await timers.advance(60_000);
+      const s = runningService(true);
+      await timers.advance(60_000);
+      assert.equal(fx.store.operations.openForService(s.arn).length, 1, "the third poll deploys the new digest");
+      assert.deepEqual(timers.scheduled(), [60_000]);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("a pass asked for while one is under way runs after it and sees what changed meanwhile", async () => {
+    const w = watcher();
+    const first = w.checkAll();
+    const s = runningService(true);
+    await Promise.all([first, w.checkAll()]);
+    assert.equal(fx.store.operations.openForService(s.arn).length, 1);
   });
 });

@@ -3,6 +3,7 @@ import type { ApiDeps } from "../api/context.js";
 import { startAutomaticDeployment } from "../api/operations/services.js";
 import type { ServiceDoc, ServiceInternal, ServiceRow } from "../domain/service-record.js";
 import type { ImageStore } from "../images/types.js";
+import { PeriodicTask, type TaskTimers } from "../util/periodic-task.js";
 
 export const IMAGE_UPDATE_TRIGGER = "IMAGE_UPDATE";
 const PUSH_RETRY_DELAYS_MS = [200, 500, 1000, 2000, 0];
@@ -13,6 +14,8 @@ export interface ImageWatcherOptions {
   /** How often every watched tag is resolved again; 0 turns polling off (notifications still work). */
   pollMs: number;
   logger: (message: string, fields?: Record<string, unknown>) => void;
+  /** Tests: the poll's timers (Node's by default). */
+  timers?: TaskTimers;
 }
 
 /**
@@ -21,23 +24,28 @@ export interface ImageWatcherOptions {
  * A digest whose deployment failed is not tried again until the tag moves on.
  */
 export class ImageWatcher {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly poll: PeriodicTask;
   /** Per service: the digest last deployed automatically (or failed), so a bad one is tried once. */
   private readonly attempted = new Map<string, string>();
 
-  constructor(private readonly opts: ImageWatcherOptions) {}
-
-  start(): void {
-    if (this.opts.pollMs > 0) {
-      this.timer = setInterval(() => void this.checkAll(), this.opts.pollMs);
-      this.timer.unref();
-    }
+  constructor(private readonly opts: ImageWatcherOptions) {
+    this.poll = new PeriodicTask({
+      name: "image watcher poll",
+      everyMs: opts.pollMs,
+      run: () => this.pass(),
+      logger: opts.logger,
+      ...(opts.timers ? { timers: opts.timers } : {}),
+    });
   }
 
+  /** Polls every pollMs (none with pollMs 0). Idempotent. */
+  start(): void {
+    this.poll.start();
+  }
+
+  /** No poll after this; resolves once the pass under way has ended. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.poll.stop();
   }
 
   /** Services whose image is `registry/repository:tag` (a registry push notification). */
@@ -59,16 +67,19 @@ export class ImageWatcher {
     return matching.length;
   }
 
-  /** One polling pass (also what tests call instead of waiting for the timer). */
-  checkAll(): Promise<void> {
-    this.running ??= (async () => {
+  /** A polling pass that starts now or right after the one under way (never overlapping it). */
+  async checkAll(): Promise<void> {
+    await this.poll.runNow();
+  }
+
+  private async pass(): Promise<void> {
+    for (const s of this.watched()) {
       try {
-        for (const s of this.watched()) await this.check(s);
-      } finally {
-        this.running = undefined;
+        await this.check(s);
+      } catch (err) {
+        this.opts.logger("automatic deployment: checking the service failed", { service: s.arn, error: err instanceof Error ? err.message : String(err) });
       }
-    })();
-    return this.running;
+    }
   }
 
   private watched(): ServiceRow[] {

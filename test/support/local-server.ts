@@ -72,7 +72,7 @@ export class LocalServer {
 
   constructor(
     prefix: string,
-    private readonly opts: { https?: boolean } = {},
+    private readonly opts: { https?: boolean; extraArgs?: string[] } = {},
   ) {
     this.data = tempDataDir(prefix);
   }
@@ -88,7 +88,10 @@ export class LocalServer {
     if (this.opts.https && this.httpsPort === 0) this.httpsPort = await freePort();
     return [
       ...["--data-dir", this.data.dir, "--port", String(apiPort), "--runtime", "local", "--address-block", String(this.block)],
-      ...["--image-poll-seconds", "0", "--http-port", String(this.httpPort), "--https-port", String(this.httpsPort)],
+      ...["--http-port", String(this.httpPort), "--https-port", String(this.httpsPort)],
+      // No polling unless a test asks for it: polls would deploy what a test pushes before it means them to.
+      ...(this.opts.extraArgs?.includes("--image-poll-seconds") ? [] : ["--image-poll-seconds", "0"]),
+      ...(this.opts.extraArgs ?? []),
     ];
   }
 

@@ -9,12 +9,30 @@ import {
 } from "@aws-sdk/client-apprunner";
 import { join } from "node:path";
 import { networkForSlot } from "../../src/runtime/local/network.js";
+import type { LocalRuntimeSettings } from "../../src/runtime/local/setup.js";
 import type { InstanceRecord } from "../../src/runtime/local/records.js";
 import { eventually } from "./harness.js";
 
 /** A random 127.X block per test file, so servers of concurrent test files never share addresses. */
 export function randomAddressBlock(): number {
   return 203 + Math.floor(Math.random() * 48);
+}
+
+/**
+ * The local runtime as end-to-end tests run it: its own address block, quick stops and
+ * supervision, no polling for automatic deployment (tests trigger it), HAProxy on `httpPort`
+ * without HTTPS.
+ */
+export function testRuntimeSettings(httpPort: number, more: Partial<LocalRuntimeSettings> = {}): LocalRuntimeSettings {
+  return {
+    addressBlock: randomAddressBlock(),
+    stopGraceMs: 1000,
+    imagePollMs: 0,
+    codePollMs: 0,
+    superviseMs: 250,
+    router: { httpPort, httpsPort: 0 },
+    ...more,
+  };
 }
 
 export async function waitForStatus(client: AppRunnerClient, arn: string, status: string, timeoutMs = 60_000): Promise<Service> {

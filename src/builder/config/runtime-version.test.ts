@@ -33,6 +33,8 @@ interface Case {
   key?: string;
   /** Every string must appear in the problem's message. */
   says?: string[];
+  /** With `version`: every string must appear in a warning for the deployment log. */
+  warns?: string[];
   /** No string here may appear in the message. */
   never?: string[];
 }
@@ -83,7 +85,9 @@ const cases: Case[] = [
   { name: "a word is not a version", runtime: "NODEJS_18", requested: "latest", key: "run.runtime-version", says: ["latest is not a version", "major[.minor[.patch]]"] },
   { name: "a v prefix is not the file's form", runtime: "NODEJS_18", requested: "v18", key: "run.runtime-version", says: ["is not a version"] },
   { name: "four parts is not a version", runtime: "NODEJS_18", requested: "18.1.2.3", key: "run.runtime-version", says: ["is not a version"] },
-  // package.json engines.node: "A conflict ... causes the App Runner build phase to fail."
+  // package.json engines.node narrows the choice; only a conflict with runtime-version fails the build
+  // ("A conflict between the node version in package.json and the runtime-version value ... causes
+  // the App Runner build phase to fail"). Otherwise npm only warns, and so does the deployment log.
   { name: "engines.node narrows the choice", runtime: "NODEJS_18", engines: "18.17.x", version: "18.17.1" },
   { name: "engines.node as a caret range", runtime: "NODEJS_18", engines: "^18.18.0", version: "18.20.8" },
   { name: "engines.node >= picks the newest of the runtime's major, not of all", runtime: "NODEJS_18", engines: ">=16", version: "18.20.8" },
@@ -108,28 +112,41 @@ const cases: Case[] = [
     says: ["run.runtime-version 18.17 conflicts with package.json engines.node \"^18.19.0\""],
   },
   {
-    name: "the guide's package.json (engines 12.18.4) against nodejs18",
+    name: "the guide's package.json (engines 12.18.4) against nodejs18 builds with 18 and warns",
     runtime: "NODEJS_18",
     engines: "12.18.4",
-    key: "runtime",
-    says: ["package.json engines.node \"12.18.4\" does not allow Node.js 18 (runtime nodejs18)"],
+    version: "18.20.8",
+    warns: ["package.json engines.node \"12.18.4\" does not allow Node.js 18 (runtime nodejs18)", "npm only warns"],
   },
   {
-    name: "the guide's package.json (engines 12.18.4) on a host without 12.18.4",
+    name: "a public sample's engines v10.6.0 on nodejs14 builds with 14 and warns",
+    runtime: "NODEJS_14",
+    engines: "v10.6.0",
+    version: "14.21.3",
+    warns: ["package.json engines.node \"v10.6.0\" does not allow Node.js 14 (runtime nodejs14)"],
+  },
+  {
+    name: "the guide's package.json (engines 12.18.4) on a host without 12.18.4 builds with the newest 12 and warns",
     runtime: "NODEJS_12",
     engines: "12.18.4",
-    key: "engines.node",
-    says: ["engines.node \"12.18.4\" cannot be met", "12.22.12"],
+    version: "12.22.12",
+    warns: ["engines.node \"12.18.4\" cannot be met", "12.22.12"],
   },
   {
-    name: "engines.node and a lock that agree but no host version fits both",
+    name: "engines.node and a lock that agree but no host version fits both: the lock wins, with a warning",
     runtime: "NODEJS_18",
     requested: "18.19",
     engines: ">=18.19.3",
-    key: "run.runtime-version",
-    says: ["run.runtime-version 18.19 with package.json engines.node \">=18.19.3\" cannot be provided", "18.19.1"],
+    version: "18.19.1",
+    warns: ["engines.node \">=18.19.3\" cannot be met", "18.19.1", "run.runtime-version 18.19"],
   },
-  { name: "engines.node that is not a range", runtime: "NODEJS_18", engines: "eighteen", key: "engines.node", says: ["\"eighteen\" is not a version range"] },
+  {
+    name: "engines.node that is not a range is ignored with a warning",
+    runtime: "NODEJS_18",
+    engines: "eighteen",
+    version: "18.20.8",
+    warns: ["\"eighteen\" is not a version range"],
+  },
   { name: "an empty engines.node is ignored", runtime: "NODEJS_18", engines: "", version: "18.20.8" },
   // Python: python3 and python311 are the host's Python 3.11.
   { name: "python3 with no runtime-version", runtime: "PYTHON_3", available: PYTHON, version: "3.11.2" },
@@ -164,6 +181,13 @@ describe("chooseVersion", () => {
   for (const c of cases) {
     it(c.name, () => {
       const got = chooseVersion(c.runtime, c.requested, c.available ?? NODE, c.engines);
+      if (c.version !== undefined && c.warns !== undefined) {
+        assert.equal(got.version, c.version);
+        assert.equal(got.problem, undefined);
+        const warnings = (got.warnings ?? []).join("\n");
+        for (const s of c.warns) assert.ok(warnings.includes(s), `${JSON.stringify(warnings)} should say ${JSON.stringify(s)}`);
+        return;
+      }
       if (c.version !== undefined) {
         assert.deepEqual(got, { version: c.version });
         return;

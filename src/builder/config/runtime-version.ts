@@ -10,7 +10,11 @@
  *
  * And for Node.js: the file's "definitions override the ones in package.json. A conflict between
  * the node version in package.json and the runtime-version value in the App Runner configuration
- * file causes the App Runner build phase to fail."
+ * file causes the App Runner build phase to fail." That conflict is the only way engines.node
+ * fails a build. Without a runtime-version, App Runner documents no check of engines.node and
+ * npm itself only warns (EBADENGINE): the newest version of the runtime's major that engines.node
+ * allows is taken, and when it allows none (a sample written for Node.js 10 on nodejs14, a range
+ * that is not one), the build goes on with the runtime's newest and a warning in the deployment log.
  */
 import semver from "semver";
 import type { ConfigProblem, ManagedRuntime } from "../types.js";
@@ -89,14 +93,16 @@ function nearest(pool: readonly string[], target: string): string {
 export interface VersionChoice {
   /** The exact version to build with. */
   version?: string;
-  /** Why none can be chosen; key "run.runtime-version", "engines.node" or "runtime" (no line: see keyLines). */
+  /** What the deployment log should warn about (engines.node that was not honoured); absent when nothing. */
+  warnings?: string[];
+  /** Why none can be chosen; key "run.runtime-version" or "runtime" (no line: see keyLines). */
   problem?: ConfigProblem;
 }
 
 /**
  * Chooses the exact version for a build: the newest of `available` that the runtime (its major),
  * run.runtime-version (major, minor or patch lock) and, for Node.js, package.json engines.node
- * all allow.
+ * all allow; engines.node gives way (with a warning) unless it conflicts with runtime-version.
  */
 export function chooseVersion(
   runtime: ManagedRuntime,
@@ -121,50 +127,53 @@ export function chooseVersion(
   const locked = req !== undefined && req !== "";
 
   let engines: string | undefined;
+  const warnings: string[] = [];
   const written = packageEnginesNode?.trim();
+  const ignoring = `building with the newest Node.js ${locked ? `${RUNTIME_VERSION_KEY} ${req} allows` : `${family.base} (runtime ${runtimeName})`}; npm only warns about engines too`;
   if (family.language === "Node.js" && written !== undefined && written !== "") {
     const range = semver.validRange(written);
     if (range === null) {
-      return {
-        problem: { key: "engines.node", message: `package.json engines.node "${written}" is not a version range; use e.g. "${family.base}.x" or ">=${family.base}"` },
-      };
+      warnings.push(`package.json engines.node "${written}" is not a version range (e.g. "${family.base}.x" or ">=${family.base}"); ${ignoring}`);
+    } else if (!semver.intersects(lock, range)) {
+      if (locked) {
+        return {
+          problem: {
+            key: RUNTIME_VERSION_KEY,
+            message: `${RUNTIME_VERSION_KEY} ${req} conflicts with package.json engines.node "${written}": no Node.js version satisfies both; change one of them`,
+          },
+        };
+      }
+      warnings.push(`package.json engines.node "${written}" does not allow Node.js ${family.base} (runtime ${runtimeName}); ${ignoring}`);
+    } else {
+      engines = range;
     }
-    if (!semver.intersects(lock, range)) {
-      return locked
-        ? {
-            problem: {
-              key: RUNTIME_VERSION_KEY,
-              message: `${RUNTIME_VERSION_KEY} ${req} conflicts with package.json engines.node "${written}": no Node.js version satisfies both; change one of them`,
-            },
-          }
-        : {
-            problem: {
-              key: "runtime",
-              message: `package.json engines.node "${written}" does not allow Node.js ${family.base} (runtime ${runtimeName}); change engines.node or the runtime`,
-            },
-          };
-    }
-    engines = range;
   }
 
-  const fits = (v: string): boolean => semver.satisfies(v, base) && semver.satisfies(v, lock) && (engines === undefined || semver.satisfies(v, engines));
-  const chosen = versions.find(fits);
-  if (chosen !== undefined) return { version: chosen };
+  const fits = (v: string, withEngines: string | undefined): boolean =>
+    semver.satisfies(v, base) && semver.satisfies(v, lock) && (withEngines === undefined || semver.satisfies(v, withEngines));
+  const chosen = versions.find((v) => fits(v, engines));
+  if (chosen !== undefined) return withWarnings(chosen, warnings);
+  const without = engines !== undefined ? versions.find((v) => fits(v, undefined)) : undefined;
+  if (without !== undefined) {
+    const target = (engines !== undefined ? semver.minVersion(engines)?.version : undefined) ?? padded(family.base);
+    warnings.push(`package.json engines.node "${written}" cannot be met by a version this host has (${nearest(versions.filter((v) => fits(v, undefined)), target)}); ${ignoring}`);
+    return withWarnings(without, warnings);
+  }
 
-  const key = locked ? RUNTIME_VERSION_KEY : engines !== undefined ? "engines.node" : "runtime";
-  const what = locked
-    ? `${RUNTIME_VERSION_KEY} ${req}${engines !== undefined ? ` with package.json engines.node "${written}"` : ""} cannot be provided`
-    : engines !== undefined
-      ? `package.json engines.node "${written}" cannot be met by a ${family.language} ${family.base} version here`
-      : `${family.language} ${family.base} (runtime ${runtimeName}) cannot be provided`;
+  const key = locked ? RUNTIME_VERSION_KEY : "runtime";
+  const what = locked ? `${RUNTIME_VERSION_KEY} ${req} cannot be provided` : `${family.language} ${family.base} (runtime ${runtimeName}) cannot be provided`;
   if (versions.length === 0) {
     return { problem: { key, message: `${what}: this host has no ${family.language} versions` } };
   }
-  const target = locked ? padded(req) : engines !== undefined ? (semver.minVersion(engines)?.version ?? padded(family.base)) : padded(family.base);
+  const target = locked ? padded(req) : padded(family.base);
   const ofRuntime = versions.filter((v) => semver.satisfies(v, base));
   const offer =
     ofRuntime.length > 0
       ? `available: ${nearest(ofRuntime, target)}`
       : `this host has no ${family.language} ${family.base} version; it has ${nearest(versions, target)}`;
   return { problem: { key, message: `${what}; ${offer}` } };
+}
+
+function withWarnings(version: string, warnings: readonly string[]): VersionChoice {
+  return warnings.length > 0 ? { version, warnings: [...warnings] } : { version };
 }

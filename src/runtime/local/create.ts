@@ -11,7 +11,8 @@ import { ImageWatcher } from "../../sources/image-watcher.js";
 import { registryNotificationsRoute } from "../../sources/registry-notifications.js";
 import type { Store } from "../../store/store.js";
 import type { LogSink } from "../../telemetry/log-sink.js";
-import type { MetricsRecorder } from "../../telemetry/metrics/recorder.js";
+import { concurrencySampler } from "../../telemetry/metrics/concurrency-sampler.js";
+import type { MetricsRecorder, ServiceUsageRecorder } from "../../telemetry/metrics/recorder.js";
 import type { ServiceEventRecorder } from "../../telemetry/service-events.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
@@ -49,8 +50,8 @@ export interface LocalRuntimeDeps {
   logger: (message: string, fields?: Record<string, unknown>) => void;
   logs: LogSink;
   events: ServiceEventRecorder;
-  /** Where request and instance metrics go (the metrics module); absent: not recorded. */
-  metrics?: MetricsRecorder;
+  /** Where request, instance and service metrics go (the metrics module); absent: not recorded. */
+  metrics?: MetricsRecorder & ServiceUsageRecorder;
   region: string;
   baseDomain: string;
   settings: LocalRuntimeSettings;
@@ -141,6 +142,10 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   const usage = deps.metrics
     ? new UsageSampler({ instances: () => driver.sampledInstances(), services: refs, recorder: deps.metrics, clock, intervalMs: settings.usageSampleMs, logger })
     : undefined;
+  const concurrency =
+    deps.metrics && router
+      ? concurrencySampler({ load: () => router.load(), services: refs, recorder: deps.metrics, clock, intervalMs: settings.concurrencySampleMs, logger })
+      : undefined;
   const imageWatcher = new ImageWatcher({ deps: deps.apiDeps, images, pollMs: settings.imagePollMs ?? DEFAULT_IMAGE_POLL_MS, logger });
   const token = notifyToken(deps.dataDir, deps.random);
   const route = registryNotificationsRoute(token, (p) => imageWatcher.onPush(p.registryHost, p.repository, p.tag, p.digest), logger);
@@ -165,6 +170,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
       await driver.start();
       autoscaler?.start();
       usage?.start();
+      concurrency?.start();
       imageWatcher.start();
       codeWatcher.start();
     },
@@ -174,6 +180,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
       await codeWatcher.stop();
       await autoscaler?.stop();
       await usage?.stop();
+      await concurrency?.stop();
       await driver.stop();
       // Before the router: its last read of HAProxy's counters records the final second.
       await requestLog?.stop();

@@ -23,6 +23,8 @@ export interface LocalRuntimeSettings {
   autoscaleWindows?: { stableWindowSeconds?: number; scaleDownDelayMs?: number };
   /** How often instance CPU and memory are sampled (10 s by default). */
   usageSampleMs?: number;
+  /** How often each service's requests in flight are sampled for Concurrency (1 s by default). */
+  concurrencySampleMs?: number;
   /** How often branches of code services with automatic deployment are checked; 0 = only on webhooks. */
   codePollMs?: number;
   /** Where managed runtime root filesystems are cached (`<data-dir>/runtimes`); tests share one. */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ServiceRef } from "../../telemetry/metrics/catalog.js";
-import type { InstanceReport, MetricsRecorder, RequestReport, SecondSample } from "../../telemetry/metrics/recorder.js";
+import type { InstanceReport, MetricsRecorder, RequestReport, SecondSample, ServiceUsageRecorder } from "../../telemetry/metrics/recorder.js";
 import { ManualClock } from "../../util/clock.js";
 import type { ContainerRef, ContainerUsage } from "./types.js";
 import { UsageSampler, type SampledInstance } from "./usage-sampler.js";
@@ -18,8 +18,9 @@ const instance = (instanceId: string, service: ServiceRef, cpuMillicores = 1000,
   memoryBytes,
 });
 
-class FakeRecorder implements MetricsRecorder {
+class FakeRecorder implements MetricsRecorder, ServiceUsageRecorder {
   readonly instance: Array<{ service: string; instance: string; second: number; report: InstanceReport }> = [];
+  readonly service: Array<{ service: string; second: number; report: InstanceReport }> = [];
   readonly active: Array<{ service: string; second: number; count: number }> = [];
   recordRequests(_service: ServiceRef, _second: number, _report: RequestReport): void {}
   recordActiveInstances(service: ServiceRef, second: number, count: number): void {
@@ -28,11 +29,16 @@ class FakeRecorder implements MetricsRecorder {
   recordInstance(service: ServiceRef, instance: string, second: number, report: InstanceReport): void {
     this.instance.push({ service: service.serviceName, instance, second, report });
   }
+  recordServiceUsage(service: ServiceRef, second: number, report: InstanceReport): void {
+    this.service.push({ service: service.serviceName, second, report });
+  }
+  recordConcurrency(_service: ServiceRef, _second: number, _concurrency: number): void {}
   recentSeconds(_serviceId: string, _nowSecond: number, _seconds: number): SecondSample[] {
     return [];
   }
   clear(): void {
     this.instance.length = 0;
+    this.service.length = 0;
     this.active.length = 0;
   }
 }
@@ -68,13 +74,28 @@ function setup(): {
 
 const second = (clock: ManualClock): number => Math.floor(clock.now() / 1000);
 
+/** Two instances of web and one of api. */
+const threeInstances = (): SampledInstance[] => [instance("i1", web, 1000, 2 * GiB), instance("i2", web, 250, 512 * 1024 ** 2), instance("i3", api, 2000, 4 * GiB)];
+const FIRST_READINGS: Record<string, ContainerUsage> = {
+  "or-i1": { cpuNanos: 5e9, memoryBytes: 1 * GiB, memoryLimitBytes: 2 * GiB },
+  "or-i2": { cpuNanos: 1e9, memoryBytes: 128 * 1024 ** 2, memoryLimitBytes: 512 * 1024 ** 2 },
+  "or-i3": { cpuNanos: 0, memoryBytes: 0, memoryLimitBytes: 4 * GiB },
+};
+/** 10 s after FIRST_READINGS. */
+const SECOND_READINGS: Record<string, ContainerUsage> = {
+  "or-i1": { cpuNanos: 10e9, memoryBytes: 0.5 * GiB, memoryLimitBytes: 2 * GiB },
+  "or-i2": { cpuNanos: 3.5e9, memoryBytes: 256 * 1024 ** 2, memoryLimitBytes: 512 * 1024 ** 2 },
+  "or-i3": { cpuNanos: 30e9, memoryBytes: 1 * GiB, memoryLimitBytes: 4 * GiB },
+};
+const setUsage = (usage: Map<string, ContainerUsage>, readings: Record<string, ContainerUsage>): void => {
+  for (const [id, u] of Object.entries(readings)) usage.set(id, u);
+};
+
 describe("UsageSampler", () => {
   it("turns cumulative CPU into a share of the configured vCPU, and memory into a share of the configured memory", async () => {
     const { clock, recorder, usage, listed, sampler } = setup();
-    listed.push(instance("i1", web, 1000, 2 * GiB), instance("i2", web, 250, 512 * 1024 ** 2), instance("i3", api, 2000, 4 * GiB));
-    usage.set("or-i1", { cpuNanos: 5e9, memoryBytes: 1 * GiB, memoryLimitBytes: 2 * GiB });
-    usage.set("or-i2", { cpuNanos: 1e9, memoryBytes: 128 * 1024 ** 2, memoryLimitBytes: 512 * 1024 ** 2 });
-    usage.set("or-i3", { cpuNanos: 0, memoryBytes: 0, memoryLimitBytes: 4 * GiB });
+    listed.push(...threeInstances());
+    setUsage(usage, FIRST_READINGS);
 
     await sampler.sampleOnce();
     assert.equal(recorder.instance.length, 0, "the first sample is the CPU baseline");
@@ -86,9 +107,7 @@ describe("UsageSampler", () => {
 
     clock.advance(10_000);
     // i1: 5 s of CPU in 10 s on 1 vCPU = 50 %; i2: 2.5 s on 0.25 vCPU = 100 %; i3: 30 s on 2 vCPU = 150 % -> capped at 100.
-    usage.set("or-i1", { cpuNanos: 10e9, memoryBytes: 0.5 * GiB, memoryLimitBytes: 2 * GiB });
-    usage.set("or-i2", { cpuNanos: 3.5e9, memoryBytes: 256 * 1024 ** 2, memoryLimitBytes: 512 * 1024 ** 2 });
-    usage.set("or-i3", { cpuNanos: 30e9, memoryBytes: 1 * GiB, memoryLimitBytes: 4 * GiB });
+    setUsage(usage, SECOND_READINGS);
     await sampler.sampleOnce();
     const s = second(clock);
     assert.deepEqual(recorder.instance, [
@@ -193,6 +212,24 @@ describe("UsageSampler", () => {
       recorder.active.map((a) => [a.service, a.count]),
       [["web", 1]],
     );
+  });
+
+  it("adds each service's instances up: CPU used over vCPU reserved, memory used over memory reserved", async () => {
+    const { clock, recorder, usage, listed, sampler } = setup();
+    listed.push(...threeInstances());
+    setUsage(usage, FIRST_READINGS);
+    await sampler.sampleOnce();
+    assert.deepEqual(recorder.service, [], "baselines only: no service usage yet");
+
+    clock.advance(10_000);
+    setUsage(usage, SECOND_READINGS);
+    await sampler.sampleOnce();
+    const s = second(clock);
+    // web: (500 + 250) of 1250 millicores = 60 %; (0.5 + 0.25) of 2.5 GiB = 30 %. api: its one instance.
+    assert.deepEqual(recorder.service, [
+      { service: "web", second: s, report: { cpuPercent: 60, memoryPercent: 30 } },
+      { service: "api", second: s, report: { cpuPercent: 100, memoryPercent: 25 } },
+    ]);
   });
 
   it("samples at start and on its interval until stopped", async () => {

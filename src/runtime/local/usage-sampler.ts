@@ -1,6 +1,7 @@
 import type { ServiceRef } from "../../telemetry/metrics/catalog.js";
-import type { MetricsRecorder } from "../../telemetry/metrics/recorder.js";
+import type { MetricsRecorder, ServiceUsageRecorder } from "../../telemetry/metrics/recorder.js";
 import type { Clock } from "../../util/clock.js";
+import { PeriodicTask, type TaskTimers } from "../../util/periodic-task.js";
 import { containerUsage } from "./container.js";
 import type { ContainerRef, ContainerUsage } from "./types.js";
 
@@ -20,10 +21,12 @@ export interface UsageSamplerOptions {
   instances: () => readonly SampledInstance[];
   /** The service an instance belongs to; undefined once it is gone (nothing is recorded for it then). */
   services: (serviceId: string) => ServiceRef | undefined;
-  recorder: MetricsRecorder;
+  recorder: Pick<MetricsRecorder, "recordInstance" | "recordActiveInstances"> & Pick<ServiceUsageRecorder, "recordServiceUsage">;
   clock: Clock;
   /** Default 10 s. */
   intervalMs?: number;
+  /** Tests: the sampling timers (Node's by default). */
+  timers?: TaskTimers;
   logger: (message: string, fields?: Record<string, unknown>) => void;
   /** Reads one container's cgroup counters (default: containerUsage); tests inject a fake. */
   usage?: (ref: ContainerRef) => Promise<ContainerUsage>;
@@ -37,47 +40,49 @@ interface CpuReading {
 
 const clampPercent = (v: number): number => (v < 0 ? 0 : v > 100 ? 100 : v);
 
+/** One service's instances added up in a sample: what was used and what was reserved. */
+interface ServiceTotals {
+  cpuUsedMillicores: number;
+  cpuMillicores: number;
+  memoryUsedBytes: number;
+  memoryBytes: number;
+}
+
 /**
- * Samples CPUUtilization and MemoryUtilization of every instance from its cgroup, and
- * ActiveInstances of every service, every `intervalMs`. CPU is the share of the configured vCPU
- * used since the previous sample, so an instance's first sample only sets the baseline (it is
- * recorded from the second sample on).
+ * Samples CPUUtilization and MemoryUtilization of every instance from its cgroup, the same two
+ * for each service (its instances' use over what they reserve, as App Runner aggregates them),
+ * and ActiveInstances of every service, every `intervalMs`. CPU is the share of the configured
+ * vCPU used since the previous sample, so an instance's first sample only sets the baseline (it
+ * is recorded from the second sample on).
  */
 export class UsageSampler {
   private readonly previous = new Map<string, CpuReading>();
   /** Services that had instances at the last sample: they get one ActiveInstances 0 when their last instance goes. */
   private reportedServices = new Set<string>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask;
   private readonly readUsage: (ref: ContainerRef) => Promise<ContainerUsage>;
 
   constructor(private readonly opts: UsageSamplerOptions) {
     this.readUsage = opts.usage ?? containerUsage;
+    // A slow sample (many instances, a busy disk) is not overlapped by the next one.
+    this.task = new PeriodicTask({
+      name: "usage sample",
+      everyMs: opts.intervalMs ?? 10_000,
+      firstRunMs: 0,
+      run: () => this.sampleOnce(),
+      logger: opts.logger,
+      ...(opts.timers ? { timers: opts.timers } : {}),
+    });
   }
 
   /** Samples now (setting the CPU baselines), then every intervalMs. */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), this.opts.intervalMs ?? 10_000);
-    this.timer.unref();
-    this.tick();
+    this.task.start();
   }
 
-  /** Stops the timer and waits for a sample in progress. */
+  /** Stops the schedule and waits for a sample in progress. */
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-    await this.running;
-  }
-
-  private tick(): void {
-    // A slow sample (many instances, a busy disk) is not overlapped by the next one.
-    if (this.running) return;
-    this.running = this.sampleOnce()
-      .catch((err: unknown) => this.opts.logger("usage sample failed", { error: String(err) }))
-      .finally(() => {
-        this.running = undefined;
-      });
+    await this.task.stop();
   }
 
   /** One sample of every instance; per-instance failures are logged and do not stop the others. */
@@ -89,6 +94,7 @@ export class UsageSampler {
     const readings = await Promise.allSettled(instances.map((i) => this.readUsage(i.containerRef)));
 
     const active = new Map<string, number>();
+    const totals = new Map<string, ServiceTotals>();
     const seen = new Set<string>();
     for (let k = 0; k < instances.length; k++) {
       const inst = instances[k];
@@ -138,8 +144,15 @@ export class UsageSampler {
       } catch (err) {
         logger("recording an instance's usage failed", { instanceId: inst.instanceId, serviceId: inst.serviceId, error: String(err) });
       }
+      const t = totals.get(inst.serviceId) ?? { cpuUsedMillicores: 0, cpuMillicores: 0, memoryUsedBytes: 0, memoryBytes: 0 };
+      t.cpuUsedMillicores += (cpuPercent / 100) * inst.cpuMillicores;
+      t.cpuMillicores += inst.cpuMillicores;
+      t.memoryUsedBytes += (memoryPercent / 100) * inst.memoryBytes;
+      t.memoryBytes += inst.memoryBytes;
+      totals.set(inst.serviceId, t);
     }
     for (const id of this.previous.keys()) if (!seen.has(id)) this.previous.delete(id);
+    this.recordServices(second, totals);
 
     for (const serviceId of this.reportedServices) if (!active.has(serviceId)) active.set(serviceId, 0);
     const reported = new Set<string>();
@@ -154,5 +167,22 @@ export class UsageSampler {
       if (count > 0) reported.add(serviceId);
     }
     this.reportedServices = reported;
+  }
+
+  /** Each service's instances together: App Runner's service-level CPUUtilization and MemoryUtilization. */
+  private recordServices(second: number, totals: ReadonlyMap<string, ServiceTotals>): void {
+    for (const [serviceId, t] of totals) {
+      const service = this.opts.services(serviceId);
+      if (service === undefined) continue;
+      const report = {
+        cpuPercent: clampPercent((t.cpuUsedMillicores / t.cpuMillicores) * 100),
+        memoryPercent: clampPercent((t.memoryUsedBytes / t.memoryBytes) * 100),
+      };
+      try {
+        this.opts.recorder.recordServiceUsage(service, second, report);
+      } catch (err) {
+        this.opts.logger("recording a service's usage failed", { serviceId, error: String(err) });
+      }
+    }
   }
 }

@@ -5,6 +5,7 @@ import type { ServiceRow } from "../../domain/service-record.js";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import { CONFIG, EngineFixture } from "../../../test/support/engine-fixture.js";
 import { makeRepo, removeRepo } from "../../../test/support/git-server.js";
+import { ManualTimers } from "../../util/manual-timers.js";
 import { CODE_COMMIT_TRIGGER, CodeWatcher } from "./code-watcher.js";
 import type { GitAuth } from "./git-command.js";
 import { GitSources } from "./repository.js";
@@ -23,7 +24,7 @@ describe("CodeWatcher: automatic deployment of source-code services", () => {
   let now: number;
   let logged: string[];
 
-  const watcher = (opts: { pollMs?: number; resolve?: (url: string, branch: string) => Promise<string> } = {}): CodeWatcher =>
+  const watcher = (opts: { pollMs?: number; resolve?: (url: string, branch: string) => Promise<string>; timers?: ManualTimers } = {}): CodeWatcher =>
     new CodeWatcher({
       deps: { store: fx.store, clock: fx.clock, random: fx.random, config: CONFIG, engine: { notify: () => undefined } },
       resolve:
@@ -44,6 +45,7 @@ describe("CodeWatcher: automatic deployment of source-code services", () => {
       },
       now: () => now,
       retryMs: 60_000,
+      ...(opts.timers ? { timers: opts.timers } : {}),
     });
 
   const codeService = (
@@ -187,6 +189,38 @@ describe("CodeWatcher: automatic deployment of source-code services", () => {
     try {
       const until = Date.now() + 5000;
       while (open(s).length === 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(open(s).length, 1);
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("keeps polling through its timer after passes that found nothing to watch (a fresh start)", async () => {
+    const timers = new ManualTimers();
+    const w = watcher({ pollMs: 60_000, timers });
+    w.start();
+    try {
+      await timers.advance(60_000);
+      await timers.advance(60_000);
+      const s = codeService();
+      await timers.advance(60_000);
+      assert.equal(open(s).length, 1, "the third poll deploys the new commit");
+    } finally {
+      await w.stop();
+    }
+  });
+
+  it("retries a push that found its service busy on its own timer", async () => {
+    const timers = new ManualTimers();
+    const s = codeService({ status: "OPERATION_IN_PROGRESS" });
+    const w = watcher({ timers });
+    w.start();
+    try {
+      await w.onPush({ urls: [REPO], branch: "main", commit: NEW });
+      await timers.advance(60_000);
+      assert.equal(open(s).length, 0, "still busy");
+      fx.store.resources.update({ ...fx.current(s), status: "RUNNING" });
+      await timers.advance(60_000);
       assert.equal(open(s).length, 1);
     } finally {
       await w.stop();

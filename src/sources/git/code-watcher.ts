@@ -1,6 +1,7 @@
 import type { ApiDeps } from "../../api/context.js";
 import { startAutomaticDeployment } from "../../api/operations/services.js";
 import type { ServiceDoc, ServiceInternal, ServiceRow } from "../../domain/service-record.js";
+import { PeriodicTask, type TaskTimers } from "../../util/periodic-task.js";
 import { connectionToken } from "./connection-token.js";
 import type { GitAuth } from "./git-command.js";
 import { normalizeRepoUrl } from "./urls.js";
@@ -27,6 +28,8 @@ export interface CodeWatcherOptions {
   retryMs?: number;
   /** Tests: the time, for deferred pushes (default Date.now). */
   now?: () => number;
+  /** Tests: the poll's and the retry's timers (Node's by default). */
+  timers?: TaskTimers;
 }
 
 /**
@@ -36,31 +39,38 @@ export interface CodeWatcherOptions {
  * that arrives while the service is busy is looked at again until the service can deploy.
  */
 export class CodeWatcher {
-  private pollTimer: NodeJS.Timeout | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private stopped = false;
-  private readonly abort = new AbortController();
+  private readonly poll: PeriodicTask;
+  /** Looks at deferred pushes again; a pass with none deferred does nothing. */
+  private readonly retry: PeriodicTask;
+  /** Aborts the git commands of pushes under way when the watcher stops. */
+  private readonly stopping = new AbortController();
   /** Per service: the commit last deployed automatically (or failed), so a bad one is tried once. */
   private readonly attempted = new Map<string, string>();
   /** Per service: when a push found it busy (it is looked at again until it can deploy). */
   private readonly deferred = new Map<string, number>();
 
-  constructor(private readonly opts: CodeWatcherOptions) {}
-
-  start(): void {
-    if (this.opts.pollMs > 0) {
-      this.pollTimer = setInterval(() => void this.checkAll(), this.opts.pollMs);
-      this.pollTimer.unref();
-    }
+  constructor(private readonly opts: CodeWatcherOptions) {
+    const timers = opts.timers ? { timers: opts.timers } : {};
+    this.poll = new PeriodicTask({ name: "code watcher poll", everyMs: opts.pollMs, run: (signal) => this.pass(signal), logger: opts.logger, ...timers });
+    this.retry = new PeriodicTask({
+      name: "code watcher: retrying pushes that found their service busy",
+      everyMs: opts.retryMs ?? DEFAULT_RETRY_MS,
+      run: (signal) => this.checkDeferred(signal),
+      logger: opts.logger,
+      ...timers,
+    });
   }
 
+  /** Polls every pollMs (none with pollMs 0) and retries deferred pushes. Idempotent. */
+  start(): void {
+    this.poll.start();
+    this.retry.start();
+  }
+
+  /** No pass after this; a git command under way is aborted and awaited. */
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.pollTimer) clearInterval(this.pollTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.abort.abort();
-    await this.running;
+    this.stopping.abort();
+    await Promise.all([this.poll.stop(), this.retry.stop()]);
   }
 
   /** A push webhook: the services on that repository and branch. Resolves to how many there are. */
@@ -74,59 +84,41 @@ export class CodeWatcher {
     });
     this.opts.logger("git push", { branch: push.branch, commit: push.commit, services: matching.length });
     for (const s of matching) {
-      const outcome = await this.check(s, push.commit);
-      if (outcome === "busy") this.defer(s.arn);
+      const outcome = await this.check(s, push.commit, this.stopping.signal);
+      if (outcome === "busy" && !this.deferred.has(s.arn)) this.deferred.set(s.arn, (this.opts.now ?? Date.now)());
     }
     return matching.length;
   }
 
-  /** One polling pass (also what tests call instead of waiting for the timer). */
-  checkAll(): Promise<void> {
-    this.running ??= (async () => {
-      try {
-        for (const s of this.watched()) {
-          if (this.stopped) break;
-          try {
-            await this.check(s);
-          } catch (err) {
-            this.opts.logger("automatic deployment: checking the service failed", { service: s.arn, error: err instanceof Error ? err.message : String(err) });
-          }
-        }
-      } finally {
-        this.running = undefined;
-      }
-    })();
-    return this.running;
+  /** A polling pass that starts now or right after the one under way (never overlapping it). */
+  async checkAll(): Promise<void> {
+    await this.poll.runNow();
   }
 
-  /** Services whose pushes found them busy, looked at again (the retry timer calls this). */
-  async checkDeferred(): Promise<void> {
+  private async pass(signal: AbortSignal): Promise<void> {
+    for (const s of this.watched()) {
+      if (signal.aborted) break;
+      try {
+        await this.check(s, undefined, signal);
+      } catch (err) {
+        this.opts.logger("automatic deployment: checking the service failed", { service: s.arn, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  }
+
+  /** Services whose pushes found them busy, looked at again (the retry task calls this every retryMs). */
+  async checkDeferred(signal?: AbortSignal): Promise<void> {
     const now = (this.opts.now ?? Date.now)();
     for (const [arn, since] of [...this.deferred]) {
+      if (signal?.aborted) break;
       const s = this.watched().find((w) => w.arn === arn);
       if (!s || now - since > DEFERRED_FOR_MS) {
         this.deferred.delete(arn);
         continue;
       }
-      const outcome = await this.check(s);
+      const outcome = await this.check(s, undefined, signal);
       if (outcome !== "busy") this.deferred.delete(arn);
     }
-  }
-
-  private defer(arn: string): void {
-    if (!this.deferred.has(arn)) this.deferred.set(arn, (this.opts.now ?? Date.now)());
-    this.scheduleRetry();
-  }
-
-  private scheduleRetry(): void {
-    if (this.retryTimer || this.stopped || this.deferred.size === 0) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.checkDeferred()
-        .catch((err: unknown) => this.opts.logger("automatic deployment: retrying a push failed", { error: String(err) }))
-        .finally(() => this.scheduleRetry());
-    }, this.opts.retryMs ?? DEFAULT_RETRY_MS);
-    this.retryTimer.unref();
   }
 
   private watched(): ServiceRow[] {
@@ -139,7 +131,7 @@ export class CodeWatcher {
    * Compares the branch's commit with the deployed one; starts a deployment when they differ.
    * `pushed`: the commit a webhook announced, used when the repository cannot be asked.
    */
-  private async check(s: ServiceRow, pushed?: string): Promise<"current" | "started" | "busy" | "skipped" | "failed"> {
+  private async check(s: ServiceRow, pushed?: string, signal?: AbortSignal): Promise<"current" | "started" | "busy" | "skipped" | "failed"> {
     const code = codeOf(s);
     const current = s.internal.currentCommit;
     if (!code || !current) {
@@ -152,7 +144,7 @@ export class CodeWatcher {
     }
     let commit: string;
     try {
-      commit = await this.opts.resolve(code.url, code.branch, this.auth(s), this.abort.signal);
+      commit = await this.opts.resolve(code.url, code.branch, this.auth(s), signal);
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       if (pushed === undefined) {

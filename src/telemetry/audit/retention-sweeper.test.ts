@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { ManualClock } from "../../util/clock.js";
+import { ManualTimers } from "../../util/manual-timers.js";
 import type { TrailEntry } from "./cloudtrail-event.js";
 import { RetentionSweeper } from "./retention-sweeper.js";
 import { TrailStore } from "./trail-store.js";
@@ -53,5 +54,26 @@ describe("the retention sweep", () => {
     const sweeper = new RetentionSweeper({ store: failing, clock: new ManualClock(), retentionDays: 1, logger: (m) => logs.push(m) });
     assert.equal(await sweeper.sweep(), 0);
     assert.match(logs.join(), /sweep failed/);
+  });
+
+  it("sweeps through its timer a second after start, then every interval, including after a sweep with nothing to delete", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "trail-sweep-"));
+    const store = TrailStore.open(join(dir, "trail.db"));
+    const timers = new ManualTimers();
+    const clock = new ManualClock(Date.UTC(2026, 0, 1));
+    const sweeper = new RetentionSweeper({ store, clock, retentionDays: 7, logger: () => undefined, everyMs: 60_000, timers });
+    try {
+      sweeper.start();
+      await timers.advance(1000);
+      await timers.advance(60_000);
+      store.append([entry(1, clock.now() - 10 * DAY)]);
+      assert.equal(store.lookup({ start: 0, end: clock.now(), limit: 10 }).length, 1);
+      await timers.advance(60_000);
+      assert.equal(store.lookup({ start: 0, end: clock.now(), limit: 10 }).length, 0, "the third sweep deleted it");
+    } finally {
+      await sweeper.stop();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -4,13 +4,14 @@ import { DEFAULT_FOLLOW_SETTINGS, FollowChains, type FollowSettings, type Follow
 import { logsApi } from "./api/logs-api.js";
 import { LogStore } from "./store/log-store.js";
 import { sweep, type SweepResult } from "./store/sweeper.js";
+import { PeriodicTask } from "../../util/periodic-task.js";
 
 const SWEEP_EVERY_MS = 60_000;
 
 export interface LogsModule extends ControlPlaneModule {
   logSink: LogStore;
-  /** Runs a retention sweep now (after one in progress, if any); tests and tools use it. */
-  sweepNow(): Promise<SweepResult>;
+  /** Runs a retention sweep now (after one in progress, if any); undefined if it failed (logged) or the module stopped. */
+  sweepNow(): Promise<SweepResult | undefined>;
   /** FilterLogEvents' follow chains (`aws logs tail --follow`): requests, held requests, woken answers. */
   followStats(): FollowStats;
 }
@@ -22,43 +23,28 @@ export interface LogsModule extends ControlPlaneModule {
 export function createLogsModule(deps: ModuleDeps, opts: { follow?: Partial<FollowSettings> } = {}): LogsModule {
   const store = LogStore.open(join(deps.dataDir, "logs.db"), deps.clock, { logger: deps.logger });
   const follow = new FollowChains({ ...DEFAULT_FOLLOW_SETTINGS, ...opts.follow });
-  let timer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<SweepResult> | undefined;
-  let stopping = false;
-
-  const runSweep = async (): Promise<SweepResult> => {
-    while (sweeping) await sweeping.catch(() => undefined);
-    const run = sweep(store.db, deps.clock.now(), { cancelled: () => stopping });
-    sweeping = run;
-    try {
-      const r = await run;
+  const sweeper = new PeriodicTask<SweepResult>({
+    name: "log retention sweep",
+    everyMs: SWEEP_EVERY_MS,
+    run: async (signal) => {
+      const r = await sweep(store.db, deps.clock.now(), { cancelled: () => signal.aborted });
       if (r.deletedEvents > 0) deps.logger("log retention sweep", { ...r });
       return r;
-    } finally {
-      if (sweeping === run) sweeping = undefined;
-    }
-  };
+    },
+    logger: deps.logger,
+  });
 
   return {
     name: "logs",
     apis: [logsApi(store, { follow })],
     logSink: store,
-    sweepNow: runSweep,
+    sweepNow: () => sweeper.runNow(),
     followStats: () => follow.stats,
     start() {
-      timer = setInterval(() => {
-        if (sweeping || stopping) return;
-        runSweep().catch((err: unknown) =>
-          deps.logger("log retention sweep failed", { error: err instanceof Error ? err.message : String(err) }),
-        );
-      }, SWEEP_EVERY_MS);
-      // The sweep never keeps the process alive on its own.
-      timer.unref();
+      sweeper.start();
     },
     async stop() {
-      stopping = true;
-      if (timer) clearInterval(timer);
-      await sweeping?.catch(() => undefined);
+      await sweeper.stop();
       // Also answers every held FilterLogEvents request (the server has closed their sockets).
       store.close();
     },

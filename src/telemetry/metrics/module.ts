@@ -32,10 +32,9 @@ export function createMetricsModule(deps: ModuleDeps): ControlPlaneModule {
     onApiCall: (call) =>
       prometheus.onApiCall(call.api?.signingName ?? "unknown", servesOperation(call.api, call.operation) ? (call.operation ?? "unknown") : "unknown", call.errorCode ?? ""),
     start: () => sweeper.start(),
-    stop() {
-      sweeper.stop();
+    async stop() {
+      await sweeper.stop();
       store.close();
-      return Promise.resolve();
     },
   };
 }

@@ -47,3 +47,15 @@ export interface MetricsRecorder {
   /** Seconds in (nowSecond - seconds, nowSecond] that had reports, oldest first (kept in memory only). */
   recentSeconds(serviceId: string, nowSecond: number, seconds: number): SecondSample[];
 }
+
+/**
+ * What the runtime samples for a whole service beyond the router's requests (App Runner's
+ * service-level CPUUtilization, MemoryUtilization and Concurrency). Apart from MetricsRecorder so
+ * the router, which only reports requests, needs nothing of it.
+ */
+export interface ServiceUsageRecorder {
+  /** The service's instances together: CPU used / vCPU reserved, memory used / memory reserved (0..100). */
+  recordServiceUsage(service: ServiceRef, second: number, report: InstanceReport): void;
+  /** Requests being handled by the service's instances right now (a gauge, sampled as often as wanted). */
+  recordConcurrency(service: ServiceRef, second: number, concurrency: number): void;
+}

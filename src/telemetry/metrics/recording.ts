@@ -2,7 +2,7 @@ import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { ServiceRef } from "./catalog.js";
 import { addValue, type Histogram } from "./histogram.js";
 import type { PrometheusState } from "./prometheus/state.js";
-import type { InstanceReport, MetricsRecorder, RequestReport, SecondSample } from "./recorder.js";
+import type { InstanceReport, MetricsRecorder, RequestReport, SecondSample, ServiceUsageRecorder } from "./recorder.js";
 import type { SecondRing } from "./second-ring.js";
 import { mergeSets, type StatSet } from "./statistics.js";
 import type { MinuteMerge, MetricsStore } from "./store/metrics-store.js";
@@ -50,7 +50,7 @@ function checkNumbers(what: string, values: Record<string, number | undefined>):
 const minuteOf = (second: number): number => Math.floor(second / 60);
 
 /** The recorder the module exposes: each report goes to metrics.db, the per-second ring and /metrics. */
-export class Recorder implements MetricsRecorder {
+export class Recorder implements MetricsRecorder, ServiceUsageRecorder {
   constructor(
     private readonly store: MetricsStore,
     private readonly ring: SecondRing,
@@ -100,6 +100,20 @@ export class Recorder implements MetricsRecorder {
       { metric: "MemoryUtilization", merge: sampleMerge(gaugeSet(report.memoryPercent)) },
     ]);
     this.prometheus.onInstance(service, instance, second, report);
+  }
+
+  recordServiceUsage(service: ServiceRef, second: number, report: InstanceReport): void {
+    checkNumbers("recordServiceUsage", { second, cpuPercent: report.cpuPercent, memoryPercent: report.memoryPercent });
+    this.store.record({ ...service, instance: "" }, minuteOf(second), [
+      { metric: "CPUUtilization", merge: sampleMerge(gaugeSet(report.cpuPercent)) },
+      { metric: "MemoryUtilization", merge: sampleMerge(gaugeSet(report.memoryPercent)) },
+    ]);
+  }
+
+  recordConcurrency(service: ServiceRef, second: number, concurrency: number): void {
+    checkNumbers("recordConcurrency", { second, concurrency });
+    this.store.record({ ...service, instance: "" }, minuteOf(second), [{ metric: "Concurrency", merge: sampleMerge(gaugeSet(concurrency)) }]);
+    this.prometheus.onConcurrency(service, concurrency);
   }
 
   recentSeconds(serviceId: string, nowSecond: number, seconds: number): SecondSample[] {

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ManualClock } from "../../util/clock.js";
+import { ManualTimers } from "../../util/manual-timers.js";
 import { counterMerge } from "./recording.js";
 import { RETENTION_MS, RetentionSweeper, retentionCutoff } from "./retention.js";
 import { MetricsStore } from "./store/metrics-store.js";
@@ -33,6 +34,35 @@ describe("metrics retention", () => {
     assert.equal(sweeper.sweep(), 0, "a second sweep finds nothing");
     assert.deepEqual(store.listMetrics(0).map((m) => m.metric), ["Requests"]);
     assert.equal(store.oldestMinute(), NOW_MINUTE - 1);
+    store.close();
+  });
+
+  it("sweeps at start and then on its timer, failures logged and the schedule kept", async () => {
+    const store = MetricsStore.open(":memory:");
+    const svc = { serviceName: "web", serviceId: "a".repeat(32), instance: "" };
+    const clock = new ManualClock(NOW);
+    const timers = new ManualTimers();
+    const logs: string[] = [];
+    let failNext = false;
+    const failing = Object.assign(Object.create(store) as MetricsStore, {
+      oldestMinute: () => {
+        if (failNext) {
+          failNext = false;
+          throw new Error("database is locked");
+        }
+        return store.oldestMinute();
+      },
+    });
+    const sweeper = new RetentionSweeper(failing, clock, (m) => logs.push(m), RETENTION_MS, { everyMs: 60_000, timers });
+    sweeper.start();
+    await timers.advance(0);
+    failNext = true;
+    await timers.advance(60_000);
+    assert.deepEqual(logs, ["metrics retention sweep failed"]);
+    store.record(svc, NOW_MINUTE - 20 * DAY_MINUTES, [{ metric: "Requests", merge: counterMerge(1) }]);
+    await timers.advance(60_000);
+    assert.equal(store.oldestMinute(), undefined, "the sweep after a failed one deleted the old minute");
+    await sweeper.stop();
     store.close();
   });
 });

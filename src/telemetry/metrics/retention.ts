@@ -1,4 +1,5 @@
 import type { Clock } from "../../util/clock.js";
+import { PeriodicTask, type TaskTimers } from "../../util/periodic-task.js";
 import type { MetricsStore } from "./store/metrics-store.js";
 
 /**
@@ -21,16 +22,26 @@ export function retentionCutoff(nowMs: number, oldestMinute: number | undefined,
   return oldestMinute !== undefined && oldestMinute < cutoff ? cutoff : undefined;
 }
 
-/** Runs retention at start and then on a timer that never keeps the process alive. */
+/** Runs retention at start and then every SWEEP_EVERY_MS (a task that never keeps the process alive). */
 export class RetentionSweeper {
-  private timer: NodeJS.Timeout | undefined;
+  private readonly task: PeriodicTask;
 
   constructor(
     private readonly store: MetricsStore,
     private readonly clock: Clock,
     private readonly logger: (message: string, fields?: Record<string, unknown>) => void,
     private readonly retentionMs = RETENTION_MS,
-  ) {}
+    schedule: { everyMs?: number; timers?: TaskTimers } = {},
+  ) {
+    this.task = new PeriodicTask({
+      name: "metrics retention sweep",
+      everyMs: schedule.everyMs ?? SWEEP_EVERY_MS,
+      firstRunMs: 0,
+      run: () => void this.sweep(),
+      logger,
+      ...(schedule.timers ? { timers: schedule.timers } : {}),
+    });
+  }
 
   sweep(): number {
     const cutoff = retentionCutoff(this.clock.now(), this.store.oldestMinute(), this.retentionMs);
@@ -40,22 +51,11 @@ export class RetentionSweeper {
     return removed;
   }
 
-  start(everyMs = SWEEP_EVERY_MS): void {
-    this.runSafely();
-    this.timer = setInterval(() => this.runSafely(), everyMs);
-    this.timer.unref();
+  start(): void {
+    this.task.start();
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  private runSafely(): void {
-    try {
-      this.sweep();
-    } catch (err) {
-      this.logger("metrics retention sweep failed", { error: err instanceof Error ? err.message : String(err) });
-    }
+  async stop(): Promise<void> {
+    await this.task.stop();
   }
 }

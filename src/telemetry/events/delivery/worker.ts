@@ -1,5 +1,6 @@
 import type { ControlPlaneConfig } from "../../../domain/config.js";
 import type { Clock } from "../../../util/clock.js";
+import { PeriodicTask, type TaskTimers } from "../../../util/periodic-task.js";
 import type { PatternCache } from "../pattern/pattern.js";
 import { routeOutbox } from "../router.js";
 import type { Delivery } from "../store/deliveries.js";
@@ -22,6 +23,8 @@ export interface WorkerDeps {
   clock: Clock;
   patterns: PatternCache;
   logger: (message: string, fields?: Record<string, unknown>) => void;
+  /** Tests: the poll's timers (Node's by default). */
+  timers?: TaskTimers;
 }
 
 /**
@@ -32,29 +35,36 @@ export interface WorkerDeps {
  * an event reaches its targets well within a second; PutEvents also wakes the worker at once.
  */
 export class DeliveryWorker {
-  private timer: NodeJS.Timeout | undefined;
-  private running = false;
+  private readonly passes: PeriodicTask;
   private readonly inFlight = new Map<number, Promise<void>>();
   private readonly stopping = new AbortController();
 
   constructor(
     private readonly deps: WorkerDeps,
     private readonly settings: WorkerSettings,
-  ) {}
-
-  start(): void {
-    this.running = true;
-    this.schedule(0);
+  ) {
+    // Passes are synchronous; a failing one is logged and the next still comes.
+    this.passes = new PeriodicTask({
+      name: "EventBridge delivery pass",
+      everyMs: settings.pollIntervalMs,
+      firstRunMs: 0,
+      run: () => this.tick(),
+      logger: deps.logger,
+      ...(deps.timers ? { timers: deps.timers } : {}),
+    });
   }
 
-  /** Run a pass now rather than at the next poll. */
+  start(): void {
+    this.passes.start();
+  }
+
+  /** Run a pass at the next turn of the event loop rather than at the next poll (a burst of calls makes one pass). */
   wake(): void {
-    if (this.running) this.schedule(0);
+    this.passes.runSoon();
   }
 
   async stop(): Promise<void> {
-    this.running = false;
-    clearTimeout(this.timer);
+    await this.passes.stop();
     this.stopping.abort();
     await this.idle();
   }
@@ -79,22 +89,6 @@ export class DeliveryWorker {
       const attempt = this.attempt(d).finally(() => this.inFlight.delete(d.id));
       this.inFlight.set(d.id, attempt);
     }
-  }
-
-  private schedule(ms: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => this.pass(), ms);
-    // The worker never keeps the process alive by itself.
-    this.timer.unref();
-  }
-
-  private pass(): void {
-    try {
-      this.tick();
-    } catch (err) {
-      this.deps.logger("EventBridge delivery pass failed", { error: err instanceof Error ? err.message : String(err) });
-    }
-    if (this.running) this.schedule(this.settings.pollIntervalMs);
   }
 
   private async attempt(d: Delivery): Promise<void> {

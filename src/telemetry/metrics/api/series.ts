@@ -1,4 +1,4 @@
-import { dimensionNames, metricInfo, NAMESPACE, DIMENSION_INSTANCE, DIMENSION_SERVICE_ID, DIMENSION_SERVICE_NAME, type MetricInfo } from "../catalog.js";
+import { levelOf, metricInfo, NAMESPACE, DIMENSION_INSTANCE, DIMENSION_SERVICE_ID, DIMENSION_SERVICE_NAME, type MetricInfo } from "../catalog.js";
 import { alignStart, rollup, type PeriodSet } from "../rollup.js";
 import type { MetricsStore } from "../store/metrics-store.js";
 import { invalidValue } from "./errors.js";
@@ -65,9 +65,11 @@ export function readSeries(
   const none = { info, periods: [] };
   if (spec.Namespace !== NAMESPACE || !info || (unit !== undefined && unit !== info.unit)) return none;
   const given = new Map((spec.Dimensions ?? []).map((d) => [d.Name, d.Value]));
-  const wanted = dimensionNames(info.level);
-  if (given.size !== wanted.length || !wanted.every((n) => given.has(n))) return none;
-  const instance = info.level === "instance" ? (given.get(DIMENSION_INSTANCE) ?? "") : "";
+  const level = levelOf(info, new Set(given.keys()));
+  if (level === undefined) return none;
+  const instance = level === "instance" ? (given.get(DIMENSION_INSTANCE) ?? "") : "";
+  // The service's own series is stored as instance "": an empty Instance must not read it.
+  if (level === "instance" && instance === "") return none;
   const series = store.findSeries(given.get(DIMENSION_SERVICE_ID) ?? "", instance);
   if (!series || series.serviceName !== given.get(DIMENSION_SERVICE_NAME)) return none;
   const fromMinute = alignStart(range.startMs) / MINUTE_MS;

@@ -16,6 +16,7 @@ describe("Prometheus exposition", () => {
     const state = new PrometheusState();
     state.onRequests(svc, { requests: 3, status2xx: 2, status4xx: 0, status5xx: 1, latenciesMs: [4, 40, 20_000] });
     state.onActiveInstances(svc, 2);
+    state.onConcurrency(svc, 7);
     state.onInstance(svc, "i-1", 100, { cpuPercent: 12.5, memoryPercent: 40 });
     state.onInstance(svc, "i-old", 10, { cpuPercent: 1, memoryPercent: 1 });
     state.onApiCall("monitoring", "ListMetrics", "");
@@ -36,6 +37,7 @@ describe("Prometheus exposition", () => {
     has(`openrunner_request_latency_seconds_sum{${labels}} 20.044`);
     has(`openrunner_request_latency_seconds_count{${labels}} 3`);
     has(`openrunner_active_instances{${labels}} 2`);
+    has(`openrunner_concurrency{${labels}} 7`);
     has(`openrunner_instance_cpu_utilization_percent{${labels},instance="i-1"} 12.5`);
     assert.ok(!text.includes("i-old"), "an instance silent since before the cut-off is left out");
     has('openrunner_api_calls_total{api="monitoring",operation="ListMetrics",error=""} 2');

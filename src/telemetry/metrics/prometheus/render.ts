@@ -82,6 +82,9 @@ export function renderPrometheus(state: PrometheusState, facts: ProcessFacts, st
   l.family("openrunner_active_instances", "gauge", "Instances serving a service (App Runner's ActiveInstances).");
   for (const c of services) if (c.activeInstances !== undefined) l.sample("openrunner_active_instances", svc(c), c.activeInstances);
 
+  l.family("openrunner_concurrency", "gauge", "Requests a service's instances were handling at the last sample (App Runner's Concurrency).");
+  for (const c of services) if (c.concurrency !== undefined) l.sample("openrunner_concurrency", svc(c), c.concurrency);
+
   const instances = [...state.instances.values()].filter((i) => i.second >= staleBeforeSecond);
   const inst = (i: (typeof instances)[number]): Record<string, string> => ({
     service_name: i.ref.serviceName,

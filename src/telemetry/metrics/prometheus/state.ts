@@ -13,6 +13,8 @@ export interface ServiceCounters {
   latencySumSeconds: number;
   latencyCount: number;
   activeInstances: number | undefined;
+  /** The last Concurrency sample. */
+  concurrency: number | undefined;
 }
 
 export interface InstanceGauges {
@@ -59,6 +61,10 @@ export class PrometheusState {
     this.service(ref).activeInstances = count;
   }
 
+  onConcurrency(ref: ServiceRef, concurrency: number): void {
+    this.service(ref).concurrency = concurrency;
+  }
+
   onInstance(ref: ServiceRef, instance: string, second: number, report: InstanceReport): void {
     const key = `${ref.serviceId}\u0000${instance}`;
     const prior = this.instances.get(key);
@@ -84,6 +90,7 @@ export class PrometheusState {
         latencySumSeconds: 0,
         latencyCount: 0,
         activeInstances: undefined,
+        concurrency: undefined,
       };
       this.services.set(ref.serviceId, c);
     }
