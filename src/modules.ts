@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { ApiCallGate, ApiCallListener, AwsJsonApi } from "./api/service-registry.js";
+import type { ApiCallGate, ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
 import type { ControlPlaneConfig } from "./domain/config.js";
 import type { CredentialLookup } from "./iam/sigv4/verify.js";
 import type { Store } from "./store/store.js";

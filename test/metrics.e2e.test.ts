@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-cloudwatch";
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { ApiCallRecord } from "../src/api/service-registry.js";
+import type { ApiCallRecord } from "../src/protocol/service-registry.js";
 import { startMetricsServer, serviceDimensions, type MetricsServer } from "./support/metrics-fixture.js";
 import { fetchHeaders, signRequest } from "./support/sigv4-signer.js";
 

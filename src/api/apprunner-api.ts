@@ -8,7 +8,7 @@ import { serviceOperations } from "./operations/services.js";
 import { tagsOperations } from "./operations/tags.js";
 import { vpcConnectorsOperations } from "./operations/vpc-connectors.js";
 import { vpcIngressConnectionsOperations } from "./operations/vpc-ingress-connections.js";
-import type { AwsJsonApi } from "./service-registry.js";
+import type { AwsJsonApi } from "../protocol/service-registry.js";
 
 /** App Runner 2020-05-15: AWS JSON 1.0, target prefix AppRunner, signing name apprunner. */
 export const appRunnerApi: AwsJsonApi = {

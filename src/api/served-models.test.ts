@@ -11,7 +11,7 @@ import type { MetricsStore } from "../telemetry/metrics/store/metrics-store.js";
 import { ManualClock } from "../util/clock.js";
 import { appRunnerApi } from "./apprunner-api.js";
 import { openRunnerApi } from "./openrunner/complete-handshake.js";
-import type { AwsJsonApi } from "./service-registry.js";
+import type { AwsJsonApi } from "../protocol/service-registry.js";
 
 /** Handlers only touch their stores when called; listing operations never does. */
 const unused = <T>(): T => ({}) as T;

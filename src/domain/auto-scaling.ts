@@ -1,7 +1,7 @@
 import type { AutoScalingConfiguration, AutoScalingConfigurationSummary } from "@aws-sdk/client-apprunner";
-import type { ApiDeps } from "../api/context.js";
-import type { Wire } from "../api/wire.js";
-import { epochSeconds } from "../api/wire.js";
+import type { ApiDeps } from "../protocol/context.js";
+import type { Wire } from "../protocol/wire.js";
+import { epochSeconds } from "../protocol/wire.js";
 import { invalidRequest } from "../errors/app-runner-error.js";
 import type { ResourceRow } from "../store/resources.js";
 import { autoScalingConfigurationArn } from "./arns.js";

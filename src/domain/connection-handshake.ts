@@ -1,5 +1,5 @@
 import type { Connection } from "@aws-sdk/client-apprunner";
-import type { Wire } from "../api/wire.js";
+import type { Wire } from "../protocol/wire.js";
 import { invalidRequest, notFound } from "../errors/app-runner-error.js";
 import type { SealedSecret, SecretBox } from "../iam/secret-box.js";
 import type { ResourceRow } from "../store/resources.js";

@@ -1,5 +1,5 @@
 import type { CustomDomain } from "@aws-sdk/client-apprunner";
-import type { Wire } from "../api/wire.js";
+import type { Wire } from "../protocol/wire.js";
 
 /**
  * App Runner sends a custom domain association's status in lower case (`creating`,

@@ -1,6 +1,6 @@
-import type { ApiDeps } from "../api/context.js";
-import { decodeNextToken, page } from "../api/paging.js";
-import { epochSeconds } from "../api/wire.js";
+import type { ApiDeps } from "../protocol/context.js";
+import { decodeNextToken, page } from "../protocol/paging.js";
+import { epochSeconds } from "../protocol/wire.js";
 import { invalidRequest, notFound, quotaExceeded } from "../errors/app-runner-error.js";
 import type { ResourceKind, ResourceRow } from "../store/resources.js";
 import { isLocalArn, parseArn } from "./arns.js";

@@ -3,7 +3,7 @@ import type {
   NetworkConfiguration,
   ServiceObservabilityConfiguration,
 } from "@aws-sdk/client-apprunner";
-import type { Wire } from "../api/wire.js";
+import type { Wire } from "../protocol/wire.js";
 
 /** App Runner's health check defaults (developer guide, "Configuring health checks"). */
 export const DEFAULT_HEALTH_CHECK: Required<Wire<HealthCheckConfiguration>> = {

@@ -1,5 +1,5 @@
 import type { Service } from "@aws-sdk/client-apprunner";
-import type { Wire } from "../api/wire.js";
+import type { Wire } from "../protocol/wire.js";
 import type { ResourceRow } from "../store/resources.js";
 import type { AutoScalingSummaryDoc } from "./auto-scaling.js";
 

@@ -1,6 +1,6 @@
 import type { CreateServiceRequest, SourceConfiguration } from "@aws-sdk/client-apprunner";
-import type { ApiDeps } from "../api/context.js";
-import type { Wire } from "../api/wire.js";
+import type { ApiDeps } from "../protocol/context.js";
+import type { Wire } from "../protocol/wire.js";
 import { invalidRequest, invalidState } from "../errors/app-runner-error.js";
 import type { OperationType } from "../store/operations.js";
 import type { ServiceRow } from "./service-record.js";

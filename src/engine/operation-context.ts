@@ -6,7 +6,7 @@ import type { DeploymentSpec, DeploymentStep, DriverContext, RuntimeDriver } fro
 import type { OperationRow, OperationStatus } from "../store/operations.js";
 import type { Store } from "../store/store.js";
 import type { ServiceEventRecorder } from "../telemetry/service-events.js";
-import { epochSeconds } from "../api/wire.js";
+import { epochSeconds } from "../protocol/wire.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 

@@ -50,7 +50,7 @@ export const ERROR_CODES = {
   InvalidParameter: { type: "InvalidParameterException", status: 400 },
   ResourceAlreadyExists: { type: "ResourceAlreadyExistsException", status: 400 },
   // CloudWatch metrics (src/telemetry/metrics): types are the awsJson names; the awsQuery codes
-  // (InvalidParameterValue, MissingParameter, …) are mapped in telemetry/metrics/query/error-codes.ts.
+  // (InvalidParameterValue, MissingParameter, …) are mapped in protocol/query/error-codes.ts.
   CloudWatchInvalidParameterValue: { type: "InvalidParameterValueException", status: 400 },
   CloudWatchMissingParameter: { type: "MissingRequiredParameterException", status: 400 },
   CloudWatchInvalidParameterCombination: { type: "InvalidParameterCombinationException", status: 400 },

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { MAX_JSON_DEPTH } from "../api/http/json-body.js";
+import { MAX_JSON_DEPTH } from "../protocol/http/json-body.js";
 import { appRunnerModel, cloudTrailModel, cloudWatchModel, eventsModel, logsModel, type ServiceModel } from "./model.js";
 import { validateInput } from "./validate.js";
 

@@ -3,7 +3,7 @@ import type {
   InstanceConfiguration,
   SourceConfiguration,
 } from "@aws-sdk/client-apprunner";
-import type { Wire } from "../api/wire.js";
+import type { Wire } from "../protocol/wire.js";
 
 /** Everything a driver needs to run one version of a service. */
 export interface DeploymentSpec {

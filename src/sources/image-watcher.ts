@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ApiDeps } from "../api/context.js";
+import type { ApiDeps } from "../protocol/context.js";
 import { startAutomaticDeployment } from "../api/operations/services.js";
 import type { ServiceDoc, ServiceInternal, ServiceRow } from "../domain/service-record.js";
 import type { ImageStore } from "../images/types.js";

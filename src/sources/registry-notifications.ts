@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { BodyTooLargeError, readBody } from "../api/http/read-request.js";
+import { BodyTooLargeError, readBody } from "../protocol/http/read-request.js";
 import type { HttpRoute } from "../modules.js";
 
 export const REGISTRY_NOTIFICATIONS_PATH = "/openrunner/registry-notifications";

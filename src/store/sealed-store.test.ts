@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import Database from "better-sqlite3";
-import { ensureRootAccessKey } from "../iam/root-credentials.js";
+import { ensureRootAccessKey } from "./root-credentials.js";
 import { ManualClock } from "../util/clock.js";
 import { SeededRandom } from "../util/random.js";
 import { Store } from "./store.js";

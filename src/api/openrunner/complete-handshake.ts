@@ -1,7 +1,7 @@
 import { completeHandshake } from "../../domain/connection-handshake.js";
 import { invalidRequest } from "../../errors/app-runner-error.js";
 import { SecretBox } from "../../iam/secret-box.js";
-import type { AwsJsonApi } from "../service-registry.js";
+import type { AwsJsonApi } from "../../protocol/service-registry.js";
 import { openRunnerModel } from "./model.js";
 
 /** `X-Amz-Target: OpenRunner.<Operation>`: OpenRunner's own operations, beside App Runner's. */

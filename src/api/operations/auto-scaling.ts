@@ -31,9 +31,9 @@ import {
   requireRevision,
 } from "../../domain/revisioned-configurations.js";
 import { invalidRequest } from "../../errors/app-runner-error.js";
-import { handler, type OperationHandler, type RequestContext } from "../context.js";
-import { nextTokenField } from "../paging.js";
-import { epochSeconds, type Wire } from "../wire.js";
+import { handler, type OperationHandler, type RequestContext } from "../../protocol/context.js";
+import { nextTokenField } from "../../protocol/paging.js";
+import { epochSeconds, type Wire } from "../../protocol/wire.js";
 import { checkTags } from "./common.js";
 
 const createAutoScalingConfiguration = handler<Wire<CreateAutoScalingConfigurationRequest>>((input, ctx) => {

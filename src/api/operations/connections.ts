@@ -4,9 +4,9 @@ import type { ConnectionDoc, ConnectionInternal } from "../../domain/connection-
 import type { ServiceDoc } from "../../domain/service-record.js";
 import { invalidRequest, notFound, quotaExceeded } from "../../errors/app-runner-error.js";
 import type { ResourceRow } from "../../store/resources.js";
-import { handler, type OperationHandler, type RequestContext } from "../context.js";
-import { listPage } from "../paging.js";
-import { epochSeconds, type Wire } from "../wire.js";
+import { handler, type OperationHandler, type RequestContext } from "../../protocol/context.js";
+import { listPage } from "../../protocol/paging.js";
+import { epochSeconds, type Wire } from "../../protocol/wire.js";
 import { checkTags } from "./common.js";
 
 /** The caller never sees more than the API shape; the sealed token stays in `internal`. */

@@ -17,9 +17,9 @@ import {
 } from "../../domain/revisioned-configurations.js";
 import type { ServiceDoc } from "../../domain/service-record.js";
 import { invalidRequest } from "../../errors/app-runner-error.js";
-import { handler, type OperationHandler } from "../context.js";
-import { nextTokenField } from "../paging.js";
-import { epochSeconds, type Wire } from "../wire.js";
+import { handler, type OperationHandler } from "../../protocol/context.js";
+import { nextTokenField } from "../../protocol/paging.js";
+import { epochSeconds, type Wire } from "../../protocol/wire.js";
 import { checkTags } from "./common.js";
 
 type ObservabilityDoc = Wire<ObservabilityConfiguration>;

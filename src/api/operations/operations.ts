@@ -1,9 +1,9 @@
 import type { ListOperationsRequest } from "@aws-sdk/client-apprunner";
 import { notFound } from "../../errors/app-runner-error.js";
 import type { OperationRow } from "../../store/operations.js";
-import { handler, type OperationHandler } from "../context.js";
-import { decodeNextToken, encodeNextToken } from "../paging.js";
-import { epochSeconds, type Wire } from "../wire.js";
+import { handler, type OperationHandler } from "../../protocol/context.js";
+import { decodeNextToken, encodeNextToken } from "../../protocol/paging.js";
+import { epochSeconds, type Wire } from "../../protocol/wire.js";
 
 export function operationSummary(op: OperationRow): Record<string, unknown> {
   return {

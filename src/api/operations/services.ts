@@ -15,9 +15,9 @@ import { invalidRequest, notFound, quotaExceeded } from "../../errors/app-runner
 import type { OperationType } from "../../store/operations.js";
 import { ServiceEventRecorder } from "../../telemetry/service-events.js";
 import { uuid } from "../../util/random.js";
-import { handler, type ApiDeps, type OperationHandler, type RequestContext } from "../context.js";
-import { listPage } from "../paging.js";
-import { epochSeconds, type Wire } from "../wire.js";
+import { handler, type ApiDeps, type OperationHandler, type RequestContext } from "../../protocol/context.js";
+import { listPage } from "../../protocol/paging.js";
+import { epochSeconds, type Wire } from "../../protocol/wire.js";
 import { checkTags, requireService } from "./common.js";
 
 /** Records a new operation for the service and wakes the engine; the caller holds the transaction. */

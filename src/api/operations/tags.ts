@@ -1,8 +1,8 @@
 import type { ListTagsForResourceRequest, TagResourceRequest, UntagResourceRequest } from "@aws-sdk/client-apprunner";
 import { notFound } from "../../errors/app-runner-error.js";
 import type { ResourceKind } from "../../store/resources.js";
-import { handler, type OperationHandler, type RequestContext } from "../context.js";
-import type { Wire } from "../wire.js";
+import { handler, type OperationHandler, type RequestContext } from "../../protocol/context.js";
+import type { Wire } from "../../protocol/wire.js";
 import { checkTags } from "./common.js";
 
 /** Every App Runner resource with an ARN. Custom domains have none (their row key only looks like one). */

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { CodeConfigurationValues } from "@aws-sdk/client-apprunner";
-import type { Wire } from "../../api/wire.js";
+import type { Wire } from "../../protocol/wire.js";
 import { planFromApi } from "./api-values.js";
 
 type Values = Wire<CodeConfigurationValues>;

@@ -5,7 +5,7 @@
  * as their key and no line.
  */
 import type { CodeConfigurationValues } from "@aws-sdk/client-apprunner";
-import type { Wire } from "../../api/wire.js";
+import type { Wire } from "../../protocol/wire.js";
 import type { BuildPlan, ConfigProblem } from "../types.js";
 import { DEFAULT_PORT, ENV_NAME } from "./apprunner-yaml.js";
 import { lookupApiRuntime, MANAGED_RUNTIMES } from "./runtimes.js";

@@ -1,4 +1,4 @@
-import { epochSeconds } from "../../api/wire.js";
+import { epochSeconds } from "../../protocol/wire.js";
 import { operationEvent } from "../../domain/service-events.js";
 import type { Reconciler } from "./types.js";
 

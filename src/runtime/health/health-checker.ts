@@ -1,5 +1,5 @@
 import type { HealthCheckConfiguration } from "@aws-sdk/client-apprunner";
-import type { Wire } from "../../api/wire.js";
+import type { Wire } from "../../protocol/wire.js";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import { systemClock, type Clock } from "../../util/clock.js";
 import {

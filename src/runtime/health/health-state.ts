@@ -1,5 +1,5 @@
 import type { HealthCheckConfiguration } from "@aws-sdk/client-apprunner";
-import type { Wire } from "../../api/wire.js";
+import type { Wire } from "../../protocol/wire.js";
 import { DEFAULT_HEALTH_CHECK, withHealthCheckDefaults } from "../../domain/service-defaults.js";
 
 /**

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { ApiDeps } from "../../api/context.js";
+import type { ApiDeps } from "../../protocol/context.js";
 import type { ServiceDoc, ServiceInternal } from "../../domain/service-record.js";
 import { Autoscaler } from "../../autoscaler/autoscaler.js";
 import { LocalImageStore } from "../../images/image-store.js";

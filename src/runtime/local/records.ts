@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../../util/private-files.js";
 import { join } from "node:path";
 import type { HealthCheckConfiguration } from "@aws-sdk/client-apprunner";
-import type { Wire } from "../../api/wire.js";
+import type { Wire } from "../../protocol/wire.js";
 import type { InstancePlan } from "../instance-plan.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { ApiDeps } from "../../api/context.js";
+import type { ApiDeps } from "../../protocol/context.js";
 import { startAutomaticDeployment } from "../../api/operations/services.js";
 import type { ServiceDoc, ServiceInternal, ServiceRow } from "../../domain/service-record.js";
 import { PeriodicTask, type TaskTimers } from "../../util/periodic-task.js";

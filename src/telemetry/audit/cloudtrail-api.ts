@@ -1,5 +1,5 @@
-import { handler } from "../../api/context.js";
-import type { AwsJsonApi } from "../../api/service-registry.js";
+import { handler } from "../../protocol/context.js";
+import type { AwsJsonApi } from "../../protocol/service-registry.js";
 import { cloudTrailModel } from "../../model/model.js";
 import type { Clock } from "../../util/clock.js";
 import { encodeLookupToken, parseLookupRequest } from "./lookup-request.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { appRunnerApi } from "../../api/apprunner-api.js";
-import type { ApiCallRecord, AwsJsonApi } from "../../api/service-registry.js";
+import type { ApiCallRecord, AwsJsonApi } from "../../protocol/service-registry.js";
 import type { Principal } from "../../iam/sigv4/verify.js";
 import { toTrailEntry, type TrailContext } from "./cloudtrail-event.js";
 import { MAX_EVENT_BYTES, MAX_PARAMETERS_BYTES, MAX_TEXT_CHARS } from "./field-limits.js";

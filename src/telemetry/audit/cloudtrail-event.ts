@@ -1,4 +1,4 @@
-import type { ApiCallRecord, AwsJsonApi } from "../../api/service-registry.js";
+import type { ApiCallRecord, AwsJsonApi } from "../../protocol/service-registry.js";
 import type { Principal } from "../../iam/sigv4/verify.js";
 import { capParameters, capText } from "./field-limits.js";
 import { isReadOnly } from "./read-only.js";

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { servesOperation, type ApiCallRecord, type AwsJsonApi } from "../../api/service-registry.js";
+import { servesOperation, type ApiCallRecord, type AwsJsonApi } from "../../protocol/service-registry.js";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { ControlPlaneModule, ModuleDeps, ModuleFactory } from "../../modules.js";
 import { uuid } from "../../util/random.js";

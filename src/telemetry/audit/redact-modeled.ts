@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH } from "../../api/http/json-body.js";
+import { MAX_JSON_DEPTH } from "../../protocol/http/json-body.js";
 import type { Shape, ServiceModel } from "../../model/model.js";
 import { HIDDEN } from "./hidden.js";
 

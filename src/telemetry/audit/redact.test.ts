@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { appRunnerApi } from "../../api/apprunner-api.js";
-import { MAX_JSON_DEPTH } from "../../api/http/json-body.js";
-import type { AwsJsonApi } from "../../api/service-registry.js";
+import { MAX_JSON_DEPTH } from "../../protocol/http/json-body.js";
+import type { AwsJsonApi } from "../../protocol/service-registry.js";
 import { HIDDEN } from "./hidden.js";
 import { trailParameters } from "./redact.js";
 

@@ -1,4 +1,4 @@
-import type { AwsJsonApi } from "../../api/service-registry.js";
+import type { AwsJsonApi } from "../../protocol/service-registry.js";
 import { trailValue } from "./redact-modeled.js";
 import { redactUnmodeled } from "./redact-unmodeled.js";
 

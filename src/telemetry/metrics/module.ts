@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { servesOperation } from "../../api/service-registry.js";
+import { servesOperation } from "../../protocol/service-registry.js";
 import type { ControlPlaneModule, ModuleDeps } from "../../modules.js";
 import { cloudWatchJsonApi, cloudWatchOperations } from "./api/cloudwatch-api.js";
 import { PrometheusState } from "./prometheus/state.js";

@@ -1,5 +1,5 @@
-import type { OperationHandler } from "../../../api/context.js";
-import type { AwsJsonApi } from "../../../api/service-registry.js";
+import type { OperationHandler } from "../../../protocol/context.js";
+import type { AwsJsonApi } from "../../../protocol/service-registry.js";
 import { eventsModel } from "../../../model/model.js";
 import { busOperations } from "./bus-ops.js";
 import type { EventsEnv, EventsHandler } from "./env.js";

@@ -1,5 +1,5 @@
 import type { Target } from "@aws-sdk/client-eventbridge";
-import type { Wire } from "../../../api/wire.js";
+import type { Wire } from "../../../protocol/wire.js";
 import type { Db } from "../../../store/database.js";
 import { ruleFromRaw, type RawRule, type RuleRow } from "./rules.js";
 

@@ -1,4 +1,4 @@
-import type { AwsJsonApi } from "../../../api/service-registry.js";
+import type { AwsJsonApi } from "../../../protocol/service-registry.js";
 import { logsModel } from "../../../model/model.js";
 import type { LogStore } from "../store/log-store.js";
 import { catalogOperations } from "./catalog-operations.js";

@@ -1,4 +1,4 @@
-import type { AwsJsonApi } from "../../../api/service-registry.js";
+import type { AwsJsonApi } from "../../../protocol/service-registry.js";
 import { cloudWatchModel } from "../../../model/model.js";
 import type { Clock } from "../../../util/clock.js";
 import type { MetricsStore } from "../store/metrics-store.js";

@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { awsQueryService, firstHeader as header } from "../../../api/http/aws-query.js";
-import { discardBody, readBody, signedHeadOf } from "../../../api/http/read-request.js";
-import { maxBodyBytesOf, type AwsJsonApi } from "../../../api/service-registry.js";
+import { awsQueryService, firstHeader as header } from "../../../protocol/http/aws-query.js";
+import { discardBody, readBody, signedHeadOf } from "../../../protocol/http/read-request.js";
+import { maxBodyBytesOf, type AwsJsonApi } from "../../../protocol/service-registry.js";
 import { AppRunnerError, asAppRunnerError } from "../../../errors/app-runner-error.js";
 import { checkCredential, checkSignature } from "../../../iam/sigv4/verify.js";
 import type { HttpRoute, ModuleDeps } from "../../../modules.js";
 import { uuid } from "../../../util/random.js";
 import type { CloudWatchOperations } from "../api/cloudwatch-api.js";
 import { GET_METRIC_DATA_INPUT, GET_METRIC_STATISTICS_INPUT, LIST_METRICS_INPUT, type StructureShape } from "../api/shapes.js";
-import { queryErrorOf } from "./error-codes.js";
+import { queryErrorOf } from "../../../protocol/query/error-codes.js";
 import { decodeQuery } from "./form-decode.js";
 import { errorXml, responseXml } from "./xml.js";
 

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AppRunnerError } from "../../../errors/app-runner-error.js";
 import { GET_METRIC_STATISTICS_OUTPUT, LIST_METRICS_OUTPUT } from "../api/shapes.js";
-import { queryErrorOf } from "./error-codes.js";
-import { errorXml, escapeXml, isoTimestamp, responseXml, XML_NAMESPACE } from "./xml.js";
+import { queryErrorOf } from "../../../protocol/query/error-codes.js";
+import { escapeXml } from "../../../protocol/query/escape-xml.js";
+import { errorXml, isoTimestamp, responseXml, XML_NAMESPACE } from "./xml.js";
 
 describe("awsQuery XML", () => {
   it("writes a result inside <XResponse><XResult> with the request id", () => {

@@ -1,9 +1,7 @@
+import { escapeXml } from "../../../protocol/query/escape-xml.js";
 import type { Shape, StructureShape } from "../api/shapes.js";
 
 export const XML_NAMESPACE = "http://monitoring.amazonaws.com/doc/2010-08-01/";
-
-export const escapeXml = (s: string): string =>
-  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&apos;");
 
 /** `2026-01-01T00:00:00Z`, with milliseconds only when there are any (as AWS writes them). */
 export const isoTimestamp = (epochSeconds: number): string => new Date(Math.round(epochSeconds * 1000)).toISOString().replace(".000Z", "Z");

@@ -1,9 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Store } from "../store/store.js";
+import type { Store } from "./store.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
-import type { CredentialLookup, Principal } from "./sigv4/verify.js";
+import type { CredentialLookup, Principal } from "../iam/sigv4/verify.js";
 
 const KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

@@ -1,5 +1,5 @@
-import type { AppRunnerError } from "../../../errors/app-runner-error.js";
-import type { ErrorCode } from "../../../errors/codes.js";
+import type { AppRunnerError } from "../../errors/app-runner-error.js";
+import type { ErrorCode } from "../../errors/codes.js";
 
 /**
  * The awsQuery `<Code>` for errors that have one of their own: CloudWatch's modeled errors

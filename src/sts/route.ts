@@ -1,14 +1,14 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { awsQueryService, firstHeader } from "../../api/http/aws-query.js";
-import { discardBody, readBody, signedHeadOf } from "../../api/http/read-request.js";
-import { handler } from "../../api/context.js";
-import type { AwsJsonApi } from "../../api/service-registry.js";
-import { AppRunnerError, asAppRunnerError } from "../../errors/app-runner-error.js";
-import type { ControlPlaneModule, HttpRoute, ModuleDeps } from "../../modules.js";
-import { queryErrorOf } from "../../telemetry/metrics/query/error-codes.js";
-import { escapeXml } from "../../telemetry/metrics/query/xml.js";
-import { uuid } from "../../util/random.js";
-import { checkCredential, checkSignature, type Principal } from "../sigv4/verify.js";
+import { awsQueryService, firstHeader } from "../protocol/http/aws-query.js";
+import { discardBody, readBody, signedHeadOf } from "../protocol/http/read-request.js";
+import { handler } from "../protocol/context.js";
+import type { AwsJsonApi } from "../protocol/service-registry.js";
+import { AppRunnerError, asAppRunnerError } from "../errors/app-runner-error.js";
+import type { ControlPlaneModule, HttpRoute, ModuleDeps } from "../modules.js";
+import { queryErrorOf } from "../protocol/query/error-codes.js";
+import { escapeXml } from "../protocol/query/escape-xml.js";
+import { uuid } from "../util/random.js";
+import { checkCredential, checkSignature, type Principal } from "../iam/sigv4/verify.js";
 
 /*
  * STS GetCallerIdentity, the one STS call tools make to learn whose key they hold: Terraform's
