@@ -1,0 +1,166 @@
+// The layering of src/, checked by `npm test` (scripts/test.sh) with dependency-cruiser:
+// `npx depcruise src` (this file is its default config). docs/architecture.md has the same
+// table in words; change both together.
+//
+// Each top-level folder of src/ (and the two files at its root) names what it may import.
+// Read bottom to top: a folder may import only folders listed for it, and no list refers to a
+// folder above it, so there is no cycle between folders (test/layering.test.ts checks that
+// too, and that an upward import fails). Tests (*.test.ts) may use any folder as a fixture.
+
+/** @type {Record<string, string[]>} */
+const LAYERS = {
+  errors: [],
+  util: ["errors"],
+  model: ["errors", "util"],
+  iam: ["errors", "util"],
+  images: ["errors", "util"],
+  store: ["iam", "errors", "util"],
+  protocol: ["store", "model", "iam", "errors", "util"],
+  domain: ["protocol", "store", "model", "iam", "errors", "util"],
+  "modules.ts": ["domain", "protocol", "store", "iam", "errors", "util"],
+  telemetry: ["modules.ts", "domain", "protocol", "store", "model", "iam", "errors", "util"],
+  router: ["telemetry", "errors", "util"],
+  autoscaler: ["router", "errors", "util"],
+  sources: ["modules.ts", "domain", "protocol", "store", "images", "iam", "errors", "util"],
+  builder: ["sources", "protocol", "images", "errors", "util"],
+  runtime: ["autoscaler", "router", "telemetry", "domain", "protocol", "store", "images", "errors", "util"],
+  engine: ["runtime", "telemetry", "domain", "protocol", "store", "errors", "util"],
+  api: ["telemetry", "domain", "protocol", "store", "model", "iam", "errors", "util"],
+  sts: ["modules.ts", "protocol", "iam", "errors", "util"],
+  console: ["modules.ts", "errors", "util"],
+  "server.ts": [
+    "console", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
+    "telemetry", "modules.ts", "domain", "protocol", "store", "images", "iam", "model", "errors", "util",
+  ],
+  cli: [
+    "server.ts", "console", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
+    "telemetry", "modules.ts", "domain", "protocol", "store", "images", "iam", "model", "errors", "util",
+  ],
+};
+
+/**
+ * Imports that go up today, each named with the item of issue 14 that removes it. Nothing may
+ * be added here: a new upward import is a design question, not an exception. `from` is a file
+ * (or a folder ending in /) under src/, `to` the files or folders it may reach beyond its layer.
+ */
+const KNOWN_VIOLATIONS = [
+  {
+    name: "protocol-names-control-plane-config",
+    comment: "ApiDeps carries App Runner's ControlPlaneConfig; item 4 (one composition root) hands each API its own deps.",
+    from: "protocol/context.ts",
+    to: ["domain/config.ts"],
+  },
+  {
+    name: "module-contract-names-telemetry-types",
+    comment: "The module contract names the log sink and metrics recorder telemetry implements; item 4 moves the contract to the composition root.",
+    from: "modules.ts",
+    to: ["telemetry/log-sink.ts", "telemetry/metrics/recorder.ts"],
+  },
+  {
+    name: "local-runtime-composition-root",
+    comment: "runtime/local/create.ts is a second composition root beside server.ts (builder, sources, the image watcher, the autoscaler); item 4.",
+    from: "runtime/local/create.ts",
+    to: ["builder/", "sources/", "modules.ts"],
+  },
+  {
+    name: "local-driver-builds-source",
+    comment: "LocalRuntimeDriver.image() builds source code; item 1 makes resolving the artifact an engine phase.",
+    from: "runtime/local/driver.ts",
+    to: ["builder/source-builder.ts"],
+  },
+  {
+    name: "builder-borrows-runtime",
+    comment: "The build sandbox borrows the local runtime's runc, overlay and bundle code, and the source builder the driver's types; item 2 (one OCI executor) and item 1.",
+    from: "builder/",
+    to: ["runtime/"],
+  },
+  {
+    name: "repository-names-build-types",
+    comment: "sources/git/repository.ts names the builder's types; item 1 (the engine resolves the artifact: sources, then builder).",
+    from: "sources/git/repository.ts",
+    to: ["builder/types.ts"],
+  },
+  {
+    name: "watchers-start-deployments-through-the-api",
+    comment: "The image and code watchers start deployments by calling api/operations/services.ts; item 5 (one service-lifecycle module).",
+    from: "sources/",
+    to: ["api/operations/services.ts"],
+  },
+  {
+    name: "api-names-engine-first-phase",
+    comment: "The API hard-codes the engine's first deploy phase name; item 5 (phase names owned by the engine).",
+    from: "api/operations/services.ts",
+    to: ["engine/reconcilers/deploy.ts"],
+  },
+];
+
+const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+/** A folder (`name/`) or a root file (`name.ts`) of src/, as a path regex. */
+const area = (name) => (name.endsWith(".ts") ? `^src/${escape(name)}$` : `^src/${escape(name)}/`);
+const place = (p) => (p.endsWith("/") ? `^src/${escape(p)}` : `^src/${escape(p)}$`);
+const areaOf = (p) => Object.keys(LAYERS).find((name) => new RegExp(area(name)).test(`src/${p}`));
+const TESTS = "\\.test\\.tsx?$";
+
+/** Whether the place `outer` (a file, or a folder ending in /) holds `inner`. */
+const holds = (outer, inner) => outer === inner || (outer.endsWith("/") && inner.startsWith(outer));
+
+function layerRules() {
+  return Object.entries(LAYERS).flatMap(([name, allowed]) => {
+    const own = [name, ...allowed].map(area);
+    const exceptions = KNOWN_VIOLATIONS.filter((v) => areaOf(v.from) === name);
+    return [
+      {
+        name: `layer-${name}`,
+        comment: `src/${name} may import only: ${allowed.join(", ") || "nothing else in src/"} (docs/architecture.md).`,
+        severity: "error",
+        from: { path: area(name), pathNot: [TESTS, ...exceptions.map((v) => place(v.from))] },
+        to: { path: "^src/", pathNot: own },
+      },
+      // A file under several exceptions answers to the most specific one, which also allows
+      // what the broader ones do.
+      ...exceptions.map((v) => {
+        const nested = exceptions.filter((u) => u !== v && holds(v.from, u.from) && u.from !== v.from);
+        const broader = exceptions.filter((u) => holds(u.from, v.from));
+        return {
+          name: `layer-${name}-except-${v.name}`,
+          comment: `src/${name} may import only: ${allowed.join(", ")}; known violation: ${v.comment}`,
+          severity: "error",
+          from: { path: place(v.from), pathNot: [TESTS, ...nested.map((u) => place(u.from))] },
+          to: { path: "^src/", pathNot: [...own, ...broader.flatMap((u) => u.to.map(place))] },
+        };
+      }),
+    ];
+  });
+}
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: "not-in-a-layer",
+      comment: "Every top-level folder and root file of src/ has a row in LAYERS (and in docs/architecture.md).",
+      severity: "error",
+      from: { path: "^src/", pathNot: Object.keys(LAYERS).map(area) },
+      to: {},
+    },
+    ...layerRules(),
+    {
+      name: "not-to-unresolvable",
+      comment: "An import that resolves to nothing cannot be checked.",
+      severity: "error",
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: "node_modules" },
+    exclude: { path: "^(dist|node_modules)/" },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: "tsconfig.json" },
+  },
+};
+// For test/layering.test.ts, which checks the table itself; depcruise ignores them.
+Object.defineProperties(module.exports, {
+  LAYERS: { value: LAYERS, enumerable: false },
+  KNOWN_VIOLATIONS: { value: KNOWN_VIOLATIONS, enumerable: false },
+});
