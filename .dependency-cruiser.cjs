@@ -1,3 +1,4 @@
+/* global module */
 // The layering of src/, checked by `npm test` (scripts/test.sh) with dependency-cruiser:
 // `npx depcruise src` (this file is its default config). docs/architecture.md has the same
 // table in words; change both together.
