@@ -86,6 +86,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     deps.metrics && router
       ? new RequestLogReceiver({ recorder: deps.metrics, services: refs, clock, logger, counters: () => router.counters() })
       : undefined;
+  const layout = hostLayout(deps.store, deps.dataDir, deps.random, settings);
   const git = new GitSources({ dir: join(deps.dataDir, "sources"), logger });
   const builder = new SourceBuilder({
     git,
@@ -94,6 +95,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     dataDir: deps.dataDir,
     auth: (spec) => sourceAuth(deps.store, deps.dataDir, spec.source),
     logger,
+    layout,
   });
   const codeWatcher = new CodeWatcher({
     deps: deps.apiDeps,
@@ -105,7 +107,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   const webhook = gitWebhookRoute({ secret: gitWebhookSecret(deps.dataDir), onPush: (p) => codeWatcher.onPush(p), logger });
   const driver = new LocalRuntimeDriver({
     runtimeDir: join(deps.dataDir, "runtime"),
-    layout: hostLayout(deps.store, deps.dataDir, deps.random, settings),
+    layout,
     images,
     clock,
     random: deps.random,

@@ -42,13 +42,13 @@ export function networkForSlot(layout: HostLayout, slot: number): InstanceNetwor
 }
 
 /**
- * Creates the namespace, the veth pair (eth0 inside) and addresses, with a default route via the
+ * Creates the namespace (or names process `attachPid`'s), the veth pair (eth0 inside) and addresses, with a default route via the
  * host end from the egress address (and the host's route back to it), so egress NAT can work.
  * Leftovers with the same names (a crash) are removed first.
  * Two `ip` processes: one for the host side (it forks sysctl inside the namespace: the inner
  * route_localnet can only be written from a process in that namespace), one for the inside.
  */
-export async function createNetwork(net: InstanceNetwork): Promise<void> {
+export async function createNetwork(net: InstanceNetwork, opts: { attachPid?: number } = {}): Promise<void> {
   if (existsSync(`${SYS_NET}/${net.hostInterface}`) || existsSync(`${NETNS_DIR}/${net.netns}`)) {
     await destroyNetwork(net);
   }
@@ -56,7 +56,8 @@ export async function createNetwork(net: InstanceNetwork): Promise<void> {
   const h = net.hostInterface;
   await execHost("ip", ["-batch", "-"], {
     input: [
-      `netns add ${ns}`,
+      // A build's namespace is its container's (made by runc inside the build's user namespace): named here.
+      opts.attachPid === undefined ? `netns add ${ns}` : `netns attach ${ns} ${opts.attachPid}`,
       `link add ${h} type veth peer name eth0 netns ${ns}`,
       `addr add ${net.hostAddress}/30 dev ${h}`,
       `link set ${h} up`,
