@@ -274,7 +274,7 @@ function hostLanAddress(): string | undefined {
   return undefined;
 }
 
-test("egress: an instance resolves and fetches the npm registry; the host, other instances, link-local and private ranges are refused locally", { skip }, async (t) => {
+test("egress: an instance resolves and reaches the npm registry; the host, other instances, link-local and private ranges are refused locally", { skip }, async (t) => {
   const egressLayout: HostLayout = { ...layout, egress: true };
   await ensureFirewall(egressLayout);
   try {
@@ -288,15 +288,17 @@ test("egress: an instance resolves and fetches the npm registry; the host, other
     assert.match(resolv.out, /^nameserver 100\.64\.0\.1$/m);
     const lookup = await execIn(a, "busybox nslookup registry.npmjs.org");
     t.diagnostic(`nslookup: ${lookup.out.replace(/\s+/g, " ")}`);
-    const host = await execIn(a, "exec 2>&1; busybox wget -q -T 15 -O - https://registry.npmjs.org/ | busybox head -c 200", 30_000);
+    // busybox's TLS cannot talk to the registry: plain HTTP shows the round trip (the e2e test fetches over HTTPS).
+    const http = await execIn(a, "printf 'HEAD / HTTP/1.0\\r\\nHost: registry.npmjs.org\\r\\n\\r\\n' | busybox nc -w 15 registry.npmjs.org 80", 30_000);
+    const tls = await execIn(a, "busybox nc -w 15 registry.npmjs.org 443 </dev/null", 30_000);
     if (lookup.code !== 0 && !(await hostReachesRegistry())) {
       t.skip("this host itself cannot reach registry.npmjs.org");
       return;
     }
     assert.equal(lookup.code, 0, lookup.out);
     assert.match(lookup.out, /Name:\s+registry\.npmjs\.org/);
-    assert.equal(host.code, 0, `fetch from inside the instance: ${host.out}`);
-    assert.notEqual(host.out.trim(), "", "the registry answered with a body");
+    assert.match(http.out, /^HTTP\/1\.[01] \d{3}/, `the registry answered over HTTP: ${http.out}`);
+    assert.equal(tls.code, 0, `a TCP connection to the registry's HTTPS port: ${tls.out}`);
 
     const before = await firewallCounters(egressLayout);
     const seen = serverConnections;
