@@ -356,6 +356,28 @@ test("ephemeral storage: writes past the instance's limit fail with ENOSPC; the 
   await destroyNetwork(net);
 });
 
+test("ephemeral storage: formatted images are made ahead of need, and the next instance takes one", { skip }, async () => {
+  const [n1, n2] = [networkForSlot(layout, 15), networkForSlot(layout, 16)];
+  await Promise.all([createNetwork(n1), createNetwork(n2)]);
+  const bytes = 24 * MB;
+  const first = specFor("spare-1", n1, ["/bin/busybox", "sleep", "1000"], { ...limits, ephemeralStorageBytes: bytes });
+  await createContainer(first);
+  const spares = `${layout.instancesDir}/.disks`;
+  const ready = async (): Promise<string[]> => (await readdir(spares).catch(() => [] as string[])).filter((f) => f.startsWith(`${bytes}-`) && f.endsWith(".img"));
+  for (let i = 0; i < 300 && (await ready()).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  const made = await ready();
+  assert.equal(made.length, 2, "two spares of this size (named by it)");
+  const inodes = await Promise.all(made.map(async (f) => (await stat(`${spares}/${f}`)).ino));
+  const second = specFor("spare-2", n2, ["/bin/busybox", "sleep", "1000"], { ...limits, ephemeralStorageBytes: bytes });
+  await createContainer(second);
+  assert.ok(inodes.includes((await stat(`${second.dir}/disk.img`)).ino), "the second instance's disk is a spare, moved in");
+  assert.equal((await containerState(second)).status, "running");
+  for (const s of [first, second]) await destroyContainer(s);
+  await Promise.all([destroyNetwork(n1), destroyNetwork(n2)]);
+  await cleanupLeftovers(layout, new Set());
+  assert.equal(existsSync(spares), false, "cleanup removes the spares");
+});
+
 test("mountinfo: an instance sees no host path of the data directory", { skip }, async () => {
   const net = networkForSlot(layout, 14);
   await createNetwork(net);

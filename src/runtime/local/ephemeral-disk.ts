@@ -33,7 +33,7 @@ class SpareImages {
   private filling: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** Why making spares stopped; instances then format their own, which reports the error. */
+  /** Why the last attempt to make spares failed; the next take tries again, and instances meanwhile format their own (which reports the error). */
   failure: Error | undefined;
 
   constructor(
@@ -44,7 +44,7 @@ class SpareImages {
   /** A formatted image's path (now the caller's), or undefined; plans making the next either way. */
   take(): string | undefined {
     const image = this.ready.shift();
-    if (!this.closed && !this.filling && !this.timer && !this.failure) {
+    if (!this.closed && !this.filling && !this.timer) {
       // Later, once the instance that asked has started: mkfs must not compete with its start.
       this.timer = setTimeout(() => {
         this.timer = undefined;
@@ -65,6 +65,7 @@ class SpareImages {
         await execHost("nice", ["-n", "19", "ionice", "-c", "3", "sh", "-c", `set -e; ${FORMAT}`, "sh", `${image}.tmp`, String(this.bytes)]);
         await rename(`${image}.tmp`, image);
         this.ready.push(image);
+        this.failure = undefined;
       }
     })()
       .catch((err: unknown) => {
