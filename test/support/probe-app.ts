@@ -86,6 +86,7 @@ export function buildProbeRepo(targets: string[], caBundle?: string): Record<str
       '  out.registry = await fetch("https://registry.npmjs.org/ms").then(async (r) => (await r.arrayBuffer(), r.status), (e) => String(e.cause?.code ?? e));',
       '  fs.writeFileSync("probe.json", JSON.stringify(out));',
       "  console.log(JSON.stringify(out));",
+      "  process.exit(0);",
       "})();",
       "",
     ].join("\n"),
