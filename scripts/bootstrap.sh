@@ -6,9 +6,10 @@ cd "$(dirname "$0")/.."
 
 # Debian packages OpenRunner uses: the AWS CLI v2 (tests and the README's examples), and the
 # container runtime, networking, registry, image and data-plane tools the runtime needs
-# (busybox-static: the static shell that records each instance's exit code inside its container).
+# (busybox-static: the static shell that records each instance's exit code inside its container;
+# e2fsprogs: each instance's ephemeral storage is an ext4 image of its own).
 # `--test` adds what only the tests need: chromium for the web console's browser tests.
-PACKAGES=(awscli runc haproxy nftables iproute2 skopeo umoci docker-registry git mmdebstrap ca-certificates busybox-static)
+PACKAGES=(awscli runc haproxy nftables iproute2 skopeo umoci docker-registry git mmdebstrap ca-certificates busybox-static e2fsprogs)
 if [ "${1:-}" = "--test" ]; then PACKAGES+=(chromium); fi
 missing=()
 for p in "${PACKAGES[@]}"; do

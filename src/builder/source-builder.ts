@@ -4,6 +4,7 @@ import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { LocalImageStore } from "../images/image-store.js";
 import type { PullResult } from "../images/types.js";
 import type { DeploymentSpec, DriverContext } from "../runtime/driver.js";
+import type { HostLayout } from "../runtime/local/types.js";
 import { cpuMillicores, memoryBytes } from "../runtime/instance-plan.js";
 import type { GitAuth, GitSources } from "../sources/git/repository.js";
 import { assembleImage } from "./assemble/assemble.js";
@@ -23,6 +24,8 @@ export interface SourceBuilderOptions {
   /** The token of a service's connection, for private repositories. */
   auth: (spec: DeploymentSpec) => GitAuth | undefined;
   logger: (message: string, fields?: Record<string, unknown>) => void;
+  /** The runtime's host layout: builds get network namespaces among its slots, behind its firewall. */
+  layout: HostLayout;
 }
 
 /** What a source deployment runs: an image in the store, with the commit and port it came from. */
@@ -81,6 +84,7 @@ export class SourceBuilder {
         limits: { cpuMillicores: cpuMillicores(spec.instance.Cpu), memoryBytes: memoryBytes(spec.instance.Memory) },
         log,
         signal: ctx.signal,
+        layout: this.opts.layout,
       });
       ctx.step?.("import");
       const image = await assembleImage({

@@ -1,17 +1,20 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_QUOTAS, type Quotas } from "../domain/config.js";
+import { parseCidr } from "../runtime/local/egress.js";
 import { missingHostTools, type LocalRuntimeSettings } from "../runtime/local/setup.js";
 import { startOpenRunner, type RunningOpenRunner } from "../server.js";
 import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.js";
 
 const USAGE = `Usage: openrunner up [--data-dir DIR] [--port N] [--region R] [--domain D] [--quota name=value ...]
-                     [--runtime local|none] [--egress on|off] [--address-block N] [--image-poll-seconds N] [--code-poll-seconds N]
+                     [--runtime local|none] [--egress on|off] [--egress-allow CIDR ...] [--ephemeral-storage-mb N] [--address-block N] [--image-poll-seconds N] [--code-poll-seconds N]
                      [--router haproxy|none] [--http-port N] [--https-port N (0: off)] [--request-timeout-seconds N]
                      [--runtimes-dir DIR (managed runtimes for builds; default <data-dir>/runtimes)]
 
 Starts the all-in-one OpenRunner server on 127.0.0.1. With --runtime local (the default) services
 run as runc containers on this machine; instance addresses are 127.<address-block>.x.y.
+Instances and builds reach the internet only: never this host, each other, link-local, private
+or the host's networks, except the IPv4 ranges given with --egress-allow.
 Quotas (defaults): ${Object.entries(DEFAULT_QUOTAS)
   .map(([k, v]) => `${k}=${v}`)
   .join(", ")}`;
@@ -51,6 +54,11 @@ function runtimeSettings(values: Record<string, string | boolean | string[] | un
   if (runtime !== "local") throw new Error("--runtime takes local or none");
   const egress = String(values.egress);
   if (egress !== "on" && egress !== "off") throw new Error("--egress takes on or off");
+  const egressAllow = (values["egress-allow"] as string[] | undefined) ?? [];
+  for (const cidr of egressAllow) {
+    if (!/^\d+\.\d+\.\d+\.\d+(\/\d+)?$/.test(cidr)) throw new Error(`--egress-allow takes an IPv4 CIDR (a.b.c.d/n), not "${cidr}"`);
+    parseCidr(cidr);
+  }
   const missing = missingHostTools();
   if (missing.length > 0) {
     process.stderr.write(
@@ -71,6 +79,8 @@ function runtimeSettings(values: Record<string, string | boolean | string[] | un
           }
         : undefined,
     egress: egress === "on",
+    egressAllow,
+    ephemeralStorageBytes: integer("ephemeral-storage-mb", String(values["ephemeral-storage-mb"]), 8, 1024 * 1024) * 1024 * 1024,
     addressBlock: integer("address-block", String(values["address-block"]), 1, 254),
     imagePollMs: integer("image-poll-seconds", String(values["image-poll-seconds"]), 0, 86_400) * 1000,
     codePollMs: integer("code-poll-seconds", String(values["code-poll-seconds"]), 0, 86_400) * 1000,
@@ -89,6 +99,8 @@ export async function up(argv: string[]): Promise<void> {
       quota: { type: "string", multiple: true, default: [] },
       runtime: { type: "string", default: "local" },
       egress: { type: "string", default: "on" },
+      "egress-allow": { type: "string", multiple: true, default: [] },
+      "ephemeral-storage-mb": { type: "string", default: "3072" },
       "address-block": { type: "string", default: "202" },
       "image-poll-seconds": { type: "string", default: "60" },
       "code-poll-seconds": { type: "string", default: "60" },

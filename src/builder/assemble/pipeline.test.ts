@@ -10,8 +10,11 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { test } from "node:test";
+import { after, before, test } from "node:test";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { cleanupLeftovers } from "../../runtime/local/container.js";
+import { ensureFirewall, removeFirewall } from "../../runtime/local/firewall.js";
+import type { HostLayout } from "../../runtime/local/types.js";
 import { LocalImageStore } from "../../images/image-store.js";
 import { RuntimeCatalog } from "../runtimes/catalog.js";
 import { runTool } from "../runtimes/tool.js";
@@ -37,6 +40,23 @@ const skip = missing();
 const timeout = 15 * 60_000;
 
 const catalog = new RuntimeCatalog({ dir: RUNTIMES_DIR });
+
+// Builds run in network namespaces of a runtime layout, behind its firewall. Egress off: builds
+// still reach the registry (they install packages), instances would not.
+const layout: HostLayout = {
+  prefix: `orp${Math.random().toString(36).slice(2, 5).padEnd(3, "0")}`,
+  addressBlock: 203 + Math.floor(Math.random() * 48),
+  instancesDir: join(tmpdir(), `openrunner-pipeline-${process.pid}`, "instances"),
+  egress: false,
+};
+before(async () => {
+  if (!skip) await ensureFirewall(layout);
+});
+after(async () => {
+  if (skip) return;
+  await cleanupLeftovers(layout, new Set());
+  await removeFirewall(layout);
+});
 
 async function latest(runtime: ManagedRuntime, log: string[]): Promise<RuntimeImage> {
   const versions = await catalog.availableVersions(runtime);
@@ -116,6 +136,7 @@ test("a Node.js app: npm install from the registry in the build, image assembled
       workDir: join(dir, "work"),
       limits: { cpuMillicores: 1000, memoryBytes: 1024 * 2 ** 20 },
       log: (line) => log.push(line),
+      layout,
     });
     console.log(`# build: ${Date.now() - t0} ms`);
     assert.ok(log.includes(`[Build] v${runtime.version}`), log.join("\n"));
@@ -126,6 +147,9 @@ test("a Node.js app: npm install from the registry in the build, image assembled
     // The npm cache is the service's, outside the image.
     assert.ok((await readdir(join(dir, "cache/npm"))).length > 0);
     assert.ok(!existsSync(join(built.layerDir, "root/.npm")));
+    // The build ran as root of a user namespace (host uid 2000000000 + n): the layer is owned as inside.
+    const foreign = await runTool("find", [built.layerDir, "(", "-uid", "+65535", "-o", "-gid", "+65535", ")", "-print"], { timeoutMs: 30_000 });
+    assert.equal(foreign.stdout, "", "owners shifted back out of the build's user namespace");
 
     const images = new LocalImageStore({ dir: join(dir, "images"), config: { registries: {}, mirrors: {} } });
     const t1 = Date.now();
@@ -175,6 +199,7 @@ test("a failing build phase names the phase, the command and its exit code; the 
         limits: { cpuMillicores: 500, memoryBytes: 256 * 2 ** 20 },
         log: (line) => log.push(line),
         containerId,
+        layout,
       }),
       (err: unknown) =>
         err instanceof AppRunnerError &&
@@ -211,6 +236,7 @@ test("a Python app: pip install -r requirements.txt (empty) and python runs in t
       workDir: join(dir, "work"),
       limits: { cpuMillicores: 1000, memoryBytes: 512 * 2 ** 20 },
       log: (line) => log.push(line),
+      layout,
     });
     const images = new LocalImageStore({ dir: join(dir, "images"), config: { registries: {}, mirrors: {} } });
     const image = await assembleImage({ runtime, appDir: built.appDir, layerDir: built.layerDir, plan: p, commit: "abc", images });

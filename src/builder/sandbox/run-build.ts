@@ -1,31 +1,38 @@
 /**
  * Runs a build plan's phases in a runc container over the runtime's root filesystem:
  *
- * - rootfs = overlay(lower = runtime rootfs, upper/work in `workDir`); the source is copied to
- *   `<upper>/app` before the mount, so after the build `<upper>/app` is the whole app and
- *   `<upper>` is exactly what the build changed (whiteouts turned into OCI `.wh.` files);
- * - host network namespace, cgroup CPU/memory/pids limits, dependency caches of the service
+ * - rootfs = overlay(lower = the runtime, id-shifted for the build's user namespace; upper/work
+ *   in `workDir`); the source is copied to `<upper>/app` before the mount, so after the build
+ *   `<upper>/app` is the whole app and `<upper>` is exactly what the build changed (owners
+ *   shifted back, whiteouts turned into OCI `.wh.` files);
+ * - root inside a user namespace, nobody on the host (userns.ts); a network namespace of its own
+ *   behind the runtime's firewall: outbound internet, never the host, instances or other builds
+ *   (build-network.ts); cgroup CPU/memory/pids limits; dependency caches of the service
  *   (`<cacheDir>/npm` at /root/.npm, `<cacheDir>/pip` at /root/.cache/pip);
  * - the container's init only waits; each command runs through `runc exec` as `sh -c`, in
  *   order pre-build, build, post-build, stopping at the first failure. Every output line goes
  *   to `log` as `[Build] …`.
  *
- * The container, its cgroups and the overlay mount are always removed, also on failure, abort
- * or timeout; on failure `workDir` is emptied too.
+ * The container, its cgroups, network and mounts are always removed, also on failure, abort or
+ * timeout; on failure `workDir` is emptied too.
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { randomBytes } from "node:crypto";
-import { lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
-import { isMounted, mountOverlay } from "../../runtime/local/overlay.js";
 import * as runc from "../../runtime/local/runc.js";
+import type { HostLayout } from "../../runtime/local/types.js";
 import { formatDuration, HOST_PATH, runTool } from "../runtimes/tool.js";
 import type { BuildPlan, RuntimeImage } from "../types.js";
+import { allocateBuildNetwork, type BuildNetwork } from "./build-network.js";
+import { tidyUpper } from "./layer.js";
+import { mountBuildRoot } from "./mounts.js";
 import { CA_BUNDLE_PATH, makeBuildSpec, type BuildLimits } from "./spec.js";
+import { BUILD_CGROUP_PARENT, CGROUP_ROOT, teardown } from "./teardown.js";
 
 export type { BuildLimits } from "./spec.js";
 
@@ -50,6 +57,8 @@ export interface RunBuildOptions {
   caBundle?: string | null;
   /** runc container id (default `orbuild-<random>`); also names the cgroup `/openrunner-builds/<id>`. */
   containerId?: string;
+  /** The data directory's runtime layout: the build's network is one of its build slots, behind its firewall. */
+  layout: HostLayout;
 }
 
 export interface BuildResult {
@@ -63,8 +72,7 @@ export interface BuildResult {
   layerDir: string;
 }
 
-export const BUILD_CGROUP_PARENT = "/openrunner-builds";
-const CGROUP_ROOT = "/sys/fs/cgroup";
+export { BUILD_CGROUP_PARENT, cleanupBuildLeftovers } from "./teardown.js";
 const DEFAULT_TIMEOUT_MS = 30 * 60_000;
 const TAIL_LINES = 20;
 
@@ -83,29 +91,39 @@ export async function runBuild(opts: RunBuildOptions): Promise<BuildResult> {
   const timeout = AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const signal = opts.signal ? AbortSignal.any([opts.signal, timeout]) : timeout;
   let ok = false;
+  let net: BuildNetwork | undefined;
   try {
     signal.throwIfAborted();
     await mkdir(workDir, { recursive: true });
     await copySource(opts.sourceDir, join(upper, "app"));
-    const npmCache = join(opts.cacheDir, "npm");
-    const pipCache = join(opts.cacheDir, "pip");
-    await mkdir(npmCache, { recursive: true });
-    await mkdir(pipCache, { recursive: true });
-    const rootfs = await mountOverlay(opts.runtime.rootfs, workDir);
+    net = await allocateBuildNetwork(opts.layout, await readHostResolvConf());
+    const root = await mountBuildRoot({
+      containerId,
+      runtimeRootfs: opts.runtime.rootfs,
+      workDir,
+      caches: { "/root/.npm": join(opts.cacheDir, "npm"), "/root/.cache/pip": join(opts.cacheDir, "pip") },
+      hosts: net.hosts,
+      resolv: net.resolv,
+    });
     const caBundle = opts.caBundle === undefined ? (existsSync(CA_BUNDLE_PATH) ? CA_BUNDLE_PATH : undefined) : (opts.caBundle ?? undefined);
     const env = buildEnv(opts.runtime, opts.plan, caBundle !== undefined);
     const spec = makeBuildSpec({
-      rootfs,
+      rootfs: root.rootfs,
+      hostsFile: root.hostsFile,
+      resolvFile: root.resolvFile,
       env,
       limits: opts.limits,
       cgroupsPath,
-      caches: { "/root/.npm": npmCache, "/root/.cache/pip": pipCache },
       ...(caBundle ? { caBundle } : {}),
       nofileLimit: await nofileLimit(),
       args: ["/bin/sh", "-c", "trap 'exit 0' TERM; while :; do sleep 3600 & wait $!; done"],
     });
     await writeFile(join(workDir, "config.json"), JSON.stringify(spec, null, 2));
-    await runc.runDetached(containerId, workDir, join(workDir, "init.log"));
+    await runc.runDetached(containerId, workDir, join(workDir, "init.log"), "create");
+    const created = await runc.state(containerId);
+    if (!created?.pid) throw new AppRunnerError("BuildFailed", `The build container ${containerId} has no process after runc create.`);
+    await net.attach(created.pid);
+    await runc.start(containerId);
 
     const phases: Array<[string, string[]]> = [
       ["pre-build", opts.plan.preBuild],
@@ -135,7 +153,7 @@ export async function runBuild(opts: RunBuildOptions): Promise<BuildResult> {
     if (signal.aborted && !settled) throw abortError(signal, timeout, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, err);
     throw err;
   } finally {
-    await teardown(containerId, cgroupsPath, workDir, ok);
+    await teardown({ containerId, cgroupsPath, workDir, keepUpper: ok, releaseNetwork: net?.release });
   }
   await tidyUpper(upper);
   return { appDir: join(upper, "app"), layerDir: upper };
@@ -234,127 +252,14 @@ async function oomKills(cgroupsPath: string): Promise<number> {
   }
 }
 
-/** Deletes the container, unmounts the overlay (keeping upper), removes cgroups; empties workDir on failure. */
-async function teardown(containerId: string, cgroupsPath: string, workDir: string, keepUpper: boolean): Promise<void> {
-  const problems: string[] = [];
-  const attempt = async (what: string, fn: () => Promise<void>): Promise<void> => {
-    try {
-      await fn();
-    } catch (err) {
-      problems.push(`${what}: ${(err as Error).message}`);
-    }
-  };
-  await attempt("runc delete", () => runc.deleteForce(containerId));
-  const target = join(workDir, "rootfs");
-  await attempt("umount", async () => {
-    if (!(await isMounted(target))) return;
-    try {
-      await runTool("umount", [target], { timeoutMs: 30_000 });
-    } catch {
-      // Busy (a dying process still holds it): detach now, the kernel frees it later.
-      await runTool("umount", ["-l", target], { timeoutMs: 30_000 });
-    }
-  });
-  await attempt("cgroups", () => removeCgroups(cgroupsPath));
-  for (const name of keepUpper ? ["work", "rootfs", "config.json", "init.log", "runc.log"] : ["work", "rootfs", "upper", "config.json", "init.log", "runc.log"]) {
-    await attempt(`rm ${name}`, () => rm(join(workDir, name), { recursive: true, force: true }));
-  }
-  if (problems.length > 0) {
-    throw new AppRunnerError("BuildFailed", `Cleaning up build container ${containerId} failed: ${problems.join("; ")}`);
-  }
-}
-
-async function removeCgroups(cgroupsPath: string): Promise<void> {
-  let hierarchies: string[] = [];
+/** The host's resolv.conf: its search domains and options carry over into the build's. */
+async function readHostResolvConf(): Promise<string> {
   try {
-    hierarchies = await readdir(CGROUP_ROOT);
+    return await readFile("/etc/resolv.conf", "utf8");
   } catch (err) {
-    if (errno(err) === "ENOENT") return;
+    if (errno(err) === "ENOENT") return "";
     throw err;
   }
-  for (const h of hierarchies) {
-    for (const path of [`${CGROUP_ROOT}/${h}${cgroupsPath}`, `${CGROUP_ROOT}/${h}${BUILD_CGROUP_PARENT}`]) {
-      for (let i = 0; ; i++) {
-        try {
-          await rmdir(path);
-          break;
-        } catch (err) {
-          const code = errno(err);
-          // Gone, never made in this hierarchy, not a dir, or the parent still has other builds.
-          if (code === "ENOENT" || code === "ENOTDIR" || code === "ENOTEMPTY") break;
-          if (code === "EBUSY" && path.endsWith(BUILD_CGROUP_PARENT)) break;
-          if (code !== "EBUSY" || i >= 50) throw err;
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      }
-    }
-  }
-}
-
-/**
- * Turns the overlay upper into an OCI layer directory: removes the mount points runc created
- * (empty cache dirs, resolv.conf/hosts placeholders), temporary files, and turns overlayfs
- * whiteouts (0:0 character devices) into `.wh.<name>` files.
- * Not handled: opaque directories (an xattr), i.e. a directory of the runtime deleted and
- * re-created by the build shows the runtime's old entries beside the new ones.
- */
-async function tidyUpper(upper: string): Promise<void> {
-  for (const f of ["etc/resolv.conf", "etc/hosts"]) {
-    try {
-      const st = await lstat(join(upper, f));
-      if (st.isFile() && st.size === 0) await rm(join(upper, f));
-    } catch (err) {
-      if (errno(err) !== "ENOENT") throw err;
-    }
-  }
-  for (const d of ["root/.npm", "root/.cache/pip", "root/.cache", "root"]) await rmdirIfEmpty(join(upper, d));
-  try {
-    for (const name of await readdir(join(upper, "tmp"))) await rm(join(upper, "tmp", name), { recursive: true, force: true });
-  } catch (err) {
-    if (errno(err) !== "ENOENT") throw err;
-  }
-  await convertWhiteouts(upper);
-}
-
-async function rmdirIfEmpty(path: string): Promise<void> {
-  try {
-    await rmdir(path);
-  } catch (err) {
-    if (!["ENOENT", "ENOTEMPTY", "EEXIST", "ENOTDIR"].includes(errno(err) ?? "")) throw err;
-  }
-}
-
-async function convertWhiteouts(dir: string): Promise<void> {
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) {
-      await convertWhiteouts(path);
-    } else if (entry.isCharacterDevice() && (await lstat(path)).rdev === 0) {
-      await rm(path);
-      await writeFile(join(dir, `.wh.${entry.name}`), "");
-    }
-  }
-}
-
-/**
- * Crash recovery: removes build containers (ids starting with `prefix`), their cgroups, and
- * overlay mounts left below `workRoot` by a process that died mid-build. Call before any build
- * starts; the work directories themselves are the caller's to remove.
- */
-export async function cleanupBuildLeftovers(workRoot: string, prefix = "orbuild-"): Promise<string[]> {
-  const removed: string[] = [];
-  for (const id of await runc.list(prefix)) {
-    await runc.deleteForce(id);
-    await removeCgroups(`${BUILD_CGROUP_PARENT}/${id}`);
-    removed.push(id);
-  }
-  const base = `${resolve(workRoot)}/`;
-  const mounts = (await readFile("/proc/self/mountinfo", "utf8"))
-    .split("\n")
-    .map((line) => (line.split(" ")[4] ?? "").replace(/\\([0-7]{3})/g, (_m, oct: string) => String.fromCharCode(parseInt(oct, 8))))
-    .filter((m) => m.startsWith(base) && m.endsWith("/rootfs"));
-  for (const m of mounts) await runTool("umount", ["-l", m], { timeoutMs: 30_000 });
-  return removed;
 }
 
 let hostNofile: number | undefined;

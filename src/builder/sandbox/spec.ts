@@ -1,12 +1,14 @@
 /**
  * The OCI runtime config of a build container: the runtime's root filesystem under an overlay,
- * the HOST network namespace (package installs need the network; resolv.conf and hosts come
- * from the host, read-only), its own pid/ipc/uts/mount namespaces, Docker's default
- * capabilities less NET_RAW and NET_BIND_SERVICE (the build shares the host's network), cgroup
- * CPU, memory and pids limits, and the service's dependency caches bind-mounted read-write.
+ * its own network namespace (build-network.ts: outbound internet only), user namespace
+ * (root inside is BUILD_ID_BASE on the host, userns.ts), pid/ipc/uts/mount namespaces, Docker's
+ * default capabilities less NET_RAW (they count inside the namespaces only), cgroup CPU, memory
+ * and pids limits. The dependency caches are bind-mounted into the rootfs by the host before
+ * runc starts (their host paths are not reachable from the user namespace).
  */
 
 import { MASKED_PATHS, READONLY_PATHS } from "../../runtime/local/bundle.js";
+import { buildIdMappings } from "./userns.js";
 
 export interface BuildLimits {
   /** CPU in millicores: 1000 = one core (quota = millicores * 100 per 100 ms). */
@@ -18,16 +20,17 @@ export interface BuildLimits {
 }
 
 export interface BuildSpecInput {
-  /** The mounted overlay. */
+  /** The mounted overlay, at a path the user namespace's root can reach. */
   rootfs: string;
+  /** Files mounted read-only at /etc/hosts and /etc/resolv.conf, reachable from the user namespace. */
+  hostsFile: string;
+  resolvFile: string;
   env: string[];
   limits: BuildLimits;
   /** cgroup path relative to each hierarchy root. */
   cgroupsPath: string;
   /** The host's CA bundle, mounted read-only over the runtime's (a TLS-inspecting proxy's CA lives there). */
   caBundle?: string;
-  /** Host directories mounted read-write: container path -> host path. */
-  caches: Record<string, string>;
   nofileLimit: number;
   /** The init process: keeps the container alive while each command runs through `runc exec`. */
   args: string[];
@@ -46,6 +49,7 @@ export const BUILD_CAPS = [
   "CAP_SYS_CHROOT",
   "CAP_KILL",
   "CAP_AUDIT_WRITE",
+  "CAP_NET_BIND_SERVICE",
 ];
 
 export const DEFAULT_BUILD_PIDS = 4096;
@@ -86,10 +90,9 @@ export function makeBuildSpec(input: BuildSpecInput): Record<string, unknown> {
       { destination: "/dev/shm", type: "tmpfs", source: "shm", options: ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"] },
       { destination: "/dev/mqueue", type: "mqueue", source: "mqueue", options: ["nosuid", "noexec", "nodev"] },
       { destination: "/sys", type: "sysfs", source: "sysfs", options: ["nosuid", "noexec", "nodev", "ro"] },
-      bind("/etc/resolv.conf", "/etc/resolv.conf", "ro"),
-      bind("/etc/hosts", "/etc/hosts", "ro"),
+      bind(input.resolvFile, "/etc/resolv.conf", "ro"),
+      bind(input.hostsFile, "/etc/hosts", "ro"),
       ...(input.caBundle ? [bind(input.caBundle, CA_BUNDLE_PATH, "ro")] : []),
-      ...Object.entries(input.caches).map(([destination, source]) => bind(source, destination, "rw")),
     ],
     linux: {
       resources: {
@@ -99,8 +102,17 @@ export function makeBuildSpec(input: BuildSpecInput): Record<string, unknown> {
         pids: { limit: input.limits.pidsLimit ?? DEFAULT_BUILD_PIDS },
       },
       cgroupsPath: input.cgroupsPath,
-      // No network namespace: the build uses the host's network.
-      namespaces: [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }],
+      uidMappings: buildIdMappings(),
+      gidMappings: buildIdMappings(),
+      namespaces: [
+        { type: "user" },
+        { type: "pid" },
+        // Made here, inside the user namespace; the host wires it up before `runc start`.
+        { type: "network" },
+        { type: "ipc" },
+        { type: "uts" },
+        { type: "mount" },
+      ],
       maskedPaths: [...MASKED_PATHS],
       readonlyPaths: [...READONLY_PATHS],
     },

@@ -18,6 +18,7 @@ const spec: ContainerSpec = {
     hostInterface: "or3f2ah1",
     hostAddress: "127.202.0.5",
     instanceAddress: "127.202.0.6",
+    egressAddress: "100.114.128.1",
   },
   limits: { cpuMillicores: 250, memoryBytes: 512 * 1024 * 1024, pidsLimit: 100 },
   cgroupsPath: "/or3f2a/0123456789abcdef",
@@ -115,10 +116,11 @@ test("makeBundleSpec: mounts", () => {
     ["/dev/mqueue", "mqueue", "mqueue", false],
     ["/sys", "sysfs", "sysfs", true],
     ["/sys/fs/cgroup", "cgroup", "cgroup", true],
-    ["/etc/resolv.conf", "bind", "/data/runtime/instances/0123/resolv.conf", true],
-    ["/etc/hosts", "bind", "/data/runtime/instances/0123/hosts", true],
+    // From the instance's own disk, so its mountinfo shows no host path.
+    ["/etc/resolv.conf", "bind", "/data/runtime/instances/0123/disk/resolv.conf", true],
+    ["/etc/hosts", "bind", "/data/runtime/instances/0123/disk/hosts", true],
     ["/.openrunner/busybox", "bind", "/bin/busybox", true],
-    ["/.openrunner/state", "bind", "/data/runtime/instances/0123/state", false],
+    ["/.openrunner/state", "bind", "/data/runtime/instances/0123/disk/state", false],
   ];
   assert.equal(bundle.mounts.length, rows.length);
   for (const [dest, type, source, readOnly] of rows) {

@@ -61,13 +61,17 @@ export const MASKED_PATHS = [
 ] as const;
 export const READONLY_PATHS = ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"] as const;
 
-/** Instance-dir paths of the files the bundle bind-mounts (written by container.ts). */
+/**
+ * Instance-dir paths of the files the bundle bind-mounts (written by container.ts). They live on
+ * the instance's own disk (overlay.ts), so its mountinfo names them by their place on that disk
+ * (`/state` on `/dev/loopN`), never by a host path.
+ */
 export function bundlePaths(dir: string): { rootfs: string; state: string; hosts: string; resolv: string; config: string } {
   return {
     rootfs: `${dir}/rootfs`,
-    state: `${dir}/state`,
-    hosts: `${dir}/hosts`,
-    resolv: `${dir}/resolv.conf`,
+    state: `${dir}/disk/state`,
+    hosts: `${dir}/disk/hosts`,
+    resolv: `${dir}/disk/resolv.conf`,
     config: `${dir}/config.json`,
   };
 }

@@ -7,9 +7,9 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, symlink, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:net";
-import { tmpdir } from "node:os";
+import { networkInterfaces, tmpdir } from "node:os";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import {
@@ -20,7 +20,7 @@ import {
   destroyContainer,
   stopContainer,
 } from "./container.js";
-import { ensureFirewall, removeFirewall } from "./firewall.js";
+import { ensureFirewall, firewallCounters, removeFirewall } from "./firewall.js";
 import { createNetwork, destroyNetwork, listNetworks, networkForSlot } from "./network.js";
 import * as runc from "./runc.js";
 import type { ContainerSpec, ContainerState, HostLayout, InstanceNetwork, ResourceLimits } from "./types.js";
@@ -90,6 +90,7 @@ before(async () => {
   await mkdir(`${rootfs}/bin`, { recursive: true });
   await mkdir(`${rootfs}/www`);
   await mkdir(`${rootfs}/tmp`);
+  await run("chmod", ["1777", `${rootfs}/tmp`]);
   await copyFile("/bin/busybox", `${rootfs}/bin/busybox`);
   await run("chmod", ["755", `${rootfs}/bin/busybox`]);
   await symlink("busybox", `${rootfs}/bin/sh`);
@@ -266,6 +267,152 @@ test("the host reads the app-writable exit file without following the app's link
   await destroyContainer(app);
   await destroyNetwork(net);
 });
+
+/** Runs `script` with the container's busybox shell; exit code, output, and how long it took. */
+async function execIn(spec: ContainerSpec, script: string, timeoutMs = 20_000): Promise<{ code: number; out: string; ms: number }> {
+  const t0 = performance.now();
+  try {
+    const { stdout, stderr } = await run("runc", ["exec", spec.containerId, "/.openrunner/busybox", "sh", "-c", script], { timeout: timeoutMs });
+    return { code: 0, out: stdout + stderr, ms: performance.now() - t0 };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === "number" ? e.code : -1, out: `${e.stdout ?? ""}${e.stderr ?? ""}`, ms: performance.now() - t0 };
+  }
+}
+
+/** The host's first non-loopback IPv4 address (one of "the host's own addresses"). */
+function hostLanAddress(): string | undefined {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (a.family === "IPv4" && !a.internal && !a.address.startsWith("127.")) return a.address;
+  }
+  return undefined;
+}
+
+test("egress: an instance resolves and reaches the npm registry; the host, other instances, link-local and private ranges are refused locally", { skip }, async (t) => {
+  const egressLayout: HostLayout = { ...layout, egress: true };
+  await ensureFirewall(egressLayout);
+  try {
+    const [netA, netB] = [networkForSlot(layout, 11), networkForSlot(layout, 12)];
+    await Promise.all([createNetwork(netA), createNetwork(netB)]);
+    const a = specFor("egress-a", netA, ["/bin/busybox", "sleep", "1000"]);
+    const b = specFor("egress-b", netB, ["/bin/busybox", "httpd", "-f", "-p", "8081", "-h", "/www"]);
+    await Promise.all([createContainer(a), createContainer(b)]);
+
+    const resolv = await execIn(a, "busybox cat /etc/resolv.conf");
+    assert.match(resolv.out, /^nameserver 100\.64\.0\.1$/m);
+    const lookup = await execIn(a, "busybox nslookup registry.npmjs.org");
+    t.diagnostic(`nslookup: ${lookup.out.replace(/\s+/g, " ")}`);
+    // busybox's TLS cannot talk to the registry: plain HTTP shows the round trip (the e2e test fetches over HTTPS).
+    const http = await execIn(a, "printf 'HEAD / HTTP/1.0\\r\\nHost: registry.npmjs.org\\r\\n\\r\\n' | busybox nc -w 15 registry.npmjs.org 80", 30_000);
+    const tls = await execIn(a, "busybox nc -w 15 registry.npmjs.org 443 </dev/null", 30_000);
+    if (lookup.code !== 0 && !(await hostReachesRegistry())) {
+      t.skip("this host itself cannot reach registry.npmjs.org");
+      return;
+    }
+    assert.equal(lookup.code, 0, lookup.out);
+    assert.match(lookup.out, /Name:\s+registry\.npmjs\.org/);
+    assert.match(http.out, /^HTTP\/1\.[01] \d{3}/, `the registry answered over HTTP: ${http.out}`);
+    assert.equal(tls.code, 0, `a TCP connection to the registry's HTTPS port: ${tls.out}`);
+
+    const before = await firewallCounters(egressLayout);
+    const seen = serverConnections;
+    const lan = hostLanAddress();
+    const refused: [string, string, number][] = [
+      ["the host through the veth", netA.hostAddress, serverPort],
+      ...(lan ? ([["the host's LAN address", lan, serverPort]] as [string, string, number][]) : []),
+      ["the host's loopback (the instance's own)", "127.0.0.1", serverPort],
+      ["another instance's address", netB.instanceAddress, 8081],
+      ["another instance's egress address", netB.egressAddress, 8081],
+      ["cloud metadata", "169.254.169.254", 80],
+      ["a private address", "10.0.0.1", 80],
+      ["shared address space", "100.100.100.100", 53],
+    ];
+    for (const [what, address, port] of refused) {
+      const r = await execIn(a, `echo hi | busybox nc -w 3 ${address} ${port}`);
+      t.diagnostic(`${what} ${address}:${port}: exit ${r.code} in ${r.ms.toFixed(0)} ms ${r.out.trim()}`);
+      assert.notEqual(r.code, 0, `${what} (${address}) must be refused`);
+      // Refused (a reset from the firewall or the instance's own loopback), not left to time out.
+      assert.match(r.out, /Connection refused/, `${what}: ${r.out}`);
+    }
+    const after = await firewallCounters(egressLayout);
+    t.diagnostic(`counters before ${JSON.stringify(before)} after ${JSON.stringify(after)}`);
+    assert.equal(serverConnections, seen, "the host service saw no connection from the instance");
+    assert.ok(after.host >= before.host + (lan ? 2 : 1), "the host's addresses: refused by the input rules");
+    assert.ok(after.peers > before.peers, "another instance: refused by the forward rules");
+    assert.ok(after.blocked >= before.blocked + 3, "link-local, private and shared ranges: refused before leaving");
+    // The host itself still reaches the instance (router, health checks).
+    assert.equal((await fetch(`http://${netB.instanceAddress}:8081/`)).status, 200);
+  } finally {
+    await removeFirewall(egressLayout);
+  }
+});
+
+test("ephemeral storage: writes past the instance's limit fail with ENOSPC; the host keeps only the limit", { skip }, async (t) => {
+  const net = networkForSlot(layout, 13);
+  await createNetwork(net);
+  const limit = 16 * MB;
+  const spec = specFor("filler", net, ["/bin/sh", "-c", "busybox dd if=/dev/zero of=/tmp/fill bs=1M count=64; echo dd-exit=$?; busybox df -k /; exit 7"], {
+    ...limits,
+    ephemeralStorageBytes: limit,
+  });
+  await createContainer(spec);
+  // The exit status still reaches the host although the disk is full (inline data).
+  assert.deepEqual(await waitStopped(spec, 20_000), { status: "stopped", exitCode: 7, oomKilled: false });
+  const out = await readFile(`${spec.dir}/output.log`, "utf8");
+  t.diagnostic(out.replace(/\n/g, " | "));
+  assert.match(out, /No space left on device/);
+  assert.match(out, /dd-exit=1/);
+  const image = await stat(`${spec.dir}/disk.img`);
+  assert.equal(image.size, limit);
+  assert.ok(image.blocks * 512 <= limit, `the image holds ${image.blocks * 512} bytes on the host, at most the limit`);
+  await destroyContainer(spec);
+  assert.equal(existsSync(spec.dir), false);
+  await destroyNetwork(net);
+});
+
+test("ephemeral storage: formatted images are made ahead of need, and the next instance takes one", { skip }, async () => {
+  const [n1, n2] = [networkForSlot(layout, 15), networkForSlot(layout, 16)];
+  await Promise.all([createNetwork(n1), createNetwork(n2)]);
+  const bytes = 24 * MB;
+  const first = specFor("spare-1", n1, ["/bin/busybox", "sleep", "1000"], { ...limits, ephemeralStorageBytes: bytes });
+  await createContainer(first);
+  const spares = `${layout.instancesDir}/.disks`;
+  const ready = async (): Promise<string[]> => (await readdir(spares).catch(() => [] as string[])).filter((f) => f.startsWith(`${bytes}-`) && f.endsWith(".img"));
+  for (let i = 0; i < 300 && (await ready()).length < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  const made = await ready();
+  assert.equal(made.length, 2, "two spares of this size (named by it)");
+  const inodes = await Promise.all(made.map(async (f) => (await stat(`${spares}/${f}`)).ino));
+  const second = specFor("spare-2", n2, ["/bin/busybox", "sleep", "1000"], { ...limits, ephemeralStorageBytes: bytes });
+  await createContainer(second);
+  assert.ok(inodes.includes((await stat(`${second.dir}/disk.img`)).ino), "the second instance's disk is a spare, moved in");
+  assert.equal((await containerState(second)).status, "running");
+  for (const s of [first, second]) await destroyContainer(s);
+  await Promise.all([destroyNetwork(n1), destroyNetwork(n2)]);
+  await cleanupLeftovers(layout, new Set());
+  assert.equal(existsSync(spares), false, "cleanup removes the spares");
+});
+
+test("mountinfo: an instance sees no host path of the data directory", { skip }, async () => {
+  const net = networkForSlot(layout, 14);
+  await createNetwork(net);
+  const spec = specFor("mounts", net, ["/bin/busybox", "sleep", "1000"]);
+  await createContainer(spec);
+  const { code, out } = await execIn(spec, "busybox cat /proc/self/mountinfo");
+  assert.equal(code, 0, out);
+  assert.match(out, / \/ rw,[^ ]* - overlay overlay rw,lowerdir=lower,upperdir=disk\/upper,workdir=disk\/work/);
+  assert.match(out, / \/state \/\.openrunner\/state /);
+  for (const hostPath of [tmp, layout.instancesDir, rootfs]) assert.ok(!out.includes(hostPath), `${hostPath} shows in:\n${out}`);
+  await destroyContainer(spec);
+  await destroyNetwork(net);
+});
+
+/** Whether this machine (outside any namespace) reaches the registry: decides skipping, not passing. */
+async function hostReachesRegistry(): Promise<boolean> {
+  return fetch("https://registry.npmjs.org/", { signal: AbortSignal.timeout(10_000) }).then(
+    () => true,
+    () => false,
+  );
+}
 
 async function assertNothingLeft(): Promise<void> {
   assert.deepEqual(await runc.list(`${prefix}-`), []);

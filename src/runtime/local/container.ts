@@ -2,11 +2,13 @@
  * One instance's container: instance dir + overlay + OCI bundle + detached runc, and the reads
  * the driver polls (state, usage) straight from runc state and cgroup v1 files.
  */
-import { chown, copyFile, lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
+import { chown, lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import { DEFAULT_NOFILE, EXIT_FILE, bundlePaths, defaultHostname, hostsFile, makeBundleSpec, type BundleOptions } from "./bundle.js";
+import { namespaceResolvConf, parseResolvConf } from "./egress.js";
 import { destroyNetwork, listNetworks, networkForSlot } from "./network.js";
-import { listOverlayMounts, mountOverlay, unmountOverlay } from "./overlay.js";
+import { DEFAULT_EPHEMERAL_STORAGE_BYTES, removeSpareDisks } from "./ephemeral-disk.js";
+import { listOverlayMounts, mountDisk, mountOverlay, unmountOverlay } from "./overlay.js";
 import * as runc from "./runc.js";
 import { PRIVATE_FILE_MODE } from "../../util/private-files.js";
 import { readUntrustedFile } from "../../util/untrusted-file.js";
@@ -26,6 +28,19 @@ interface Marker {
 
 const errno = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code;
 
+const diskBytes = (spec: ContainerSpec): number => spec.limits.ephemeralStorageBytes ?? DEFAULT_EPHEMERAL_STORAGE_BYTES;
+
+/**
+ * The instance dir with its marker and its disk (ephemeral storage), mounted. Needs no network,
+ * so the driver runs it beside createNetwork; createContainer does it too (idempotent).
+ */
+export async function prepareContainer(spec: ContainerSpec): Promise<void> {
+  await mkdir(spec.dir, { recursive: true });
+  const marker: Marker = { containerId: spec.containerId, cgroupsPath: spec.cgroupsPath, slot: spec.network.slot };
+  await writeFile(`${spec.dir}/${MARKER}`, JSON.stringify(marker), { mode: PRIVATE_FILE_MODE });
+  await mountDisk(spec.dir, diskBytes(spec));
+}
+
 /** Writes the instance dir, mounts the overlay, writes config.json and starts the container detached. */
 export async function createContainer(spec: ContainerSpec, opts: BundleOptions = {}): Promise<void> {
   const existing = runc.exists(spec.containerId) ? await runc.state(spec.containerId) : null;
@@ -34,15 +49,15 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
   if (existing) await runc.deleteForce(spec.containerId);
 
   const paths = bundlePaths(spec.dir);
+  // The state dir, hosts and resolv.conf live on the instance's disk: mount it first.
+  await prepareContainer(spec);
+  await mountOverlay(spec.imageRootfs, spec.dir, { diskBytes: diskBytes(spec) });
   await mkdir(paths.state, { recursive: true });
-  const marker: Marker = { containerId: spec.containerId, cgroupsPath: spec.cgroupsPath, slot: spec.network.slot };
-  await writeFile(`${spec.dir}/${MARKER}`, JSON.stringify(marker), { mode: PRIVATE_FILE_MODE });
   // The app (any uid) writes its exit status here through the recorder; a stale one is not its.
   await rm(`${paths.state}/${EXIT_FILE}`, { force: true });
   await chown(paths.state, spec.uid, spec.gid);
   await writeFile(paths.hosts, hostsFile(opts.hostname ?? defaultHostname(spec.containerId), spec.network.instanceAddress));
-  await copyFile("/etc/resolv.conf", paths.resolv);
-  await mountOverlay(spec.imageRootfs, spec.dir);
+  await writeFile(paths.resolv, namespaceResolvConf(parseResolvConf(await readHostResolvConf())));
   const bundle = makeBundleSpec(spec, { nofileLimit: await nofileLimit(), ...opts });
   // It carries the service's environment: runc (root) reads it, nobody else.
   await writeFile(paths.config, JSON.stringify(bundle, null, 2), { mode: PRIVATE_FILE_MODE });
@@ -54,6 +69,16 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
     throw err instanceof AppRunnerError
       ? new AppRunnerError("InstanceFailed", err.message, { cause: err })
       : err;
+  }
+}
+
+/** The host's resolv.conf (its search domains and options carry over); none: empty. */
+async function readHostResolvConf(): Promise<string> {
+  try {
+    return await readFile("/etc/resolv.conf", "utf8");
+  } catch (err) {
+    if (errno(err) === "ENOENT") return "";
+    throw err;
   }
 }
 
@@ -243,6 +268,7 @@ export async function cleanupLeftovers(
   keepSlots: ReadonlySet<number> = new Set(),
 ): Promise<void> {
   const idPrefix = `${layout.prefix}-`;
+  await removeSpareDisks(layout.instancesDir);
   for (const id of await runc.list(idPrefix)) {
     if (!keep.has(id)) await runc.deleteForce(id);
   }
@@ -262,10 +288,10 @@ export async function cleanupLeftovers(
     await removeCgroup(marker.cgroupsPath);
     await rm(dir, { recursive: true, force: true });
   }
-  // Overlays whose dir has no marker (a crash in between) or lies elsewhere below instancesDir.
+  // Overlays and disks whose dir has no marker (a crash in between) or lies elsewhere below instancesDir.
   for (const mount of await listOverlayMounts(layout.instancesDir)) {
-    const dir = mount.replace(/\/rootfs$/, "");
-    if (mount.endsWith("/rootfs") && !keptDirs.has(dir)) await unmountOverlay(dir);
+    const dir = mount.replace(/\/(rootfs|disk)$/, "");
+    if (dir !== mount && !keptDirs.has(dir)) await unmountOverlay(dir);
   }
 
   // cgroups live at /<prefix>/<instanceId> in every hierarchy; the instance id is the container id after "<prefix>-".

@@ -94,6 +94,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     deps.metrics && router
       ? new RequestLogReceiver({ recorder: deps.metrics, services: refs, clock, logger, counters: () => router.counters() })
       : undefined;
+  const layout = hostLayout(deps.store, deps.dataDir, deps.random, settings);
   const git = new GitSources({ dir: join(deps.dataDir, "sources"), logger });
   const builder = new SourceBuilder({
     git,
@@ -102,6 +103,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     dataDir: deps.dataDir,
     auth: (spec) => sourceAuth(deps.store, deps.dataDir, spec.source),
     logger,
+    layout,
   });
   const codeWatcher = new CodeWatcher({
     deps: deps.apiDeps,
@@ -113,7 +115,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   const webhook = gitWebhookRoute({ secret: gitWebhookSecret(deps.dataDir), onPush: (p) => codeWatcher.onPush(p), logger });
   const driver = new LocalRuntimeDriver({
     runtimeDir: join(deps.dataDir, "runtime"),
-    layout: hostLayout(deps.store, deps.dataDir, deps.random, settings),
+    layout,
     images,
     clock,
     random: deps.random,

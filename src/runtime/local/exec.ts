@@ -12,6 +12,8 @@ export interface HostExecOptions {
   input?: string;
   /** Kill the command after this long (default 30 s). */
   timeoutMs?: number;
+  /** Working directory (relative paths in the arguments resolve against it). */
+  cwd?: string;
 }
 
 export interface HostExecResult {
@@ -29,7 +31,7 @@ export function execHost(cmd: string, args: readonly string[], opts: HostExecOpt
     const child = execFile(
       cmd,
       args,
-      { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PATH } },
+      { timeout: opts.timeoutMs ?? 30_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PATH }, ...(opts.cwd ? { cwd: opts.cwd } : {}) },
       (err, stdout, stderr) => {
         if (err) {
           const why = stderr.trim() || (err.killed ? `timed out or killed (${err.signal ?? "?"})` : err.message);

@@ -1,60 +1,170 @@
 /**
- * One nftables table per HostLayout (`inet <prefix>`), replaced atomically with `nft -f -`:
- * instances may answer connections (the router, health checks) but cannot open connections to
- * the host's own services or to each other; outbound to the outside world goes through NAT when
- * egress is on. Instances are recognised by their host veth names (`<prefix>h<slot>`).
+ * One nftables table per HostLayout (`inet <prefix>`), replaced atomically with `nft -f -`.
+ * Instances and builds are recognised by their host veth names (`<prefix>h<slot>`), and get
+ * outbound internet and nothing else:
+ *
+ * - the host itself (any of its addresses, its loopback services through the veth's host end):
+ *   only replies to the host's own connections (the router, health checks) pass;
+ * - another instance or build: never (veth to veth), nor anything forwarded into a namespace
+ *   that it did not ask for (its egress address is routed on the host);
+ * - private, shared, link-local (cloud metadata), reserved and multicast ranges and the host's
+ *   own networks: refused unless the operator allowed the range (`--egress-allow`);
+ * - IPv6: refused (namespaces have IPv4 egress only);
+ * - DNS: every namespace asks RESOLVER_ADDRESS, which is DNATed to the host's resolver (also a
+ *   loopback one such as 127.0.0.53, or one in a private range);
+ * - the rest leaves masqueraded behind the host's outbound address. With egress off, only builds
+ *   (the last 256 slots) get out.
+ *
+ * Refusals answer at once (a TCP reset, or ICMP administratively prohibited) instead of
+ * dropping, so a connection fails fast inside the namespace, and count in named counters
+ * (`host`, `peers`, `blocked`, `egress_off`, `inbound`).
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
+import {
+  BLOCKED_RANGES,
+  RESOLVER_ADDRESS,
+  egressCidr,
+  firstIpv4Nameserver,
+  mergeCidrs,
+  parseCidr,
+  formatCidr,
+  parseResolvConf,
+  slotRangeCidr,
+} from "./egress.js";
 import { execHost, isGoneError } from "./exec.js";
+import { FIRST_BUILD_SLOT } from "./network.js";
 import type { HostLayout } from "./types.js";
 
+/** What the rules depend on besides the layout: read from the host at each start. */
+export interface HostNetworkFacts {
+  /** IPv4 resolver the namespaces' DNS is sent to; absent: they have no DNS. */
+  resolver?: string;
+  /** IPv4 networks of the host's interfaces (its LAN): refused like private ranges. */
+  hostNetworks: readonly string[];
+}
+
+export const FIREWALL_COUNTERS = ["host", "peers", "blocked", "egress_off", "inbound"] as const;
+export type FirewallCounter = (typeof FIREWALL_COUNTERS)[number];
+
+/**
+ * Refuses what `match` selects, counted in `counter`: TCP with a reset (connect() fails at once
+ * with ECONNREFUSED; the host rate-limits ICMP errors to ~1/s per destination, which would make a
+ * second attempt wait for a SYN retransmit), everything else with ICMP administratively prohibited.
+ */
+function refuse(match: string, counter: FirewallCounter): string[] {
+  return [
+    `${match} meta l4proto tcp counter name "${counter}" reject with tcp reset`,
+    `${match} counter name "${counter}" reject with icmpx admin-prohibited`,
+  ];
+}
+
 /** The rule set (pure; exported for tests). */
-export function firewallRuleset(layout: HostLayout): string {
+export function firewallRuleset(layout: HostLayout, facts: HostNetworkFacts): string {
   const t = layout.prefix;
   const ifs = `"${layout.prefix}h*"`;
-  const forwardEgress = layout.egress
-    ? `    iifname ${ifs} accept`
-    : [
-        "    # Egress off: only replies to connections made from the host side.",
-        `    iifname ${ifs} ct state established,related accept`,
-        `    iifname ${ifs} drop`,
-      ].join("\n");
-  const nat = layout.egress
-    ? [
-        "  chain postrouting {",
-        "    type nat hook postrouting priority srcnat; policy accept;",
-        `    ip saddr 127.${layout.addressBlock}.0.0/16 oifname != ${ifs} masquerade`,
-        "  }",
-      ].join("\n")
-    : "";
-  // "table; delete table; table {...}" in one transaction: create-if-missing, then replace, atomically.
-  return [
+  const all = egressCidr(layout.addressBlock);
+  // Who may open connections outwards: every namespace, or with egress off the builds only.
+  const sources = layout.egress ? all : slotRangeCidr(layout.addressBlock, FIRST_BUILD_SLOT);
+  const blocked = mergeCidrs([...BLOCKED_RANGES, ...facts.hostNetworks]);
+  const allowed = mergeCidrs(layout.egressAllow ?? []);
+  const dns = "meta l4proto { tcp, udp } th dport 53";
+  const r = facts.resolver;
+  const lines = [
+    // "table; delete table; table {...}" in one transaction: create-if-missing, then replace, atomically.
     `table inet ${t}`,
     `delete table inet ${t}`,
     `table inet ${t} {`,
+    ...FIREWALL_COUNTERS.map((c) => `  counter ${c} {\n  }`),
+    `  set blocked4 {\n    type ipv4_addr; flags interval;\n    elements = { ${blocked.join(", ")} }\n  }`,
+    ...(allowed.length > 0 ? [`  set allowed4 {\n    type ipv4_addr; flags interval;\n    elements = { ${allowed.join(", ")} }\n  }`] : []),
+    "  chain dns {",
+    "    type nat hook prerouting priority dstnat; policy accept;",
+    ...(r ? [`    iifname ${ifs} ip saddr ${sources} ip daddr ${RESOLVER_ADDRESS} ${dns} dnat ip to ${r}`] : []),
+    "  }",
     "  chain input {",
     "    type filter hook input priority filter; policy accept;",
-    "    # Replies to the host's connections into instances pass; anything new from an instance is dropped.",
     `    iifname ${ifs} ct state established,related accept`,
-    `    iifname ${ifs} drop`,
+    // DNS DNATed to a resolver on the host itself (127.0.0.53, a dnsmasq on the LAN address).
+    ...(r ? [`    iifname ${ifs} ip saddr ${sources} ct status dnat ${dns} accept`] : []),
+    ...refuse(`    iifname ${ifs}`, "host"),
     "  }",
     "  chain forward {",
     "    type filter hook forward priority filter; policy accept;",
-    "    # Never between instances.",
-    `    iifname ${ifs} oifname ${ifs} drop`,
-    forwardEgress,
+    ...refuse(`    iifname ${ifs} oifname ${ifs}`, "peers"),
+    `    iifname ${ifs} ct state established,related accept`,
+    // Egress addresses are routed on the host: nobody else may open connections to them.
+    `    oifname ${ifs} ct state established,related accept`,
+    `    oifname ${ifs} counter name "inbound" drop`,
+    ...refuse(`    iifname ${ifs} meta nfproto ipv6`, "blocked"),
+    ...refuse(`    iifname ${ifs} ip saddr != ${sources}`, "egress_off"),
+    // The resolver may sit in a private range (a cloud's VPC resolver): DNS to it passes.
+    ...(r ? [`    iifname ${ifs} ct status dnat ip daddr ${r} ${dns} accept`] : []),
+    ...(allowed.length > 0 ? [`    iifname ${ifs} ip daddr @allowed4 accept`] : []),
+    ...refuse(`    iifname ${ifs} ip daddr @blocked4`, "blocked"),
+    `    iifname ${ifs} accept`,
     "  }",
-    nat,
+    "  chain postrouting {",
+    "    type nat hook postrouting priority srcnat; policy accept;",
+    `    ip saddr ${all} oifname != ${ifs} masquerade`,
+    "  }",
     "}",
     "",
-  ].join("\n");
+  ];
+  return lines.join("\n");
 }
 
-/** Loads (or replaces) the table; turns on IPv4 forwarding only when egress is on. */
-export async function ensureFirewall(layout: HostLayout): Promise<void> {
-  await execHost("nft", ["-f", "-"], { input: firewallRuleset(layout) });
+/** The resolver and the host's networks, as they are now. */
+export async function readHostNetworkFacts(): Promise<HostNetworkFacts> {
+  return { resolver: await hostResolver(), hostNetworks: await hostNetworks() };
+}
+
+async function readOptional(path: string): Promise<string> {
+  try {
+    return await readFile(path, "utf8");
+  } catch (err) {
+    // No such file: no resolver configured there.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return "";
+    throw err;
+  }
+}
+
+/**
+ * The host's first IPv4 nameserver. systemd-resolved's stub (127.0.0.53) is replaced by its
+ * upstream when it publishes one: the stub may not answer sources outside the host.
+ */
+async function hostResolver(): Promise<string | undefined> {
+  const first = firstIpv4Nameserver(parseResolvConf(await readOptional("/etc/resolv.conf")));
+  if (first?.startsWith("127.")) {
+    const upstream = firstIpv4Nameserver(parseResolvConf(await readOptional("/run/systemd/resolve/resolv.conf")));
+    if (upstream && !upstream.startsWith("127.")) return upstream;
+  }
+  return first;
+}
+
+interface IpAddrJson {
+  ifname?: string;
+  addr_info?: { family?: string; local?: string; prefixlen?: number }[];
+}
+
+/** Networks of the host's IPv4 addresses (loopback and /32s have none worth blocking). */
+async function hostNetworks(): Promise<string[]> {
+  const { stdout } = await execHost("ip", ["-j", "-4", "addr", "show"]);
+  const out: string[] = [];
+  for (const link of JSON.parse(stdout || "[]") as IpAddrJson[]) {
+    for (const a of link.addr_info ?? []) {
+      if (a.family !== "inet" || !a.local || a.prefixlen === undefined || a.prefixlen >= 32) continue;
+      if (a.local.startsWith("127.")) continue;
+      out.push(formatCidr(parseCidr(`${a.local}/${a.prefixlen}`)));
+    }
+  }
+  return out;
+}
+
+/** Loads (or replaces) the table and turns on IPv4 forwarding (builds need it even with egress off). */
+export async function ensureFirewall(layout: HostLayout, facts?: HostNetworkFacts): Promise<void> {
+  await execHost("nft", ["-f", "-"], { input: firewallRuleset(layout, facts ?? (await readHostNetworkFacts())) });
   // Forwarding is host-wide and left on at teardown: other software may rely on it too.
-  if (layout.egress) await writeFile("/proc/sys/net/ipv4/ip_forward", "1");
+  await writeFile("/proc/sys/net/ipv4/ip_forward", "1");
 }
 
 export async function removeFirewall(layout: HostLayout): Promise<void> {
@@ -65,4 +175,16 @@ export async function removeFirewall(layout: HostLayout): Promise<void> {
     if (isGoneError(err, /No such file or directory/)) return;
     throw err;
   }
+}
+
+/** Packets each named counter has refused so far (tests and diagnostics). */
+export async function firewallCounters(layout: HostLayout): Promise<Record<FirewallCounter, number>> {
+  const { stdout } = await execHost("nft", ["-j", "list", "counters", "table", "inet", layout.prefix]);
+  const out = Object.fromEntries(FIREWALL_COUNTERS.map((c) => [c, 0])) as Record<FirewallCounter, number>;
+  const parsed = JSON.parse(stdout) as { nftables?: { counter?: { name: string; packets: number } }[] };
+  for (const item of parsed.nftables ?? []) {
+    const c = item.counter;
+    if (c && (FIREWALL_COUNTERS as readonly string[]).includes(c.name)) out[c.name as FirewallCounter] = c.packets;
+  }
+  return out;
 }

@@ -4,7 +4,7 @@ import { applicationLogGroup, instanceStream } from "../../telemetry/log-groups.
 import type { Clock } from "../../util/clock.js";
 import { HealthChecker } from "../health/health-checker.js";
 import type { HealthVerdict } from "../health/health-state.js";
-import { containerState, createContainer, destroyContainer, stopContainer } from "./container.js";
+import { containerState, createContainer, destroyContainer, prepareContainer, stopContainer } from "./container.js";
 import type { LiveInstance } from "./live-instance.js";
 import { LogTailer } from "./log-tail.js";
 import { createNetwork, destroyNetwork, networkForSlot } from "./network.js";
@@ -34,7 +34,12 @@ export function containerSpecOf(deps: Pick<InstanceDeps, "layout" | "records">, 
     uid: d.uid,
     gid: d.gid,
     network: networkForSlot(deps.layout, r.slot),
-    limits: { cpuMillicores: d.plan.cpuMillicores, memoryBytes: d.plan.memoryBytes, pidsLimit: d.plan.pidsLimit },
+    limits: {
+      cpuMillicores: d.plan.cpuMillicores,
+      memoryBytes: d.plan.memoryBytes,
+      pidsLimit: d.plan.pidsLimit,
+      ephemeralStorageBytes: deps.layout.ephemeralStorageBytes,
+    },
     cgroupsPath: `/${deps.layout.prefix}/${r.instanceId}`,
   };
 }
@@ -87,7 +92,9 @@ export async function startInstance(deps: InstanceDeps, d: DeploymentRecord, ins
   deps.records.saveInstance(record);
   const container = containerSpecOf(deps, d, record);
   try {
-    await createNetwork(container.network);
+    // The instance's disk does not need the network: make both at once (both settled before any cleanup).
+    const made = await Promise.allSettled([createNetwork(container.network), prepareContainer(container)]);
+    for (const r of made) if (r.status === "rejected") throw r.reason;
     await createContainer(container);
     const state = await containerState(container);
     const pid = state.status === "running" ? state.pid : 0;

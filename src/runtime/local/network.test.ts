@@ -1,20 +1,20 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { networkForSlot } from "./network.js";
+import { FIRST_BUILD_SLOT, LAST_SLOT, MAX_SLOT, networkForSlot } from "./network.js";
 import type { HostLayout } from "./types.js";
 
 const layout: HostLayout = { prefix: "or3f2a", addressBlock: 202, instancesDir: "/tmp/x", egress: false };
 
-test("networkForSlot: /30 per slot inside 127.<block>.0.0/16, host .1 and instance .2", () => {
-  const cases: [number, string, string, string, string][] = [
-    [1, "127.202.0.5", "127.202.0.6", "or3f2a-n1", "or3f2ah1"],
-    [63, "127.202.0.253", "127.202.0.254", "or3f2a-n63", "or3f2ah63"],
-    [64, "127.202.1.1", "127.202.1.2", "or3f2a-n64", "or3f2ah64"],
-    [1000, "127.202.15.161", "127.202.15.162", "or3f2a-n1000", "or3f2ah1000"],
-    [16383, "127.202.255.253", "127.202.255.254", "or3f2a-n16383", "or3f2ah16383"],
+test("networkForSlot: /30 per slot inside 127.<block>.0.0/16, host .1 and instance .2, egress from 100.64.0.0/10", () => {
+  const cases: [number, string, string, string, string, string][] = [
+    [1, "127.202.0.5", "127.202.0.6", "or3f2a-n1", "or3f2ah1", "100.114.128.1"],
+    [63, "127.202.0.253", "127.202.0.254", "or3f2a-n63", "or3f2ah63", "100.114.128.63"],
+    [64, "127.202.1.1", "127.202.1.2", "or3f2a-n64", "or3f2ah64", "100.114.128.64"],
+    [1000, "127.202.15.161", "127.202.15.162", "or3f2a-n1000", "or3f2ah1000", "100.114.131.232"],
+    [16383, "127.202.255.253", "127.202.255.254", "or3f2a-n16383", "or3f2ah16383", "100.114.191.255"],
   ];
-  for (const [slot, hostAddress, instanceAddress, netns, hostInterface] of cases) {
-    assert.deepEqual(networkForSlot(layout, slot), { slot, netns, hostInterface, hostAddress, instanceAddress });
+  for (const [slot, hostAddress, instanceAddress, netns, hostInterface, egressAddress] of cases) {
+    assert.deepEqual(networkForSlot(layout, slot), { slot, netns, hostInterface, hostAddress, instanceAddress, egressAddress });
   }
 });
 
@@ -27,4 +27,10 @@ test("networkForSlot: rejects slots outside 1..16383 and bad prefixes", () => {
     assert.throws(() => networkForSlot(layout, slot), { name: "AppRunnerError", code: "HostSetupFailed" });
   }
   assert.throws(() => networkForSlot({ ...layout, prefix: "Bad-One" }, 1), { code: "HostSetupFailed" });
+});
+
+test("slots: instances take 1..16127, builds the last 256 (one /24 of egress addresses)", () => {
+  assert.equal(MAX_SLOT + 1, FIRST_BUILD_SLOT);
+  assert.equal(LAST_SLOT - FIRST_BUILD_SLOT + 1, 256);
+  assert.equal(networkForSlot(layout, FIRST_BUILD_SLOT).egressAddress, "100.114.191.0");
 });

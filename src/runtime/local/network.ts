@@ -1,23 +1,29 @@
 /**
- * Per-instance networking: a network namespace joined to the host by a veth pair carrying a /30
- * from 127.<block>.0.0/16. Loopback-range addresses never leave the machine and need no
- * routing outside it; `route_localnet=1` on both veth ends lets the kernel accept them on a
- * non-loopback interface.
+ * Per-instance (and per-build) networking: a network namespace joined to the host by a veth pair
+ * carrying a /30 from 127.<block>.0.0/16, which the router and health checks use. Loopback-range
+ * addresses never leave the machine and need no routing outside it; `route_localnet=1` on both
+ * veth ends lets the kernel accept them on a non-loopback interface. Outbound traffic leaves from
+ * the namespace's egress address instead (egress.ts): the default route names it as source, and
+ * the host routes it back to the veth, so NATed replies never carry a 127/8 destination.
  */
 import { existsSync } from "node:fs";
 import { readdir, writeFile } from "node:fs/promises";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { egressAddress } from "./egress.js";
 import { execHost } from "./exec.js";
 import type { HostLayout, InstanceNetwork } from "./types.js";
 
-export const MAX_SLOT = 16383;
+/** Slots 1..MAX_SLOT are instances'; the last 256 (a /24 of egress addresses) are builds'. */
+export const MAX_SLOT = 16127;
+export const FIRST_BUILD_SLOT = 16128;
+export const LAST_SLOT = 16383;
 const NETNS_DIR = "/var/run/netns";
 const SYS_NET = "/sys/class/net";
 
 /** The network of one slot (pure): slot s owns 127.<block>.0.0 + 4s .. +3; .1 host, .2 instance. */
 export function networkForSlot(layout: HostLayout, slot: number): InstanceNetwork {
-  if (!Number.isInteger(slot) || slot < 1 || slot > MAX_SLOT) {
-    throw new AppRunnerError("HostSetupFailed", `network slot ${slot} is outside 1..${MAX_SLOT}`);
+  if (!Number.isInteger(slot) || slot < 1 || slot > LAST_SLOT) {
+    throw new AppRunnerError("HostSetupFailed", `network slot ${slot} is outside 1..${LAST_SLOT}`);
   }
   if (!/^[a-z0-9]{2,6}$/.test(layout.prefix)) {
     throw new AppRunnerError("HostSetupFailed", `host prefix "${layout.prefix}" must be 2-6 lowercase alphanumerics`);
@@ -31,16 +37,18 @@ export function networkForSlot(layout: HostLayout, slot: number): InstanceNetwor
     hostInterface: `${layout.prefix}h${slot}`,
     hostAddress: `${net}.${low + 1}`,
     instanceAddress: `${net}.${low + 2}`,
+    egressAddress: egressAddress(layout.addressBlock, slot),
   };
 }
 
 /**
- * Creates the namespace, the veth pair (eth0 inside) and addresses, with a default route via the
- * host end so egress NAT can work. Leftovers with the same names (a crash) are removed first.
+ * Creates the namespace (or names process `attachPid`'s), the veth pair (eth0 inside) and addresses, with a default route via the
+ * host end from the egress address (and the host's route back to it), so egress NAT can work.
+ * Leftovers with the same names (a crash) are removed first.
  * Two `ip` processes: one for the host side (it forks sysctl inside the namespace: the inner
  * route_localnet can only be written from a process in that namespace), one for the inside.
  */
-export async function createNetwork(net: InstanceNetwork): Promise<void> {
+export async function createNetwork(net: InstanceNetwork, opts: { attachPid?: number } = {}): Promise<void> {
   if (existsSync(`${SYS_NET}/${net.hostInterface}`) || existsSync(`${NETNS_DIR}/${net.netns}`)) {
     await destroyNetwork(net);
   }
@@ -48,10 +56,13 @@ export async function createNetwork(net: InstanceNetwork): Promise<void> {
   const h = net.hostInterface;
   await execHost("ip", ["-batch", "-"], {
     input: [
-      `netns add ${ns}`,
+      // A build's namespace is its container's (made by runc inside the build's user namespace): named here.
+      opts.attachPid === undefined ? `netns add ${ns}` : `netns attach ${ns} ${opts.attachPid}`,
       `link add ${h} type veth peer name eth0 netns ${ns}`,
       `addr add ${net.hostAddress}/30 dev ${h}`,
       `link set ${h} up`,
+      // Removed with the veth.
+      `route add ${net.egressAddress}/32 dev ${h}`,
       `netns exec ${ns} sysctl -qw net.ipv4.conf.eth0.route_localnet=1`,
       "",
     ].join("\n"),
@@ -62,8 +73,9 @@ export async function createNetwork(net: InstanceNetwork): Promise<void> {
     input: [
       "link set lo up",
       `addr add ${net.instanceAddress}/30 dev eth0`,
+      `addr add ${net.egressAddress}/32 dev eth0`,
       "link set eth0 up",
-      `route add default via ${net.hostAddress} dev eth0`,
+      `route add default via ${net.hostAddress} dev eth0 src ${net.egressAddress}`,
       "",
     ].join("\n"),
   });

@@ -17,17 +17,19 @@ export interface RuncState {
 }
 
 /**
- * `runc run -d --bundle <dir> <id>` with the container's stdout and stderr appended to
+ * `runc run -d --bundle <dir> <id>` (or `runc create`: started later by `runc start`, once the
+ * host has set up what needs the container's pid) with the container's stdout and stderr appended to
  * `logFile`. runc's own error text goes there too (same descriptors); it is also logged as JSON
  * to `<bundleDir>/runc.log` so a failed start reports why.
  */
-export async function runDetached(containerId: string, bundleDir: string, logFile: string): Promise<void> {
+export async function runDetached(containerId: string, bundleDir: string, logFile: string, how: "run" | "create" = "run"): Promise<void> {
   const runcLog = `${bundleDir}/runc.log`;
+  const verb = how === "run" ? ["run", "-d"] : ["create"];
   // The app's output may hold secrets: the service account's only.
   const log = await open(logFile, "a", 0o600);
   try {
     const code = await new Promise<number | null>((resolveRun, rejectRun) => {
-      const child = spawn("runc", ["--log", runcLog, "--log-format", "json", "run", "-d", "--bundle", bundleDir, containerId], {
+      const child = spawn("runc", ["--log", runcLog, "--log-format", "json", ...verb, "--bundle", bundleDir, containerId], {
         stdio: ["ignore", log.fd, log.fd],
         env: { ...process.env, PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` },
         timeout: 30_000,
@@ -36,11 +38,11 @@ export async function runDetached(containerId: string, bundleDir: string, logFil
       child.on("exit", (c) => resolveRun(c));
     });
     if (code !== 0) {
-      throw new AppRunnerError("HostSetupFailed", `runc run -d ${containerId}: ${await lastRuncError(runcLog)}`);
+      throw new AppRunnerError("HostSetupFailed", `runc ${verb.join(" ")} ${containerId}: ${await lastRuncError(runcLog)}`);
     }
   } catch (err) {
     if (err instanceof AppRunnerError) throw err;
-    throw new AppRunnerError("HostSetupFailed", `runc run -d ${containerId}: ${(err as Error).message}`, { cause: err });
+    throw new AppRunnerError("HostSetupFailed", `runc ${verb.join(" ")} ${containerId}: ${(err as Error).message}`, { cause: err });
   } finally {
     await log.close();
   }
@@ -84,6 +86,11 @@ export async function state(containerId: string): Promise<RuncState | null> {
     if (isGoneError(err, GONE)) return null;
     throw err;
   }
+}
+
+/** `runc start`: runs the process of a container made by `runc create`. */
+export async function start(containerId: string): Promise<void> {
+  await execHost("runc", ["start", containerId]);
 }
 
 /** Sends a signal to the container's PID 1. False when it is not running or does not exist. */

@@ -11,6 +11,10 @@ export interface LocalRuntimeSettings {
   addressBlock?: number;
   /** Outbound connections from instances to the outside world; on by default, as on App Runner. */
   egress?: boolean;
+  /** IPv4 CIDRs instances and builds may reach although private or link-local (`--egress-allow`). */
+  egressAllow?: string[];
+  /** Each instance's ephemeral storage in bytes (App Runner's 3 GB by default). */
+  ephemeralStorageBytes?: number;
   stopGraceMs?: number;
   startupBudgetMs?: number;
   superviseMs?: number;
@@ -46,6 +50,8 @@ const TOOLS: { command: string; pkg: string }[] = [
   { command: "nft", pkg: "nftables" },
   { command: "umoci", pkg: "umoci" },
   { command: "mount", pkg: "mount" },
+  // Each instance's ephemeral storage is an ext4 image of its own.
+  { command: "mkfs.ext4", pkg: "e2fsprogs" },
 ];
 
 /** What this host lacks to run instances, in words an operator can act on; empty when ready. */
@@ -76,5 +82,7 @@ export function hostLayout(store: Store, dataDir: string, random: Random, settin
     addressBlock: block,
     instancesDir: join(dataDir, "runtime", "instances"),
     egress: settings.egress ?? true,
+    egressAllow: settings.egressAllow ?? [],
+    ephemeralStorageBytes: settings.ephemeralStorageBytes,
   };
 }

@@ -15,6 +15,13 @@ export interface HostLayout {
   instancesDir: string;
   /** Outbound traffic from instances to the outside world (NAT). Off: only replies to inbound connections. */
   egress: boolean;
+  /**
+   * IPv4 CIDRs instances and builds may reach although they are private, link-local or the host's
+   * networks (the operator's `--egress-allow`). The host's own addresses stay out of reach.
+   */
+  egressAllow?: readonly string[];
+  /** Each instance's ephemeral storage (its writable file system), in bytes (default 3 GiB). */
+  ephemeralStorageBytes?: number;
 }
 
 /** One instance's network: a /30 inside 127.<block>.0.0/16 chosen by slot (1..16383). */
@@ -28,6 +35,8 @@ export interface InstanceNetwork {
   hostAddress: string;
   /** 127.<block>.a.b+2: where the instance listens; what health checks and the router use. */
   instanceAddress: string;
+  /** 100.64.0.0/10 + (block << 14) + slot: the source of the instance's outbound traffic (egress.ts). */
+  egressAddress: string;
 }
 
 /** Limits from InstanceConfiguration. */
@@ -36,6 +45,8 @@ export interface ResourceLimits {
   cpuMillicores: number;
   memoryBytes: number;
   pidsLimit: number;
+  /** Size of the instance's writable file system; writes past it fail with ENOSPC (default 3 GiB). */
+  ephemeralStorageBytes?: number;
 }
 
 /** Everything needed to create one container. */
