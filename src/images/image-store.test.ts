@@ -144,12 +144,30 @@ describe("LocalImageStore against a real registry", () => {
     }
   });
 
+  it("holds an image a deployment found against a prune until it is recorded (keep is asked after)", async () => {
+    let pruned = false;
+    const { found, pruning } = await store.using(async () => {
+      // "Image already present": another service's delete prunes right now. What other tests
+      // pulled stays recorded; only this deployment's image is not recorded yet.
+      const found = await store.pull(`${registry.host}/hello:latest`);
+      const others = (await readdir(join(dir, "images", "unpacked"))).map((n) => `sha256:${n}`).filter((d) => d !== found.image.manifestDigest);
+      let recorded = new Set(others);
+      const pruning = store.prune(() => recorded).finally(() => (pruned = true));
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(pruned, false, "the prune waits while the deployment holds its image");
+      recorded = new Set([...others, found.resolvedDigest]);
+      return { found, pruning };
+    });
+    assert.equal((await pruning).includes(found.image.manifestDigest), false);
+    assert.ok((await stat(found.image.rootfs)).isDirectory(), "the recorded image is still unpacked");
+  });
+
   it("prunes images not kept, including their blobs", async () => {
     const keep = await store.pull(`${registry.host}/multi:v1`);
     const before = await readdir(join(dir, "images", "unpacked"));
     assert.ok(before.length >= 3);
     // The index digest (what a deployment records) keeps its manifest.
-    const removed = await store.prune(new Set([keep.resolvedDigest]));
+    const removed = await store.prune(() => new Set([keep.resolvedDigest]));
     assert.ok(removed.includes(hello.manifestDigest));
     assert.deepEqual(await readdir(join(dir, "images", "unpacked")), [keep.image.manifestDigest.slice(7)]);
     const blobs = new Set(await readdir(join(dir, "images", "blobs", "sha256")));

@@ -289,13 +289,17 @@ export class LocalImageStore implements ImageStore {
     return viaIndex ? this.toImage(viaIndex) : undefined;
   }
 
-  async prune(keep: ReadonlySet<string>): Promise<string[]> {
+  using<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lock.shared(fn);
+  }
+
+  async prune(keep: () => ReadonlySet<string>): Promise<string[]> {
     await this.init();
     return this.lock.exclusive(async () => {
       // `keep` may hold what deployments recorded (index digests) as well as manifest digests.
       const keptManifests = new Set<string>();
       const keptBlobs = new Set<string>();
-      for (const digest of keep) {
+      for (const digest of keep()) {
         if (!isSha256Digest(digest)) continue;
         keptManifests.add(digest);
         const viaIndex = await this.localManifestDigest(digest);

@@ -61,6 +61,14 @@ export interface ImageStore {
   pull(identifier: string, opts?: PullOptions): Promise<PullResult>;
   /** An image already on this host (pulled or built), by manifest or index digest; no network. */
   get(digest: string): Promise<UnpackedImage | undefined>;
-  /** Removes unpacked images and blobs whose manifest digest is not in `keep`. */
-  prune(keep: ReadonlySet<string>): Promise<string[]>;
+  /**
+   * Holds every image against prune while `fn` runs: a deployment pulls (or finds) its image
+   * and records it inside, so no prune can remove the image between the two.
+   */
+  using<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Removes unpacked images and blobs whose manifest digest is not in `keep()`, asked once no
+   * pull and no `using` runs: what deployments recorded by then is all there is to keep.
+   */
+  prune(keep: () => ReadonlySet<string>): Promise<string[]>;
 }

@@ -12,6 +12,7 @@ describe("ImageWatcher: automatic deployment of image services", () => {
   const images: ImageStore = {
     resolve: async () => digest,
     pull: () => Promise.reject(new Error("not used")),
+    using: (fn) => fn(),
     prune: async () => [],
     get: async () => undefined,
   };

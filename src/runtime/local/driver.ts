@@ -177,7 +177,8 @@ export class LocalRuntimeDriver implements RuntimeDriver {
 
   async deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<DeployResult> {
     const existing = this.records.deployment(spec.deploymentId);
-    const d = existing ?? (await this.prepare(spec, ctx));
+    // The image is held against a prune (another service's delete) until the deployment records it.
+    const d = existing ?? (await this.opts.images.using(() => this.prepare(spec, ctx)));
     ctx.step?.("start");
     await this.lock.run(d.serviceId, () => this.ensureInstances(d, ctx));
     return { imageDigest: d.resolvedDigest, ...(d.commit ? { commit: d.commit } : {}) };
@@ -239,9 +240,11 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       for (const id of ids) await this.retireLocked(id, ctx, false);
     });
     await this.opts.builder?.cleanup(serviceId);
-    const keep = new Set(this.records.deployments().map((d) => d.manifestDigest));
-    const removed = await this.opts.images.prune(keep);
-    if (removed.length > 0) ctx.log(`Removed ${removed.length} image${removed.length === 1 ? "" : "s"} no other service uses.`);
+    // Not awaited: the prune waits until no deployment is between pulling and recording its
+    // image (a build can take minutes), and the delete need not wait for that.
+    this.opts.images
+      .prune(() => new Set(this.records.deployments().map((d) => d.manifestDigest)))
+      .catch((err: unknown) => this.opts.logger("pruning images after a delete failed", { serviceId, error: String(err) }));
   }
 
   /** The image to run: pulled for an image service, built (or, on resume, found again) for a code service. */
