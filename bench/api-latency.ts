@@ -9,6 +9,7 @@
  *
  *   node dist/bench/api-latency.js [--services 25] [--requests 5000] [--warmup 1000]
  *     [--concurrency 16] [--out results.json] [--server-node-args="--cpu-prof --cpu-prof-dir=DIR"]
+ *     [--clients sdk,replay]   (e.g. --clients replay: only the server-bound rows, a quicker run)
  */
 import { DescribeServiceCommand, ListServicesCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -35,6 +36,7 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "16" },
     out: { type: "string" },
     "server-node-args": { type: "string" },
+    clients: { type: "string", default: "sdk,replay" },
   },
 });
 const positive = (name: string, raw: string): number => {
@@ -46,6 +48,8 @@ const SERVICES = positive("services", args.services);
 const REQUESTS = positive("requests", args.requests);
 const WARMUP = positive("warmup", args.warmup);
 const CONCURRENCY = positive("concurrency", args.concurrency);
+const CLIENTS = (["sdk", "replay"] as const).filter((c) => args.clients.split(",").includes(c));
+if (CLIENTS.length === 0) throw new Error("--clients takes sdk, replay or both (comma-separated)");
 
 interface Phase {
   client: ClientKind;
@@ -117,7 +121,7 @@ async function main(): Promise<void> {
       { target: "baseline", pid: baseline.pid, sdk: blSdk, replay: blReplay },
     ] as const;
     const phases: Phase[] = [];
-    for (const client of ["sdk", "replay"] as const) {
+    for (const client of CLIENTS) {
       for (const operation of ["DescribeService", "ListServices"] as const) {
         // Alternate servers row by row so a noisy moment on the machine hits both alike.
         for (const s of servers) {
