@@ -7,7 +7,7 @@
  * re-sends requests that SDK signed over plain node:http, which the server still verifies,
  * so the rows show the server's own latency when the client is not the bottleneck.
  *
- *   node dist/bench/api-latency.js [--services 25] [--requests 5000] [--warmup 1000]
+ *   node dist/bench/api-latency.js [--services 25] [--requests 5000] [--warmup 5000]
  *     [--concurrency 16] [--out results.json] [--server-node-args="--cpu-prof --cpu-prof-dir=DIR"]
  *     [--clients sdk,replay]   (e.g. --clients replay: only the server-bound rows, a quicker run)
  */
@@ -23,7 +23,7 @@ import { latencyReport, type ClientKind, type Operation, type PhaseResult, type 
 import { runLoad } from "./lib/load.js";
 import { machineFacts } from "./lib/machine.js";
 import { benchClient, createServices, startOpenRunnerChild, type BenchOpenRunner } from "./lib/openrunner.js";
-import { cpuTimeMs } from "./lib/proc-status.js";
+import { cpuTimeMs, mainThreadCpuTimeMs } from "./lib/proc-status.js";
 import { replayClient } from "./lib/replay.js";
 
 const BASELINE_SERVER = fileURLToPath(new URL("./lib/baseline-server.js", import.meta.url));
@@ -32,7 +32,10 @@ const { values: args } = parseArgs({
   options: {
     services: { type: "string", default: "25" },
     requests: { type: "string", default: "5000" },
-    warmup: { type: "string", default: "1000" },
+    // 1000 no longer reached a steady state in the first row (DescribeService): V8 was still
+    // optimizing the server's larger code on its background threads, ~40 µs a request of
+    // process CPU that a later row does not pay (docs/performance.md, December).
+    warmup: { type: "string", default: "5000" },
     concurrency: { type: "string", default: "16" },
     out: { type: "string" },
     "server-node-args": { type: "string" },
@@ -63,6 +66,7 @@ interface Phase {
 async function measure(p: Phase): Promise<PhaseResult> {
   await runLoad(p.call, { concurrency: CONCURRENCY, requests: WARMUP });
   const serverCpu = cpuTimeMs(p.serverPid);
+  const serverMainCpu = mainThreadCpuTimeMs(p.serverPid);
   const clientCpu = process.cpuUsage();
   const summary = await runLoad(p.call, { concurrency: CONCURRENCY, requests: REQUESTS });
   const clientUsed = process.cpuUsage(clientCpu);
@@ -71,6 +75,7 @@ async function measure(p: Phase): Promise<PhaseResult> {
     ...labels,
     ...summary,
     serverCpuUsPerRequest: ((cpuTimeMs(p.serverPid) - serverCpu) * 1000) / summary.requests,
+    serverMainThreadCpuUsPerRequest: ((mainThreadCpuTimeMs(p.serverPid) - serverMainCpu) * 1000) / summary.requests,
     clientCpuUsPerRequest: (clientUsed.user + clientUsed.system) / summary.requests,
   };
 }
