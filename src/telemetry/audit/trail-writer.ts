@@ -22,6 +22,8 @@ export class TrailWriter {
   private worker: Worker | undefined;
   private nextId = 1;
   private readonly waiting = new Map<number, Waiter>();
+  /** The thread being ended: it keeps the process alive until it has exited. */
+  private closing: Worker | undefined;
 
   constructor(private readonly file: string) {}
 
@@ -41,18 +43,20 @@ export class TrailWriter {
     const worker = this.worker;
     if (!worker) return;
     const exited = new Promise<void>((ok) => worker.once("exit", () => ok()));
+    this.closing = worker;
     worker.ref();
     worker.postMessage("close");
     await exited;
   }
 
   private startThread(): Worker {
-    const worker = new Worker(THREAD, { workerData: { file: this.file } });
+    // No flags from the parent: under `node --test`, the thread would otherwise start a test runner instead of the writer.
+    const worker = new Worker(THREAD, { workerData: { file: this.file }, execArgv: [] });
     // Idle, the thread does not keep the process alive; close() ends it on shutdown.
     worker.on("message", (a: AppendAnswer) => {
       const w = this.waiting.get(a.id);
       this.waiting.delete(a.id);
-      if (this.waiting.size === 0) worker.unref();
+      if (this.waiting.size === 0 && this.closing !== worker) worker.unref();
       if (a.error === undefined) w?.resolve();
       else w?.reject(new AppRunnerError("InternalServiceError", `audit trail write failed: ${a.error}`));
     });
