@@ -3,7 +3,7 @@ import reactHooks from "eslint-plugin-react-hooks";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "node_modules/**", ".openrunner/**", "console/dist/**"] },
+  { ignores: ["dist/**", "dist-unit/**", "node_modules/**", ".openrunner/**", "console/dist/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -7,8 +7,9 @@
  * re-sends requests that SDK signed over plain node:http, which the server still verifies,
  * so the rows show the server's own latency when the client is not the bottleneck.
  *
- *   node dist/bench/api-latency.js [--services 25] [--requests 5000] [--warmup 1000]
+ *   node dist/bench/api-latency.js [--services 25] [--requests 5000] [--warmup 5000]
  *     [--concurrency 16] [--out results.json] [--server-node-args="--cpu-prof --cpu-prof-dir=DIR"]
+ *     [--clients sdk,replay]   (e.g. --clients replay: only the server-bound rows, a quicker run)
  */
 import { DescribeServiceCommand, ListServicesCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -22,7 +23,7 @@ import { latencyReport, type ClientKind, type Operation, type PhaseResult, type 
 import { runLoad } from "./lib/load.js";
 import { machineFacts } from "./lib/machine.js";
 import { benchClient, createServices, startOpenRunnerChild, type BenchOpenRunner } from "./lib/openrunner.js";
-import { cpuTimeMs } from "./lib/proc-status.js";
+import { cpuTimeMs, mainThreadCpuTimeMs } from "./lib/proc-status.js";
 import { replayClient } from "./lib/replay.js";
 
 const BASELINE_SERVER = fileURLToPath(new URL("./lib/baseline-server.js", import.meta.url));
@@ -31,10 +32,14 @@ const { values: args } = parseArgs({
   options: {
     services: { type: "string", default: "25" },
     requests: { type: "string", default: "5000" },
-    warmup: { type: "string", default: "1000" },
+    // 1000 no longer reached a steady state in the first row (DescribeService): V8 was still
+    // optimizing the server's larger code on its background threads, ~40 µs a request of
+    // process CPU that a later row does not pay (docs/performance.md, December).
+    warmup: { type: "string", default: "5000" },
     concurrency: { type: "string", default: "16" },
     out: { type: "string" },
     "server-node-args": { type: "string" },
+    clients: { type: "string", default: "sdk,replay" },
   },
 });
 const positive = (name: string, raw: string): number => {
@@ -46,6 +51,8 @@ const SERVICES = positive("services", args.services);
 const REQUESTS = positive("requests", args.requests);
 const WARMUP = positive("warmup", args.warmup);
 const CONCURRENCY = positive("concurrency", args.concurrency);
+const CLIENTS = (["sdk", "replay"] as const).filter((c) => args.clients.split(",").includes(c));
+if (CLIENTS.length === 0) throw new Error("--clients takes sdk, replay or both (comma-separated)");
 
 interface Phase {
   client: ClientKind;
@@ -59,6 +66,7 @@ interface Phase {
 async function measure(p: Phase): Promise<PhaseResult> {
   await runLoad(p.call, { concurrency: CONCURRENCY, requests: WARMUP });
   const serverCpu = cpuTimeMs(p.serverPid);
+  const serverMainCpu = mainThreadCpuTimeMs(p.serverPid);
   const clientCpu = process.cpuUsage();
   const summary = await runLoad(p.call, { concurrency: CONCURRENCY, requests: REQUESTS });
   const clientUsed = process.cpuUsage(clientCpu);
@@ -67,6 +75,7 @@ async function measure(p: Phase): Promise<PhaseResult> {
     ...labels,
     ...summary,
     serverCpuUsPerRequest: ((cpuTimeMs(p.serverPid) - serverCpu) * 1000) / summary.requests,
+    serverMainThreadCpuUsPerRequest: ((mainThreadCpuTimeMs(p.serverPid) - serverMainCpu) * 1000) / summary.requests,
     clientCpuUsPerRequest: (clientUsed.user + clientUsed.system) / summary.requests,
   };
 }
@@ -117,7 +126,7 @@ async function main(): Promise<void> {
       { target: "baseline", pid: baseline.pid, sdk: blSdk, replay: blReplay },
     ] as const;
     const phases: Phase[] = [];
-    for (const client of ["sdk", "replay"] as const) {
+    for (const client of CLIENTS) {
       for (const operation of ["DescribeService", "ListServices"] as const) {
         // Alternate servers row by row so a noisy moment on the machine hits both alike.
         for (const s of servers) {

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite: install, type-check and build (tsc), lint (eslint), the layering of
 # src/ (dependency-cruiser, .dependency-cruiser.cjs), then unit tests beside the code and
-# end-to-end tests in test/, with node's test runner.
+# end-to-end tests in test/, with node's test runner. From a clean build: dist/ is removed
+# first, and the test files are listed from the sources, so a deleted test never runs from a
+# stale compiled file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+rm -rf dist
 bash scripts/bootstrap.sh --test
 npx eslint --max-warnings 0 .
 npx depcruise --no-progress src
-mapfile -t files < <(find dist/src dist/test -name '*.test.js' | sort)
+mapfile -t files < <(bash scripts/test-files.sh dist src test)
 node --test --test-timeout=180000 --test-reporter=spec "${files[@]}"

@@ -12,6 +12,8 @@ export interface PhaseResult extends LatencySummary {
   responseBytes: number;
   /** CPU the server process used per request (from /proc), and the client (this process). */
   serverCpuUsPerRequest: number;
+  /** Of that, the server's main thread (its event loop), which every request waits for. */
+  serverMainThreadCpuUsPerRequest: number;
   clientCpuUsPerRequest: number;
 }
 
@@ -36,7 +38,7 @@ function overheadTable(results: readonly PhaseResult[], client: ClientKind): str
 
 /** The rows, then what OpenRunner adds over the baseline for each kind of client. */
 export function latencyReport(results: readonly PhaseResult[]): string {
-  const header = ["client", "operation", "server", "requests", "body B", "p50 ms", "p90 ms", "p99 ms", "max ms", "req/s", "server CPU µs/req", "client CPU µs/req"];
+  const header = ["client", "operation", "server", "requests", "body B", "p50 ms", "p90 ms", "p99 ms", "max ms", "req/s", "server CPU µs/req", "of it main thread", "client CPU µs/req"];
   const rows = results.map((r) => [
     r.client,
     r.operation,
@@ -49,6 +51,7 @@ export function latencyReport(results: readonly PhaseResult[]): string {
     fmt(r.max),
     fmt(r.throughput, 0),
     fmt(r.serverCpuUsPerRequest, 0),
+    fmt(r.serverMainThreadCpuUsPerRequest, 0),
     fmt(r.clientCpuUsPerRequest, 0),
   ]);
   return [

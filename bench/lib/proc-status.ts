@@ -35,7 +35,16 @@ const USER_HZ = 100;
 
 /** CPU time (user + system, ms) a process we started has used so far, from /proc/<pid>/stat. */
 export function cpuTimeMs(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  return statCpuMs(`/proc/${pid}/stat`);
+}
+
+/** The same for its main thread alone (the event loop; its thread id is the pid): without worker and GC helper threads. */
+export function mainThreadCpuTimeMs(pid: number): number {
+  return statCpuMs(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function statCpuMs(file: string): number {
+  const stat = readFileSync(file, "utf8");
   // The command name (field 2) may contain spaces; the fields we want follow its closing ')'.
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   const utime = Number(fields[11]);

@@ -10,6 +10,7 @@ import { isHaproxy } from "./haproxy-process.js";
 import { freePort } from "../../test/support/router-client.js";
 import { HaproxyRouter, type DataPlaneRestart } from "./router.js";
 import type { ServiceRoute } from "./types.js";
+import { skipUnlessOnPath } from "../../test/support/host-tools.js";
 
 const host = (name: string) => `${name}.us-east-1.openrunner.test`;
 
@@ -34,7 +35,7 @@ const route = (id: string, backends: BackendServer[], maxConcurrency = 100): Ser
   instances: backends.map((b) => ({ id: b.name, address: b.address, port: b.port })),
 });
 
-describe("HaproxyRouter under faults", () => {
+describe("HaproxyRouter under faults", { skip: skipUnlessOnPath("haproxy") }, () => {
   let dir: string;
   let port: number;
   let router: HaproxyRouter;

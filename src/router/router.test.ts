@@ -11,6 +11,7 @@ import { after, before, describe, test } from "node:test";
 import { BackendPool, decodeFrame, encodeFrame, type BackendReply, type BackendServer } from "../../test/support/backend-server.js";
 import { HaproxyRouter } from "./router.js";
 import type { ServiceRoute } from "./types.js";
+import { skipUnlessOnPath } from "../../test/support/host-tools.js";
 
 const REGION = "us-east-1";
 const DOMAIN = "openrunner.test";
@@ -58,7 +59,7 @@ function route(id: string, name: string, backends: BackendServer[], extra: Parti
   };
 }
 
-describe("HaproxyRouter", () => {
+describe("HaproxyRouter", { skip: skipUnlessOnPath("haproxy") }, () => {
   let dir: string;
   let router: HaproxyRouter;
   let httpPort: number;

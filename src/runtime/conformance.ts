@@ -145,8 +145,12 @@ async function rejection(p: Promise<unknown>): Promise<Error> {
   throw new assert.AssertionError({ message: "expected a rejection, but it resolved" });
 }
 
-export function runDriverConformance(name: string, setup: () => Promise<ConformanceHarness>): void {
-  describe(`RuntimeDriver conformance: ${name}`, () => {
+export function runDriverConformance(
+  name: string,
+  setup: () => Promise<ConformanceHarness>,
+  options: { skip?: string | false } = {},
+): void {
+  describe(`RuntimeDriver conformance: ${name}`, { skip: options.skip ?? false }, () => {
     let h: ConformanceHarness | undefined;
     const services: string[] = [];
 

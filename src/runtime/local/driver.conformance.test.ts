@@ -3,6 +3,7 @@
  * directly (no server): a temp data dir, a loopback registry with the test images, and a host
  * layout with its own random prefix and 127.X block, so it runs beside other test files.
  */
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,4 +76,5 @@ async function localHarness(): Promise<ConformanceHarness> {
   }
 }
 
-runDriverConformance("local (runc)", localHarness);
+const canRun = process.getuid?.() === 0 && existsSync("/usr/sbin/runc") && existsSync("/bin/busybox");
+runDriverConformance("local (runc)", localHarness, { skip: canRun ? false : "needs root, runc and /bin/busybox" });

@@ -11,7 +11,7 @@ export interface CloudTrailApiDeps {
   clock: Clock;
   retentionDays: number;
   /** Writes buffered events first, so a caller always finds the calls it just made. */
-  flush(): void;
+  flush(): void | Promise<void>;
 }
 
 /** The latest time a JavaScript Date can hold: "no end time" without a special case in SQL. */
@@ -58,10 +58,10 @@ export function cloudTrailApis(deps: CloudTrailApiDeps): AwsJsonApi[] {
 }
 
 function lookupOperations(deps: CloudTrailApiDeps): AwsJsonApi["operations"] {
-  const lookupEvents = (input: Record<string, unknown>): Record<string, unknown> => {
+  const lookupEvents = async (input: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const req = parseLookupRequest(input);
     if (req.insights) return { Events: [] };
-    deps.flush();
+    await deps.flush();
     const start = Math.max(req.start ?? 0, retentionCutoff(deps.clock, deps.retentionDays));
     const end = req.end ?? END_OF_TIME;
     if (start > end) return { Events: [] };

@@ -1,6 +1,6 @@
 import type { ApiCallRecord, AwsJsonApi } from "../../protocol/service-registry.js";
 import type { Principal } from "../../iam/sigv4/verify.js";
-import { capParameters, capText } from "./field-limits.js";
+import { capParameters, capText, MAX_PARAMETERS_BYTES } from "./field-limits.js";
 import { isReadOnly } from "./read-only.js";
 import { trailParameters } from "./redact.js";
 import { resourcesOf, type TrailResource } from "./resources.js";
@@ -53,12 +53,12 @@ export function toTrailEntry(
 ): TrailEntry {
   const readOnly = isReadOnly(call.operation);
   const failed = call.errorCode !== undefined;
-  const requestParameters = capParameters(ctx.requestParameters !== undefined ? ctx.requestParameters : requestParametersOf(call));
+  const request = ctx.requestParameters !== undefined ? ctx.requestParameters : requestParametersOf(call);
   // CloudTrail leaves responseElements null for most reads and for every failed call.
-  const responseElements = capParameters(readOnly || failed ? null : trailParameters(call.api, call.operation, "output", call.output));
+  const response = readOnly || failed ? null : trailParameters(call.api, call.operation, "output", call.output);
   const eventTime = Math.floor(call.time / 1000) * 1000;
   const eventSource = eventSourceOf(call.api);
-  const event = {
+  const eventOf = (requestParameters: unknown, responseElements: unknown) => ({
     eventVersion: "1.08",
     userIdentity: userIdentityOf(ctx.principal),
     eventTime: new Date(eventTime).toISOString().replace(".000Z", "Z"),
@@ -77,7 +77,17 @@ export function toTrailEntry(
     managementEvent: true,
     recipientAccountId: ctx.accountId,
     eventCategory: "Management",
-  };
+  });
+  // One JSON.stringify per call: an event this short (at most 3 UTF-8 bytes a character) cannot
+  // hold parameters over the limit, so capping them (another stringify each) would change nothing.
+  let requestParameters: ReturnType<typeof capParameters> = request;
+  let responseElements: ReturnType<typeof capParameters> = response;
+  let event = JSON.stringify(eventOf(request, response));
+  if (event.length * 3 > MAX_PARAMETERS_BYTES) {
+    requestParameters = capParameters(request);
+    responseElements = capParameters(response);
+    event = JSON.stringify(eventOf(requestParameters, responseElements));
+  }
   return {
     eventId: ctx.eventId,
     eventTime,
@@ -87,6 +97,6 @@ export function toTrailEntry(
     username: usernameOf(ctx.principal),
     accessKeyId: ctx.principal?.accessKeyId,
     resources: resourcesOf(requestParameters, responseElements),
-    event: JSON.stringify(event),
+    event,
   };
 }

@@ -9,6 +9,7 @@ import { TrailRecorder } from "./recorder.js";
 import { RETENTION_ENV, retentionDaysFrom } from "./retention.js";
 import { RetentionSweeper } from "./retention-sweeper.js";
 import { TrailStore } from "./trail-store.js";
+import { TrailWriter } from "./trail-writer.js";
 
 export interface AuditOptions {
   /** Days of history kept; else OPENRUNNER_TRAIL_RETENTION_DAYS; else CloudTrail's 90. */
@@ -42,9 +43,12 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
   return (deps: ModuleDeps): ControlPlaneModule => {
     const retention = retentionDaysFrom(options.retentionDays, process.env[RETENTION_ENV]);
     if (retention.warning) deps.logger(retention.warning);
-    const store = TrailStore.open(join(deps.dataDir, "trail.db"));
+    // Opened here first: the schema exists before the writer thread opens its own connection.
+    const file = join(deps.dataDir, "trail.db");
+    const store = TrailStore.open(file);
+    const writer = new TrailWriter(file);
     const recorder = new TrailRecorder({
-      write: (batch) => store.append(batch),
+      write: (batch) => writer.append(batch),
       logger: deps.logger,
       ...(options.flushEveryMs !== undefined ? { flushEveryMs: options.flushEveryMs } : {}),
     });
@@ -60,7 +64,7 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
     const admitted = new Map<string, Record<string, unknown> | null>();
     return {
       name: "audit",
-      apis: cloudTrailApis({ store, clock: deps.clock, retentionDays: retention.days, flush: () => recorder.flush() }),
+      apis: cloudTrailApis({ store, clock: deps.clock, retentionDays: retention.days, flush: () => recorder.settled() }),
       admitApiCall(call) {
         if (closed || !attributable(call)) return;
         if (!recorder.hasRoom()) {
@@ -95,7 +99,8 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
       async stop() {
         closed = true;
         await sweeper.stop();
-        recorder.stop();
+        await recorder.close();
+        await writer.close();
         store.close();
       },
     };

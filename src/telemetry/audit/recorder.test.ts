@@ -28,7 +28,7 @@ describe("the trail recorder", () => {
 
   it("writes nothing on record, everything on flush, in order", () => {
     const batches: string[][] = [];
-    const r = new TrailRecorder({ write: (b) => batches.push(b.map((e) => e.eventId)), logger: () => undefined });
+    const r = new TrailRecorder({ write: (b) => void batches.push(b.map((e) => e.eventId)), logger: () => undefined });
     r.record(entry(1));
     r.record(entry(2));
     assert.deepEqual(batches, []);
@@ -104,9 +104,41 @@ describe("the trail recorder", () => {
 
   it("stop writes what is left", () => {
     const written: string[] = [];
-    const r = new TrailRecorder({ write: (b) => written.push(...b.map((e) => e.eventId)), logger: () => undefined });
+    const r = new TrailRecorder({ write: (b) => void written.push(...b.map((e) => e.eventId)), logger: () => undefined });
     r.record(entry(9));
     r.stop();
     assert.deepEqual(written, ["9"]);
+  });
+
+  it("an asynchronous writer: one batch at a time, settled() waits for all, a failed batch comes back first", async () => {
+    const writes: { ids: string[]; done: (err?: Error) => void }[] = [];
+    const logged: string[] = [];
+    const write = (b: readonly TrailEntry[]): Promise<void> =>
+      new Promise<void>((ok, fail) => writes.push({ ids: b.map((e) => e.eventId), done: (err) => (err ? fail(err) : ok()) }));
+    const r = new TrailRecorder({ write, logger: (m) => void logged.push(m), maxBuffered: 3, flushEveryMs: 60_000 });
+    r.record(entry(1));
+    r.flush();
+    r.record(entry(2));
+    r.record(entry(3));
+    r.flush();
+    assert.deepEqual(writes.map((w) => w.ids), [["1"]], "no second write while one is under way");
+    assert.equal(r.hasRoom(), false, "the batch under way counts against the bound");
+    writes[0]?.done(new Error("disk full"));
+    await new Promise<void>((ok) => setImmediate(ok));
+    assert.deepEqual(logged, ["audit trail write failed; will retry"]);
+    const settled = r.settled();
+    assert.deepEqual(writes.map((w) => w.ids), [["1"], ["1", "2", "3"]], "the failed batch is retried first, in order");
+    let done = false;
+    void settled.then(() => (done = true));
+    r.record(entry(4));
+    writes[1]?.done();
+    await new Promise<void>((ok) => setImmediate(ok));
+    assert.equal(done, false, "what was recorded meanwhile is written before settled() resolves");
+    assert.deepEqual(writes.map((w) => w.ids)[2], ["4"]);
+    writes[2]?.done();
+    await settled;
+    assert.equal(r.hasRoom(), true);
+    await r.close();
+    assert.equal(writes.length, 3);
   });
 });

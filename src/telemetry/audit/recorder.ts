@@ -1,8 +1,12 @@
 import type { TrailEntry } from "./cloudtrail-event.js";
 
 export interface RecorderOptions {
-  /** Where a batch goes; synchronous (SQLite), called off the request path. */
-  write(entries: readonly TrailEntry[]): void;
+  /**
+   * Where a batch goes, called off the request path: synchronously (SQLite on this thread) or
+   * as a promise (a writer thread). One asynchronous write at a time; what is recorded
+   * meanwhile waits for the next batch.
+   */
+  write(entries: readonly TrailEntry[]): void | Promise<void>;
   logger: (message: string, fields?: Record<string, unknown>) => void;
   /** How long an event may wait in memory before it is written. */
   flushEveryMs?: number;
@@ -23,6 +27,9 @@ export class TrailRecorder {
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Immediate | undefined;
   private stopped = false;
+  /** The asynchronous write under way, and how many events it carries. */
+  private inFlight: Promise<void> | undefined;
+  private inFlightEvents = 0;
   private readonly flushEveryMs: number;
   private readonly batchSize: number;
   private readonly maxBuffered: number;
@@ -57,7 +64,7 @@ export class TrailRecorder {
 
   /** Whether another event can wait without pushing out an older one: the trail admits calls only while it has. */
   hasRoom(): boolean {
-    return this.buffer.length < this.maxBuffered;
+    return this.buffer.length + this.inFlightEvents < this.maxBuffered;
   }
 
   /** Writes everything waiting now; LookupEvents calls this first so a caller reads its own calls. */
@@ -66,23 +73,49 @@ export class TrailRecorder {
       this.opts.logger("audit trail dropped events: its store kept failing", { dropped: this.dropped });
       this.dropped = 0;
     }
-    if (this.buffer.length === 0) return;
+    // An asynchronous write under way sends what came since when it ends.
+    if (this.buffer.length === 0 || this.inFlight) return;
     const batch = this.buffer;
     this.buffer = [];
     try {
-      this.opts.write(batch);
-    } catch (err) {
-      this.buffer = batch.concat(this.buffer);
-      this.opts.logger("audit trail write failed; will retry", {
-        events: batch.length,
-        error: err instanceof Error ? err.message : String(err),
-      });
-      if (!this.stopped) {
-        this.timer ??= setTimeout(() => {
-          this.timer = undefined;
-          this.flush();
-        }, this.flushEveryMs).unref();
+      const pending = this.opts.write(batch);
+      if (pending instanceof Promise) {
+        this.inFlightEvents = batch.length;
+        this.inFlight = pending.then(
+          () => this.written(),
+          (err: unknown) => this.failed(batch, err),
+        );
       }
+    } catch (err) {
+      this.failed(batch, err);
+    }
+  }
+
+  /** Resolves once everything recorded before the call is written (or its write has failed and waits for a retry). */
+  async settled(): Promise<void> {
+    this.flush();
+    while (this.inFlight) await this.inFlight;
+  }
+
+  private written(): void {
+    this.inFlight = undefined;
+    this.inFlightEvents = 0;
+    this.flush();
+  }
+
+  private failed(batch: TrailEntry[], err: unknown): void {
+    this.inFlight = undefined;
+    this.inFlightEvents = 0;
+    this.buffer = batch.concat(this.buffer);
+    this.opts.logger("audit trail write failed; will retry", {
+      events: batch.length,
+      error: err instanceof Error ? err.message : String(err),
+    });
+    if (!this.stopped) {
+      this.timer ??= setTimeout(() => {
+        this.timer = undefined;
+        this.flush();
+      }, this.flushEveryMs).unref();
     }
   }
 
@@ -94,6 +127,17 @@ export class TrailRecorder {
     this.timer = undefined;
     this.soon = undefined;
     this.flush();
+    if (!this.inFlight) this.dropLeftovers();
+  }
+
+  /** stop(), then waits for an asynchronous write under way (and the one after it) to end. */
+  async close(): Promise<void> {
+    this.stop();
+    await this.settled();
+    this.dropLeftovers();
+  }
+
+  private dropLeftovers(): void {
     if (this.buffer.length > 0) {
       this.opts.logger("audit trail lost events at shutdown", { events: this.buffer.length });
       this.buffer = [];

@@ -1,0 +1,76 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import type { TrailEntry } from "./cloudtrail-event.js";
+import { TrailStore } from "./trail-store.js";
+import { TrailWriter } from "./trail-writer.js";
+
+const SERVICE = "arn:aws:apprunner:us-east-1:123456789012:service/a/0123456789abcdef0123456789abcdef";
+
+const entry = (n: number): TrailEntry => ({
+  eventId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+  eventTime: 1000 * n,
+  eventName: n % 2 === 0 ? "DescribeService" : "UpdateService",
+  eventSource: "apprunner.amazonaws.com",
+  readOnly: n % 2 === 0,
+  username: n % 3 === 0 ? undefined : "root",
+  accessKeyId: "AKIAROOT",
+  resources: [{ ResourceType: "AWS::AppRunner::Service", ResourceName: SERVICE }],
+  event: JSON.stringify({ n }),
+});
+
+describe("the trail writer thread", () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "trail-writer-"));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("writes batches in order on its thread, as append() would; close() ends it after what was sent", async () => {
+    const file = join(dir, "trail.db");
+    const store = TrailStore.open(file);
+    const writer = new TrailWriter(file);
+    try {
+      const first = writer.append([entry(1), entry(2)]);
+      const second = writer.append([entry(3), entry(2)]);
+      await Promise.all([first, second]);
+      const rows = store.lookup({ start: 0, end: 10_000, limit: 10 });
+      // Newest first; event 2 sent twice is stored once (a retried batch).
+      assert.deepEqual(
+        rows.map((r) => [r.eventId, r.eventName, r.readOnly, r.username, r.resources]),
+        [3, 2, 1].map((n) => [entry(n).eventId, entry(n).eventName, entry(n).readOnly, entry(n).username, entry(n).resources]),
+      );
+      assert.equal(store.lookup({ attribute: { key: "ResourceName", value: SERVICE }, start: 0, end: 10_000, limit: 10 }).length, 3);
+      const last = writer.append([entry(4)]);
+      await writer.close();
+      await last;
+      assert.equal(store.lookup({ start: 0, end: 10_000, limit: 10 }).length, 4);
+    } finally {
+      await writer.close();
+      store.close();
+    }
+  });
+
+  it("fails a batch it cannot write, with the reason, and writes the next one once it can", async () => {
+    // A regular file where the trail's directory should be: the thread's store cannot open, as root too.
+    const blocker = join(dir, "blocked");
+    writeFileSync(blocker, "");
+    const file = join(blocker, "trail.db");
+    const writer = new TrailWriter(file);
+    try {
+      await assert.rejects(writer.append([entry(1)]), /audit trail write failed/);
+      rmSync(blocker);
+      await writer.append([entry(2)]);
+      const store = TrailStore.open(file);
+      assert.deepEqual(
+        store.lookup({ start: 0, end: 10_000, limit: 10 }).map((r) => r.eventId),
+        [entry(2).eventId],
+      );
+      store.close();
+    } finally {
+      await writer.close();
+    }
+  });
+});
