@@ -7,6 +7,7 @@ import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./p
 import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
 import { consoleRoute } from "./console/route.js";
 import type { ApiCallGate, ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
+import type { WorkNotifier } from "./protocol/context.js";
 import { ensureDefaultAutoScalingConfiguration } from "./domain/auto-scaling.js";
 import { DEFAULT_QUOTAS, type ControlPlaneConfig, type Quotas } from "./domain/config.js";
 import { Engine } from "./engine/engine.js";
@@ -160,7 +161,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     // Without a logs module, service event lines have nowhere to go and are dropped.
     const logSink = modules.find((m) => m.logSink)?.logSink ?? DISCARD_LOGS;
     const events = new ServiceEventRecorder(store, config, clock, random, logSink);
-    const engineRef: { notify(): void } = { notify: () => engine.notify() };
+    const engineRef: WorkNotifier = { notify: () => engine.notify(), firstPhaseOf: (type) => engine.firstPhaseOf(type) };
     const runtime = opts.driver
       ? undefined
       : opts.localRuntime
