@@ -57,12 +57,7 @@ const KNOWN_VIOLATIONS = [
     from: "modules.ts",
     to: ["telemetry/log-sink.ts", "telemetry/metrics/recorder.ts"],
   },
-  {
-    name: "local-runtime-composition-root",
-    comment: "runtime/local/create.ts is a second composition root beside server.ts (builder, sources, the image watcher, the autoscaler); item 4.",
-    from: "runtime/local/create.ts",
-    to: ["builder/", "sources/", "modules.ts"],
-  },
+
   {
     name: "local-driver-builds-source",
     comment: "LocalRuntimeDriver.image() builds source code; item 1 makes resolving the artifact an engine phase.",

@@ -49,3 +49,41 @@ export interface ControlPlaneModule {
 }
 
 export type ModuleFactory = (deps: ModuleDeps) => ControlPlaneModule;
+
+/** Builds the modules in the order given (each may rely on the ones before it). */
+export function createModules(deps: ModuleDeps, factories: readonly ModuleFactory[]): ControlPlaneModule[] {
+  return factories.map((make) => make(deps));
+}
+
+/** Stops modules in reverse order; one that fails to stop is logged and the rest still stop. */
+export async function stopModules(modules: readonly ControlPlaneModule[], logger: ModuleDeps["logger"]): Promise<void> {
+  for (const m of [...modules].reverse()) {
+    try {
+      await m.stop?.();
+    } catch (err) {
+      logger("a module failed to stop", { module: m.name, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}
+
+/** Every module's gate, in order: one that throws refuses the call, and its error is the caller's answer. */
+export function admitThroughModules(modules: readonly ControlPlaneModule[]): ApiCallGate {
+  const gates = modules.map((m) => m.admitApiCall).filter((g) => g !== undefined);
+  return (call) => {
+    for (const gate of gates) gate(call);
+  };
+}
+
+/** Every listener hears every call; one that throws is logged and the others still hear it. */
+export function fanOutApiCalls(listeners: readonly (ApiCallListener | undefined)[], logger: ModuleDeps["logger"]): ApiCallListener {
+  const present = listeners.filter((l) => l !== undefined);
+  return (call) => {
+    for (const listener of present) {
+      try {
+        listener(call);
+      } catch (err) {
+        logger("an API call listener failed", { operation: call.operation, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  };
+}
