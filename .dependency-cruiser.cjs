@@ -51,12 +51,7 @@ const KNOWN_VIOLATIONS = [
     from: "protocol/context.ts",
     to: ["domain/config.ts"],
   },
-  {
-    name: "module-contract-names-telemetry-types",
-    comment: "The module contract names the log sink and metrics recorder telemetry implements; item 4 moves the contract to the composition root.",
-    from: "modules.ts",
-    to: ["telemetry/log-sink.ts", "telemetry/metrics/recorder.ts"],
-  },
+
 
   {
     name: "local-driver-builds-source",

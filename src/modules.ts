@@ -3,8 +3,6 @@ import type { ApiCallGate, ApiCallListener, AwsJsonApi } from "./protocol/servic
 import type { ControlPlaneConfig } from "./domain/config.js";
 import type { CredentialLookup } from "./iam/sigv4/verify.js";
 import type { Store } from "./store/store.js";
-import type { LogSink } from "./telemetry/log-sink.js";
-import type { MetricsRecorder, ServiceUsageRecorder } from "./telemetry/metrics/recorder.js";
 import type { Clock } from "./util/clock.js";
 import type { Random } from "./util/random.js";
 
@@ -32,6 +30,8 @@ export interface HttpRoute {
 /**
  * A part of the control plane beyond App Runner's own API (logs, metrics, events, audit):
  * the APIs it serves on the shared endpoint, routes for other protocols, and its lifecycle.
+ * What a module offers the rest of the control plane (the logs module's log sink, the metrics
+ * module's recorder) is its own type's to name; the composition root finds it there.
  */
 export interface ControlPlaneModule {
   name: string;
@@ -40,10 +40,6 @@ export interface ControlPlaneModule {
   /** Asked before every call runs, whatever its API; throwing refuses the call. */
   admitApiCall?: ApiCallGate;
   onApiCall?: ApiCallListener;
-  /** Where service and application log lines go, when this module stores logs. */
-  logSink?: LogSink;
-  /** Where the data plane reports requests, and the runtime instance and service usage, when this module stores metrics. */
-  metricsRecorder?: MetricsRecorder & ServiceUsageRecorder;
   start?(): void;
   stop?(): Promise<void>;
 }

@@ -30,9 +30,9 @@ import { admitThroughModules, createModules, fanOutApiCalls, stopModules, type C
 import { createAuditModule } from "./telemetry/audit/module.js";
 import { createEventsModule } from "./telemetry/events/module.js";
 import { DISCARD_LOGS, type LogSink } from "./telemetry/log-sink.js";
-import { createLogsModule } from "./telemetry/logs/module.js";
+import { createLogsModule, isLogsModule } from "./telemetry/logs/module.js";
 import { concurrencySampler } from "./telemetry/metrics/concurrency-sampler.js";
-import { createMetricsModule } from "./telemetry/metrics/module.js";
+import { createMetricsModule, isMetricsModule } from "./telemetry/metrics/module.js";
 import type { MetricsRecorder, ServiceUsageRecorder } from "./telemetry/metrics/recorder.js";
 import { ServiceEventRecorder } from "./telemetry/service-events.js";
 import { RequestLogReceiver } from "./router/request-log.js";
@@ -153,7 +153,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const admitApiCall = admitThroughModules(modules);
     const onApiCall = fanOutApiCalls([opts.onApiCall, ...modules.map((m) => m.onApiCall)], logger);
     // Without a logs module, service event lines have nowhere to go and are dropped.
-    const logSink = modules.find((m) => m.logSink)?.logSink ?? DISCARD_LOGS;
+    const logSink = modules.find(isLogsModule)?.logSink ?? DISCARD_LOGS;
     const events = new ServiceEventRecorder(store, config, clock, random, logSink);
     const engineRef: WorkNotifier = { notify: () => engine.notify(), firstPhaseOf: (type) => engine.firstPhaseOf(type) };
     const runtime = opts.driver
@@ -167,7 +167,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
             logger,
             logs: logSink,
             events,
-            metrics: modules.find((m) => m.metricsRecorder)?.metricsRecorder,
+            metrics: modules.find(isMetricsModule)?.metricsRecorder,
             region,
             baseDomain,
             settings: opts.localRuntime,
