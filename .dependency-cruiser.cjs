@@ -24,9 +24,9 @@ const LAYERS = {
   autoscaler: ["router", "errors", "util"],
   sources: ["modules.ts", "domain", "protocol", "store", "images", "iam", "errors", "util"],
   builder: ["sources", "protocol", "images", "errors", "util"],
-  runtime: ["autoscaler", "router", "telemetry", "domain", "protocol", "store", "images", "errors", "util"],
+  runtime: ["router", "telemetry", "domain", "protocol", "store", "images", "errors", "util"],
   engine: ["runtime", "telemetry", "domain", "protocol", "store", "errors", "util"],
-  api: ["telemetry", "domain", "protocol", "store", "model", "iam", "errors", "util"],
+  api: ["domain", "protocol", "store", "model", "iam", "errors", "util"],
   sts: ["modules.ts", "protocol", "iam", "errors", "util"],
   console: ["modules.ts", "errors", "util"],
   "server.ts": [
