@@ -3,8 +3,6 @@ import type { ApiCallGate, ApiCallListener, AwsJsonApi } from "./protocol/servic
 import type { ControlPlaneConfig } from "./domain/config.js";
 import type { CredentialLookup } from "./iam/sigv4/verify.js";
 import type { Store } from "./store/store.js";
-import type { LogSink } from "./telemetry/log-sink.js";
-import type { MetricsRecorder, ServiceUsageRecorder } from "./telemetry/metrics/recorder.js";
 import type { Clock } from "./util/clock.js";
 import type { Random } from "./util/random.js";
 
@@ -32,6 +30,8 @@ export interface HttpRoute {
 /**
  * A part of the control plane beyond App Runner's own API (logs, metrics, events, audit):
  * the APIs it serves on the shared endpoint, routes for other protocols, and its lifecycle.
+ * What a module offers the rest of the control plane (the logs module's log sink, the metrics
+ * module's recorder) is its own type's to name; the composition root finds it there.
  */
 export interface ControlPlaneModule {
   name: string;
@@ -40,12 +40,46 @@ export interface ControlPlaneModule {
   /** Asked before every call runs, whatever its API; throwing refuses the call. */
   admitApiCall?: ApiCallGate;
   onApiCall?: ApiCallListener;
-  /** Where service and application log lines go, when this module stores logs. */
-  logSink?: LogSink;
-  /** Where the data plane reports requests, and the runtime instance and service usage, when this module stores metrics. */
-  metricsRecorder?: MetricsRecorder & ServiceUsageRecorder;
   start?(): void;
   stop?(): Promise<void>;
 }
 
 export type ModuleFactory = (deps: ModuleDeps) => ControlPlaneModule;
+
+/** Builds the modules in the order given (each may rely on the ones before it). */
+export function createModules(deps: ModuleDeps, factories: readonly ModuleFactory[]): ControlPlaneModule[] {
+  return factories.map((make) => make(deps));
+}
+
+/** Stops modules in reverse order; one that fails to stop is logged and the rest still stop. */
+export async function stopModules(modules: readonly ControlPlaneModule[], logger: ModuleDeps["logger"]): Promise<void> {
+  for (const m of [...modules].reverse()) {
+    try {
+      await m.stop?.();
+    } catch (err) {
+      logger("a module failed to stop", { module: m.name, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}
+
+/** Every module's gate, in order: one that throws refuses the call, and its error is the caller's answer. */
+export function admitThroughModules(modules: readonly ControlPlaneModule[]): ApiCallGate {
+  const gates = modules.map((m) => m.admitApiCall).filter((g) => g !== undefined);
+  return (call) => {
+    for (const gate of gates) gate(call);
+  };
+}
+
+/** Every listener hears every call; one that throws is logged and the others still hear it. */
+export function fanOutApiCalls(listeners: readonly (ApiCallListener | undefined)[], logger: ModuleDeps["logger"]): ApiCallListener {
+  const present = listeners.filter((l) => l !== undefined);
+  return (call) => {
+    for (const listener of present) {
+      try {
+        listener(call);
+      } catch (err) {
+        logger("an API call listener failed", { operation: call.operation, error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  };
+}

@@ -1,37 +1,62 @@
+/*
+ * The composition root: the one place that builds OpenRunner and wires its parts together.
+ * Read it first. startOpenRunner builds, in order: the store (one data directory, locked),
+ * the control-plane modules (logs, metrics, events, audit, STS), the runtime (the local one:
+ * image store, HAProxy data plane, builder, runc driver, autoscaler, samplers, automatic
+ * deployment), the engine, and the HTTP endpoint (every AWS API, module routes, the console).
+ * Everything else in src/ is a constructor this file calls; nothing below builds parts of its own.
+ */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { appRunnerApi } from "./api/apprunner-api.js";
-import { createAwsJsonHandler } from "./protocol/http/aws-json-handler.js";
-import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./protocol/http/server-limits.js";
-import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
-import { consoleRoute } from "./console/route.js";
-import type { ApiCallGate, ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
-import { ensureDefaultAutoScalingConfiguration } from "./domain/auto-scaling.js";
-import { DEFAULT_QUOTAS, type ControlPlaneConfig, type Quotas } from "./domain/config.js";
-import { Engine } from "./engine/engine.js";
-import { AppRunnerError } from "./errors/app-runner-error.js";
-import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessKey } from "./store/root-credentials.js";
-import type { RuntimeDriver } from "./runtime/driver.js";
-import { UnavailableRuntimeDriver } from "./runtime/unavailable-driver.js";
-import { createLocalRuntime, type LocalRuntime } from "./runtime/local/create.js";
-import type { LocalRuntimeSettings } from "./runtime/local/setup.js";
-import type { ImageWatcher } from "./sources/image-watcher.js";
-import type { CodeWatcher } from "./sources/git/code-watcher.js";
-import type { HaproxyRouter } from "./router/router.js";
-import type { ControlPlaneModule, ModuleDeps, ModuleFactory } from "./modules.js";
-import { Store } from "./store/store.js";
-import { createAuditModule } from "./telemetry/audit/module.js";
-import { createStsModule } from "./sts/route.js";
-import { createEventsModule } from "./telemetry/events/module.js";
-import { createLogsModule } from "./telemetry/logs/module.js";
-import { createMetricsModule } from "./telemetry/metrics/module.js";
-import { DISCARD_LOGS } from "./telemetry/log-sink.js";
-import { ServiceEventRecorder } from "./telemetry/service-events.js";
 import { systemClock, type Clock } from "./util/clock.js";
 import { lockDataDir } from "./util/data-dir-lock.js";
 import { ensureDataDir, makeDataDirPrivate } from "./util/private-files.js";
 import { cryptoRandom, type Random } from "./util/random.js";
+import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessKey } from "./store/root-credentials.js";
+import { Store } from "./store/store.js";
+import { LocalImageStore } from "./images/image-store.js";
+import { loadRegistryConfig } from "./images/registry-config.js";
+import type { WorkNotifier } from "./protocol/context.js";
+import { createAwsJsonHandler } from "./protocol/http/aws-json-handler.js";
+import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./protocol/http/server-limits.js";
+import type { ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
+import { accountSettings } from "./domain/account.js";
+import { ensureDefaultAutoScalingConfiguration } from "./domain/auto-scaling.js";
+import { DEFAULT_QUOTAS, type ControlPlaneConfig, type Quotas } from "./domain/config.js";
+import type { LifecycleDeps } from "./domain/service-lifecycle.js";
+import type { ServiceDoc, ServiceInternal } from "./domain/service-record.js";
+import { admitThroughModules, createModules, fanOutApiCalls, stopModules, type ControlPlaneModule, type HttpRoute, type ModuleFactory } from "./modules.js";
+import { createAuditModule } from "./telemetry/audit/module.js";
+import { createEventsModule } from "./telemetry/events/module.js";
+import { DISCARD_LOGS, type LogSink } from "./telemetry/log-sink.js";
+import { createLogsModule, isLogsModule } from "./telemetry/logs/module.js";
+import { concurrencySampler } from "./telemetry/metrics/concurrency-sampler.js";
+import { createMetricsModule, isMetricsModule } from "./telemetry/metrics/module.js";
+import type { MetricsRecorder, ServiceUsageRecorder } from "./telemetry/metrics/recorder.js";
+import { ServiceEventRecorder } from "./telemetry/service-events.js";
+import { RequestLogReceiver } from "./router/request-log.js";
+import { HaproxyRouter } from "./router/router.js";
+import { Autoscaler } from "./autoscaler/autoscaler.js";
+import { ImageWatcher } from "./sources/image-watcher.js";
+import { registryNotificationsRoute, registryNotifyToken } from "./sources/registry-notifications.js";
+import { CodeWatcher } from "./sources/git/code-watcher.js";
+import { sourceAuth } from "./sources/git/connection-token.js";
+import { GitSources } from "./sources/git/repository.js";
+import { gitWebhookRoute, gitWebhookSecret } from "./sources/git/webhook.js";
+import { RuntimeCatalog } from "./builder/runtimes/catalog.js";
+import { SourceBuilder } from "./builder/source-builder.js";
+import type { RuntimeDriver } from "./runtime/driver.js";
+import { LocalRuntimeDriver } from "./runtime/local/driver.js";
+import { serviceRefs } from "./runtime/local/service-refs.js";
+import { hostLayout, serviceUrlTemplate, type LocalRuntimeSettings } from "./runtime/local/setup.js";
+import { UsageSampler } from "./runtime/local/usage-sampler.js";
+import { UnavailableRuntimeDriver } from "./runtime/unavailable-driver.js";
+import { Engine } from "./engine/engine.js";
+import { appRunnerApi } from "./api/apprunner-api.js";
+import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
+import { createStsModule } from "./sts/route.js";
+import { consoleRoute } from "./console/route.js";
 
 export interface OpenRunnerOptions {
   dataDir: string;
@@ -83,23 +108,6 @@ const defaultLogger = (message: string, fields?: Record<string, unknown>): void 
   process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`);
 };
 
-/** Facts fixed on first start: a data directory made for one region stays in that region. */
-function accountSettings(store: Store, random: Random, region: string, baseDomain: string): { accountId: string } {
-  const accountId = store.meta.getOrInit("account_id", () => {
-    const digits = Array.from(random.bytes(12), (b) => String(b % 10)).join("");
-    return digits.startsWith("0") ? `1${digits.slice(1)}` : digits;
-  });
-  const storedRegion = store.meta.getOrInit("region", () => region);
-  if (storedRegion !== region) {
-    throw new AppRunnerError(
-      "InvalidRequest",
-      `This data directory belongs to region ${storedRegion}; start with --region ${storedRegion} or use another --data-dir.`,
-    );
-  }
-  store.meta.getOrInit("base_domain", () => baseDomain);
-  return { accountId };
-}
-
 /** Starts the all-in-one control plane: store, engine and the AWS-compatible API. */
 export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningOpenRunner> {
   const dataDir = resolve(opts.dataDir);
@@ -142,25 +150,12 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       },
       opts.modules ?? DEFAULT_MODULES,
     );
-    const gates = modules.map((m) => m.admitApiCall).filter((g) => g !== undefined);
-    // A gate that throws refuses the call: its error is the caller's answer.
-    const admitApiCall: ApiCallGate = (call) => {
-      for (const gate of gates) gate(call);
-    };
-    const listeners = [opts.onApiCall, ...modules.map((m) => m.onApiCall)].filter((l) => l !== undefined);
-    const onApiCall: ApiCallListener = (call) => {
-      for (const listener of listeners) {
-        try {
-          listener(call);
-        } catch (err) {
-          logger("an API call listener failed", { operation: call.operation, error: err instanceof Error ? err.message : String(err) });
-        }
-      }
-    };
+    const admitApiCall = admitThroughModules(modules);
+    const onApiCall = fanOutApiCalls([opts.onApiCall, ...modules.map((m) => m.onApiCall)], logger);
     // Without a logs module, service event lines have nowhere to go and are dropped.
-    const logSink = modules.find((m) => m.logSink)?.logSink ?? DISCARD_LOGS;
+    const logSink = modules.find(isLogsModule)?.logSink ?? DISCARD_LOGS;
     const events = new ServiceEventRecorder(store, config, clock, random, logSink);
-    const engineRef: { notify(): void } = { notify: () => engine.notify() };
+    const engineRef: WorkNotifier = { notify: () => engine.notify(), firstPhaseOf: (type) => engine.firstPhaseOf(type) };
     const runtime = opts.driver
       ? undefined
       : opts.localRuntime
@@ -172,11 +167,11 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
             logger,
             logs: logSink,
             events,
-            metrics: modules.find((m) => m.metricsRecorder)?.metricsRecorder,
+            metrics: modules.find(isMetricsModule)?.metricsRecorder,
             region,
             baseDomain,
             settings: opts.localRuntime,
-            apiDeps: { store, clock, random, config, engine: engineRef },
+            lifecycle: { store, clock, random, config, engine: engineRef },
           })
         : undefined;
     local = runtime;
@@ -250,26 +245,165 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
   }
 }
 
-/** How the console links a service's default domain: through the data plane's ports. */
-function serviceUrlTemplate(settings: LocalRuntimeSettings | undefined): string | undefined {
-  const r = settings?.router;
-  if (!r) return undefined;
-  return r.httpsPort > 0 ? `https://{host}:${r.httpsPort}` : `http://{host}:${r.httpPort}`;
-}
-
 /** Logs, metrics, EventBridge and CloudTrail, in the order their dependencies need. */
 export const DEFAULT_MODULES: readonly ModuleFactory[] = [createLogsModule, createMetricsModule, createEventsModule, createAuditModule, createStsModule];
 
-function createModules(deps: ModuleDeps, factories: readonly ModuleFactory[]): ControlPlaneModule[] {
-  return factories.map((make) => make(deps));
+interface LocalRuntime {
+  driver: LocalRuntimeDriver;
+  images: LocalImageStore;
+  imageWatcher: ImageWatcher;
+  codeWatcher: CodeWatcher;
+  router: HaproxyRouter | undefined;
+  routes: HttpRoute[];
+  notifyToken: string;
+  /** Data plane, instances, autoscaler, samplers and automatic deployment, in dependency order. */
+  start(): Promise<void>;
+  /** Everything start() started, in reverse; nothing is left on the machine afterwards. */
+  stop(): Promise<void>;
 }
 
-async function stopModules(modules: readonly ControlPlaneModule[], logger: ModuleDeps["logger"]): Promise<void> {
-  for (const m of [...modules].reverse()) {
-    try {
-      await m.stop?.();
-    } catch (err) {
-      logger("a module failed to stop", { module: m.name, error: err instanceof Error ? err.message : String(err) });
-    }
-  }
+interface LocalRuntimeDeps {
+  dataDir: string;
+  store: Store;
+  clock: Clock;
+  random: Random;
+  logger: (message: string, fields?: Record<string, unknown>) => void;
+  logs: LogSink;
+  events: ServiceEventRecorder;
+  /** Where request, instance and service metrics go (the metrics module); absent: not recorded. */
+  metrics?: MetricsRecorder & ServiceUsageRecorder;
+  region: string;
+  baseDomain: string;
+  settings: LocalRuntimeSettings;
+  /** What automatic deployment starts operations with (domain/service-lifecycle.ts). */
+  lifecycle: LifecycleDeps;
+}
+
+const DEFAULT_IMAGE_POLL_MS = 60_000;
+const DEFAULT_CODE_POLL_MS = 60_000;
+
+/**
+ * The local runtime for one data directory: the image store, the HAProxy data plane, the
+ * source builder, the runc driver, the autoscaler and samplers, and automatic deployment.
+ */
+async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalRuntime> {
+  const { settings, logger, clock } = deps;
+  const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: await loadRegistryConfig(deps.dataDir), logger });
+  const refs = serviceRefs(deps.store, clock);
+  const router = settings.router
+    ? new HaproxyRouter({
+        routerDir: join(deps.dataDir, "router"),
+        httpPort: settings.router.httpPort,
+        httpsPort: settings.router.httpsPort,
+        region: deps.region,
+        baseDomain: deps.baseDomain,
+        requestTimeoutMs: settings.router.requestTimeoutMs,
+        logger,
+        // The operator's log has HAProxy's own reason; a service's owner learns that requests may have failed.
+        onRestart: (restart) => {
+          const arns = new Map(deps.store.resources.list<ServiceDoc, ServiceInternal>({ kind: "service" }).map((s) => [s.doc.ServiceId, s.arn]));
+          const message = `The request router stopped and was restarted with this service's route in ${restart.ms} ms. Requests in flight when it stopped may have failed.`;
+          for (const s of restart.services) deps.events.eventsLine({ name: s.serviceName, id: s.serviceId, arn: arns.get(s.serviceId) ?? "" }, message);
+        },
+      })
+    : undefined;
+  const requestLog =
+    deps.metrics && router
+      ? new RequestLogReceiver({ recorder: deps.metrics, services: refs, clock, logger, counters: () => router.counters() })
+      : undefined;
+  const layout = hostLayout(deps.store, deps.dataDir, deps.random, settings);
+  const git = new GitSources({ dir: join(deps.dataDir, "sources"), logger });
+  const builder = new SourceBuilder({
+    git,
+    runtimes: new RuntimeCatalog({ dir: settings.runtimesDir ?? join(deps.dataDir, "runtimes"), logger }),
+    images,
+    dataDir: deps.dataDir,
+    auth: (spec) => sourceAuth(deps.store, deps.dataDir, spec.source),
+    logger,
+    layout,
+  });
+  const codeWatcher = new CodeWatcher({
+    deps: deps.lifecycle,
+    resolve: (url, branch, auth, signal) => git.resolve(url, branch, auth, signal),
+    dataDir: deps.dataDir,
+    pollMs: settings.codePollMs ?? DEFAULT_CODE_POLL_MS,
+    logger,
+  });
+  const webhook = gitWebhookRoute({ secret: gitWebhookSecret(deps.dataDir), onPush: (p) => codeWatcher.onPush(p), logger });
+  const driver = new LocalRuntimeDriver({
+    runtimeDir: join(deps.dataDir, "runtime"),
+    layout,
+    images,
+    clock,
+    random: deps.random,
+    logs: deps.logs,
+    serviceEvent: (service, message) => deps.events.eventsLine(service, message),
+    logger,
+    startupBudgetMs: settings.startupBudgetMs,
+    stopGraceMs: settings.stopGraceMs,
+    superviseMs: settings.superviseMs,
+    router,
+    persistedRoutes: router ? () => router.routes() : undefined,
+    serviceExists: (serviceId) => refs(serviceId) !== undefined,
+    builder,
+  });
+  const autoscaler = router
+    ? new Autoscaler({
+        clock,
+        intervalMs: settings.autoscaleIntervalMs,
+        windows: settings.autoscaleWindows,
+        load: () => router.load(),
+        services: () => driver.scalingView(),
+        scale: (serviceId, desired, reason) => driver.scale(serviceId, desired, reason),
+        logger,
+      })
+    : undefined;
+  const usage = deps.metrics
+    ? new UsageSampler({ instances: () => driver.sampledInstances(), services: refs, recorder: deps.metrics, clock, intervalMs: settings.usageSampleMs, logger })
+    : undefined;
+  const concurrency =
+    deps.metrics && router
+      ? concurrencySampler({ load: () => router.load(), services: refs, recorder: deps.metrics, clock, intervalMs: settings.concurrencySampleMs, logger })
+      : undefined;
+  const imageWatcher = new ImageWatcher({ deps: deps.lifecycle, images, pollMs: settings.imagePollMs ?? DEFAULT_IMAGE_POLL_MS, logger });
+  const token = registryNotifyToken(deps.dataDir, deps.random);
+  const route = registryNotificationsRoute(token, (p) => imageWatcher.onPush(p.registryHost, p.repository, p.tag, p.digest), logger);
+  // stop() undoes what start() did, nothing more: a start that failed earlier must not tear down
+  // containers, firewall or HAProxy it never took over.
+  let started = false;
+  return {
+    driver,
+    images,
+    imageWatcher,
+    codeWatcher,
+    router,
+    routes: [route, webhook],
+    notifyToken: token,
+    async start() {
+      started = true;
+      if (router) {
+        const log = requestLog ? await requestLog.start() : undefined;
+        if (log) router.setLogTarget(`127.0.0.1:${log.port}`);
+        await router.start();
+      }
+      await driver.start();
+      autoscaler?.start();
+      usage?.start();
+      concurrency?.start();
+      imageWatcher.start();
+      codeWatcher.start();
+    },
+    async stop() {
+      if (!started) return;
+      await imageWatcher.stop();
+      await codeWatcher.stop();
+      await autoscaler?.stop();
+      await usage?.stop();
+      await concurrency?.stop();
+      await driver.stop();
+      // Before the router: its last read of HAProxy's counters records the final second.
+      await requestLog?.stop();
+      await router?.stop();
+    },
+  };
 }

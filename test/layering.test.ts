@@ -3,7 +3,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { after, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 
@@ -74,19 +74,26 @@ describe("layering check (dependency-cruiser)", () => {
     assert.match(r.output, /layer-store: src\/store\/store\.ts → src\/protocol\/context\.ts/);
   });
 
-  it("lets a known violation through only from its own file to its own target", () => {
-    const known = fixture({
-      "src/engine/reconcilers/deploy.ts": 'export const FIRST_PHASE = "pull";\n',
-      "src/api/operations/services.ts": 'import { FIRST_PHASE } from "../../engine/reconcilers/deploy.js";\nexport const phase = FIRST_PHASE;\n',
-    });
+  it("lets a known violation through only from its own file to its own target", (t) => {
+    // One of today's exceptions from a file (the list shrinks as issue 14 lands; any will do).
+    const v = KNOWN_VIOLATIONS.find((k) => !k.from.endsWith("/"));
+    if (!v) {
+      t.skip("no known violation from a single file is left");
+      return;
+    }
+    const area = v.from.split("/")[0] ?? "";
+    const target = `src/${v.to[0]?.endsWith("/") ? `${v.to[0]}target.ts` : (v.to[0] ?? "")}`;
+    const importer = (from: string): string =>
+      `import { TARGET } from "${relative(dirname(from), target).replace(/\.ts$/, ".js").replace(/^(?!\.)/, "./")}";\nexport const seen = TARGET;\n`;
+    const own = `src/${v.from}`;
+    const known = fixture({ [target]: "export const TARGET = 1;\n", [own]: importer(own) });
     assert.equal(depcruise(known).status, 0);
-    const elsewhere = fixture({
-      "src/engine/reconcilers/deploy.ts": 'export const FIRST_PHASE = "pull";\n',
-      "src/api/operations/tags.ts": 'import { FIRST_PHASE } from "../../engine/reconcilers/deploy.js";\nexport const phase = FIRST_PHASE;\n',
-    });
+    const other = area.endsWith(".ts") ? undefined : `src/${area}/elsewhere-in-the-layer.ts`;
+    assert.ok(other, `${v.from} is a root file: no other file shares its layer`);
+    const elsewhere = fixture({ [target]: "export const TARGET = 1;\n", [other]: importer(other) });
     const r = depcruise(elsewhere);
     assert.notEqual(r.status, 0, r.output);
-    assert.match(r.output, /layer-api: src\/api\/operations\/tags\.ts → src\/engine\/reconcilers\/deploy\.ts/);
+    assert.match(r.output, new RegExp(`layer-${area.replace(".", "\\.")}: ${other.replace(/[.]/g, "\\.")} → ${target.replace(/[.]/g, "\\.")}`));
   });
 
   it("fails on a folder that has no row in the table", () => {

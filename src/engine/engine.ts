@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { OperationRow } from "../store/operations.js";
+import type { OperationRow, OperationType } from "../store/operations.js";
 import { operationEvent } from "../domain/service-events.js";
 import type { ServiceStatus } from "../domain/service-record.js";
 import { OperationContext, type EngineDeps } from "./operation-context.js";
-import { RECONCILERS } from "./reconcilers/index.js";
+import { firstPhaseOf, RECONCILERS } from "./reconcilers/index.js";
 import { CANCELLED_BY_DELETE, reasonOf } from "./reconcilers/types.js";
 import { PhaseWatch } from "./phase-watch.js";
 import { STEP_BOUNDS_MS, type BoundedStep } from "./step-bounds.js";
@@ -57,6 +57,11 @@ export class Engine {
       this.poll.start();
     }
     this.notify();
+  }
+
+  /** Where an operation of `type` begins: the API and automatic deployment record it there. */
+  firstPhaseOf(type: OperationType): string {
+    return firstPhaseOf(type);
   }
 
   /** Something changed in the store: look at the work list soon (coalesced). */

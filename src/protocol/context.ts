@@ -1,11 +1,16 @@
 import type { ControlPlaneConfig } from "../domain/config.js";
 import type { Principal } from "../iam/sigv4/verify.js";
+import type { OperationType } from "../store/operations.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 
-/** How the API tells the engine there is new work, without knowing anything else of it. */
+/**
+ * How the API hands work to the engine without knowing anything else of it: where the engine
+ * begins an operation of a type (its phase names are its own) and a wake-up once it is recorded.
+ */
 export interface WorkNotifier {
+  firstPhaseOf(type: OperationType): string;
   notify(): void;
 }
 

@@ -1,3 +1,4 @@
+import { firstPhaseOf } from "../engine/reconcilers/index.js";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { ImageStore } from "../images/types.js";
@@ -18,7 +19,7 @@ describe("ImageWatcher: automatic deployment of image services", () => {
   };
   const watcher = (pollMs = 0, timers?: ManualTimers): ImageWatcher =>
     new ImageWatcher({
-      deps: { store: fx.store, clock: fx.clock, random: fx.random, config: CONFIG, engine: { notify: () => notified++ } },
+      deps: { store: fx.store, clock: fx.clock, random: fx.random, config: CONFIG, engine: { notify: () => notified++, firstPhaseOf } },
       images,
       pollMs,
       logger: () => undefined,

@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { ApiDeps } from "../protocol/context.js";
-import { startAutomaticDeployment } from "../api/operations/services.js";
+import { startAutomaticDeployment, type LifecycleDeps } from "../domain/service-lifecycle.js";
 import type { ServiceDoc, ServiceInternal, ServiceRow } from "../domain/service-record.js";
 import type { ImageStore } from "../images/types.js";
 import { PeriodicTask, type TaskTimers } from "../util/periodic-task.js";
@@ -9,7 +8,7 @@ export const IMAGE_UPDATE_TRIGGER = "IMAGE_UPDATE";
 const PUSH_RETRY_DELAYS_MS = [200, 500, 1000, 2000, 0];
 
 export interface ImageWatcherOptions {
-  deps: ApiDeps;
+  deps: LifecycleDeps;
   images: ImageStore;
   /** How often every watched tag is resolved again; 0 turns polling off (notifications still work). */
   pollMs: number;

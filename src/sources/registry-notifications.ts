@@ -1,10 +1,20 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
 import { BodyTooLargeError, readBody } from "../protocol/http/read-request.js";
 import type { HttpRoute } from "../modules.js";
+import type { Random } from "../util/random.js";
+import { readOrCreateSecretFile } from "../util/secret-file.js";
 
 export const REGISTRY_NOTIFICATIONS_PATH = "/openrunner/registry-notifications";
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/** The token registries present on push notifications: made once, 0600, beside the credentials. */
+export function registryNotifyToken(dataDir: string, random: Random): string {
+  return readOrCreateSecretFile(join(dataDir, "registry-notify.token"), () => `${random.bytes(24).toString("hex")}\n`)
+    .toString("utf8")
+    .trim();
+}
 
 /** One push as a CNCF distribution registry describes it in its notification envelope. */
 export interface RegistryPush {

@@ -33,12 +33,16 @@ export interface OperationState {
   imageDigest?: string;
   /** The commit a source-code deployment built, recorded on the service when it succeeds. */
   commit?: string;
-  /** What started a deployment when no API call did (automatic deployment: IMAGE_UPDATE, CODE_COMMIT). */
-  trigger?: string;
-  /** Whether the update changed the source (message differs between the two cases). */
-  sourceChanged?: boolean;
-  /** The request that started it, kept for the engine (UpdateService's desired changes). */
-  request?: Record<string, unknown>;
+  /*
+   * The request members below are written and read only through domain/operation-request.ts
+   * (`storedRequest`, `requestOf`), which types them per operation type and checks what it loads.
+   */
+  /** START_DEPLOYMENT: what started it when no API call did (automatic deployment: IMAGE_UPDATE, CODE_COMMIT). */
+  trigger?: unknown;
+  /** UPDATE_SERVICE: whether the update changed the source (message differs between the two cases). */
+  sourceChanged?: unknown;
+  /** UPDATE_SERVICE: `{ previous }`, the configuration it replaced. */
+  request?: unknown;
 }
 
 export interface OperationRow {

@@ -1,16 +1,13 @@
 import type { ControlPlaneConfig } from "../domain/config.js";
-import { serviceStatusEvent, type OperationEvent, type Severity } from "../domain/service-events.js";
+import { appendServiceEvent, appendServiceStatusChange, type BusDeps, type ServiceIdentity } from "../domain/service-bus-events.js";
+import type { OperationEvent, Severity } from "../domain/service-events.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
-import { uuid, type Random } from "../util/random.js";
+import type { Random } from "../util/random.js";
 import { deploymentStream, EVENTS_STREAM, serviceLogGroup } from "./log-groups.js";
 import { DISCARD_LOGS, type LogSink } from "./log-sink.js";
 
-export interface ServiceIdentity {
-  name: string;
-  id: string;
-  arn: string;
-}
+export type { ServiceIdentity };
 
 /**
  * Writes what App Runner tells users about a service: lines in its `events` and
@@ -43,16 +40,7 @@ export class ServiceEventRecorder {
   }
 
   serviceStatus(s: ServiceIdentity, previous: string, current: string): void {
-    if (previous === current) return;
-    const { message, severity } = serviceStatusEvent(current);
-    this.bus(s, "AppRunner Service Status Change", {
-      PreviousStatus: previous,
-      CurrentStatus: current,
-      ServiceName: s.name,
-      ServiceId: s.id,
-      Message: message,
-      Severity: severity,
-    });
+    appendServiceStatusChange(this.busDeps(), s, previous, current);
   }
 
   /** A line in the service's events stream, prefixed as App Runner prefixes its own. */
@@ -73,21 +61,11 @@ export class ServiceEventRecorder {
     this.logs.flush?.();
   }
 
+  private busDeps(): BusDeps {
+    return { store: this.store, config: this.config, clock: this.clock, random: this.random };
+  }
+
   private bus(s: ServiceIdentity, detailType: string, detail: Record<string, unknown> & { Severity: Severity }): void {
-    const now = this.clock.now();
-    this.store.outbox.append(
-      {
-        version: "0",
-        id: uuid(this.random),
-        "detail-type": detailType,
-        source: "aws.apprunner",
-        account: this.config.accountId,
-        time: new Date(now).toISOString().replace(/\.\d{3}Z$/, "Z"),
-        region: this.config.region,
-        resources: [s.arn],
-        detail,
-      },
-      now,
-    );
+    appendServiceEvent(this.busDeps(), s, detailType, detail);
   }
 }

@@ -10,42 +10,14 @@ import { resolveCpuMemory } from "../../domain/instance-configuration.js";
 import { DEFAULT_OBSERVABILITY, withHealthCheckDefaults, withNetworkDefaults } from "../../domain/service-defaults.js";
 import type { ServiceDoc, ServiceInternal, ServiceRow } from "../../domain/service-record.js";
 import { assertCanStart, checkServiceReferences, checkSourceConfiguration } from "../../domain/service-rules.js";
-import type { PreviousConfiguration } from "../../engine/reconcilers/deploy.js";
+import type { PreviousConfiguration } from "../../domain/operation-request.js";
+import { recordOperation, startOperation } from "../../domain/service-lifecycle.js";
 import { invalidRequest, notFound, quotaExceeded } from "../../errors/app-runner-error.js";
 import type { OperationType } from "../../store/operations.js";
-import { ServiceEventRecorder } from "../../telemetry/service-events.js";
-import { uuid } from "../../util/random.js";
-import { handler, type ApiDeps, type OperationHandler, type RequestContext } from "../../protocol/context.js";
+import { handler, type OperationHandler, type RequestContext } from "../../protocol/context.js";
 import { listPage } from "../../protocol/paging.js";
 import { epochSeconds, type Wire } from "../../protocol/wire.js";
 import { checkTags, requireService } from "./common.js";
-
-/** Records a new operation for the service and wakes the engine; the caller holds the transaction. */
-function enqueue(ctx: ApiDeps, s: ServiceRow, type: OperationType, state: Record<string, unknown> = {}): string {
-  const id = uuid(ctx.random);
-  ctx.store.operations.insert({
-    id,
-    serviceArn: s.arn,
-    type,
-    status: "PENDING",
-    startedAt: ctx.clock.now(),
-    state: { phase: "start", ...state },
-  });
-  return id;
-}
-
-/** The service shows OPERATION_IN_PROGRESS from the moment an operation is accepted, with its event. */
-function markInProgress(ctx: ApiDeps, s: ServiceRow): void {
-  const previous = s.status;
-  new ServiceEventRecorder(ctx.store, ctx.config, ctx.clock, ctx.random).serviceStatus(
-    { name: s.name, id: s.doc.ServiceId ?? "", arn: s.arn },
-    previous,
-    "OPERATION_IN_PROGRESS",
-  );
-  s.status = "OPERATION_IN_PROGRESS";
-  s.doc = { ...s.doc, Status: "OPERATION_IN_PROGRESS", UpdatedAt: epochSeconds(ctx.clock.now()) };
-  ctx.store.resources.update(s);
-}
 
 function withLiveSummary(ctx: RequestContext, s: ServiceRow): ServiceDoc {
   const ascArn = s.doc.AutoScalingConfigurationSummary?.AutoScalingConfigurationArn;
@@ -102,8 +74,7 @@ const createService = handler<Wire<CreateServiceRequest>>((input, ctx) => {
       createdAt: ctx.clock.now(),
     });
     ctx.store.tags.put(arn, tags);
-    const operationId = enqueue(ctx, row, "CREATE_SERVICE");
-    ctx.engine.notify();
+    const operationId = recordOperation(ctx, row, { type: "CREATE_SERVICE" });
     return { Service: doc, OperationId: operationId };
   });
 });
@@ -163,40 +134,19 @@ const updateService = handler<Wire<UpdateServiceRequest>>((input, ctx) =>
     const sourceChanged =
       input.SourceConfiguration !== undefined &&
       JSON.stringify(input.SourceConfiguration) !== JSON.stringify(previous.SourceConfiguration);
-    markInProgress(ctx, s);
-    const operationId = enqueue(ctx, s, "UPDATE_SERVICE", { sourceChanged, request: { previous } });
-    ctx.engine.notify();
+    const operationId = startOperation(ctx, s, { type: "UPDATE_SERVICE", sourceChanged, previous });
     return { Service: withLiveSummary(ctx, s), OperationId: operationId };
   }),
 );
 
-/**
- * A deployment nobody asked for through the API: a new image digest or commit found by
- * automatic deployment. Returns the operation id, or undefined when the service cannot deploy
- * now (another operation runs, it is paused, being deleted or gone); the caller tries later.
- */
-export function startAutomaticDeployment(deps: ApiDeps, serviceArn: string, trigger: string): string | undefined {
-  return deps.store.tx(() => {
-    const s = deps.store.resources.get<ServiceDoc, ServiceInternal>(serviceArn);
-    if (!s || s.kind !== "service" || s.deletedAt) return undefined;
-    if (s.status !== "RUNNING" || deps.store.operations.openForService(s.arn).length > 0) return undefined;
-    markInProgress(deps, s);
-    const operationId = enqueue(deps, s, "START_DEPLOYMENT", { trigger });
-    deps.engine.notify();
-    return operationId;
-  });
-}
-
 /** Pause, resume, start-deployment and delete share one shape: check state, mark, enqueue. */
-function lifecycle(type: OperationType, withService: boolean): OperationHandler {
+function lifecycle(type: Exclude<OperationType, "CREATE_SERVICE" | "UPDATE_SERVICE">, withService: boolean): OperationHandler {
   return handler<{ ServiceArn?: string }>((input, ctx) =>
     ctx.store.tx(() => {
       const s = requireService(ctx, input.ServiceArn ?? "");
       const open = ctx.store.operations.openForService(s.arn);
       assertCanStart(s, type, open.length > 0, open.some((o) => o.type === "DELETE_SERVICE"));
-      markInProgress(ctx, s);
-      const operationId = enqueue(ctx, s, type);
-      ctx.engine.notify();
+      const operationId = startOperation(ctx, s, { type });
       return withService ? { Service: withLiveSummary(ctx, s), OperationId: operationId } : { OperationId: operationId };
     }),
   );

@@ -2,6 +2,7 @@ import type { ServiceDoc, ServiceStatus } from "../../domain/service-record.js";
 import { operationEvent } from "../../domain/service-events.js";
 import type { OperationType } from "../../store/operations.js";
 import { newResourceId } from "../../domain/arns.js";
+import { requestOf, type OperationRequest } from "../../domain/operation-request.js";
 import type { OperationContext } from "../operation-context.js";
 import { CANCELLED_BY_DELETE, reasonOf, type Reconciler } from "./types.js";
 
@@ -13,17 +14,6 @@ const TRIGGER: Record<DeployType, string> = {
   START_DEPLOYMENT: "MANUAL_DEPLOYMENT",
   RESUME_SERVICE: "SERVICE_RESUME",
 };
-
-/** The configuration an UpdateService replaced, kept so a rollback can restore it. */
-export type PreviousConfiguration = Pick<
-  ServiceDoc,
-  | "SourceConfiguration"
-  | "InstanceConfiguration"
-  | "HealthCheckConfiguration"
-  | "AutoScalingConfigurationSummary"
-  | "NetworkConfiguration"
-  | "ObservabilityConfiguration"
->;
 
 function sourceArtifactLine(doc: ServiceDoc): string {
   const image = doc.SourceConfiguration?.ImageRepository;
@@ -49,7 +39,7 @@ export function deployReconciler(type: DeployType): Reconciler {
         const deploymentId = ctx.op.state.deploymentId ?? newResourceId(ctx.deps.random);
         ctx.deps.store.tx(() => {
           ctx.begin(started, "deploy", { deploymentId, previousDeploymentId: s.internal.currentDeploymentId });
-          ctx.log(`Deployment with ID : ${ctx.op.id} started. Triggering event : ${ctx.op.state.trigger ?? TRIGGER[type]}`);
+          ctx.log(`Deployment with ID : ${ctx.op.id} started. Triggering event : ${triggerOf(ctx, type) ?? TRIGGER[type]}`);
           ctx.log(sourceArtifactLine(s.doc));
         });
       },
@@ -85,7 +75,7 @@ export function deployReconciler(type: DeployType): Reconciler {
         ctx.finish({
           opStatus: "SUCCEEDED",
           serviceStatus: "RUNNING",
-          event: operationEvent(type, "CompletedSuccessfully", { sourceChanged: ctx.op.state.sourceChanged !== false }),
+          event: operationEvent(type, "CompletedSuccessfully", { sourceChanged: updateOf(ctx, type)?.sourceChanged !== false }),
           mutate: (s) => {
             s.internal = { ...s.internal, currentDeploymentId: deploymentId, currentImageDigest: imageDigest, currentCommit: commit };
           },
@@ -127,7 +117,7 @@ function finishFailed(
 ): void {
   const event = operationEvent(type, "Failed");
   const current = ctx.service().status as ServiceStatus;
-  const restore = (ctx.op.state.request?.previous ?? undefined) as PreviousConfiguration | undefined;
+  const restore = updateOf(ctx, type)?.previous;
   const mutate = restore
     ? (s: { doc: ServiceDoc }) => {
         s.doc = { ...s.doc, ...restore };
@@ -168,4 +158,15 @@ function deploymentIdOf(ctx: OperationContext): string {
 
 function refOf(ctx: OperationContext): { serviceId: string; deploymentId: string } {
   return { serviceId: ctx.service().doc.ServiceId ?? "", deploymentId: deploymentIdOf(ctx) };
+}
+
+/** What UpdateService asked, for an update; read from the operation's stored request. */
+function updateOf(ctx: OperationContext, type: DeployType): OperationRequest<"UPDATE_SERVICE"> | undefined {
+  const req = requestOf(type, ctx.op.state);
+  return req.type === "UPDATE_SERVICE" ? req : undefined;
+}
+
+function triggerOf(ctx: OperationContext, type: DeployType): string | undefined {
+  const req = requestOf(type, ctx.op.state);
+  return req.type === "START_DEPLOYMENT" ? req.trigger : undefined;
 }

@@ -1,3 +1,4 @@
+import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { OperationType } from "../../store/operations.js";
 import { deployReconciler } from "./deploy.js";
 import { deleteReconciler, pauseReconciler } from "./lifecycle.js";
@@ -11,3 +12,13 @@ export const RECONCILERS: Record<OperationType, Reconciler> = {
   PAUSE_SERVICE: pauseReconciler,
   DELETE_SERVICE: deleteReconciler,
 };
+
+/**
+ * Where an operation of `type` begins: its reconciler's first phase (phases are listed in the
+ * order they run). The engine owns its phase names; whoever records an operation asks here.
+ */
+export function firstPhaseOf(type: OperationType): string {
+  const first = Object.keys(RECONCILERS[type].phases)[0];
+  if (first === undefined) throw new AppRunnerError("InternalServiceError", `The ${type} reconciler has no phases.`);
+  return first;
+}

@@ -86,3 +86,10 @@ export function hostLayout(store: Store, dataDir: string, random: Random, settin
     ephemeralStorageBytes: settings.ephemeralStorageBytes,
   };
 }
+
+/** How the console links a service's default domain: through the data plane's ports. */
+export function serviceUrlTemplate(settings: LocalRuntimeSettings | undefined): string | undefined {
+  const r = settings?.router;
+  if (!r) return undefined;
+  return r.httpsPort > 0 ? `https://{host}:${r.httpsPort}` : `http://{host}:${r.httpPort}`;
+}

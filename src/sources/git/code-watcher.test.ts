@@ -1,3 +1,4 @@
+import { firstPhaseOf } from "../../engine/reconcilers/index.js";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -26,7 +27,7 @@ describe("CodeWatcher: automatic deployment of source-code services", () => {
 
   const watcher = (opts: { pollMs?: number; resolve?: (url: string, branch: string) => Promise<string>; timers?: ManualTimers } = {}): CodeWatcher =>
     new CodeWatcher({
-      deps: { store: fx.store, clock: fx.clock, random: fx.random, config: CONFIG, engine: { notify: () => undefined } },
+      deps: { store: fx.store, clock: fx.clock, random: fx.random, config: CONFIG, engine: { notify: () => undefined, firstPhaseOf } },
       resolve:
         opts.resolve ??
         (async (url, branch, auth) => {

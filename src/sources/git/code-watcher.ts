@@ -1,5 +1,4 @@
-import type { ApiDeps } from "../../protocol/context.js";
-import { startAutomaticDeployment } from "../../api/operations/services.js";
+import { startAutomaticDeployment, type LifecycleDeps } from "../../domain/service-lifecycle.js";
 import type { ServiceDoc, ServiceInternal, ServiceRow } from "../../domain/service-record.js";
 import { PeriodicTask, type TaskTimers } from "../../util/periodic-task.js";
 import { connectionToken } from "./connection-token.js";
@@ -14,7 +13,7 @@ const DEFAULT_RETRY_MS = 2000;
 const DEFERRED_FOR_MS = 30 * 60_000;
 
 export interface CodeWatcherOptions {
-  deps: ApiDeps;
+  deps: LifecycleDeps;
   /** GitSources.resolve: the branch's commit, by ls-remote. */
   resolve: (url: string, branch: string, auth?: GitAuth, signal?: AbortSignal) => Promise<string>;
   /** For connection tokens (private repositories). */

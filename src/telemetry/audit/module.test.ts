@@ -1,3 +1,4 @@
+import { firstPhaseOf } from "../../engine/reconcilers/index.js";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -66,7 +67,7 @@ describe("the audit module", () => {
 
   it("records attributable calls, never throws, and sees only what retention keeps", async () => {
     const audit = auditModule({ retentionDays: 2 })(deps);
-    const engine = { notify: () => undefined };
+    const engine = { notify: () => undefined, firstPhaseOf };
     const ctx: RequestContext = { store, clock, random: deps.random, config: deps.config, engine, principal: ROOT, requestId: "q" };
     const lookupEvents = audit.apis?.[0]?.operations.LookupEvents;
     assert.ok(lookupEvents && audit.onApiCall);
@@ -101,7 +102,7 @@ describe("the audit module", () => {
     const audit = auditModule()(deps);
     try {
       assert.ok(audit.admitApiCall && audit.onApiCall);
-      const engine = { notify: () => undefined };
+      const engine = { notify: () => undefined, firstPhaseOf };
       const ctx: RequestContext = { store, clock, random: deps.random, config: deps.config, engine, principal: ROOT, requestId: "q" };
       const lookup = audit.apis?.[0]?.operations.LookupEvents;
       assert.ok(lookup);

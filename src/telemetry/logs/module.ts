@@ -9,11 +9,17 @@ import { PeriodicTask } from "../../util/periodic-task.js";
 const SWEEP_EVERY_MS = 60_000;
 
 export interface LogsModule extends ControlPlaneModule {
+  /** Where service and application log lines go. */
   logSink: LogStore;
   /** Runs a retention sweep now (after one in progress, if any); undefined if it failed (logged) or the module stopped. */
   sweepNow(): Promise<SweepResult | undefined>;
   /** FilterLogEvents' follow chains (`aws logs tail --follow`): requests, held requests, woken answers. */
   followStats(): FollowStats;
+}
+
+/** The logs module among others, for the composition root: its log sink takes service event and instance lines. */
+export function isLogsModule(m: ControlPlaneModule): m is LogsModule {
+  return "logSink" in m;
 }
 
 /**

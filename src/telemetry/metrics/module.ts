@@ -9,6 +9,17 @@ import { Recorder } from "./recording.js";
 import { RetentionSweeper } from "./retention.js";
 import { SecondRing } from "./second-ring.js";
 import { MetricsStore } from "./store/metrics-store.js";
+import type { MetricsRecorder, ServiceUsageRecorder } from "./recorder.js";
+
+export interface MetricsModule extends ControlPlaneModule {
+  /** Where the data plane reports requests, and the runtime instance and service usage. */
+  metricsRecorder: MetricsRecorder & ServiceUsageRecorder;
+}
+
+/** The metrics module among others, for the composition root: the data plane and runtime report to its recorder. */
+export function isMetricsModule(m: ControlPlaneModule): m is MetricsModule {
+  return "metricsRecorder" in m;
+}
 
 /**
  * App Runner's CloudWatch metrics (namespace AWS/AppRunner): a recorder the data plane feeds,
@@ -16,7 +27,7 @@ import { MetricsStore } from "./store/metrics-store.js";
  * and ListMetrics over AWS JSON 1.0 (SDKs) and awsQuery (the AWS CLI); and GET /metrics for
  * Prometheus.
  */
-export function createMetricsModule(deps: ModuleDeps): ControlPlaneModule {
+export function createMetricsModule(deps: ModuleDeps): MetricsModule {
   const store = MetricsStore.open(join(deps.dataDir, "metrics.db"));
   const prometheus = new PrometheusState();
   const recorder = new Recorder(store, new SecondRing(), prometheus);
