@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { LocalImageStore } from "../../src/images/image-store.js";
 import { emptyRegistryConfig } from "../../src/images/registry-config.js";
 import { LocalRuntimeDriver, type LocalDriverOptions } from "../../src/runtime/local/driver.js";
-import type { HostLayout } from "../../src/runtime/local/types.js";
+import type { HostLayout } from "../../src/executor/types.js";
 import type { LogSink } from "../../src/telemetry/log-sink.js";
 import { systemClock } from "../../src/util/clock.js";
 import { cryptoRandom } from "../../src/util/random.js";

@@ -7,9 +7,9 @@ import type { ServiceIdentity } from "../../telemetry/service-events.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import type { DeploymentRef, DeploymentSpec, DeployResult, DriverContext, RuntimeDriver } from "../driver.js";
-import { makeInstancePlan } from "../instance-plan.js";
-import { cleanupLeftovers } from "./container.js";
-import { ensureFirewall, removeFirewall } from "./firewall.js";
+import { cpuMillicores, makeInstancePlan, memoryBytes } from "../instance-plan.js";
+import { cleanupLeftovers } from "../../executor/container.js";
+import { ensureFirewall, removeFirewall } from "../../executor/firewall.js";
 import { resolveImageUser } from "./image-user.js";
 import type { InstanceDeps } from "./instance-lifecycle.js";
 import { InstancePool } from "./instance-pool.js";
@@ -18,7 +18,7 @@ import type { InstanceView, LiveInstance } from "./live-instance.js";
 import { lastLines } from "./output-tail.js";
 import { RuntimeRecords, type DeploymentRecord } from "./records.js";
 import { Supervisor } from "./supervisor.js";
-import type { HostLayout } from "./types.js";
+import type { HostLayout } from "../../executor/types.js";
 import { NO_ROUTER, type ServiceRoute, type TrafficRouter } from "../../router/types.js";
 import { ownedRoute, repairRoute, routeOf } from "./routing.js";
 import type { SampledInstance } from "./usage-sampler.js";
@@ -266,7 +266,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       ctx.log(`[AppRunner] Resuming with the image built before the pause (${spec.imageDigest}).`);
       pulled = { resolvedDigest: spec.imageDigest, image };
     } else {
-      const built = await this.opts.builder.build(spec, ctx);
+      const built = await this.opts.builder.build({ ...spec, limits: { cpuMillicores: cpuMillicores(spec.instance.Cpu), memoryBytes: memoryBytes(spec.instance.Memory) } }, ctx);
       pulled = built.pulled;
       commit = built.commit;
     }
