@@ -26,7 +26,7 @@ const LAYERS = {
   sources: ["modules.ts", "domain", "protocol", "store", "images", "iam", "errors", "util"],
   builder: ["executor", "sources", "protocol", "images", "errors", "util"],
   runtime: ["executor", "autoscaler", "router", "telemetry", "domain", "protocol", "store", "images", "errors", "util"],
-  engine: ["runtime", "telemetry", "domain", "protocol", "store", "errors", "util"],
+  engine: ["runtime", "builder", "telemetry", "domain", "protocol", "store", "images", "errors", "util"],
   api: ["telemetry", "domain", "protocol", "store", "model", "iam", "errors", "util"],
   sts: ["modules.ts", "protocol", "iam", "errors", "util"],
   console: ["modules.ts", "errors", "util"],
@@ -64,18 +64,8 @@ const KNOWN_VIOLATIONS = [
     from: "runtime/local/create.ts",
     to: ["builder/", "sources/", "modules.ts"],
   },
-  {
-    name: "local-driver-builds-source",
-    comment: "LocalRuntimeDriver.image() builds source code; item 1 makes resolving the artifact an engine phase.",
-    from: "runtime/local/driver.ts",
-    to: ["builder/source-builder.ts"],
-  },
-  {
-    name: "repository-names-build-types",
-    comment: "sources/git/repository.ts names the builder's types; item 1 (the engine resolves the artifact: sources, then builder).",
-    from: "sources/git/repository.ts",
-    to: ["builder/types.ts"],
-  },
+
+
   {
     name: "watchers-start-deployments-through-the-api",
     comment: "The image and code watchers start deployments by calling api/operations/services.ts; item 5 (one service-lifecycle module).",

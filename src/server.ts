@@ -10,6 +10,9 @@ import type { ApiCallGate, ApiCallListener, AwsJsonApi } from "./protocol/servic
 import { ensureDefaultAutoScalingConfiguration } from "./domain/auto-scaling.js";
 import { DEFAULT_QUOTAS, type ControlPlaneConfig, type Quotas } from "./domain/config.js";
 import { Engine } from "./engine/engine.js";
+import { HostArtifactResolver } from "./engine/artifact/host-resolver.js";
+import type { ArtifactResolver } from "./engine/artifact/types.js";
+import { UnavailableArtifactResolver } from "./engine/artifact/unavailable.js";
 import { AppRunnerError } from "./errors/app-runner-error.js";
 import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessKey } from "./store/root-credentials.js";
 import type { RuntimeDriver } from "./runtime/driver.js";
@@ -41,6 +44,8 @@ export interface OpenRunnerOptions {
   baseDomain?: string;
   quotas?: Partial<Quotas>;
   driver?: RuntimeDriver;
+  /** Where deployments get their images, with `driver`; the local runtime brings its own. */
+  artifacts?: ArtifactResolver;
   /**
    * Run services as runc containers on this machine (root, runc, iproute2, nftables, umoci,
    * busybox-static). Without it (and without `driver`) deployments fail with "No runtime".
@@ -181,7 +186,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         : undefined;
     local = runtime;
     const driver = opts.driver ?? runtime?.driver ?? new UnavailableRuntimeDriver();
-    const engine = new Engine({ store, driver, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
+    const artifacts =
+      opts.artifacts ?? (runtime ? new HostArtifactResolver({ images: runtime.images, builder: runtime.builder }) : new UnavailableArtifactResolver());
+    const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
     const handle = createAwsJsonHandler({
       deps: { store, clock, random, config, engine },
       apis: [appRunnerApi, openRunnerApi(secretBox(dataDir)), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],

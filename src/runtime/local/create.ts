@@ -31,6 +31,8 @@ import { UsageSampler } from "./usage-sampler.js";
 export interface LocalRuntime {
   driver: LocalRuntimeDriver;
   images: LocalImageStore;
+  /** Builds source-code services into images in `images`, for the engine's artifact phase. */
+  builder: SourceBuilder;
   imageWatcher: ImageWatcher;
   codeWatcher: CodeWatcher;
   router: HaproxyRouter | undefined;
@@ -128,7 +130,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     router,
     persistedRoutes: router ? () => router.routes() : undefined,
     serviceExists: (serviceId) => refs(serviceId) !== undefined,
-    builder,
+    pendingImages: () => deps.store.operations.listOpen().flatMap((op) => (op.state.artifact ? [op.state.artifact.digest, op.state.artifact.manifestDigest] : [])),
   });
   const autoscaler = router
     ? new Autoscaler({
@@ -157,6 +159,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   return {
     driver,
     images,
+    builder,
     imageWatcher,
     codeWatcher,
     router,
