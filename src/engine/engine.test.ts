@@ -135,6 +135,58 @@ describe("Engine: durability and edge cases", () => {
     assert.equal(fx.current(s).internal.currentDeploymentId, D0, "the old version still serves");
   });
 
+  it("resolves the artifact again and finishes when the process died in the artifact phase", async () => {
+    const driver = new ScriptedRuntimeDriver();
+    const s = fx.service();
+    const op = fx.operation(s, "CREATE_SERVICE", "IN_PROGRESS", { phase: "artifact", deploymentId: "dd12", previousDeploymentId: null });
+    const engine = fx.engine(driver);
+    engine.start();
+    await engine.idle();
+    assert.equal(fx.op(op.id).status, "SUCCEEDED");
+    assert.deepEqual(driver.requests.map((r) => r.deploymentId), ["dd12"]);
+    assert.deepEqual(driver.calls, ["deploy:dd12", "waitHealthy:dd12", "shiftTraffic:dd12"]);
+    assert.equal(fx.op(op.id).state.artifact?.digest, driver.specs[0]?.image.digest, "the driver runs what the operation recorded");
+    assert.equal(fx.current(s).internal.currentImageDigest, fx.op(op.id).state.artifact?.digest);
+  });
+
+  it("a failed artifact never reaches the driver's deploy: the new deployment is retired and the old keeps serving", async () => {
+    const driver = new ScriptedRuntimeDriver();
+    const s = fx.service("OPERATION_IN_PROGRESS", D0);
+    const op = fx.operation(s, "UPDATE_SERVICE");
+    const engine = fx.engine(driver, {}, {
+      ...driver.artifacts,
+      resolve: () => Promise.reject(new Error("the build failed: npm ci exited with code 1")),
+    });
+    engine.start();
+    await engine.idle();
+    assert.equal(fx.op(op.id).status, "ROLLBACK_SUCCEEDED");
+    assert.equal(fx.op(op.id).state.artifact, undefined);
+    assert.deepEqual(driver.calls.map((c) => c.split(":")[0]), ["retire", "shiftTraffic"]);
+    assert.equal(fx.deploymentLog(s, op.id).at(-1), `[AppRunner] Deployment with ID : ${op.id} failed. Failure reason : the build failed: npm ci exited with code 1`);
+  });
+
+  it("records the artifact on the operation before the image's hold against prune ends", async () => {
+    const driver = new ScriptedRuntimeDriver();
+    const s = fx.service();
+    const op = fx.operation(s, "CREATE_SERVICE");
+    const recordedWhenReleased: (string | undefined)[] = [];
+    const engine = fx.engine(driver, {}, {
+      ...driver.artifacts,
+      hold: async (fn) => {
+        try {
+          return await fn();
+        } finally {
+          recordedWhenReleased.push(fx.op(op.id).state.artifact?.digest);
+        }
+      },
+    });
+    engine.start();
+    await engine.idle();
+    assert.equal(fx.op(op.id).status, "SUCCEEDED");
+    assert.equal(recordedWhenReleased.length, 1, "one hold, for the artifact phase");
+    assert.match(recordedWhenReleased[0] ?? "", /^sha256:/, "the operation names the image before a prune may run");
+  });
+
   it("finishes an operation that was IN_PROGRESS at phase deploy when the process died", async () => {
     const driver = new ScriptedRuntimeDriver();
     const s = fx.service();
