@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { EngineFixture, until } from "../../test/support/engine-fixture.js";
 import { ScriptedRuntimeDriver } from "../../test/support/scripted-driver.js";
-import type { ServiceStatus } from "../domain/service-record.js";
+import type { ServiceRow, ServiceStatus } from "../domain/service-record.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
-import type { OperationStatus, OperationType } from "../store/operations.js";
+import type { OperationRow, OperationStatus, OperationType } from "../store/operations.js";
 import { CANCELLED_BY_DELETE } from "./reconcilers/types.js";
 
 const D0 = "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
@@ -135,13 +135,19 @@ describe("Engine: durability and edge cases", () => {
     assert.equal(fx.current(s).internal.currentDeploymentId, D0, "the old version still serves");
   });
 
-  it("resolves the artifact again and finishes when the process died in the artifact phase", async () => {
+  /** A create the process died in at `phase`, run to its end by a new engine. */
+  async function afterCrashAt(phase: string, deploymentId: string): Promise<{ driver: ScriptedRuntimeDriver; s: ServiceRow; op: OperationRow }> {
     const driver = new ScriptedRuntimeDriver();
     const s = fx.service();
-    const op = fx.operation(s, "CREATE_SERVICE", "IN_PROGRESS", { phase: "artifact", deploymentId: "dd12", previousDeploymentId: null });
+    const op = fx.operation(s, "CREATE_SERVICE", "IN_PROGRESS", { phase, deploymentId, previousDeploymentId: null });
     const engine = fx.engine(driver);
     engine.start();
     await engine.idle();
+    return { driver, s, op };
+  }
+
+  it("resolves the artifact again and finishes when the process died in the artifact phase", async () => {
+    const { driver, s, op } = await afterCrashAt("artifact", "dd12");
     assert.equal(fx.op(op.id).status, "SUCCEEDED");
     assert.deepEqual(driver.requests.map((r) => r.deploymentId), ["dd12"]);
     assert.deepEqual(driver.calls, ["deploy:dd12", "waitHealthy:dd12", "shiftTraffic:dd12"]);
@@ -188,12 +194,7 @@ describe("Engine: durability and edge cases", () => {
   });
 
   it("finishes an operation that was IN_PROGRESS at phase deploy when the process died", async () => {
-    const driver = new ScriptedRuntimeDriver();
-    const s = fx.service();
-    const op = fx.operation(s, "CREATE_SERVICE", "IN_PROGRESS", { phase: "deploy", deploymentId: "dd11", previousDeploymentId: null });
-    const engine = fx.engine(driver);
-    engine.start();
-    await engine.idle();
+    const { driver, s, op } = await afterCrashAt("deploy", "dd11");
     assert.equal(fx.op(op.id).status, "SUCCEEDED");
     assert.equal(fx.current(s).status, "RUNNING");
     assert.equal(fx.current(s).internal.currentDeploymentId, "dd11", "the deployment id chosen before the crash is kept");
