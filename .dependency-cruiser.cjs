@@ -15,6 +15,7 @@ const LAYERS = {
   model: ["errors", "util"],
   iam: ["errors", "util"],
   images: ["errors", "util"],
+  executor: ["errors", "util"],
   store: ["iam", "errors", "util"],
   protocol: ["store", "model", "iam", "errors", "util"],
   domain: ["protocol", "store", "model", "iam", "errors", "util"],
@@ -23,19 +24,19 @@ const LAYERS = {
   router: ["telemetry", "errors", "util"],
   autoscaler: ["router", "errors", "util"],
   sources: ["modules.ts", "domain", "protocol", "store", "images", "iam", "errors", "util"],
-  builder: ["sources", "protocol", "images", "errors", "util"],
-  runtime: ["router", "telemetry", "domain", "protocol", "store", "images", "errors", "util"],
-  engine: ["runtime", "telemetry", "domain", "protocol", "store", "errors", "util"],
+  builder: ["executor", "sources", "protocol", "images", "errors", "util"],
+  runtime: ["executor", "router", "telemetry", "domain", "protocol", "store", "images", "errors", "util"],
+  engine: ["runtime", "builder", "telemetry", "domain", "protocol", "store", "images", "errors", "util"],
   api: ["domain", "protocol", "store", "model", "iam", "errors", "util"],
   sts: ["modules.ts", "protocol", "iam", "errors", "util"],
   console: ["modules.ts", "errors", "util"],
   "server.ts": [
     "console", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
-    "telemetry", "modules.ts", "domain", "protocol", "store", "images", "iam", "model", "errors", "util",
+    "telemetry", "modules.ts", "domain", "protocol", "store", "executor", "images", "iam", "model", "errors", "util",
   ],
   cli: [
     "server.ts", "console", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
-    "telemetry", "modules.ts", "domain", "protocol", "store", "images", "iam", "model", "errors", "util",
+    "telemetry", "modules.ts", "domain", "protocol", "store", "executor", "images", "iam", "model", "errors", "util",
   ],
 };
 
@@ -51,28 +52,6 @@ const KNOWN_VIOLATIONS = [
     from: "protocol/context.ts",
     to: ["domain/config.ts"],
   },
-
-
-  {
-    name: "local-driver-builds-source",
-    comment: "LocalRuntimeDriver.image() builds source code; item 1 makes resolving the artifact an engine phase.",
-    from: "runtime/local/driver.ts",
-    to: ["builder/source-builder.ts"],
-  },
-  {
-    name: "builder-borrows-runtime",
-    comment: "The build sandbox borrows the local runtime's runc, overlay and bundle code, and the source builder the driver's types; item 2 (one OCI executor) and item 1.",
-    from: "builder/",
-    to: ["runtime/"],
-  },
-  {
-    name: "repository-names-build-types",
-    comment: "sources/git/repository.ts names the builder's types; item 1 (the engine resolves the artifact: sources, then builder).",
-    from: "sources/git/repository.ts",
-    to: ["builder/types.ts"],
-  },
-
-
 ];
 
 const escape = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

@@ -53,6 +53,9 @@ import { hostLayout, serviceUrlTemplate, type LocalRuntimeSettings } from "./run
 import { UsageSampler } from "./runtime/local/usage-sampler.js";
 import { UnavailableRuntimeDriver } from "./runtime/unavailable-driver.js";
 import { Engine } from "./engine/engine.js";
+import { HostArtifactResolver } from "./engine/artifact/host-resolver.js";
+import type { ArtifactResolver } from "./engine/artifact/types.js";
+import { UnavailableArtifactResolver } from "./engine/artifact/unavailable.js";
 import { appRunnerApi } from "./api/apprunner-api.js";
 import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
 import { createStsModule } from "./sts/route.js";
@@ -66,6 +69,8 @@ export interface OpenRunnerOptions {
   baseDomain?: string;
   quotas?: Partial<Quotas>;
   driver?: RuntimeDriver;
+  /** Where deployments get their images, with `driver`; the local runtime brings its own. */
+  artifacts?: ArtifactResolver;
   /**
    * Run services as runc containers on this machine (root, runc, iproute2, nftables, umoci,
    * busybox-static). Without it (and without `driver`) deployments fail with "No runtime".
@@ -176,7 +181,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         : undefined;
     local = runtime;
     const driver = opts.driver ?? runtime?.driver ?? new UnavailableRuntimeDriver();
-    const engine = new Engine({ store, driver, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
+    const artifacts =
+      opts.artifacts ?? (runtime ? new HostArtifactResolver({ images: runtime.images, builder: runtime.builder }) : new UnavailableArtifactResolver());
+    const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
     const handle = createAwsJsonHandler({
       deps: { store, clock, random, config, engine },
       apis: [appRunnerApi, openRunnerApi(secretBox(dataDir)), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
@@ -251,6 +258,8 @@ export const DEFAULT_MODULES: readonly ModuleFactory[] = [createLogsModule, crea
 interface LocalRuntime {
   driver: LocalRuntimeDriver;
   images: LocalImageStore;
+  /** Builds source-code services into images in `images`, for the engine's artifact phase. */
+  builder: SourceBuilder;
   imageWatcher: ImageWatcher;
   codeWatcher: CodeWatcher;
   router: HaproxyRouter | undefined;
@@ -345,7 +354,7 @@ async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalRuntime>
     router,
     persistedRoutes: router ? () => router.routes() : undefined,
     serviceExists: (serviceId) => refs(serviceId) !== undefined,
-    builder,
+    pendingImages: () => deps.store.operations.listOpen().flatMap((op) => (op.state.artifact ? [op.state.artifact.digest, op.state.artifact.manifestDigest] : [])),
   });
   const autoscaler = router
     ? new Autoscaler({
@@ -374,6 +383,7 @@ async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalRuntime>
   return {
     driver,
     images,
+    builder,
     imageWatcher,
     codeWatcher,
     router,

@@ -15,9 +15,9 @@ import { CreateServiceCommand, DescribeServiceCommand, type Service } from "@aws
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CA_BUNDLE_PATH } from "../src/builder/sandbox/spec.js";
 import type { LocalRuntimeDriver } from "../src/runtime/local/driver.js";
-import { firewallCounters, type FirewallCounter } from "../src/runtime/local/firewall.js";
-import { networkForSlot } from "../src/runtime/local/network.js";
-import type { HostLayout } from "../src/runtime/local/types.js";
+import { firewallCounters, type FirewallCounter } from "../src/executor/firewall.js";
+import { networkForSlot } from "../src/executor/network.js";
+import type { HostLayout } from "../src/executor/types.js";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
 import { makeRepo } from "./support/git-server.js";
 import { buildProbeRepo, pushProbeApp } from "./support/probe-app.js";

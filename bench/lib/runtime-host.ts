@@ -5,7 +5,7 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { networkForSlot } from "../../src/runtime/local/network.js";
+import { networkForSlot } from "../../src/executor/network.js";
 
 export interface HostInstance {
   instanceId: string;

@@ -3,9 +3,9 @@ import { join } from "node:path";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { LocalImageStore } from "../images/image-store.js";
 import type { PullResult } from "../images/types.js";
-import type { DeploymentSpec, DriverContext } from "../runtime/driver.js";
-import type { HostLayout } from "../runtime/local/types.js";
-import { cpuMillicores, memoryBytes } from "../runtime/instance-plan.js";
+import type { HostLayout } from "../executor/types.js";
+import type { SourceConfiguration } from "@aws-sdk/client-apprunner";
+import type { Wire } from "../protocol/wire.js";
 import type { GitAuth, GitSources } from "../sources/git/repository.js";
 import { assembleImage } from "./assemble/assemble.js";
 import { planFromApi } from "./config/api-values.js";
@@ -13,6 +13,7 @@ import { parseApprunnerYaml } from "./config/apprunner-yaml.js";
 import { chooseVersion } from "./config/runtime-version.js";
 import type { RuntimeCatalog } from "./runtimes/catalog.js";
 import { runBuild } from "./sandbox/run-build.js";
+import type { BuildLimits } from "./sandbox/spec.js";
 import type { BuildPlan, ConfigProblem } from "./types.js";
 
 export interface SourceBuilderOptions {
@@ -22,10 +23,32 @@ export interface SourceBuilderOptions {
   /** `<data-dir>/build-cache` (npm, pip caches per service) and `<data-dir>/builds` (scratch). */
   dataDir: string;
   /** The token of a service's connection, for private repositories. */
-  auth: (spec: DeploymentSpec) => GitAuth | undefined;
+  auth: (req: BuildRequest) => GitAuth | undefined;
   logger: (message: string, fields?: Record<string, unknown>) => void;
   /** The runtime's host layout: builds get network namespaces among its slots, behind its firewall. */
   layout: HostLayout;
+}
+
+/** One deployment's build: the service's source configuration and the size its build may use. */
+export interface BuildRequest {
+  serviceId: string;
+  serviceName: string;
+  /** Names the build's scratch directory; a build of the same deployment again starts afresh. */
+  deploymentId: string;
+  source: Wire<SourceConfiguration>;
+  /** The build gets the service's own size, so a build cannot starve running services. */
+  limits: BuildLimits;
+}
+
+/** The parts of a build, each bounded by the caller (a fetch, a runtime and a build take very different times). */
+export type BuildStep = "source" | "runtime" | "build" | "import";
+
+/** How a build reports progress: lines go to the deployment log; abort means stop early. */
+export interface BuildContext {
+  log(line: string): void;
+  signal: AbortSignal;
+  /** The step the build is in from now on. */
+  step?(step: BuildStep): void;
 }
 
 /** What a source deployment runs: an image in the store, with the commit and port it came from. */
@@ -45,7 +68,7 @@ const CONFIG_FILE = "apprunner.yaml";
 export class SourceBuilder {
   constructor(private readonly opts: SourceBuilderOptions) {}
 
-  async build(spec: DeploymentSpec, ctx: DriverContext): Promise<BuiltSource> {
+  async build(spec: BuildRequest, ctx: BuildContext): Promise<BuiltSource> {
     const code = spec.source.CodeRepository;
     if (!code?.RepositoryUrl) throw new AppRunnerError("BuildFailed", "The service has no CodeRepository to build.");
     const log = (line: string): void => ctx.log(line.startsWith("[") ? line : `[AppRunner] ${line}`);
@@ -80,8 +103,7 @@ export class SourceBuilder {
         plan,
         cacheDir: join(this.opts.dataDir, "build-cache", spec.serviceId),
         workDir,
-        // The build gets the service's own size, so a build cannot starve running services.
-        limits: { cpuMillicores: cpuMillicores(spec.instance.Cpu), memoryBytes: memoryBytes(spec.instance.Memory) },
+        limits: spec.limits,
         log,
         signal: ctx.signal,
         layout: this.opts.layout,
@@ -113,7 +135,7 @@ export class SourceBuilder {
     await rm(join(this.opts.dataDir, "build-cache", serviceId), { recursive: true, force: true });
   }
 
-  private async plan(spec: DeploymentSpec, dir: string, log: (line: string) => void): Promise<BuildPlan> {
+  private async plan(spec: BuildRequest, dir: string, log: (line: string) => void): Promise<BuildPlan> {
     const cfg = spec.source.CodeRepository?.CodeConfiguration;
     if (cfg?.ConfigurationSource === "API") {
       const { plan, problems } = planFromApi(cfg.CodeConfigurationValues ?? { Runtime: undefined });

@@ -7,18 +7,6 @@
 /** The API's managed runtimes (Runtime enum) this host can build. */
 export type ManagedRuntime = "PYTHON_3" | "PYTHON_311" | "NODEJS_12" | "NODEJS_14" | "NODEJS_16" | "NODEJS_18" | "NODEJS_22";
 
-/** A checked-out commit of the service's repository, ready to build. */
-export interface SourceCheckout {
-  /** Absolute path of the directory to build (SourceDirectory inside the checkout). */
-  dir: string;
-  /** Full commit id deployed. */
-  commit: string;
-  /** Branch (or tag) name the commit was resolved from. */
-  ref: string;
-  /** First line of the commit message, for the deployment log. */
-  subject: string;
-}
-
 /** Everything a build needs to know, from apprunner.yaml or CodeConfigurationValues. */
 export interface BuildPlan {
   /** Where the values came from, for messages. */

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { DEFAULT_QUOTAS, type Quotas } from "../domain/config.js";
-import { parseCidr } from "../runtime/local/egress.js";
+import { parseCidr } from "../executor/egress.js";
 import { missingHostTools, type LocalRuntimeSettings } from "../runtime/local/setup.js";
 import { startOpenRunner, type RunningOpenRunner } from "../server.js";
 import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.js";

@@ -4,6 +4,7 @@ import { EngineFixture, until } from "../../test/support/engine-fixture.js";
 import { ScriptedRuntimeDriver } from "../../test/support/scripted-driver.js";
 import type { ServiceStatus } from "../domain/service-record.js";
 import type { DeploymentStep, RuntimeDriver } from "../runtime/driver.js";
+import type { ArtifactStep } from "./artifact/types.js";
 import type { OperationStatus, OperationType } from "../store/operations.js";
 import { STEP_BOUNDS_MS } from "./step-bounds.js";
 
@@ -13,9 +14,9 @@ const MIN = 60_000;
 interface Case {
   type: OperationType;
   serving: string | null;
-  /** The driver step that never returns, and the deployment steps it announced first. */
-  hangs: keyof RuntimeDriver;
-  announced?: DeploymentStep[];
+  /** The driver step (or the artifact phase's resolve) that never returns, and the steps it announced first. */
+  hangs: keyof RuntimeDriver | "artifact";
+  announced?: DeploymentStep[] | ArtifactStep[];
   /** How far the clock moves: past the bound of the step it hangs in. */
   advanceMs: number;
   reason: string;
@@ -30,8 +31,8 @@ const TABLE: Case[] = [
     reason: "Preparing the deployment did not finish within 15 minutes.", opStatus: "FAILED", serviceStatus: "CREATE_FAILED", calls: ["deploy", "retire"],
   },
   {
-    type: "UPDATE_SERVICE", serving: D0, hangs: "deploy", announced: ["source", "runtime", "build", "import"], advanceMs: 10 * MIN + 1,
-    reason: "Importing the built image did not finish within 10 minutes.", opStatus: "ROLLBACK_SUCCEEDED", serviceStatus: "RUNNING", calls: ["deploy", "retire", "shiftTraffic"],
+    type: "UPDATE_SERVICE", serving: D0, hangs: "artifact", announced: ["source", "runtime", "build", "import"], advanceMs: 10 * MIN + 1,
+    reason: "Importing the built image did not finish within 10 minutes.", opStatus: "ROLLBACK_SUCCEEDED", serviceStatus: "RUNNING", calls: ["retire", "shiftTraffic"],
   },
   {
     type: "START_DEPLOYMENT", serving: D0, hangs: "deploy", announced: ["pull", "start"], advanceMs: 3 * MIN + 1,
@@ -58,13 +59,14 @@ describe("Engine: a phase that never ends fails its operation with the reason, b
   for (const c of TABLE) {
     it(`${c.type}, ${c.hangs} hangs${c.announced ? ` in ${c.announced.at(-1)}` : ""} -> ${c.opStatus}: ${c.reason}`, async () => {
       const driver = new ScriptedRuntimeDriver();
-      driver.deploySteps = c.announced ?? [];
+      if (c.hangs === "artifact") driver.artifactSteps = (c.announced ?? []) as ArtifactStep[];
+      else driver.deploySteps = (c.announced ?? []) as DeploymentStep[];
       const release = driver.hold(c.hangs);
       const s = fx.service("OPERATION_IN_PROGRESS", c.serving);
       const op = fx.operation(s, c.type);
       const engine = fx.engine(driver, { boundCheckMs: 5 });
       engine.start();
-      await until(() => driver.calls.some((call) => call.startsWith(`${c.hangs}:`)));
+      await until(() => (c.hangs === "artifact" ? driver.requests.length > 0 : driver.calls.some((call) => call.startsWith(`${c.hangs}:`))));
 
       // Just inside the bound, nothing happens; just past it, the operation fails.
       fx.clock.advance(c.advanceMs - 2);
@@ -91,13 +93,13 @@ describe("Engine: a phase that never ends fails its operation with the reason, b
 
   it("each announced step gets its own bound from when it starts", async () => {
     const driver = new ScriptedRuntimeDriver();
-    driver.deploySteps = ["pull"];
-    driver.hold("deploy");
+    driver.artifactSteps = ["pull"];
+    driver.hold("artifact");
     const s = fx.service();
     const op = fx.operation(s, "CREATE_SERVICE");
     const engine = fx.engine(driver, { boundCheckMs: 5 });
     engine.start();
-    await until(() => driver.calls.length > 0);
+    await until(() => driver.requests.length > 0);
     // Longer than starting instances may take, shorter than a pull may: still pulling.
     fx.clock.advance(STEP_BOUNDS_MS.start + 1);
     await new Promise((r) => setTimeout(r, 50));

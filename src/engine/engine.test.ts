@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { EngineFixture, until } from "../../test/support/engine-fixture.js";
 import { ScriptedRuntimeDriver } from "../../test/support/scripted-driver.js";
-import type { ServiceStatus } from "../domain/service-record.js";
+import type { ServiceRow, ServiceStatus } from "../domain/service-record.js";
 import type { RuntimeDriver } from "../runtime/driver.js";
-import type { OperationStatus, OperationType } from "../store/operations.js";
+import type { OperationRow, OperationStatus, OperationType } from "../store/operations.js";
 import { CANCELLED_BY_DELETE } from "./reconcilers/types.js";
 
 const D0 = "d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0d0";
@@ -135,13 +135,66 @@ describe("Engine: durability and edge cases", () => {
     assert.equal(fx.current(s).internal.currentDeploymentId, D0, "the old version still serves");
   });
 
-  it("finishes an operation that was IN_PROGRESS at phase deploy when the process died", async () => {
+  /** A create the process died in at `phase`, run to its end by a new engine. */
+  async function afterCrashAt(phase: string, deploymentId: string): Promise<{ driver: ScriptedRuntimeDriver; s: ServiceRow; op: OperationRow }> {
     const driver = new ScriptedRuntimeDriver();
     const s = fx.service();
-    const op = fx.operation(s, "CREATE_SERVICE", "IN_PROGRESS", { phase: "deploy", deploymentId: "dd11", previousDeploymentId: null });
+    const op = fx.operation(s, "CREATE_SERVICE", "IN_PROGRESS", { phase, deploymentId, previousDeploymentId: null });
     const engine = fx.engine(driver);
     engine.start();
     await engine.idle();
+    return { driver, s, op };
+  }
+
+  it("resolves the artifact again and finishes when the process died in the artifact phase", async () => {
+    const { driver, s, op } = await afterCrashAt("artifact", "dd12");
+    assert.equal(fx.op(op.id).status, "SUCCEEDED");
+    assert.deepEqual(driver.requests.map((r) => r.deploymentId), ["dd12"]);
+    assert.deepEqual(driver.calls, ["deploy:dd12", "waitHealthy:dd12", "shiftTraffic:dd12"]);
+    assert.equal(fx.op(op.id).state.artifact?.digest, driver.specs[0]?.image.digest, "the driver runs what the operation recorded");
+    assert.equal(fx.current(s).internal.currentImageDigest, fx.op(op.id).state.artifact?.digest);
+  });
+
+  it("a failed artifact never reaches the driver's deploy: the new deployment is retired and the old keeps serving", async () => {
+    const driver = new ScriptedRuntimeDriver();
+    const s = fx.service("OPERATION_IN_PROGRESS", D0);
+    const op = fx.operation(s, "UPDATE_SERVICE");
+    const engine = fx.engine(driver, {}, {
+      ...driver.artifacts,
+      resolve: () => Promise.reject(new Error("the build failed: npm ci exited with code 1")),
+    });
+    engine.start();
+    await engine.idle();
+    assert.equal(fx.op(op.id).status, "ROLLBACK_SUCCEEDED");
+    assert.equal(fx.op(op.id).state.artifact, undefined);
+    assert.deepEqual(driver.calls.map((c) => c.split(":")[0]), ["retire", "shiftTraffic"]);
+    assert.equal(fx.deploymentLog(s, op.id).at(-1), `[AppRunner] Deployment with ID : ${op.id} failed. Failure reason : the build failed: npm ci exited with code 1`);
+  });
+
+  it("records the artifact on the operation before the image's hold against prune ends", async () => {
+    const driver = new ScriptedRuntimeDriver();
+    const s = fx.service();
+    const op = fx.operation(s, "CREATE_SERVICE");
+    const recordedWhenReleased: (string | undefined)[] = [];
+    const engine = fx.engine(driver, {}, {
+      ...driver.artifacts,
+      hold: async (fn) => {
+        try {
+          return await fn();
+        } finally {
+          recordedWhenReleased.push(fx.op(op.id).state.artifact?.digest);
+        }
+      },
+    });
+    engine.start();
+    await engine.idle();
+    assert.equal(fx.op(op.id).status, "SUCCEEDED");
+    assert.equal(recordedWhenReleased.length, 1, "one hold, for the artifact phase");
+    assert.match(recordedWhenReleased[0] ?? "", /^sha256:/, "the operation names the image before a prune may run");
+  });
+
+  it("finishes an operation that was IN_PROGRESS at phase deploy when the process died", async () => {
+    const { driver, s, op } = await afterCrashAt("deploy", "dd11");
     assert.equal(fx.op(op.id).status, "SUCCEEDED");
     assert.equal(fx.current(s).status, "RUNNING");
     assert.equal(fx.current(s).internal.currentDeploymentId, "dd11", "the deployment id chosen before the crash is kept");
@@ -159,14 +212,16 @@ describe("Engine: durability and edge cases", () => {
     await engine.idle();
     const digest = fx.current(s).internal.currentImageDigest;
     assert.match(digest ?? "", /^sha256:/);
-    assert.equal(driver.specs[0]?.imageDigest, undefined, "a create resolves the tag");
+    assert.equal(driver.requests[0]?.pinnedDigest, undefined, "a create resolves the tag");
+    assert.equal(driver.specs[0]?.image.digest, digest, "the driver runs the digest the artifact phase resolved");
     fx.operation(s, "PAUSE_SERVICE");
     fx.operation(s, "RESUME_SERVICE");
     fx.operation(s, "START_DEPLOYMENT", "PENDING", { trigger: "IMAGE_UPDATE" });
     engine.notify();
     await engine.idle();
-    assert.equal(driver.specs[1]?.imageDigest, digest, "resume pins the digest that ran before the pause");
-    assert.equal(driver.specs[2]?.imageDigest, undefined, "a new deployment resolves the tag again");
+    assert.equal(driver.requests[1]?.pinnedDigest, digest, "resume pins the digest that ran before the pause");
+    assert.equal(driver.specs[1]?.image.digest, digest, "resume runs the digest that ran before the pause");
+    assert.equal(driver.requests[2]?.pinnedDigest, undefined, "a new deployment resolves the tag again");
     const last = fx.store.operations.listForService(s.arn, undefined, 1).at(0);
     assert.match(fx.deploymentLog(s, last?.id ?? "")[0] ?? "", /Triggering event : IMAGE_UPDATE$/);
   });

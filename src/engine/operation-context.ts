@@ -3,6 +3,7 @@ import type { OperationEvent } from "../domain/service-events.js";
 import type { ServiceRow, ServiceStatus } from "../domain/service-record.js";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { DeploymentSpec, DeploymentStep, DriverContext, RuntimeDriver } from "../runtime/driver.js";
+import type { ArtifactContext, ArtifactRequest, ArtifactResolver, ArtifactStep, ResolvedArtifact } from "./artifact/types.js";
 import type { OperationRow, OperationStatus } from "../store/operations.js";
 import type { Store } from "../store/store.js";
 import type { ServiceEventRecorder } from "../telemetry/service-events.js";
@@ -13,6 +14,8 @@ import type { Random } from "../util/random.js";
 export interface EngineDeps {
   store: Store;
   driver: RuntimeDriver;
+  /** Where deployments get the image they run, before the driver is called. */
+  artifacts: ArtifactResolver;
   clock: Clock;
   random: Random;
   config: ControlPlaneConfig;
@@ -58,8 +61,8 @@ export class OperationContext {
     readonly deps: EngineDeps,
     public op: OperationRow,
     readonly signal: AbortSignal,
-    /** The driver announced the step its work is in (the engine bounds each step). */
-    private readonly onStep?: (step: DeploymentStep) => void,
+    /** The driver or the artifact resolver announced the step its work is in (the engine bounds each step). */
+    private readonly onStep?: (step: DeploymentStep | ArtifactStep) => void,
   ) {}
 
   /**
@@ -93,6 +96,23 @@ export class OperationContext {
 
   driverContext(): DriverContext {
     return { log: (line) => this.log(line), signal: this.signal, step: (step) => this.onStep?.(step) };
+  }
+
+  artifactContext(): ArtifactContext {
+    return { log: (line) => this.log(line), signal: this.signal, step: (step) => this.onStep?.(step) };
+  }
+
+  /** What resolving the service's current source as `deploymentId` needs; `pinnedDigest` for a resume. */
+  artifactRequest(deploymentId: string, pinnedDigest?: string): ArtifactRequest {
+    const s = this.service();
+    return {
+      serviceId: s.doc.ServiceId ?? "",
+      serviceName: s.name,
+      deploymentId,
+      source: s.doc.SourceConfiguration ?? {},
+      instance: s.doc.InstanceConfiguration ?? {},
+      ...(pinnedDigest ? { pinnedDigest } : {}),
+    };
   }
 
   /** Persists progress: after a crash the operation resumes at `phase`. */
@@ -137,8 +157,8 @@ export class OperationContext {
     });
   }
 
-  /** The spec a driver needs to run the service's current configuration as `deploymentId`. */
-  deploymentSpec(deploymentId: string): DeploymentSpec {
+  /** The spec a driver needs to run `artifact` with the service's current configuration as `deploymentId`. */
+  deploymentSpec(deploymentId: string, artifact: ResolvedArtifact): DeploymentSpec {
     const s = this.service();
     const asc = s.doc.AutoScalingConfigurationSummary?.AutoScalingConfigurationArn;
     const ascRow = asc
@@ -150,7 +170,9 @@ export class OperationContext {
       serviceArn: s.arn,
       deploymentId,
       operationId: this.op.id,
-      source: s.doc.SourceConfiguration ?? {},
+      image: { identifier: artifact.identifier, digest: artifact.digest },
+      // A built image carries its start command and environment; only its port is the service's.
+      run: artifact.port !== undefined ? { Port: String(artifact.port) } : (s.doc.SourceConfiguration?.ImageRepository?.ImageConfiguration ?? {}),
       instance: s.doc.InstanceConfiguration ?? {},
       healthCheck: s.doc.HealthCheckConfiguration ?? {},
       autoScaling: {

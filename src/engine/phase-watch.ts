@@ -1,5 +1,6 @@
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { DeploymentStep } from "../runtime/driver.js";
+import type { ArtifactStep } from "./artifact/types.js";
 import type { Clock } from "../util/clock.js";
 import { overdueReason, phaseStep, STEP_BOUNDS_MS, type BoundedStep } from "./step-bounds.js";
 
@@ -17,8 +18,8 @@ export class PhaseWatch {
     this.since = clock.now();
   }
 
-  /** The driver moved on to `step`: its own bound starts now. */
-  enter(step: DeploymentStep): void {
+  /** The artifact resolver or the driver moved on to `step`: its own bound starts now. */
+  enter(step: ArtifactStep | DeploymentStep): void {
     this.step = step;
     this.since = this.clock.now();
   }

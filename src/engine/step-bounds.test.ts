@@ -7,6 +7,7 @@ const MIN = 60_000;
 describe("step bounds", () => {
   const phases: [string, BoundedStep][] = [
     ["start", "record"],
+    ["artifact", "deploy"],
     ["deploy", "deploy"],
     ["health", "health"],
     ["traffic", "traffic"],

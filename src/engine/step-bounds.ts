@@ -1,18 +1,19 @@
 import type { DeploymentStep } from "../runtime/driver.js";
+import type { ArtifactStep } from "./artifact/types.js";
 
 /**
  * How long each part of an operation may take before it fails (and rolls back, as any other
  * failure): engine phases, and within a deployment the step the driver says it is in. Pure,
  * with time from the injected clock.
  */
-export type BoundedStep = DeploymentStep | "record" | "deploy" | "health" | "traffic" | "retire" | "rollback" | "pause" | "delete" | "other";
+export type BoundedStep = ArtifactStep | DeploymentStep | "record" | "deploy" | "health" | "traffic" | "retire" | "rollback" | "pause" | "delete" | "other";
 
 const MINUTE = 60_000;
 
 export const STEP_BOUNDS_MS: Readonly<Record<BoundedStep, number>> = {
   // Phases that only write the store.
   record: 1 * MINUTE,
-  // A deployment's preparation until the driver names its step (and a ResumeService reusing an image).
+  // A deployment's preparation until the artifact resolver or the driver names its step (and a ResumeService finding its image again).
   deploy: 15 * MINUTE,
   // A large image over a slow link.
   pull: 15 * MINUTE,
@@ -42,6 +43,7 @@ export const STEP_BOUNDS_MS: Readonly<Record<BoundedStep, number>> = {
 const PHASE_STEPS: Readonly<Record<string, BoundedStep>> = {
   start: "record",
   failed: "record",
+  artifact: "deploy",
   deploy: "deploy",
   health: "health",
   traffic: "traffic",

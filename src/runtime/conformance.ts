@@ -1,9 +1,10 @@
 /**
  * The contract every RuntimeDriver must meet, as node:test cases. A driver's test file calls
  *
- *   runDriverConformance("local", async () => ({ driver, imageRef, serving, teardown, leftovers }));
+ *   runDriverConformance("local", async () => ({ driver, image, serving, teardown, leftovers }));
  *
- * and the suite deploys real images through the driver and checks them over HTTP. Each case
+ * and the suite deploys real images through the driver and checks them over HTTP. A driver is
+ * handed images the engine has resolved (a digest), never a tag, source code or a build. Each case
  * makes its own service (fresh ids) and removes it at the end, so cases are independent; all
  * waiting is polling against generous deadlines, never an assertion about speed.
  */
@@ -12,7 +13,7 @@ import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { newResourceId } from "../domain/arns.js";
 import { cryptoRandom } from "../util/random.js";
-import type { DeploymentRef, DeploymentSpec, DriverContext, RuntimeDriver } from "./driver.js";
+import type { DeploymentImage, DeploymentRef, DeploymentSpec, DriverContext, RuntimeDriver } from "./driver.js";
 
 /**
  * Images the suite deploys:
@@ -33,8 +34,11 @@ export interface ServingInstance {
 
 export interface ConformanceHarness {
   driver: RuntimeDriver;
-  /** An image identifier the driver can pull. `version` (default "v1") matters for "hello" only. */
-  imageRef(kind: ConformanceImage, version?: string): Promise<string>;
+  /**
+   * An image resolved as the engine's artifact phase resolves it for this driver (pulled where
+   * the driver runs images), with its digest. `version` (default "v1") matters for "hello" only.
+   */
+  image(kind: ConformanceImage, version?: string): Promise<DeploymentImage>;
   /** Where the service's running instances can be reached (every deployment, not only the serving one). */
   serving(serviceId: string): Promise<ServingInstance[]>;
   /** Host resources the driver left behind (containers, networks, mounts...): empty after delete. */
@@ -67,15 +71,13 @@ function newService(): TestService {
   return { serviceId, serviceName, serviceArn: `arn:aws:apprunner:us-east-1:000000000000:service/${serviceName}/${serviceId}` };
 }
 
-function specFor(service: TestService, image: string, extra: Partial<DeploymentSpec> = {}): DeploymentSpec {
+function specFor(service: TestService, image: DeploymentImage, extra: Partial<DeploymentSpec> = {}): DeploymentSpec {
   return {
     ...service,
     deploymentId: newResourceId(cryptoRandom),
     operationId: newResourceId(cryptoRandom),
-    source: {
-      ImageRepository: { ImageIdentifier: image, ImageRepositoryType: "ECR_PUBLIC", ImageConfiguration: { Port: "8080" } },
-      AutoDeploymentsEnabled: false,
-    },
+    image,
+    run: { Port: "8080" },
     instance: { Cpu: "1024", Memory: "2048" },
     healthCheck: { Protocol: "TCP", Interval: 1, Timeout: 2, HealthyThreshold: 1, UnhealthyThreshold: 5 },
     autoScaling: { minSize: 1, maxSize: 1, maxConcurrency: 100 },
@@ -191,7 +193,7 @@ export function runDriverConformance(
     it("deploy, waitHealthy and shiftTraffic: instances answer 200 and the digest is sha256", async () => {
       const s = service();
       const ctx = context();
-      const spec = specFor(s, await harness().imageRef("hello", "v1"));
+      const spec = specFor(s, await harness().image("hello", "v1"));
       const digest = await rollout(spec, ctx);
       assert.match(digest ?? "", /^sha256:[0-9a-f]{64}$/, "deploy returns the image digest");
       const got = await eventually("the instance answers 200", async () => {
@@ -205,7 +207,7 @@ export function runDriverConformance(
     it("deploy is idempotent: the same deploymentId twice starts one set of instances", async () => {
       const s = service();
       const ctx = context();
-      const spec = specFor(s, await harness().imageRef("hello", "v1"));
+      const spec = specFor(s, await harness().image("hello", "v1"));
       const first = await harness().driver.deploy(spec, ctx);
       const second = await harness().driver.deploy(spec, ctx);
       assert.equal(second.imageDigest, first.imageDigest);
@@ -224,8 +226,8 @@ export function runDriverConformance(
     it("blue/green: a new deployment runs beside the old one until the old one is retired", async () => {
       const s = service();
       const ctx = context();
-      const blue = specFor(s, await harness().imageRef("hello", "v1"));
-      const green = specFor(s, await harness().imageRef("hello", "v2"));
+      const blue = specFor(s, await harness().image("hello", "v1"));
+      const green = specFor(s, await harness().image("hello", "v2"));
       await rollout(blue, ctx);
       await eventually("blue serves", async () => ((await bodies(harness(), s.serviceId)).join() === "v1" ? true : undefined));
       await harness().driver.deploy(green, ctx);
@@ -244,7 +246,7 @@ export function runDriverConformance(
     it("a crashing image: waitHealthy says it exited with code 3 and logs its output; retire cleans up", async () => {
       const s = service();
       const ctx = context();
-      const spec = specFor(s, await harness().imageRef("crash"));
+      const spec = specFor(s, await harness().image("crash"));
       await harness().driver.deploy(spec, ctx);
       const err = await rejection(harness().driver.waitHealthy(ref(spec), ctx));
       assert.match(err.message, /exited with code 3/);
@@ -260,7 +262,7 @@ export function runDriverConformance(
     it("pause stops every instance; a deploy pinned to the first digest brings the service back", async () => {
       const s = service();
       const ctx = context();
-      const image = await harness().imageRef("hello", "v1");
+      const image = await harness().image("hello", "v1");
       const first = specFor(s, image);
       const digest = await rollout(first, ctx);
       assert.ok(digest, "deploy returns the digest to pin");
@@ -280,7 +282,7 @@ export function runDriverConformance(
           }
         });
       }
-      const resumed = specFor(s, image, { imageDigest: digest });
+      const resumed = specFor(s, { identifier: image.identifier, digest });
       const again = await rollout(resumed, ctx);
       assert.equal(again, digest, "the pinned digest is what runs");
       await eventually("the resumed service serves", async () => ((await bodies(harness(), s.serviceId)).join() === "v1" ? true : undefined));
@@ -290,8 +292,8 @@ export function runDriverConformance(
     it("delete removes everything the driver made", async () => {
       const s = service();
       const ctx = context();
-      const blue = specFor(s, await harness().imageRef("hello", "v1"));
-      const green = specFor(s, await harness().imageRef("hello", "v2"));
+      const blue = specFor(s, await harness().image("hello", "v1"));
+      const green = specFor(s, await harness().image("hello", "v2"));
       await rollout(blue, ctx);
       // A second version still starting when the service is deleted.
       await harness().driver.deploy(green, ctx);
@@ -310,7 +312,7 @@ export function runDriverConformance(
     it("waitHealthy honours the abort signal while an instance is starting", async () => {
       const s = service();
       const ctx = context();
-      const spec = specFor(s, await harness().imageRef("silent"));
+      const spec = specFor(s, await harness().image("silent"));
       await harness().driver.deploy(spec, ctx);
       const wait = harness().driver.waitHealthy(ref(spec), ctx);
       // Still waiting: the image never listens.

@@ -1,9 +1,20 @@
 import type {
   HealthCheckConfiguration,
+  ImageConfiguration,
   InstanceConfiguration,
-  SourceConfiguration,
 } from "@aws-sdk/client-apprunner";
 import type { Wire } from "../protocol/wire.js";
+
+/**
+ * The image a deployment runs, resolved by the engine before the driver is called (pulled,
+ * built from source, or found again for a resume): the driver runs it, nothing more.
+ */
+export interface DeploymentImage {
+  /** How logs and records name it: the service's ImageIdentifier, or `openrunner.local/<service>@<digest>` for a built one. */
+  identifier: string;
+  /** The digest it resolved to (an index or a manifest digest): exactly this runs, on every instance. */
+  digest: string;
+}
 
 /** Everything a driver needs to run one version of a service. */
 export interface DeploymentSpec {
@@ -13,7 +24,12 @@ export interface DeploymentSpec {
   /** Stable per rollout: calling deploy twice with the same id must not start twice. */
   deploymentId: string;
   operationId: string;
-  source: Wire<SourceConfiguration>;
+  image: DeploymentImage;
+  /**
+   * How instances run the image: port, StartCommand, environment (the service's
+   * ImageConfiguration; for an image built from source, its port only).
+   */
+  run: Wire<ImageConfiguration>;
   instance: Wire<InstanceConfiguration>;
   healthCheck: Wire<HealthCheckConfiguration>;
   autoScaling: { minSize: number; maxSize: number; maxConcurrency: number };
@@ -21,19 +37,12 @@ export interface DeploymentSpec {
   hosts: string[];
   /** ObservabilityConfiguration with a TraceConfiguration: the data plane adds X-Amzn-Trace-Id. */
   tracing: boolean;
-  /**
-   * Deploy exactly this image digest instead of resolving the tag again: ResumeService brings
-   * back what was running before the pause, as App Runner does.
-   */
-  imageDigest?: string;
 }
 
-/** What a deployment turned out to run, recorded on the operation and the service. */
+/** What a deployment runs. */
 export interface DeployResult {
-  /** The digest the image identifier resolved to (index or manifest digest). */
+  /** The digest its instances run (the one it was given). */
   imageDigest?: string;
-  /** For a source-code service: the commit built. */
-  commit?: string;
 }
 
 export interface DeploymentRef {
@@ -42,10 +51,10 @@ export interface DeploymentRef {
 }
 
 /**
- * The steps of a deployment a driver announces, so the engine bounds each by what fits it
- * (a pull, a build and starting instances take very different times).
+ * The steps of a deployment a driver announces, so the engine bounds each by what fits it:
+ * bringing the image to where instances run (a driver whose nodes pull it), starting instances.
  */
-export type DeploymentStep = "pull" | "source" | "runtime" | "build" | "import" | "start";
+export type DeploymentStep = "pull" | "start";
 
 /** How a driver reports progress: lines go to the deployment log; abort means stop early. */
 export interface DriverContext {

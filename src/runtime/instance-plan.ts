@@ -28,8 +28,8 @@ export interface InstancePlan {
  * StartCommand replaces the image's CMD (the ENTRYPOINT stays), as `docker run IMAGE CMD…`
  * does; PORT carries the configured port, as App Runner passes it.
  */
-export function makeInstancePlan(spec: DeploymentSpec, image: ImageRunConfig): InstancePlan {
-  const cfg = spec.source.ImageRepository?.ImageConfiguration ?? {};
+export function makeInstancePlan(spec: Pick<DeploymentSpec, "run" | "instance">, image: ImageRunConfig): InstancePlan {
+  const cfg = spec.run;
   if (cfg.RuntimeEnvironmentSecrets && Object.keys(cfg.RuntimeEnvironmentSecrets).length > 0) {
     throw new AppRunnerError(
       "InstanceFailed",

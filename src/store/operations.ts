@@ -29,7 +29,12 @@ export interface OperationState {
   deploymentId?: string;
   /** The deployment that was serving before it, to roll back to. */
   previousDeploymentId?: string | null;
-  /** The image digest the deployment runs (from the driver), recorded on the service when it succeeds. */
+  /**
+   * The image the deployment runs, as its artifact phase resolved it (pulled, built or found
+   * again); the driver is handed this, and a prune keeps it while the operation is open.
+   */
+  artifact?: { identifier: string; digest: string; manifestDigest: string; commit?: string; port?: number };
+  /** The image digest the deployment runs (its artifact's), recorded on the service when it succeeds. */
   imageDigest?: string;
   /** The commit a source-code deployment built, recorded on the service when it succeeds. */
   commit?: string;

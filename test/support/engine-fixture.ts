@@ -4,7 +4,9 @@ import { join } from "node:path";
 import { DEFAULT_QUOTAS, type ControlPlaneConfig } from "../../src/domain/config.js";
 import type { ServiceInternal, ServiceRow, ServiceStatus } from "../../src/domain/service-record.js";
 import { Engine, type EngineOptions } from "../../src/engine/engine.js";
+import type { ArtifactResolver } from "../../src/engine/artifact/types.js";
 import type { RuntimeDriver } from "../../src/runtime/driver.js";
+import { ScriptedRuntimeDriver } from "./scripted-driver.js";
 import type { BusEvent } from "../../src/store/event-outbox.js";
 import type { OperationRow, OperationState, OperationStatus, OperationType } from "../../src/store/operations.js";
 import { Store } from "../../src/store/store.js";
@@ -22,6 +24,11 @@ export const CONFIG: ControlPlaneConfig = {
   quotas: DEFAULT_QUOTAS,
 };
 
+function scriptedArtifacts(driver: RuntimeDriver): ArtifactResolver {
+  if (driver instanceof ScriptedRuntimeDriver) return driver.artifacts;
+  throw new Error(`give the engine fixture an artifact resolver for the ${driver.name} driver`);
+}
+
 /** A real Store in a temp directory, with injected time and randomness, for engine tests. */
 export class EngineFixture {
   readonly dir = mkdtempSync(join(tmpdir(), "openrunner-engine-"));
@@ -35,13 +42,13 @@ export class EngineFixture {
   private operationCount = 0;
   private readonly engines: Engine[] = [];
 
-  /** A new engine over the same store, as a restarted process would make. */
-  engine(driver: RuntimeDriver, options: EngineOptions = {}): Engine {
+  /** A new engine over the same store, as a restarted process would make; a scripted driver brings its scripted artifacts. */
+  engine(driver: RuntimeDriver, options: EngineOptions = {}, artifacts: ArtifactResolver = scriptedArtifacts(driver)): Engine {
     const events = new ServiceEventRecorder(this.store, CONFIG, this.clock, this.random, this.logs);
     const logger = (message: string): void => {
       this.logged.push(message);
     };
-    const engine = new Engine({ store: this.store, driver, clock: this.clock, random: this.random, config: CONFIG, events, logger }, options);
+    const engine = new Engine({ store: this.store, driver, artifacts, clock: this.clock, random: this.random, config: CONFIG, events, logger }, options);
     this.engines.push(engine);
     return engine;
   }

@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { ScriptedRuntimeDriver } from "./scripted-driver.js";
 import { startOpenRunner, type OpenRunnerOptions, type RunningOpenRunner } from "../../src/server.js";
 
 export const CLI = fileURLToPath(new URL("../../src/cli/main.js", import.meta.url));
@@ -38,7 +39,9 @@ export interface InProcessServer {
 /** The real server on an ephemeral loopback port, in this process, with its own data directory. */
 export async function startInProcess(opts: Partial<OpenRunnerOptions> = {}): Promise<InProcessServer> {
   const data = opts.dataDir ? undefined : tempDataDir();
-  const running = await startOpenRunner({ port: 0, logger: () => undefined, ...opts, dataDir: opts.dataDir ?? data?.dir ?? "" });
+  // A scripted driver comes with its scripted artifacts (nothing is pulled or built).
+  const artifacts = opts.artifacts ?? (opts.driver instanceof ScriptedRuntimeDriver ? opts.driver.artifacts : undefined);
+  const running = await startOpenRunner({ port: 0, logger: () => undefined, ...opts, artifacts, dataDir: opts.dataDir ?? data?.dir ?? "" });
   const client = appRunnerClient(running.endpoint, running.rootKey, running.config.region);
   return {
     running,

@@ -1,8 +1,9 @@
 import { join } from "node:path";
 import { LocalImageStore } from "../../src/images/image-store.js";
 import { emptyRegistryConfig } from "../../src/images/registry-config.js";
+import type { DeploymentImage } from "../../src/runtime/driver.js";
 import { LocalRuntimeDriver, type LocalDriverOptions } from "../../src/runtime/local/driver.js";
-import type { HostLayout } from "../../src/runtime/local/types.js";
+import type { HostLayout } from "../../src/executor/types.js";
 import type { LogSink } from "../../src/telemetry/log-sink.js";
 import { systemClock } from "../../src/util/clock.js";
 import { cryptoRandom } from "../../src/util/random.js";
@@ -17,6 +18,8 @@ function randomPrefix(): string {
 
 export interface LocalDriverSetup {
   driver: LocalRuntimeDriver;
+  /** The driver's image store: a test pulls into it what the engine's artifact phase would. */
+  images: LocalImageStore;
   layout: HostLayout;
   /** Application log lines, `<stream>: <message>`. */
   appLines: string[];
@@ -43,10 +46,11 @@ export function makeLocalDriver(dataDir: string, overrides: Partial<LocalDriverO
     instancesDir: join(dataDir, "runtime", "instances"),
     egress: false,
   };
+  const images = new LocalImageStore({ dir: join(dataDir, "images"), config: emptyRegistryConfig() });
   const driver = new LocalRuntimeDriver({
     runtimeDir: join(dataDir, "runtime"),
     layout: hostLayout,
-    images: new LocalImageStore({ dir: join(dataDir, "images"), config: emptyRegistryConfig() }),
+    images,
     clock: systemClock,
     random: cryptoRandom,
     logs,
@@ -56,5 +60,11 @@ export function makeLocalDriver(dataDir: string, overrides: Partial<LocalDriverO
     superviseMs: 250,
     ...overrides,
   });
-  return { driver, layout: hostLayout, appLines, events };
+  return { driver, images, layout: hostLayout, appLines, events };
+}
+
+/** Pulls `identifier` into the driver's image store, as the engine's artifact phase does, and names it as a deployment does. */
+export async function pullImage(images: LocalImageStore, identifier: string): Promise<DeploymentImage> {
+  const pulled = await images.pull(identifier);
+  return { identifier, digest: pulled.resolvedDigest };
 }

@@ -8,7 +8,7 @@ import {
   type Service,
 } from "@aws-sdk/client-apprunner";
 import { join } from "node:path";
-import { networkForSlot } from "../../src/runtime/local/network.js";
+import { networkForSlot } from "../../src/executor/network.js";
 import type { LocalRuntimeSettings } from "../../src/runtime/local/setup.js";
 import type { InstanceRecord } from "../../src/runtime/local/records.js";
 import { eventually } from "./harness.js";

@@ -1,9 +1,15 @@
 import { AppRunnerError } from "../../src/errors/app-runner-error.js";
+import type { ArtifactContext, ArtifactRequest, ArtifactResolver, ArtifactStep, ResolvedArtifact } from "../../src/engine/artifact/types.js";
 import type { DeploymentRef, DeploymentSpec, DeploymentStep, DeployResult, DriverContext, RuntimeDriver } from "../../src/runtime/driver.js";
+
+/** What `hold` can stop: a driver step, or the artifact phase's resolve. */
+type HeldStep = keyof RuntimeDriver | "artifact";
 
 /**
  * A RuntimeDriver for API and engine tests only: it records calls and succeeds, or fails the
  * step named in `failNext`. `openrunner up` never uses it (it has the unavailable driver).
+ * `artifacts` is its artifact resolver: every image "resolves" to a digest made of the
+ * deployment id (or the pinned one), nothing is pulled or built.
  */
 export class ScriptedRuntimeDriver implements RuntimeDriver {
   readonly name = "scripted";
@@ -15,10 +21,27 @@ export class ScriptedRuntimeDriver implements RuntimeDriver {
   serving = new Map<string, string>();
   /** Steps deploy() announces (ctx.step) before it goes on, as a real driver does. */
   deploySteps: DeploymentStep[] = [];
-  private gate: { step: keyof RuntimeDriver; open: Promise<void> } | undefined;
+  /** Steps the artifact resolver announces before it goes on (a pull, or a build's parts). */
+  artifactSteps: ArtifactStep[] = [];
+  /** Artifact requests, newest last (not in `calls`: those are the driver's). */
+  readonly requests: ArtifactRequest[] = [];
+  private gate: { step: HeldStep; open: Promise<void> } | undefined;
+
+  readonly artifacts: ArtifactResolver = {
+    resolve: async (req: ArtifactRequest, ctx: ArtifactContext): Promise<ResolvedArtifact> => {
+      this.requests.push(req);
+      ctx.log(`scripted artifact ${req.deploymentId}`);
+      for (const s of this.artifactSteps) ctx.step?.(s);
+      await this.wait("artifact", ctx);
+      const digest = req.pinnedDigest ?? `sha256:${req.deploymentId.padEnd(64, "0")}`;
+      return { identifier: req.source.ImageRepository?.ImageIdentifier ?? `openrunner.local/${req.serviceName}@${digest}`, digest, manifestDigest: digest };
+    },
+    hold: (fn) => fn(),
+    forget: async () => undefined,
+  };
 
   /** Makes `step` (deploy by default) wait until the returned function is called or its signal aborts, so a test can act mid-operation. */
-  hold(step: keyof RuntimeDriver = "deploy"): () => void {
+  hold(step: HeldStep = "deploy"): () => void {
     let release: () => void = () => undefined;
     const open = new Promise<void>((ok) => {
       release = () => {
@@ -30,7 +53,7 @@ export class ScriptedRuntimeDriver implements RuntimeDriver {
     return release;
   }
 
-  private async wait(step: keyof RuntimeDriver, ctx: DriverContext): Promise<void> {
+  private async wait(step: HeldStep, ctx: DriverContext | ArtifactContext): Promise<void> {
     if (this.gate?.step !== step) return;
     const aborted = new Promise<void>((_, fail) => ctx.signal.addEventListener("abort", () => fail(new Error(`${step} aborted`)), { once: true }));
     await Promise.race([this.gate.open, aborted]);
@@ -56,7 +79,7 @@ export class ScriptedRuntimeDriver implements RuntimeDriver {
     const set = this.live.get(spec.serviceId) ?? new Set<string>();
     set.add(spec.deploymentId);
     this.live.set(spec.serviceId, set);
-    return { imageDigest: spec.imageDigest ?? `sha256:${spec.deploymentId.padEnd(64, "0")}` };
+    return { imageDigest: spec.image.digest };
   }
   async waitHealthy(ref: DeploymentRef, ctx: DriverContext): Promise<void> {
     this.step("waitHealthy", ref.deploymentId, ctx);

@@ -1,6 +1,6 @@
 /**
  * A build's network: a namespace of its own, joined to the host like an instance's (veth, 127.x
- * /30, egress address, runtime/local/network.ts) on one of the last 256 slots of the data
+ * /30, egress address, executor/network.ts) on one of the last 256 slots of the data
  * directory's layout, so the same firewall table applies: outbound internet (also with
  * `--egress off`: builds install packages) and nothing else, not the host, not an instance, not
  * another build. runc makes the namespace inside the build's user namespace (runc exec cannot
@@ -8,10 +8,10 @@
  * `runc create` and `runc start`. The build holds no CAP_NET_ADMIN, so it cannot rewire it.
  */
 import { AppRunnerError } from "../../errors/app-runner-error.js";
-import { namespaceResolvConf, parseResolvConf } from "../../runtime/local/egress.js";
-import { execHost } from "../../runtime/local/exec.js";
-import { FIRST_BUILD_SLOT, LAST_SLOT, createNetwork, destroyNetwork, networkForSlot } from "../../runtime/local/network.js";
-import type { HostLayout, InstanceNetwork } from "../../runtime/local/types.js";
+import { namespaceResolvConf, parseResolvConf } from "../../executor/egress.js";
+import { execHost } from "../../executor/exec.js";
+import { FIRST_BUILD_SLOT, LAST_SLOT, createNetwork, destroyNetwork, networkForSlot } from "../../executor/network.js";
+import type { HostLayout, InstanceNetwork } from "../../executor/types.js";
 
 /** Build slots taken in this process, by layout prefix. */
 const taken = new Map<string, Set<number>>();

@@ -5,7 +5,7 @@
  */
 import { lstat, readdir, rm, rmdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { outOfBuild, shiftOwners } from "./userns.js";
+import { outOfBuild, shiftOwners } from "../../executor/userns.js";
 
 const errno = (err: unknown): string | undefined => (err as NodeJS.ErrnoException).code;
 

@@ -9,9 +9,9 @@
 import { chmod, mkdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
-import { execHost } from "../../runtime/local/exec.js";
-import { isMounted } from "../../runtime/local/overlay.js";
-import { BUILD_ID_BASE, mountRuntimeView } from "./userns.js";
+import { execHost } from "../../executor/exec.js";
+import { isMounted } from "../../executor/overlay.js";
+import { BUILD_ID_BASE, mountRuntimeView } from "../../executor/userns.js";
 
 export const BUILD_RUN_DIR = "/run/openrunner-builds";
 const OWNER = `${BUILD_ID_BASE}:${BUILD_ID_BASE}`;

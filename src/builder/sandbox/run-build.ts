@@ -24,8 +24,9 @@ import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
-import * as runc from "../../runtime/local/runc.js";
-import type { HostLayout } from "../../runtime/local/types.js";
+import { nofileLimit, readHostResolvConf } from "../../executor/host-facts.js";
+import * as runc from "../../executor/runc.js";
+import type { HostLayout } from "../../executor/types.js";
 import { formatDuration, HOST_PATH, runTool } from "../runtimes/tool.js";
 import type { BuildPlan, RuntimeImage } from "../types.js";
 import { allocateBuildNetwork, type BuildNetwork } from "./build-network.js";
@@ -250,26 +251,4 @@ async function oomKills(cgroupsPath: string): Promise<number> {
     if (errno(err) === "ENOENT") return 0;
     throw err;
   }
-}
-
-/** The host's resolv.conf: its search domains and options carry over into the build's. */
-async function readHostResolvConf(): Promise<string> {
-  try {
-    return await readFile("/etc/resolv.conf", "utf8");
-  } catch (err) {
-    if (errno(err) === "ENOENT") return "";
-    throw err;
-  }
-}
-
-let hostNofile: number | undefined;
-
-/** min(65536, our own hard RLIMIT_NOFILE): runc cannot raise it beyond that without CAP_SYS_RESOURCE. */
-async function nofileLimit(): Promise<number> {
-  if (hostNofile === undefined) {
-    const limits = await readFile("/proc/self/limits", "utf8");
-    const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(limits)?.[1];
-    hostNofile = hard === undefined || hard === "unlimited" ? 65536 : Number(hard);
-  }
-  return Math.min(65536, hostNofile);
 }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { makeBuildSpec } from "./spec.js";
-import { BUILD_ID_BASE, intoBuild, outOfBuild } from "./userns.js";
+import { BUILD_ID_BASE, intoBuild, outOfBuild } from "../../executor/userns.js";
 
 const spec = makeBuildSpec({
   rootfs: "/run/openrunner-builds/orbuild-1/rootfs",

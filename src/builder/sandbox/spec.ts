@@ -7,8 +7,8 @@
  * runc starts (their host paths are not reachable from the user namespace).
  */
 
-import { MASKED_PATHS, READONLY_PATHS } from "../../runtime/local/bundle.js";
-import { buildIdMappings } from "./userns.js";
+import { MASKED_PATHS, READONLY_PATHS } from "../../executor/bundle.js";
+import { buildIdMappings } from "../../executor/userns.js";
 
 export interface BuildLimits {
   /** CPU in millicores: 1000 = one core (quota = millicores * 100 per 100 ms). */

@@ -5,7 +5,7 @@
 import { readdir, rm, rmdir } from "node:fs/promises";
 import { join } from "node:path";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
-import * as runc from "../../runtime/local/runc.js";
+import * as runc from "../../executor/runc.js";
 import { leftoverBuildRoots, unmountBuildRoot } from "./mounts.js";
 
 export const BUILD_CGROUP_PARENT = "/openrunner-builds";

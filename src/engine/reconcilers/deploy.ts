@@ -3,6 +3,7 @@ import { operationEvent } from "../../domain/service-events.js";
 import type { OperationType } from "../../store/operations.js";
 import { newResourceId } from "../../domain/arns.js";
 import { requestOf, type OperationRequest } from "../../domain/operation-request.js";
+import type { ResolvedArtifact } from "../artifact/types.js";
 import type { OperationContext } from "../operation-context.js";
 import { CANCELLED_BY_DELETE, reasonOf, type Reconciler } from "./types.js";
 
@@ -26,9 +27,9 @@ function sourceArtifactLine(doc: ServiceDoc): string {
 }
 
 /**
- * Blue/green rollout shared by create, update, manual deployment and resume: start the new
- * version beside the old, wait for health, switch traffic, retire the old. On failure the
- * new version is retired and the old one keeps serving.
+ * Blue/green rollout shared by create, update, manual deployment and resume: resolve the image
+ * (pull, build, or find again), start the new version beside the old, wait for health, switch
+ * traffic, retire the old. On failure the new version is retired and the old one keeps serving.
  */
 export function deployReconciler(type: DeployType): Reconciler {
   const started = operationEvent(type, "Started");
@@ -38,17 +39,19 @@ export function deployReconciler(type: DeployType): Reconciler {
         const s = ctx.service();
         const deploymentId = ctx.op.state.deploymentId ?? newResourceId(ctx.deps.random);
         ctx.deps.store.tx(() => {
-          ctx.begin(started, "deploy", { deploymentId, previousDeploymentId: s.internal.currentDeploymentId });
+          ctx.begin(started, "artifact", { deploymentId, previousDeploymentId: s.internal.currentDeploymentId });
           ctx.log(`Deployment with ID : ${ctx.op.id} started. Triggering event : ${triggerOf(ctx, type) ?? TRIGGER[type]}`);
           ctx.log(sourceArtifactLine(s.doc));
         });
       },
+      artifact: async (ctx) => {
+        await resolveArtifact(ctx, type);
+      },
       deploy: async (ctx) => {
-        const spec = ctx.deploymentSpec(deploymentIdOf(ctx));
-        // Resume brings back the digest that ran before the pause; every other trigger resolves the tag.
-        const pinned = type === "RESUME_SERVICE" ? ctx.service().internal.currentImageDigest : undefined;
-        const result = await ctx.driver().deploy(pinned ? { ...spec, imageDigest: pinned } : spec, ctx.driverContext());
-        ctx.advance("health", { ...(result.imageDigest ? { imageDigest: result.imageDigest } : {}), ...(result.commit ? { commit: result.commit } : {}) });
+        // An operation recorded before this phase existed resolves its artifact here.
+        const artifact = ctx.op.state.artifact ?? (await resolveArtifact(ctx, type));
+        await ctx.driver().deploy(ctx.deploymentSpec(deploymentIdOf(ctx), artifact), ctx.driverContext());
+        ctx.advance("health");
       },
       health: async (ctx) => {
         await ctx.driver().waitHealthy(refOf(ctx), ctx.driverContext());
@@ -108,6 +111,23 @@ export function deployReconciler(type: DeployType): Reconciler {
       ctx.advance("rollback", { error: reason }, rollsBack && ctx.op.state.previousDeploymentId ? "ROLLBACK_IN_PROGRESS" : undefined);
     },
   };
+}
+
+/**
+ * The artifact phase: the image to run, recorded on the operation before the driver sees it.
+ * Idempotent: after a crash it resolves again (a pull finds what it already has). The image is
+ * held against a prune from before it is found until the operation names it; from then on an
+ * open operation's artifact is kept.
+ */
+async function resolveArtifact(ctx: OperationContext, type: DeployType): Promise<ResolvedArtifact> {
+  // Resume brings back the digest that ran before the pause; every other trigger resolves the tag.
+  const pinned = type === "RESUME_SERVICE" ? (ctx.service().internal.currentImageDigest ?? undefined) : undefined;
+  const { artifacts } = ctx.deps;
+  return artifacts.hold(async () => {
+    const artifact = await artifacts.resolve(ctx.artifactRequest(deploymentIdOf(ctx), pinned), ctx.artifactContext());
+    ctx.advance("deploy", { artifact, imageDigest: artifact.digest, ...(artifact.commit ? { commit: artifact.commit } : {}) });
+    return artifact;
+  });
 }
 
 function finishFailed(

@@ -30,7 +30,9 @@ export const deleteReconciler: Reconciler = {
   phases: {
     start: async (ctx) => ctx.begin(operationEvent("DELETE_SERVICE", "Started"), "remove"),
     remove: async (ctx) => {
-      await ctx.driver().delete(ctx.service().doc.ServiceId ?? "", ctx.driverContext());
+      const serviceId = ctx.service().doc.ServiceId ?? "";
+      await ctx.driver().delete(serviceId, ctx.driverContext());
+      await ctx.deps.artifacts.forget(serviceId);
       const { store, clock } = ctx.deps;
       ctx.finish({
         opStatus: "SUCCEEDED",

@@ -14,7 +14,7 @@ import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { pushSlowStartApp } from "../../../test/support/app-images.js";
 import { eventually } from "../../../test/support/harness.js";
-import { makeLocalDriver, type LocalDriverSetup } from "../../../test/support/local-driver.js";
+import { makeLocalDriver, pullImage, type LocalDriverSetup } from "../../../test/support/local-driver.js";
 import { startRegistry, type TestRegistry } from "../../../test/support/registry.js";
 import { hostLeftovers } from "../../../test/support/runtime-fixture.js";
 import { newResourceId } from "../../domain/arns.js";
@@ -99,7 +99,8 @@ describe("route publication and DeleteService (local driver)", { skip }, () => {
       serviceArn: `arn:aws:apprunner:us-east-1:000000000000:service/deleted/${serviceId}`,
       deploymentId: newResourceId(cryptoRandom),
       operationId: newResourceId(cryptoRandom),
-      source: { ImageRepository: { ImageIdentifier: `${registry.host}/slow:v1`, ImageRepositoryType: "ECR_PUBLIC", ImageConfiguration: { Port: "8080" } } },
+      image: await pullImage(setup.images, `${registry.host}/slow:v1`),
+      run: { Port: "8080" },
       instance: { Cpu: "1024", Memory: "2048" },
       healthCheck: { Protocol: "TCP", Interval: 1, Timeout: 1, HealthyThreshold: 1, UnhealthyThreshold: 5 },
       autoScaling: { minSize: 1, maxSize: 1, maxConcurrency: 100 },

@@ -1,6 +1,7 @@
 /**
  * The driver conformance suite (src/runtime/conformance.ts) against LocalRuntimeDriver, built
- * directly (no server): a temp data dir, a loopback registry with the test images, and a host
+ * directly (no server): a temp data dir, a loopback registry with the test images (pulled into
+ * the driver's image store, as the engine's artifact phase does), and a host
  * layout with its own random prefix and 127.X block, so it runs beside other test files.
  */
 import { existsSync } from "node:fs";
@@ -10,9 +11,10 @@ import { join } from "node:path";
 import { startRegistry, type TestRegistry } from "../../../test/support/registry.js";
 import { pushCrashingApp, pushHelloApp } from "../../../test/support/app-images.js";
 import { buildAndPushImage } from "../../../test/support/oci-image.js";
-import { makeLocalDriver } from "../../../test/support/local-driver.js";
+import { makeLocalDriver, pullImage } from "../../../test/support/local-driver.js";
 import { hostLeftovers } from "../../../test/support/runtime-fixture.js";
 import { runDriverConformance, type ConformanceHarness, type ConformanceImage } from "../conformance.js";
+import type { DeploymentImage } from "../driver.js";
 import type { LocalRuntimeDriver } from "./driver.js";
 
 async function localHarness(): Promise<ConformanceHarness> {
@@ -37,16 +39,20 @@ async function localHarness(): Promise<ConformanceHarness> {
   try {
     registry = await startRegistry();
     const reg = registry;
-    const { driver: local, layout } = makeLocalDriver(dataDir, {
+    // The images this harness resolved, kept against a prune (a delete's) as the engine keeps
+    // those its open operations name until their deployment records them.
+    const resolved = new Set<string>();
+    const { driver: local, layout, images } = makeLocalDriver(dataDir, {
       // Longer than the suite's abort window, so only the abort can end that wait in time.
       startupBudgetMs: 60_000,
+      pendingImages: () => resolved,
     });
     const prefix = layout.prefix;
     driver = local;
     await local.start();
 
-    const pushed = new Map<string, Promise<string>>();
-    const imageRef = (kind: ConformanceImage, version = "v1"): Promise<string> => {
+    const pushed = new Map<string, Promise<DeploymentImage>>();
+    const image = (kind: ConformanceImage, version = "v1"): Promise<DeploymentImage> => {
       const tag = kind === "hello" ? version : kind;
       const key = `${kind}:${tag}`;
       let p = pushed.get(key);
@@ -57,7 +63,11 @@ async function localHarness(): Promise<ConformanceHarness> {
             : kind === "crash"
               ? pushCrashingApp(reg.host, "conformance/crash", tag)
               : buildAndPushImage(reg.host, "conformance/silent", tag, { busybox: true, cmd: ["/bin/sh", "-c", "sleep 1000"] });
-        p = push.then(() => `${reg.host}/conformance/${kind}:${tag}`);
+        p = push.then(async () => {
+          const image = await pullImage(images, `${reg.host}/conformance/${kind}:${tag}`);
+          resolved.add(image.digest);
+          return image;
+        });
         pushed.set(key, p);
       }
       return p;
@@ -65,7 +75,7 @@ async function localHarness(): Promise<ConformanceHarness> {
 
     return {
       driver: local,
-      imageRef,
+      image,
       serving: async (serviceId) => local.instances(serviceId).map((i) => ({ address: i.address, port: i.port })),
       leftovers: async () => hostLeftovers(prefix, dataDir),
       teardown,

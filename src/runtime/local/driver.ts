@@ -1,15 +1,14 @@
 import { join } from "node:path";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
-import type { ImageStore, PullResult } from "../../images/types.js";
-import type { SourceBuilder } from "../../builder/source-builder.js";
+import type { ImageStore } from "../../images/types.js";
 import type { LogSink } from "../../telemetry/log-sink.js";
 import type { ServiceIdentity } from "../../telemetry/service-events.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import type { DeploymentRef, DeploymentSpec, DeployResult, DriverContext, RuntimeDriver } from "../driver.js";
 import { makeInstancePlan } from "../instance-plan.js";
-import { cleanupLeftovers } from "./container.js";
-import { ensureFirewall, removeFirewall } from "./firewall.js";
+import { cleanupLeftovers } from "../../executor/container.js";
+import { ensureFirewall, removeFirewall } from "../../executor/firewall.js";
 import { resolveImageUser } from "./image-user.js";
 import type { InstanceDeps } from "./instance-lifecycle.js";
 import { InstancePool } from "./instance-pool.js";
@@ -18,7 +17,7 @@ import type { InstanceView, LiveInstance } from "./live-instance.js";
 import { lastLines } from "./output-tail.js";
 import { RuntimeRecords, type DeploymentRecord } from "./records.js";
 import { Supervisor } from "./supervisor.js";
-import type { HostLayout } from "./types.js";
+import type { HostLayout } from "../../executor/types.js";
 import { NO_ROUTER, type ServiceRoute, type TrafficRouter } from "../../router/types.js";
 import { ownedRoute, repairRoute, routeOf } from "./routing.js";
 import type { SampledInstance } from "./usage-sampler.js";
@@ -47,8 +46,11 @@ export interface LocalDriverOptions {
   persistedRoutes?: () => ServiceRoute[];
   /** Whether a service is in the store and not deleted (a start drops the routes of those that are not). */
   serviceExists?: (serviceId: string) => boolean;
-  /** Builds source-code services; without one, they fail with a clear message. */
-  builder?: SourceBuilder;
+  /**
+   * Digests (index or manifest) a prune keeps besides the deployments' own: images deployments
+   * resolved and have not handed this driver yet (open operations name them).
+   */
+  pendingImages?: () => Iterable<string>;
 }
 
 /**
@@ -178,10 +180,10 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   async deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<DeployResult> {
     const existing = this.records.deployment(spec.deploymentId);
     // The image is held against a prune (another service's delete) until the deployment records it.
-    const d = existing ?? (await this.opts.images.using(() => this.prepare(spec, ctx)));
+    const d = existing ?? (await this.opts.images.using(() => this.prepare(spec)));
     ctx.step?.("start");
     await this.lock.run(d.serviceId, () => this.ensureInstances(d, ctx));
-    return { imageDigest: d.resolvedDigest, ...(d.commit ? { commit: d.commit } : {}) };
+    return { imageDigest: d.resolvedDigest };
   }
 
   async waitHealthy(ref: DeploymentRef, ctx: DriverContext): Promise<void> {
@@ -239,60 +241,31 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       const ids = new Set([...gone, ...this.pool.all().filter((l) => l.record.serviceId === serviceId).map((l) => l.record.deploymentId)]);
       for (const id of ids) await this.retireLocked(id, ctx, false);
     });
-    await this.opts.builder?.cleanup(serviceId);
     // Not awaited: the prune waits until no deployment is between pulling and recording its
     // image (a build can take minutes), and the delete need not wait for that.
     this.opts.images
-      .prune(() => new Set(this.records.deployments().map((d) => d.manifestDigest)))
+      .prune(() => new Set([...this.records.deployments().map((d) => d.manifestDigest), ...(this.opts.pendingImages?.() ?? [])]))
       .catch((err: unknown) => this.opts.logger("pruning images after a delete failed", { serviceId, error: String(err) }));
   }
 
-  /** The image to run: pulled for an image service, built (or, on resume, found again) for a code service. */
-  private async image(spec: DeploymentSpec, ctx: DriverContext): Promise<{ identifier: string; pulled: PullResult; spec: DeploymentSpec; commit?: string }> {
-    const identifier = spec.source.ImageRepository?.ImageIdentifier;
-    if (identifier) {
-      ctx.step?.("pull");
-      return { identifier, spec, pulled: await this.opts.images.pull(identifier, { digest: spec.imageDigest, log: ctx.log, signal: ctx.signal }) };
+  /** Finds the image the engine resolved and records the deployment (inside the image store's hold). */
+  private async prepare(spec: DeploymentSpec): Promise<DeploymentRecord> {
+    const image = await this.opts.images.get(spec.image.digest);
+    if (!image) {
+      throw new AppRunnerError("InstanceFailed", `The image ${spec.image.identifier} (${spec.image.digest}) is not on this host.`);
     }
-    if (!this.opts.builder) {
-      throw new AppRunnerError("BuildFailed", "Building source code is not available on this host. Deploy a container image instead.");
-    }
-    let pulled: PullResult;
-    let commit: string | undefined;
-    if (spec.imageDigest) {
-      // ResumeService runs the image built before the pause: no new commit, no rebuild.
-      const image = await this.opts.images.get(spec.imageDigest);
-      if (!image) throw new AppRunnerError("BuildFailed", `The image built before the pause (${spec.imageDigest}) is no longer on this host.`);
-      ctx.log(`[AppRunner] Resuming with the image built before the pause (${spec.imageDigest}).`);
-      pulled = { resolvedDigest: spec.imageDigest, image };
-    } else {
-      const built = await this.opts.builder.build(spec, ctx);
-      pulled = built.pulled;
-      commit = built.commit;
-    }
-    // The built image carries the start command, run.env and PORT; only the port is the service's.
-    const port = String(pulled.image.config.exposedPorts[0] ?? 8080);
-    const asImage: DeploymentSpec = {
-      ...spec,
-      source: { ImageRepository: { ImageIdentifier: `openrunner.local/${spec.serviceName}@${pulled.image.manifestDigest}`, ImageRepositoryType: "ECR_PUBLIC", ImageConfiguration: { Port: port } } },
-    };
-    return { identifier: asImage.source.ImageRepository?.ImageIdentifier ?? "", pulled, spec: asImage, commit };
-  }
-
-  private async prepare(original: DeploymentSpec, ctx: DriverContext): Promise<DeploymentRecord> {
-    const { identifier, pulled, spec, commit } = await this.image(original, ctx);
-    const plan = makeInstancePlan(spec, pulled.image.config);
-    const { uid, gid } = resolveImageUser(pulled.image.rootfs, plan.user);
+    const plan = makeInstancePlan(spec, image.config);
+    const { uid, gid } = resolveImageUser(image.rootfs, plan.user);
     const d: DeploymentRecord = {
       deploymentId: spec.deploymentId,
       serviceId: spec.serviceId,
       serviceName: spec.serviceName,
       serviceArn: spec.serviceArn,
       operationId: spec.operationId,
-      imageIdentifier: identifier,
-      resolvedDigest: pulled.resolvedDigest,
-      manifestDigest: pulled.image.manifestDigest,
-      imageRootfs: pulled.image.rootfs,
+      imageIdentifier: spec.image.identifier,
+      resolvedDigest: spec.image.digest,
+      manifestDigest: image.manifestDigest,
+      imageRootfs: image.rootfs,
       plan,
       uid,
       gid,
@@ -306,7 +279,6 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       tracing: spec.tracing,
       role: "starting",
       createdAt: this.opts.clock.now(),
-      ...(commit ? { commit } : {}),
     };
     this.records.saveDeployment(d);
     return d;

@@ -1,4 +1,4 @@
-import type { ContainerState } from "./types.js";
+import type { ContainerState } from "../../executor/types.js";
 
 /** Whether a process still exists (signal 0 checks without sending anything). */
 export function isAlive(pid: number): boolean {

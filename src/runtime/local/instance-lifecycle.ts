@@ -4,12 +4,12 @@ import { applicationLogGroup, instanceStream } from "../../telemetry/log-groups.
 import type { Clock } from "../../util/clock.js";
 import { HealthChecker } from "../health/health-checker.js";
 import type { HealthVerdict } from "../health/health-state.js";
-import { containerState, createContainer, destroyContainer, prepareContainer, stopContainer } from "./container.js";
+import { containerState, createContainer, destroyContainer, prepareContainer, stopContainer } from "../../executor/container.js";
 import type { LiveInstance } from "./live-instance.js";
 import { LogTailer } from "./log-tail.js";
-import { createNetwork, destroyNetwork, networkForSlot } from "./network.js";
+import { createNetwork, destroyNetwork, networkForSlot } from "../../executor/network.js";
 import type { DeploymentRecord, InstanceRecord, RuntimeRecords } from "./records.js";
-import type { ContainerRef, ContainerSpec, HostLayout, InstanceNetwork } from "./types.js";
+import type { ContainerRef, ContainerSpec, HostLayout, InstanceNetwork } from "../../executor/types.js";
 
 export interface InstanceDeps {
   layout: HostLayout;

@@ -3,7 +3,7 @@ import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { Random } from "../../util/random.js";
 import { adoptInstance, endInstance, removeInstance, startInstance, type InstanceDeps } from "./instance-lifecycle.js";
 import type { LiveInstance } from "./live-instance.js";
-import { MAX_SLOT, networkForSlot } from "./network.js";
+import { MAX_SLOT, networkForSlot } from "../../executor/network.js";
 import type { DeploymentRecord, InstanceRecord } from "./records.js";
 
 /** The instances this process supervises, and the address slots they hold. */

@@ -1,7 +1,7 @@
 import type { HealthChecker } from "../health/health-checker.js";
 import type { LogTailer } from "./log-tail.js";
 import type { InstanceRecord } from "./records.js";
-import type { ContainerSpec } from "./types.js";
+import type { ContainerSpec } from "../../executor/types.js";
 
 /** An instance this process supervises: its record, host resources and watchers. */
 export interface LiveInstance {

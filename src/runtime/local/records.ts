@@ -38,8 +38,6 @@ export interface DeploymentRecord {
   /** Host names routed to the service while this deployment serves. */
   hosts: string[];
   tracing: boolean;
-  /** For a source-code service: the commit built. */
-  commit?: string;
   role: DeploymentRole;
   createdAt: number;
 }

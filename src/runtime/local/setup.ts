@@ -3,7 +3,7 @@ import { accessSync, constants } from "node:fs";
 import { join } from "node:path";
 import type { Store } from "../../store/store.js";
 import type { Random } from "../../util/random.js";
-import type { HostLayout } from "./types.js";
+import type { HostLayout } from "../../executor/types.js";
 
 /** Operator settings of the local runtime (`openrunner up` flags). */
 export interface LocalRuntimeSettings {

@@ -1,7 +1,7 @@
 import type { ServiceIdentity } from "../../telemetry/service-events.js";
 import type { Clock } from "../../util/clock.js";
 import type { HealthVerdict } from "../health/health-state.js";
-import { containerState, oomKillCount } from "./container.js";
+import { containerState, oomKillCount } from "../../executor/container.js";
 import { exitMessage, isAlive } from "./exit-reason.js";
 import type { InstancePool } from "./instance-pool.js";
 import type { KeyedLock } from "./keyed-lock.js";

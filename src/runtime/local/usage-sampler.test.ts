@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import type { ServiceRef } from "../../telemetry/metrics/catalog.js";
 import type { InstanceReport, MetricsRecorder, RequestReport, SecondSample, ServiceUsageRecorder } from "../../telemetry/metrics/recorder.js";
 import { ManualClock } from "../../util/clock.js";
-import type { ContainerRef, ContainerUsage } from "./types.js";
+import type { ContainerRef, ContainerUsage } from "../../executor/types.js";
 import { UsageSampler, type SampledInstance } from "./usage-sampler.js";
 
 const GiB = 1024 ** 3;

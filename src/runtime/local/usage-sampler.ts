@@ -2,8 +2,8 @@ import type { ServiceRef } from "../../telemetry/metrics/catalog.js";
 import type { MetricsRecorder, ServiceUsageRecorder } from "../../telemetry/metrics/recorder.js";
 import type { Clock } from "../../util/clock.js";
 import { PeriodicTask, type TaskTimers } from "../../util/periodic-task.js";
-import { containerUsage } from "./container.js";
-import type { ContainerRef, ContainerUsage } from "./types.js";
+import { containerUsage } from "../../executor/container.js";
+import type { ContainerRef, ContainerUsage } from "../../executor/types.js";
 
 /** One running instance as the sampler needs it (the driver's live instances, with their plan's limits). */
 export interface SampledInstance {

@@ -1,10 +1,21 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { SourceCheckout } from "../../builder/types.js";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import { gitContext, gitFailure, runGit, type GitAuth, type GitContext, type GitResult } from "./git-command.js";
 import { parseSourceUrl } from "./urls.js";
+
+/** A checked-out commit of the service's repository, ready to build. */
+export interface SourceCheckout {
+  /** Absolute path of the directory to build (SourceDirectory inside the checkout). */
+  dir: string;
+  /** Full commit id deployed. */
+  commit: string;
+  /** Branch (or tag) name the commit was resolved from. */
+  ref: string;
+  /** First line of the commit message, for the deployment log. */
+  subject: string;
+}
 
 export type { GitAuth } from "./git-command.js";
 

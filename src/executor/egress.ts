@@ -7,7 +7,7 @@
  * (100.64.0.0/18) is never assigned; its 100.64.0.1 is the resolver every namespace asks, which
  * the firewall sends on to the host's own resolver.
  */
-import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
 
 const EGRESS_BASE = (100 << 24) | (64 << 16);
 /** The DNS server in every instance's and build's resolv.conf; DNATed to the host's resolver. */

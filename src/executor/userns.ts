@@ -16,8 +16,8 @@ import { randomBytes } from "node:crypto";
 import type { Stats } from "node:fs";
 import { chmod, lchown, lstat, mkdir, readdir, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { AppRunnerError } from "../../errors/app-runner-error.js";
-import { execHost } from "../../runtime/local/exec.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
+import { execHost } from "./exec.js";
 
 /** Outside systemd's container and dynamic ranges, below 2^31 (some tools treat ids as signed). */
 export const BUILD_ID_BASE = 2_000_000_000;

@@ -5,7 +5,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
-import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
 import { execHost, isGoneError } from "./exec.js";
 
 const GONE = /does not exist/;

@@ -5,7 +5,7 @@
  * (`ip -batch -`, `nft -f -`) and feed it through `input`.
  */
 import { execFile } from "node:child_process";
-import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
 
 export interface HostExecOptions {
   /** Written to the command's stdin (then closed). */

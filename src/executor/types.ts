@@ -1,6 +1,7 @@
 /**
- * Contracts between the local driver (src/runtime/local/driver.ts) and the host primitives it
- * composes: network namespaces + veths + nftables, overlay mounts, OCI bundles and runc.
+ * The OCI executor's contracts: what its users (the local driver's instances, the build
+ * sandbox's builds) hand the host primitives it composes: network namespaces + veths +
+ * nftables, overlay mounts, OCI bundles and runc.
  * Every name a primitive creates on the host starts with the host prefix, so a process (or a
  * test) removes only what it made.
  */

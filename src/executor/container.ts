@@ -3,15 +3,16 @@
  * the driver polls (state, usage) straight from runc state and cgroup v1 files.
  */
 import { chown, lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
-import { AppRunnerError } from "../../errors/app-runner-error.js";
-import { DEFAULT_NOFILE, EXIT_FILE, bundlePaths, defaultHostname, hostsFile, makeBundleSpec, type BundleOptions } from "./bundle.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
+import { EXIT_FILE, bundlePaths, defaultHostname, hostsFile, makeBundleSpec, type BundleOptions } from "./bundle.js";
 import { namespaceResolvConf, parseResolvConf } from "./egress.js";
+import { nofileLimit, readHostResolvConf } from "./host-facts.js";
 import { destroyNetwork, listNetworks, networkForSlot } from "./network.js";
 import { DEFAULT_EPHEMERAL_STORAGE_BYTES, removeSpareDisks } from "./ephemeral-disk.js";
 import { listOverlayMounts, mountDisk, mountOverlay, unmountOverlay } from "./overlay.js";
 import * as runc from "./runc.js";
-import { PRIVATE_FILE_MODE } from "../../util/private-files.js";
-import { readUntrustedFile } from "../../util/untrusted-file.js";
+import { PRIVATE_FILE_MODE } from "../util/private-files.js";
+import { readUntrustedFile } from "../util/untrusted-file.js";
 import type { ContainerRef, ContainerSpec, ContainerState, ContainerUsage, HostLayout } from "./types.js";
 
 const CGROUP_ROOT = "/sys/fs/cgroup";
@@ -70,28 +71,6 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
       ? new AppRunnerError("InstanceFailed", err.message, { cause: err })
       : err;
   }
-}
-
-/** The host's resolv.conf (its search domains and options carry over); none: empty. */
-async function readHostResolvConf(): Promise<string> {
-  try {
-    return await readFile("/etc/resolv.conf", "utf8");
-  } catch (err) {
-    if (errno(err) === "ENOENT") return "";
-    throw err;
-  }
-}
-
-let hostNofile: number | undefined;
-
-/** min(65536, our own hard RLIMIT_NOFILE): runc cannot raise it beyond that without CAP_SYS_RESOURCE. */
-async function nofileLimit(): Promise<number> {
-  if (hostNofile === undefined) {
-    const limits = await readFile("/proc/self/limits", "utf8");
-    const hard = /^Max open files\s+\S+\s+(\S+)/m.exec(limits)?.[1];
-    hostNofile = hard === undefined || hard === "unlimited" ? DEFAULT_NOFILE : Number(hard);
-  }
-  return Math.min(DEFAULT_NOFILE, hostNofile);
 }
 
 /** running (pid) / stopped (exit code, OOM) / missing. Read before destroyContainer: delete removes the cgroup. */

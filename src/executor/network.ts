@@ -8,7 +8,7 @@
  */
 import { existsSync } from "node:fs";
 import { readdir, writeFile } from "node:fs/promises";
-import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
 import { egressAddress } from "./egress.js";
 import { execHost } from "./exec.js";
 import type { HostLayout, InstanceNetwork } from "./types.js";

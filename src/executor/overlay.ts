@@ -11,7 +11,7 @@
  */
 import { mkdir, readFile, rm, symlink } from "node:fs/promises";
 import { resolve } from "node:path";
-import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
 import { makeDisk } from "./ephemeral-disk.js";
 import { execHost } from "./exec.js";
 

@@ -13,7 +13,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
-import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
 import { execHost } from "./exec.js";
 
 /** App Runner's ephemeral storage per instance. */

@@ -1,0 +1,60 @@
+/**
+ * A deployment's artifact: the image it runs, resolved by the engine in a phase of its own
+ * before any driver is called (Knative's revision reconciler resolves the digest first, then
+ * makes the runtime resources). Drivers receive the result and run it; git and builds stay here.
+ */
+import type { InstanceConfiguration, SourceConfiguration } from "@aws-sdk/client-apprunner";
+import type { Wire } from "../../protocol/wire.js";
+
+/** The parts of resolving an artifact, each bounded by the engine by what fits it. */
+export type ArtifactStep = "pull" | "source" | "runtime" | "build" | "import";
+
+/** What a deployment of the service's current configuration needs resolved. */
+export interface ArtifactRequest {
+  serviceId: string;
+  serviceName: string;
+  deploymentId: string;
+  source: Wire<SourceConfiguration>;
+  /** The service's size: a build gets the same, so it cannot starve running services. */
+  instance: Wire<InstanceConfiguration>;
+  /**
+   * Exactly this digest instead of resolving again: ResumeService brings back what ran before
+   * the pause, as App Runner does (a code service is not built again).
+   */
+  pinnedDigest?: string;
+}
+
+/** What the operation records (it resumes from here after a crash) and hands the driver. */
+export interface ResolvedArtifact {
+  /** How logs and records name the image: the ImageIdentifier, or `openrunner.local/<service>@<digest>` for a built one. */
+  identifier: string;
+  /** The digest it resolved to (an index or a manifest digest): recorded on the service when it succeeds. */
+  digest: string;
+  /** The linux/amd64 manifest it runs: what a prune must keep while the deployment is on its way. */
+  manifestDigest: string;
+  /** For an image built from source: the commit built. */
+  commit?: string;
+  /** For an image built from source: the port it listens on (the only run setting that is the service's). */
+  port?: number;
+}
+
+/** How resolving reports progress: lines go to the deployment log; abort means stop early. */
+export interface ArtifactContext {
+  log(line: string): void;
+  signal: AbortSignal;
+  /** The step the work is in from now on; its bound starts now. */
+  step?(step: ArtifactStep): void;
+}
+
+/** Where deployments get their images. Every method is idempotent (the engine calls again after a crash). */
+export interface ArtifactResolver {
+  /** Pulls the image, builds the source code, or finds the pinned digest again. */
+  resolve(req: ArtifactRequest, ctx: ArtifactContext): Promise<ResolvedArtifact>;
+  /**
+   * Holds every image against removal while `fn` runs: the engine resolves and records the
+   * artifact inside, so nothing removes the image between the two.
+   */
+  hold<T>(fn: () => Promise<T>): Promise<T>;
+  /** Removes what resolving kept for a deleted service (its checkout, its build caches). */
+  forget(serviceId: string): Promise<void>;
+}
