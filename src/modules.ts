@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { ApiCallGate, ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
+import type { ApiDeps } from "./domain/api-context.js";
 import type { ControlPlaneConfig } from "./domain/config.js";
 import type { CredentialLookup } from "./iam/sigv4/verify.js";
 import type { Store } from "./store/store.js";
@@ -35,7 +36,8 @@ export interface HttpRoute {
  */
 export interface ControlPlaneModule {
   name: string;
-  apis?: AwsJsonApi[];
+  /** Served on the shared endpoint with the control plane's API deps. */
+  apis?: AwsJsonApi<ApiDeps>[];
   routes?: HttpRoute[];
   /** Asked before every call runs, whatever its API; throwing refuses the call. */
   admitApiCall?: ApiCallGate;

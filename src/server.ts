@@ -17,11 +17,11 @@ import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessK
 import { Store } from "./store/store.js";
 import { LocalImageStore } from "./images/image-store.js";
 import { loadRegistryConfig } from "./images/registry-config.js";
-import type { WorkNotifier } from "./protocol/context.js";
 import { createAwsJsonHandler } from "./protocol/http/aws-json-handler.js";
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./protocol/http/server-limits.js";
 import type { ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
 import { accountSettings } from "./domain/account.js";
+import type { ApiDeps, WorkNotifier } from "./domain/api-context.js";
 import { ensureDefaultAutoScalingConfiguration } from "./domain/auto-scaling.js";
 import { DEFAULT_QUOTAS, type ControlPlaneConfig, type Quotas } from "./domain/config.js";
 import type { LifecycleDeps } from "./domain/service-lifecycle.js";
@@ -79,7 +79,7 @@ export interface OpenRunnerOptions {
   clock?: Clock;
   random?: Random;
   engineStepDelayMs?: number;
-  extraApis?: AwsJsonApi[];
+  extraApis?: AwsJsonApi<ApiDeps>[];
   /** The control-plane modules to run; DEFAULT_MODULES unless a test wants fewer. */
   modules?: readonly ModuleFactory[];
   onApiCall?: ApiCallListener;

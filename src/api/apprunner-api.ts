@@ -9,9 +9,10 @@ import { tagsOperations } from "./operations/tags.js";
 import { vpcConnectorsOperations } from "./operations/vpc-connectors.js";
 import { vpcIngressConnectionsOperations } from "./operations/vpc-ingress-connections.js";
 import type { AwsJsonApi } from "../protocol/service-registry.js";
+import type { ApiDeps } from "../domain/api-context.js";
 
 /** App Runner 2020-05-15: AWS JSON 1.0, target prefix AppRunner, signing name apprunner. */
-export const appRunnerApi: AwsJsonApi = {
+export const appRunnerApi: AwsJsonApi<ApiDeps> = {
   targetPrefix: appRunnerModel.metadata.targetPrefix,
   signingName: appRunnerModel.metadata.signingName,
   jsonVersion: "1.0",

@@ -1,5 +1,5 @@
 import type { AutoScalingConfiguration, AutoScalingConfigurationSummary } from "@aws-sdk/client-apprunner";
-import type { ApiDeps } from "../protocol/context.js";
+import type { ApiDeps } from "./api-context.js";
 import type { Wire } from "../protocol/wire.js";
 import { epochSeconds } from "../protocol/wire.js";
 import { invalidRequest } from "../errors/app-runner-error.js";

@@ -1,4 +1,4 @@
-import type { ApiDeps } from "../protocol/context.js";
+import type { ApiDeps } from "./api-context.js";
 import { decodeNextToken, page } from "../protocol/paging.js";
 import { epochSeconds } from "../protocol/wire.js";
 import { invalidRequest, notFound, quotaExceeded } from "../errors/app-runner-error.js";

@@ -1,4 +1,4 @@
-import type { ApiDeps } from "../protocol/context.js";
+import type { ApiDeps } from "./api-context.js";
 import { epochSeconds } from "../protocol/wire.js";
 import { uuid } from "../util/random.js";
 import { storedRequest, type OperationRequest } from "./operation-request.js";

@@ -1,5 +1,5 @@
 import type { CreateServiceRequest, SourceConfiguration } from "@aws-sdk/client-apprunner";
-import type { ApiDeps } from "../protocol/context.js";
+import type { ApiDeps } from "./api-context.js";
 import type { Wire } from "../protocol/wire.js";
 import { invalidRequest, invalidState } from "../errors/app-runner-error.js";
 import type { OperationType } from "../store/operations.js";

@@ -1,37 +1,34 @@
-import type { ControlPlaneConfig } from "../domain/config.js";
 import type { Principal } from "../iam/sigv4/verify.js";
-import type { OperationType } from "../store/operations.js";
-import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 
 /**
- * How the API hands work to the engine without knowing anything else of it: where the engine
- * begins an operation of a type (its phase names are its own) and a wake-up once it is recorded.
+ * What the framework itself reads of the deps an endpoint serves its APIs with: request ids,
+ * the call's time, and the region SigV4 scopes signatures to. What else handlers get (a store,
+ * an account's quotas, an engine) is the APIs' own business: `Deps` below, named where they are.
  */
-export interface WorkNotifier {
-  firstPhaseOf(type: OperationType): string;
-  notify(): void;
-}
-
-/** What every operation handler may use. Handlers write desired state; they never run anything. */
-export interface ApiDeps {
-  store: Store;
+export interface EndpointDeps {
   clock: Clock;
   random: Random;
-  config: ControlPlaneConfig;
-  engine: WorkNotifier;
+  config: { region: string };
 }
 
-export interface RequestContext extends ApiDeps {
+/** What the framework adds for each call: who signed it and the id it is answered under. */
+export interface CallContext {
   principal: Principal;
   requestId: string;
 }
 
-/** A handler receives input already checked against the model. */
-export type OperationHandler = (input: Record<string, unknown>, ctx: RequestContext) => unknown;
+/** What a handler of an API served with `Deps` receives. */
+export type RequestContext<Deps = unknown> = Deps & CallContext;
 
-/** Binds a handler typed with the SDK's request type; the model validator has already run. */
-export function handler<I>(fn: (input: I, ctx: RequestContext) => unknown): OperationHandler {
+/** A handler receives input already checked against the model. */
+export type OperationHandler<Deps = unknown> = (input: Record<string, unknown>, ctx: RequestContext<Deps>) => unknown;
+
+/**
+ * Binds a handler typed with the SDK's request type; the model validator has already run.
+ * `Deps` is what the handler needs beyond the call (nothing, by default).
+ */
+export function handler<I, Deps = unknown>(fn: (input: I, ctx: RequestContext<Deps>) => unknown): OperationHandler<Deps> {
   return (input, ctx) => fn(input as I, ctx);
 }

@@ -4,9 +4,11 @@ import type { OperationHandler } from "./context.js";
 
 /**
  * One AWS JSON API served on the endpoint (App Runner, CloudWatch Logs, EventBridge,
- * CloudWatch, CloudTrail), chosen by the X-Amz-Target prefix.
+ * CloudWatch, CloudTrail), chosen by the X-Amz-Target prefix. `Deps` is what its handlers
+ * need beyond the call; the endpoint serving it must supply them. Plain `AwsJsonApi` is any
+ * API as the limits and the audit trail see it: described, its operations never called.
  */
-export interface AwsJsonApi {
+export interface AwsJsonApi<Deps = never> {
   targetPrefix: string;
   signingName: string;
   jsonVersion: "1.0" | "1.1";
@@ -21,7 +23,7 @@ export interface AwsJsonApi {
   trailRedaction?: "model" | "names";
   /** The largest request body an operation takes (AWS's own limits where it has them); DEFAULT_MAX_BODY_BYTES otherwise. */
   maxBodyBytes?: { default?: number; operations?: Record<string, number> };
-  operations: Record<string, OperationHandler>;
+  operations: Record<string, OperationHandler<Deps>>;
 }
 
 /** What an API whose limits say nothing more takes: far above any request of the models served, far below what hurts. */

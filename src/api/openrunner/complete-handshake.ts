@@ -1,3 +1,4 @@
+import type { ApiDeps } from "../../domain/api-context.js";
 import { completeHandshake } from "../../domain/connection-handshake.js";
 import { invalidRequest } from "../../errors/app-runner-error.js";
 import { SecretBox } from "../../iam/secret-box.js";
@@ -17,7 +18,7 @@ const MAX_TOKEN_LENGTH = 4096;
  * (./model.ts) checks JSON types first; values are checked here, and the trail hides the
  * `Token` member by name (redact-unmodeled.ts).
  */
-export function openRunnerApi(box: () => SecretBox): AwsJsonApi {
+export function openRunnerApi(box: () => SecretBox): AwsJsonApi<ApiDeps> {
   return {
     targetPrefix: OPENRUNNER_TARGET_PREFIX,
     signingName: "apprunner",

@@ -31,7 +31,7 @@ import {
   requireRevision,
 } from "../../domain/revisioned-configurations.js";
 import { invalidRequest } from "../../errors/app-runner-error.js";
-import { handler, type OperationHandler, type RequestContext } from "../../protocol/context.js";
+import { handler, type OperationHandler, type RequestContext } from "../../domain/api-context.js";
 import { nextTokenField } from "../../protocol/paging.js";
 import { epochSeconds, type Wire } from "../../protocol/wire.js";
 import { checkTags } from "./common.js";

@@ -1,7 +1,7 @@
 import { invalidRequest, notFound } from "../../errors/app-runner-error.js";
 import type { ServiceRow } from "../../domain/service-record.js";
 import type { Tag } from "../../store/tags.js";
-import type { RequestContext } from "../../protocol/context.js";
+import type { RequestContext } from "../../domain/api-context.js";
 
 /** A service that has not been deleted, or ResourceNotFoundException. */
 export function requireService(ctx: RequestContext, arn: string): ServiceRow {

@@ -10,7 +10,7 @@ import { CUSTOM_DOMAIN_STATUS, customDomainForWire, type CustomDomainDoc } from 
 import type { ServiceRow } from "../../domain/service-record.js";
 import { AppRunnerError, invalidRequest, invalidState, notFound } from "../../errors/app-runner-error.js";
 import { hex } from "../../util/random.js";
-import { handler, type OperationHandler, type RequestContext } from "../../protocol/context.js";
+import { handler, type OperationHandler, type RequestContext } from "../../domain/api-context.js";
 import { listPage } from "../../protocol/paging.js";
 import type { Wire } from "../../protocol/wire.js";
 import { requireService } from "./common.js";

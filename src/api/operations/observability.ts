@@ -17,7 +17,7 @@ import {
 } from "../../domain/revisioned-configurations.js";
 import type { ServiceDoc } from "../../domain/service-record.js";
 import { invalidRequest } from "../../errors/app-runner-error.js";
-import { handler, type OperationHandler } from "../../protocol/context.js";
+import { handler, type OperationHandler } from "../../domain/api-context.js";
 import { nextTokenField } from "../../protocol/paging.js";
 import { epochSeconds, type Wire } from "../../protocol/wire.js";
 import { checkTags } from "./common.js";

@@ -1,7 +1,7 @@
 import type { ListOperationsRequest } from "@aws-sdk/client-apprunner";
 import { notFound } from "../../errors/app-runner-error.js";
 import type { OperationRow } from "../../store/operations.js";
-import { handler, type OperationHandler } from "../../protocol/context.js";
+import { handler, type OperationHandler } from "../../domain/api-context.js";
 import { decodeNextToken, encodeNextToken } from "../../protocol/paging.js";
 import { epochSeconds, type Wire } from "../../protocol/wire.js";
 

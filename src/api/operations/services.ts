@@ -14,7 +14,7 @@ import type { PreviousConfiguration } from "../../domain/operation-request.js";
 import { recordOperation, startOperation } from "../../domain/service-lifecycle.js";
 import { invalidRequest, notFound, quotaExceeded } from "../../errors/app-runner-error.js";
 import type { OperationType } from "../../store/operations.js";
-import { handler, type OperationHandler, type RequestContext } from "../../protocol/context.js";
+import { handler, type OperationHandler, type RequestContext } from "../../domain/api-context.js";
 import { listPage } from "../../protocol/paging.js";
 import { epochSeconds, type Wire } from "../../protocol/wire.js";
 import { checkTags, requireService } from "./common.js";

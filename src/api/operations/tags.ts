@@ -1,7 +1,7 @@
 import type { ListTagsForResourceRequest, TagResourceRequest, UntagResourceRequest } from "@aws-sdk/client-apprunner";
 import { notFound } from "../../errors/app-runner-error.js";
 import type { ResourceKind } from "../../store/resources.js";
-import { handler, type OperationHandler, type RequestContext } from "../../protocol/context.js";
+import { handler, type OperationHandler, type RequestContext } from "../../domain/api-context.js";
 import type { Wire } from "../../protocol/wire.js";
 import { checkTags } from "./common.js";
 

@@ -9,7 +9,7 @@ import { newResourceId, vpcConnectorArn } from "../../domain/arns.js";
 import type { ServiceDoc } from "../../domain/service-record.js";
 import { invalidRequest, notFound, quotaExceeded } from "../../errors/app-runner-error.js";
 import type { ResourceRow } from "../../store/resources.js";
-import { handler, type OperationHandler, type RequestContext } from "../../protocol/context.js";
+import { handler, type OperationHandler, type RequestContext } from "../../domain/api-context.js";
 import { listPage } from "../../protocol/paging.js";
 import { epochSeconds, type Wire } from "../../protocol/wire.js";
 import { checkTags } from "./common.js";

@@ -11,7 +11,7 @@ import { newResourceId, newUrlLabel, vpcIngressConnectionArn } from "../../domai
 import type { ServiceRow } from "../../domain/service-record.js";
 import { AppRunnerError, invalidRequest, invalidState, notFound, quotaExceeded } from "../../errors/app-runner-error.js";
 import type { ResourceRow } from "../../store/resources.js";
-import { handler, type OperationHandler, type RequestContext } from "../../protocol/context.js";
+import { handler, type OperationHandler, type RequestContext } from "../../domain/api-context.js";
 import { decodeNextToken, nextTokenField, page } from "../../protocol/paging.js";
 import { epochSeconds, type Wire } from "../../protocol/wire.js";
 import { checkTags, requireService } from "./common.js";

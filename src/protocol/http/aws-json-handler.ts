@@ -3,7 +3,7 @@ import { AppRunnerError, asAppRunnerError } from "../../errors/app-runner-error.
 import { checkCredential, checkSignature, type CredentialLookup } from "../../iam/sigv4/verify.js";
 import { validateInput } from "../../model/validate.js";
 import { uuid } from "../../util/random.js";
-import type { ApiDeps } from "../context.js";
+import type { EndpointDeps } from "../context.js";
 import { maxBodyBytesOf, type ApiCallGate, type ApiCallListener, type AwsJsonApi } from "../service-registry.js";
 import { writeError, writeJson } from "./errors.js";
 import { parseJsonBody } from "./json-body.js";
@@ -14,9 +14,10 @@ const ACCEPTED_CONTENT_TYPES = new Set(["application/x-amz-json-1.0", "applicati
 /** The headers that choose what runs: a signature that leaves them out could be replayed as another operation. */
 const OPERATION_HEADERS = ["x-amz-target", "content-type"] as const;
 
-export interface AwsJsonHandlerOptions {
-  deps: ApiDeps;
-  apis: AwsJsonApi[];
+export interface AwsJsonHandlerOptions<Deps extends EndpointDeps> {
+  /** Handed to every handler with the call's principal and request id. */
+  deps: Deps;
+  apis: AwsJsonApi<Deps>[];
   credentials: CredentialLookup;
   /** Asked before each call runs; a call it refuses is answered with its error and never runs. */
   admit?: ApiCallGate;
@@ -31,7 +32,7 @@ export interface AwsJsonHandlerOptions {
  * type, parse the JSON (bounded in size and depth), check it against the API's model, let the
  * audit trail admit the call, run the handler.
  */
-export function createAwsJsonHandler(opts: AwsJsonHandlerOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createAwsJsonHandler<Deps extends EndpointDeps>(opts: AwsJsonHandlerOptions<Deps>): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const byPrefix = new Map(opts.apis.map((a) => [a.targetPrefix, a]));
   const fallbackApi = opts.apis[0];
   return async (req, res) => {

@@ -44,7 +44,7 @@ export const CLOUDTRAIL_TARGET_PREFIXES = [
  * newest first, limited to the retention window whether or not the sweep has run yet.
  * One API per target prefix, sharing the operations.
  */
-export function cloudTrailApis(deps: CloudTrailApiDeps): AwsJsonApi[] {
+export function cloudTrailApis(deps: CloudTrailApiDeps): AwsJsonApi<unknown>[] {
   const operations = lookupOperations(deps);
   return CLOUDTRAIL_TARGET_PREFIXES.map((targetPrefix) => ({
     targetPrefix,
@@ -57,7 +57,7 @@ export function cloudTrailApis(deps: CloudTrailApiDeps): AwsJsonApi[] {
   }));
 }
 
-function lookupOperations(deps: CloudTrailApiDeps): AwsJsonApi["operations"] {
+function lookupOperations(deps: CloudTrailApiDeps): AwsJsonApi<unknown>["operations"] {
   const lookupEvents = async (input: Record<string, unknown>): Promise<Record<string, unknown>> => {
     const req = parseLookupRequest(input);
     if (req.insights) return { Events: [] };

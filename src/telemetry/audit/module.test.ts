@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { appRunnerApi } from "../../api/apprunner-api.js";
-import type { RequestContext } from "../../protocol/context.js";
+import type { RequestContext } from "../../domain/api-context.js";
 import type { ApiCallRecord } from "../../protocol/service-registry.js";
 import { DEFAULT_QUOTAS } from "../../domain/config.js";
 import type { Principal } from "../../iam/sigv4/verify.js";

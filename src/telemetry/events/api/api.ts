@@ -1,4 +1,4 @@
-import type { OperationHandler } from "../../../protocol/context.js";
+import type { ApiDeps, OperationHandler } from "../../../domain/api-context.js";
 import type { AwsJsonApi } from "../../../protocol/service-registry.js";
 import { eventsModel } from "../../../model/model.js";
 import { busOperations } from "./bus-ops.js";
@@ -13,7 +13,7 @@ import { targetOperations } from "./targets-ops.js";
  * JSON types are checked against botocore's model before a handler runs; constraints by hand
  * (api/input.ts), in EventBridge's words.
  */
-export function eventBridgeApi(env: EventsEnv): AwsJsonApi {
+export function eventBridgeApi(env: EventsEnv): AwsJsonApi<ApiDeps> {
   const all: Record<string, EventsHandler> = { ...ruleOperations, ...targetOperations, ...eventOperations, ...busOperations };
   const operations: Record<string, OperationHandler> = {};
   for (const [name, op] of Object.entries(all)) operations[name] = (input, ctx) => op(input, ctx, env);

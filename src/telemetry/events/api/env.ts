@@ -1,4 +1,4 @@
-import type { RequestContext } from "../../../protocol/context.js";
+import type { RequestContext } from "../../../domain/api-context.js";
 import { notFound } from "../../../errors/app-runner-error.js";
 import type { EventsDb } from "../store/events-db.js";
 import type { RuleRow } from "../store/rules.js";

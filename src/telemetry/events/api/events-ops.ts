@@ -1,4 +1,4 @@
-import type { RequestContext } from "../../../protocol/context.js";
+import type { RequestContext } from "../../../domain/api-context.js";
 import type { BusEvent } from "../../../store/event-outbox.js";
 import { uuid } from "../../../util/random.js";
 import { resolveBus } from "../bus.js";

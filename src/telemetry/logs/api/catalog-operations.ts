@@ -1,4 +1,4 @@
-import { handler, type OperationHandler } from "../../../protocol/context.js";
+import { handler, type OperationHandler } from "../../../domain/api-context.js";
 import { AppRunnerError } from "../../../errors/app-runner-error.js";
 import { isRetentionDays, RETENTION_DAYS } from "../retention.js";
 import type { StreamOrder } from "../store/catalog-queries.js";

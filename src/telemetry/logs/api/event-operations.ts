@@ -1,4 +1,4 @@
-import { handler, type OperationHandler } from "../../../protocol/context.js";
+import { handler, type OperationHandler } from "../../../domain/api-context.js";
 import type { LogStore } from "../store/log-store.js";
 import type { EventCursor } from "../store/rows.js";
 import type { InputEvent } from "../store/writer.js";

@@ -1,4 +1,4 @@
-import { handler, type OperationHandler, type RequestContext } from "../../../protocol/context.js";
+import { handler, type OperationHandler, type RequestContext } from "../../../domain/api-context.js";
 import { compileFilterPattern } from "../filter-pattern/index.js";
 import type { StreamScope } from "../store/catalog-queries.js";
 import type { LogStore } from "../store/log-store.js";

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import type { RequestContext } from "../../../protocol/context.js";
+import type { RequestContext } from "../../../domain/api-context.js";
 import { DEFAULT_QUOTAS } from "../../../domain/config.js";
 import { AppRunnerError } from "../../../errors/app-runner-error.js";
 import { ManualClock } from "../../../util/clock.js";

@@ -1,3 +1,4 @@
+import type { ApiDeps } from "../../../domain/api-context.js";
 import type { AwsJsonApi } from "../../../protocol/service-registry.js";
 import { logsModel } from "../../../model/model.js";
 import type { LogStore } from "../store/log-store.js";
@@ -17,7 +18,7 @@ export interface LogsApiOptions {
  * Logs_20140328, SigV4 signing name `logs`. JSON types are checked against botocore's model
  * before a handler runs; handlers check constraints by hand, in CloudWatch Logs' words.
  */
-export function logsApi(store: LogStore, opts: LogsApiOptions = {}): AwsJsonApi {
+export function logsApi(store: LogStore, opts: LogsApiOptions = {}): AwsJsonApi<ApiDeps> {
   return {
     targetPrefix: "Logs_20140328",
     signingName: "logs",

@@ -38,7 +38,7 @@ export function cloudWatchOperations(store: MetricsStore, clock: Clock): CloudWa
  * JSON types are checked against botocore's model (SerializationException, as every AWS JSON
  * front door answers a value it cannot read); constraints by checkShape in CloudWatch's words.
  */
-export function cloudWatchJsonApi(ops: CloudWatchOperations): AwsJsonApi {
+export function cloudWatchJsonApi(ops: CloudWatchOperations): AwsJsonApi<unknown> {
   return {
     targetPrefix: "GraniteServiceVersion20100801",
     signingName: "monitoring",
