@@ -61,6 +61,10 @@ const errorText = (err: unknown): string => (err instanceof Error ? err.message 
  *   no background promise can reject unhandled;
  * - stop() ends the schedule, aborts the run's signal and resolves once the run in flight ends.
  *
+ * Not for timers that are not periodic background work: debounces (audit recorder, log write
+ * buffer, the log tailer's fs.watch coalescing), per-request timeouts, one instance's health
+ * probes (scheduled by its health checker) and one-shot deferred jobs stay plain timers.
+ *
  * The bookkeeping of a run ends in a `.then` callback, which always runs after the caller has
  * the promise: a run with nothing to await cannot leave a settled promise behind as "in flight"
  * (what kept automatic deployment by polling from ever running again).
