@@ -167,7 +167,7 @@ export class Engine {
     const watch = new PhaseWatch(this.deps.clock, outer.op.state.phase, { ...STEP_BOUNDS_MS, ...this.options.bounds });
     const stop = new AbortController();
     const ctx = new OperationContext(this.deps, outer.op, AbortSignal.any([outer.signal, stop.signal]), (step) => watch.enter(step));
-    const bound = watch.expire(this.options.boundCheckMs ?? DEFAULT_BOUND_CHECK_MS);
+    const bound = watch.expire(this.options.boundCheckMs ?? DEFAULT_BOUND_CHECK_MS, this.deps.logger);
     try {
       await Promise.race([phase(ctx), bound.expired]);
     } catch (err) {

@@ -2,6 +2,7 @@ import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { DeploymentStep } from "../runtime/driver.js";
 import type { ArtifactStep } from "./artifact/types.js";
 import type { Clock } from "../util/clock.js";
+import { PeriodicTask, type TaskLogger, type TaskTimers } from "../util/periodic-task.js";
 import { overdueReason, phaseStep, STEP_BOUNDS_MS, type BoundedStep } from "./step-bounds.js";
 
 /** The step a running phase is in, since when (by the injected clock), against its bound. */
@@ -32,18 +33,25 @@ export class PhaseWatch {
    * Rejects with StepTimedOut once the current step is overdue, checked every `everyMs` of real
    * time (the decision itself is the clock's). Stop it with the returned function.
    */
-  expire(everyMs: number): { expired: Promise<never>; stop: () => void } {
-    let timer: NodeJS.Timeout | undefined;
+  expire(everyMs: number, logger: TaskLogger, timers?: TaskTimers): { expired: Promise<never>; stop: () => void } {
+    let task: PeriodicTask | undefined;
     const expired = new Promise<never>((_, reject) => {
-      timer = setInterval(() => {
-        const reason = this.overdue();
-        if (reason === undefined) return;
-        clearInterval(timer);
-        reject(new AppRunnerError("StepTimedOut", reason));
-      }, everyMs);
-      timer.unref();
+      task = new PeriodicTask({
+        name: "deployment step bound check",
+        everyMs,
+        run: () => {
+          const reason = this.overdue();
+          if (reason === undefined) return;
+          // Never rejects; this check is the one running, so it only ends the schedule.
+          void task?.stop();
+          reject(new AppRunnerError("StepTimedOut", reason));
+        },
+        logger,
+        ...(timers ? { timers } : {}),
+      });
+      task.start();
     });
     expired.catch(() => undefined);
-    return { expired, stop: () => clearInterval(timer) };
+    return { expired, stop: () => void task?.stop() };
   }
 }

@@ -3,7 +3,7 @@ import net from "node:net";
 import { describe, it } from "node:test";
 import type { ServiceRef } from "../telemetry/metrics/catalog.js";
 import type { InstanceReport, MetricsRecorder, RequestReport, SecondSample } from "../telemetry/metrics/recorder.js";
-import { ManualClock } from "../util/clock.js";
+import { ManualClock, systemClock } from "../util/clock.js";
 import type { CounterSnapshot } from "./request-counts.js";
 import { RequestLogReceiver } from "./request-log.js";
 
@@ -233,6 +233,29 @@ describe("RequestLogReceiver", () => {
       assert.deepEqual(recorder.calls[1]?.report, { requests: 20, status2xx: 20, status4xx: 0, status5xx: 0, latenciesMs: [4] });
     } finally {
       ring.close();
+      await receiver.stop();
+    }
+  });
+
+  it("reads the counters on its own, just after each second begins, through Node's timers", async () => {
+    const recorder = new FakeRecorder();
+    let reads = 0;
+    const receiver = new RequestLogReceiver({
+      recorder,
+      services: (id) => ({ serviceName: "web", serviceId: id }),
+      clock: systemClock,
+      logger: () => undefined,
+      counters: () => {
+        reads++;
+        return Promise.resolve({ worker: 7, backends: [{ serviceId: SID, requests: 10 * reads, status2xx: 10 * reads, status4xx: 0, status5xx: 0 }] });
+      },
+    });
+    await receiver.start();
+    try {
+      // The first read is the baseline; the second records the second that passed in between.
+      await until("a second recorded by the timer", () => recorder.calls.length > 0, 10_000);
+      assert.deepEqual(recorder.calls[0]?.report, { requests: 10, status2xx: 10, status4xx: 0, status5xx: 0, latenciesMs: [] });
+    } finally {
       await receiver.stop();
     }
   });

@@ -2,6 +2,7 @@ import net from "node:net";
 import type { ServiceRef } from "../telemetry/metrics/catalog.js";
 import type { MetricsRecorder, RequestReport } from "../telemetry/metrics/recorder.js";
 import type { Clock } from "../util/clock.js";
+import { PeriodicTask } from "../util/periodic-task.js";
 import { isServiceBackend, newScan, scan, SERVICE_BACKEND_PREFIX } from "./request-log-format.js";
 import { CounterDeltas, type CounterSnapshot } from "./request-counts.js";
 
@@ -83,7 +84,7 @@ const FLUSH_DELAY_MS = 100;
 export class RequestLogReceiver {
   private server: net.Server | undefined;
   private readonly connections = new Set<net.Socket>();
-  private timer: NodeJS.Timeout | undefined;
+  private task: PeriodicTask | undefined;
   private readonly buckets = new Map<string, Bucket>();
   /** With `counters`: latency samples per service since the last read of the counters. */
   private readonly samples = new Map<string, number[]>();
@@ -115,7 +116,8 @@ export class RequestLogReceiver {
     });
     server.on("error", (err) => this.opts.logger("request log listener error", { error: String(err) }));
     this.server = server;
-    this.schedule();
+    this.task = this.newTask();
+    this.task.start();
     const address = server.address();
     if (address === null || typeof address === "string") throw new Error("request log listener has no TCP address");
     return { port: address.port };
@@ -123,8 +125,9 @@ export class RequestLogReceiver {
 
   /** Closes the listener and HAProxy's connections, and records what is pending, the current second included. */
   async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    const task = this.task;
+    this.task = undefined;
+    await task?.stop();
     await this.ticking;
     if (this.opts.counters && this.server) await this.countSecond();
     const server = this.server;
@@ -161,14 +164,16 @@ export class RequestLogReceiver {
     return { ...this.counters };
   }
 
-  private schedule(): void {
+  /** tick() every flushIntervalMs, or else just after each second begins. */
+  private newTask(): PeriodicTask {
     const every = this.opts.flushIntervalMs;
-    const delay = every ?? 1000 - (this.opts.clock.now() % 1000) + FLUSH_DELAY_MS;
-    this.timer = setTimeout(() => {
-      void this.tick();
-      if (this.server) this.schedule();
-    }, delay);
-    this.timer.unref();
+    return new PeriodicTask({
+      name: "request log: recording the seconds that passed",
+      everyMs: every ?? 1000,
+      ...(every === undefined ? { nextRunInMs: () => 1000 - (this.opts.clock.now() % 1000) + FLUSH_DELAY_MS } : {}),
+      run: () => this.tick(),
+      logger: this.opts.logger,
+    });
   }
 
   /** Reads the counters and records their counts since the last read, with the latency samples, as the second that just ended. */

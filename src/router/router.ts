@@ -132,14 +132,15 @@ export class HaproxyRouter implements TrafficRouter {
   /** Stops HAProxy (soft stop, then SIGTERM) by its recorded PID and removes its sockets and pid file. */
   async stop(): Promise<void> {
     this.abort.abort();
-    this.watchdog.stop();
+    await this.watchdog.stop();
     await this.serial(() => this.process.stop());
   }
 
   /** Forgets background work but leaves HAProxy serving (control plane shutdown). */
   detach(): void {
     this.abort.abort();
-    this.watchdog.stop();
+    // Never rejects; the check under way (if any) ends on its own.
+    void this.watchdog.stop();
   }
 
   /** Routes this router knows (from apply() and routes.json). */

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { ManualTimers } from "../util/manual-timers.js";
 import { MAX_RESTART_BACKOFF_MS, nextCheckMs, Watchdog } from "./watchdog.js";
 
 test("nextCheckMs: the check interval while restarts work, then a doubling back-off with a ceiling", () => {
@@ -33,9 +34,32 @@ test("Watchdog restarts a dead data plane, retries a failed restart and logs onl
   try {
     for (let i = 0; i < 200 && !alive; i++) await new Promise((r) => setTimeout(r, 5));
   } finally {
-    dog.stop();
+    await dog.stop();
   }
   assert.equal(alive, true);
   assert.equal(attempts, 3);
   assert.deepEqual(logged, [1, 2]);
+});
+
+test("Watchdog waits the back-off between checks while restarts fail, and the base interval again once one works", async () => {
+  const timers = new ManualTimers();
+  let attempts = 0;
+  const dog = new Watchdog({
+    everyMs: 200,
+    alive: () => Promise.resolve(false),
+    restart: () => (++attempts <= 3 ? Promise.reject(new Error("port busy")) : Promise.resolve()),
+    logger: () => undefined,
+    timers,
+  });
+  dog.start();
+  const waits: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const [wait] = timers.scheduled();
+    assert.ok(wait !== undefined, `a check is scheduled after ${i} checks`);
+    waits.push(wait);
+    await timers.advance(wait);
+  }
+  await dog.stop();
+  assert.deepEqual(waits, [200, nextCheckMs(200, 1), nextCheckMs(200, 2), nextCheckMs(200, 3), 200]);
+  assert.deepEqual(timers.scheduled(), [], "nothing is scheduled after stop");
 });

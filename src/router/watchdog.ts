@@ -1,3 +1,4 @@
+import { PeriodicTask, type TaskTimers } from "../util/periodic-task.js";
 import type { Logger } from "./haproxy-process.js";
 
 /** Longest pause between attempts while restarting keeps failing. */
@@ -17,6 +18,8 @@ export interface WatchdogOptions {
   /** Brings the data plane back; throws when it could not. */
   restart: () => Promise<void>;
   logger: Logger;
+  /** Node's timers unless a test drives them. */
+  timers?: TaskTimers;
 }
 
 /**
@@ -25,31 +28,34 @@ export interface WatchdogOptions {
  * fails is retried with a back-off and logged at 1, 2, 4, ... failures, not at every check.
  */
 export class Watchdog {
-  private timer: NodeJS.Timeout | undefined;
+  private task: PeriodicTask | undefined;
   private failures = 0;
-  private running = false;
 
   constructor(private readonly opts: WatchdogOptions) {}
 
+  /** Idempotent. */
   start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.schedule(this.opts.everyMs);
+    if (this.task) return;
+    this.task = new PeriodicTask({
+      name: "data plane watchdog",
+      everyMs: this.opts.everyMs,
+      nextRunInMs: () => nextCheckMs(this.opts.everyMs, this.failures),
+      run: () => this.check(),
+      logger: this.opts.logger,
+      ...(this.opts.timers ? { timers: this.opts.timers } : {}),
+    });
+    this.task.start();
   }
 
-  stop(): void {
-    this.running = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+  /** No check after this; resolves once the check under way has ended. */
+  async stop(): Promise<void> {
+    const task = this.task;
+    this.task = undefined;
+    await task?.stop();
   }
 
-  private schedule(ms: number): void {
-    this.timer = setTimeout(() => void this.check(), ms);
-    this.timer.unref();
-  }
-
+  /** Never throws: a failed restart counts towards the back-off and is logged at powers of two. */
   private async check(): Promise<void> {
-    if (!this.running) return;
     try {
       if (!(await this.opts.alive())) await this.opts.restart();
       this.failures = 0;
@@ -59,6 +65,5 @@ export class Watchdog {
         this.opts.logger("data plane: restarting HAProxy failed", { failures: this.failures, error: err instanceof Error ? err.message : String(err) });
       }
     }
-    if (this.running) this.schedule(nextCheckMs(this.opts.everyMs, this.failures));
   }
 }

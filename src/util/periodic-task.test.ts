@@ -207,6 +207,61 @@ describe("PeriodicTask", () => {
     });
   }
 
+  // nextRunInMs: the wait after each run comes from the task (a back-off, a clock-aligned schedule).
+  const nextRunCases: { name: string; firstRunMs?: number; failUntil: number; waits: number[] }[] = [
+    // The first wait is asked too; each wait after a run reflects that run's outcome.
+    { name: "a back-off that doubles while runs fail, and resets after one that works", failUntil: 2, waits: [100, 200, 400, 100, 100] },
+    { name: "firstRunMs still sets the first wait", firstRunMs: 0, failUntil: 1, waits: [0, 200, 100, 100] },
+    { name: "nothing fails: the base wait every time", failUntil: 0, waits: [100, 100, 100] },
+  ];
+  for (const c of nextRunCases) {
+    it(`nextRunInMs: ${c.name}`, async () => {
+      let failures = 0;
+      const h = harness({
+        everyMs: 0,
+        ...(c.firstRunMs === undefined ? {} : { firstRunMs: c.firstRunMs }),
+        nextRunInMs: () => 100 * 2 ** failures,
+        work: (n) => {
+          if (n <= c.failUntil) {
+            failures++;
+            throw new Error(`run ${n} failed`);
+          }
+          failures = 0;
+          return n;
+        },
+      });
+      h.task.start();
+      const seen: number[] = [];
+      for (let i = 0; i < c.waits.length; i++) {
+        const [wait] = h.timers.scheduled();
+        assert.ok(wait !== undefined, `a run is scheduled after ${i} runs`);
+        seen.push(wait);
+        await h.timers.advance(wait);
+        await settle();
+      }
+      assert.deepEqual(seen, c.waits);
+      assert.equal(h.logs.length, c.failUntil, "each failed run is logged");
+      await h.task.stop();
+      assert.deepEqual(h.timers.scheduled(), []);
+    });
+  }
+
+  it("nextRunInMs: a runSoon asked during a run still comes right after it", async () => {
+    const held = gate();
+    const h = harness({ everyMs: 0, nextRunInMs: () => 700, work: async (n) => (n === 1 ? held.promise.then(() => n) : n) });
+    h.task.start();
+    assert.deepEqual(h.timers.scheduled(), [700]);
+    await h.timers.advance(700);
+    h.task.runSoon();
+    held.open();
+    await settle();
+    assert.deepEqual(h.timers.scheduled(), [0]);
+    await h.timers.advance(0);
+    assert.equal(h.runs(), 2);
+    assert.deepEqual(h.timers.scheduled(), [700]);
+    await h.task.stop();
+  });
+
   it("refuses intervals and jitter it cannot honour", () => {
     const base = { name: "t", logger: () => undefined, run: () => undefined };
     assert.throws(() => new PeriodicTask({ ...base, everyMs: -1 }), /interval/);

@@ -30,8 +30,14 @@ export interface PeriodicTaskOptions<T> {
   /** One run. `signal` aborts when the task stops; a run should return soon after. */
   run: (signal: AbortSignal) => T | Promise<T>;
   logger: TaskLogger;
-  /** Delay of the first run after start() (default everyMs; 0 runs at once). */
+  /** Delay of the first run after start() (default everyMs, or nextRunInMs(); 0 runs at once). */
   firstRunMs?: number;
+  /**
+   * Instead of everyMs's fixed spacing: the wait from the end of each run to the next, asked
+   * after every run (and for the first run, without firstRunMs). For a back-off that grows with
+   * failures, or a schedule kept in step with the clock (just after each second begins).
+   */
+  nextRunInMs?: () => number;
   /**
    * Each wait is lengthened or shortened by up to this fraction of itself (0..1, default 0), so
    * the same task of many servers (or many tasks started together) does not fire in step.
@@ -54,6 +60,10 @@ const errorText = (err: unknown): string => (err instanceof Error ? err.message 
  * - a run that throws or rejects is logged with the task's name and context, never rethrown:
  *   no background promise can reject unhandled;
  * - stop() ends the schedule, aborts the run's signal and resolves once the run in flight ends.
+ *
+ * Not for timers that are not periodic background work: debounces (audit recorder, log write
+ * buffer, the log tailer's fs.watch coalescing), per-request timeouts, one instance's health
+ * probes (scheduled by its health checker) and one-shot deferred jobs stay plain timers.
  *
  * The bookkeeping of a run ends in a `.then` callback, which always runs after the caller has
  * the promise: a run with nothing to await cannot leave a settled promise behind as "in flight"
@@ -92,6 +102,7 @@ export class PeriodicTask<T = void> {
     if (this.started || this.stopped) return;
     this.started = true;
     if (this.opts.firstRunMs !== undefined) this.schedule(this.opts.firstRunMs);
+    else if (this.opts.nextRunInMs) this.schedule(this.opts.nextRunInMs());
     else if (this.opts.everyMs > 0) this.schedule(this.opts.everyMs);
   }
 
@@ -155,14 +166,19 @@ export class PeriodicTask<T = void> {
     return settled;
   }
 
-  /** The next run: the promised follow-up, a runSoon, or everyMs after this one started. */
+  /** The next run: the promised follow-up, a runSoon, nextRunInMs() from now, or everyMs after this one started. */
   private afterRun(startedAt: number): void {
     if (this.stopped || this.followUp) return;
     if (this.soon) {
       this.schedule(0);
       return;
     }
-    if (!this.started || this.opts.everyMs === 0) return;
+    if (!this.started) return;
+    if (this.opts.nextRunInMs) {
+      this.schedule(this.opts.nextRunInMs());
+      return;
+    }
+    if (this.opts.everyMs === 0) return;
     this.schedule(Math.max(0, this.opts.everyMs - (this.timers.now() - startedAt)));
   }
 

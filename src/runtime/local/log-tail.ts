@@ -2,6 +2,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, watch, type FSWatcher } 
 import { open, readFile, rename, writeFile } from "node:fs/promises";
 import type { LogSink } from "../../telemetry/log-sink.js";
 import { systemClock, type Clock } from "../../util/clock.js";
+import { PeriodicTask } from "../../util/periodic-task.js";
 
 /** CloudWatch's largest event: 256 KiB including 26 bytes of per-event overhead. */
 export const MAX_LINE_BYTES = 256 * 1024 - 26;
@@ -72,7 +73,7 @@ export class LogTailer {
 
   private started = false;
   private stopped = false;
-  private timer: NodeJS.Timeout | undefined;
+  private poll: PeriodicTask | undefined;
   private watcher: FSWatcher | undefined;
   private kickTimer: NodeJS.Timeout | undefined;
   private watchedIno: number | undefined;
@@ -99,9 +100,15 @@ export class LogTailer {
   start(): void {
     if (this.started || this.stopped) return;
     this.started = true;
-    this.timer = setInterval(() => this.kick(), this.pollMs);
-    this.timer.unref();
-    this.kick();
+    this.poll = new PeriodicTask({
+      name: "instance log shipping poll",
+      everyMs: this.pollMs,
+      firstRunMs: 0,
+      run: () => this.kick(),
+      logger: this.log,
+      context: { file: this.opts.file },
+    });
+    this.poll.start();
   }
 
   /** Reads and ships everything written so far. Rejects if that fails. */
@@ -121,15 +128,16 @@ export class LogTailer {
       return;
     }
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    // Ends the schedule at once; the poll under way (if any) ends before the last cycle, which queues behind it.
+    const pollStopped = this.poll?.stop();
     if (this.kickTimer) clearTimeout(this.kickTimer);
-    this.timer = undefined;
     this.closeWatcher();
     try {
       await this.request(options.final ?? true);
     } catch (err) {
       this.log("instance log shipping failed at stop", { file: this.opts.file, error: errorText(err) });
     }
+    await pollStopped;
   }
 
   /**
@@ -140,15 +148,15 @@ export class LogTailer {
     if (this.kickTimer || this.stopped) return;
     this.kickTimer = setTimeout(() => {
       this.kickTimer = undefined;
-      this.kick();
+      void this.kick();
     }, WATCH_COALESCE_MS);
     this.kickTimer.unref();
   }
 
-  /** Timer and fs.watch path: coalesced, errors logged once per distinct error. */
-  private kick(): void {
-    if (this.stopped) return;
-    this.request(false).then(
+  /** Poll and fs.watch path: coalesced, errors logged once per distinct error. Never rejects. */
+  private kick(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    return this.request(false).then(
       () => {
         if (this.lastError !== undefined) this.log("instance log shipping recovered", { file: this.opts.file });
         this.lastError = undefined;

@@ -1,5 +1,6 @@
 import type { ServiceIdentity } from "../../telemetry/service-events.js";
 import type { Clock } from "../../util/clock.js";
+import { PeriodicTask } from "../../util/periodic-task.js";
 import type { HealthVerdict } from "../health/health-state.js";
 import { containerState, oomKillCount } from "../../executor/container.js";
 import { exitMessage, isAlive } from "./exit-reason.js";
@@ -37,21 +38,45 @@ const identity = (d: DeploymentRecord): ServiceIdentity => ({ name: d.serviceNam
  */
 export class Supervisor {
   private readonly backoff = new Map<string, { failures: number; notBefore: number }>();
-  private timer: NodeJS.Timeout | undefined;
+  private task: PeriodicTask | undefined;
   private stopping = false;
+  /**
+   * Instances and deployments whose supervisor work waits for their service's lock, which a
+   * deployment may hold for minutes: a pass queues that work and goes on, so one busy service
+   * never holds up noticing what happens to the others (passes never overlap), and the next
+   * pass does not queue it twice.
+   */
+  private readonly queued = new Set<string>();
 
   constructor(private readonly d: SupervisedDriver) {}
 
+  /** A pass now, then every `everyMs`. */
   start(everyMs: number): void {
     this.stopping = false;
-    this.timer = setInterval(() => void this.tick(), everyMs);
-    this.timer.unref();
-    void this.tick();
+    void this.task?.stop();
+    this.task = new PeriodicTask({ name: "instance supervisor", everyMs, firstRunMs: 0, run: () => this.tick(), logger: this.d.logger });
+    this.task.start();
   }
 
+  /**
+   * No pass after this. Not awaited by the driver: work queued on a service's lock may wait for
+   * minutes, and the pass under way stops at its next step.
+   */
   stop(): void {
     this.stopping = true;
-    if (this.timer) clearInterval(this.timer);
+    // Never rejects (PeriodicTask logs a failed pass).
+    void this.task?.stop();
+    this.task = undefined;
+  }
+
+  /** Runs `work` under the service's lock unless the same work is queued already; never waits for the lock. */
+  private underLock(key: string, serviceId: string, work: () => Promise<void>, failed: (err: unknown) => void): void {
+    if (this.queued.has(key)) return;
+    this.queued.add(key);
+    this.d.lock
+      .run(serviceId, work)
+      .catch(failed)
+      .finally(() => this.queued.delete(key));
   }
 
   forget(deploymentId: string): void {
@@ -116,8 +141,9 @@ export class Supervisor {
   /** One pass: find exited instances; start replacements where a serving deployment is short. */
   async tick(): Promise<void> {
     if (this.stopping) return;
-    const { pool, records, lock } = this.d;
+    const { pool, records } = this.d;
     for (const l of pool.all()) {
+      if (this.queued.has(l.record.instanceId)) continue;
       if (!l.ending && isAlive(l.pid)) await this.reportOomKills(l);
       if (l.ending || isAlive(l.pid)) continue;
       const dep = records.deployment(l.record.deploymentId);
@@ -127,7 +153,12 @@ export class Supervisor {
         // A starting deployment's health step judges it (and starts it again if nobody waited yet).
         fail?.(why);
         if (dep) this.d.serviceEvent(identity(dep), why);
-        await lock.run(l.record.serviceId, () => pool.end(l));
+        this.underLock(
+          l.record.instanceId,
+          l.record.serviceId,
+          () => pool.end(l),
+          (err) => this.d.logger("removing an instance that exited failed", { instanceId: l.record.instanceId, error: String(err) }),
+        );
       } else if (dep) {
         this.replace(dep, l, `${why} Starting a replacement.`);
       }
@@ -137,15 +168,18 @@ export class Supervisor {
       const b = this.backoff.get(dep.deploymentId);
       if (b && this.d.clock.now() < b.notBefore) continue;
       if (pool.of(dep.deploymentId).length >= dep.desired) continue;
-      await lock
-        .run(dep.serviceId, async () => {
+      this.underLock(
+        dep.deploymentId,
+        dep.serviceId,
+        async () => {
           // Retired meanwhile: nothing to replace.
           const now = records.deployment(dep.deploymentId);
           if (now) await this.d.ensureInstances(now);
-        })
-        .catch((err: unknown) => {
+        },
+        (err) => {
           this.d.serviceEvent(identity(dep), `Starting a replacement instance failed: ${err instanceof Error ? err.message : String(err)}`);
-        });
+        },
+      );
     }
   }
 }
