@@ -51,6 +51,9 @@ async function tailLines(path: string, lines: number, bytes = 16_384): Promise<s
  * One HAProxy master (-W) per routerDir, started detached so that the data plane keeps serving
  * when the control plane exits. It is only ever signalled by the PID it recorded.
  */
+/** How long a dead master's exit status may take to reach Node after the watchdog saw it gone. */
+const EXIT_REPORT_WAIT_MS = 500;
+
 export class HaproxyProcess {
   readonly admin: RuntimeApi;
   readonly master: RuntimeApi;
@@ -59,6 +62,8 @@ export class HaproxyProcess {
   private readonly binary: string;
   /** How masters this process started ended, by PID (an adopted master is not our child). */
   private readonly exits = new Map<number, string>();
+  /** Masters this process started, until Node reports how they exited. */
+  private readonly exiting = new Map<number, Promise<void>>();
   /** The master's workers when last seen: a dead master's workers are stopped before a new start. */
   private workers: number[] = [];
 
@@ -120,10 +125,14 @@ export class HaproxyProcess {
     }
     let exited: string | undefined;
     const pid = child.pid;
-    child.on("exit", (code, signal) => {
-      exited = `exited with ${signal ?? `code ${code ?? "?"}`}`;
-      if (pid !== undefined) this.exits.set(pid, exited);
-    });
+    const reported = new Promise<void>((done) =>
+      child.on("exit", (code, signal) => {
+        exited = `exited with ${signal ?? `code ${code ?? "?"}`}`;
+        if (pid !== undefined) this.exits.set(pid, exited);
+        done();
+      }),
+    );
+    if (pid !== undefined) this.exiting.set(pid, reported);
     child.on("error", (err) => (exited = err.message));
     child.unref();
     for (let i = 0; i < 200 && exited === undefined; i++) {
@@ -155,6 +164,10 @@ export class HaproxyProcess {
 
   /** Why the master `pid` is gone: how it exited (when it was our child) and HAProxy's last alerts. */
   async exitReason(pid: number): Promise<string> {
+    // The watchdog can see the master gone before Node has reaped it and told how: wait briefly for that.
+    const reported = this.exiting.get(pid);
+    if (reported && !this.exits.has(pid)) await Promise.race([reported, sleep(EXIT_REPORT_WAIT_MS)]);
+    this.exiting.delete(pid);
     const how = this.exits.get(pid) ?? "exited";
     const alerts = (await tailLines(this.p.log, 40))
       .filter((l) => /\[ALERT\]|Exiting|exited with code [1-9]|malloc|Segmentation|Aborted/.test(l))
