@@ -2,7 +2,7 @@
  * One instance's container: instance dir + overlay + OCI bundle + detached runc, and the reads
  * the driver polls (state, usage) straight from runc state and cgroup v1 files.
  */
-import { chown, lstat, mkdir, readdir, readFile, rm, rmdir, writeFile } from "node:fs/promises";
+import { chown, lstat, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import { EXIT_FILE, bundlePaths, defaultHostname, hostsFile, makeBundleSpec, type BundleOptions } from "./bundle.js";
 import { namespaceResolvConf, parseResolvConf } from "./egress.js";
@@ -38,7 +38,10 @@ const diskBytes = (spec: ContainerSpec): number => spec.limits.ephemeralStorageB
 export async function prepareContainer(spec: ContainerSpec): Promise<void> {
   await mkdir(spec.dir, { recursive: true });
   const marker: Marker = { containerId: spec.containerId, cgroupsPath: spec.cgroupsPath, slot: spec.network.slot };
-  await writeFile(`${spec.dir}/${MARKER}`, JSON.stringify(marker), { mode: PRIVATE_FILE_MODE });
+  // Written aside and renamed into place: a kill -9 mid-write must not leave a marker that
+  // cleanupLeftovers cannot read (an empty one failed every later cleanup of the directory).
+  await writeFile(`${spec.dir}/${MARKER}.tmp`, JSON.stringify(marker), { mode: PRIVATE_FILE_MODE });
+  await rename(`${spec.dir}/${MARKER}.tmp`, `${spec.dir}/${MARKER}`);
   await mountDisk(spec.dir, diskBytes(spec));
 }
 
@@ -216,12 +219,14 @@ export async function containerUsage(ref: ContainerRef): Promise<ContainerUsage>
   }
 }
 
-async function readMarker(dir: string): Promise<Marker | null> {
+async function readMarker(dir: string): Promise<Marker | "unreadable" | null> {
   try {
     return JSON.parse(await readFile(`${dir}/${MARKER}`, "utf8")) as Marker;
   } catch (err) {
-    // Not an instance dir of ours (or created before the marker was written).
+    // Not an instance dir of ours, or created before the marker was written (its mounts are
+    // found without it, below); "unreadable": a marker an older version left half-written.
     if (errno(err) === "ENOENT") return null;
+    if (err instanceof SyntaxError) return "unreadable";
     throw err;
   }
 }
@@ -258,6 +263,12 @@ export async function cleanupLeftovers(
     const dir = `${layout.instancesDir}/${name}`;
     const marker = await readMarker(dir);
     if (!marker) continue;
+    if (marker === "unreadable") {
+      // Its container was deleted above and its cgroup and network go below, by prefix and slot.
+      await unmountOverlay(dir);
+      await rm(dir, { recursive: true, force: true });
+      continue;
+    }
     if (keep.has(marker.containerId)) {
       slots.add(marker.slot);
       keptDirs.add(dir);
