@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { awsQueryService, firstHeader } from "../protocol/http/aws-query.js";
-import { discardBody, readBody, signedHeadOf } from "../protocol/http/read-request.js";
+import { discardBody } from "../protocol/http/read-request.js";
+import { readSignedForm } from "../protocol/query/signed-form.js";
 import { handler } from "../protocol/context.js";
 import type { AwsJsonApi } from "../protocol/service-registry.js";
 import { AppRunnerError, asAppRunnerError } from "../errors/app-runner-error.js";
@@ -8,7 +9,7 @@ import type { ControlPlaneModule, HttpRoute, ModuleDeps } from "../modules.js";
 import { queryErrorOf } from "../protocol/query/error-codes.js";
 import { escapeXml } from "../protocol/query/escape-xml.js";
 import { uuid } from "../util/random.js";
-import { checkCredential, checkSignature, type Principal } from "../iam/sigv4/verify.js";
+import type { Principal } from "../iam/sigv4/verify.js";
 
 /*
  * STS GetCallerIdentity, the one STS call tools make to learn whose key they hold: Terraform's
@@ -82,17 +83,15 @@ export function stsRoute(deps: StsDeps): HttpRoute {
       let failure: AppRunnerError | undefined;
       let errorCode: string | undefined;
       try {
-        const head = signedHeadOf(req);
-        // The key and the header's shape before a byte of the body is read; Content-Type chooses the protocol, so it is signed.
-        const credential = checkCredential(head, deps.credentials, {
+        const signed = await readSignedForm(req, {
+          credentials: deps.credentials,
           signingName: SIGNING_NAME,
           region: deps.config.region,
           clock: deps.clock,
-          mustSign: ["content-type"],
+          maxBodyBytes: MAX_BODY_BYTES,
         });
-        const body = await readBody(req, MAX_BODY_BYTES);
-        principal = checkSignature(credential, { ...head, body });
-        const params = new URLSearchParams(body.toString("utf8"));
+        principal = signed.principal;
+        const params = signed.params;
         action = params.get("Action") ?? undefined;
         const version = params.get("Version") ?? "";
         if (action !== "GetCallerIdentity" || version !== API_VERSION) {

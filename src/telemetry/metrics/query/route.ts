@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { awsQueryService, firstHeader as header } from "../../../protocol/http/aws-query.js";
-import { discardBody, readBody, signedHeadOf } from "../../../protocol/http/read-request.js";
+import { discardBody } from "../../../protocol/http/read-request.js";
+import { readSignedForm } from "../../../protocol/query/signed-form.js";
 import { maxBodyBytesOf, type AwsJsonApi } from "../../../protocol/service-registry.js";
 import { AppRunnerError, asAppRunnerError } from "../../../errors/app-runner-error.js";
-import { checkCredential, checkSignature } from "../../../iam/sigv4/verify.js";
 import type { HttpRoute, ModuleDeps } from "../../../modules.js";
 import { uuid } from "../../../util/random.js";
 import type { CloudWatchOperations } from "../api/cloudwatch-api.js";
@@ -50,18 +50,14 @@ export function cloudWatchQueryRoute(ops: CloudWatchOperations, api: AwsJsonApi,
       let failure: AppRunnerError | undefined;
       let errorCode: string | undefined;
       try {
-        const head = signedHeadOf(req);
-        // The key and the header's shape before a byte of the body is read; Content-Type chooses the protocol, so it is signed.
-        const credential = checkCredential(head, deps.credentials, {
+        const { principal, params } = await readSignedForm(req, {
+          credentials: deps.credentials,
           signingName: SIGNING_NAME,
           region: deps.config.region,
           clock: deps.clock,
-          mustSign: ["content-type"],
+          maxBodyBytes: maxBodyBytesOf(api, undefined),
         });
-        const body = await readBody(req, maxBodyBytesOf(api, undefined));
-        const principal = checkSignature(credential, { ...head, body });
         accessKeyId = principal.accessKeyId;
-        const params = new URLSearchParams(body.toString("utf8"));
         action = params.get("Action") ?? undefined;
         const version = params.get("Version") ?? "";
         const name = action !== undefined && Object.hasOwn(ops.operations, action) && Object.hasOwn(INPUTS, action) ? action : undefined;
