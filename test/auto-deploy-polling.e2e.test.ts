@@ -44,8 +44,11 @@ describe("automatic deployment by polling (openrunner up, real timers)", { timeo
   after(async () => {
     for (const s of services) await client?.send(new DeleteServiceCommand({ ServiceArn: s.ServiceArn })).catch(() => undefined);
     await srv.stop("SIGTERM");
-    await srv.cleanup();
-    await registry?.stop();
+    try {
+      await srv.cleanup();
+    } finally {
+      await registry?.stop();
+    }
     if (repo) rmSync(join(repo.dir, ".."), { recursive: true, force: true });
   });
 

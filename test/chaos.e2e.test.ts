@@ -37,8 +37,11 @@ describe("chaos: app crashes, kill -9 of the control plane and updates under loa
   });
 
   after(async () => {
-    await runtime.cleanup();
-    await registry?.stop();
+    try {
+      await runtime.cleanup();
+    } finally {
+      await registry?.stop();
+    }
   });
 
   const image = (tag: string) => ({

@@ -51,8 +51,11 @@ describe("the data directory: one server at a time, private to the service accou
   });
 
   after(async () => {
-    await srv.cleanup();
-    await registry?.stop();
+    try {
+      await srv.cleanup();
+    } finally {
+      await registry?.stop();
+    }
   });
 
   const createService = async (client: AppRunnerClient, name: string, env: Record<string, string> = {}): Promise<{ arn: string; host: string; serviceId: string }> => {

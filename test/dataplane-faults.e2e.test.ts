@@ -71,8 +71,11 @@ describe("data plane under faults: app crashes under load, a killed HAProxy, ser
 
   after(async () => {
     await srv.stop("SIGTERM");
-    await srv.cleanup();
-    await registry?.stop();
+    try {
+      await srv.cleanup();
+    } finally {
+      await registry?.stop();
+    }
   });
 
   it("ten services created in parallel all answer at their ServiceUrl as soon as they are RUNNING", async () => {

@@ -36,8 +36,11 @@ describe("a deleted service's hosts answer 404 for good", () => {
   });
 
   after(async () => {
-    await srv.cleanup();
-    await registry?.stop();
+    try {
+      await srv.cleanup();
+    } finally {
+      await registry?.stop();
+    }
   });
 
   const create = async (client: AppRunnerClient, name: string, image: string, extra: { asc?: string; health?: HealthCheckConfiguration } = {}): Promise<{ arn: string; host: string; id: string }> => {

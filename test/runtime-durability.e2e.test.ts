@@ -27,8 +27,11 @@ describe("local runtime across control-plane crashes and restarts", () => {
   });
 
   after(async () => {
-    await srv.cleanup();
-    await registry?.stop();
+    try {
+      await srv.cleanup();
+    } finally {
+      await registry?.stop();
+    }
   });
 
   it("instances keep serving through kill -9, are adopted (not restarted) after it, and a stop leaves nothing behind", async () => {

@@ -115,15 +115,25 @@ export class LocalServer {
     return { status: r.status, body: r.body.trim() };
   }
 
+  /** Every step runs even if an earlier one fails (a failure left HAProxy and the registry running); the first failure is thrown at the end. */
   async cleanup(): Promise<void> {
-    await this.stop("SIGKILL");
+    const failures: unknown[] = [];
+    const attempt = async (step: () => Promise<void> | void): Promise<void> => {
+      try {
+        await step();
+      } catch (err) {
+        failures.push(err);
+      }
+    };
+    await attempt(() => this.stop("SIGKILL"));
     const prefix = runtimePrefix(this.data.dir);
     if (prefix) {
       const layout = { prefix, addressBlock: this.block, instancesDir: join(this.data.dir, "runtime", "instances"), egress: true };
-      await cleanupLeftovers(layout, new Set());
-      await removeFirewall(layout);
+      await attempt(() => cleanupLeftovers(layout, new Set()));
+      await attempt(() => removeFirewall(layout));
     }
-    await stopLeftoverHaproxy(this.data.dir);
-    this.data.remove();
+    await attempt(() => stopLeftoverHaproxy(this.data.dir));
+    await attempt(() => this.data.remove());
+    if (failures.length > 0) throw failures[0];
   }
 }
