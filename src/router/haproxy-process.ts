@@ -60,10 +60,8 @@ export class HaproxyProcess {
   masterPid: number | undefined;
   private readonly p: ReturnType<typeof paths>;
   private readonly binary: string;
-  /** How masters this process started ended, by PID (an adopted master is not our child). */
-  private readonly exits = new Map<number, string>();
-  /** Masters this process started, until Node reports how they exited. */
-  private readonly exiting = new Map<number, Promise<void>>();
+  /** How masters this process started ended, by PID, once Node reports it (an adopted master is not our child). */
+  private readonly exits = new Map<number, Promise<string>>();
   /** The master's workers when last seen: a dead master's workers are stopped before a new start. */
   private workers: number[] = [];
 
@@ -125,14 +123,13 @@ export class HaproxyProcess {
     }
     let exited: string | undefined;
     const pid = child.pid;
-    const reported = new Promise<void>((done) =>
+    const reported = new Promise<string>((done) =>
       child.on("exit", (code, signal) => {
         exited = `exited with ${signal ?? `code ${code ?? "?"}`}`;
-        if (pid !== undefined) this.exits.set(pid, exited);
-        done();
+        done(exited);
       }),
     );
-    if (pid !== undefined) this.exiting.set(pid, reported);
+    if (pid !== undefined) this.exits.set(pid, reported);
     child.on("error", (err) => (exited = err.message));
     child.unref();
     for (let i = 0; i < 200 && exited === undefined; i++) {
@@ -165,10 +162,9 @@ export class HaproxyProcess {
   /** Why the master `pid` is gone: how it exited (when it was our child) and HAProxy's last alerts. */
   async exitReason(pid: number): Promise<string> {
     // The watchdog can see the master gone before Node has reaped it and told how: wait briefly for that.
-    const reported = this.exiting.get(pid);
-    if (reported && !this.exits.has(pid)) await Promise.race([reported, sleep(EXIT_REPORT_WAIT_MS)]);
-    this.exiting.delete(pid);
-    const how = this.exits.get(pid) ?? "exited";
+    const reported = this.exits.get(pid);
+    this.exits.delete(pid);
+    const how = (reported && (await Promise.race([reported, sleep(EXIT_REPORT_WAIT_MS, undefined)]))) ?? "exited";
     const alerts = (await tailLines(this.p.log, 40))
       .filter((l) => /\[ALERT\]|Exiting|exited with code [1-9]|malloc|Segmentation|Aborted/.test(l))
       .slice(-3)

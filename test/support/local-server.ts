@@ -10,8 +10,6 @@ import { appRunnerClient, credentialsIn, spawnOpenRunner, tempDataDir, type Spaw
 import { freePort, viaRouter } from "./router-client.js";
 import { randomAddressBlock } from "./runtime-fixture.js";
 
-export { credentialsIn };
-
 /** The PID of an instance's container init (the exit recorder; the app is its only child). */
 export function containerPid(containerId: string): number {
   return (JSON.parse(execFileSync("runc", ["state", containerId], { encoding: "utf8" })) as { pid: number }).pid;
