@@ -6,6 +6,7 @@ const NAV = [
   { to: "/services", label: "Services" },
   { to: "/auto-scaling", label: "Auto scaling configurations" },
   { to: "/connections", label: "Connections" },
+  { to: "/repositories", label: "Repositories" },
 ];
 
 /** Header, navigation pane (a menu button at phone width) and the content pane. */

@@ -1,6 +1,8 @@
 import { useEffect, type ReactNode } from "react";
 import { AutoScalingPage } from "./pages/resources/AutoScalingPage";
 import { ConnectionsPage } from "./pages/resources/ConnectionsPage";
+import { RepositoriesPage } from "./pages/repositories/RepositoriesPage";
+import { RepositoryPage } from "./pages/repositories/RepositoryPage";
 import { CreateWizard } from "./pages/create/CreateWizard";
 import { ServiceDashboard } from "./pages/service/ServiceDashboard";
 import { ServicesPage } from "./pages/ServicesPage";
@@ -25,6 +27,8 @@ function pageFor(parts: string[]): { title: string; node: ReactNode } {
     return { title: name, node: <ServiceDashboard key={id} name={name} id={id} tab={tab ?? "logs"} /> };
   }
   if (first === "auto-scaling") return { title: "Auto scaling configurations", node: <AutoScalingPage /> };
+  if (first === "repositories" && name === undefined) return { title: "Repositories", node: <RepositoriesPage /> };
+  if (first === "repositories" && name) return { title: name, node: <RepositoryPage key={name} name={name} /> };
   if (first === "connections") return { title: "Connections", node: <ConnectionsPage /> };
   return {
     title: "Not found",

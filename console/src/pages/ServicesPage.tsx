@@ -3,6 +3,7 @@ import { useClients } from "../api/clients";
 import { listAllServices } from "../api/services";
 import { serviceLink } from "../api/session";
 import { ErrorBanner } from "../components/Field";
+import { FilterBox } from "../components/FilterBox";
 import { StatusBadge } from "../components/StatusBadge";
 import { formatTime, usePolled } from "../hooks";
 import { Link, navigate } from "../router";
@@ -27,12 +28,7 @@ export function ServicesPage(): ReactNode {
         </button>
       </div>
       <ErrorBanner message={services.error} />
-      <div className="toolbar">
-        <label htmlFor="service-filter" className="sr-only">
-          Filter services
-        </label>
-        <input id="service-filter" type="search" placeholder="Filter services" value={filter} onChange={(e) => setFilter(e.target.value)} />
-      </div>
+      <FilterBox label="Filter services" value={filter} onChange={setFilter} />
       {services.data && services.data.length === 0 ? (
         <div className="empty">
           <p>No services yet.</p>

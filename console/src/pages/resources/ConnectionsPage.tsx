@@ -4,6 +4,7 @@ import { useClients } from "../../api/clients";
 import { errorMessage, fieldErrors } from "../../api/errors";
 import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { ErrorBanner, Field } from "../../components/Field";
+import { FilterBox } from "../../components/FilterBox";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatTime, usePolled } from "../../hooks";
 import { CompleteHandshakeDialog } from "./CompleteHandshakeDialog";
@@ -75,12 +76,7 @@ export function ConnectionsPage(): ReactNode {
       <p className="hint">
         To complete a pending handshake, use <strong>Complete handshake</strong> with a provider token, or run <code>openrunner connection complete-handshake --connection-arn ARN</code> on the OpenRunner host and paste the token there.
       </p>
-      <div className="toolbar">
-        <label htmlFor="conn-filter" className="sr-only">
-          Filter connections
-        </label>
-        <input id="conn-filter" type="search" placeholder="Filter connections" value={filter} onChange={(e) => setFilter(e.target.value)} />
-      </div>
+      <FilterBox label="Filter connections" value={filter} onChange={setFilter} />
       <div className="table-wrap">
         <table>
           <thead>

@@ -2,6 +2,7 @@ import type { Service } from "@aws-sdk/client-apprunner";
 import type { ReactNode } from "react";
 import { useClients } from "../../api/clients";
 import { serviceLink } from "../../api/session";
+import { Facts } from "../../components/Facts";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatTime } from "../../hooks";
 
@@ -37,14 +38,7 @@ export function Overview({ service: s }: { service: Service }): ReactNode {
   ];
   return (
     <section className="card overview" aria-label="Service overview">
-      <dl className="facts facts-grid">
-        {facts.map(([k, v]) => (
-          <div key={k} data-fact={k}>
-            <dt>{k}</dt>
-            <dd>{v}</dd>
-          </div>
-        ))}
-      </dl>
+      <Facts facts={facts} />
     </section>
   );
 }

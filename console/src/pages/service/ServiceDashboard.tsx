@@ -8,6 +8,7 @@ import { Link } from "../../router";
 import { ActivityTab } from "./ActivityTab";
 import { ConfigurationTab } from "./ConfigurationTab";
 import { DomainsTab } from "./DomainsTab";
+import { ImageRepositoryTab } from "./ImageRepositoryTab";
 import { LogsTab } from "./LogsTab";
 import { MetricsTab } from "./MetricsTab";
 import { Overview } from "./Overview";
@@ -19,6 +20,7 @@ const TABS = [
   ["metrics", "Metrics"],
   ["configuration", "Configuration"],
   ["domains", "Custom domains"],
+  ["image", "Image repository"],
 ] as const;
 
 export interface TabProps {
@@ -76,6 +78,7 @@ export function ServiceDashboard({ name, id, tab }: { name: string; id: string; 
           {tab === "metrics" && <MetricsTab service={service} reload={described.reload} />}
           {tab === "configuration" && <ConfigurationTab service={service} reload={described.reload} />}
           {tab === "domains" && <DomainsTab service={service} reload={described.reload} />}
+          {tab === "image" && <ImageRepositoryTab service={service} reload={described.reload} />}
         </div>
       )}
     </section>
