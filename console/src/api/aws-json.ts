@@ -27,7 +27,7 @@ export class AwsJsonError extends Error {
 /**
  * Calls `<targetPrefix>.<operation>` on the same endpoint, signed with the App Runner client's
  * credentials, region and SHA-256, for an API the console has no SDK client of (OpenRunner's
- * own operations; ECR, whose client would double the bundle for four read operations).
+ * own operations; ECR, whose client would add to the bundle for three read operations).
  */
 export async function callAwsJson(apprunner: AppRunnerClient, target: AwsJsonTarget, operation: string, input: unknown): Promise<Record<string, unknown>> {
   const { credentials, region, sha256 } = apprunner.config;
