@@ -128,6 +128,10 @@ describe("web console: image repositories and a service's images", { timeout: 5 
       ["1 Expire untagged images Untagged images 14 days after push Expire", "2 Keep the last ten releases Images tagged with prefix v More than 10 images: the oldest go first Expire"],
     );
     await shot("repository");
+    // At phone width the images table stacks and the commands wrap.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot("phone-repository");
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     await page.getByRole("group", { name: "Client" }).getByRole("button", { name: "Skopeo" }).click();
     assert.equal((await commands())[0], `${login} | skopeo login -u AWS --password-stdin --tls-verify=false 127.0.0.1:8601`);
