@@ -31,6 +31,11 @@ SERVED = {
     ],
     ("cloudwatch", "2010-08-01"): ["GetMetricData", "GetMetricStatistics", "ListMetrics"],
     ("cloudtrail", "2013-11-01"): ["LookupEvents"],
+    ("ecr", "2015-09-21"): [
+        "BatchDeleteImage", "BatchGetImage", "CreateRepository", "DeleteLifecyclePolicy", "DeleteRepository",
+        "DescribeImages", "DescribeRepositories", "GetAuthorizationToken", "GetLifecyclePolicy", "ListImages",
+        "ListTagsForResource", "PutImageTagMutability", "PutLifecyclePolicy", "TagResource", "UntagResource",
+    ],
 }
 
 METADATA_KEYS = ["apiVersion", "endpointPrefix", "jsonVersion", "protocol", "serviceId", "signingName", "targetPrefix", "uid"]
