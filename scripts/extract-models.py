@@ -38,6 +38,12 @@ SERVED = {
     ],
 }
 
+# Shapes botocore does not mark sensitive that carry credentials: marked here so the audit
+# trail hides them (ECR's authorizationToken is base64("AWS:" + a registry password)).
+SENSITIVE = {
+    ("ecr", "2015-09-21"): ["Base64"],
+}
+
 METADATA_KEYS = ["apiVersion", "endpointPrefix", "jsonVersion", "protocol", "serviceId", "signingName", "targetPrefix", "uid"]
 OPERATION_KEYS = ["name", "input", "output", "errors"]
 SHAPE_KEYS = ["type", "members", "required", "member", "key", "value", "min", "max", "pattern", "enum", "sensitive", "error", "exception"]
@@ -79,6 +85,8 @@ def extract(service, version, operations):
         roots += [op[k]["shape"] for k in ("input", "output") if k in op]
         roots += [e["shape"] for e in op.get("errors", [])]
     shapes = {name: trim_shape(model["shapes"][name]) for name in sorted(reachable(model["shapes"], roots))}
+    for name in SENSITIVE.get((service, version), []):
+        shapes[name]["sensitive"] = True
     metadata = {k: model["metadata"][k] for k in METADATA_KEYS if k in model["metadata"]}
     # botocore leaves signingName out where it is the endpoint prefix; SigV4 needs it spelled out.
     metadata.setdefault("signingName", metadata["endpointPrefix"])

@@ -17,6 +17,9 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-ecr";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { startEcrServer, type EcrServer } from "./support/ecr-server.js";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -108,6 +111,29 @@ describe("the ECR API through @aws-sdk/client-ecr over real HTTP", () => {
     assert.equal(issued.principal.accountId, account);
     assert.equal(data.expiresAt.getTime(), issued.expiresAt.getTime());
     assert.equal(data.proxyEndpoint, "http://127.0.0.1:8601");
+  });
+
+  it("the audit trail records GetAuthorizationToken (eventSource ecr.amazonaws.com) without the token or the password", async () => {
+    const out = await s.ecr.send(new GetAuthorizationTokenCommand({}));
+    const token = out.authorizationData?.[0]?.authorizationToken ?? "";
+    const password = s.registry.issued.at(-1)?.password ?? "";
+    assert.ok(token && password);
+    const { endpoint, config, rootKey, dataDir } = s.server.running;
+    const trail = new CloudTrailClient({ endpoint, region: config.region, credentials: rootKey, maxAttempts: 1 });
+    try {
+      // A lookup flushes what was recorded so far to trail.db.
+      const found = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "GetAuthorizationToken" }] }));
+      const event = JSON.parse(found.Events?.[0]?.CloudTrailEvent ?? "{}") as { eventSource?: string; responseElements?: unknown };
+      assert.equal(event.eventSource, "ecr.amazonaws.com");
+      // A read: CloudTrail leaves its answer out (and the model marks the token sensitive besides).
+      assert.equal(event.responseElements, null);
+    } finally {
+      trail.destroy();
+    }
+    const bytes = ["trail.db", "trail.db-wal"].map((f) => (existsSync(join(dataDir, f)) ? readFileSync(join(dataDir, f)).toString("latin1") : "")).join("");
+    assert.ok(bytes.includes("GetAuthorizationToken"), "the event is in the file");
+    assert.ok(!bytes.includes(token), "the token is in trail.db");
+    assert.ok(!bytes.includes(password), "the password is in trail.db");
   });
 
   it("ListImages and DescribeImages: filters, paging and the image's fields, all from the registry", async () => {
