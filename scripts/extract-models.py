@@ -33,8 +33,9 @@ SERVED = {
     ("cloudtrail", "2013-11-01"): ["LookupEvents"],
     ("ecr", "2015-09-21"): [
         "BatchDeleteImage", "BatchGetImage", "CreateRepository", "DeleteLifecyclePolicy", "DeleteRepository",
-        "DescribeImages", "DescribeRepositories", "GetAuthorizationToken", "GetLifecyclePolicy", "ListImages",
-        "ListTagsForResource", "PutImageTagMutability", "PutLifecyclePolicy", "TagResource", "UntagResource",
+        "DescribeImages", "DescribeRepositories", "GetAuthorizationToken", "GetLifecyclePolicy",
+        "GetLifecyclePolicyPreview", "ListImages", "ListTagsForResource", "PutImageTagMutability", "PutLifecyclePolicy",
+        "StartLifecyclePolicyPreview", "TagResource", "UntagResource",
     ],
 }
 

@@ -10,10 +10,12 @@ import {
   DescribeRepositoriesCommand,
   GetAuthorizationTokenCommand,
   GetLifecyclePolicyCommand,
+  GetLifecyclePolicyPreviewCommand,
   ListImagesCommand,
   ListTagsForResourceCommand,
   PutImageTagMutabilityCommand,
   PutLifecyclePolicyCommand,
+  StartLifecyclePolicyPreviewCommand,
   TagResourceCommand,
   UntagResourceCommand,
 } from "@aws-sdk/client-ecr";
@@ -263,6 +265,29 @@ describe("the ECR API through @aws-sdk/client-ecr over real HTTP", () => {
     const deleted = await s.ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: "life" }));
     assert.equal(deleted.lifecyclePolicyText, EXPIRE_UNTAGGED);
     await assert.rejects(s.ecr.send(new DeleteLifecyclePolicyCommand({ repositoryName: "life" })), { name: "LifecyclePolicyNotFoundException" });
+  });
+
+  it("a lifecycle policy preview says what a policy would expire, by which rule, and expires nothing", async () => {
+    await s.ecr.send(new CreateRepositoryCommand({ repositoryName: "preview" }));
+    await assert.rejects(s.ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: "preview" })), { name: "LifecyclePolicyPreviewNotFoundException" });
+    await assert.rejects(s.ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: "preview" })), { name: "LifecyclePolicyNotFoundException" });
+    const now = Date.now();
+    const old = s.registry.push("preview", { pushedAt: new Date(now - 3 * DAY), content: "old" });
+    s.registry.push("preview", { pushedAt: new Date(now - DAY / 2), content: "young" });
+    s.registry.push("preview", { tag: "v1", pushedAt: new Date(now - 9 * DAY) });
+    const started = await s.ecr.send(new StartLifecyclePolicyPreviewCommand({ repositoryName: "preview", lifecyclePolicyText: EXPIRE_UNTAGGED }));
+    assert.equal(started.status, "IN_PROGRESS");
+    const preview = await s.ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: "preview" }));
+    assert.equal(preview.status, "COMPLETE");
+    assert.equal(preview.lifecyclePolicyText, EXPIRE_UNTAGGED);
+    assert.deepEqual(
+      preview.previewResults?.map((r) => [r.imageDigest, r.action?.type, r.appliedRulePriority, r.imagePushedAt?.getTime()]),
+      [[old, "EXPIRE", 1, now - 3 * DAY]],
+    );
+    assert.equal(preview.summary?.expiringImageTotalCount, 1);
+    assert.equal((await s.registry.listImages("preview")).length, 3, "a preview deletes nothing");
+    const tagged = await s.ecr.send(new GetLifecyclePolicyPreviewCommand({ repositoryName: "preview", filter: { tagStatus: "TAGGED" } }));
+    assert.deepEqual(tagged.previewResults, []);
   });
 
   it("TagResource, UntagResource and ListTagsForResource on a repository ARN; their limits in ECR's exceptions", async () => {

@@ -7,6 +7,7 @@ import { batchOperations } from "./api/batch.js";
 import type { EcrEnv, EcrHandler } from "./api/env.js";
 import { imageOperations } from "./api/images.js";
 import { lifecycleOperations } from "./api/lifecycle.js";
+import { lifecyclePreviewOperations } from "./api/lifecycle-preview.js";
 import { repositoryOperations } from "./api/repositories.js";
 import { tagOperations } from "./api/tags.js";
 
@@ -22,6 +23,7 @@ export function ecrApi(env: EcrEnv): AwsJsonApi<ApiDeps> {
     ...imageOperations,
     ...batchOperations,
     ...lifecycleOperations,
+    ...lifecyclePreviewOperations,
     ...tagOperations,
     ...authOperations,
   };

@@ -23,6 +23,12 @@ export const lifecyclePolicyNotFound = (name: string, registryId: string): AppRu
     `Lifecycle policy does not exist for the repository with name '${name}' in the registry with id '${registryId}'`,
   );
 
+export const lifecyclePolicyPreviewNotFound = (name: string, registryId: string): AppRunnerError =>
+  new AppRunnerError(
+    "EcrLifecyclePolicyPreviewNotFound",
+    `Lifecycle policy preview does not exist for the repository with name '${name}' in the registry with id '${registryId}'`,
+  );
+
 /** How ECR prints an image id in its messages: `{imageDigest:'…', imageTag:'…'}`, the members given. */
 export function imageIdText(id: { imageDigest?: string; imageTag?: string }): string {
   const parts = [

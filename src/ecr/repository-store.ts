@@ -18,6 +18,8 @@ export interface RepositoryRow {
   encryption: EncryptionSettings;
   lifecyclePolicy: string | undefined;
   lifecycleEvaluatedAt: number | undefined;
+  /** The policy of the last StartLifecyclePolicyPreview and when it was started. */
+  preview: { policy: string; at: number } | undefined;
 }
 
 interface RawRow {
@@ -29,6 +31,8 @@ interface RawRow {
   encryption: string;
   lifecycle_policy: string | null;
   lifecycle_evaluated_at: number | null;
+  lifecycle_preview_policy: string | null;
+  lifecycle_preview_at: number | null;
 }
 
 const fromRaw = (r: RawRow): RepositoryRow => ({
@@ -40,6 +44,7 @@ const fromRaw = (r: RawRow): RepositoryRow => ({
   encryption: JSON.parse(r.encryption) as EncryptionSettings,
   lifecyclePolicy: r.lifecycle_policy ?? undefined,
   lifecycleEvaluatedAt: r.lifecycle_evaluated_at ?? undefined,
+  preview: r.lifecycle_preview_policy !== null && r.lifecycle_preview_at !== null ? { policy: r.lifecycle_preview_policy, at: r.lifecycle_preview_at } : undefined,
 });
 
 /**
@@ -74,7 +79,7 @@ export class RepositoryStore implements RepositoryDirectory {
   }
 
   /** False when the name is taken. */
-  insert(r: Omit<RepositoryRow, "region" | "lifecyclePolicy" | "lifecycleEvaluatedAt">): boolean {
+  insert(r: Omit<RepositoryRow, "region" | "lifecyclePolicy" | "lifecycleEvaluatedAt" | "preview">): boolean {
     const result = this.store.db
       .prepare(
         `INSERT INTO ecr_repositories (region, name, created_at, tag_mutability, scan_on_push, encryption)
@@ -97,6 +102,12 @@ export class RepositoryStore implements RepositoryDirectory {
     this.store.db
       .prepare(`UPDATE ecr_repositories SET lifecycle_policy = ?, lifecycle_evaluated_at = NULL WHERE region = ? AND name = ?`)
       .run(policy ?? null, this.region, name);
+  }
+
+  setLifecyclePreview(name: string, policy: string, at: number): void {
+    this.store.db
+      .prepare(`UPDATE ecr_repositories SET lifecycle_preview_policy = ?, lifecycle_preview_at = ? WHERE region = ? AND name = ?`)
+      .run(policy, at, this.region, name);
   }
 
   markLifecycleEvaluated(name: string, at: number): void {

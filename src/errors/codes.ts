@@ -61,6 +61,7 @@ export const ERROR_CODES = {
   EcrRepositoryNotEmpty: { type: "RepositoryNotEmptyException", status: 400 },
   EcrImageNotFound: { type: "ImageNotFoundException", status: 400 },
   EcrLifecyclePolicyNotFound: { type: "LifecyclePolicyNotFoundException", status: 400 },
+  EcrLifecyclePolicyPreviewNotFound: { type: "LifecyclePolicyPreviewNotFoundException", status: 400 },
   EcrInvalidTagParameter: { type: "InvalidTagParameterException", status: 400 },
   EcrTooManyTags: { type: "TooManyTagsException", status: 400 },
   EcrLimitExceeded: { type: "LimitExceededException", status: 400 },

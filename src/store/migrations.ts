@@ -128,7 +128,8 @@ export const MIGRATIONS: readonly string[] = [
     failed_at INTEGER NOT NULL
   );
   `,
-  // ECR (src/ecr): the built-in registry's repositories, their settings and lifecycle policy;
+  // ECR (src/ecr): the built-in registry's repositories, their settings, lifecycle policy and
+  // the policy of the last lifecycle policy preview;
   // their tags are in the tags table under the repository's ARN. The images are the registry's own.
   `
   CREATE TABLE ecr_repositories (
@@ -140,6 +141,8 @@ export const MIGRATIONS: readonly string[] = [
     encryption TEXT NOT NULL,
     lifecycle_policy TEXT,
     lifecycle_evaluated_at INTEGER,
+    lifecycle_preview_policy TEXT,
+    lifecycle_preview_at INTEGER,
     PRIMARY KEY (region, name)
   );
   `,

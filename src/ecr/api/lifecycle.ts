@@ -10,7 +10,7 @@ interface PolicyInput {
 }
 
 /** The model's bounds of the policy text, checked before its contents. */
-function checkPolicyLength(text: string): string {
+export function checkPolicyLength(text: string): string {
   if (text.length < 100) throw invalidParameterAt("lifecyclePolicyText", "Member must have length greater than or equal to 100");
   if (text.length > 30720) throw invalidParameterAt("lifecyclePolicyText", "Member must have length less than or equal to 30720");
   return text;
