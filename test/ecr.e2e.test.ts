@@ -290,6 +290,21 @@ describe("the ECR API through @aws-sdk/client-ecr over real HTTP", () => {
     assert.deepEqual(tagged.previewResults, []);
   });
 
+  it("a registry that fails answers ECR's ServerException (500), and the server logs the cause", async () => {
+    await s.ecr.send(new CreateRepositoryCommand({ repositoryName: "down" }));
+    s.registry.failing = new Error("registry unreachable: connect ECONNREFUSED 127.0.0.1:8601");
+    try {
+      await assert.rejects(s.ecr.send(new ListImagesCommand({ repositoryName: "down" })), (err: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(err.name, "ServerException");
+        assert.equal(err.$metadata?.httpStatusCode, 500);
+        return true;
+      });
+      assert.ok(s.logs().some((l) => l.message === "internal error while handling a request" && String(l.fields?.error).includes("ECONNREFUSED")), "the cause is logged");
+    } finally {
+      s.registry.failing = undefined;
+    }
+  });
+
   it("TagResource, UntagResource and ListTagsForResource on a repository ARN; their limits in ECR's exceptions", async () => {
     const arn = (await s.ecr.send(new CreateRepositoryCommand({ repositoryName: "tagged" }))).repository?.repositoryArn;
     assert.ok(arn);

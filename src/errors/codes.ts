@@ -65,6 +65,8 @@ export const ERROR_CODES = {
   EcrInvalidTagParameter: { type: "InvalidTagParameterException", status: 400 },
   EcrTooManyTags: { type: "TooManyTagsException", status: 400 },
   EcrLimitExceeded: { type: "LimitExceededException", status: 400 },
+  // The registry behind the ECR API failed (not reachable, an error of its own): ECR's 500.
+  EcrServer: { type: "ServerException", status: 500 },
 } as const satisfies Record<string, { type: string; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -10,6 +10,8 @@ export interface EcrServer {
   registry: FakeRegistry;
   ecr: ECRClient;
   module(): EcrModule;
+  /** What the server logged so far. */
+  logs(): { message: string; fields?: Record<string, unknown> }[];
   close(): Promise<void>;
 }
 
@@ -20,7 +22,9 @@ export interface EcrServer {
 export async function startEcrServer(): Promise<EcrServer> {
   const registry = new FakeRegistry();
   let made: EcrModule | undefined;
+  const lines: { message: string; fields?: Record<string, unknown> }[] = [];
   const server = await startInProcess({
+    logger: (message, fields) => lines.push({ message, fields }),
     modules: [
       ...DEFAULT_MODULES,
       (deps) => {
@@ -38,6 +42,7 @@ export async function startEcrServer(): Promise<EcrServer> {
       if (!made) throw new Error("the ECR module was not built");
       return made;
     },
+    logs: () => lines,
     async close() {
       ecr.destroy();
       await server.close();

@@ -31,6 +31,8 @@ export class FakeRegistry implements BuiltInRegistry, RegistryPasswords {
   readonly address: string;
   private readonly repos = new Map<string, Map<string, Stored>>();
   readonly issued: { principal: RegistryPrincipal; password: string; expiresAt: Date }[] = [];
+  /** While set, every read of the registry fails with it (the registry process down). */
+  failing: Error | undefined;
 
   constructor(address = "127.0.0.1:8601", private readonly ecrHost = "") {
     this.address = address;
@@ -55,6 +57,7 @@ export class FakeRegistry implements BuiltInRegistry, RegistryPasswords {
   }
 
   listImages(repositoryName: string): Promise<StoredImage[]> {
+    if (this.failing) return Promise.reject(this.failing);
     const images = [...(this.repos.get(repositoryName)?.values() ?? [])];
     return Promise.resolve(
       images.map((i) => ({
@@ -69,6 +72,7 @@ export class FakeRegistry implements BuiltInRegistry, RegistryPasswords {
   }
 
   getManifest(repositoryName: string, reference: string): Promise<{ digest: string; mediaType: string; body: Buffer } | undefined> {
+    if (this.failing) return Promise.reject(this.failing);
     const images = [...(this.repos.get(repositoryName)?.values() ?? [])];
     const found = images.find((i) => i.digest === reference || i.tags.has(reference));
     return Promise.resolve(found ? { digest: found.digest, mediaType: MANIFEST_TYPE, body: found.body } : undefined);
