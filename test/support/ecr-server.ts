@@ -19,11 +19,12 @@ export interface EcrServer {
  * The real server (default modules) with the ECR module over an in-memory registry, until the
  * built-in registry is wired in: the lifecycle sweep runs only when asked or a policy changes.
  */
-export async function startEcrServer(): Promise<EcrServer> {
-  const registry = new FakeRegistry();
+export async function startEcrServer(opts: { dataDir?: string; registry?: FakeRegistry } = {}): Promise<EcrServer> {
+  const registry = opts.registry ?? new FakeRegistry();
   let made: EcrModule | undefined;
   const lines: { message: string; fields?: Record<string, unknown> }[] = [];
   const server = await startInProcess({
+    ...(opts.dataDir ? { dataDir: opts.dataDir } : {}),
     logger: (message, fields) => lines.push({ message, fields }),
     modules: [
       ...DEFAULT_MODULES,
