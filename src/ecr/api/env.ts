@@ -1,4 +1,5 @@
-import type { RequestContext } from "../../domain/api-context.js";
+import type { ApiDeps, RequestContext } from "../../domain/api-context.js";
+import type { EnvHandler } from "../../protocol/context.js";
 import type { BuiltInRegistry, RegistryPasswords } from "../../registry/types.js";
 import { repositoryNotFound } from "../errors.js";
 import type { RepositoryRow, RepositoryStore } from "../repository-store.js";
@@ -14,7 +15,7 @@ export interface EcrEnv {
 }
 
 /** An ECR operation: the shared handler shape plus the module's environment. */
-export type EcrHandler = (input: Record<string, unknown>, ctx: RequestContext, env: EcrEnv) => unknown;
+export type EcrHandler = EnvHandler<ApiDeps, EcrEnv>;
 
 /** The repository, or ECR's RepositoryNotFoundException. */
 export function requireRepository(env: EcrEnv, ctx: RequestContext, name: string): RepositoryRow {
