@@ -15,6 +15,7 @@ const LAYERS = {
   model: ["errors", "util"],
   iam: ["errors", "util"],
   images: ["errors", "util"],
+  registry: ["errors", "util"],
   executor: ["errors", "util"],
   store: ["iam", "errors", "util"],
   protocol: ["store", "model", "iam", "errors", "util"],
@@ -29,14 +30,15 @@ const LAYERS = {
   engine: ["runtime", "builder", "telemetry", "domain", "protocol", "store", "images", "errors", "util"],
   api: ["domain", "protocol", "store", "model", "iam", "errors", "util"],
   sts: ["modules.ts", "protocol", "iam", "errors", "util"],
+  ecr: ["modules.ts", "domain", "protocol", "store", "model", "registry", "iam", "errors", "util"],
   console: ["modules.ts", "errors", "util"],
   "server.ts": [
-    "console", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
-    "telemetry", "modules.ts", "domain", "protocol", "store", "executor", "images", "iam", "model", "errors", "util",
+    "console", "ecr", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
+    "telemetry", "modules.ts", "domain", "protocol", "store", "executor", "images", "registry", "iam", "model", "errors", "util",
   ],
   cli: [
-    "server.ts", "console", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
-    "telemetry", "modules.ts", "domain", "protocol", "store", "executor", "images", "iam", "model", "errors", "util",
+    "server.ts", "console", "ecr", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
+    "telemetry", "modules.ts", "domain", "protocol", "store", "executor", "images", "registry", "iam", "model", "errors", "util",
   ],
 };
 

@@ -31,6 +31,18 @@ SERVED = {
     ],
     ("cloudwatch", "2010-08-01"): ["GetMetricData", "GetMetricStatistics", "ListMetrics"],
     ("cloudtrail", "2013-11-01"): ["LookupEvents"],
+    ("ecr", "2015-09-21"): [
+        "BatchDeleteImage", "BatchGetImage", "CreateRepository", "DeleteLifecyclePolicy", "DeleteRepository",
+        "DescribeImages", "DescribeRepositories", "GetAuthorizationToken", "GetLifecyclePolicy",
+        "GetLifecyclePolicyPreview", "ListImages", "ListTagsForResource", "PutImageTagMutability", "PutLifecyclePolicy",
+        "StartLifecyclePolicyPreview", "TagResource", "UntagResource",
+    ],
+}
+
+# Shapes botocore does not mark sensitive that carry credentials: marked here so the audit
+# trail hides them (ECR's authorizationToken is base64("AWS:" + a registry password)).
+SENSITIVE = {
+    ("ecr", "2015-09-21"): ["Base64"],
 }
 
 METADATA_KEYS = ["apiVersion", "endpointPrefix", "jsonVersion", "protocol", "serviceId", "signingName", "targetPrefix", "uid"]
@@ -74,6 +86,8 @@ def extract(service, version, operations):
         roots += [op[k]["shape"] for k in ("input", "output") if k in op]
         roots += [e["shape"] for e in op.get("errors", [])]
     shapes = {name: trim_shape(model["shapes"][name]) for name in sorted(reachable(model["shapes"], roots))}
+    for name in SENSITIVE.get((service, version), []):
+        shapes[name]["sensitive"] = True
     metadata = {k: model["metadata"][k] for k in METADATA_KEYS if k in model["metadata"]}
     # botocore leaves signingName out where it is the endpoint prefix; SigV4 needs it spelled out.
     metadata.setdefault("signingName", metadata["endpointPrefix"])

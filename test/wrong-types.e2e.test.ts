@@ -1,8 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { openRunnerModel } from "../src/api/openrunner/model.js";
-import { appRunnerModel, cloudTrailModel, cloudWatchModel, eventsModel, logsModel, type ServiceModel } from "../src/model/model.js";
+import { ecrModule } from "../src/ecr/module.js";
+import { appRunnerModel, cloudTrailModel, cloudWatchModel, ecrModel, eventsModel, logsModel, type ServiceModel } from "../src/model/model.js";
+import { DEFAULT_MODULES } from "../src/server.js";
 import { awsJsonCall, type JsonApiName } from "./support/aws-json-call.js";
+import { FakeRegistry } from "./support/fake-registry.js";
 import { startInProcess, type InProcessServer } from "./support/harness.js";
 import { wrongTypeCases } from "./support/wrong-types.js";
 
@@ -13,6 +16,7 @@ const MODELS: [JsonApiName, ServiceModel][] = [
   ["events", eventsModel],
   ["cloudwatch", cloudWatchModel],
   ["cloudtrail", cloudTrailModel],
+  ["ecr", ecrModel],
 ];
 /** Requests in flight at once: enough to be quick, few enough for a shared 2-core machine. */
 const PARALLEL = 8;
@@ -20,7 +24,9 @@ const PARALLEL = 8;
 describe("a member of the wrong JSON type is a SerializationException, before anything else (generated from each API's model)", () => {
   let server: InProcessServer;
   before(async () => {
-    server = await startInProcess();
+    // ECR over an in-memory registry until the built-in one is among the default modules.
+    const registry = new FakeRegistry();
+    server = await startInProcess({ modules: [...DEFAULT_MODULES, ecrModule(registry, registry, { lifecycleSweepMs: 0 })] });
   });
   after(async () => server.close());
 

@@ -1,5 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { ecrApi } from "../ecr/ecr-api.js";
+import type { RepositoryStore } from "../ecr/repository-store.js";
+import type { BuiltInRegistry, RegistryPasswords } from "../registry/types.js";
 import { cloudTrailApis } from "../telemetry/audit/cloudtrail-api.js";
 import type { TrailStore } from "../telemetry/audit/trail-store.js";
 import { eventBridgeApi } from "../telemetry/events/api/api.js";
@@ -23,6 +26,7 @@ const APIS: AwsJsonApi[] = [
   eventBridgeApi({ db: unused<EventsDb>(), wake: () => undefined }),
   cloudWatchJsonApi(cloudWatchOperations(unused<MetricsStore>(), new ManualClock(0))),
   ...cloudTrailApis({ store: unused<TrailStore>(), clock: new ManualClock(0), retentionDays: 90, flush: () => undefined }),
+  ecrApi({ repositories: unused<RepositoryStore>(), registry: unused<BuiltInRegistry>(), passwords: unused<RegistryPasswords>(), lifecyclePolicyChanged: () => undefined }),
 ];
 
 describe("every API is checked against a model of exactly what it serves", () => {

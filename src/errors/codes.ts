@@ -55,6 +55,18 @@ export const ERROR_CODES = {
   CloudWatchMissingParameter: { type: "MissingRequiredParameterException", status: 400 },
   CloudWatchInvalidParameterCombination: { type: "InvalidParameterCombinationException", status: 400 },
   CloudWatchInvalidNextToken: { type: "InvalidNextToken", status: 400 },
+  // ECR (src/ecr); its InvalidParameterException is InvalidParameter above.
+  EcrRepositoryNotFound: { type: "RepositoryNotFoundException", status: 400 },
+  EcrRepositoryAlreadyExists: { type: "RepositoryAlreadyExistsException", status: 400 },
+  EcrRepositoryNotEmpty: { type: "RepositoryNotEmptyException", status: 400 },
+  EcrImageNotFound: { type: "ImageNotFoundException", status: 400 },
+  EcrLifecyclePolicyNotFound: { type: "LifecyclePolicyNotFoundException", status: 400 },
+  EcrLifecyclePolicyPreviewNotFound: { type: "LifecyclePolicyPreviewNotFoundException", status: 400 },
+  EcrInvalidTagParameter: { type: "InvalidTagParameterException", status: 400 },
+  EcrTooManyTags: { type: "TooManyTagsException", status: 400 },
+  EcrLimitExceeded: { type: "LimitExceededException", status: 400 },
+  // The registry behind the ECR API failed (not reachable, an error of its own): ECR's 500.
+  EcrServer: { type: "ServerException", status: 500 },
 } as const satisfies Record<string, { type: string; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,6 +1,7 @@
 import rawModel from "./apprunner-2020-05-15.json" with { type: "json" };
 import rawCloudTrail from "./cloudtrail-2013-11-01.json" with { type: "json" };
 import rawCloudWatch from "./cloudwatch-2010-08-01.json" with { type: "json" };
+import rawEcr from "./ecr-2015-09-21.json" with { type: "json" };
 import rawEvents from "./events-2015-10-07.json" with { type: "json" };
 import rawLogs from "./logs-2014-03-28.json" with { type: "json" };
 
@@ -46,6 +47,7 @@ export const logsModel = rawLogs as unknown as ServiceModel;
 export const eventsModel = rawEvents as unknown as ServiceModel;
 export const cloudWatchModel = rawCloudWatch as unknown as ServiceModel;
 export const cloudTrailModel = rawCloudTrail as unknown as ServiceModel;
+export const ecrModel = rawEcr as unknown as ServiceModel;
 
 export const operationNames = (): string[] => Object.keys(appRunnerModel.operations);
 

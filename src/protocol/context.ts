@@ -32,3 +32,13 @@ export type OperationHandler<Deps = unknown> = (input: Record<string, unknown>, 
 export function handler<I, Deps = unknown>(fn: (input: I, ctx: RequestContext<Deps>) => unknown): OperationHandler<Deps> {
   return (input, ctx) => fn(input as I, ctx);
 }
+
+/** A handler that also takes its module's environment (a store of its own, a worker to wake). */
+export type EnvHandler<Deps, Env> = (input: Record<string, unknown>, ctx: RequestContext<Deps>, env: Env) => unknown;
+
+/** An API's handlers bound to its module's environment, as the endpoint calls them. */
+export function bindEnv<Deps, Env>(handlers: Record<string, EnvHandler<Deps, Env>>, env: Env): Record<string, OperationHandler<Deps>> {
+  const operations: Record<string, OperationHandler<Deps>> = {};
+  for (const [name, op] of Object.entries(handlers)) operations[name] = (input, ctx) => op(input, ctx, env);
+  return operations;
+}

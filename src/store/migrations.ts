@@ -128,4 +128,22 @@ export const MIGRATIONS: readonly string[] = [
     failed_at INTEGER NOT NULL
   );
   `,
+  // ECR (src/ecr): the built-in registry's repositories, their settings, lifecycle policy and
+  // the policy of the last lifecycle policy preview;
+  // their tags are in the tags table under the repository's ARN. The images are the registry's own.
+  `
+  CREATE TABLE ecr_repositories (
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    tag_mutability TEXT NOT NULL,
+    scan_on_push INTEGER NOT NULL,
+    encryption TEXT NOT NULL,
+    lifecycle_policy TEXT,
+    lifecycle_evaluated_at INTEGER,
+    lifecycle_preview_policy TEXT,
+    lifecycle_preview_at INTEGER,
+    PRIMARY KEY (region, name)
+  );
+  `,
 ];

@@ -81,11 +81,13 @@ export function createAwsJsonHandler<Deps extends EndpointDeps>(opts: AwsJsonHan
       writeJson(res, requestId, jsonVersion, output);
     } catch (err) {
       failure = asAppRunnerError(err);
-      if (failure.code === "InternalServiceError") {
+      // Every server-side failure, whatever name its API gives it (ECR's ServerException), with what caused it.
+      if (failure.httpStatus >= 500) {
+        const cause = failure === err && failure.cause !== undefined ? failure.cause : err;
         opts.logger("internal error while handling a request", {
           requestId,
           operation: targetStr,
-          error: err instanceof Error ? err.stack ?? err.message : String(err),
+          error: cause instanceof Error ? cause.stack ?? cause.message : String(cause ?? failure.message),
         });
       }
       // Refused before its body was read (authentication, size): the body is thrown away, not kept.

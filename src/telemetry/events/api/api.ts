@@ -1,4 +1,5 @@
-import type { ApiDeps, OperationHandler } from "../../../domain/api-context.js";
+import type { ApiDeps } from "../../../domain/api-context.js";
+import { bindEnv } from "../../../protocol/context.js";
 import type { AwsJsonApi } from "../../../protocol/service-registry.js";
 import { eventsModel } from "../../../model/model.js";
 import { busOperations } from "./bus-ops.js";
@@ -15,8 +16,7 @@ import { targetOperations } from "./targets-ops.js";
  */
 export function eventBridgeApi(env: EventsEnv): AwsJsonApi<ApiDeps> {
   const all: Record<string, EventsHandler> = { ...ruleOperations, ...targetOperations, ...eventOperations, ...busOperations };
-  const operations: Record<string, OperationHandler> = {};
-  for (const [name, op] of Object.entries(all)) operations[name] = (input, ctx) => op(input, ctx, env);
+  const operations = bindEnv(all, env);
   return {
     targetPrefix: "AWSEvents",
     signingName: "events",

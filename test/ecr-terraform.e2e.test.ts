@@ -1,0 +1,113 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { startEcrServer, type EcrServer } from "./support/ecr-server.js";
+import { findTerraform, TerraformWorkspace } from "./support/terraform.js";
+
+/*
+ * Terraform's aws_ecr_repository and aws_ecr_lifecycle_policy, as App Runner users declare the
+ * repository their service's image lives in: apply, a plan with nothing to change (every
+ * attribute the provider reads back agrees), an update of tag mutability and tags, destroy
+ * with force_delete.
+ */
+
+const setup = findTerraform();
+
+function configuration(providerVersion: string, endpoint: string, mutability: string, stage: string): string {
+  return `
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "${providerVersion}" }
+  }
+}
+
+provider "aws" {
+  region                  = "us-east-1"
+  skip_metadata_api_check = true
+  skip_region_validation  = true
+  endpoints {
+    ecr = "${endpoint}"
+    sts = "${endpoint}"
+  }
+}
+
+resource "aws_ecr_repository" "app" {
+  name                 = "tf/app"
+  image_tag_mutability = "${mutability}"
+  force_delete         = true
+  image_scanning_configuration {
+    scan_on_push = true
+  }
+  tags = { stage = "${stage}" }
+}
+
+resource "aws_ecr_lifecycle_policy" "app" {
+  repository = aws_ecr_repository.app.name
+  policy = jsonencode({
+    rules = [{
+      rulePriority = 1
+      description  = "expire untagged images after a day"
+      selection    = { tagStatus = "untagged", countType = "sinceImagePushed", countUnit = "days", countNumber = 1 }
+      action       = { type = "expire" }
+    }]
+  })
+}
+`;
+}
+
+describe("Terraform's aws_ecr_repository and aws_ecr_lifecycle_policy against OpenRunner", { skip: typeof setup === "string" ? setup : false }, () => {
+  let s: EcrServer;
+  let dir: string;
+  let tf: TerraformWorkspace;
+  const write = (mutability: string, stage: string): void => {
+    if (typeof setup === "string") return;
+    tf.writeConfig(configuration(setup.providerVersion, s.server.running.endpoint, mutability, stage));
+  };
+
+  before(async () => {
+    if (typeof setup === "string") return;
+    s = await startEcrServer();
+    dir = mkdtempSync(join(tmpdir(), "openrunner-tf-ecr-"));
+    tf = new TerraformWorkspace(setup, dir, s.server.running.rootKey);
+    write("MUTABLE", "one");
+    await tf.ok(["init", "-no-color", "-input=false"]);
+  });
+  after(async () => {
+    try {
+      // Only what a failed test left behind: a destroy with nothing to do still starts the provider.
+      if (tf && tf.state().size > 0) await tf.run(["destroy", "-no-color", "-auto-approve", "-input=false"]);
+    } finally {
+      if (dir) rmSync(dir, { recursive: true, force: true });
+      await s?.close();
+    }
+  });
+
+  it("applies, then plans nothing to change", async () => {
+    write("MUTABLE", "one");
+    await tf.apply();
+    const repo = tf.state().get("aws_ecr_repository.app")?.values;
+    assert.ok(repo);
+    assert.equal(repo.repository_url, "127.0.0.1:8601/tf/app");
+    assert.equal(repo.registry_id, s.server.running.config.accountId);
+    assert.equal(repo.arn, `arn:aws:ecr:us-east-1:${s.server.running.config.accountId}:repository/tf/app`);
+    assert.equal(s.module().repositories.find("tf/app")?.tagMutability, "MUTABLE");
+    const plan = await tf.plan();
+    assert.equal(plan.changes, false, plan.output);
+  });
+
+  it("updates tag mutability and tags in place", async () => {
+    write("IMMUTABLE", "two");
+    const out = await tf.apply();
+    assert.match(out, /1 changed/);
+    assert.equal(s.module().repositories.find("tf/app")?.tagMutability, "IMMUTABLE");
+  });
+
+  it("destroys the repository with its images (force_delete)", async () => {
+    s.registry.push("tf/app", { tag: "v1", pushedAt: new Date() });
+    await tf.ok(["destroy", "-no-color", "-auto-approve", "-input=false"]);
+    assert.equal(s.module().repositories.find("tf/app"), undefined);
+    assert.deepEqual(await s.registry.listImages("tf/app"), []);
+  });
+});
