@@ -15,6 +15,7 @@ const LAYERS = {
   model: ["errors", "util"],
   iam: ["errors", "util"],
   images: ["errors", "util"],
+  registry: ["errors", "util"],
   executor: ["errors", "util"],
   store: ["iam", "errors", "util"],
   protocol: ["store", "model", "iam", "errors", "util"],
@@ -31,11 +32,11 @@ const LAYERS = {
   sts: ["modules.ts", "protocol", "iam", "errors", "util"],
   console: ["modules.ts", "errors", "util"],
   "server.ts": [
-    "console", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
+    "console", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router", "registry",
     "telemetry", "modules.ts", "domain", "protocol", "store", "executor", "images", "iam", "model", "errors", "util",
   ],
   cli: [
-    "server.ts", "console", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
+    "server.ts", "console", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router", "registry",
     "telemetry", "modules.ts", "domain", "protocol", "store", "executor", "images", "iam", "model", "errors", "util",
   ],
 };

@@ -2,7 +2,7 @@ import type { AppRunnerClient } from "@aws-sdk/client-apprunner";
 import Database from "better-sqlite3";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanupLeftovers } from "../../src/executor/container.js";
 import { removeFirewall } from "../../src/executor/firewall.js";
@@ -66,11 +66,13 @@ export class LocalServer {
   httpPort = 0;
   /** 0 unless the constructor asked for HTTPS: then a free port, the same at every start. */
   httpsPort = 0;
+  /** 0 unless the constructor asked for the built-in registry: then a free port, the same at every start. */
+  registryPort = 0;
   current: { server: SpawnedServer; client: AppRunnerClient } | undefined;
 
   constructor(
     prefix: string,
-    private readonly opts: { https?: boolean; extraArgs?: string[] } = {},
+    private readonly opts: { https?: boolean; registry?: boolean; extraArgs?: string[] } = {},
   ) {
     this.data = tempDataDir(prefix);
   }
@@ -84,9 +86,10 @@ export class LocalServer {
   async args(apiPort = 0): Promise<string[]> {
     if (this.httpPort === 0) this.httpPort = await freePort();
     if (this.opts.https && this.httpsPort === 0) this.httpsPort = await freePort();
+    if (this.opts.registry && this.registryPort === 0) this.registryPort = await freePort();
     return [
       ...["--data-dir", this.data.dir, "--port", String(apiPort), "--runtime", "local", "--address-block", String(this.block)],
-      ...["--http-port", String(this.httpPort), "--https-port", String(this.httpsPort)],
+      ...["--http-port", String(this.httpPort), "--https-port", String(this.httpsPort), "--registry-port", String(this.registryPort)],
       // No polling unless a test asks for it: polls would deploy what a test pushes before it means them to.
       ...(this.opts.extraArgs?.includes("--image-poll-seconds") ? [] : ["--image-poll-seconds", "0"]),
       ...(this.opts.extraArgs ?? []),
@@ -95,7 +98,8 @@ export class LocalServer {
 
   async start(env: Record<string, string> = {}, apiPort = 0): Promise<AppRunnerClient> {
     assert.equal(this.current, undefined, "one server at a time on a data directory");
-    const server = await spawnOpenRunner(await this.args(apiPort), env);
+    const repositories: Record<string, string> = this.opts.registry ? { OPENRUNNER_REGISTRY_REPOSITORIES: this.repositoriesFile } : {};
+    const server = await spawnOpenRunner(await this.args(apiPort), { ...repositories, ...env });
     this.current = { server, client: appRunnerClient(server.endpoint, credentialsIn(this.data.dir)) };
     return this.current.client;
   }
@@ -105,6 +109,15 @@ export class LocalServer {
     this.current = undefined;
     c?.client.destroy();
     await c?.server.stop(signal);
+  }
+
+  /** The repositories the built-in registry knows (until the ECR API is wired in): name -> tag mutability. */
+  get repositoriesFile(): string {
+    return join(this.data.dir, "test-repositories.json");
+  }
+
+  setRepositories(repositories: Record<string, "MUTABLE" | "IMMUTABLE">): void {
+    writeFileSync(this.repositoriesFile, JSON.stringify(Object.fromEntries(Object.entries(repositories).map(([n, m]) => [n, { tagMutability: m }]))));
   }
 
   /** One GET through the data plane with the service's host. */
