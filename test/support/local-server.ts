@@ -55,6 +55,26 @@ export async function stopLeftoverHaproxy(dataDir: string): Promise<void> {
   process.kill(pid, "SIGKILL");
 }
 
+/** The PID in the built-in registry's pid file, or 0. */
+export function registryPid(dataDir: string): number {
+  try {
+    return Number(readFileSync(join(dataDir, "registry", "registry.pid"), "utf8").trim()) || 0;
+  } catch {
+    return 0; // No pid file: stopped cleanly, or never started.
+  }
+}
+
+/** A server killed with SIGKILL leaves its registry running: stop it by its recorded PID. */
+export function stopLeftoverRegistry(dataDir: string): void {
+  const pid = registryPid(dataDir);
+  if (pid === 0) return;
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
 /**
  * `openrunner up` with the local runtime and HAProxy on one data directory, one process at a
  * time (restarts, kill -9), stopped by the PID it started, and everything its runtime made on
@@ -144,6 +164,7 @@ export class LocalServer {
       await attempt(() => removeFirewall(layout));
     }
     await attempt(() => stopLeftoverHaproxy(this.data.dir));
+    await attempt(() => stopLeftoverRegistry(this.data.dir));
     await attempt(() => this.data.remove());
     if (failures.length > 0) throw failures[0];
   }
