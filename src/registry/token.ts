@@ -97,7 +97,7 @@ function base32(bytes: Buffer): string {
  * of the DER SubjectPublicKeyInfo, its first 240 bits in base32, in groups of four joined by ':'.
  */
 export function libtrustKeyId(key: KeyObject): string {
-  const der = createPublicKey(key).export({ type: "spki", format: "der" });
+  const der = (key.type === "public" ? key : createPublicKey(key)).export({ type: "spki", format: "der" });
   const encoded = base32(createHash("sha256").update(der).digest().subarray(0, 30));
   return encoded.match(/.{1,4}/g)?.join(":") ?? "";
 }
