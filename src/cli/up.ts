@@ -5,7 +5,7 @@ import { parseCidr } from "../executor/egress.js";
 import { missingHostTools, type LocalRuntimeSettings } from "../runtime/local/setup.js";
 import { startOpenRunner, type RunningOpenRunner } from "../server.js";
 import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.js";
-import { DEFAULT_REGISTRY_PORT } from "../registry/built-in-registry.js";
+import { DEFAULT_REGISTRY_PORT, missingRegistryTools } from "../registry/built-in-registry.js";
 import { fileRepositoryDirectory } from "../registry/file-directory.js";
 
 const USAGE = `Usage: openrunner up [--data-dir DIR] [--port N] [--region R] [--domain D] [--quota name=value ...]
@@ -122,6 +122,12 @@ export async function up(argv: string[]): Promise<void> {
   }
   const stepDelay = Number(process.env.OPENRUNNER_ENGINE_STEP_DELAY_MS ?? "0");
   const localRuntime = runtimeSettings(values);
+  let registryPort = integer("registry-port", String(values["registry-port"]), 0, 65535);
+  const missingForRegistry = registryPort > 0 ? missingRegistryTools() : [];
+  if (missingForRegistry.length > 0) {
+    process.stderr.write(`openrunner: no built-in registry on this host; missing:\n${missingForRegistry.map((m) => `  - ${m}`).join("\n")}\n`);
+    registryPort = 0;
+  }
   // Until the ECR API's repositories are wired in: a JSON file of repositories, read at each push and pull.
   const repositoriesFile = process.env.OPENRUNNER_REGISTRY_REPOSITORIES;
   const logger = (message: string, fields?: Record<string, unknown>): void => {
@@ -136,7 +142,7 @@ export async function up(argv: string[]): Promise<void> {
     engineStepDelayMs: Number.isFinite(stepDelay) ? stepDelay : 0,
     localRuntime,
     registry: {
-      port: integer("registry-port", String(values["registry-port"]), 0, 65535),
+      port: registryPort,
       ...(repositoriesFile ? { repositories: fileRepositoryDirectory(resolve(repositoriesFile), logger) } : {}),
     },
   });

@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Clock } from "../util/clock.js";
@@ -14,6 +15,21 @@ import { TOKEN_ISSUER, TOKEN_SERVICE } from "./token.js";
 import type { BuiltInRegistry, RegistryPasswords, RegistryPrincipal, RepositoryDirectory } from "./types.js";
 
 export const DEFAULT_REGISTRY_PORT = 8601;
+
+/** What the built-in registry needs on this host and is not there (empty: it can run). */
+export function missingRegistryTools(): string[] {
+  return [
+    { command: "docker-registry", pkg: "docker-registry" },
+    { command: "openssl", pkg: "openssl" },
+  ].flatMap((t) => {
+    try {
+      execFileSync("sh", ["-c", `command -v ${t.command}`], { stdio: "ignore" });
+      return [];
+    } catch {
+      return [`${t.command} (Debian package ${t.pkg})`];
+    }
+  });
+}
 
 export interface RegistryOptions {
   dataDir: string;
