@@ -1,5 +1,6 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { pipeline } from "node:stream";
 import type { Clock } from "../util/clock.js";
 import { hex, type Random } from "../util/random.js";
 import { INVALID_PASSWORD_MESSAGE, type HmacRegistryPasswords } from "./passwords.js";
@@ -67,6 +68,10 @@ export class FrontDoor {
         res.end();
       });
     });
+    // A layer of a few GB on a slow link takes longer than Node's default 5 minutes per request;
+    // headers must still come quickly.
+    server.requestTimeout = 0;
+    server.headersTimeout = 20_000;
     await new Promise<void>((ok, fail) => {
       server.once("error", fail);
       server.listen(this.opts.port, this.opts.host, () => ok());
@@ -137,15 +142,23 @@ export class FrontDoor {
     // The Host the registry sees is the front door's: its push notifications then name the
     // address services use, whatever name the client typed.
     const headers = { ...req.headers, host: this.address };
+    const cut = (what: string) => (err: NodeJS.ErrnoException | null) => {
+      if (!err) return;
+      // A client that went away mid-transfer ends both sides; anything else is worth a line.
+      if (err.code !== "ERR_STREAM_PREMATURE_CLOSE" && err.code !== "ECONNRESET") {
+        this.opts.logger(`registry front door: ${what} failed`, { component: "registry", method: req.method, path: url.pathname, error: err.message });
+      }
+    };
     const upstream = request({ socketPath: this.opts.socketPath, method: req.method, path: req.url, headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
-      answer.pipe(res);
+      pipeline(answer, res, cut("sending the registry's answer"));
     });
     upstream.on("error", (err) => {
       this.opts.logger("registry front door: the registry could not be reached", { component: "registry", error: err.message });
       if (!res.headersSent) sendError(res, { status: 503, code: "UNAVAILABLE", message: "The registry is restarting; try again." });
       else res.destroy();
     });
-    req.pipe(upstream);
+    // Streams both ways: a blob goes through in chunks, and a client that goes away ends the upload.
+    pipeline(req, upstream, cut("passing the request on"));
   }
 }
