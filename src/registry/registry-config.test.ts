@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { renderRegistryConfig } from "./registry-config.js";
+import { restartBackoffMs } from "./registry-process.js";
 
 describe("renderRegistryConfig", () => {
   const base = { storageDir: "/d/registry/storage", socketPath: "/d/registry/registry.sock", httpSecret: "s", realm: "http://127.0.0.1:8601/token", service: "svc", issuer: "iss", rootCertBundle: "/d/registry/token-signing.crt" };
@@ -21,4 +22,15 @@ describe("renderRegistryConfig", () => {
     assert.deepEqual(e?.headers, { Authorization: ["Bearer t"] });
     assert.deepEqual(e?.ignoredmediatypes, ["application/octet-stream"]);
   });
+});
+
+describe("restartBackoffMs", () => {
+  const cases: [number, number][] = [
+    [0, 500],
+    [1, 1000],
+    [3, 4000],
+    [5, 10_000],
+    [40, 10_000],
+  ];
+  for (const [failures, want] of cases) it(`${failures} failed starts: ${want} ms`, () => assert.equal(restartBackoffMs(500, failures), want));
 });

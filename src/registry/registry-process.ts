@@ -20,6 +20,11 @@ export interface RegistryProcessOptions {
 /** Errors the registry logs for answers that are part of every push: checks for blobs and manifests not there yet. */
 const EXPECTED_ANSWERS = /err\.code="(?:blob unknown|manifest unknown)"/;
 
+/** Pure: the pause before the next check after `failures` failed starts in a row (at most 10 s). */
+export function restartBackoffMs(everyMs: number, failures: number): number {
+  return failures === 0 ? everyMs : Math.min(10_000, everyMs * 2 ** failures);
+}
+
 /** True when `pid` is a live docker-registry (guards every signal against PID reuse). */
 function isRegistry(pid: number): boolean {
   try {
@@ -56,11 +61,15 @@ export class RegistryProcess {
   private readonly watchdog: PeriodicTask;
   /** How many times the registry was started again after it exited. */
   restarts = 0;
+  /** Failed starts in a row: the checks back off while the registry cannot start. */
+  private failures = 0;
 
   constructor(private readonly opts: RegistryProcessOptions) {
+    const everyMs = opts.checkEveryMs ?? 500;
     this.watchdog = new PeriodicTask({
       name: "registry watchdog",
-      everyMs: opts.checkEveryMs ?? 500,
+      everyMs,
+      nextRunInMs: () => restartBackoffMs(everyMs, this.failures),
       run: () => this.check(),
       logger: opts.logger,
       context: { component: "registry" },
@@ -85,9 +94,15 @@ export class RegistryProcess {
 
   private async check(): Promise<void> {
     if (this.child && this.exited === undefined) return;
-    this.opts.logger("registry exited; starting it again", { component: "registry", reason: this.exited });
+    this.opts.logger("registry exited; starting it again", { component: "registry", reason: this.exited, failures: this.failures });
     this.restarts++;
-    await this.launch();
+    try {
+      await this.launch();
+      this.failures = 0;
+    } catch (err) {
+      this.failures++;
+      throw err;
+    }
   }
 
   private async launch(): Promise<void> {
