@@ -25,7 +25,6 @@ import type { ApiDeps, WorkNotifier } from "./domain/api-context.js";
 import { ensureDefaultAutoScalingConfiguration } from "./domain/auto-scaling.js";
 import { DEFAULT_QUOTAS, type ControlPlaneConfig, type Quotas } from "./domain/config.js";
 import type { LifecycleDeps } from "./domain/service-lifecycle.js";
-import type { ServiceDoc, ServiceInternal } from "./domain/service-record.js";
 import { admitThroughModules, createModules, fanOutApiCalls, stopModules, type ControlPlaneModule, type HttpRoute, type ModuleFactory } from "./modules.js";
 import { createAuditModule } from "./telemetry/audit/module.js";
 import { createEventsModule } from "./telemetry/events/module.js";
@@ -39,7 +38,7 @@ import { RequestLogReceiver } from "./router/request-log.js";
 import { HaproxyRouter } from "./router/router.js";
 import { Autoscaler } from "./autoscaler/autoscaler.js";
 import { ImageWatcher } from "./sources/image-watcher.js";
-import { registryNotificationsRoute, registryNotifyToken } from "./sources/registry-notifications.js";
+import { REGISTRY_NOTIFICATIONS_PATH, registryNotificationsRoute, registryNotifyToken } from "./sources/registry-notifications.js";
 import { CodeWatcher } from "./sources/git/code-watcher.js";
 import { sourceAuth } from "./sources/git/connection-token.js";
 import { GitSources } from "./sources/git/repository.js";
@@ -48,6 +47,7 @@ import { RuntimeCatalog } from "./builder/runtimes/catalog.js";
 import { SourceBuilder } from "./builder/source-builder.js";
 import type { RuntimeDriver } from "./runtime/driver.js";
 import { LocalRuntimeDriver } from "./runtime/local/driver.js";
+import { dataPlaneRouter } from "./runtime/local/data-plane.js";
 import { serviceRefs } from "./runtime/local/service-refs.js";
 import { hostLayout, serviceUrlTemplate, type LocalRuntimeSettings } from "./runtime/local/setup.js";
 import { UsageSampler } from "./runtime/local/usage-sampler.js";
@@ -60,6 +60,8 @@ import { appRunnerApi } from "./api/apprunner-api.js";
 import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
 import { createStsModule } from "./sts/route.js";
 import { consoleRoute } from "./console/route.js";
+import { createRegistry, type RunningRegistry } from "./registry/built-in-registry.js";
+import type { RepositoryDirectory } from "./registry/types.js";
 
 export interface OpenRunnerOptions {
   dataDir: string;
@@ -86,6 +88,8 @@ export interface OpenRunnerOptions {
   /** Connections and timeouts of the API endpoint; DEFAULT_SERVER_LIMITS for what is not given. */
   serverLimits?: Partial<ServerLimits>;
   logger?: (message: string, fields?: Record<string, unknown>) => void;
+  /** The built-in registry's front door port on 127.0.0.1 (absent or 0: none), and the ECR side's repositories (absent: no push or pull). */
+  registry?: { port: number; repositories?: RepositoryDirectory };
 }
 
 export interface RunningOpenRunner {
@@ -106,6 +110,8 @@ export interface RunningOpenRunner {
   codeWatcher?: CodeWatcher;
   /** Bearer token a registry sends to REGISTRY_NOTIFICATIONS_PATH (with the local runtime). */
   registryNotifyToken?: string;
+  /** The built-in registry (with `registry` in the options); the ECR API gets its repositories in with setRepositories. */
+  registry?: RunningRegistry;
   close(): Promise<void>;
 }
 
@@ -135,12 +141,15 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
   // Modules open their own databases: a start that fails half way closes those too.
   let modules: ControlPlaneModule[] = [];
   let local: LocalRuntime | undefined;
+  let registry: RunningRegistry | undefined;
   try {
     const { accountId } = accountSettings(store, random, region, baseDomain);
     const config: ControlPlaneConfig = { region, accountId, baseDomain, quotas: { ...DEFAULT_QUOTAS, ...opts.quotas } };
     ensureDefaultAutoScalingConfiguration({ store, clock, config });
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);
     const credentials = storeCredentialLookup(store);
+    const r = opts.registry;
+    registry = r?.port ? await createRegistry({ dataDir, port: r.port, accountId, region, clock, random, logger, repositories: r.repositories }) : undefined;
     modules = createModules(
       {
         store,
@@ -176,6 +185,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
             region,
             baseDomain,
             settings: opts.localRuntime,
+            registry,
             lifecycle: { store, clock, random, config, engine: engineRef },
           })
         : undefined;
@@ -213,6 +223,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const port = (server.address() as AddressInfo).port;
     const endpoint = `http://${opts.host ?? "127.0.0.1"}:${port}`;
     const files = writeAwsFiles(dataDir, rootKey, region, endpoint);
+    await registry?.start(runtime ? { url: `${endpoint}${REGISTRY_NOTIFICATIONS_PATH}`, token: runtime.notifyToken } : undefined);
     for (const m of modules) m.start?.();
     await runtime?.start();
     engine.start();
@@ -230,6 +241,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       codeWatcher: runtime?.codeWatcher,
       router: runtime?.router,
       registryNotifyToken: runtime?.notifyToken,
+      registry,
       async close() {
         await new Promise<void>((ok) => {
           server.close(() => ok());
@@ -238,6 +250,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         await engine.stop();
         // Instances go before the log store closes: their last lines are shipped on the way out.
         await runtime?.stop();
+        await registry?.stop();
         await stopModules(modules, logger);
         store.close();
         await lock.release();
@@ -245,6 +258,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     };
   } catch (err) {
     await local?.stop().catch((e: unknown) => logger("stopping the runtime after a failed start failed", { error: String(e) }));
+    await registry?.stop().catch((e: unknown) => logger("stopping the registry after a failed start failed", { error: String(e) }));
     await stopModules(modules, logger);
     store.close();
     await lock.release();
@@ -284,6 +298,7 @@ interface LocalRuntimeDeps {
   region: string;
   baseDomain: string;
   settings: LocalRuntimeSettings;
+  registry: RunningRegistry | undefined;
   /** What automatic deployment starts operations with (domain/service-lifecycle.ts). */
   lifecycle: LifecycleDeps;
 }
@@ -297,25 +312,9 @@ const DEFAULT_CODE_POLL_MS = 60_000;
  */
 async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalRuntime> {
   const { settings, logger, clock } = deps;
-  const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: await loadRegistryConfig(deps.dataDir), logger });
+  const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: { ...(await loadRegistryConfig(deps.dataDir)), builtIn: deps.registry }, logger });
   const refs = serviceRefs(deps.store, clock);
-  const router = settings.router
-    ? new HaproxyRouter({
-        routerDir: join(deps.dataDir, "router"),
-        httpPort: settings.router.httpPort,
-        httpsPort: settings.router.httpsPort,
-        region: deps.region,
-        baseDomain: deps.baseDomain,
-        requestTimeoutMs: settings.router.requestTimeoutMs,
-        logger,
-        // The operator's log has HAProxy's own reason; a service's owner learns that requests may have failed.
-        onRestart: (restart) => {
-          const arns = new Map(deps.store.resources.list<ServiceDoc, ServiceInternal>({ kind: "service" }).map((s) => [s.doc.ServiceId, s.arn]));
-          const message = `The request router stopped and was restarted with this service's route in ${restart.ms} ms. Requests in flight when it stopped may have failed.`;
-          for (const s of restart.services) deps.events.eventsLine({ name: s.serviceName, id: s.serviceId, arn: arns.get(s.serviceId) ?? "" }, message);
-        },
-      })
-    : undefined;
+  const router = dataPlaneRouter({ ...deps, logger });
   const requestLog =
     deps.metrics && router
       ? new RequestLogReceiver({ recorder: deps.metrics, services: refs, clock, logger, counters: () => router.counters() })
@@ -374,7 +373,8 @@ async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalRuntime>
     deps.metrics && router
       ? concurrencySampler({ load: () => router.load(), services: refs, recorder: deps.metrics, clock, intervalMs: settings.concurrencySampleMs, logger })
       : undefined;
-  const imageWatcher = new ImageWatcher({ deps: deps.lifecycle, images, pollMs: settings.imagePollMs ?? DEFAULT_IMAGE_POLL_MS, logger });
+  const registryHostOf = (host: string): string => (deps.registry?.isBuiltIn(host) ? deps.registry.address : host);
+  const imageWatcher = new ImageWatcher({ deps: deps.lifecycle, images, pollMs: settings.imagePollMs ?? DEFAULT_IMAGE_POLL_MS, registryHostOf, logger });
   const token = registryNotifyToken(deps.dataDir, deps.random);
   const route = registryNotificationsRoute(token, (p) => imageWatcher.onPush(p.registryHost, p.repository, p.tag, p.digest), logger);
   // stop() undoes what start() did, nothing more: a start that failed earlier must not tear down

@@ -22,6 +22,7 @@ import { eventually, startInProcess, type InProcessServer } from "./support/harn
 import { makeRepo } from "./support/git-server.js";
 import { buildProbeRepo, pushProbeApp } from "./support/probe-app.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
+import { freePort } from "./support/router-client.js";
 import { httpText, randomAddressBlock, waitForStatus } from "./support/runtime-fixture.js";
 import { TEST_RUNTIMES_DIR } from "./support/python-hello.js";
 
@@ -51,6 +52,7 @@ describe("egress: instances and builds reach the internet and nothing else", { t
   let registry: TestRegistry;
   let hostService: Server;
   let hostPort = 0;
+  let registryPort = 0;
   let apiPort = 0;
   let layout: HostLayout;
   let reachable = true;
@@ -67,7 +69,10 @@ describe("egress: instances and builds reach the internet and nothing else", { t
     await new Promise<void>((r) => hostService.listen(0, "0.0.0.0", () => r()));
     hostPort = (hostService.address() as { port: number }).port;
     const addressBlock = randomAddressBlock();
+    // The built-in registry's front door too: only a token opens it, and instances and builds do not even reach it.
+    registryPort = await freePort();
     server = await startInProcess({
+      registry: { port: registryPort },
       localRuntime: {
         addressBlock,
         stopGraceMs: 1000,
@@ -149,6 +154,8 @@ describe("egress: instances and builds reach the internet and nothing else", { t
       `${gatewayOf(a.address)}:${apiPort}`,
       `127.0.0.1:${hostPort}`,
       `127.0.0.1:${apiPort}`,
+      `${gatewayOf(a.address)}:${registryPort}`,
+      `127.0.0.1:${registryPort}`,
       ...(lan ? [`${lan}:${hostPort}`] : []),
       `${b.address}:${b.port}`,
       `${b.egress}:${b.port}`,
@@ -187,6 +194,8 @@ describe("egress: instances and builds reach the internet and nothing else", { t
       `127.0.0.1:${hostPort}`,
       `127.0.0.1:${apiPort}`,
       `127.0.0.1:${new URL(`http://${registry.host}`).port}`,
+      `GATEWAY:${registryPort}`,
+      `127.0.0.1:${registryPort}`,
       ...(lan ? [`${lan}:${hostPort}`, `${lan}:${apiPort}`] : []),
       `${target.address}:${target.port}`,
       `${target.egress}:${target.port}`,

@@ -5,16 +5,19 @@ import { parseCidr } from "../executor/egress.js";
 import { missingHostTools, type LocalRuntimeSettings } from "../runtime/local/setup.js";
 import { startOpenRunner, type RunningOpenRunner } from "../server.js";
 import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.js";
+import { DEFAULT_REGISTRY_PORT, missingRegistryTools } from "../registry/built-in-registry.js";
+import { fileRepositoryDirectory } from "../registry/file-directory.js";
 
 const USAGE = `Usage: openrunner up [--data-dir DIR] [--port N] [--region R] [--domain D] [--quota name=value ...]
                      [--runtime local|none] [--egress on|off] [--egress-allow CIDR ...] [--ephemeral-storage-mb N] [--address-block N] [--image-poll-seconds N] [--code-poll-seconds N]
                      [--router haproxy|none] [--http-port N] [--https-port N (0: off)] [--request-timeout-seconds N]
-                     [--runtimes-dir DIR (managed runtimes for builds; default <data-dir>/runtimes)]
+                     [--runtimes-dir DIR (managed runtimes for builds; default <data-dir>/runtimes)] [--registry-port N (0: no registry)]
 
 Starts the all-in-one OpenRunner server on 127.0.0.1. With --runtime local (the default) services
 run as runc containers on this machine; instance addresses are 127.<address-block>.x.y.
 Instances and builds reach the internet only: never this host, each other, link-local, private
 or the host's networks, except the IPv4 ranges given with --egress-allow.
+The built-in image registry (ECR's) listens on 127.0.0.1:<registry-port> (default ${DEFAULT_REGISTRY_PORT}).
 Quotas (defaults): ${Object.entries(DEFAULT_QUOTAS)
   .map(([k, v]) => `${k}=${v}`)
   .join(", ")}`;
@@ -109,6 +112,7 @@ export async function up(argv: string[]): Promise<void> {
       "https-port": { type: "string", default: "8443" },
       "request-timeout-seconds": { type: "string", default: "120" },
       "runtimes-dir": { type: "string" },
+      "registry-port": { type: "string", default: String(DEFAULT_REGISTRY_PORT) },
       help: { type: "boolean", default: false },
     },
   });
@@ -118,6 +122,17 @@ export async function up(argv: string[]): Promise<void> {
   }
   const stepDelay = Number(process.env.OPENRUNNER_ENGINE_STEP_DELAY_MS ?? "0");
   const localRuntime = runtimeSettings(values);
+  let registryPort = integer("registry-port", String(values["registry-port"]), 0, 65535);
+  const missingForRegistry = registryPort > 0 ? missingRegistryTools() : [];
+  if (missingForRegistry.length > 0) {
+    process.stderr.write(`openrunner: no built-in registry on this host; missing:\n${missingForRegistry.map((m) => `  - ${m}`).join("\n")}\n`);
+    registryPort = 0;
+  }
+  // Until the ECR API's repositories are wired in: a JSON file of repositories, read at each push and pull.
+  const repositoriesFile = process.env.OPENRUNNER_REGISTRY_REPOSITORIES;
+  const logger = (message: string, fields?: Record<string, unknown>): void => {
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`);
+  };
   const running = await startOpenRunner({
     dataDir: values["data-dir"],
     port: Number(values.port),
@@ -126,6 +141,10 @@ export async function up(argv: string[]): Promise<void> {
     quotas: parseQuotas(values.quota),
     engineStepDelayMs: Number.isFinite(stepDelay) ? stepDelay : 0,
     localRuntime,
+    registry: {
+      port: registryPort,
+      ...(repositoriesFile ? { repositories: fileRepositoryDirectory(resolve(repositoriesFile), logger) } : {}),
+    },
   });
   const env = `AWS_SHARED_CREDENTIALS_FILE=${running.files.credentials} AWS_CONFIG_FILE=${running.files.config}`;
   process.stdout.write(
@@ -136,6 +155,7 @@ export async function up(argv: string[]): Promise<void> {
       `  endpoint: ${running.endpoint}`,
       `  credentials: ${running.files.credentials} (profile openrunner)`,
       ...dataPlaneLines(running, localRuntime),
+      ...(running.registry ? [`  image registry: ${running.registry.address} (ECR: ${running.config.accountId}.dkr.ecr.${running.config.region}.amazonaws.com)`] : []),
       `  runtime: ${running.driver.name}${running.registryNotifyToken ? ` (registry push notifications: POST ${running.endpoint}${REGISTRY_NOTIFICATIONS_PATH}, token in ${running.dataDir}/registry-notify.token)` : ""}`,
       ``,
       `Try it with the AWS CLI:`,

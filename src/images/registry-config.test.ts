@@ -109,6 +109,24 @@ describe("registry configuration", () => {
       );
     });
 
+    it("sends both names of the built-in registry to its address with a token minted for the repository", () => {
+      const ecr = "111111111111.dkr.ecr.us-east-1.amazonaws.com";
+      const builtIn = {
+        address: "127.0.0.1:8601",
+        isBuiltIn: (host: string) => host === "127.0.0.1:8601" || host === ecr,
+        pullToken: (repository: string) => `token-for-${repository}`,
+      };
+      const own = (id: string): ReturnType<typeof resolveEndpoint> => resolveEndpoint({ ...config, builtIn }, parseImageReference(id));
+      assert.deepEqual(own(`${ecr}/team/app:v1`), {
+        registry: "127.0.0.1:8601",
+        baseUrl: "http://127.0.0.1:8601",
+        credentials: { kind: "token", token: "token-for-team/app" },
+        mirroredFrom: ecr,
+      });
+      assert.deepEqual(own("127.0.0.1:8601/app:v1"), { registry: "127.0.0.1:8601", baseUrl: "http://127.0.0.1:8601", credentials: { kind: "token", token: "token-for-app" } });
+      assert.equal(own("127.0.0.1:5000/app").credentials, undefined, "other registries as configured");
+    });
+
     it("recognizes loopback hosts", () => {
       for (const h of ["127.0.0.1", "127.0.0.1:5000", "localhost:1", "[::1]:5000", "[::1]"]) assert.ok(isLoopbackHost(h), h);
       for (const h of ["10.0.0.1:5000", "example.com", "128.0.0.1"]) assert.ok(!isLoopbackHost(h), h);

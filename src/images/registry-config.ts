@@ -23,6 +23,19 @@ export interface RegistryConfig {
   registries: Record<string, RegistrySettings>;
   /** Registry host as written in identifiers -> registry host actually contacted. */
   mirrors: Record<string, string>;
+  /** The registry `openrunner up` runs itself, when it runs one (never from registries.json). */
+  builtIn?: OwnRegistry;
+}
+
+/**
+ * The built-in registry as pulls see it: every name it goes by (its address, this account's
+ * ECR host) leads to its address over plain HTTP on loopback, with a pull token OpenRunner
+ * mints for itself, so no credentials file is needed.
+ */
+export interface OwnRegistry {
+  readonly address: string;
+  isBuiltIn(registryHost: string): boolean;
+  pullToken(repository: string): string;
 }
 
 export type RegistryCredentials =
@@ -156,6 +169,11 @@ export function isEcrHost(host: string): boolean {
 /** Applies mirrors, picks HTTP or HTTPS and the credentials for the registry serving `ref`. */
 export function resolveEndpoint(config: RegistryConfig, ref: ImageReference): RegistryEndpoint {
   const named = ref.registry;
+  const own = config.builtIn;
+  if (own?.isBuiltIn(named)) {
+    const endpoint: RegistryEndpoint = { registry: own.address, baseUrl: `http://${own.address}`, credentials: { kind: "token", token: own.pullToken(ref.repository) } };
+    return named === own.address ? endpoint : { ...endpoint, mirroredFrom: named };
+  }
   const mirror = config.mirrors[named];
   const registry = mirror ?? named;
   if (mirror === undefined && isEcrHost(named)) {

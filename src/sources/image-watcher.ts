@@ -13,6 +13,11 @@ export interface ImageWatcherOptions {
   /** How often every watched tag is resolved again; 0 turns polling off (notifications still work). */
   pollMs: number;
   logger: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * One name for every name a registry goes by (the built-in registry's address and this
+   * account's ECR host): its push notifications name the address, services may name either.
+   */
+  registryHostOf?: (host: string) => string;
   /** Tests: the poll's timers (Node's by default). */
   timers?: TaskTimers;
 }
@@ -51,7 +56,7 @@ export class ImageWatcher {
   async onPush(registryHost: string, repository: string, tag: string, pushedDigest?: string): Promise<number> {
     const matching = this.watched().filter((s) => {
       const id = imageOf(s);
-      return id !== undefined && sameImage(id, registryHost, repository, tag);
+      return id !== undefined && sameImage(id, registryHost, repository, tag, this.opts.registryHostOf);
     });
     this.opts.logger("registry push notification", { registryHost, repository, tag, services: matching.length });
     // A CNCF distribution registry notifies before it moves the tag: for a moment the tag still
@@ -120,7 +125,7 @@ function imageOf(s: ServiceRow): string | undefined {
 }
 
 /** Whether an identifier names registry/repository:tag (a missing tag means latest). */
-export function sameImage(identifier: string, registryHost: string, repository: string, tag: string): boolean {
+export function sameImage(identifier: string, registryHost: string, repository: string, tag: string, hostOf: (host: string) => string = (h) => h): boolean {
   const slash = identifier.indexOf("/");
   if (slash < 0) return false;
   const host = identifier.slice(0, slash);
@@ -128,5 +133,5 @@ export function sameImage(identifier: string, registryHost: string, repository: 
   const colon = rest.lastIndexOf(":");
   const repo = colon > 0 ? rest.slice(0, colon) : rest;
   const t = colon > 0 ? rest.slice(colon + 1) : "latest";
-  return host === registryHost && repo === repository && t === tag;
+  return hostOf(host) === hostOf(registryHost) && repo === repository && t === tag;
 }

@@ -38,4 +38,15 @@ describe("sameImage", () => {
   for (const [id, host, repo, tag, expected] of table) {
     it(`${id} vs ${host}/${repo}:${tag}`, () => assert.equal(sameImage(id, host, repo, tag), expected));
   }
+  // The built-in registry notifies with its address; a service may name it by this account's ECR host.
+  const builtIn = (host: string): string => (host === "123456789012.dkr.ecr.us-east-1.amazonaws.com" ? "127.0.0.1:8601" : host);
+  const both: [string, string, boolean][] = [
+    ["123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1", "127.0.0.1:8601", true],
+    ["127.0.0.1:8601/app:v1", "127.0.0.1:8601", true],
+    ["123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1", "127.0.0.1:5000", false],
+    ["210987654321.dkr.ecr.us-east-1.amazonaws.com/app:v1", "127.0.0.1:8601", false],
+  ];
+  for (const [id, host, expected] of both) {
+    it(`${id} vs ${host}/app:v1, one registry by two names`, () => assert.equal(sameImage(id, host, "app", "v1", builtIn), expected));
+  }
 });

@@ -65,7 +65,9 @@ export interface SpawnedServer {
 /** `openrunner up` as a separate process, as a user runs it; resolves at its `ready:` line. */
 export function spawnOpenRunner(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<SpawnedServer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, "up", ...args], {
+    // No built-in registry unless a test asks for one (on a free port): tests run side by side.
+    const registry = args.includes("--registry-port") ? [] : ["--registry-port", "0"];
+    const child = spawn(process.execPath, [CLI, "up", ...registry, ...args], {
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });

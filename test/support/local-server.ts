@@ -2,7 +2,7 @@ import type { AppRunnerClient } from "@aws-sdk/client-apprunner";
 import Database from "better-sqlite3";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanupLeftovers } from "../../src/executor/container.js";
 import { removeFirewall } from "../../src/executor/firewall.js";
@@ -55,6 +55,26 @@ export async function stopLeftoverHaproxy(dataDir: string): Promise<void> {
   process.kill(pid, "SIGKILL");
 }
 
+/** The PID in the built-in registry's pid file, or 0. */
+export function registryPid(dataDir: string): number {
+  try {
+    return Number(readFileSync(join(dataDir, "registry", "registry.pid"), "utf8").trim()) || 0;
+  } catch {
+    return 0; // No pid file: stopped cleanly, or never started.
+  }
+}
+
+/** A server killed with SIGKILL leaves its registry running: stop it by its recorded PID. */
+export function stopLeftoverRegistry(dataDir: string): void {
+  const pid = registryPid(dataDir);
+  if (pid === 0) return;
+  try {
+    process.kill(pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+}
+
 /**
  * `openrunner up` with the local runtime and HAProxy on one data directory, one process at a
  * time (restarts, kill -9), stopped by the PID it started, and everything its runtime made on
@@ -66,11 +86,13 @@ export class LocalServer {
   httpPort = 0;
   /** 0 unless the constructor asked for HTTPS: then a free port, the same at every start. */
   httpsPort = 0;
+  /** 0 unless the constructor asked for the built-in registry: then a free port, the same at every start. */
+  registryPort = 0;
   current: { server: SpawnedServer; client: AppRunnerClient } | undefined;
 
   constructor(
     prefix: string,
-    private readonly opts: { https?: boolean; extraArgs?: string[] } = {},
+    private readonly opts: { https?: boolean; registry?: boolean; extraArgs?: string[] } = {},
   ) {
     this.data = tempDataDir(prefix);
   }
@@ -84,9 +106,10 @@ export class LocalServer {
   async args(apiPort = 0): Promise<string[]> {
     if (this.httpPort === 0) this.httpPort = await freePort();
     if (this.opts.https && this.httpsPort === 0) this.httpsPort = await freePort();
+    if (this.opts.registry && this.registryPort === 0) this.registryPort = await freePort();
     return [
       ...["--data-dir", this.data.dir, "--port", String(apiPort), "--runtime", "local", "--address-block", String(this.block)],
-      ...["--http-port", String(this.httpPort), "--https-port", String(this.httpsPort)],
+      ...["--http-port", String(this.httpPort), "--https-port", String(this.httpsPort), "--registry-port", String(this.registryPort)],
       // No polling unless a test asks for it: polls would deploy what a test pushes before it means them to.
       ...(this.opts.extraArgs?.includes("--image-poll-seconds") ? [] : ["--image-poll-seconds", "0"]),
       ...(this.opts.extraArgs ?? []),
@@ -95,7 +118,8 @@ export class LocalServer {
 
   async start(env: Record<string, string> = {}, apiPort = 0): Promise<AppRunnerClient> {
     assert.equal(this.current, undefined, "one server at a time on a data directory");
-    const server = await spawnOpenRunner(await this.args(apiPort), env);
+    const repositories: Record<string, string> = this.opts.registry ? { OPENRUNNER_REGISTRY_REPOSITORIES: this.repositoriesFile } : {};
+    const server = await spawnOpenRunner(await this.args(apiPort), { ...repositories, ...env });
     this.current = { server, client: appRunnerClient(server.endpoint, credentialsIn(this.data.dir)) };
     return this.current.client;
   }
@@ -105,6 +129,15 @@ export class LocalServer {
     this.current = undefined;
     c?.client.destroy();
     await c?.server.stop(signal);
+  }
+
+  /** The repositories the built-in registry knows (until the ECR API is wired in): name -> tag mutability. */
+  get repositoriesFile(): string {
+    return join(this.data.dir, "test-repositories.json");
+  }
+
+  setRepositories(repositories: Record<string, "MUTABLE" | "IMMUTABLE">): void {
+    writeFileSync(this.repositoriesFile, JSON.stringify(Object.fromEntries(Object.entries(repositories).map(([n, m]) => [n, { tagMutability: m }]))));
   }
 
   /** One GET through the data plane with the service's host. */
@@ -131,6 +164,7 @@ export class LocalServer {
       await attempt(() => removeFirewall(layout));
     }
     await attempt(() => stopLeftoverHaproxy(this.data.dir));
+    await attempt(() => stopLeftoverRegistry(this.data.dir));
     await attempt(() => this.data.remove());
     if (failures.length > 0) throw failures[0];
   }

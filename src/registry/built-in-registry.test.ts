@@ -1,0 +1,91 @@
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { pushHelloApp } from "../../test/support/app-images.js";
+import { skipUnlessOnPath } from "../../test/support/host-tools.js";
+import { startRegistry, type TestRegistry } from "../../test/support/registry.js";
+import { systemClock } from "../util/clock.js";
+import { cryptoRandom } from "../util/random.js";
+import { createRegistry, type RunningRegistry } from "./built-in-registry.js";
+import type { TagMutability } from "./types.js";
+
+function skopeo(args: string[], stdin = ""): Promise<{ code: number; out: string }> {
+  return new Promise((done) => {
+    const child = execFile("skopeo", args, { timeout: 120_000 }, (err, stdout, stderr) => done({ code: err ? 1 : 0, out: `${stdout}${stderr}` }));
+    child.stdin?.end(stdin);
+  });
+}
+
+/** BuiltInRegistry over a real docker-registry: what the ECR API lists and deletes. */
+describe("the built-in registry's contents", { timeout: 120_000, skip: skipUnlessOnPath("skopeo", "docker-registry") }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "openrunner-registry-contents-"));
+  const repositories = new Map<string, TagMutability>([["app", "MUTABLE"]]);
+  let registry: RunningRegistry;
+  let source: TestRegistry;
+  const lines: string[] = [];
+  const copy = (from: string, to: string): Promise<{ code: number; out: string }> =>
+    skopeo(["copy", "--authfile", join(dir, "auth.json"), "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${source.host}/${from}`, `docker://${registry.address}/${to}`]);
+
+  before(async () => {
+    source = await startRegistry();
+    registry = await createRegistry({
+      dataDir: dir,
+      port: 0,
+      accountId: "123456789012",
+      region: "us-east-1",
+      clock: systemClock,
+      random: cryptoRandom,
+      logger: (m, f) => lines.push(`${m} ${JSON.stringify(f)}`),
+      repositories: { find: (n) => (repositories.has(n) ? { tagMutability: repositories.get(n) ?? "MUTABLE" } : undefined) },
+    });
+    await registry.start();
+    const { password } = registry.issue({ accountId: "123456789012", accessKeyId: "AKIATEST" }, new Date());
+    const login = await skopeo(["login", "--authfile", join(dir, "auth.json"), "-u", "AWS", "--password-stdin", "--tls-verify=false", registry.address], password);
+    assert.equal(login.code, 0, login.out);
+  });
+
+  after(async () => {
+    await registry?.stop();
+    await source?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("keeps its key files private and names itself by address and ECR host", () => {
+    for (const f of ["token-signing.key", "password.key", "http.secret"]) assert.equal(statSync(join(dir, "registry", f)).mode & 0o777, 0o600, f);
+    assert.ok(registry.isBuiltIn(registry.address));
+    assert.ok(registry.isBuiltIn("123456789012.dkr.ecr.us-east-1.amazonaws.com"));
+    assert.ok(!registry.isBuiltIn("127.0.0.1:5000"));
+  });
+
+  it("lists tagged and untagged images, reads a manifest, untags, deletes an image and a repository", async () => {
+    const one = await pushHelloApp(source.host, "hello", "v1", "one");
+    assert.equal((await copy("hello:v1", "app:v1")).code, 0);
+    const two = await pushHelloApp(source.host, "hello", "v1", "two");
+    assert.equal((await copy("hello:v1", "app:v1")).code, 0);
+    assert.equal((await copy("hello:v1", "app:latest")).code, 0);
+
+    const images = await registry.listImages("app");
+    assert.deepEqual(images.map((i) => [i.digest, i.tags]), [[one.digest, []], [two.digest, ["latest", "v1"]]]);
+    assert.ok(images.every((i) => i.sizeBytes > 1000 && i.manifestMediaType === "application/vnd.oci.image.manifest.v1+json"));
+    assert.ok((images[0]?.pushedAt.getTime() ?? 0) <= (images[1]?.pushedAt.getTime() ?? 0));
+
+    const manifest = await registry.getManifest("app", "v1");
+    assert.equal(manifest?.digest, two.digest);
+    assert.equal(manifest?.mediaType, "application/vnd.oci.image.manifest.v1+json");
+    assert.equal(await registry.getManifest("app", "nope"), undefined);
+
+    await registry.untag("app", "latest");
+    assert.deepEqual((await registry.listImages("app")).map((i) => i.tags), [[], ["v1"]]);
+    assert.equal((await registry.getManifest("app", one.digest))?.digest, one.digest, "an untagged image is still there by digest");
+
+    await registry.deleteImage("app", two.digest);
+    assert.deepEqual((await registry.listImages("app")).map((i) => i.digest), [one.digest]);
+    assert.equal(await registry.getManifest("app", "v1"), undefined, "its tags went with it");
+
+    await registry.deleteRepository("app");
+    assert.deepEqual(await registry.listImages("app"), []);
+  });
+});

@@ -1,0 +1,131 @@
+import { execFileSync } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { Clock } from "../util/clock.js";
+import type { Random } from "../util/random.js";
+import { readOrCreateSecretFile } from "../util/secret-file.js";
+import { RegistryContents } from "./built-in.js";
+import { FrontDoor, TOKEN_PATH } from "./front-door.js";
+import { HmacRegistryPasswords } from "./passwords.js";
+import { renderRegistryConfig } from "./registry-config.js";
+import { RegistryProcess } from "./registry-process.js";
+import { ensureSigningKey } from "./signing-key.js";
+import { RegistryStorage } from "./storage.js";
+import { TOKEN_ISSUER, TOKEN_SERVICE } from "./token.js";
+import type { BuiltInRegistry, RegistryPasswords, RegistryPrincipal, RepositoryDirectory } from "./types.js";
+
+export const DEFAULT_REGISTRY_PORT = 8601;
+
+/** What the built-in registry needs on this host and is not there (empty: it can run). */
+export function missingRegistryTools(): string[] {
+  return [
+    { command: "docker-registry", pkg: "docker-registry" },
+    { command: "openssl", pkg: "openssl" },
+  ].flatMap((t) => {
+    try {
+      execFileSync("sh", ["-c", `command -v ${t.command}`], { stdio: "ignore" });
+      return [];
+    } catch {
+      return [`${t.command} (Debian package ${t.pkg})`];
+    }
+  });
+}
+
+export interface RegistryOptions {
+  dataDir: string;
+  /** The front door's port on 127.0.0.1 (0: any free port). */
+  port: number;
+  accountId: string;
+  region: string;
+  clock: Clock;
+  random: Random;
+  logger: (message: string, fields?: Record<string, unknown>) => void;
+  /** The ECR side's repositories; until one is given, every push and pull is refused (NAME_UNKNOWN). */
+  repositories?: RepositoryDirectory;
+  /** Watchdog interval (tests). */
+  checkEveryMs?: number;
+}
+
+/** The built-in registry as the composition root holds it. */
+export interface RunningRegistry extends BuiltInRegistry, RegistryPasswords {
+  /** Gives the registry the ECR side's repositories (the lead wires the ECR API's here). */
+  setRepositories(directory: RepositoryDirectory): void;
+  /** A short-lived pull token OpenRunner mints for its own pulls (images/ uses it; no credentials file). */
+  pullToken(repository: string): string;
+  /** The supervised docker-registry's PID (tests kill it), and how often it was restarted. */
+  readonly pid: number | undefined;
+  readonly restarts: number;
+  /** Starts the registry and its front door; push notifications go to `notifications` when given. */
+  start(notifications?: { url: string; token: string }): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The built-in registry of one data directory (`<data-dir>/registry`): CNCF distribution on a
+ * unix socket with filesystem storage, token authentication with a key made here, and the
+ * front door on 127.0.0.1:<port>. Built before the control plane listens (the image store
+ * needs the object), started after (its notifications need the endpoint).
+ */
+export async function createRegistry(opts: RegistryOptions): Promise<RunningRegistry> {
+  const dir = join(opts.dataDir, "registry");
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const socketPath = join(dir, "registry.sock");
+  const storageDir = join(dir, "storage");
+  const signingKey = await ensureSigningKey(dir);
+  const passwords = new HmacRegistryPasswords(readOrCreateSecretFile(join(dir, "password.key"), () => opts.random.bytes(32)));
+  const httpSecret = readOrCreateSecretFile(join(dir, "http.secret"), () => opts.random.bytes(24).toString("hex")).toString("utf8");
+  const storage = new RegistryStorage(storageDir);
+  let repositories = opts.repositories;
+  const frontDoor = new FrontDoor({
+    host: "127.0.0.1",
+    port: opts.port,
+    socketPath,
+    passwords,
+    signingKey,
+    repositories: () => repositories,
+    tagExists: (repository, tag) => storage.tagExists(repository, tag),
+    accountId: opts.accountId,
+    clock: opts.clock,
+    random: opts.random,
+    logger: opts.logger,
+  });
+  const contents = new RegistryContents({ address: () => frontDoor.address, accountId: opts.accountId, region: opts.region, socketPath, storage, signingKey, clock: opts.clock, random: opts.random });
+  const configPath = join(dir, "config.yml");
+  const supervised = new RegistryProcess({ configPath, socketPath, pidFile: join(dir, "registry.pid"), logger: opts.logger, ...(opts.checkEveryMs ? { checkEveryMs: opts.checkEveryMs } : {}) });
+  let started = false;
+  return {
+    get address() {
+      return contents.address;
+    },
+    get pid() {
+      return supervised.pid;
+    },
+    get restarts() {
+      return supervised.restarts;
+    },
+    isBuiltIn: (host) => contents.isBuiltIn(host),
+    listImages: (name) => contents.listImages(name),
+    getManifest: (name, reference) => contents.getManifest(name, reference),
+    untag: (name, tag) => contents.untag(name, tag),
+    deleteImage: (name, digest) => contents.deleteImage(name, digest),
+    deleteRepository: (name) => contents.deleteRepository(name),
+    issue: (principal: RegistryPrincipal, now: Date) => passwords.issue(principal, now),
+    pullToken: (repository) => contents.ownToken(repository, ["pull"]),
+    setRepositories(directory) {
+      repositories = directory;
+    },
+    async start(notifications) {
+      await frontDoor.listen();
+      started = true;
+      const realm = `http://${frontDoor.address}${TOKEN_PATH}`;
+      const config = renderRegistryConfig({ storageDir, socketPath, httpSecret, realm, service: TOKEN_SERVICE, issuer: TOKEN_ISSUER, rootCertBundle: signingKey.certPath, ...(notifications ? { notifications } : {}) });
+      await writeFile(configPath, config, { mode: 0o600 });
+      await supervised.start();
+    },
+    async stop() {
+      if (!started) return;
+      await frontDoor.close();
+      await supervised.stop();
+    },
+  };
+}

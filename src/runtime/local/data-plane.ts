@@ -1,0 +1,37 @@
+import { join } from "node:path";
+import type { ServiceDoc, ServiceInternal } from "../../domain/service-record.js";
+import { HaproxyRouter } from "../../router/router.js";
+import type { Store } from "../../store/store.js";
+import type { ServiceEventRecorder } from "../../telemetry/service-events.js";
+import type { LocalRuntimeSettings } from "./setup.js";
+
+export interface DataPlaneDeps {
+  dataDir: string;
+  store: Store;
+  events: ServiceEventRecorder;
+  region: string;
+  baseDomain: string;
+  settings: LocalRuntimeSettings;
+  logger: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** The HAProxy data plane of the local runtime (none without router settings); a restart is told to each service it routes. */
+export function dataPlaneRouter(deps: DataPlaneDeps): HaproxyRouter | undefined {
+  const r = deps.settings.router;
+  if (!r) return undefined;
+  return new HaproxyRouter({
+    routerDir: join(deps.dataDir, "router"),
+    httpPort: r.httpPort,
+    httpsPort: r.httpsPort,
+    region: deps.region,
+    baseDomain: deps.baseDomain,
+    requestTimeoutMs: r.requestTimeoutMs,
+    logger: deps.logger,
+    // The operator's log has HAProxy's own reason; a service's owner learns that requests may have failed.
+    onRestart: (restart) => {
+      const arns = new Map(deps.store.resources.list<ServiceDoc, ServiceInternal>({ kind: "service" }).map((s) => [s.doc.ServiceId, s.arn]));
+      const message = `The request router stopped and was restarted with this service's route in ${restart.ms} ms. Requests in flight when it stopped may have failed.`;
+      for (const s of restart.services) deps.events.eventsLine({ name: s.serviceName, id: s.serviceId, arn: arns.get(s.serviceId) ?? "" }, message);
+    },
+  });
+}
