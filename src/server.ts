@@ -62,6 +62,8 @@ import { createStsModule } from "./sts/route.js";
 import { consoleRoute } from "./console/route.js";
 import { createRegistry, type RunningRegistry } from "./registry/built-in-registry.js";
 import type { RepositoryDirectory } from "./registry/types.js";
+import { createEcrModule } from "./ecr/module.js";
+import { RepositoryStore } from "./ecr/repository-store.js";
 
 export interface OpenRunnerOptions {
   dataDir: string;
@@ -110,7 +112,7 @@ export interface RunningOpenRunner {
   codeWatcher?: CodeWatcher;
   /** Bearer token a registry sends to REGISTRY_NOTIFICATIONS_PATH (with the local runtime). */
   registryNotifyToken?: string;
-  /** The built-in registry (with `registry` in the options); the ECR API gets its repositories in with setRepositories. */
+  /** The built-in registry (with `registry` in the options); its repositories are the ECR API's. */
   registry?: RunningRegistry;
   close(): Promise<void>;
 }
@@ -149,7 +151,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);
     const credentials = storeCredentialLookup(store);
     const r = opts.registry;
-    registry = r?.port ? await createRegistry({ dataDir, port: r.port, accountId, region, clock, random, logger, repositories: r.repositories }) : undefined;
+    registry = r?.port ? await createRegistry({ dataDir, port: r.port, accountId, region, clock, random, logger, repositories: r.repositories ?? new RepositoryStore(store, region) }) : undefined;
     modules = createModules(
       {
         store,
@@ -162,7 +164,8 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         admitApiCall: (call) => admitApiCall(call),
         recordApiCall: (call) => onApiCall(call),
       },
-      opts.modules ?? DEFAULT_MODULES,
+      // The ECR API serves the built-in registry's repositories: there is none without it.
+      [...(opts.modules ?? DEFAULT_MODULES), ...(registry ? [createEcrModule(registry)] : [])],
     );
     const admitApiCall = admitThroughModules(modules);
     const onApiCall = fanOutApiCalls([opts.onApiCall, ...modules.map((m) => m.onApiCall)], logger);

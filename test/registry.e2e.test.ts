@@ -4,9 +4,11 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { HmacRegistryPasswords } from "../src/registry/passwords.js";
+import { awsCliEnv, runAwsCli } from "./support/aws-cli.js";
 import { pushHelloApp } from "./support/app-images.js";
-import { eventually } from "./support/harness.js";
+import { credentialsIn, eventually } from "./support/harness.js";
 import { skipUnlessOnPath } from "./support/host-tools.js";
 import { LocalServer, registryPid } from "./support/local-server.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
@@ -50,10 +52,17 @@ describe("built-in registry (openrunner up)", { timeout: 10 * 60_000, skip: skip
   before(async () => {
     source = await startRegistry();
     await pushHelloApp(source.host, "hello", "v1", "one");
-    srv.setRepositories({ app: "MUTABLE", frozen: "IMMUTABLE" });
     client = await srv.start();
     account = /account: (\d{12})/.exec(output())?.[1] ?? "";
     assert.ok(account, output());
+    // The repositories come from the ECR API of the same server, as a user makes them.
+    const ecr = new ECRClient({ endpoint: srv.current?.server.endpoint, region: "us-east-1", credentials: credentialsIn(srv.data.dir), maxAttempts: 1 });
+    try {
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: "app" }));
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: "frozen", imageTagMutability: "IMMUTABLE" }));
+    } finally {
+      ecr.destroy();
+    }
   });
 
   after(async () => {
@@ -66,8 +75,11 @@ describe("built-in registry (openrunner up)", { timeout: 10 * 60_000, skip: skip
     }
   });
 
-  it("skopeo logs in with an issued password and pushes; a pull without a token is refused", async () => {
-    const login = await skopeo(["login", "--authfile", authfile(), "-u", "AWS", "--password-stdin", "--tls-verify=false", address()], password());
+  it("skopeo logs in with `aws ecr get-login-password` and pushes; a pull without a token is refused", async () => {
+    const files = { credentials: join(srv.data.dir, "credentials"), config: join(srv.data.dir, "config") };
+    const got = await runAwsCli(["--profile", "openrunner", "--endpoint-url", srv.current?.server.endpoint ?? "", "ecr", "get-login-password"], awsCliEnv(files));
+    assert.equal(got.code, 0, got.stderr);
+    const login = await skopeo(["login", "--authfile", authfile(), "-u", "AWS", "--password-stdin", "--tls-verify=false", address()], got.stdout.trim());
     assert.equal(login.code, 0, login.out);
     const pushed = await copy("hello:v1", "app:v1");
     assert.equal(pushed.code, 0, pushed.out);

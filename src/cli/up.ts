@@ -6,7 +6,6 @@ import { missingHostTools, type LocalRuntimeSettings } from "../runtime/local/se
 import { startOpenRunner, type RunningOpenRunner } from "../server.js";
 import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.js";
 import { DEFAULT_REGISTRY_PORT, missingRegistryTools } from "../registry/built-in-registry.js";
-import { fileRepositoryDirectory } from "../registry/file-directory.js";
 
 const USAGE = `Usage: openrunner up [--data-dir DIR] [--port N] [--region R] [--domain D] [--quota name=value ...]
                      [--runtime local|none] [--egress on|off] [--egress-allow CIDR ...] [--ephemeral-storage-mb N] [--address-block N] [--image-poll-seconds N] [--code-poll-seconds N]
@@ -128,11 +127,6 @@ export async function up(argv: string[]): Promise<void> {
     process.stderr.write(`openrunner: no built-in registry on this host; missing:\n${missingForRegistry.map((m) => `  - ${m}`).join("\n")}\n`);
     registryPort = 0;
   }
-  // Until the ECR API's repositories are wired in: a JSON file of repositories, read at each push and pull.
-  const repositoriesFile = process.env.OPENRUNNER_REGISTRY_REPOSITORIES;
-  const logger = (message: string, fields?: Record<string, unknown>): void => {
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`);
-  };
   const running = await startOpenRunner({
     dataDir: values["data-dir"],
     port: Number(values.port),
@@ -143,7 +137,6 @@ export async function up(argv: string[]): Promise<void> {
     localRuntime,
     registry: {
       port: registryPort,
-      ...(repositoriesFile ? { repositories: fileRepositoryDirectory(resolve(repositoriesFile), logger) } : {}),
     },
   });
   const env = `AWS_SHARED_CREDENTIALS_FILE=${running.files.credentials} AWS_CONFIG_FILE=${running.files.config}`;

@@ -40,7 +40,7 @@ export interface RegistryOptions {
   clock: Clock;
   random: Random;
   logger: (message: string, fields?: Record<string, unknown>) => void;
-  /** The ECR side's repositories; until one is given, every push and pull is refused (NAME_UNKNOWN). */
+  /** The ECR side's repositories; without one, every push and pull is refused (NAME_UNKNOWN). */
   repositories?: RepositoryDirectory;
   /** Watchdog interval (tests). */
   checkEveryMs?: number;
@@ -48,8 +48,6 @@ export interface RegistryOptions {
 
 /** The built-in registry as the composition root holds it. */
 export interface RunningRegistry extends BuiltInRegistry, RegistryPasswords {
-  /** Gives the registry the ECR side's repositories (the lead wires the ECR API's here). */
-  setRepositories(directory: RepositoryDirectory): void;
   /** A short-lived pull token OpenRunner mints for its own pulls (images/ uses it; no credentials file). */
   pullToken(repository: string): string;
   /** The supervised docker-registry's PID (tests kill it), and how often it was restarted. */
@@ -75,7 +73,7 @@ export async function createRegistry(opts: RegistryOptions): Promise<RunningRegi
   const passwords = new HmacRegistryPasswords(readOrCreateSecretFile(join(dir, "password.key"), () => opts.random.bytes(32)));
   const httpSecret = readOrCreateSecretFile(join(dir, "http.secret"), () => opts.random.bytes(24).toString("hex")).toString("utf8");
   const storage = new RegistryStorage(storageDir);
-  let repositories = opts.repositories;
+  const repositories = opts.repositories;
   const frontDoor = new FrontDoor({
     host: "127.0.0.1",
     port: opts.port,
@@ -111,9 +109,6 @@ export async function createRegistry(opts: RegistryOptions): Promise<RunningRegi
     deleteRepository: (name) => contents.deleteRepository(name),
     issue: (principal: RegistryPrincipal, now: Date) => passwords.issue(principal, now),
     pullToken: (repository) => contents.ownToken(repository, ["pull"]),
-    setRepositories(directory) {
-      repositories = directory;
-    },
     async start(notifications) {
       await frontDoor.listen();
       started = true;

@@ -2,7 +2,7 @@ import type { AppRunnerClient } from "@aws-sdk/client-apprunner";
 import Database from "better-sqlite3";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { cleanupLeftovers } from "../../src/executor/container.js";
 import { removeFirewall } from "../../src/executor/firewall.js";
@@ -118,8 +118,7 @@ export class LocalServer {
 
   async start(env: Record<string, string> = {}, apiPort = 0): Promise<AppRunnerClient> {
     assert.equal(this.current, undefined, "one server at a time on a data directory");
-    const repositories: Record<string, string> = this.opts.registry ? { OPENRUNNER_REGISTRY_REPOSITORIES: this.repositoriesFile } : {};
-    const server = await spawnOpenRunner(await this.args(apiPort), { ...repositories, ...env });
+    const server = await spawnOpenRunner(await this.args(apiPort), env);
     this.current = { server, client: appRunnerClient(server.endpoint, credentialsIn(this.data.dir)) };
     return this.current.client;
   }
@@ -129,15 +128,6 @@ export class LocalServer {
     this.current = undefined;
     c?.client.destroy();
     await c?.server.stop(signal);
-  }
-
-  /** The repositories the built-in registry knows (until the ECR API is wired in): name -> tag mutability. */
-  get repositoriesFile(): string {
-    return join(this.data.dir, "test-repositories.json");
-  }
-
-  setRepositories(repositories: Record<string, "MUTABLE" | "IMMUTABLE">): void {
-    writeFileSync(this.repositoriesFile, JSON.stringify(Object.fromEntries(Object.entries(repositories).map(([n, m]) => [n, { tagMutability: m }]))));
   }
 
   /** One GET through the data plane with the service's host. */
