@@ -5,7 +5,7 @@
  */
 import { DeleteServiceCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
 import { sleep } from "./proc-status.js";
-import { networkLeftovers, recordCount, runcContainers } from "./runtime-host.js";
+import { networkLeftovers, recordCount, recordNames, runcContainers } from "./runtime-host.js";
 
 /** DeleteService for each ARN (failures counted: a service a repetition already deleted fails), then waits for the instance records to go. */
 export async function deleteServicesAndWait(client: AppRunnerClient, arns: readonly string[], dataDir: string, timeoutMs: number): Promise<string[]> {
@@ -16,7 +16,8 @@ export async function deleteServicesAndWait(client: AppRunnerClient, arns: reado
   if (failed > 0) lines.push(`${failed} DeleteService calls failed (already deleted ones fail)`);
   const deadline = Date.now() + timeoutMs;
   while (recordCount(dataDir) > 0 && Date.now() < deadline) await sleep(200);
-  lines.push(`${arns.length} services deleted: ${recordCount(dataDir)} instance records left after ${Date.now() - t0} ms`);
+  const left = recordCount(dataDir);
+  lines.push(`${arns.length} services deleted: ${left} instance records left after ${Date.now() - t0} ms${left > 0 ? ` (${recordNames(dataDir).join(", ")})` : ""}`);
   return lines;
 }
 

@@ -60,10 +60,18 @@ export function hostInstances(dataDir: string, addressBlock: number): HostInstan
 
 /** Number of instance record directories (created or not): 0 once every instance is gone. */
 export function recordCount(dataDir: string): number {
+  return recordNames(dataDir).length;
+}
+
+/**
+ * The instance records under `<data-dir>/runtime/instances` (a leftover's name says which
+ * instance it was); dot-entries such as `.disks` (the ephemeral disk images) are not records.
+ */
+export function recordNames(dataDir: string): string[] {
   try {
-    return readdirSync(join(dataDir, "runtime", "instances")).length;
+    return readdirSync(join(dataDir, "runtime", "instances")).filter((n) => !n.startsWith("."));
   } catch {
-    return 0;
+    return [];
   }
 }
 
