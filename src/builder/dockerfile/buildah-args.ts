@@ -131,7 +131,7 @@ export function registriesOfDockerfile(text: string, buildArgs: Record<string, s
     const words = rest.trim().split(/\s+/).filter((w) => !w.startsWith("--"));
     const image = (words[0] ?? "").replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, name: string) => args.get(name) ?? "");
     if (words[1]?.toUpperCase() === "AS" && words[2]) stages.add(words[2].toLowerCase());
-    if (image === "" || image === "scratch" || stages.has(image.toLowerCase()) && !image.includes("/")) continue;
+    if (image === "" || image === "scratch" || (stages.has(image.toLowerCase()) && !image.includes("/"))) continue;
     hosts.add(registryOf(image));
   }
   return [...hosts];

@@ -7,7 +7,7 @@
 /** `STEP 3/5: RUN npm ci`, or with a stage prefix `[1/2] STEP 3/5: RUN npm ci`. */
 const STEP = /^(?:\[\d+\/\d+\] )?STEP \d+\/\d+: (.+)$/;
 /** buildah 1.28: `Error: building at STEP "RUN npm test": while running runtime: exit status 1`. */
-const FAILED_AT = /^(?:Error: |error )?building at STEP "(.+)": (.*)$/;
+const FAILED_AT = /^(?:Error: |error )?building at STEP "(.+)$/;
 const EXIT_STATUS = /exit status (\d+)\s*$/;
 const CACHE_HIT = /^--> Using cache [0-9a-f]+/;
 const ERROR_LINE = /^(?:Error|error): /;
@@ -26,13 +26,21 @@ export function stepOf(line: string): string | undefined {
   return STEP.exec(line)?.[1]?.trim();
 }
 
-/** A failure line's step and exit code (the code only when the step ran and exited non-zero). */
-export function parseFailureLine(line: string): { step: string; exitCode?: number; why: string } | undefined {
-  const m = FAILED_AT.exec(line.trim());
-  if (!m?.[1]) return undefined;
-  const why = (m[2] ?? "").trim();
+/**
+ * A failure line's step and exit code (the code only when a RUN step exited non-zero). buildah
+ * quotes the step without escaping, so the step that was running, when known, is matched first.
+ */
+export function parseFailureLine(line: string, runningStep?: string): { step: string; exitCode?: number; why: string } | undefined {
+  const text = line.trim();
+  const m = FAILED_AT.exec(text);
+  if (!m) return undefined;
+  const known = runningStep !== undefined && (m[1] ?? "").startsWith(`${runningStep}": `) ? runningStep : undefined;
+  const lazy = /^(.+?)": (.*)$/.exec(m[1] ?? "");
+  const step = known ?? lazy?.[1];
+  if (!step) return undefined;
+  const why = (m[1] ?? "").slice(step.length + 3).trim();
   const code = EXIT_STATUS.exec(why)?.[1];
-  return { step: m[1], why, ...(code !== undefined && m[1].startsWith("RUN ") ? { exitCode: Number(code) } : {}) };
+  return { step, why, ...(code !== undefined && step.startsWith("RUN ") ? { exitCode: Number(code) } : {}) };
 }
 
 export class BuildahOutput {
@@ -47,7 +55,7 @@ export class BuildahOutput {
     const step = stepOf(line);
     if (step !== undefined) this.step = step;
     if (CACHE_HIT.test(line)) this.cacheHits++;
-    const failed = parseFailureLine(line);
+    const failed = parseFailureLine(line, this.step);
     if (failed) this.failureLine = failed;
     else if (ERROR_LINE.test(line.trim())) this.lastError = line.trim().replace(ERROR_LINE, "");
   }
