@@ -110,7 +110,7 @@ describe("Dockerfile builds (openrunner up, buildah in the build sandbox)", { ti
     }
   });
 
-  it("builds a multi-stage Node.js app from its Dockerfile, serves it, rebuilds a new commit from the layer cache, and a failing RUN step rolls back", { timeout: 3 * BUILD_MS }, async () => {
+  it("builds a multi-stage Node.js app from its Dockerfile, serves it, rebuilds a new commit from the layer cache, and a failing RUN step rolls back", { timeout: 3 * BUILD_MS }, async (t) => {
     const repo = makeRepo({ Dockerfile: multiStage(base), "package.json": packageJson("exit 0"), "server.js": SERVER_JS, "message.txt": "version one\n" });
     repos.push(repo);
     const { service, operationId } = await create("dockerfile-app", repo);
@@ -134,6 +134,10 @@ describe("Dockerfile builds (openrunner up, buildah in the build sandbox)", { ti
     assert.match(secondLog, /\(\d+ steps from the layer cache\)/);
     assert.doesNotMatch(firstLog, /Using cache/);
     assert.match((await srv.via(url)).body, /^version two /);
+    // Numbers for the report (never asserted: the machine is shared).
+    for (const [name, text] of [["cold", firstLog], ["warm", secondLog]] as const) {
+      t.diagnostic(`${name}: ${[...text.matchAll(/(Dockerfile built in [^(]+|written in [^,]+|imported in [^.]+\.\d|ready in \S+)/g)].map((m) => m[1]).join(", ")}`);
+    }
 
     // A failing RUN step: the deployment fails with the step and its exit code; version two keeps serving.
     repo.commit({ "package.json": packageJson("echo 'the tests fail' && exit 1"), "message.txt": "version three\n" });

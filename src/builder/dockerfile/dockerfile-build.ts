@@ -136,6 +136,7 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
     log(`[AppRunner] Dockerfile built in ${formatDuration(performance.now() - t0)} (${output.cacheHits} step${output.cacheHits === 1 ? "" : "s"} from the layer cache).`);
     const imageId = (await readFile(join(work, "iid"), "utf8")).trim();
     const tag = input.commit.slice(0, 12) || "latest";
+    const t1 = performance.now();
     const pushOut: string[] = [];
     const pushed = await runBuildah(sandbox, [...globalArgs(paths), ...pushArgs(imageId, `${MOUNT_BASE}/work/out`, tag)], signal, (line) => {
       pushOut.push(line);
@@ -143,10 +144,13 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
     });
     if (signal.aborted) throw abortError(input.signal, timeout, timeoutMs);
     if (pushed !== 0) throw new AppRunnerError("BuildFailed", `Writing the built image failed (buildah push exited with ${pushed}): ${pushOut.slice(-3).join(" | ")}`);
+    const t2 = performance.now();
     const result = await opts.images.importLayout(join(work, "out"), `${LOCAL_REGISTRY}/${input.serviceName}:${tag}`, {
       log: (line) => log(`[AppRunner] ${line}`),
       signal,
     });
+    // buildah push streams every layer, the base image's too, and the store unpacks the whole image: see docs/dockerfile-builds.md.
+    log(`[AppRunner] Image written in ${formatDuration(t2 - t1)}, imported in ${formatDuration(performance.now() - t2)}.`);
     const config = result.image.config;
     if (config.entrypoint.length === 0 && config.cmd.length === 0) {
       throw new AppRunnerError("BuildFailed", "Build failed: the image the Dockerfile builds has no CMD or ENTRYPOINT to start the service with.");
