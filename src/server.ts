@@ -44,6 +44,7 @@ import { CodeWatcher } from "./sources/git/code-watcher.js";
 import { sourceAuth } from "./sources/git/connection-token.js";
 import { GitSources } from "./sources/git/repository.js";
 import { gitWebhookRoute, gitWebhookSecret } from "./sources/git/webhook.js";
+import { registriesFromConfig } from "./builder/dockerfile/dockerfile-build.js";
 import { RuntimeCatalog } from "./builder/runtimes/catalog.js";
 import { SourceBuilder } from "./builder/source-builder.js";
 import type { RuntimeDriver } from "./runtime/driver.js";
@@ -297,7 +298,8 @@ const DEFAULT_CODE_POLL_MS = 60_000;
  */
 async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalRuntime> {
   const { settings, logger, clock } = deps;
-  const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: await loadRegistryConfig(deps.dataDir), logger });
+  const registryConfig = await loadRegistryConfig(deps.dataDir);
+  const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: registryConfig, logger });
   const refs = serviceRefs(deps.store, clock);
   const router = settings.router
     ? new HaproxyRouter({
@@ -330,6 +332,7 @@ async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalRuntime>
     auth: (spec) => sourceAuth(deps.store, deps.dataDir, spec.source),
     logger,
     layout,
+    registries: registriesFromConfig(registryConfig),
   });
   const codeWatcher = new CodeWatcher({
     deps: deps.lifecycle,

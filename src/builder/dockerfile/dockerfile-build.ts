@@ -16,7 +16,7 @@ import { nofileLimit } from "../../executor/host-facts.js";
 import type { HostLayout } from "../../executor/types.js";
 import { BUILD_ID_BASE } from "../../executor/userns.js";
 import type { LocalImageStore } from "../../images/image-store.js";
-import { isLoopbackHost } from "../../images/registry-config.js";
+import { isLoopbackHost, type RegistryConfig } from "../../images/registry-config.js";
 import type { PullResult } from "../../images/types.js";
 import { LOCAL_REGISTRY } from "../assemble/assemble.js";
 import { formatDuration, HOST_PATH } from "../runtimes/tool.js";
@@ -42,6 +42,17 @@ export interface DockerfileRegistries {
   credentials?(host: string): RegistryLogin | undefined;
   /** Plain HTTP instead of HTTPS (default: loopback hosts). */
   insecure?(host: string): boolean;
+}
+
+/** The operator's registries.json for FROM lines: its basic credentials and insecure flags (mirrors and static tokens are not used here). */
+export function registriesFromConfig(config: RegistryConfig): DockerfileRegistries {
+  return {
+    credentials: (host) => {
+      const r = config.registries[host];
+      return r?.username !== undefined && r.password !== undefined ? { username: r.username, password: r.password } : undefined;
+    },
+    insecure: (host) => config.registries[host]?.insecure ?? isLoopbackHost(host),
+  };
 }
 
 export interface DockerfileBuildOptions {

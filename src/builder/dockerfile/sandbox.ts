@@ -2,7 +2,8 @@
  * The sandbox a Dockerfile build runs in, the same one managed-runtime builds get, for buildah
  * as a whole rather than for each command:
  *
- * - a holder process (`unshare --user --mount --net`, then `sleep`) owns a user namespace whose
+ * - a holder process (`unshare --user --mount --net`, then a shell reading a pipe from this
+ *   process, so it ends with the control plane) owns a user namespace whose
  *   root is BUILD_ID_BASE on the host (executor/userns.ts), and a mount and a network namespace
  *   owned by it. buildah runs as that root (`nsenter --user --mount`): it unpacks base images,
  *   runs COPY and commits layers as nobody on the host, and its RUN steps (runc containers made
@@ -75,8 +76,9 @@ const CGROUP_CONTROLLERS = ["memory", "cpu", "pids"] as const;
 
 export async function openSandbox(input: OpenSandboxInput): Promise<DockerfileSandbox> {
   const cgroupsPath = `${BUILD_CGROUP_PARENT}/${input.id}`;
-  const holder = spawn("unshare", ["--user", "--mount", "--net", "--", "sleep", "infinity"], {
-    stdio: "ignore",
+  // The holder waits on a pipe from this process: if the control plane dies, so does the holder.
+  const holder = spawn("unshare", ["--user", "--mount", "--net", "--", "/bin/sh", "-c", "read _"], {
+    stdio: ["pipe", "ignore", "ignore"],
     env: { PATH: HOST_PATH },
   });
   const holderExit = new Promise<void>((resolveExit) => holder.once("exit", () => resolveExit()));
