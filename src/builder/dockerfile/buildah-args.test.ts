@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { registriesFromConfig } from "./dockerfile-build.js";
 import { authJson, budArgs, globalArgs, pushArgs, registriesConf, registriesOfDockerfile, registryOf } from "./buildah-args.js";
 
 describe("buildah command lines and files", () => {
@@ -74,5 +75,18 @@ describe("buildah command lines and files", () => {
     ].join("\n");
     assert.deepEqual(registriesOfDockerfile(text, { TOOLS: "127.0.0.1:8601/tools:1" }), ["127.0.0.1:5000", "127.0.0.1:8601"]);
     assert.deepEqual(registriesOfDockerfile(text, { BASE: "node:18", TOOLS: "ghcr.io/x/y" }), ["docker.io", "ghcr.io"]);
+  });
+
+  it("the operator's registries.json: basic credentials per host, insecure flags, loopback plain HTTP by default", () => {
+    const r = registriesFromConfig({
+      registries: { "reg.example.com": { username: "u", password: "p" }, "127.0.0.1:9000": { insecure: false }, "tok.example.com": { token: "t" } },
+      mirrors: {},
+    });
+    assert.deepEqual(r.credentials?.("reg.example.com"), { username: "u", password: "p" });
+    assert.equal(r.credentials?.("tok.example.com"), undefined);
+    assert.equal(r.credentials?.("docker.io"), undefined);
+    assert.equal(r.insecure?.("127.0.0.1:9000"), false);
+    assert.equal(r.insecure?.("127.0.0.1:8601"), true);
+    assert.equal(r.insecure?.("reg.example.com"), false);
   });
 });
