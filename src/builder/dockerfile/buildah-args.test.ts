@@ -42,6 +42,8 @@ describe("buildah command lines and files", () => {
     assert.match(text, /^unqualified-search-registries = \["docker\.io"\]$/m);
     assert.match(text, /\[\[registry\]\]\nlocation = "127\.0\.0\.1:8601"\ninsecure = true/);
     assert.doesNotMatch(text, /registry\.example\.com/);
+    const moved = registriesConf([{ host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", location: "127.0.0.1:8601", insecure: true }]);
+    assert.match(moved, /\[\[registry\]\]\nprefix = "123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com"\nlocation = "127\.0\.0\.1:8601"\ninsecure = true/);
   });
 
   it("auth file: base64 user:password per host", () => {
@@ -80,8 +82,10 @@ describe("buildah command lines and files", () => {
   it("the operator's registries.json: basic credentials per host, insecure flags, loopback plain HTTP by default", () => {
     const r = registriesFromConfig({
       registries: { "reg.example.com": { username: "u", password: "p" }, "127.0.0.1:9000": { insecure: false }, "tok.example.com": { token: "t" } },
-      mirrors: {},
+      mirrors: { "docker.io": "127.0.0.1:5000" },
     });
+    assert.equal(r.location?.("docker.io"), "127.0.0.1:5000");
+    assert.equal(r.location?.("reg.example.com"), undefined);
     assert.deepEqual(r.credentials?.("reg.example.com"), { username: "u", password: "p" });
     assert.equal(r.credentials?.("tok.example.com"), undefined);
     assert.equal(r.credentials?.("docker.io"), undefined);

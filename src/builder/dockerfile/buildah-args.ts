@@ -75,17 +75,22 @@ export function pushArgs(imageId: string, layoutDir: string, tag: string): strin
 export interface RegistryAccess {
   host: string;
   insecure: boolean;
+  /** The registry actually contacted for `host` (a mirror, or the built-in registry for an ECR host name). */
+  location?: string;
 }
 
 /**
  * registries.conf: short names resolve on Docker Hub as with `docker build`; plain-HTTP
- * registries (loopback ones by default) are listed as insecure.
+ * registries (loopback ones by default) are listed as insecure, redirected ones with their
+ * location.
  */
 export function registriesConf(registries: readonly RegistryAccess[]): string {
   const lines = ['unqualified-search-registries = ["docker.io"]', 'short-name-mode = "permissive"', ""];
   for (const r of registries) {
-    if (!r.insecure) continue;
-    lines.push("[[registry]]", `location = ${JSON.stringify(r.host)}`, "insecure = true", "");
+    const moved = r.location !== undefined && r.location !== r.host;
+    if (!r.insecure && !moved) continue;
+    lines.push("[[registry]]", ...(moved ? [`prefix = ${JSON.stringify(r.host)}`] : []), `location = ${JSON.stringify(r.location ?? r.host)}`);
+    lines.push(...(r.insecure ? ["insecure = true"] : []), "");
   }
   return lines.join("\n");
 }

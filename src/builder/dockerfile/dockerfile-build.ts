@@ -40,11 +40,13 @@ import { MOUNT_BASE, openSandbox, type DockerfileSandbox } from "./sandbox.js";
 export interface DockerfileRegistries {
   /** Credentials for a registry host (`127.0.0.1:8601`), or undefined for anonymous pulls. */
   credentials?(host: string): RegistryLogin | undefined;
-  /** Plain HTTP instead of HTTPS (default: loopback hosts). */
+  /** Plain HTTP instead of HTTPS (default: loopback hosts); asked for the registry contacted. */
   insecure?(host: string): boolean;
+  /** The registry to contact for `host` (a mirror; the built-in registry for this account's ECR host); undefined: `host` itself. */
+  location?(host: string): string | undefined;
 }
 
-/** The operator's registries.json for FROM lines: its basic credentials and insecure flags (mirrors and static tokens are not used here). */
+/** The operator's registries.json for FROM lines: its basic credentials, insecure flags and mirrors (static tokens are not used here). */
 export function registriesFromConfig(config: RegistryConfig): DockerfileRegistries {
   return {
     credentials: (host) => {
@@ -52,6 +54,7 @@ export function registriesFromConfig(config: RegistryConfig): DockerfileRegistri
       return r?.username !== undefined && r.password !== undefined ? { username: r.username, password: r.password } : undefined;
     },
     insecure: (host) => config.registries[host]?.insecure ?? isLoopbackHost(host),
+    location: (host) => config.mirrors[host],
   };
 }
 
@@ -106,11 +109,17 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
   const hosts = registriesOfDockerfile(text, input.plan.buildArgs);
   const insecure = opts.registries?.insecure ?? isLoopbackHost;
   const logins = new Map<string, RegistryLogin>();
-  for (const host of hosts) {
-    const login = opts.registries?.credentials?.(host);
-    if (login) logins.set(host, login);
+  const access = hosts.map((host) => {
+    const location = opts.registries?.location?.(host);
+    return { host, insecure: insecure(location ?? host), ...(location ? { location } : {}) };
+  });
+  for (const a of access) {
+    for (const name of new Set([a.host, a.location ?? a.host])) {
+      const login = opts.registries?.credentials?.(name);
+      if (login) logins.set(name, login);
+    }
   }
-  await writeOwned(join(work, "registries.conf"), registriesConf(hosts.map((host) => ({ host, insecure: insecure(host) }))));
+  await writeOwned(join(work, "registries.conf"), registriesConf(access));
   await writeOwned(join(work, "registries.d", "default.yaml"), registriesDefaultYaml(`${MOUNT_BASE}/work/sigstore`));
   if (logins.size > 0) await writeOwned(join(work, "auth.json"), authJson(logins), 0o600);
 
