@@ -139,6 +139,15 @@ describe("Dockerfile builds (openrunner up, buildah in the build sandbox)", { ti
       t.diagnostic(`${name}: ${[...text.matchAll(/(Dockerfile built in [^(]+|written in [^,]+|imported in [^.]+\.\d|ready in \S+)/g)].map((m) => m[1]).join(", ")}`);
     }
 
+    // The same commit again: every step from the cache, the same image, nothing written again.
+    const again = await client.send(new StartDeploymentCommand({ ServiceArn: service.ServiceArn }));
+    const againStatus = await settled(service, again.OperationId ?? "");
+    const againLog = await deploymentLog(service, again.OperationId ?? "");
+    assert.equal(againStatus, "SUCCEEDED", `the redeployment failed; its log:\n${againLog}`);
+    assert.match(againLog, /The built image is the one of the last build \([0-9a-f]{12}\): it is reused as it is\./);
+    assert.match((await srv.via(url)).body, /^version two /);
+    t.diagnostic(`same commit: ${/ready in \S+ s/.exec(againLog)?.[0] ?? "?"}`);
+
     // A failing RUN step: the deployment fails with the step and its exit code; version two keeps serving.
     repo.commit({ "package.json": packageJson("echo 'the tests fail' && exit 1"), "message.txt": "version three\n" });
     const third = await client.send(new StartDeploymentCommand({ ServiceArn: service.ServiceArn }));

@@ -155,22 +155,29 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
     }
     log(`[AppRunner] Dockerfile built in ${formatDuration(performance.now() - t0)} (${output.cacheHits} step${output.cacheHits === 1 ? "" : "s"} from the layer cache).`);
     const imageId = (await readFile(join(work, "iid"), "utf8")).trim();
-    const tag = input.commit.slice(0, 12) || "latest";
-    const t1 = performance.now();
-    const pushOut: string[] = [];
-    const pushed = await runBuildah(sandbox, [...globalArgs(paths), ...pushArgs(imageId, `${MOUNT_BASE}/work/out`, tag)], signal, (line) => {
-      pushOut.push(line);
-      if (pushOut.length > 20) pushOut.shift();
-    });
-    if (signal.aborted) throw abortError(input.signal, timeout, timeoutMs);
-    if (pushed !== 0) throw new AppRunnerError("BuildFailed", `Writing the built image failed (buildah push exited with ${pushed}): ${pushOut.slice(-3).join(" | ")}`);
-    const t2 = performance.now();
-    const result = await opts.images.importLayout(join(work, "out"), `${LOCAL_REGISTRY}/${input.serviceName}:${tag}`, {
-      log: (line) => log(`[AppRunner] ${line}`),
-      signal,
-    });
-    // buildah push streams every layer, the base image's too, and the store unpacks the whole image: see docs/dockerfile-builds.md.
-    log(`[AppRunner] Image written in ${formatDuration(t2 - t1)}, imported in ${formatDuration(performance.now() - t2)}.`);
+    const last = join(cache, LAST_BUILD_FILE);
+    let result = await unchangedImage(opts.images, last, imageId);
+    if (result) {
+      log(`[AppRunner] The built image is the one of the last build (${imageId.replace(/^sha256:/, "").slice(0, 12)}): it is reused as it is.`);
+    } else {
+      const tag = input.commit.slice(0, 12) || "latest";
+      const t1 = performance.now();
+      const pushOut: string[] = [];
+      const pushed = await runBuildah(sandbox, [...globalArgs(paths), ...pushArgs(imageId, `${MOUNT_BASE}/work/out`, tag)], signal, (line) => {
+        pushOut.push(line);
+        if (pushOut.length > 20) pushOut.shift();
+      });
+      if (signal.aborted) throw abortError(input.signal, timeout, timeoutMs);
+      if (pushed !== 0) throw new AppRunnerError("BuildFailed", `Writing the built image failed (buildah push exited with ${pushed}): ${pushOut.slice(-3).join(" | ")}`);
+      const t2 = performance.now();
+      result = await opts.images.importLayout(join(work, "out"), `${LOCAL_REGISTRY}/${input.serviceName}:${tag}`, {
+        log: (line) => log(`[AppRunner] ${line}`),
+        signal,
+      });
+      // buildah push streams every layer, the base image's too, and the store unpacks the whole image: see docs/dockerfile-builds.md.
+      log(`[AppRunner] Image written in ${formatDuration(t2 - t1)}, imported in ${formatDuration(performance.now() - t2)}.`);
+      await writeFile(last, JSON.stringify({ imageId, manifestDigest: result.image.manifestDigest }));
+    }
     const config = result.image.config;
     if (config.entrypoint.length === 0 && config.cmd.length === 0) {
       throw new AppRunnerError("BuildFailed", "Build failed: the image the Dockerfile builds has no CMD or ENTRYPOINT to start the service with.");
@@ -180,6 +187,28 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
   } finally {
     await sandbox.close();
   }
+}
+
+/** `<layer cache>/last-build.json`: the image id buildah gave the last build and the manifest it became in the image store. */
+const LAST_BUILD_FILE = "last-build.json";
+
+/**
+ * The image of the last build when buildah built the very same image again (every step from
+ * the cache: a redeployment of the same commit) and the store still has it: writing and
+ * importing it again would give the same manifest.
+ */
+async function unchangedImage(images: LocalImageStore, file: string, imageId: string): Promise<PullResult | undefined> {
+  let last: { imageId?: unknown; manifestDigest?: unknown };
+  try {
+    last = JSON.parse(await readFile(file, "utf8")) as typeof last;
+  } catch (err) {
+    // No build yet, or a half-written record from a crash: build the image the long way.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT" || err instanceof SyntaxError) return undefined;
+    throw err;
+  }
+  if (last.imageId !== imageId || typeof last.manifestDigest !== "string") return undefined;
+  const image = await images.get(last.manifestDigest);
+  return image ? { resolvedDigest: last.manifestDigest, image } : undefined;
 }
 
 /** The Dockerfile's path inside the source directory (symbolic links may not lead out of it). */
