@@ -12,9 +12,10 @@ import { existsSync, rmSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { firewallCounters } from "../src/executor/firewall.js";
 import { makeRepo, type TestRepo } from "./support/git-server.js";
 import { credentialsIn, eventually } from "./support/harness.js";
-import { LocalServer } from "./support/local-server.js";
+import { LocalServer, runtimePrefix } from "./support/local-server.js";
 import { pushNodeBaseImage } from "./support/node-base-image.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { waitForOperation, waitForStatus } from "./support/runtime-fixture.js";
@@ -170,6 +171,9 @@ describe("Dockerfile builds (openrunner up, buildah in the build sandbox)", { ti
   it("an apprunner.yaml openrunner key picks the Dockerfile and its build arguments; RUN steps reach the npm registry but nothing on the host", { timeout: BUILD_MS }, async () => {
     const apiPort = new URL(srv.current?.server.endpoint ?? "").port;
     const hostPort = String((hostService?.address() as { port: number }).port);
+    const registryPort = registry.host.split(":")[1] ?? "";
+    const layout = { prefix: runtimePrefix(srv.data.dir), addressBlock: srv.block, instancesDir: "", egress: true };
+    const refusedBefore = (await firewallCounters(layout)).host;
     // Tries each host:port for 3 s and prints what it got: the default route's gateway is the host's end of the veth.
     const probe = [
       "const net = require('net'); const fs = require('fs');",
@@ -197,7 +201,7 @@ describe("Dockerfile builds (openrunner up, buildah in the build sandbox)", { ti
         "    - name: BASE",
         `      value: ${base}`,
         "    - name: TARGETS",
-        `      value: 127.0.0.1:${apiPort} GATEWAY:${apiPort} GATEWAY:${hostPort} 127.0.0.1:${hostPort}`,
+        `      value: 127.0.0.1:${apiPort} GATEWAY:${apiPort} GATEWAY:${hostPort} 127.0.0.1:${hostPort} GATEWAY:${registryPort} 127.0.0.1:${registryPort}`,
         "",
       ].join("\n"),
       "build/App.Dockerfile": [
@@ -224,9 +228,12 @@ describe("Dockerfile builds (openrunner up, buildah in the build sandbox)", { ti
     assert.match(log, /openrunner\.dockerfile/);
     assert.match(log, /\[Build\] npm registry says is-number \d+\.\d+\.\d+/);
     const probes = [...log.matchAll(/\[Build\] probe (\S+) (\S+)/g)].map((m) => `${m[1]} ${m[2]}`);
-    assert.equal(probes.length, 4, log);
+    assert.equal(probes.length, 6, log);
     for (const p of probes) assert.doesNotMatch(p, / answered$/, `a RUN step reached a host service: ${p}`);
     assert.equal(hostConnections, 0, "the host's service saw no connection from the build");
+    // The host's side was refused by the runtime's firewall (not merely found closed).
+    for (const p of probes.filter((x) => !x.startsWith("127.0.0.1:"))) assert.match(p, / ECONNREFUSED$/, p);
+    assert.ok((await firewallCounters(layout)).host >= refusedBefore + 3, "the firewall's host counter counts the three refusals");
     const url = (await client.send(new DescribeServiceCommand({ ServiceArn: service.ServiceArn }))).Service?.ServiceUrl ?? "";
     assert.equal((await srv.via(url)).body, "egress checked");
   });
