@@ -158,7 +158,9 @@ export class SourceBuilder {
     try {
       text = await readFile(join(dir, CONFIG_FILE), "utf8");
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
+        throw new AppRunnerError("BuildFailed", `${CONFIG_FILE} could not be read: ${(err as Error).message}`, { cause: err });
+      }
     }
     const hasDockerfile = await stat(join(dir, DEFAULT_DOCKERFILE)).then((s) => s.isFile(), () => false);
     const choice = chooseBuild({ configurationSource: "REPOSITORY", ...(text !== undefined ? { apprunnerYaml: text } : {}), hasDockerfile });

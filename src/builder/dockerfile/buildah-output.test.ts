@@ -59,6 +59,7 @@ describe("buildah output", () => {
       { step: 'RUN node -e "x": y', exitCode: 2, message: 'Step RUN node -e "x": y failed with exit code 2' },
       0,
     ],
+    ["buildah is missing", ["nsenter: failed to execute buildah: No such file or directory"], 127, { message: "The Dockerfile build failed: buildah could not be started (is Debian's buildah package installed?)" }, 0],
     ["buildah dies before a step", [], 137, { message: "The Dockerfile build failed: buildah exited with 137" }, 0],
   ];
   for (const [name, lines, code, want, hits] of runs) {

@@ -66,6 +66,9 @@ export class BuildahOutput {
     if (f?.exitCode !== undefined) {
       return { step: f.step, exitCode: f.exitCode, message: `Step ${f.step} failed with exit code ${f.exitCode}` };
     }
+    if (!f && this.step === undefined && buildahExit === 127) {
+      return { message: "The Dockerfile build failed: buildah could not be started (is Debian's buildah package installed?)" };
+    }
     const step = f?.step ?? this.step;
     const why = f?.why || this.lastError || `buildah exited with ${buildahExit}`;
     return { ...(step ? { step } : {}), message: step ? `Step ${step} failed: ${why}` : `The Dockerfile build failed: ${why}` };
