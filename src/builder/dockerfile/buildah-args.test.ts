@@ -20,16 +20,17 @@ describe("buildah command lines and files", () => {
       netns: "/proc/42/ns/net",
       dns: ["100.64.0.1"],
       nofile: 20000,
+      nproc: 32768,
       authFile: "/b/work/auth.json",
       caBundle: "/etc/ssl/certs/ca-certificates.crt",
     });
     assert.deepEqual(args, [
-      "bud", "--isolation", "oci", "--layers", "--network", "/proc/42/ns/net", "--dns", "100.64.0.1", "--ulimit", "nofile=20000:20000",
+      "bud", "--isolation", "oci", "--layers", "--network", "/proc/42/ns/net", "--dns", "100.64.0.1", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768",
       "--iidfile", "/b/work/iid", "-f", "/b/context/docker/App.Dockerfile", "--target", "runtime",
       "--build-arg", "BASE=127.0.0.1:5000/node:18", "--build-arg", "EMPTY=",
       "--authfile", "/b/work/auth.json", "--volume", "/etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro", "/b/context",
     ]);
-    const minimal = budArgs({ contextDir: "/c", dockerfile: "/c/Dockerfile", buildArgs: {}, iidFile: "/i", netns: "/n", dns: [], nofile: 1024 });
+    const minimal = budArgs({ contextDir: "/c", dockerfile: "/c/Dockerfile", buildArgs: {}, iidFile: "/i", netns: "/n", dns: [], nofile: 1024, nproc: 100 });
     for (const flag of ["--target", "--build-arg", "--authfile", "--volume", "--dns"]) assert.ok(!minimal.includes(flag), flag);
   });
 

@@ -43,11 +43,16 @@ export interface BudInput {
   dns: readonly string[];
   /** RLIMIT_NOFILE of RUN steps (soft = hard, at most the host's hard limit: raising needs CAP_SYS_RESOURCE). */
   nofile: number;
+  /** RLIMIT_NPROC of RUN steps (buildah's default, 32768, capped the same way). */
+  nproc: number;
   /** Auth file with the credentials of the registries FROM names, when there are any. */
   authFile?: string;
   /** The host's CA bundle, mounted read-only over the image's in RUN steps (a TLS-inspecting proxy's CA lives there). */
   caBundle?: string;
 }
+
+/** buildah's own default RLIMIT_NPROC for RUN steps. */
+export const BUILDAH_NPROC = 32768;
 
 export function budArgs(b: BudInput): string[] {
   return [
@@ -57,6 +62,7 @@ export function budArgs(b: BudInput): string[] {
     "--network", b.netns,
     ...b.dns.flatMap((d) => ["--dns", d]),
     "--ulimit", `nofile=${b.nofile}:${b.nofile}`,
+    "--ulimit", `nproc=${b.nproc}:${b.nproc}`,
     "--iidfile", b.iidFile,
     "-f", b.dockerfile,
     ...(b.target ? ["--target", b.target] : []),

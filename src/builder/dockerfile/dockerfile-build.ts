@@ -12,7 +12,7 @@ import { join, relative, resolve, sep } from "node:path";
 import { performance } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
-import { nofileLimit } from "../../executor/host-facts.js";
+import { nofileLimit, nprocLimit } from "../../executor/host-facts.js";
 import type { HostLayout } from "../../executor/types.js";
 import { BUILD_ID_BASE } from "../../executor/userns.js";
 import type { LocalImageStore } from "../../images/image-store.js";
@@ -24,6 +24,7 @@ import { CA_BUNDLE_PATH, type BuildLimits } from "../sandbox/spec.js";
 import {
   authJson,
   budArgs,
+  BUILDAH_NPROC,
   globalArgs,
   pushArgs,
   registriesConf,
@@ -137,6 +138,7 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
       netns: sandbox.netns,
       dns: sandbox.dns,
       nofile: await nofileLimit(),
+      nproc: await nprocLimit(BUILDAH_NPROC),
       ...(input.plan.target ? { target: input.plan.target } : {}),
       ...(logins.size > 0 ? { authFile: `${MOUNT_BASE}/work/auth.json` } : {}),
       ...(existsSync(CA_BUNDLE_PATH) ? { caBundle: CA_BUNDLE_PATH } : {}),
