@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { registriesFromConfig } from "./dockerfile-build.js";
-import { authJson, budArgs, globalArgs, pushArgs, registriesConf, registriesOfDockerfile, registryOf } from "./buildah-args.js";
+import { authJson, budArgs, globalArgs, pushArgs, registriesConf, registriesOfDockerfile, registryOf, remoteAdds } from "./buildah-args.js";
 
 describe("buildah command lines and files", () => {
   it("global flags: overlay storage in the service's cache, the build's own registries.conf", () => {
@@ -93,5 +93,19 @@ describe("buildah command lines and files", () => {
     assert.equal(r.insecure?.("127.0.0.1:9000"), false);
     assert.equal(r.insecure?.("127.0.0.1:8601"), true);
     assert.equal(r.insecure?.("reg.example.com"), false);
+  });
+
+  it("ADD of a URL is found (buildah would download it outside the sandbox); local ADD and COPY are not", () => {
+    const text = [
+      "FROM scratch",
+      "ADD app.tar.gz /app/",
+      "COPY http.txt /",
+      "ADD --chown=1:1 https://example.com/x.tgz /x",
+      "add \\",
+      "  http://127.0.0.1:8600/ /cp",
+      "RUN echo ADD http://not-an-instruction",
+      "",
+    ].join("\n");
+    assert.deepEqual(remoteAdds(text), ["ADD --chown=1:1 https://example.com/x.tgz /x", "add  http://127.0.0.1:8600/ /cp"]);
   });
 });

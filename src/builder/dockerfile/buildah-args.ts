@@ -148,6 +148,16 @@ export function registriesOfDockerfile(text: string, buildArgs: Record<string, s
   return [...hosts];
 }
 
+/**
+ * `ADD <url>` instructions. buildah downloads them itself, from the host's network namespace
+ * (where it must be to pull base images from loopback registries), so such a download would
+ * reach what RUN steps cannot: the host's loopback services. They are refused; `RUN curl`
+ * downloads in the sandbox instead.
+ */
+export function remoteAdds(text: string): string[] {
+  return instructions(text).filter((line) => /^ADD\s/i.test(line) && /\s[a-z][a-z0-9+.-]*:\/\//i.test(` ${line.slice(4)}`));
+}
+
 /** Docker's rule: the first path component is a registry when it has a dot or a port, or is localhost. */
 export function registryOf(image: string): string {
   const slash = image.indexOf("/");

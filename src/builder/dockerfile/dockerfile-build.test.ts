@@ -117,6 +117,12 @@ describe("Dockerfile builds in the sandbox", { skip, timeout: 5 * 60_000 }, () =
     });
   });
 
+  it("ADD of a URL is refused: buildah would fetch it from the host's network namespace", async () => {
+    const build = await input("add-url", [...BUSYBOX, "ADD http://127.0.0.1:1/secret /secret", 'CMD ["/bin/sh"]', ""].join("\n"));
+    await assert.rejects(buildDockerfile({ dataDir: dir, images, layout }, build), /Step ADD http:\/\/127\.0\.0\.1:1\/secret \/secret is not supported/);
+    assert.match(build.lines.join("\n"), /\[Build\] Step ADD http:\/\/127\.0\.0\.1:1\/secret \/secret is not supported: .*RUN step/);
+  });
+
   it("an abort kills every process of the build by PID", async () => {
     const marker = String(31_000_000 + Math.floor(Math.random() * 1_000_000));
     const controller = new AbortController();

@@ -30,6 +30,7 @@ import {
   registriesConf,
   registriesDefaultYaml,
   registriesOfDockerfile,
+  remoteAdds,
   type BuildahPaths,
   type RegistryLogin,
 } from "./buildah-args.js";
@@ -97,6 +98,12 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
   const signal = AbortSignal.any([input.signal, timeout]);
   const dockerfile = await locateDockerfile(input.sourceDir, input.plan.dockerfile);
   const text = await readFile(dockerfile.path, "utf8");
+  const remote = remoteAdds(text)[0];
+  if (remote !== undefined) {
+    const message = `Step ${remote} is not supported: buildah would download it outside the build sandbox; download it in a RUN step (curl, wget) instead`;
+    log(`[Build] ${message}`);
+    throw new AppRunnerError("BuildFailed", `Build failed: ${message}.`);
+  }
 
   const cache = layerCacheDir(opts.dataDir, input.serviceId);
   const work = resolve(input.workDir);
