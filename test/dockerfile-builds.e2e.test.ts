@@ -147,7 +147,7 @@ describe("Dockerfile builds (openrunner up, buildah in the build sandbox)", { ti
     assert.equal(againStatus, "SUCCEEDED", `the redeployment failed; its log:\n${againLog}`);
     assert.match(againLog, /The built image is the one of the last build \([0-9a-f]{12}\): it is reused as it is\./);
     assert.match((await srv.via(url)).body, /^version two /);
-    t.diagnostic(`same commit: ${/ready in \S+ s/.exec(againLog)?.[0] ?? "?"}`);
+    t.diagnostic(`same commit: ready in ${/ready in (.+?)\.$/m.exec(againLog)?.[1] ?? "?"}`);
 
     // A failing RUN step: the deployment fails with the step and its exit code; version two keeps serving.
     repo.commit({ "package.json": packageJson("echo 'the tests fail' && exit 1"), "message.txt": "version three\n" });
