@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 # (busybox-static: the static shell that records each instance's exit code inside its container;
 # e2fsprogs: each instance's ephemeral storage is an ext4 image of its own).
 # `--test` adds what only the tests need: chromium for the web console's browser tests.
-PACKAGES=(awscli runc haproxy nftables iproute2 skopeo umoci docker-registry git mmdebstrap ca-certificates busybox-static e2fsprogs)
+PACKAGES=(awscli runc haproxy nftables iproute2 skopeo umoci docker-registry buildah git mmdebstrap ca-certificates busybox-static e2fsprogs)
 if [ "${1:-}" = "--test" ]; then PACKAGES+=(chromium); fi
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -43,6 +43,7 @@ import { CodeWatcher } from "./sources/git/code-watcher.js";
 import { sourceAuth } from "./sources/git/connection-token.js";
 import { GitSources } from "./sources/git/repository.js";
 import { gitWebhookRoute, gitWebhookSecret } from "./sources/git/webhook.js";
+import { registriesFromConfig } from "./builder/dockerfile/dockerfile-build.js";
 import { RuntimeCatalog } from "./builder/runtimes/catalog.js";
 import { SourceBuilder } from "./builder/source-builder.js";
 import type { RuntimeDriver } from "./runtime/driver.js";
@@ -60,7 +61,7 @@ import { appRunnerApi } from "./api/apprunner-api.js";
 import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
 import { createStsModule } from "./sts/route.js";
 import { consoleRoute } from "./console/route.js";
-import { createRegistry, type RunningRegistry } from "./registry/built-in-registry.js";
+import { builtInBaseImages, createRegistry, type RunningRegistry } from "./registry/built-in-registry.js";
 import type { RepositoryDirectory } from "./registry/types.js";
 import { createEcrModule } from "./ecr/module.js";
 import { RepositoryStore } from "./ecr/repository-store.js";
@@ -189,6 +190,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
             baseDomain,
             settings: opts.localRuntime,
             registry,
+            accountId,
             lifecycle: { store, clock, random, config, engine: engineRef },
           })
         : undefined;
@@ -302,6 +304,7 @@ interface LocalRuntimeDeps {
   baseDomain: string;
   settings: LocalRuntimeSettings;
   registry: RunningRegistry | undefined;
+  accountId: string;
   /** What automatic deployment starts operations with (domain/service-lifecycle.ts). */
   lifecycle: LifecycleDeps;
 }
@@ -315,7 +318,8 @@ const DEFAULT_CODE_POLL_MS = 60_000;
  */
 async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalRuntime> {
   const { settings, logger, clock } = deps;
-  const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: { ...(await loadRegistryConfig(deps.dataDir)), builtIn: deps.registry }, logger });
+  const registryConfig = await loadRegistryConfig(deps.dataDir);
+  const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: { ...registryConfig, builtIn: deps.registry }, logger });
   const refs = serviceRefs(deps.store, clock);
   const router = dataPlaneRouter({ ...deps, logger });
   const requestLog =
@@ -332,6 +336,7 @@ async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalRuntime>
     auth: (spec) => sourceAuth(deps.store, deps.dataDir, spec.source),
     logger,
     layout,
+    registries: registriesFromConfig(registryConfig, deps.registry && builtInBaseImages(deps.registry, deps.accountId, clock)),
   });
   const codeWatcher = new CodeWatcher({
     deps: deps.lifecycle,

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm } from "node:fs/promises";
+import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { LocalImageStore } from "../images/image-store.js";
@@ -9,9 +9,11 @@ import type { Wire } from "../protocol/wire.js";
 import type { GitAuth, GitSources } from "../sources/git/repository.js";
 import { assembleImage } from "./assemble/assemble.js";
 import { planFromApi } from "./config/api-values.js";
-import { parseApprunnerYaml } from "./config/apprunner-yaml.js";
+import { DEFAULT_PORT, parseApprunnerYaml } from "./config/apprunner-yaml.js";
 import { chooseVersion } from "./config/runtime-version.js";
 import type { RuntimeCatalog } from "./runtimes/catalog.js";
+import { buildDockerfile, type DockerfileRegistries } from "./dockerfile/dockerfile-build.js";
+import { chooseBuild, DEFAULT_DOCKERFILE, type DockerfilePlan } from "./dockerfile/plan.js";
 import { runBuild } from "./sandbox/run-build.js";
 import type { BuildLimits } from "./sandbox/spec.js";
 import type { BuildPlan, ConfigProblem } from "./types.js";
@@ -27,6 +29,8 @@ export interface SourceBuilderOptions {
   logger: (message: string, fields?: Record<string, unknown>) => void;
   /** The runtime's host layout: builds get network namespaces among its slots, behind its firewall. */
   layout: HostLayout;
+  /** How Dockerfile builds reach the registries their FROM lines name. */
+  registries?: DockerfileRegistries;
 }
 
 /** One deployment's build: the service's source configuration and the size its build may use. */
@@ -83,7 +87,9 @@ export class SourceBuilder {
       signal: ctx.signal,
     });
     log(`Deploying commit ${checkout.commit} (${checkout.ref}): ${checkout.subject}`);
-    const plan = await this.plan(spec, checkout.dir, log);
+    const choice = await this.choose(spec, checkout.dir, log);
+    if (choice.kind === "dockerfile") return this.buildFromDockerfile(spec, ctx, checkout, choice.plan, log);
+    const plan = choice.plan;
     const engines = await packageEnginesNode(checkout.dir);
     const available = await this.opts.runtimes.availableVersions(plan.runtime, ctx.signal);
     const chosen = chooseVersion(plan.runtime, plan.runtimeVersion, available, engines);
@@ -135,24 +141,65 @@ export class SourceBuilder {
     await rm(join(this.opts.dataDir, "build-cache", serviceId), { recursive: true, force: true });
   }
 
-  private async plan(spec: BuildRequest, dir: string, log: (line: string) => void): Promise<BuildPlan> {
+  /** A Dockerfile build (OpenRunner's extension, dockerfile/plan.ts) or the managed runtime's plan. */
+  private async choose(
+    spec: BuildRequest,
+    dir: string,
+    log: (line: string) => void,
+  ): Promise<{ kind: "managed"; plan: BuildPlan } | { kind: "dockerfile"; plan: DockerfilePlan }> {
     const cfg = spec.source.CodeRepository?.CodeConfiguration;
     if (cfg?.ConfigurationSource === "API") {
       const { plan, problems } = planFromApi(cfg.CodeConfigurationValues ?? { Runtime: undefined });
       if (!plan || problems.length > 0) fail(log, "API", problems);
       log("Using the build settings of the service (CodeConfigurationValues); apprunner.yaml is ignored.");
-      return plan;
+      return { kind: "managed", plan };
     }
-    let text: string;
+    let text: string | undefined;
     try {
       text = await readFile(join(dir, CONFIG_FILE), "utf8");
-    } catch {
-      return fail(log, CONFIG_FILE, [{ key: "(file)", message: `${CONFIG_FILE} was not found in the source directory; add it, or configure the build in the service (ConfigurationSource API).` }]);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
+        throw new AppRunnerError("BuildFailed", `${CONFIG_FILE} could not be read: ${(err as Error).message}`, { cause: err });
+      }
+    }
+    const hasDockerfile = await stat(join(dir, DEFAULT_DOCKERFILE)).then((s) => s.isFile(), () => false);
+    const choice = chooseBuild({ configurationSource: "REPOSITORY", ...(text !== undefined ? { apprunnerYaml: text } : {}), hasDockerfile });
+    if (choice.kind === "invalid") fail(log, CONFIG_FILE, choice.problems);
+    if (choice.kind === "dockerfile") {
+      const why = choice.plan.source === "Dockerfile" ? `no ${CONFIG_FILE}, and a ${DEFAULT_DOCKERFILE} in the source directory` : `${CONFIG_FILE} names it (openrunner.dockerfile)`;
+      log(`Using ${choice.plan.dockerfile} (${why}): a Dockerfile build, an OpenRunner extension.`);
+      return choice;
+    }
+    if (text === undefined) {
+      return fail(log, CONFIG_FILE, [{ key: "(file)", message: `${CONFIG_FILE} was not found in the source directory; add it (or a ${DEFAULT_DOCKERFILE}), or configure the build in the service (ConfigurationSource API).` }]);
     }
     const { plan, problems } = parseApprunnerYaml(text);
     if (!plan || problems.length > 0) fail(log, CONFIG_FILE, problems);
     log(`Using ${CONFIG_FILE} (runtime ${plan.runtime}${plan.runtimeVersion ? `, runtime-version ${plan.runtimeVersion}` : ""}).`);
-    return plan;
+    return { kind: "managed", plan };
+  }
+
+  private async buildFromDockerfile(
+    spec: BuildRequest,
+    ctx: BuildContext,
+    checkout: { dir: string; commit: string },
+    plan: DockerfilePlan,
+    log: (line: string) => void,
+  ): Promise<BuiltSource> {
+    const workDir = join(this.opts.dataDir, "builds", spec.deploymentId);
+    await rm(workDir, { recursive: true, force: true });
+    try {
+      ctx.step?.("build");
+      const pulled = await buildDockerfile(
+        { dataDir: this.opts.dataDir, images: this.opts.images, layout: this.opts.layout, ...(this.opts.registries ? { registries: this.opts.registries } : {}) },
+        { serviceId: spec.serviceId, serviceName: spec.serviceName, commit: checkout.commit, sourceDir: checkout.dir, workDir, plan, limits: spec.limits, log, signal: ctx.signal },
+      );
+      return { pulled, commit: checkout.commit, port: pulled.image.config.exposedPorts[0] ?? DEFAULT_PORT };
+    } finally {
+      await rm(workDir, { recursive: true, force: true }).catch((err: unknown) =>
+        this.opts.logger("removing a build's scratch directory failed", { workDir, error: String(err) }),
+      );
+    }
   }
 }
 

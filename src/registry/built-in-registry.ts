@@ -124,3 +124,18 @@ export async function createRegistry(opts: RegistryOptions): Promise<RunningRegi
     },
   };
 }
+
+/**
+ * The registry as a build's FROM lines reach it: either of its names, and a password for the
+ * user `AWS` issued to OpenRunner's builds each time one is asked for (a build pulls its base
+ * images from the user's repositories as `docker build` on AWS does after an ECR login).
+ */
+export function builtInBaseImages(registry: RunningRegistry, accountId: string, clock: Clock): { address: string; isBuiltIn(host: string): boolean; password(): string } {
+  return {
+    get address() {
+      return registry.address;
+    },
+    isBuiltIn: (host) => registry.isBuiltIn(host),
+    password: () => registry.issue({ accountId, accessKeyId: "openrunner-builds" }, new Date(clock.now())).password,
+  };
+}

@@ -42,7 +42,7 @@ export const DEFAULT_PORT = 8080;
 /** An environment variable name we can pass on: no `=`, no NUL, no whitespace. */
 export const ENV_NAME = /^[^=\s\0]+$/;
 
-interface Entry {
+export interface Entry {
   path: string;
   keyLine: number;
   /** The value node, aliases resolved; null when the key has no value. */
@@ -50,7 +50,8 @@ interface Entry {
   valueLine: number;
 }
 
-class Reader {
+/** Reads a parsed apprunner.yaml node by node, collecting problems with their dotted keys and lines. */
+export class Reader {
   readonly problems: ConfigProblem[] = [];
   readonly keyLines: Record<string, number> = {};
 
@@ -110,6 +111,22 @@ class Reader {
       entries.set(name, { path: childPath, keyLine, value, valueLine: this.lineOf(pair.value, keyLine) });
     }
     return entries;
+  }
+
+  /** version: required, 1.0. */
+  version(top: Map<string, Entry>, rootLine: number): void {
+    const version = top.get("version");
+    if (!version) {
+      this.problem("version", rootLine, "version is required: add version: 1.0");
+      return;
+    }
+    const v = version.value;
+    const written = this.scalarText(v);
+    const isOne = isScalar(v) && (v.value === 1 || v.value === "1.0" || v.value === "1");
+    if (!isOne) {
+      const shown = written === undefined ? "" : ` ${written}`;
+      this.problem("version", version.valueLine, `version${shown} is not supported; use version: 1.0`);
+    }
   }
 
   /** A scalar as text: strings as they are, numbers and booleans as written (3.10 stays "3.10"). */
@@ -250,7 +267,7 @@ function keyAt(node: unknown, offset: number, path: string): string {
   return path === "" ? FILE_KEY : path;
 }
 
-const byLine = (a: ConfigProblem, b: ConfigProblem): number => (a.line ?? 0) - (b.line ?? 0);
+export const byLine = (a: ConfigProblem, b: ConfigProblem): number => (a.line ?? 0) - (b.line ?? 0);
 
 export function parseApprunnerYaml(text: string): ApprunnerYamlResult {
   const lines = new LineCounter();
@@ -273,19 +290,7 @@ export function parseApprunnerYaml(text: string): ApprunnerYamlResult {
   if (!top) return { problems: r.problems, keyLines: r.keyLines };
   const rootLine = r.lineOf(root, 1);
 
-  // version: required, 1.0.
-  const version = top.get("version");
-  if (!version) {
-    r.problem("version", rootLine, "version is required: add version: 1.0");
-  } else {
-    const v = version.value;
-    const written = r.scalarText(v);
-    const isOne = isScalar(v) && (v.value === 1 || v.value === "1.0" || v.value === "1");
-    if (!isOne) {
-      const shown = written === undefined ? "" : ` ${written}`;
-      r.problem("version", version.valueLine, `version${shown} is not supported; use version: 1.0`);
-    }
-  }
+  r.version(top, rootLine);
 
   // runtime: required, a managed runtime built here.
   let runtime: ManagedRuntime | undefined;

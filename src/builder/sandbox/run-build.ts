@@ -242,7 +242,8 @@ function execInContainer(
   });
 }
 
-async function oomKills(cgroupsPath: string): Promise<number> {
+/** How many processes of the cgroup the memory limit killed. */
+export async function oomKills(cgroupsPath: string): Promise<number> {
   try {
     const text = await readFile(`${CGROUP_ROOT}/memory${cgroupsPath}/memory.oom_control`, "utf8");
     return Number(/^oom_kill (\d+)$/m.exec(text)?.[1] ?? 0);

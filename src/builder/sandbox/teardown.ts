@@ -61,7 +61,8 @@ export async function cleanupBuildLeftovers(prefix = "orbuild-"): Promise<string
   return removed;
 }
 
-async function removeCgroups(cgroupsPath: string): Promise<void> {
+/** Removes a build's cgroup in every hierarchy, and the parent once no build is left in it. */
+export async function removeCgroups(cgroupsPath: string): Promise<void> {
   let hierarchies: string[] = [];
   try {
     hierarchies = await readdir(CGROUP_ROOT);

@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { registriesFromConfig } from "./dockerfile-build.js";
+import { authJson, budArgs, globalArgs, pushArgs, registriesConf, registriesOfDockerfile, registryOf, remoteAdds } from "./buildah-args.js";
+
+describe("buildah command lines and files", () => {
+  it("global flags: overlay storage in the service's cache, the build's own registries.conf", () => {
+    assert.deepEqual(globalArgs({ storageRoot: "/b/cache/storage", runRoot: "/b/work/run", registriesConf: "/b/work/r.conf", registriesDir: "/b/work/r.d" }), [
+      "--root", "/b/cache/storage", "--runroot", "/b/work/run", "--storage-driver", "overlay", "--registries-conf", "/b/work/r.conf", "--registries-conf-dir", "/b/work/r.d",
+    ]);
+  });
+
+  it("bud: the sandbox's network namespace, runc, the layer cache, limits that need no CAP_SYS_RESOURCE", () => {
+    const args = budArgs({
+      contextDir: "/b/context",
+      dockerfile: "/b/context/docker/App.Dockerfile",
+      target: "runtime",
+      buildArgs: { BASE: "127.0.0.1:5000/node:18", EMPTY: "" },
+      iidFile: "/b/work/iid",
+      netns: "/proc/42/ns/net",
+      dns: ["100.64.0.1"],
+      nofile: 20000,
+      nproc: 32768,
+      authFile: "/b/work/auth.json",
+      caBundle: "/etc/ssl/certs/ca-certificates.crt",
+    });
+    assert.deepEqual(args, [
+      "bud", "--isolation", "oci", "--layers", "--network", "/proc/42/ns/net", "--dns", "100.64.0.1", "--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768",
+      "--iidfile", "/b/work/iid", "-f", "/b/context/docker/App.Dockerfile", "--target", "runtime",
+      "--build-arg", "BASE=127.0.0.1:5000/node:18", "--build-arg", "EMPTY=",
+      "--authfile", "/b/work/auth.json", "--volume", "/etc/ssl/certs/ca-certificates.crt:/etc/ssl/certs/ca-certificates.crt:ro", "/b/context",
+    ]);
+    const minimal = budArgs({ contextDir: "/c", dockerfile: "/c/Dockerfile", buildArgs: {}, iidFile: "/i", netns: "/n", dns: [], nofile: 1024, nproc: 100 });
+    for (const flag of ["--target", "--build-arg", "--authfile", "--volume", "--dns"]) assert.ok(!minimal.includes(flag), flag);
+  });
+
+  it("push: an uncompressed OCI layout", () => {
+    assert.deepEqual(pushArgs("abc", "/b/work/out", "0123456789ab"), ["push", "--disable-compression", "--format", "oci", "abc", "oci:/b/work/out:0123456789ab"]);
+  });
+
+  it("registries.conf lists plain-HTTP registries as insecure, short names go to Docker Hub", () => {
+    const text = registriesConf([{ host: "127.0.0.1:8601", insecure: true }, { host: "registry.example.com", insecure: false }]);
+    assert.match(text, /^unqualified-search-registries = \["docker\.io"\]$/m);
+    assert.match(text, /\[\[registry\]\]\nlocation = "127\.0\.0\.1:8601"\ninsecure = true/);
+    assert.doesNotMatch(text, /registry\.example\.com/);
+    const moved = registriesConf([{ host: "123456789012.dkr.ecr.us-east-1.amazonaws.com", location: "127.0.0.1:8601", insecure: true }]);
+    assert.match(moved, /\[\[registry\]\]\nprefix = "123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com"\nlocation = "127\.0\.0\.1:8601"\ninsecure = true/);
+  });
+
+  it("auth file: base64 user:password per host", () => {
+    const json = JSON.parse(authJson(new Map([["127.0.0.1:8601", { username: "AWS", password: "p:w" }]]))) as { auths: Record<string, { auth: string }> };
+    assert.equal(Buffer.from(json.auths["127.0.0.1:8601"]?.auth ?? "", "base64").toString(), "AWS:p:w");
+  });
+
+  const refs: Array<[string, string]> = [
+    ["node:18", "docker.io"],
+    ["library/node", "docker.io"],
+    ["team/app:1", "docker.io"],
+    ["localhost/app", "localhost"],
+    ["127.0.0.1:8601/app:1", "127.0.0.1:8601"],
+    ["123456789012.dkr.ecr.us-east-1.amazonaws.com/app@sha256:00", "123456789012.dkr.ecr.us-east-1.amazonaws.com"],
+  ];
+  for (const [ref, want] of refs) it(`registryOf ${ref}`, () => assert.equal(registryOf(ref), want));
+
+  it("the registries a Dockerfile pulls from: ARG defaults and build arguments, no stages, no scratch", () => {
+    const text = [
+      "# syntax=docker/dockerfile:1",
+      "ARG BASE=127.0.0.1:5000/node:18",
+      "ARG TOOLS",
+      "FROM ${BASE} AS build",
+      "RUN npm ci \\",
+      "  && npm run build",
+      "FROM --platform=linux/amd64 $TOOLS AS tools",
+      "FROM build AS test",
+      "FROM scratch",
+      "COPY --from=build /out /",
+      "",
+    ].join("\n");
+    assert.deepEqual(registriesOfDockerfile(text, { TOOLS: "127.0.0.1:8601/tools:1" }), ["127.0.0.1:5000", "127.0.0.1:8601"]);
+    assert.deepEqual(registriesOfDockerfile(text, { BASE: "node:18", TOOLS: "ghcr.io/x/y" }), ["docker.io", "ghcr.io"]);
+  });
+
+  it("the operator's registries.json: basic credentials per host, insecure flags, loopback plain HTTP by default", () => {
+    const r = registriesFromConfig({
+      registries: { "reg.example.com": { username: "u", password: "p" }, "127.0.0.1:9000": { insecure: false }, "tok.example.com": { token: "t" } },
+      mirrors: { "docker.io": "127.0.0.1:5000" },
+    });
+    assert.equal(r.location?.("docker.io"), "127.0.0.1:5000");
+    assert.equal(r.location?.("reg.example.com"), undefined);
+    assert.deepEqual(r.credentials?.("reg.example.com"), { username: "u", password: "p" });
+    assert.equal(r.credentials?.("tok.example.com"), undefined);
+    assert.equal(r.credentials?.("docker.io"), undefined);
+    assert.equal(r.insecure?.("127.0.0.1:9000"), false);
+    assert.equal(r.insecure?.("127.0.0.1:8601"), true);
+    assert.equal(r.insecure?.("reg.example.com"), false);
+  });
+
+  it("the built-in registry under either name: its address contacted, a login issued for the build", () => {
+    let issued = 0;
+    const ecrHost = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+    const r = registriesFromConfig(
+      { registries: {}, mirrors: { [ecrHost]: "127.0.0.1:5000" } },
+      { address: "127.0.0.1:8601", isBuiltIn: (h) => h === "127.0.0.1:8601" || h === ecrHost, password: () => `pw${++issued}` },
+    );
+    assert.equal(r.location?.(ecrHost), "127.0.0.1:8601", "the built-in registry wins over an older mirror of the same name");
+    assert.equal(r.location?.("127.0.0.1:8601"), undefined);
+    assert.deepEqual(r.credentials?.(ecrHost), { username: "AWS", password: "pw1" });
+    assert.deepEqual(r.credentials?.("127.0.0.1:8601"), { username: "AWS", password: "pw2" });
+    assert.equal(r.credentials?.("127.0.0.1:5000"), undefined);
+    assert.equal(r.insecure?.("127.0.0.1:8601"), true);
+  });
+
+  it("ADD of a URL is found (buildah would download it outside the sandbox); local ADD and COPY are not", () => {
+    const text = [
+      "FROM scratch",
+      "ADD app.tar.gz /app/",
+      "COPY http.txt /",
+      "ADD --chown=1:1 https://example.com/x.tgz /x",
+      "add \\",
+      "  http://127.0.0.1:8600/ /cp",
+      "RUN echo ADD http://not-an-instruction",
+      "",
+    ].join("\n");
+    assert.deepEqual(remoteAdds(text), ["ADD --chown=1:1 https://example.com/x.tgz /x", "add  http://127.0.0.1:8600/ /cp"]);
+  });
+});
