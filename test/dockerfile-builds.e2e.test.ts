@@ -16,6 +16,7 @@ import { firewallCounters } from "../src/executor/firewall.js";
 import { makeRepo, type TestRepo } from "./support/git-server.js";
 import { credentialsIn, eventually } from "./support/harness.js";
 import { LocalServer, runtimePrefix } from "./support/local-server.js";
+import { copyToBuiltInRegistry } from "./support/built-in-registry.js";
 import { pushNodeBaseImage } from "./support/node-base-image.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { waitForOperation, waitForStatus } from "./support/runtime-fixture.js";
@@ -55,7 +56,7 @@ const packageJson = (test: string): string => JSON.stringify({ name: "df-app", v
  * name the step and its exit code, and RUN steps that reach the internet but not the host.
  */
 describe("Dockerfile builds (openrunner up, buildah in the build sandbox)", { timeout: 4 * BUILD_MS }, () => {
-  const srv = new LocalServer("openrunner-dockerfile-");
+  const srv = new LocalServer("openrunner-dockerfile-", { registry: true });
   let registry: TestRegistry;
   let client: AppRunnerClient;
   let logs: CloudWatchLogsClient;
@@ -89,9 +90,11 @@ describe("Dockerfile builds (openrunner up, buildah in the build sandbox)", { ti
 
   before(async () => {
     registry = await startRegistry();
-    base = await pushNodeBaseImage(registry.host);
+    const source = await pushNodeBaseImage(registry.host);
     client = await srv.start();
     const endpoint = srv.current?.server.endpoint ?? "";
+    // The base image lives in the user's own ECR repository, and the Dockerfile names it as on AWS.
+    base = await copyToBuiltInRegistry(srv, source, "node", "18");
     logs = new CloudWatchLogsClient({ endpoint, region: "us-east-1", credentials: credentialsIn(srv.data.dir) });
     hostService = createServer((sock) => {
       hostConnections++;

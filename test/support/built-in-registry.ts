@@ -1,0 +1,50 @@
+/**
+ * A test's way into the built-in registry of a LocalServer started with `registry: true`, as a
+ * user goes: CreateRepository and GetAuthorizationToken through the ECR API, then skopeo.
+ */
+import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand, RepositoryAlreadyExistsException } from "@aws-sdk/client-ecr";
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { credentialsIn } from "./harness.js";
+import type { LocalServer } from "./local-server.js";
+
+function skopeo(args: string[], stdin = ""): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = execFile("skopeo", args, { timeout: 300_000 }, (err, _out, stderr) => (err ? fail(new Error(`skopeo ${args[0] ?? ""} failed: ${stderr}`)) : done()));
+    child.stdin?.end(stdin);
+  });
+}
+
+/** The server's account, from the start-up output `openrunner up` prints. */
+export function accountOf(srv: LocalServer): string {
+  const account = /account: (\d{12})/.exec(srv.current?.server.output() ?? "")?.[1];
+  if (!account) throw new Error("openrunner up printed no account");
+  return account;
+}
+
+/**
+ * Copies `source` (an image in a plain loopback registry) into the built-in registry as
+ * `<repository>:<tag>`, creating the repository first; returns the image's ECR name
+ * (`<account>.dkr.ecr.us-east-1.amazonaws.com/<repository>:<tag>`).
+ */
+export async function copyToBuiltInRegistry(srv: LocalServer, source: string, repository: string, tag: string): Promise<string> {
+  const ecr = new ECRClient({ endpoint: srv.current?.server.endpoint, region: "us-east-1", credentials: credentialsIn(srv.data.dir), maxAttempts: 1 });
+  const dir = mkdtempSync(join(tmpdir(), "openrunner-skopeo-"));
+  try {
+    await ecr.send(new CreateRepositoryCommand({ repositoryName: repository })).catch((err: unknown) => {
+      if (!(err instanceof RepositoryAlreadyExistsException)) throw err;
+    });
+    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? "";
+    const password = Buffer.from(token, "base64").toString("utf8").slice("AWS:".length);
+    const address = `127.0.0.1:${srv.registryPort}`;
+    const authfile = join(dir, "auth.json");
+    await skopeo(["login", "--authfile", authfile, "-u", "AWS", "--password-stdin", "--tls-verify=false", address], password);
+    await skopeo(["copy", "--quiet", "--authfile", authfile, "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${source}`, `docker://${address}/${repository}:${tag}`]);
+    return `${accountOf(srv)}.dkr.ecr.us-east-1.amazonaws.com/${repository}:${tag}`;
+  } finally {
+    ecr.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
