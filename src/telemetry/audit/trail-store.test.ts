@@ -4,30 +4,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
-import type { TrailEntry } from "./cloudtrail-event.js";
+import { entryNumbers as ids, trailEntry as entry } from "../../../test/support/trail-entries.js";
 import type { TrailResource } from "./resources.js";
 import { TrailStore, type LookupAttributeKey } from "./trail-store.js";
 
 const SERVICE = "arn:aws:apprunner:us-east-1:123456789012:service/a/0123456789abcdef0123456789abcdef";
 const OTHER = "arn:aws:apprunner:us-east-1:123456789012:service/b/fedcba9876543210fedcba9876543210";
 
-function entry(n: number, time: number, over: Partial<TrailEntry> = {}): TrailEntry {
-  return {
-    eventId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-    eventTime: time,
-    eventName: "DescribeService",
-    eventSource: "apprunner.amazonaws.com",
-    readOnly: true,
-    username: "root",
-    accessKeyId: "AKIAROOT",
-    resources: [],
-    event: JSON.stringify({ n }),
-    ...over,
-  };
-}
 
 const service = (arn: string): TrailResource => ({ ResourceType: "AWS::AppRunner::Service", ResourceName: arn });
-const ids = (rows: { event: string }[]): number[] => rows.map((r) => (JSON.parse(r.event) as { n: number }).n);
 
 describe("the trail store", () => {
   let dir: string;
