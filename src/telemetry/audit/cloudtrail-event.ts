@@ -36,6 +36,13 @@ export interface TrailContext {
 export const requestParametersOf = (call: { api: AwsJsonApi; operation: string; input: unknown }): Record<string, unknown> | null =>
   trailParameters(call.api, call.operation, "input", call.input);
 
+/** eventTime as CloudTrail writes it; calls come many to a second, so the last second's text is kept. */
+let lastSecond = { ms: Number.NaN, text: "" };
+function isoSecond(ms: number): string {
+  if (ms !== lastSecond.ms) lastSecond = { ms, text: new Date(ms).toISOString().replace(".000Z", "Z") };
+  return lastSecond.text;
+}
+
 /** `::ffff:127.0.0.1` is how Node shows an IPv4 peer on a dual-stack socket; CloudTrail shows the IPv4 address. */
 const sourceIp = (ip: string): string => ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
 
@@ -61,7 +68,7 @@ export function toTrailEntry(
   const eventOf = (requestParameters: unknown, responseElements: unknown) => ({
     eventVersion: "1.08",
     userIdentity: userIdentityOf(ctx.principal),
-    eventTime: new Date(eventTime).toISOString().replace(".000Z", "Z"),
+    eventTime: isoSecond(eventTime),
     eventSource,
     eventName: call.operation,
     awsRegion: ctx.region,

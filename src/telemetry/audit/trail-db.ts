@@ -58,5 +58,10 @@ export const TRAIL_MIGRATIONS: readonly string[] = [
  * time instead of a full VACUUM that would lock the trail.
  */
 export function openTrailDb(file: string): Db {
-  return openSqlite(file, TRAIL_MIGRATIONS, { incrementalVacuum: true });
+  const db = openSqlite(file, TRAIL_MIGRATIONS, { incrementalVacuum: true });
+  // A checkpoint every ~40 MB of WAL instead of SQLite's ~4 MB: each copies the pages written
+  // since into trail.db and fsyncs both files, half the writer thread's time at 1000 pages
+  // (the index pages every batch rewrites are copied once per checkpoint, not ten times).
+  db.pragma("wal_autocheckpoint = 10000");
+  return db;
 }

@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
 import { entryNumbers as ids, trailEntry as entry } from "../../../test/support/trail-entries.js";
 import type { TrailResource } from "./resources.js";
+import { openTrailDb } from "./trail-db.js";
 import { TrailStore, type LookupAttributeKey } from "./trail-store.js";
 
 const SERVICE = "arn:aws:apprunner:us-east-1:123456789012:service/a/0123456789abcdef0123456789abcdef";
@@ -43,6 +44,15 @@ describe("the trail store", () => {
     try {
       assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
       assert.equal(db.pragma("auto_vacuum", { simple: true }), 2);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("checkpoints its WAL every 10,000 pages, not SQLite's 1,000 (each checkpoint fsyncs both files)", () => {
+    const db = openTrailDb(join(dir, "checkpoint.db"));
+    try {
+      assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 10_000);
     } finally {
       db.close();
     }

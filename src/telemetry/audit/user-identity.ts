@@ -23,12 +23,27 @@ function iamUserId(arn: string): string {
 }
 
 /**
+ * By principal: the credential lookup hands out one principal object per key, and every call
+ * of that key was building the same identity again (with a SHA-256 for an IAM user's id).
+ */
+const identities = new WeakMap<Principal, UserIdentity>();
+
+/**
  * Who made the call. Root's principalId is the account id, as CloudTrail records it. A call
  * that failed authentication has no principal; CloudTrail shows such callers as an anonymous
  * AWSAccount (principalId "", accountId "ANONYMOUS_PRINCIPAL").
  */
 export function userIdentityOf(principal: Principal | undefined): UserIdentity {
   if (!principal) return { type: "AWSAccount", principalId: "", accountId: "ANONYMOUS_PRINCIPAL" };
+  let identity = identities.get(principal);
+  if (!identity) {
+    identity = Object.freeze(identityOf(principal));
+    identities.set(principal, identity);
+  }
+  return identity;
+}
+
+function identityOf(principal: Principal): UserIdentity {
   const base = { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId };
   if (principal.type === "Root") return { type: "Root", principalId: principal.accountId, ...base };
   const userName = principal.userName ?? principal.arn.split("/").pop() ?? "";
