@@ -47,18 +47,22 @@ export type TrailRow = [
   ...resourceTypeAndName: string[],
 ];
 
-export const trailRow = (e: TrailEntry): TrailRow => [
-  e.eventId,
-  e.eventTime,
-  e.eventName,
-  e.eventSource,
-  e.readOnly ? 1 : 0,
-  e.username ?? null,
-  e.accessKeyId ?? null,
-  JSON.stringify(e.resources),
-  e.event,
-  ...e.resources.flatMap((r) => [r.ResourceType, r.ResourceName]),
-];
+export function trailRow(e: TrailEntry): TrailRow {
+  const row: TrailRow = [
+    e.eventId,
+    e.eventTime,
+    e.eventName,
+    e.eventSource,
+    e.readOnly ? 1 : 0,
+    e.username ?? null,
+    e.accessKeyId ?? null,
+    JSON.stringify(e.resources),
+    e.event,
+  ];
+  // Pushed, not spread from a flatMap: a fifth of building a row went to the spread.
+  for (const r of e.resources) row.push(r.ResourceType, r.ResourceName);
+  return row;
+}
 
 /** A recorded entry as read back, with its position for paging. */
 export type StoredEvent = TrailEntry & { seq: number };
