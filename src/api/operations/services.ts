@@ -79,11 +79,14 @@ const createService = handler<Wire<CreateServiceRequest>>((input, ctx) => {
   });
 });
 
-const describeService = handler<Wire<DescribeServiceRequest>>((input, ctx) => {
-  const row = ctx.store.resources.get<ServiceDoc, ServiceInternal>(input.ServiceArn ?? "");
-  if (!row || row.kind !== "service") throw notFound(`Service not found: ${input.ServiceArn ?? ""}`);
-  return { Service: withLiveSummary(ctx, row) };
-});
+// The service and its auto scaling configuration from one snapshot, with the file locked once.
+const describeService = handler<Wire<DescribeServiceRequest>>((input, ctx) =>
+  ctx.store.read(() => {
+    const row = ctx.store.resources.get<ServiceDoc, ServiceInternal>(input.ServiceArn ?? "");
+    if (!row || row.kind !== "service") throw notFound(`Service not found: ${input.ServiceArn ?? ""}`);
+    return { Service: withLiveSummary(ctx, row) };
+  }),
+);
 
 const listServices = handler<Wire<ListServicesRequest>>((input, ctx) => {
   const { items, next } = listPage<ServiceDoc>(ctx.store.resources, { kind: "service" }, input.NextToken, input.MaxResults);

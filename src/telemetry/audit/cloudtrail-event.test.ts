@@ -162,4 +162,19 @@ describe("a call as a CloudTrail event", () => {
     const event = parse(toTrailEntry(call({ api: logs, operation: "CreateLogGroup", input }), ctx(ROOT)).event);
     assert.deepEqual(event.requestParameters, input);
   });
+
+  it("its text is what JSON.stringify makes of it: no space, every string escaped, nothing but JSON", () => {
+    const odd = 'quote " backslash \\ newline \n tab \t bell \u0007 lone \ud800 emoji \u{1f600} é';
+    const calls: [Call, Principal | undefined][] = [
+      [call({ api: appRunnerApi, operation: "DescribeService", input: { ServiceArn: ARN } }), ROOT],
+      [call({ api: appRunnerApi, operation: "CreateService", input: { ServiceName: odd }, output: { Service: { ServiceArn: ARN } } }), ALICE],
+      [call({ api: appRunnerApi, operation: "CreateService", input: { ServiceName: "x" }, errorCode: "InvalidRequestException", errorMessage: odd }), ROOT],
+      [call({ api: appRunnerApi, operation: "ListServices", userAgent: odd, sourceIp: "2001:db8::1", errorCode: "MissingAuthenticationTokenException", errorMessage: "m" }), undefined],
+      [call({ api: appRunnerApi, operation: "CreateService", input: { ServiceName: "x".repeat(200 * 1024) } }), ROOT],
+    ];
+    for (const [c, principal] of calls) {
+      const { event } = toTrailEntry(c, ctx(principal));
+      assert.equal(event, JSON.stringify(JSON.parse(event)), c.operation);
+    }
+  });
 });

@@ -4,7 +4,7 @@ import { capParameters, capText, MAX_PARAMETERS_BYTES } from "./field-limits.js"
 import { isReadOnly } from "./read-only.js";
 import { trailParameters } from "./redact.js";
 import { resourcesOf, type TrailResource } from "./resources.js";
-import { userIdentityOf, usernameOf } from "./user-identity.js";
+import { userIdentityJsonOf, usernameOf } from "./user-identity.js";
 
 /** One recorded call: the CloudTrail event and the columns LookupEvents searches by. */
 export interface TrailEntry {
@@ -36,8 +36,17 @@ export interface TrailContext {
 export const requestParametersOf = (call: { api: AwsJsonApi; operation: string; input: unknown }): Record<string, unknown> | null =>
   trailParameters(call.api, call.operation, "input", call.input);
 
+const q = (text: string): string => JSON.stringify(text);
+
+/** eventTime as CloudTrail writes it; calls come many to a second, so the last second's text is kept. */
+let lastSecond = { ms: Number.NaN, text: "" };
+function isoSecond(ms: number): string {
+  if (ms !== lastSecond.ms) lastSecond = { ms, text: new Date(ms).toISOString().replace(".000Z", "Z") };
+  return lastSecond.text;
+}
+
 /** `::ffff:127.0.0.1` is how Node shows an IPv4 peer on a dual-stack socket; CloudTrail shows the IPv4 address. */
-const sourceIp = (ip: string): string => ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
+const sourceIp = (ip: string): string => (ip.startsWith("::ffff:") ? ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1") : ip);
 
 /** AWS services sign as their endpoint prefix (apprunner, logs, events, monitoring, cloudtrail). */
 export const eventSourceOf = (api: AwsJsonApi): string => `${api.signingName}.amazonaws.com`;
@@ -58,35 +67,29 @@ export function toTrailEntry(
   const response = readOnly || failed ? null : trailParameters(call.api, call.operation, "output", call.output);
   const eventTime = Math.floor(call.time / 1000) * 1000;
   const eventSource = eventSourceOf(call.api);
-  const eventOf = (requestParameters: unknown, responseElements: unknown) => ({
-    eventVersion: "1.08",
-    userIdentity: userIdentityOf(ctx.principal),
-    eventTime: new Date(eventTime).toISOString().replace(".000Z", "Z"),
-    eventSource,
-    eventName: call.operation,
-    awsRegion: ctx.region,
-    sourceIPAddress: sourceIp(call.sourceIp),
-    userAgent: capText(call.userAgent),
-    ...(failed ? { errorCode: call.errorCode, errorMessage: capText(call.errorMessage ?? "") } : {}),
-    requestParameters,
-    responseElements,
-    requestID: call.requestId,
-    eventID: ctx.eventId,
-    readOnly,
-    eventType: "AwsApiCall",
-    managementEvent: true,
-    recipientAccountId: ctx.accountId,
-    eventCategory: "Management",
-  });
+  // The event's text built around the per-call values, in the order JSON.stringify of the event
+  // object gave (the guide's): the identity's JSON is kept per principal, and the fixed fields
+  // are written as text, not stringified again for every call (cloudtrail-event.test.ts holds it
+  // to JSON.stringify's output).
+  const head =
+    `{"eventVersion":"1.08","userIdentity":${userIdentityJsonOf(ctx.principal)},"eventTime":"${isoSecond(eventTime)}",` +
+    `"eventSource":${q(eventSource)},"eventName":${q(call.operation)},"awsRegion":${q(ctx.region)},` +
+    `"sourceIPAddress":${q(sourceIp(call.sourceIp))},"userAgent":${q(capText(call.userAgent))}` +
+    (failed ? `,"errorCode":${q(call.errorCode ?? "")},"errorMessage":${q(capText(call.errorMessage ?? ""))}` : "");
+  const tail =
+    `"requestID":${q(call.requestId)},"eventID":${q(ctx.eventId)},"readOnly":${readOnly},"eventType":"AwsApiCall",` +
+    `"managementEvent":true,"recipientAccountId":${q(ctx.accountId)},"eventCategory":"Management"}`;
+  const eventOf = (requestParameters: unknown, responseElements: unknown): string =>
+    `${head},"requestParameters":${JSON.stringify(requestParameters)},"responseElements":${JSON.stringify(responseElements)},${tail}`;
   // One JSON.stringify per call: an event this short (at most 3 UTF-8 bytes a character) cannot
   // hold parameters over the limit, so capping them (another stringify each) would change nothing.
   let requestParameters: ReturnType<typeof capParameters> = request;
   let responseElements: ReturnType<typeof capParameters> = response;
-  let event = JSON.stringify(eventOf(request, response));
+  let event = eventOf(request, response);
   if (event.length * 3 > MAX_PARAMETERS_BYTES) {
     requestParameters = capParameters(request);
     responseElements = capParameters(response);
-    event = JSON.stringify(eventOf(requestParameters, responseElements));
+    event = eventOf(requestParameters, responseElements);
   }
   return {
     eventId: ctx.eventId,

@@ -4,30 +4,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import Database from "better-sqlite3";
-import type { TrailEntry } from "./cloudtrail-event.js";
+import { entryNumbers as ids, trailEntry as entry } from "../../../test/support/trail-entries.js";
 import type { TrailResource } from "./resources.js";
+import { openTrailDb } from "./trail-db.js";
 import { TrailStore, type LookupAttributeKey } from "./trail-store.js";
 
 const SERVICE = "arn:aws:apprunner:us-east-1:123456789012:service/a/0123456789abcdef0123456789abcdef";
 const OTHER = "arn:aws:apprunner:us-east-1:123456789012:service/b/fedcba9876543210fedcba9876543210";
 
-function entry(n: number, time: number, over: Partial<TrailEntry> = {}): TrailEntry {
-  return {
-    eventId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
-    eventTime: time,
-    eventName: "DescribeService",
-    eventSource: "apprunner.amazonaws.com",
-    readOnly: true,
-    username: "root",
-    accessKeyId: "AKIAROOT",
-    resources: [],
-    event: JSON.stringify({ n }),
-    ...over,
-  };
-}
 
 const service = (arn: string): TrailResource => ({ ResourceType: "AWS::AppRunner::Service", ResourceName: arn });
-const ids = (rows: { event: string }[]): number[] => rows.map((r) => (JSON.parse(r.event) as { n: number }).n);
 
 describe("the trail store", () => {
   let dir: string;
@@ -58,6 +44,15 @@ describe("the trail store", () => {
     try {
       assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
       assert.equal(db.pragma("auto_vacuum", { simple: true }), 2);
+    } finally {
+      db.close();
+    }
+  });
+
+  it("checkpoints its WAL every 10,000 pages, not SQLite's 1,000 (each checkpoint fsyncs both files)", () => {
+    const db = openTrailDb(join(dir, "checkpoint.db"));
+    try {
+      assert.equal(db.pragma("wal_autocheckpoint", { simple: true }), 10_000);
     } finally {
       db.close();
     }

@@ -2,6 +2,7 @@ import type { Db } from "../../store/database.js";
 import type { TrailEntry } from "./cloudtrail-event.js";
 import type { TrailResource } from "./resources.js";
 import { openTrailDb } from "./trail-db.js";
+import { isPaired, lookupPaired, PAIRED } from "./trail-lookup.js";
 
 export type LookupAttributeKey =
   | "EventId"
@@ -13,14 +14,10 @@ export type LookupAttributeKey =
   | "EventSource"
   | "AccessKeyId";
 
-/** Columns of `events` that a lookup attribute compares with directly. */
-const COLUMNS: Record<Exclude<LookupAttributeKey, "ResourceType" | "ResourceName">, string> = {
+/** Columns of `events` with an index of their own; the other attributes share paired indexes (trail-lookup.ts). */
+const COLUMNS: Record<Exclude<LookupAttributeKey, "ResourceType" | "ResourceName" | keyof typeof PAIRED>, string> = {
   EventId: "event_id",
   EventName: "event_name",
-  ReadOnly: "read_only",
-  Username: "username",
-  EventSource: "event_source",
-  AccessKeyId: "access_key_id",
 };
 
 /** Newest first, after an optional cursor; times are inclusive milliseconds. */
@@ -50,18 +47,22 @@ export type TrailRow = [
   ...resourceTypeAndName: string[],
 ];
 
-export const trailRow = (e: TrailEntry): TrailRow => [
-  e.eventId,
-  e.eventTime,
-  e.eventName,
-  e.eventSource,
-  e.readOnly ? 1 : 0,
-  e.username ?? null,
-  e.accessKeyId ?? null,
-  JSON.stringify(e.resources),
-  e.event,
-  ...e.resources.flatMap((r) => [r.ResourceType, r.ResourceName]),
-];
+export function trailRow(e: TrailEntry): TrailRow {
+  const row: TrailRow = [
+    e.eventId,
+    e.eventTime,
+    e.eventName,
+    e.eventSource,
+    e.readOnly ? 1 : 0,
+    e.username ?? null,
+    e.accessKeyId ?? null,
+    JSON.stringify(e.resources),
+    e.event,
+  ];
+  // Pushed, not spread from a flatMap: a fifth of building a row went to the spread.
+  for (const r of e.resources) row.push(r.ResourceType, r.ResourceName);
+  return row;
+}
 
 /** A recorded entry as read back, with its position for paging. */
 export type StoredEvent = TrailEntry & { seq: number };
@@ -147,6 +148,9 @@ export class TrailStore {
         )
         .all(q.attribute?.value, q.start, q.end, before.time, before.seq, q.limit) as EventRow[];
       return rows.map(toStored);
+    }
+    if (isPaired(key)) {
+      return lookupPaired<EventRow>(this.db, PAIRED[key], q.attribute?.value ?? "", { ...q, before }).map(toStored);
     }
     const filter = key ? `${COLUMNS[key]} = ? AND ` : "";
     const params = [...(q.attribute ? [q.attribute.value] : []), q.start, q.end, before.time, before.seq, q.limit];

@@ -23,12 +23,29 @@ function iamUserId(arn: string): string {
 }
 
 /**
- * Who made the call. Root's principalId is the account id, as CloudTrail records it. A call
- * that failed authentication has no principal; CloudTrail shows such callers as an anonymous
- * AWSAccount (principalId "", accountId "ANONYMOUS_PRINCIPAL").
+ * The identity's JSON by principal: the credential lookup hands out one principal object per
+ * key, and every call of that key was building and stringifying the same identity again (with
+ * a SHA-256 for an IAM user's id).
  */
-export function userIdentityOf(principal: Principal | undefined): UserIdentity {
-  if (!principal) return { type: "AWSAccount", principalId: "", accountId: "ANONYMOUS_PRINCIPAL" };
+const identities = new WeakMap<Principal, string>();
+const ANONYMOUS = JSON.stringify({ type: "AWSAccount", principalId: "", accountId: "ANONYMOUS_PRINCIPAL" } satisfies UserIdentity);
+
+/**
+ * Who made the call, as JSON. Root's principalId is the account id, as CloudTrail records it. A
+ * call that failed authentication has no principal; CloudTrail shows such callers as an
+ * anonymous AWSAccount (principalId "", accountId "ANONYMOUS_PRINCIPAL").
+ */
+export function userIdentityJsonOf(principal: Principal | undefined): string {
+  if (!principal) return ANONYMOUS;
+  let identity = identities.get(principal);
+  if (identity === undefined) {
+    identity = JSON.stringify(identityOf(principal));
+    identities.set(principal, identity);
+  }
+  return identity;
+}
+
+function identityOf(principal: Principal): UserIdentity {
   const base = { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId };
   if (principal.type === "Root") return { type: "Root", principalId: principal.accountId, ...base };
   const userName = principal.userName ?? principal.arn.split("/").pop() ?? "";
