@@ -119,8 +119,8 @@ describe("HostArtifactResolver", () => {
       const { images } = store();
       const ctx = context();
       const resolver = new HostArtifactResolver({ images, builder: built as never, keeper: keeper(new Error("HTTP 503")) });
-      const a = await resolver.resolve(codeService, ctx);
-      assert.equal(a.identifier, `openrunner.local/web@${MANIFEST}`);
+      const a = await resolver.resolve({ ...codeService, serviceName: "Web_App" }, ctx);
+      assert.equal(a.identifier, `openrunner.local/web-app@${MANIFEST}`, "a reference, whatever the service's name");
       assert.ok(ctx.lines.some((l) => l.includes("Warning: the built image could not be kept in the built-in registry (HTTP 503)")), ctx.lines.join("\n"));
     });
 

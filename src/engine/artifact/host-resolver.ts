@@ -1,5 +1,6 @@
 import type { SourceBuilder } from "../../builder/source-builder.js";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { repositoryComponent } from "../../images/reference.js";
 import type { ImageStore, PullResult } from "../../images/types.js";
 import { cpuMillicores, memoryBytes } from "../../runtime/instance-plan.js";
 import type { ArtifactContext, ArtifactRequest, ArtifactResolver, BuiltImageKeeper, ResolvedArtifact } from "./types.js";
@@ -79,7 +80,7 @@ export class HostArtifactResolver implements ArtifactResolver {
    * runs the image from this host as before, with a warning in its log.
    */
   private async keep(req: ArtifactRequest, manifestDigest: string, ctx: ArtifactContext): Promise<string> {
-    const onHost = `openrunner.local/${req.serviceName}@${manifestDigest}`;
+    const onHost = `openrunner.local/${repositoryComponent(req.serviceName)}@${manifestDigest}`;
     const keeper = this.opts.keeper;
     if (!keeper) return onHost;
     ctx.step?.("push");
