@@ -74,7 +74,7 @@ describe("built images kept in the built-in registry (openrunner up)", { timeout
     }
   });
 
-  it("a build's image is in apprunner/<name>/<id> tagged with the deployment's id, pullable with an ECR password; a resume without it on the host pulls it; deleting the service deletes the repository", { timeout: BUILD_MS }, async () => {
+  it("a build's image is in apprunner/<name>/<id> tagged with the deployment's id, pullable with an ECR password; a resume without it on the host pulls it; deleting the service deletes the repository", { timeout: BUILD_MS }, async (t) => {
     const created = await client.send(
       new CreateServiceCommand({
         ServiceName: "Kept_Python",
@@ -113,6 +113,7 @@ describe("built images kept in the built-in registry (openrunner up)", { timeout
     assert.deepEqual(images.map((i) => [i.imageDigest, i.imageTags]), [[built, [createOp]]]);
     const log = await deploymentLog(service, createOp);
     assert.match(log, new RegExp(`Kept the image in the built-in registry as ${address()}/${name}:${createOp} \\(${built}\\)`));
+    t.diagnostic(log.split("\n").find((l) => l.includes("Kept the image")) ?? "");
 
     // Any machine with an ECR password pulls it: `aws ecr get-login-password` | skopeo login.
     const files = { credentials: join(srv.data.dir, "credentials"), config: join(srv.data.dir, "config") };
