@@ -10,6 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
 import { systemClock, type Clock } from "./util/clock.js";
+import { stderrLogger } from "./util/stderr-logger.js";
 import { lockDataDir } from "./util/data-dir-lock.js";
 import { ensureDataDir, makeDataDirPrivate } from "./util/private-files.js";
 import { cryptoRandom, type Random } from "./util/random.js";
@@ -65,6 +66,7 @@ import { builtInBaseImages, createRegistry, type RunningRegistry } from "./regis
 import type { RepositoryDirectory } from "./registry/types.js";
 import { createEcrModule } from "./ecr/module.js";
 import { RepositoryStore } from "./ecr/repository-store.js";
+import { buildRepositories } from "./ecr/build-repositories.js";
 
 export interface OpenRunnerOptions {
   dataDir: string;
@@ -118,16 +120,12 @@ export interface RunningOpenRunner {
   close(): Promise<void>;
 }
 
-const defaultLogger = (message: string, fields?: Record<string, unknown>): void => {
-  process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), message, ...fields })}\n`);
-};
-
 /** Starts the all-in-one control plane: store, engine and the AWS-compatible API. */
 export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningOpenRunner> {
   const dataDir = resolve(opts.dataDir);
   const clock = opts.clock ?? systemClock;
   const random = opts.random ?? cryptoRandom;
-  const logger = opts.logger ?? defaultLogger;
+  const logger = opts.logger ?? stderrLogger;
   const region = opts.region ?? "us-east-1";
   const baseDomain = opts.baseDomain ?? "openrunner.localhost";
   // Before anything in the directory is touched: a second server on it is refused, not let loose on the first one's instances.
@@ -196,8 +194,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         : undefined;
     local = runtime;
     const driver = opts.driver ?? runtime?.driver ?? new UnavailableRuntimeDriver();
+    const keeper = registry && runtime ? buildRepositories({ registry, images: runtime.images, store, config, clock }) : undefined;
     const artifacts =
-      opts.artifacts ?? (runtime ? new HostArtifactResolver({ images: runtime.images, builder: runtime.builder }) : new UnavailableArtifactResolver());
+      opts.artifacts ?? (runtime ? new HostArtifactResolver({ images: runtime.images, builder: runtime.builder, keeper }) : new UnavailableArtifactResolver());
     const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
     const handle = createAwsJsonHandler({
       deps: { store, clock, random, config, engine },

@@ -1,5 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { serviceBuildRepository as serverBuildRepository } from "../src/ecr/build-repositories.js";
+import { repositoryNameProblem } from "../src/ecr/names.js";
 import { arnScope, formatSize, isOwnEcrHost, parseImageReference, serviceBuildRepository, shortDigest } from "../console/src/api/image-source.js";
 import { summarizeLifecyclePolicy } from "../console/src/api/lifecycle-rules.js";
 import { pushCommands } from "../console/src/api/push-commands.js";
@@ -28,7 +30,23 @@ describe("console: image references, sizes and lifecycle rules", () => {
     assert.equal(isOwnEcrHost("999999999999.dkr.ecr.eu-west-1.amazonaws.com", scope), false);
     assert.equal(isOwnEcrHost(undefined, scope), false);
     assert.equal(arnScope("not-an-arn"), undefined);
-    assert.equal(serviceBuildRepository("web"), "apprunner/web");
+  });
+
+  it("names a source-code service's build repository as the server does: a valid ECR name, unique per service", () => {
+    const id = "0123456789abcdef0123456789abcdef";
+    const table: [string, string][] = [
+      ["web", `apprunner/web/${id}`],
+      ["My_Service", `apprunner/my-service/${id}`],
+      ["api--v2__x-_y", `apprunner/api-v2-x-y/${id}`],
+      ["svc_", `apprunner/svc/${id}`],
+      ["A1-B2", `apprunner/a1-b2/${id}`],
+    ];
+    for (const [name, expected] of table) {
+      assert.equal(serviceBuildRepository({ ServiceName: name, ServiceId: id }), expected, name);
+      assert.equal(serverBuildRepository(name, id), expected, name);
+      assert.equal(repositoryNameProblem(expected), undefined, expected);
+    }
+    assert.equal(serviceBuildRepository({ ServiceName: "web" }), undefined);
   });
 
   it("sizes in binary units and shortens digests", () => {

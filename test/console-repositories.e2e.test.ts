@@ -167,8 +167,6 @@ describe("web console: image repositories and a service's images", { timeout: 5 
     ecr.createRepository("shop");
     ecr.push("shop", { tags: ["v1"], sizeBytes: 5 * MiB, pushedAt: new Date(Date.now() - DAY) });
     ecr.push("shop", { tags: ["latest"], sizeBytes: 6 * MiB, pushedAt: new Date() });
-    ecr.createRepository("apprunner/built-app");
-    ecr.push("apprunner/built-app", { tags: ["deployment-1"], sizeBytes: 80 * MiB, pushedAt: new Date() });
 
     // App Runner's ECR form of an image (this account and region) names the built-in registry.
     const ecrId = await createService(server, "shop-ecr", { ImageRepository: { ImageIdentifier: ecrImage("shop:latest"), ImageRepositoryType: "ECR", ImageConfiguration: { Port: "8080" } } });
@@ -190,16 +188,18 @@ describe("web console: image repositories and a service's images", { timeout: 5 
     await followedV1.waitFor();
     assert.deepEqual(await followedV1.locator('[data-label="Image tags"] li code').allInnerTexts(), ["v1"]);
 
-    // A source-code service: its builds' repository, apprunner/<service name>.
-    const codeId = await createService(server, "built-app", {
+    // A source-code service: its builds' repository, apprunner/<service name>/<service id>.
+    const codeId = await createService(server, "Built_App", {
       CodeRepository: {
         RepositoryUrl: "https://git.example.invalid/built-app",
         SourceCodeVersion: { Type: "BRANCH", Value: "main" },
         CodeConfiguration: { ConfigurationSource: "API", CodeConfigurationValues: { Runtime: "PYTHON_3", BuildCommand: "true", StartCommand: "python3 app.py", Port: "8080" } },
       },
     });
-    await imageTab(server, "built-app", codeId);
-    await page.locator('[data-fact="Repository"]').getByRole("link", { name: "apprunner/built-app" }).waitFor();
+    ecr.createRepository(`apprunner/built-app/${codeId}`);
+    ecr.push(`apprunner/built-app/${codeId}`, { tags: ["deployment-1"], sizeBytes: 80 * MiB, pushedAt: new Date() });
+    await imageTab(server, "Built_App", codeId);
+    await page.locator('[data-fact="Repository"]').getByRole("link", { name: `apprunner/built-app/${codeId}` }).waitFor();
     await page.getByRole("table", { name: "Images" }).getByText("deployment-1").waitFor();
 
     // Not in the built-in registry: an outside registry, and an ECR image whose repository is gone.
@@ -217,7 +217,7 @@ describe("web console: image repositories and a service's images", { timeout: 5 
       },
     });
     await imageTab(server, "no-builds", nobuildsId);
-    assert.match(await page.getByTestId("missing-repository").innerText(), /Builds of this service keep their images in the repository apprunner\/no-builds, which has none yet/);
+    assert.match(await page.getByTestId("missing-repository").innerText(), new RegExp(`Builds of this service keep their images in the repository apprunner/no-builds/${nobuildsId}, which has none yet`));
   });
 
   it("says image repositories are not available on a server without the ECR API, and nothing breaks", async () => {

@@ -2,6 +2,7 @@ import { mkdir, readFile, rm, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { LocalImageStore } from "../images/image-store.js";
+import { repositoryComponent } from "../images/reference.js";
 import type { PullResult } from "../images/types.js";
 import type { HostLayout } from "../executor/types.js";
 import type { SourceConfiguration } from "@aws-sdk/client-apprunner";
@@ -122,7 +123,8 @@ export class SourceBuilder {
         plan,
         commit: checkout.commit,
         images: this.opts.images,
-        repository: spec.serviceName,
+        // Service names may have capitals; a reference may not.
+        repository: repositoryComponent(spec.serviceName),
         workDir: join(workDir, "image"),
         log,
         signal: ctx.signal,

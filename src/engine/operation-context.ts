@@ -109,6 +109,7 @@ export class OperationContext {
       serviceId: s.doc.ServiceId ?? "",
       serviceName: s.name,
       deploymentId,
+      operationId: this.op.id,
       source: s.doc.SourceConfiguration ?? {},
       instance: s.doc.InstanceConfiguration ?? {},
       ...(pinnedDigest ? { pinnedDigest } : {}),

@@ -29,6 +29,7 @@ describe("step bounds", () => {
     ["build", 29 * MIN, undefined],
     ["build", 30 * MIN + 1, "The build did not finish within 30 minutes."],
     ["import", 10 * MIN + 1, "Importing the built image did not finish within 10 minutes."],
+    ["push", 10 * MIN + 1, "Keeping the built image in the built-in registry did not finish within 10 minutes."],
     ["start", 3 * MIN + 1, "Starting the instances did not finish within 3 minutes."],
     ["deploy", 15 * MIN + 1, "Preparing the deployment did not finish within 15 minutes."],
     ["health", 5 * MIN, undefined],

@@ -25,6 +25,8 @@ export const STEP_BOUNDS_MS: Readonly<Record<BoundedStep, number>> = {
   build: 30 * MINUTE,
   // Assembling the image from the build's changes and unpacking it into the image store.
   import: 10 * MINUTE,
+  // Pushing the built image to the built-in registry over its local socket (layers it lacks only).
+  push: 10 * MINUTE,
   // Creating instances (network, overlay, container): seconds each.
   start: 3 * MINUTE,
   // App Runner's 5 minute start-up budget for health checks, plus instances made again after a restart.
@@ -66,6 +68,7 @@ const WHAT: Readonly<Record<BoundedStep, string>> = {
   runtime: "Providing the runtime",
   build: "The build",
   import: "Importing the built image",
+  push: "Keeping the built image in the built-in registry",
   start: "Starting the instances",
   health: "Waiting for the instances to pass their health checks",
   traffic: "Sending traffic to the new deployment",

@@ -12,6 +12,7 @@ import { isSha256Digest, parseImageReference } from "./reference.js";
 import { RegistryClient } from "./registry-client.js";
 import type { RegistryConfig } from "./registry-config.js";
 import type { ImageReference, ImageRunConfig, ImageStore, PullOptions, PullResult, UnpackedImage } from "./types.js";
+import { readStoredManifest, type StoredManifest } from "./stored-manifest.js";
 import { directorySize, unpackWithUmoci } from "./unpack.js";
 
 export type ImageStoreLogger = (message: string, fields?: Record<string, unknown>) => void;
@@ -287,6 +288,11 @@ export class LocalImageStore implements ImageStore {
     const manifestDigest = await this.localManifestDigest(digest);
     const viaIndex = manifestDigest && manifestDigest !== digest ? await this.readRecord(manifestDigest) : undefined;
     return viaIndex ? this.toImage(viaIndex) : undefined;
+  }
+
+  /** An image manifest this store holds whole, with its blobs' files (what a push of it sends); no network. */
+  storedManifest(manifestDigest: string): Promise<StoredManifest | undefined> {
+    return readStoredManifest((d) => this.blobPath(d), manifestDigest);
   }
 
   using<T>(fn: () => Promise<T>): Promise<T> {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AppRunnerError } from "../errors/app-runner-error.js";
-import { formatImageReference, parseImageReference } from "./reference.js";
+import { formatImageReference, parseImageReference, repositoryComponent } from "./reference.js";
 
 const D = `sha256:${"ab".repeat(32)}`;
 
@@ -63,5 +63,21 @@ describe("parseImageReference", () => {
   it("formats references back", () => {
     assert.equal(formatImageReference(parseImageReference("nginx")), "docker.io/library/nginx:latest");
     assert.equal(formatImageReference(parseImageReference(`h:1/a@${D}`)), `h:1/a@${D}`);
+  });
+});
+
+describe("repositoryComponent", () => {
+  it("makes any App Runner service name a repository path component that parses", () => {
+    const table: [string, string][] = [
+      ["web", "web"],
+      ["Kept_Python", "kept-python"],
+      ["api--v2__x-_y", "api-v2-x-y"],
+      ["svc_", "svc"],
+      ["A1-B2", "a1-b2"],
+    ];
+    for (const [name, expected] of table) {
+      assert.equal(repositoryComponent(name), expected, name);
+      assert.equal(parseImageReference(`openrunner.local/${expected}@${D}`).repository, expected);
+    }
   });
 });

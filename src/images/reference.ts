@@ -111,6 +111,18 @@ export function formatImageReference(ref: Pick<ImageReference, "registry" | "rep
   return out;
 }
 
+/**
+ * Pure: a name made a valid repository path component (lower case, one `-` for each run of
+ * `-` and `_`, none at either end), e.g. an App Runner service name (`My_Service` -> `my-service`)
+ * in the reference of an image built for it.
+ */
+export function repositoryComponent(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/[-_]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+}
+
 export function isSha256Digest(value: string): boolean {
   return DIGEST.test(value);
 }

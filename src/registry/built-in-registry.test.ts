@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { pushHelloApp } from "../../test/support/app-images.js";
 import { skipUnlessOnPath } from "../../test/support/host-tools.js";
 import { startRegistry, type TestRegistry } from "../../test/support/registry.js";
+import { LocalImageStore } from "../images/image-store.js";
 import { systemClock } from "../util/clock.js";
 import { cryptoRandom } from "../util/random.js";
 import { createRegistry, type RunningRegistry } from "./built-in-registry.js";
@@ -20,9 +21,9 @@ function skopeo(args: string[], stdin = ""): Promise<{ code: number; out: string
 }
 
 /** BuiltInRegistry over a real docker-registry: what the ECR API lists and deletes. */
-describe("the built-in registry's contents", { timeout: 120_000, skip: skipUnlessOnPath("skopeo", "docker-registry") }, () => {
+describe("the built-in registry's contents", { timeout: 120_000, skip: skipUnlessOnPath("skopeo", "docker-registry", "umoci") }, () => {
   const dir = mkdtempSync(join(tmpdir(), "openrunner-registry-contents-"));
-  const repositories = new Map<string, TagMutability>([["app", "MUTABLE"]]);
+  const repositories = new Map<string, TagMutability>([["app", "MUTABLE"], ["apprunner/web/0123", "MUTABLE"]]);
   let registry: RunningRegistry;
   let source: TestRegistry;
   const lines: string[] = [];
@@ -87,5 +88,25 @@ describe("the built-in registry's contents", { timeout: 120_000, skip: skipUnles
 
     await registry.deleteRepository("app");
     assert.deepEqual(await registry.listImages("app"), []);
+  });
+
+  it("takes OpenRunner's own push from this host's image store (builds keep their images): only what it lacks, a tag per push, pullable with a password", async () => {
+    const pushed = await pushHelloApp(source.host, "hello", "v1", "kept");
+    const images = new LocalImageStore({ dir: join(dir, "images"), config: { registries: {}, mirrors: {} } });
+    const manifestDigest = (await images.pull(`${source.host}/hello:v1`)).image.manifestDigest;
+    assert.equal(manifestDigest, pushed.digest);
+    const stored = await images.storedManifest(manifestDigest);
+    assert.ok(stored && stored.blobs.length >= 2, "the config and at least one layer");
+    assert.equal(await images.storedManifest(`sha256:${"0".repeat(64)}`), undefined);
+
+    assert.equal(await registry.pushImage("apprunner/web/0123", "op1", stored), manifestDigest);
+    // The second push finds every blob there: only the manifest goes up, under another tag.
+    assert.equal(await registry.pushImage("apprunner/web/0123", "op2", stored), manifestDigest);
+    const listed = await registry.listImages("apprunner/web/0123");
+    assert.deepEqual(listed.map((i) => [i.digest, i.tags]), [[manifestDigest, ["op1", "op2"]]]);
+    assert.equal(listed[0]?.manifestMediaType, stored.manifest.mediaType);
+    const inspect = await skopeo(["inspect", "--authfile", join(dir, "auth.json"), "--tls-verify=false", `docker://${registry.address}/apprunner/web/0123@${manifestDigest}`]);
+    assert.equal(inspect.code, 0, inspect.out);
+    assert.equal((JSON.parse(inspect.out) as { Digest: string }).Digest, manifestDigest);
   });
 });

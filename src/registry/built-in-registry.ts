@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import { readOrCreateSecretFile } from "../util/secret-file.js";
-import { RegistryContents } from "./built-in.js";
+import { RegistryContents, type ImageToPush } from "./built-in.js";
 import { FrontDoor, TOKEN_PATH } from "./front-door.js";
 import { HmacRegistryPasswords } from "./passwords.js";
 import { renderRegistryConfig } from "./registry-config.js";
@@ -50,6 +50,8 @@ export interface RegistryOptions {
 export interface RunningRegistry extends BuiltInRegistry, RegistryPasswords {
   /** A short-lived pull token OpenRunner mints for its own pulls (images/ uses it; no credentials file). */
   pullToken(repository: string): string;
+  /** Pushes an image this host holds to `repository:tag` (OpenRunner's own push: builds keep their images here); its manifest digest. */
+  pushImage(repository: string, tag: string, image: ImageToPush): Promise<string>;
   /** The supervised docker-registry's PID (tests kill it), and how often it was restarted. */
   readonly pid: number | undefined;
   readonly restarts: number;
@@ -109,6 +111,7 @@ export async function createRegistry(opts: RegistryOptions): Promise<RunningRegi
     deleteRepository: (name) => contents.deleteRepository(name),
     issue: (principal: RegistryPrincipal, now: Date) => passwords.issue(principal, now),
     pullToken: (repository) => contents.ownToken(repository, ["pull"]),
+    pushImage: (repository, tag, image) => contents.pushImage(repository, tag, image),
     async start(notifications) {
       await frontDoor.listen();
       started = true;

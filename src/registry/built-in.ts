@@ -1,3 +1,4 @@
+import { createReadStream } from "node:fs";
 import { request } from "node:http";
 import type { Clock } from "../util/clock.js";
 import { AppRunnerError } from "../errors/app-runner-error.js";
@@ -39,6 +40,32 @@ interface Answer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: Buffer;
+}
+
+/** What a call sends: bytes, or a file of a known size (a layer is streamed, never read whole). */
+type Body = Buffer | { path: string; size: number };
+
+/** A blob an image names (config or layer), and where this host keeps its bytes. */
+export interface BlobToPush {
+  digest: string;
+  size: number;
+  path: string;
+}
+
+/** An image to push: its manifest as stored (the bytes its digest is of) and every blob it names. */
+export interface ImageToPush {
+  manifest: { mediaType: string; body: Buffer };
+  blobs: BlobToPush[];
+}
+
+/**
+ * Pure: the path of an upload's PUT that completes it with `digest` (monolithic upload), from
+ * the Location distribution answered the POST with (absolute or not; it carries `_state`).
+ */
+export function uploadCompletionPath(location: string, digest: string): string {
+  const url = new URL(location, "http://registry");
+  url.searchParams.set("digest", digest);
+  return `${url.pathname}${url.search}`;
 }
 
 interface ManifestDoc {
@@ -105,6 +132,29 @@ export class RegistryContents implements BuiltInRegistry {
     return { digest, mediaType: String(a.headers["content-type"] ?? ""), body: a.body };
   }
 
+  /**
+   * Pushes an image this host holds to `repository:tag` through the registry's own API (so the
+   * registry stays the one writer of its storage): each blob it lacks is uploaded in one PUT,
+   * then the manifest is put under the tag. Blobs already there are skipped, so pushing the
+   * same image under another tag costs a few HEADs. Returns the manifest's digest.
+   */
+  async pushImage(repository: string, tag: string, image: ImageToPush): Promise<string> {
+    const actions = ["pull", "push"];
+    for (const blob of image.blobs) {
+      const head = await this.call("HEAD", repository, `blobs/${blob.digest}`, actions);
+      if (head.status === 200) continue;
+      if (head.status !== 404) throw this.failed(`checking blob ${blob.digest}`, head);
+      const started = await this.call("POST", repository, "blobs/uploads/", actions, { "content-length": "0" });
+      const location = started.headers.location;
+      if (started.status !== 202 || typeof location !== "string") throw this.failed("starting an upload", started);
+      const done = await this.callPath("PUT", repository, uploadCompletionPath(location, blob.digest), actions, { "content-type": "application/octet-stream" }, { path: blob.path, size: blob.size });
+      if (done.status !== 201) throw this.failed(`uploading blob ${blob.digest}`, done);
+    }
+    const put = await this.call("PUT", repository, `manifests/${tag}`, actions, { "content-type": image.manifest.mediaType }, image.manifest.body);
+    if (put.status !== 201) throw this.failed("putting a manifest", put);
+    return String(put.headers["docker-content-digest"] ?? "");
+  }
+
   async untag(repositoryName: string, tag: string): Promise<void> {
     await this.opts.storage.untag(repositoryName, tag);
   }
@@ -123,15 +173,21 @@ export class RegistryContents implements BuiltInRegistry {
     return new AppRunnerError("InternalServiceError", `The built-in registry failed ${what}: HTTP ${a.status} ${a.body.toString("utf8").slice(0, 300)}`);
   }
 
-  private call(method: string, repository: string, path: string, actions: string[], headers: Record<string, string> = {}): Promise<Answer> {
+  private call(method: string, repository: string, path: string, actions: string[], headers: Record<string, string> = {}, body?: Body): Promise<Answer> {
+    return this.callPath(method, repository, `/v2/${repository}/${path}`, actions, headers, body);
+  }
+
+  /** One call of the registry's API on `path` (under `/v2/<repository>/`), with a token for `repository`. */
+  private callPath(method: string, repository: string, path: string, actions: string[], headers: Record<string, string>, body?: Body): Promise<Answer> {
     const token = this.ownToken(repository, actions);
+    const length = body === undefined ? undefined : Buffer.isBuffer(body) ? body.length : body.size;
     return new Promise((done, fail) => {
       const req = request(
         {
           socketPath: this.opts.socketPath,
           method,
-          path: `/v2/${repository}/${path}`,
-          headers: { ...headers, host: this.address, authorization: `Bearer ${token}` },
+          path,
+          headers: { ...headers, ...(length === undefined ? {} : { "content-length": String(length) }), host: this.address, authorization: `Bearer ${token}` },
           timeout: 30_000,
         },
         (res) => {
@@ -143,7 +199,13 @@ export class RegistryContents implements BuiltInRegistry {
       );
       req.on("timeout", () => req.destroy(new AppRunnerError("InternalServiceError", "The built-in registry did not answer within 30 s.")));
       req.on("error", fail);
-      req.end();
+      if (body === undefined || Buffer.isBuffer(body)) {
+        req.end(body);
+        return;
+      }
+      const file = createReadStream(body.path);
+      file.on("error", (err) => req.destroy(err));
+      file.pipe(req);
     });
   }
 }

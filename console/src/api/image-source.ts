@@ -2,9 +2,18 @@ import type { Service } from "@aws-sdk/client-apprunner";
 
 /**
  * The repository in the built-in registry where a source-code service's builds keep their
- * images (one per service). The one place its naming lives, so it changes here alone.
+ * images (one per service, one image per deployment tagged with its id): the service name as
+ * an ECR path component (lower case, runs of `-` and `_` made one `-`), then the service id.
+ * The console's one copy of the server's naming (`serviceBuildRepository` in
+ * src/ecr/build-repositories.ts; test/console-image-repositories.test.ts holds them equal).
  */
-export const serviceBuildRepository = (serviceName: string): string => `apprunner/${serviceName}`;
+export function serviceBuildRepository(s: Partial<Pick<Service, "ServiceName" | "ServiceId">>): string | undefined {
+  if (!s.ServiceName || !s.ServiceId) return undefined;
+  const name = s.ServiceName.toLowerCase()
+    .replace(/[-_]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return `apprunner/${name}/${s.ServiceId.toLowerCase()}`;
+}
 
 /** An image reference split as registries read it: `host[:port]/name[:tag][@digest]`. */
 export interface ImageReference {
@@ -59,7 +68,8 @@ export type ServiceImageSource =
 export function serviceImageSource(s: Service): ServiceImageSource {
   const image = s.SourceConfiguration?.ImageRepository?.ImageIdentifier;
   if (image) return { kind: "image", reference: parseImageReference(image), identifier: image };
-  if (s.SourceConfiguration?.CodeRepository && s.ServiceName) return { kind: "build", repositoryName: serviceBuildRepository(s.ServiceName) };
+  const built = s.SourceConfiguration?.CodeRepository ? serviceBuildRepository(s) : undefined;
+  if (built) return { kind: "build", repositoryName: built };
   return { kind: "none" };
 }
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ImageStore, PullOptions, UnpackedImage } from "../../images/types.js";
 import { HostArtifactResolver } from "./host-resolver.js";
-import type { ArtifactRequest, ArtifactStep } from "./types.js";
+import type { ArtifactRequest, ArtifactStep, BuildOfService, BuiltImageKeeper } from "./types.js";
 
 const INDEX = `sha256:${"1".repeat(64)}`;
 const MANIFEST = `sha256:${"2".repeat(64)}`;
@@ -81,5 +81,75 @@ describe("HostArtifactResolver", () => {
     assert.ok(ctx.lines.some((l) => l.includes("Resuming with the image built before the pause")));
     const gone = `sha256:${"3".repeat(64)}`;
     await assert.rejects(resolver.resolve({ ...codeService, pinnedDigest: gone }, context()), new RegExp(`The image built before the pause \\(${gone}\\) is no longer on this host`));
+  });
+
+  describe("with a keeper (the built-in registry)", () => {
+    const REGISTRY = "127.0.0.1:8601";
+    /** Keeps in memory what it was given; `fails` makes every keep throw. */
+    function keeper(fails?: Error): BuiltImageKeeper & { kept: [BuildOfService, string][]; forgotten: string[] } {
+      const kept: [BuildOfService, string][] = [];
+      const forgotten: string[] = [];
+      return {
+        kept,
+        forgotten,
+        identifierOf: (s, digest) => `${REGISTRY}/apprunner/${s.serviceName}/${s.serviceId}@${digest}`,
+        keep(build, digest, ctx) {
+          if (fails) return Promise.reject(fails);
+          kept.push([build, digest]);
+          ctx.log(`[AppRunner] Kept the image as ${REGISTRY}/apprunner/${build.serviceName}/${build.serviceId}:${build.deploymentId}`);
+          return Promise.resolve(this.identifierOf(build, digest));
+        },
+        forget: (serviceId) => Promise.resolve(void forgotten.push(serviceId)),
+      };
+    }
+    const built = { build: () => Promise.resolve({ pulled: { resolvedDigest: MANIFEST, image: unpacked }, commit: "c0ffee" }), cleanup: () => Promise.resolve() };
+
+    it("keeps each build under the operation's id, in the push step, and names the image where it was kept", async () => {
+      const { images } = store();
+      const k = keeper();
+      const ctx = context();
+      const a = await new HostArtifactResolver({ images, builder: built as never, keeper: k }).resolve({ ...codeService, operationId: "op7" }, ctx);
+      assert.deepEqual(a, { identifier: `${REGISTRY}/apprunner/web/s1@${MANIFEST}`, digest: MANIFEST, manifestDigest: MANIFEST, port: 3000, commit: "c0ffee" });
+      assert.deepEqual(k.kept, [[{ serviceId: "s1", serviceName: "web", deploymentId: "op7" }, MANIFEST]]);
+      assert.deepEqual(ctx.steps, ["push"]);
+      assert.ok(ctx.lines.some((l) => l.includes("Kept the image as 127.0.0.1:8601/apprunner/web/s1:op7")));
+    });
+
+    it("a registry that cannot take the image leaves it on this host, with a warning, and the deployment goes on", async () => {
+      const { images } = store();
+      const ctx = context();
+      const resolver = new HostArtifactResolver({ images, builder: built as never, keeper: keeper(new Error("HTTP 503")) });
+      const a = await resolver.resolve({ ...codeService, serviceName: "Web_App" }, ctx);
+      assert.equal(a.identifier, `openrunner.local/web-app@${MANIFEST}`, "a reference, whatever the service's name");
+      assert.ok(ctx.lines.some((l) => l.includes("Warning: the built image could not be kept in the built-in registry (HTTP 503)")), ctx.lines.join("\n"));
+    });
+
+    it("a resume whose image left this host pulls exactly that digest from the service's repository, and tags it again", async () => {
+      const { images, pulls } = store();
+      const k = keeper();
+      const gone = `sha256:${"3".repeat(64)}`;
+      const ctx = context();
+      const resolver = new HostArtifactResolver({ images, builder: built as never, keeper: k });
+      const a = await resolver.resolve({ ...codeService, pinnedDigest: gone, operationId: "op8" }, ctx);
+      assert.deepEqual(pulls, [{ identifier: `${REGISTRY}/apprunner/web/s1@${gone}`, digest: gone }]);
+      assert.deepEqual(ctx.steps, ["pull", "push"]);
+      assert.equal(a.identifier, `${REGISTRY}/apprunner/web/s1@${MANIFEST}`);
+      assert.ok(ctx.lines.some((l) => l.includes(`pulled from ${REGISTRY}/apprunner/web/s1@${gone}`)));
+    });
+
+    it("a resume whose image is nowhere fails with both reasons", async () => {
+      const { images } = store();
+      images.pull = () => Promise.reject(new Error("MANIFEST_UNKNOWN"));
+      const gone = `sha256:${"3".repeat(64)}`;
+      const resolver = new HostArtifactResolver({ images, builder: built as never, keeper: keeper() });
+      await assert.rejects(resolver.resolve({ ...codeService, pinnedDigest: gone }, context()), /no longer on this host, and pulling it from .* failed: MANIFEST_UNKNOWN/);
+    });
+
+    it("forgetting a deleted service removes its kept images too", async () => {
+      const { images } = store();
+      const k = keeper();
+      await new HostArtifactResolver({ images, builder: built as never, keeper: k }).forget("s1");
+      assert.deepEqual(k.forgotten, ["s1"]);
+    });
   });
 });

@@ -1,14 +1,17 @@
 import type { SourceBuilder } from "../../builder/source-builder.js";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { repositoryComponent } from "../../images/reference.js";
 import type { ImageStore, PullResult } from "../../images/types.js";
 import { cpuMillicores, memoryBytes } from "../../runtime/instance-plan.js";
-import type { ArtifactContext, ArtifactRequest, ArtifactResolver, ResolvedArtifact } from "./types.js";
+import type { ArtifactContext, ArtifactRequest, ArtifactResolver, BuiltImageKeeper, ResolvedArtifact } from "./types.js";
 
 export interface HostArtifactOptions {
   /** The image store the driver runs images from. */
   images: ImageStore;
   /** Builds source-code services; without one, they fail with a clear message. */
   builder?: SourceBuilder;
+  /** Keeps each built image in the built-in registry; without one, built images stay on this host only. */
+  keeper?: BuiltImageKeeper;
 }
 
 /** App Runner's default port, when a built image names none. */
@@ -34,11 +37,7 @@ export class HostArtifactResolver implements ArtifactResolver {
     let pulled: PullResult;
     let commit: string | undefined;
     if (req.pinnedDigest) {
-      // ResumeService runs the image built before the pause: no new commit, no rebuild.
-      const image = await this.opts.images.get(req.pinnedDigest);
-      if (!image) throw new AppRunnerError("BuildFailed", `The image built before the pause (${req.pinnedDigest}) is no longer on this host.`);
-      ctx.log(`[AppRunner] Resuming with the image built before the pause (${req.pinnedDigest}).`);
-      pulled = { resolvedDigest: req.pinnedDigest, image };
+      pulled = await this.builtBefore(req, req.pinnedDigest, ctx);
     } else {
       const limits = { cpuMillicores: cpuMillicores(req.instance.Cpu), memoryBytes: memoryBytes(req.instance.Memory) };
       const built = await this.opts.builder.build({ ...req, limits }, ctx);
@@ -46,7 +45,7 @@ export class HostArtifactResolver implements ArtifactResolver {
       commit = built.commit;
     }
     return {
-      identifier: `openrunner.local/${req.serviceName}@${pulled.image.manifestDigest}`,
+      identifier: await this.keep(req, pulled.image.manifestDigest, ctx),
       digest: pulled.resolvedDigest,
       manifestDigest: pulled.image.manifestDigest,
       // The built image carries the start command, run.env and PORT; only the port is the service's.
@@ -55,11 +54,51 @@ export class HostArtifactResolver implements ArtifactResolver {
     };
   }
 
+  /** ResumeService runs the image built before the pause: no new commit, no rebuild; pulled from where it was kept if it left this host. */
+  private async builtBefore(req: ArtifactRequest, digest: string, ctx: ArtifactContext): Promise<PullResult> {
+    const image = await this.opts.images.get(digest);
+    if (image) {
+      ctx.log(`[AppRunner] Resuming with the image built before the pause (${digest}).`);
+      return { resolvedDigest: digest, image };
+    }
+    const keeper = this.opts.keeper;
+    if (!keeper) throw new AppRunnerError("BuildFailed", `The image built before the pause (${digest}) is no longer on this host.`);
+    const from = keeper.identifierOf(req, digest);
+    ctx.log(`[AppRunner] Resuming with the image built before the pause, pulled from ${from}.`);
+    ctx.step?.("pull");
+    try {
+      return await this.opts.images.pull(from, { digest, log: ctx.log, signal: ctx.signal });
+    } catch (err) {
+      ctx.signal.throwIfAborted();
+      throw new AppRunnerError("BuildFailed", `The image built before the pause (${digest}) is no longer on this host, and pulling it from ${from} failed: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /**
+   * Keeps the image in the built-in registry under this deployment's id (a resume tags it
+   * again: a few HEADs). A registry that cannot take it does not fail the deployment, which
+   * runs the image from this host as before, with a warning in its log.
+   */
+  private async keep(req: ArtifactRequest, manifestDigest: string, ctx: ArtifactContext): Promise<string> {
+    const onHost = `openrunner.local/${repositoryComponent(req.serviceName)}@${manifestDigest}`;
+    const keeper = this.opts.keeper;
+    if (!keeper) return onHost;
+    ctx.step?.("push");
+    try {
+      return await keeper.keep({ serviceId: req.serviceId, serviceName: req.serviceName, deploymentId: req.operationId ?? req.deploymentId }, manifestDigest, ctx);
+    } catch (err) {
+      ctx.signal.throwIfAborted();
+      ctx.log(`[AppRunner] Warning: the built image could not be kept in the built-in registry (${(err as Error).message}); it runs from this host only.`);
+      return onHost;
+    }
+  }
+
   hold<T>(fn: () => Promise<T>): Promise<T> {
     return this.opts.images.using(fn);
   }
 
   async forget(serviceId: string): Promise<void> {
     await this.opts.builder?.cleanup(serviceId);
+    await this.opts.keeper?.forget(serviceId);
   }
 }

@@ -7,13 +7,15 @@ import type { InstanceConfiguration, SourceConfiguration } from "@aws-sdk/client
 import type { Wire } from "../../protocol/wire.js";
 
 /** The parts of resolving an artifact, each bounded by the engine by what fits it. */
-export type ArtifactStep = "pull" | "source" | "runtime" | "build" | "import";
+export type ArtifactStep = "pull" | "source" | "runtime" | "build" | "import" | "push";
 
 /** What a deployment of the service's current configuration needs resolved. */
 export interface ArtifactRequest {
   serviceId: string;
   serviceName: string;
   deploymentId: string;
+  /** The operation that deploys it: its id is what users see as the deployment's (the deployment log's "Deployment with ID"). */
+  operationId?: string;
   source: Wire<SourceConfiguration>;
   /** The service's size: a build gets the same, so it cannot starve running services. */
   instance: Wire<InstanceConfiguration>;
@@ -26,7 +28,11 @@ export interface ArtifactRequest {
 
 /** What the operation records (it resumes from here after a crash) and hands the driver. */
 export interface ResolvedArtifact {
-  /** How logs and records name the image: the ImageIdentifier, or `openrunner.local/<service>@<digest>` for a built one. */
+  /**
+   * How logs and records name the image: the ImageIdentifier; for a built one, where it was
+   * kept (`<built-in registry>/<repository>@<digest>`), or `openrunner.local/<service>@<digest>`
+   * when it is on this host only.
+   */
   identifier: string;
   /** The digest it resolved to (an index or a manifest digest): recorded on the service when it succeeds. */
   digest: string;
@@ -44,6 +50,29 @@ export interface ArtifactContext {
   signal: AbortSignal;
   /** The step the work is in from now on; its bound starts now. */
   step?(step: ArtifactStep): void;
+}
+
+/** One deployment's build of a service: where a keeper files its image. */
+export interface BuildOfService {
+  serviceId: string;
+  /** App Runner's service names never change, so the place a service's images are kept does not either. */
+  serviceName: string;
+  /** The id users know the deployment by (the operation's): the image's tag. */
+  deploymentId: string;
+}
+
+/**
+ * Keeps built images where any machine that runs the service can pull them (the built-in
+ * registry, a repository per service), so a resume or a rollback needs no rebuild and no
+ * copy on this host.
+ */
+export interface BuiltImageKeeper {
+  /** Pushes the built image (an image manifest of this host's image store); the identifier it is pulled by from now on. */
+  keep(build: BuildOfService, manifestDigest: string, ctx: ArtifactContext): Promise<string>;
+  /** The identifier a kept image of the service is pulled by. */
+  identifierOf(service: Pick<BuildOfService, "serviceId" | "serviceName">, digest: string): string;
+  /** Removes a deleted service's kept images and their repository. */
+  forget(serviceId: string): Promise<void>;
 }
 
 /** Where deployments get their images. Every method is idempotent (the engine calls again after a crash). */
