@@ -117,7 +117,7 @@ describe("Dockerfile builds (openrunner up, buildah in the build sandbox)", { ti
   it("builds a multi-stage Node.js app from its Dockerfile, serves it, rebuilds a new commit from the layer cache, and a failing RUN step rolls back", { timeout: 3 * BUILD_MS }, async (t) => {
     const repo = makeRepo({ Dockerfile: multiStage(base), "package.json": packageJson("exit 0"), "server.js": SERVER_JS, "message.txt": "version one\n" });
     repos.push(repo);
-    const { service, operationId } = await create("dockerfile-app", repo);
+    const { service, operationId } = await create("Dockerfile_App", repo);
     const first = await settled(service, operationId);
     const firstLog = await deploymentLog(service, operationId);
     assert.equal(first, "SUCCEEDED", `the first deployment failed; its log:\n${firstLog}`);

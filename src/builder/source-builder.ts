@@ -194,7 +194,7 @@ export class SourceBuilder {
       ctx.step?.("build");
       const pulled = await buildDockerfile(
         { dataDir: this.opts.dataDir, images: this.opts.images, layout: this.opts.layout, ...(this.opts.registries ? { registries: this.opts.registries } : {}) },
-        { serviceId: spec.serviceId, serviceName: spec.serviceName, commit: checkout.commit, sourceDir: checkout.dir, workDir, plan, limits: spec.limits, log, signal: ctx.signal },
+        { serviceId: spec.serviceId, serviceName: repositoryComponent(spec.serviceName), commit: checkout.commit, sourceDir: checkout.dir, workDir, plan, limits: spec.limits, log, signal: ctx.signal },
       );
       return { pulled, commit: checkout.commit, port: pulled.image.config.exposedPorts[0] ?? DEFAULT_PORT };
     } finally {

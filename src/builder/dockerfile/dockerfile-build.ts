@@ -83,7 +83,7 @@ export interface DockerfileBuildOptions {
 
 export interface DockerfileBuildInput {
   serviceId: string;
-  /** Repository part of the image reference: `openrunner.local/<serviceName>`. */
+  /** Repository part of the image reference `openrunner.local/<serviceName>`: already a valid reference component (lowercase). */
   serviceName: string;
   commit: string;
   /** The checked-out source directory (the build context). */
