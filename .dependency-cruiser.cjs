@@ -32,12 +32,13 @@ const LAYERS = {
   sts: ["modules.ts", "protocol", "iam", "errors", "util"],
   ecr: ["modules.ts", "domain", "protocol", "store", "model", "registry", "iam", "errors", "util"],
   console: ["modules.ts", "errors", "util"],
+  "local-runtime.ts": ["autoscaler", "builder", "sources", "runtime", "router", "telemetry", "modules.ts", "domain", "store", "images", "registry", "errors", "util"],
   "server.ts": [
-    "console", "ecr", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
+    "local-runtime.ts", "console", "ecr", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
     "telemetry", "modules.ts", "domain", "protocol", "store", "executor", "images", "registry", "iam", "model", "errors", "util",
   ],
   cli: [
-    "server.ts", "console", "ecr", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
+    "server.ts", "local-runtime.ts", "console", "ecr", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
     "telemetry", "modules.ts", "domain", "protocol", "store", "executor", "images", "registry", "iam", "model", "errors", "util",
   ],
 };
