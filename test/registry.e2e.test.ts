@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
+import { CreateRepositoryCommand, DescribeImagesCommand, ECRClient, PutLifecyclePolicyCommand } from "@aws-sdk/client-ecr";
 import { HmacRegistryPasswords } from "../src/registry/passwords.js";
 import { awsCliEnv, runAwsCli } from "./support/aws-cli.js";
 import { pushHelloApp } from "./support/app-images.js";
@@ -152,6 +152,37 @@ describe("built-in registry (openrunner up)", { timeout: 10 * 60_000, skip: skip
     await waitForStatus(client, service.ServiceArn, "RUNNING", 60_000);
     const ops = (await client.send(new ListOperationsCommand({ ServiceArn: service.ServiceArn }))).OperationSummaryList ?? [];
     assert.deepEqual(ops.map((o) => `${o.Type}:${o.Status}`), ["START_DEPLOYMENT:SUCCEEDED", "CREATE_SERVICE:SUCCEEDED"]);
+  });
+
+  it("a lifecycle rule expires untagged images in the registry itself, through the sweep a PutLifecyclePolicy starts", async () => {
+    const ecr = new ECRClient({ endpoint: srv.current?.server.endpoint, region: "us-east-1", credentials: credentialsIn(srv.data.dir), maxAttempts: 1 });
+    try {
+      await ecr.send(new CreateRepositoryCommand({ repositoryName: "expiring" }));
+      // Three pushes of one tag: the first two images are left untagged, as on ECR.
+      const digests: string[] = [];
+      for (const version of ["e1", "e2", "e3"]) {
+        digests.push((await pushHelloApp(source.host, "hello", `lifecycle-${version}`, version)).digest);
+        assert.equal((await copy(`hello:lifecycle-${version}`, "expiring:latest")).code, 0);
+      }
+      const images = async (): Promise<string[]> =>
+        ((await ecr.send(new DescribeImagesCommand({ repositoryName: "expiring" }))).imageDetails ?? [])
+          .map((d) => `${d.imageDigest ?? ""}:${(d.imageTags ?? []).join(",")}`)
+          .sort();
+      assert.deepEqual(await images(), [`${digests[0]}:`, `${digests[1]}:`, `${digests[2]}:latest`].sort());
+      const policy = { rules: [{ rulePriority: 1, description: "keep one untagged", selection: { tagStatus: "untagged", countType: "imageCountMoreThan", countNumber: 1 }, action: { type: "expire" } }] };
+      await ecr.send(new PutLifecyclePolicyCommand({ repositoryName: "expiring", lifecyclePolicyText: JSON.stringify(policy) }));
+      // The oldest untagged image goes; the newest untagged one and the tagged one stay.
+      await eventually(async () => ((await images()).length === 2 ? true : undefined), 60_000, 250).catch((err: unknown) => {
+        throw new Error(`${String(err)}\n${output()}`);
+      });
+      assert.deepEqual(await images(), [`${digests[1]}:`, `${digests[2]}:latest`].sort());
+      const gone = await fetch(`http://${address()}/v2/expiring/manifests/${digests[0]}`);
+      assert.equal(gone.status, 401, "still behind the token");
+      const pull = await skopeo(["inspect", "--authfile", authfile(), "--tls-verify=false", `docker://${address()}/expiring@${digests[0]}`]);
+      assert.notEqual(pull.code, 0, "the expired image cannot be pulled any more");
+    } finally {
+      ecr.destroy();
+    }
   });
 
   it("restarts a registry killed with SIGKILL, and keeps its images across a restart of openrunner up", async () => {
