@@ -17,38 +17,12 @@ import { makeRepo, type TestRepo } from "./support/git-server.js";
 import { credentialsIn, eventually } from "./support/harness.js";
 import { LocalServer, runtimePrefix } from "./support/local-server.js";
 import { copyToBuiltInRegistry } from "./support/built-in-registry.js";
+import { multiStage, packageJson, SERVER_JS } from "./support/dockerfile-app.js";
 import { pushNodeBaseImage } from "./support/node-base-image.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { waitForOperation, waitForStatus } from "./support/runtime-fixture.js";
 
 const BUILD_MS = 5 * 60_000;
-
-const SERVER_JS = [
-  "const fs = require('fs');",
-  "require('http').createServer((q, s) => s.end(fs.readFileSync('/app/message.txt', 'utf8'))).listen(3000);",
-  "",
-].join("\n");
-
-/** Stage 1 runs node (a dependency step that the cache keeps, then the app's build); stage 2 takes only the result. */
-const multiStage = (base: string): string =>
-  [
-    `FROM ${base} AS build`,
-    "WORKDIR /src",
-    "COPY package.json ./",
-    `RUN node -e "require('fs').writeFileSync('deps.txt', 'deps of ' + require('./package.json').name)"`,
-    "COPY . .",
-    "RUN npm test",
-    `RUN mkdir out && cp server.js out/ && node -e "const fs=require('fs'); fs.writeFileSync('out/message.txt', fs.readFileSync('message.txt','utf8').trim() + ' (' + fs.readFileSync('deps.txt','utf8') + ', node ' + process.version + ')')"`,
-    "",
-    `FROM ${base}`,
-    "WORKDIR /app",
-    "COPY --from=build /src/out/ /app/",
-    "EXPOSE 3000",
-    `CMD ["node", "server.js"]`,
-    "",
-  ].join("\n");
-
-const packageJson = (test: string): string => JSON.stringify({ name: "df-app", version: "1.0.0", scripts: { test } });
 
 /**
  * Dockerfile builds (OpenRunner's extension) in a real `openrunner up`: buildah in the build

@@ -24,13 +24,27 @@ export function accountOf(srv: LocalServer): string {
   return account;
 }
 
+/** Where a running `openrunner up` with a registry is: what a copy into it needs. */
+export interface BuiltInRegistryTarget {
+  endpoint: string;
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  registryPort: number;
+  account: string;
+}
+
+/** A LocalServer's coordinates (started with `registry: true`). */
+export function targetOf(srv: LocalServer): BuiltInRegistryTarget {
+  return { endpoint: srv.current?.server.endpoint ?? "", credentials: credentialsIn(srv.data.dir), registryPort: srv.registryPort, account: accountOf(srv) };
+}
+
 /**
  * Copies `source` (an image in a plain loopback registry) into the built-in registry as
  * `<repository>:<tag>`, creating the repository first; returns the image's ECR name
  * (`<account>.dkr.ecr.us-east-1.amazonaws.com/<repository>:<tag>`).
  */
-export async function copyToBuiltInRegistry(srv: LocalServer, source: string, repository: string, tag: string): Promise<string> {
-  const ecr = new ECRClient({ endpoint: srv.current?.server.endpoint, region: "us-east-1", credentials: credentialsIn(srv.data.dir), maxAttempts: 1 });
+export async function copyToBuiltInRegistry(srv: LocalServer | BuiltInRegistryTarget, source: string, repository: string, tag: string): Promise<string> {
+  const target = "data" in srv ? targetOf(srv) : srv;
+  const ecr = new ECRClient({ endpoint: target.endpoint, region: "us-east-1", credentials: target.credentials, maxAttempts: 1 });
   const dir = mkdtempSync(join(tmpdir(), "openrunner-skopeo-"));
   try {
     await ecr.send(new CreateRepositoryCommand({ repositoryName: repository })).catch((err: unknown) => {
@@ -38,11 +52,11 @@ export async function copyToBuiltInRegistry(srv: LocalServer, source: string, re
     });
     const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? "";
     const password = Buffer.from(token, "base64").toString("utf8").slice("AWS:".length);
-    const address = `127.0.0.1:${srv.registryPort}`;
+    const address = `127.0.0.1:${target.registryPort}`;
     const authfile = join(dir, "auth.json");
     await skopeo(["login", "--authfile", authfile, "-u", "AWS", "--password-stdin", "--tls-verify=false", address], password);
     await skopeo(["copy", "--quiet", "--authfile", authfile, "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${source}`, `docker://${address}/${repository}:${tag}`]);
-    return `${accountOf(srv)}.dkr.ecr.us-east-1.amazonaws.com/${repository}:${tag}`;
+    return `${target.account}.dkr.ecr.us-east-1.amazonaws.com/${repository}:${tag}`;
   } finally {
     ecr.destroy();
     rmSync(dir, { recursive: true, force: true });
