@@ -6,16 +6,17 @@ import {
   ListTagsForResourceCommand,
 } from "@aws-sdk/client-apprunner";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { REGISTRY_CONFIG_FILE } from "../src/images/registry-config.js";
 import type { LocalRuntimeDriver } from "../src/runtime/local/driver.js";
 import { missingHostTools } from "../src/runtime/local/setup.js";
 import { pushHelloApp } from "./support/app-images.js";
+import { copyToBuiltInRegistry } from "./support/built-in-registry.js";
 import { eventually, startInProcess, tempDataDir, type InProcessServer } from "./support/harness.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
+import { freePort } from "./support/router-client.js";
 import { hostLeftovers, httpText, randomAddressBlock } from "./support/runtime-fixture.js";
 import { findTerraform, TerraformWorkspace, type StateResource } from "./support/terraform.js";
 
@@ -30,9 +31,6 @@ import { findTerraform, TerraformWorkspace, type StateResource } from "./support
 const setup = findTerraform();
 const runtimeMissing = missingHostTools().join(", ");
 const skip = typeof setup === "string" ? setup : runtimeMissing ? `local runtime unavailable: ${runtimeMissing}` : false;
-
-/** Where the image is as Terraform names it: the provider accepts only ECR (and ECR Public) identifiers. */
-const ECR_REGISTRY = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
 
 /** What changes between the steps of the test. */
 interface Variant {
@@ -196,11 +194,13 @@ describe("Terraform's AWS provider against OpenRunner", { skip }, () => {
   before(async () => {
     registry = await startRegistry();
     await pushHelloApp(registry.host, "hello", "latest", "v1");
-    // The provider accepts only ECR image identifiers; the operator's mirror maps that registry to the test's.
+    // The provider accepts only ECR image identifiers: the image goes into the built-in
+    // registry, whose ECR name is this account's, as a Terraform user's pipeline pushes it.
     data = tempDataDir();
-    writeFileSync(join(data.dir, REGISTRY_CONFIG_FILE), JSON.stringify({ mirrors: { [ECR_REGISTRY]: registry.host } }));
-    image = `${ECR_REGISTRY}/hello:latest`;
-    server = await startInProcess({ dataDir: data.dir, localRuntime: { addressBlock: randomAddressBlock(), stopGraceMs: 1000, imagePollMs: 0 } });
+    const registryPort = await freePort();
+    server = await startInProcess({ dataDir: data.dir, localRuntime: { addressBlock: randomAddressBlock(), stopGraceMs: 1000, imagePollMs: 0 }, registry: { port: registryPort } });
+    const { endpoint, rootKey, config } = server.running;
+    image = await copyToBuiltInRegistry({ endpoint, credentials: rootKey, registryPort, account: config.accountId }, `${registry.host}/hello:latest`, "hello", "latest");
     prefix = server.running.store.meta.get("runtime_prefix") ?? "";
     const provided = await server.client.send(new ListAutoScalingConfigurationsCommand({ AutoScalingConfigurationName: "DefaultConfiguration" }));
     providedDefaultArn = provided.AutoScalingConfigurationSummaryList?.[0]?.AutoScalingConfigurationArn ?? "";
