@@ -7,6 +7,11 @@ import { launchBrowser, screenshot, type Page, type TestBrowser } from "./suppor
 import { FakeEcrApi } from "./support/fake-ecr-api.js";
 import { startInProcess, type InProcessServer } from "./support/harness.js";
 import { ScriptedRuntimeDriver } from "./support/scripted-driver.js";
+import { pushHelloApp } from "./support/app-images.js";
+import { copyToBuiltInRegistry } from "./support/built-in-registry.js";
+import { skipUnlessOnPath } from "./support/host-tools.js";
+import { startRegistry, type TestRegistry } from "./support/registry.js";
+import { freePort } from "./support/router-client.js";
 
 /** Screenshots for the docs: committed, so every run rewrites the same files. */
 const SHOTS = fileURLToPath(new URL("../../docs/console/", import.meta.url));
@@ -21,9 +26,10 @@ const POLICY = JSON.stringify({
 
 /**
  * The console's image repositories (issue 15, item 7) in headless Chromium against the real
- * server. The ECR API is the FAKE in test/support/fake-ecr-api.ts, served through the server's
- * `extraApis`, until the real one is merged; services run on the scripted driver (nothing
- * here is about running them, and their ECR image hosts must never be dialled).
+ * server. Here the ECR API is the FAKE in test/support/fake-ecr-api.ts, served through the
+ * server's `extraApis`: it fixes push times days apart and fails a call on demand, so the pages
+ * and screenshots are the same every run (the real API and registry are the next describe's);
+ * services run on the scripted driver (their ECR image hosts must never be dialled).
  */
 describe("web console: image repositories and a service's images", { timeout: 5 * 60_000 }, () => {
   let server: InProcessServer;
@@ -231,5 +237,50 @@ describe("web console: image repositories and a service's images", { timeout: 5 
     assert.equal(await page.getByRole("alert").count(), 0);
     await page.goto(`${bare.running.endpoint}/console/repositories/hello/images`);
     await page.getByTestId("ecr-not-served").waitFor();
+  });
+});
+
+/**
+ * The same pages against the real ECR API and built-in registry (a real docker-registry behind
+ * token auth): what a user pushed with skopeo is what the console lists.
+ */
+describe("web console: image repositories of the real built-in registry", { timeout: 5 * 60_000, skip: skipUnlessOnPath("skopeo", "docker-registry") }, () => {
+  let source: TestRegistry;
+  let server: InProcessServer;
+  let browser: TestBrowser;
+  let registryPort = 0;
+
+  before(async () => {
+    source = await startRegistry();
+    registryPort = await freePort();
+    server = await startInProcess({ driver: new ScriptedRuntimeDriver(), registry: { port: registryPort } });
+    browser = await launchBrowser();
+    browser.page.setDefaultTimeout(15_000);
+  });
+
+  after(async () => {
+    const steps = [() => browser?.close(), () => server?.close(), () => source?.stop()];
+    for (const step of steps) await step().catch((err: unknown) => console.error("cleanup:", err));
+  });
+
+  it("lists a repository made with the ECR API and the image skopeo pushed to it", async () => {
+    const pushed = await pushHelloApp(source.host, "hello", "v1", "one");
+    const { endpoint, rootKey, config } = server.running;
+    await copyToBuiltInRegistry({ endpoint, credentials: rootKey, registryPort, account: config.accountId }, `${source.host}/hello:v1`, "team/web", "v1");
+    const page = browser.page;
+    await page.goto(`${endpoint}/console/`);
+    await page.getByLabel("Access key ID").fill(rootKey.accessKeyId);
+    await page.getByLabel("Secret access key").fill(rootKey.secretAccessKey);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: /^Services/ }).waitFor();
+    await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Repositories" }).click();
+    await page.locator('tr[data-repository="team/web"]').getByRole("link").click();
+    await page.getByRole("heading", { name: "team/web", level: 1 }).waitFor();
+    assert.equal((await page.locator('[data-fact="URI"] code').innerText()).trim(), `127.0.0.1:${registryPort}/team/web`);
+    const rows = page.getByRole("table", { name: "Images" }).locator("tbody tr");
+    await rows.first().waitFor();
+    assert.equal(await rows.count(), 1);
+    assert.deepEqual(await rows.first().locator('[data-label="Image tags"] li code').allInnerTexts(), ["v1"]);
+    assert.equal(await rows.first().locator('[data-label="Image digest"] code').getAttribute("title"), pushed.digest);
   });
 });
