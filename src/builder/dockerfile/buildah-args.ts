@@ -73,9 +73,12 @@ export function budArgs(b: BudInput): string[] {
   ];
 }
 
-/** Writes the image into an OCI layout as uncompressed layers (they never leave this host). */
-export function pushArgs(imageId: string, layoutDir: string, tag: string): string[] {
-  return ["push", "--disable-compression", "--format", "oci", imageId, `oci:${layoutDir}:${tag}`];
+/**
+ * Writes the image with uncompressed layers in containers/image's `dir:` format (its `oci:`
+ * destination would gzip them anyway: see dir-layout.ts), with an OCI manifest.
+ */
+export function pushArgs(imageId: string, dir: string): string[] {
+  return ["push", "--disable-compression", "--format", "oci", imageId, `dir:${dir}`];
 }
 
 export interface RegistryAccess {

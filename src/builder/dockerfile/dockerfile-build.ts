@@ -37,7 +37,8 @@ import {
 } from "./buildah-args.js";
 import { BuildahOutput } from "./buildah-output.js";
 import type { DockerfilePlan } from "./plan.js";
-import { linkLastLayers, recordLastBuild, unchangedImage } from "./last-build.js";
+import { layoutFromDir } from "./dir-layout.js";
+import { recordLastBuild, unchangedImage } from "./last-build.js";
 import { MOUNT_BASE, openSandbox, type DockerfileSandbox } from "./sandbox.js";
 
 /** How base images are reached: the lead wires the built-in registry's token login here. */
@@ -189,25 +190,22 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
     } else {
       const tag = input.commit.slice(0, 12) || "latest";
       const t1 = performance.now();
-      await mkdir(join(work, "out", "blobs", "sha256"), { recursive: true });
-      for (const d of ["blobs", "blobs/sha256"]) await chown(join(work, "out", d), BUILD_ID_BASE, BUILD_ID_BASE);
-      const reused = await linkLastLayers(opts.images, cache, join(work, "out", "blobs", "sha256"));
       const pushOut: string[] = [];
-      const pushed = await runBuildah(sandbox, [...globalArgs(paths), ...pushArgs(imageId, `${MOUNT_BASE}/work/out`, tag)], signal, (line) => {
+      const pushed = await runBuildah(sandbox, [...globalArgs(paths), ...pushArgs(imageId, `${MOUNT_BASE}/work/out`)], signal, (line) => {
         pushOut.push(line);
         if (pushOut.length > 20) pushOut.shift();
       });
       if (signal.aborted) throw abortError(input.signal, timeout, timeoutMs);
       if (pushed !== 0) throw new AppRunnerError("BuildFailed", `Writing the built image failed (buildah push exited with ${pushed}): ${pushOut.slice(-3).join(" | ")}`);
+      await layoutFromDir(join(work, "out"), join(work, "layout"));
       const t2 = performance.now();
       const baseImage = await base;
-      result = await opts.images.importLayout(join(work, "out"), `${LOCAL_REGISTRY}/${input.serviceName}:${tag}`, {
+      result = await opts.images.importLayout(join(work, "layout"), `${LOCAL_REGISTRY}/${input.serviceName}:${tag}`, {
         log: (line) => log(`[AppRunner] ${line}`),
         signal,
         ...(baseImage ? { baseImage } : {}),
       });
-      const linked = reused > 0 ? ` (${reused} layer${reused === 1 ? "" : "s"} of the last build linked into the layout, not written again)` : "";
-      log(`[AppRunner] Image written in ${formatDuration(t2 - t1)}, imported in ${formatDuration(performance.now() - t2)}${linked}.`);
+      log(`[AppRunner] Image written in ${formatDuration(t2 - t1)}, imported in ${formatDuration(performance.now() - t2)}.`);
       await recordLastBuild(cache, { imageId, manifestDigest: result.image.manifestDigest });
     }
     const config = result.image.config;

@@ -1,9 +1,8 @@
 /**
  * What a service's last Dockerfile build left in its layer cache (`last-build.json`: the image id
- * buildah gave it and the manifest it became in the image store), and what the next build
- * reuses of it.
+ * buildah gave it and the manifest it became in the image store).
  */
-import { link, readFile, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LocalImageStore } from "../../images/image-store.js";
 import type { PullResult } from "../../images/types.js";
@@ -41,27 +40,4 @@ export async function unchangedImage(images: LocalImageStore, cacheDir: string, 
   if (last?.imageId !== imageId) return undefined;
   const image = await images.get(last.manifestDigest);
   return image ? { resolvedDigest: last.manifestDigest, image } : undefined;
-}
-
-/**
- * Hard-links the last build's layers (the store's blobs, uncompressed as buildah wrote them)
- * into the OCI layout `buildah push` writes next: its layout destination skips every blob the
- * layout already has, so the base image's hundreds of MB and the cached steps' layers are not
- * written again; only the layers the new commit changed are. Returns how many were linked.
- */
-export async function linkLastLayers(images: LocalImageStore, cacheDir: string, blobsDir: string): Promise<number> {
-  const last = await readLastBuild(cacheDir);
-  const stored = last ? await images.storedManifest(last.manifestDigest) : undefined;
-  let linked = 0;
-  // The config is the build's own: only the layers (blobs[0] is the config) are worth linking.
-  for (const blob of stored?.blobs.slice(1) ?? []) {
-    try {
-      await link(blob.path, join(blobsDir, blob.digest.slice("sha256:".length)));
-      linked++;
-    } catch (err) {
-      // Another filesystem (EXDEV) or a pruned blob: buildah writes that layer itself, as without the link.
-      if (!["EXDEV", "ENOENT", "EEXIST", "EPERM"].includes((err as NodeJS.ErrnoException).code ?? "")) throw err;
-    }
-  }
-  return linked;
 }
