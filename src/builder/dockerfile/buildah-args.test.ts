@@ -35,7 +35,9 @@ describe("buildah command lines and files", () => {
   });
 
   it("push: uncompressed layers with an OCI manifest, in the dir: format (buildah's oci: destination gzips regardless)", () => {
-    assert.deepEqual(pushArgs("abc", "/b/work/out"), ["push", "--disable-compression", "--format", "oci", "abc", "dir:/b/work/out"]);
+    assert.deepEqual(pushArgs("abc", { dir: "/b/work/out" }), ["push", "--disable-compression", "--format", "oci", "abc", "dir:/b/work/out"]);
+    // With the last build's layers linked into a layout, its oci: destination reuses them.
+    assert.deepEqual(pushArgs("abc", { layout: "/b/work/layout", tag: "0123456789ab" }), ["push", "--disable-compression", "--format", "oci", "abc", "oci:/b/work/layout:0123456789ab"]);
   });
 
   it("registries.conf lists plain-HTTP registries as insecure, short names go to Docker Hub", () => {

@@ -74,11 +74,13 @@ export function budArgs(b: BudInput): string[] {
 }
 
 /**
- * Writes the image with uncompressed layers in containers/image's `dir:` format (its `oci:`
- * destination would gzip them anyway: see dir-layout.ts), with an OCI manifest.
+ * Writes the image with an OCI manifest: into an OCI layout that already holds the last build's
+ * layers (buildah skips those, and gzips the rest), or, with nothing to reuse, with uncompressed
+ * layers in containers/image's `dir:` format (its `oci:` destination would gzip every layer
+ * whatever --disable-compression says: see dir-layout.ts).
  */
-export function pushArgs(imageId: string, dir: string): string[] {
-  return ["push", "--disable-compression", "--format", "oci", imageId, `dir:${dir}`];
+export function pushArgs(imageId: string, to: { dir: string } | { layout: string; tag: string }): string[] {
+  return ["push", "--disable-compression", "--format", "oci", imageId, "dir" in to ? `dir:${to.dir}` : `oci:${to.layout}:${to.tag}`];
 }
 
 export interface RegistryAccess {

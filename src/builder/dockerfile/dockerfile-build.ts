@@ -38,7 +38,7 @@ import {
 import { BuildahOutput } from "./buildah-output.js";
 import type { DockerfilePlan } from "./plan.js";
 import { layoutFromDir } from "./dir-layout.js";
-import { recordLastBuild, unchangedImage } from "./last-build.js";
+import { linkLastLayers, recordLastBuild, unchangedImage } from "./last-build.js";
 import { MOUNT_BASE, openSandbox, type DockerfileSandbox } from "./sandbox.js";
 
 /** How base images are reached: the lead wires the built-in registry's token login here. */
@@ -190,14 +190,17 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
     } else {
       const tag = input.commit.slice(0, 12) || "latest";
       const t1 = performance.now();
+      await prepareDirs(join(work, "layout"), join(work, "layout", "blobs"), [], ["sha256"]);
+      const reused = await linkLastLayers(opts.images, cache, join(work, "layout", "blobs", "sha256"));
+      const to = reused > 0 ? { layout: `${MOUNT_BASE}/work/layout`, tag } : { dir: `${MOUNT_BASE}/work/out` };
       const pushOut: string[] = [];
-      const pushed = await runBuildah(sandbox, [...globalArgs(paths), ...pushArgs(imageId, `${MOUNT_BASE}/work/out`)], signal, (line) => {
+      const pushed = await runBuildah(sandbox, [...globalArgs(paths), ...pushArgs(imageId, to)], signal, (line) => {
         pushOut.push(line);
         if (pushOut.length > 20) pushOut.shift();
       });
       if (signal.aborted) throw abortError(input.signal, timeout, timeoutMs);
       if (pushed !== 0) throw new AppRunnerError("BuildFailed", `Writing the built image failed (buildah push exited with ${pushed}): ${pushOut.slice(-3).join(" | ")}`);
-      await layoutFromDir(join(work, "out"), join(work, "layout"));
+      if (reused === 0) await layoutFromDir(join(work, "out"), join(work, "layout"));
       const t2 = performance.now();
       const baseImage = await base;
       result = await opts.images.importLayout(join(work, "layout"), `${LOCAL_REGISTRY}/${input.serviceName}:${tag}`, {
@@ -205,7 +208,8 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
         signal,
         ...(baseImage ? { baseImage } : {}),
       });
-      log(`[AppRunner] Image written in ${formatDuration(t2 - t1)}, imported in ${formatDuration(performance.now() - t2)}.`);
+      const linked = reused > 0 ? ` (${reused} layer${reused === 1 ? "" : "s"} of the last build reused)` : "";
+      log(`[AppRunner] Image written in ${formatDuration(t2 - t1)}, imported in ${formatDuration(performance.now() - t2)}${linked}.`);
       await recordLastBuild(cache, { imageId, manifestDigest: result.image.manifestDigest });
     }
     const config = result.image.config;

@@ -2,7 +2,7 @@
  * What a service's last Dockerfile build left in its layer cache (`last-build.json`: the image id
  * buildah gave it and the manifest it became in the image store).
  */
-import { readFile, writeFile } from "node:fs/promises";
+import { link, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LocalImageStore } from "../../images/image-store.js";
 import type { PullResult } from "../../images/types.js";
@@ -40,4 +40,28 @@ export async function unchangedImage(images: LocalImageStore, cacheDir: string, 
   if (last?.imageId !== imageId) return undefined;
   const image = await images.get(last.manifestDigest);
   return image ? { resolvedDigest: last.manifestDigest, image } : undefined;
+}
+
+/**
+ * Hard-links the last build's layers (the store's blobs, uncompressed as buildah wrote them)
+ * into the OCI layout `buildah push` writes next: its `oci:` destination skips every blob the
+ * layout already has under the layer's uncompressed digest, so the base image's hundreds of MB
+ * are not written again; only the layers the new commit changed are (gzipped: that destination
+ * compresses what it writes). Returns how many were linked.
+ */
+export async function linkLastLayers(images: LocalImageStore, cacheDir: string, blobsDir: string): Promise<number> {
+  const last = await readLastBuild(cacheDir);
+  const stored = last ? await images.storedManifest(last.manifestDigest) : undefined;
+  let linked = 0;
+  // The config is the build's own: only the layers (blobs[0] is the config) are worth linking.
+  for (const blob of stored?.blobs.slice(1) ?? []) {
+    try {
+      await link(blob.path, join(blobsDir, blob.digest.slice("sha256:".length)));
+      linked++;
+    } catch (err) {
+      // Another filesystem (EXDEV) or a pruned blob: buildah writes that layer itself, as without the link.
+      if (!["EXDEV", "ENOENT", "EEXIST", "EPERM"].includes((err as NodeJS.ErrnoException).code ?? "")) throw err;
+    }
+  }
+  return linked;
 }
