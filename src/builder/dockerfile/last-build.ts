@@ -5,6 +5,7 @@
 import { link, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LocalImageStore } from "../../images/image-store.js";
+import { MEDIA_TYPES, parseManifest } from "../../images/manifest.js";
 import type { PullResult } from "../../images/types.js";
 
 const LAST_BUILD_FILE = "last-build.json";
@@ -43,18 +44,30 @@ export async function unchangedImage(images: LocalImageStore, cacheDir: string, 
 }
 
 /**
- * Hard-links the last build's layers (the store's blobs, uncompressed as buildah wrote them)
- * into the OCI layout `buildah push` writes next: its `oci:` destination skips every blob the
- * layout already has under the layer's uncompressed digest, so the base image's hundreds of MB
- * are not written again; only the layers the new commit changed are (gzipped: that destination
- * compresses what it writes). Returns how many were linked.
+ * Pure: the layers of a stored manifest a push can reuse: the uncompressed ones, whose blob
+ * digest is the diff_id buildah looks for. A gzipped layer (one a rebuild wrote new, or any
+ * layer of a build before uncompressed writes) never matches, so it is not linked.
+ */
+export function reusableLayers(manifest: Buffer): string[] {
+  const doc = parseManifest(manifest, "", "the last build");
+  if (doc.kind !== "manifest") return [];
+  return doc.layers.filter((l) => l.mediaType === MEDIA_TYPES.ociLayer).map((l) => l.digest);
+}
+
+/**
+ * Hard-links the last build's uncompressed layers (the store's blobs) into the OCI layout
+ * `buildah push` writes next: its `oci:` destination skips every blob the layout already has
+ * under the layer's uncompressed digest, so the base image's hundreds of MB are not written
+ * again; only the layers the new commit changed are (gzipped: that destination compresses
+ * what it writes). Returns how many were linked; with none, the push writes `dir:` instead,
+ * uncompressed, so the next build has layers to link.
  */
 export async function linkLastLayers(images: LocalImageStore, cacheDir: string, blobsDir: string): Promise<number> {
   const last = await readLastBuild(cacheDir);
   const stored = last ? await images.storedManifest(last.manifestDigest) : undefined;
+  const reusable = new Set(stored ? reusableLayers(stored.manifest.body) : []);
   let linked = 0;
-  // The config is the build's own: only the layers (blobs[0] is the config) are worth linking.
-  for (const blob of stored?.blobs.slice(1) ?? []) {
+  for (const blob of stored?.blobs.filter((b) => reusable.has(b.digest)) ?? []) {
     try {
       await link(blob.path, join(blobsDir, blob.digest.slice("sha256:".length)));
       linked++;
