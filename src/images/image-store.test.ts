@@ -3,8 +3,11 @@ import { existsSync } from "node:fs";
 import { lstat, mkdtemp, readFile, readdir, readlink, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
+import { gunzipSync } from "node:zlib";
 import { after, before, describe, it } from "node:test";
-import { buildAndPushImage, type PushedImage } from "../../test/support/oci-image.js";
+import { buildAndPushImage, buildLayer, type ImageFiles, type PushedImage } from "../../test/support/oci-image.js";
 import {
   REGISTRY_TEST_PASSWORD,
   REGISTRY_TEST_USER,
@@ -127,6 +130,41 @@ describe("LocalImageStore against a real registry", { skip: asRoot }, () => {
     assert.equal(await exists(join(image.rootfs, "etc/gone")), false);
     assert.equal(await exists(join(image.rootfs, "etc/.wh.gone")), false);
     assert.deepEqual((await readdir(join(image.rootfs, "data"))).sort(), ["new"]);
+  });
+
+  it("imports a built image onto its base's unpacked rootfs when the base's diff_ids come first, and prune keeps the base with it", async () => {
+    const baseLayers: ImageFiles[] = [{ "/etc/keep": "keep", "/etc/gone": "gone", "/data/old": "1" }, { "/etc/top": "top" }];
+    await buildAndPushImage(registry.host, "base", "v1", { layers: baseLayers.slice(0, 1), files: baseLayers[1] ?? {} });
+    const base = await store.pull(`${registry.host}/base:v1`);
+    const lower = await Promise.all(baseLayers.map((l) => buildLayer(l)));
+    const own = await buildLayer({ "/etc/gone": { whiteout: true }, "/data/.wh..wh..opq": "", "/data/new": "new", "/app/server.js": "x" });
+    // As a rebuild's layout: the base's layers uncompressed (named by diff_id), the build's own gzipped.
+    const layers = [...lower.map((l) => ({ mediaType: "application/vnd.oci.image.layer.v1.tar", bytes: gunzipSync(l.gz.bytes) })), { mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", bytes: own.gz.bytes }];
+    const built = await writeLayout(join(dir, "built"), layers, [...lower.map((l) => l.diffId), own.diffId]);
+    const lines: string[] = [];
+    const imported = await store.importLayout(built, "openrunner.local/app:1", { baseImage: base.image.manifestDigest, log: (l) => lines.push(l) });
+    assert.ok(lines.some((l) => l === `Started from the unpacked base image ${base.image.manifestDigest} (2 of 3 layers)`), lines.join("\n"));
+    const root = imported.image.rootfs;
+    assert.equal(await readFile(join(root, "etc/keep"), "utf8"), "keep");
+    assert.equal(await readFile(join(root, "app/server.js"), "utf8"), "x");
+    assert.equal(await exists(join(root, "etc/gone")), false);
+    assert.deepEqual((await readdir(join(root, "data"))).sort(), ["new"]);
+    assert.equal((await stat(join(root, "etc/keep"))).ino, (await stat(join(base.image.rootfs, "etc/keep"))).ino, "the base's files are linked, not copied");
+    // The base's own rootfs is untouched by the whiteouts.
+    assert.deepEqual((await readdir(join(base.image.rootfs, "data"))).sort(), ["old"]);
+    assert.equal(await exists(join(base.image.rootfs, "etc/gone")), true);
+
+    // A base whose layers are not the image's first ones is not used: the image is unpacked whole.
+    const other = await writeLayout(join(dir, "other"), [{ mediaType: "application/vnd.oci.image.layer.v1.tar+gzip", bytes: own.gz.bytes }], [own.diffId]);
+    const whole: string[] = [];
+    const alone = await store.importLayout(other, "openrunner.local/app:2", { baseImage: base.image.manifestDigest, log: (l) => whole.push(l) });
+    assert.equal(whole.some((l) => l.startsWith("Started from")), false, whole.join("\n"));
+    assert.deepEqual(await readdir(join(alone.image.rootfs, "data")), ["new"]);
+
+    const removed = await store.prune(() => new Set([imported.resolvedDigest]));
+    assert.equal(removed.includes(base.image.manifestDigest), false, "kept as the base of a kept image");
+    assert.ok(removed.includes(alone.image.manifestDigest));
+    assert.ok((await store.get(base.image.manifestDigest)) && (await store.storedManifest(base.image.manifestDigest)), "the base stays whole");
   });
 
   it("chooses linux/amd64 from an index", async () => {
@@ -255,3 +293,26 @@ describe("test registry notifications", { skip: withRegistry }, () => {
     assert.equal(first?.headers.authorization, "Bearer notify-token");
   });
 });
+
+/** An OCI layout of one image (as a build writes it): its layers, a config with their diff_ids. */
+async function writeLayout(dir: string, layers: { mediaType: string; bytes: Buffer }[], diffIds: string[]): Promise<string> {
+  const blobs = join(dir, "blobs", "sha256");
+  await mkdir(blobs, { recursive: true });
+  const put = async (bytes: Buffer): Promise<{ digest: string; size: number }> => {
+    const hex = createHash("sha256").update(bytes).digest("hex");
+    await writeFile(join(blobs, hex), bytes);
+    return { digest: `sha256:${hex}`, size: bytes.length };
+  };
+  const config = Buffer.from(JSON.stringify({ architecture: "amd64", os: "linux", config: { Cmd: ["/app/server.js"] }, rootfs: { type: "layers", diff_ids: diffIds } }));
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: "application/vnd.oci.image.manifest.v1+json",
+      config: { mediaType: "application/vnd.oci.image.config.v1+json", ...(await put(config)) },
+      layers: await Promise.all(layers.map(async (l) => ({ mediaType: l.mediaType, ...(await put(l.bytes)) }))),
+    }),
+  );
+  const m = await put(manifest);
+  await writeFile(join(dir, "index.json"), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", ...m }] }));
+  return dir;
+}

@@ -14,6 +14,7 @@ import type { RegistryConfig } from "./registry-config.js";
 import type { ImageReference, ImageRunConfig, ImageStore, PullOptions, PullResult, UnpackedImage } from "./types.js";
 import { readStoredManifest, type StoredManifest } from "./stored-manifest.js";
 import { directorySize, unpackWithUmoci } from "./unpack.js";
+import { applyWhiteouts, baseLayerCount, diffIdsOf, whiteoutsOf } from "./base-layers.js";
 
 export type ImageStoreLogger = (message: string, fields?: Record<string, unknown>) => void;
 
@@ -40,6 +41,8 @@ export interface ImageRecord {
   config: ImageRunConfig;
   sizeBytes: number;
   unpackedAt: string;
+  /** The image whose unpacked rootfs this one's started as (hard links): kept as long as this one is. */
+  baseImage?: string;
 }
 
 interface UnpackOutcome {
@@ -135,6 +138,12 @@ export class LocalImageStore implements ImageStore {
        * instead of unpacking hundreds of MB with umoci. Falls back to umoci if linking fails.
        */
       base?: { rootfs: string; layers: number };
+      /**
+       * An image of this store the imported one was built FROM (a Dockerfile's base, pulled
+       * here): when its layers (by diff_id) are the imported image's first ones, its rootfs is
+       * the `base`, and the imported image's record names it so prune keeps it with the image.
+       */
+      baseImage?: string;
     } = {},
   ): Promise<PullResult> {
     const log = opts.log ?? ((): void => undefined);
@@ -194,7 +203,7 @@ export class LocalImageStore implements ImageStore {
             await rename(tmp, this.blobPath(blob.digest));
           }
           await this.writeBlob(manifestDigest, manifestBytes);
-          const base = opts.base;
+          const base: { rootfs: string; layers: number; image?: string } | undefined = opts.base ?? (opts.baseImage !== undefined ? await this.baseOf(opts.baseImage, doc) : undefined);
           if (base && base.layers > 0 && base.layers <= doc.layers.length) {
             const work = this.tmpPath(`import-${hexOf(manifestDigest).slice(0, 12)}`);
             const staging = join(work, "image");
@@ -222,21 +231,11 @@ export class LocalImageStore implements ImageStore {
                 // Layers on top: tar replaces (unlinks) files it extracts over, so the base's inodes are never written.
                 for (const layer of doc.layers.slice(base.layers)) {
                   const blob = this.blobPath(layer.digest);
-                  const gz = layer.mediaType.endsWith("gzip");
-                  await tool("tar", ["-xf", blob, ...(gz ? ["-z"] : []), "-C", rootfs, "--numeric-owner", "--same-permissions", "--xattrs"]);
-                  const names = (await tool("tar", ["-tf", blob, ...(gz ? ["-z"] : [])])).split("\n");
-                  for (const name of names) {
-                    const m = /^(?:\.\/)?(.*?)\.wh\.([^/]+)$/.exec(name);
-                    if (!m) continue;
-                    const dir = join(rootfs, m[1] ?? "");
-                    const target = m[2] ?? "";
-                    if (target === ".wh..opq") {
-                      throw fail(`layer ${layer.digest} has an opaque directory, which only a full unpack handles`);
-                    }
-                    if (target.includes("..") || target === "" || name.split("/").includes("..")) throw fail(`layer ${layer.digest} has an invalid whiteout ${name}`);
-                    await rm(join(dir, target), { recursive: true, force: true });
-                    await rm(join(dir, `.wh.${target}`), { force: true });
-                  }
+                  const gz = layer.mediaType.endsWith("gzip") ? ["-z"] : [];
+                  const whiteouts = whiteoutsOf((await tool("tar", ["-tf", blob, ...gz])).split("\n"));
+                  if (whiteouts.invalid !== undefined) throw fail(`layer ${layer.digest} has an invalid whiteout ${whiteouts.invalid}`);
+                  await applyWhiteouts(rootfs, whiteouts, layer.digest);
+                  await tool("tar", ["-xf", blob, ...gz, "-C", rootfs, "--numeric-owner", "--same-permissions", "--xattrs", "--exclude=.wh.*"]);
                 }
                 const config = parseRunConfig(await readFile(this.blobPath(doc.config.digest)), ref);
                 const record: ImageRecord = {
@@ -246,8 +245,10 @@ export class LocalImageStore implements ImageStore {
                   config,
                   sizeBytes: await directorySize(rootfs),
                   unpackedAt: new Date().toISOString(),
+                  ...(base.image !== undefined ? { baseImage: base.image } : {}),
                 };
                 await this.publishUnpacked(staging, record);
+                if (base.image !== undefined) log(`Started from the unpacked base image ${base.image} (${base.layers} of ${doc.layers.length} layers)`);
                 return { record, layers: doc.layers.length, downloadedBytes: 0 };
               }
             } finally {
@@ -266,7 +267,17 @@ export class LocalImageStore implements ImageStore {
     });
   }
 
-  /** The unpacked image for a manifest (or locally known index) digest, without any network access. */
+  /** The unpacked base image `digest` as an import's `base`, when its layers are the image's first ones. */
+  private async baseOf(digest: string, doc: ImageManifest): Promise<{ rootfs: string; layers: number; image: string } | undefined> {
+    const record = isSha256Digest(digest) ? await this.readRecord(digest) : undefined;
+    if (!record) return undefined;
+    const [baseIds, imageIds] = await Promise.all([record.configDigest, doc.config.digest].map(async (d) => diffIdsOf(await readFile(this.blobPath(d)))));
+    // One diff_id per layer, or the config and the manifest disagree and nothing is assumed.
+    if (!baseIds || !imageIds || baseIds.length !== record.layers.length || imageIds.length !== doc.layers.length) return undefined;
+    const layers = baseLayerCount(baseIds, imageIds);
+    return layers > 0 ? { rootfs: this.toImage(record).rootfs, layers, image: record.manifestDigest } : undefined;
+  }
+
   /**
    * Makes an unpacked image visible by one rename of its staging directory, with its record:
    * readers see all of it or nothing. Another process that got there first wins; its copy is
@@ -312,6 +323,15 @@ export class LocalImageStore implements ImageStore {
         if (viaIndex && viaIndex !== digest) {
           keptManifests.add(viaIndex);
           keptBlobs.add(digest);
+        }
+      }
+      // An image's base stays with it: its blobs and rootfs share most of the image's disk.
+      const pending = [...keptManifests];
+      for (let d = pending.pop(); d !== undefined; d = pending.pop()) {
+        const base = (await this.readRecord(d))?.baseImage;
+        if (base !== undefined && !keptManifests.has(base)) {
+          keptManifests.add(base);
+          pending.push(base);
         }
       }
       const removed: string[] = [];

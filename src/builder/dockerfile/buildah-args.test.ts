@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { registriesFromConfig } from "./dockerfile-build.js";
-import { authJson, budArgs, globalArgs, pushArgs, registriesConf, registriesOfDockerfile, registryOf, remoteAdds } from "./buildah-args.js";
+import { authJson, baseImageOfDockerfile, budArgs, globalArgs, pushArgs, registriesConf, registriesOfDockerfile, registryOf, remoteAdds } from "./buildah-args.js";
 
 describe("buildah command lines and files", () => {
   it("global flags: overlay storage in the service's cache, the build's own registries.conf", () => {
@@ -34,8 +34,10 @@ describe("buildah command lines and files", () => {
     for (const flag of ["--target", "--build-arg", "--authfile", "--volume", "--dns"]) assert.ok(!minimal.includes(flag), flag);
   });
 
-  it("push: an uncompressed OCI layout", () => {
-    assert.deepEqual(pushArgs("abc", "/b/work/out", "0123456789ab"), ["push", "--disable-compression", "--format", "oci", "abc", "oci:/b/work/out:0123456789ab"]);
+  it("push: uncompressed layers with an OCI manifest, in the dir: format (buildah's oci: destination gzips regardless)", () => {
+    assert.deepEqual(pushArgs("abc", { dir: "/b/work/out" }), ["push", "--disable-compression", "--format", "oci", "abc", "dir:/b/work/out"]);
+    // With the last build's layers linked into a layout, its oci: destination reuses them.
+    assert.deepEqual(pushArgs("abc", { layout: "/b/work/layout", tag: "0123456789ab" }), ["push", "--disable-compression", "--format", "oci", "abc", "oci:/b/work/layout:0123456789ab"]);
   });
 
   it("registries.conf lists plain-HTTP registries as insecure, short names go to Docker Hub", () => {
@@ -122,5 +124,23 @@ describe("buildah command lines and files", () => {
       "",
     ].join("\n");
     assert.deepEqual(remoteAdds(text), ["ADD --chown=1:1 https://example.com/x.tgz /x", "add  http://127.0.0.1:8600/ /cp"]);
+  });
+
+  it("the base of the built image: the last stage's FROM (or the target's), through stage names and ARGs; none for scratch", () => {
+    const df = ["ARG BASE=node:18", "FROM ${BASE} AS deps", "RUN x", "FROM --platform=linux/amd64 deps AS build", "FROM 127.0.0.1:5000/alpine:3 AS tools", "FROM build", "CMD [\"x\"]"].join("\n");
+    const cases: [string, Record<string, string>, string | undefined, string | undefined][] = [
+      [df, {}, undefined, "node:18"],
+      [df, { BASE: "127.0.0.1:5000/node:20" }, undefined, "127.0.0.1:5000/node:20"],
+      [df, {}, "tools", "127.0.0.1:5000/alpine:3"],
+      [df, {}, "Build", "node:18"],
+      [df, {}, "nope", undefined],
+      ["FROM scratch\nCOPY x /", {}, undefined, undefined],
+      ["FROM node:18 AS a\nFROM a AS b\nFROM scratch AS c\nFROM c", {}, undefined, undefined],
+      ["ARG UNSET\nFROM ${UNSET}", {}, undefined, undefined],
+      ["FROM 111122223333.dkr.ecr.us-east-1.amazonaws.com/node:18 AS build\nRUN x\n\nFROM 111122223333.dkr.ecr.us-east-1.amazonaws.com/node:18\nCOPY --from=build /a /a", {}, undefined, "111122223333.dkr.ecr.us-east-1.amazonaws.com/node:18"],
+      // A later stage's name is no stage yet: an image of that name.
+      ["FROM app\nFROM busybox AS app", {}, "app", "busybox"],
+    ];
+    for (const [text, args, target, want] of cases) assert.equal(baseImageOfDockerfile(text, args, target), want, `${text} (target ${target ?? "last"})`);
   });
 });

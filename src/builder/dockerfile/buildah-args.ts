@@ -73,9 +73,14 @@ export function budArgs(b: BudInput): string[] {
   ];
 }
 
-/** Writes the image into an OCI layout as uncompressed layers (they never leave this host). */
-export function pushArgs(imageId: string, layoutDir: string, tag: string): string[] {
-  return ["push", "--disable-compression", "--format", "oci", imageId, `oci:${layoutDir}:${tag}`];
+/**
+ * Writes the image with an OCI manifest: into an OCI layout that already holds the last build's
+ * layers (buildah skips those, and gzips the rest), or, with nothing to reuse, with uncompressed
+ * layers in containers/image's `dir:` format (its `oci:` destination would gzip every layer
+ * whatever --disable-compression says: see dir-layout.ts).
+ */
+export function pushArgs(imageId: string, to: { dir: string } | { layout: string; tag: string }): string[] {
+  return ["push", "--disable-compression", "--format", "oci", imageId, "dir" in to ? `dir:${to.dir}` : `oci:${to.layout}:${to.tag}`];
 }
 
 export interface RegistryAccess {
@@ -146,6 +151,39 @@ export function registriesOfDockerfile(text: string, buildArgs: Record<string, s
     hosts.add(registryOf(image));
   }
   return [...hosts];
+}
+
+/**
+ * The image the built image starts from: the FROM of the last stage (or of the `target` stage),
+ * through stage names, after substituting ARGs declared before the first FROM. Undefined for
+ * `scratch`, an unknown target, or a name left empty by an unset ARG.
+ */
+export function baseImageOfDockerfile(text: string, buildArgs: Record<string, string>, target?: string): string | undefined {
+  const args = new Map<string, string>();
+  const stages: { name?: string; image: string }[] = [];
+  for (const line of instructions(text)) {
+    const m = /^(\w+)\s+(.*)$/.exec(line);
+    const op = m?.[1]?.toUpperCase();
+    const rest = (m?.[2] ?? "").trim();
+    if (op === "ARG" && stages.length === 0) {
+      const a = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest);
+      if (a?.[1]) args.set(a[1], buildArgs[a[1]] ?? unquote(a[2] ?? ""));
+    }
+    if (op !== "FROM") continue;
+    const words = rest.split(/\s+/).filter((w) => !w.startsWith("--"));
+    const image = (words[0] ?? "").replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, name: string) => args.get(name) ?? "");
+    stages.push({ image, ...(words[1]?.toUpperCase() === "AS" && words[2] ? { name: words[2].toLowerCase() } : {}) });
+  }
+  let at = target === undefined ? stages.length - 1 : stages.findIndex((s) => s.name === target.toLowerCase());
+  for (let hops = 0; at >= 0 && hops <= stages.length; hops++) {
+    const image = stages[at]?.image ?? "";
+    if (image === "" || image === "scratch") return undefined;
+    // A stage name (only earlier stages count) leads on to that stage's FROM.
+    const earlier = image.includes("/") ? -1 : stages.slice(0, at).findIndex((s) => s.name === image.toLowerCase());
+    if (earlier < 0) return image;
+    at = earlier;
+  }
+  return undefined;
 }
 
 /**

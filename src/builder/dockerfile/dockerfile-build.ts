@@ -23,6 +23,7 @@ import { formatDuration, HOST_PATH } from "../runtimes/tool.js";
 import { CA_BUNDLE_PATH, type BuildLimits } from "../sandbox/spec.js";
 import {
   authJson,
+  baseImageOfDockerfile,
   budArgs,
   BUILDAH_NPROC,
   globalArgs,
@@ -36,6 +37,8 @@ import {
 } from "./buildah-args.js";
 import { BuildahOutput } from "./buildah-output.js";
 import type { DockerfilePlan } from "./plan.js";
+import { layoutFromDir } from "./dir-layout.js";
+import { linkLastLayers, recordLastBuild, unchangedImage } from "./last-build.js";
 import { MOUNT_BASE, openSandbox, type DockerfileSandbox } from "./sandbox.js";
 
 /** How base images are reached: the lead wires the built-in registry's token login here. */
@@ -148,6 +151,9 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
   log(`[AppRunner] Building the Dockerfile ${input.plan.dockerfile}${input.plan.target ? ` (stage ${input.plan.target})` : ""} with buildah.`);
   const id = `orbuild-df-${randomBytes(5).toString("hex")}`;
   const sandbox = await openSandbox({ id, layout: opts.layout, limits: input.limits, mounts: { cache, work, context: input.sourceDir } });
+  // Ended with the build: a failed build need not wait for (or keep) a pull nobody uses.
+  const baseDone = new AbortController();
+  const base = unpackedBase(opts.images, baseImageOfDockerfile(text, input.plan.buildArgs, input.plan.target), AbortSignal.any([signal, baseDone.signal]), log);
   try {
     const t0 = performance.now();
     const output = new BuildahOutput();
@@ -178,28 +184,33 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
     }
     log(`[AppRunner] Dockerfile built in ${formatDuration(performance.now() - t0)} (${output.cacheHits} step${output.cacheHits === 1 ? "" : "s"} from the layer cache).`);
     const imageId = (await readFile(join(work, "iid"), "utf8")).trim();
-    const last = join(cache, LAST_BUILD_FILE);
-    let result = await unchangedImage(opts.images, last, imageId);
+    let result = await unchangedImage(opts.images, cache, imageId);
     if (result) {
       log(`[AppRunner] The built image is the one of the last build (${imageId.replace(/^sha256:/, "").slice(0, 12)}): it is reused as it is.`);
     } else {
       const tag = input.commit.slice(0, 12) || "latest";
       const t1 = performance.now();
+      await prepareDirs(join(work, "layout"), join(work, "layout", "blobs"), [], ["sha256"]);
+      const reused = await linkLastLayers(opts.images, cache, join(work, "layout", "blobs", "sha256"));
+      const to = reused > 0 ? { layout: `${MOUNT_BASE}/work/layout`, tag } : { dir: `${MOUNT_BASE}/work/out` };
       const pushOut: string[] = [];
-      const pushed = await runBuildah(sandbox, [...globalArgs(paths), ...pushArgs(imageId, `${MOUNT_BASE}/work/out`, tag)], signal, (line) => {
+      const pushed = await runBuildah(sandbox, [...globalArgs(paths), ...pushArgs(imageId, to)], signal, (line) => {
         pushOut.push(line);
         if (pushOut.length > 20) pushOut.shift();
       });
       if (signal.aborted) throw abortError(input.signal, timeout, timeoutMs);
       if (pushed !== 0) throw new AppRunnerError("BuildFailed", `Writing the built image failed (buildah push exited with ${pushed}): ${pushOut.slice(-3).join(" | ")}`);
+      if (reused === 0) await layoutFromDir(join(work, "out"), join(work, "layout"));
       const t2 = performance.now();
-      result = await opts.images.importLayout(join(work, "out"), `${LOCAL_REGISTRY}/${input.serviceName}:${tag}`, {
+      const baseImage = await base;
+      result = await opts.images.importLayout(join(work, "layout"), `${LOCAL_REGISTRY}/${input.serviceName}:${tag}`, {
         log: (line) => log(`[AppRunner] ${line}`),
         signal,
+        ...(baseImage ? { baseImage } : {}),
       });
-      // buildah push streams every layer, the base image's too, and the store unpacks the whole image: see docs/dockerfile-builds.md.
-      log(`[AppRunner] Image written in ${formatDuration(t2 - t1)}, imported in ${formatDuration(performance.now() - t2)}.`);
-      await writeFile(last, JSON.stringify({ imageId, manifestDigest: result.image.manifestDigest }));
+      const linked = reused > 0 ? ` (${reused} layer${reused === 1 ? "" : "s"} of the last build reused)` : "";
+      log(`[AppRunner] Image written in ${formatDuration(t2 - t1)}, imported in ${formatDuration(performance.now() - t2)}${linked}.`);
+      await recordLastBuild(cache, { imageId, manifestDigest: result.image.manifestDigest });
     }
     const config = result.image.config;
     if (config.entrypoint.length === 0 && config.cmd.length === 0) {
@@ -208,30 +219,25 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
     log(`[AppRunner] Image ${LOCAL_REGISTRY}/${input.serviceName}@${result.image.manifestDigest} ready in ${formatDuration(performance.now() - t0)}.`);
     return result;
   } finally {
+    baseDone.abort();
     await sandbox.close();
   }
 }
 
-/** `<layer cache>/last-build.json`: the image id buildah gave the last build and the manifest it became in the image store. */
-const LAST_BUILD_FILE = "last-build.json";
-
 /**
- * The image of the last build when buildah built the very same image again (every step from
- * the cache: a redeployment of the same commit) and the store still has it: writing and
- * importing it again would give the same manifest.
+ * The built image's base, unpacked in the image store (pulled while buildah builds; once per
+ * base digest, then "already present"), so the import links its rootfs and applies only the
+ * build's own layers. Undefined when it cannot be had: the import then unpacks every layer.
  */
-async function unchangedImage(images: LocalImageStore, file: string, imageId: string): Promise<PullResult | undefined> {
-  let last: { imageId?: unknown; manifestDigest?: unknown };
-  try {
-    last = JSON.parse(await readFile(file, "utf8")) as typeof last;
-  } catch (err) {
-    // No build yet, or a half-written record from a crash: build the image the long way.
-    if ((err as NodeJS.ErrnoException).code === "ENOENT" || err instanceof SyntaxError) return undefined;
-    throw err;
-  }
-  if (last.imageId !== imageId || typeof last.manifestDigest !== "string") return undefined;
-  const image = await images.get(last.manifestDigest);
-  return image ? { resolvedDigest: last.manifestDigest, image } : undefined;
+function unpackedBase(images: LocalImageStore, ref: string | undefined, signal: AbortSignal, log: (line: string) => void): Promise<string | undefined> {
+  if (ref === undefined) return Promise.resolve(undefined);
+  return images.pull(ref, { signal }).then(
+    (pulled) => pulled.image.manifestDigest,
+    (err: unknown) => {
+      if (!signal.aborted) log(`[AppRunner] The base image ${ref} could not be unpacked beside the build (${(err as Error).message}); the built image is unpacked whole.`);
+      return undefined;
+    },
+  );
 }
 
 /** The Dockerfile's path inside the source directory (symbolic links may not lead out of it). */
