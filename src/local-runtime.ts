@@ -24,7 +24,7 @@ import { CodeWatcher } from "./sources/git/code-watcher.js";
 import { sourceAuth } from "./sources/git/connection-token.js";
 import { GitSources } from "./sources/git/repository.js";
 import { gitWebhookRoute, gitWebhookSecret } from "./sources/git/webhook.js";
-import { registriesFromConfig } from "./builder/dockerfile/dockerfile-build.js";
+import { registriesFromConfig } from "./builder/dockerfile/registries.js";
 import { RuntimeCatalog } from "./builder/runtimes/catalog.js";
 import { SourceBuilder } from "./builder/source-builder.js";
 import { LocalRuntimeDriver } from "./runtime/local/driver.js";

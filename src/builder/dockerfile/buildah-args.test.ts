@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { registriesFromConfig } from "./dockerfile-build.js";
+import { registriesFromConfig, unreachableRegistry } from "./registries.js";
+import { isLocalRegistryHost } from "./local-hosts.js";
 import { authJson, baseImageOfDockerfile, budArgs, globalArgs, pushArgs, registriesConf, registriesOfDockerfile, registryOf, remoteAdds } from "./buildah-args.js";
 
 describe("buildah command lines and files", () => {
@@ -80,6 +81,47 @@ describe("buildah command lines and files", () => {
     ].join("\n");
     assert.deepEqual(registriesOfDockerfile(text, { TOOLS: "127.0.0.1:8601/tools:1" }), ["127.0.0.1:5000", "127.0.0.1:8601"]);
     assert.deepEqual(registriesOfDockerfile(text, { BASE: "node:18", TOOLS: "ghcr.io/x/y" }), ["docker.io", "ghcr.io"]);
+  });
+
+  it("COPY --from=<image> pulls that image's registry too; a stage's name or index does not", () => {
+    const text = ["FROM 127.0.0.1:8601/node:18 AS build", "COPY --from=build /a /a", "COPY --from=0 /b /b", "COPY --chown=1:1 --from=10.0.0.5:5000/tools:1 /c /c", "COPY --from=${T} /d /d", ""].join("\n");
+    assert.deepEqual(registriesOfDockerfile(text, {}), ["127.0.0.1:8601", "10.0.0.5:5000"]);
+  });
+
+  const localHosts: [string, boolean][] = [
+    ["127.0.0.1:8600", true],
+    ["127.202.0.1", true],
+    ["localhost:5000", true],
+    ["registry.localhost", true],
+    ["0.0.0.0:80", true],
+    ["10.1.2.3:5000", true],
+    ["100.64.0.1", true],
+    ["100.128.0.1", false],
+    ["169.254.169.254", true],
+    ["172.16.0.1", true],
+    ["172.32.0.1", false],
+    ["192.168.1.10:5000", true],
+    ["[::1]:5000", true],
+    ["[fe80::1]", true],
+    ["[fd00::1]:443", true],
+    ["[2001:db8::1]", false],
+    ["docker.io", false],
+    ["ghcr.io", false],
+    ["8.8.8.8", false],
+    ["123456789012.dkr.ecr.us-east-1.amazonaws.com", false],
+  ];
+  for (const [host, local] of localHosts) it(`isLocalRegistryHost ${host} -> ${String(local)}`, () => assert.equal(isLocalRegistryHost(host), local));
+
+  it("builds reach local registries only when they are the built-in one or the operator listed them", () => {
+    const ecrHost = "123456789012.dkr.ecr.us-east-1.amazonaws.com";
+    const r = registriesFromConfig(
+      { registries: { "10.0.0.5:5000": { insecure: true } }, mirrors: { "192.168.1.2:5000": "127.0.0.1:5000" } },
+      { address: "127.0.0.1:8601", isBuiltIn: (h) => h === "127.0.0.1:8601" || h === ecrHost, password: () => "pw" },
+    );
+    assert.equal(unreachableRegistry(["docker.io", ecrHost, "127.0.0.1:8601", "10.0.0.5:5000", "192.168.1.2:5000"], r), undefined);
+    assert.match(unreachableRegistry(["docker.io", "127.0.0.1:8600"], r) ?? "", /names an image in 127\.0\.0\.1:8600, an address of this machine or of a private network/);
+    assert.match(unreachableRegistry(["127.0.0.1:8601"], undefined) ?? "", /127\.0\.0\.1:8601/, "without the hooks, every local registry is refused");
+    assert.equal(unreachableRegistry(["ghcr.io"], undefined), undefined);
   });
 
   it("the operator's registries.json: basic credentials per host, insecure flags, loopback plain HTTP by default", () => {

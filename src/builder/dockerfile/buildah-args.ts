@@ -126,7 +126,7 @@ export function authJson(logins: ReadonlyMap<string, RegistryLogin>): string {
 /**
  * The registries the Dockerfile's FROM lines pull from (`docker.io` for short names), after
  * substituting ARGs declared before the first FROM (build arguments override their defaults).
- * Stage names and `scratch` pull nothing.
+ * Stage names and `scratch` pull nothing; `COPY --from=<image>` pulls its image.
  */
 export function registriesOfDockerfile(text: string, buildArgs: Record<string, string>): string[] {
   const args = new Map<string, string>();
@@ -141,6 +141,12 @@ export function registriesOfDockerfile(text: string, buildArgs: Record<string, s
     if (op === "ARG" && !seenFrom) {
       const a = /^([A-Za-z_][A-Za-z0-9_]*)(?:=(.*))?$/.exec(rest.trim());
       if (a?.[1]) args.set(a[1], buildArgs[a[1]] ?? unquote(a[2] ?? ""));
+    }
+    if (op === "COPY") {
+      // `COPY --from=<image>` pulls that image too (a stage's name or index pulls nothing).
+      const from = /(?:^|\s)--from=(\S+)/.exec(rest)?.[1];
+      const image = (from ?? "").replace(/\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (_, name: string) => args.get(name) ?? "");
+      if (image !== "" && !/^\d+$/.test(image) && !(stages.has(image.toLowerCase()) && !image.includes("/"))) hosts.add(registryOf(image));
     }
     if (op !== "FROM") continue;
     seenFrom = true;

@@ -123,6 +123,17 @@ describe("Dockerfile builds in the sandbox", { skip, timeout: 5 * 60_000 }, () =
     assert.match(build.lines.join("\n"), /\[Build\] Step ADD http:\/\/127\.0\.0\.1:1\/secret \/secret is not supported: .*RUN step/);
   });
 
+  it("an image on this machine or a private network is refused before buildah runs: its pulls leave from the host's network", async () => {
+    for (const [name, from] of [
+      ["from-control-plane", "FROM 127.0.0.1:1/openrunner/x:1"],
+      ["copy-from-private", "FROM scratch\nCOPY --from=192.168.1.1:5000/tools:1 /t /t"],
+    ] as const) {
+      const build = await input(name, [from, 'CMD ["/bin/sh"]', ""].join("\n"));
+      await assert.rejects(buildDockerfile({ dataDir: dir, images, layout }, build), /an address of this machine or of a private network/);
+      assert.doesNotMatch(build.lines.join("\n"), /STEP/, "buildah never started");
+    }
+  });
+
   it("an abort kills every process of the build by PID", async () => {
     const marker = String(31_000_000 + Math.floor(Math.random() * 1_000_000));
     const controller = new AbortController();

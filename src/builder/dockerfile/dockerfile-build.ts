@@ -16,7 +16,7 @@ import { nofileLimit, nprocLimit } from "../../executor/host-facts.js";
 import type { HostLayout } from "../../executor/types.js";
 import { BUILD_ID_BASE } from "../../executor/userns.js";
 import type { LocalImageStore } from "../../images/image-store.js";
-import { isLoopbackHost, type RegistryConfig } from "../../images/registry-config.js";
+import { isLoopbackHost } from "../../images/registry-config.js";
 import type { PullResult } from "../../images/types.js";
 import { LOCAL_REGISTRY } from "../assemble/assemble.js";
 import { formatDuration, HOST_PATH } from "../runtimes/tool.js";
@@ -39,43 +39,8 @@ import { BuildahOutput } from "./buildah-output.js";
 import type { DockerfilePlan } from "./plan.js";
 import { layoutFromDir } from "./dir-layout.js";
 import { linkLastLayers, recordLastBuild, unchangedImage } from "./last-build.js";
+import { unreachableRegistry, type DockerfileRegistries } from "./registries.js";
 import { MOUNT_BASE, openSandbox, type DockerfileSandbox } from "./sandbox.js";
-
-/** How base images are reached: the lead wires the built-in registry's token login here. */
-export interface DockerfileRegistries {
-  /** Credentials for a registry host (`127.0.0.1:8601`), or undefined for anonymous pulls. */
-  credentials?(host: string): RegistryLogin | undefined;
-  /** Plain HTTP instead of HTTPS (default: loopback hosts); asked for the registry contacted. */
-  insecure?(host: string): boolean;
-  /** The registry to contact for `host` (a mirror; the built-in registry for this account's ECR host); undefined: `host` itself. */
-  location?(host: string): string | undefined;
-}
-
-/** The built-in registry as FROM lines see it: both its names, and a login OpenRunner issues itself. */
-export interface BuiltInBaseImages {
-  readonly address: string;
-  isBuiltIn(host: string): boolean;
-  /** A password for the user `AWS`, as `aws ecr get-login-password` gives one. */
-  password(): string;
-}
-
-/**
- * The operator's registries.json for FROM lines: its basic credentials, insecure flags and
- * mirrors (static tokens are not used here); and the built-in registry under either of its
- * names (its address, or this account's ECR host) with a password issued for the build, so a
- * Dockerfile builds FROM the user's own ECR images as on AWS.
- */
-export function registriesFromConfig(config: RegistryConfig, builtIn?: BuiltInBaseImages): DockerfileRegistries {
-  return {
-    credentials: (host) => {
-      if (builtIn?.isBuiltIn(host)) return { username: "AWS", password: builtIn.password() };
-      const r = config.registries[host];
-      return r?.username !== undefined && r.password !== undefined ? { username: r.username, password: r.password } : undefined;
-    },
-    insecure: (host) => config.registries[host]?.insecure ?? isLoopbackHost(host),
-    location: (host) => (builtIn?.isBuiltIn(host) && host !== builtIn.address ? builtIn.address : config.mirrors[host]),
-  };
-}
 
 export interface DockerfileBuildOptions {
   dataDir: string;
@@ -132,6 +97,11 @@ export async function buildDockerfile(opts: DockerfileBuildOptions, input: Docke
     registriesDir: `${MOUNT_BASE}/work/registries.d`,
   };
   const hosts = registriesOfDockerfile(text, input.plan.buildArgs);
+  const unreachable = unreachableRegistry(hosts, opts.registries);
+  if (unreachable !== undefined) {
+    log(`[Build] ${unreachable}`);
+    throw new AppRunnerError("BuildFailed", `Build failed: ${unreachable}.`);
+  }
   const insecure = opts.registries?.insecure ?? isLoopbackHost;
   const logins = new Map<string, RegistryLogin>();
   const access = hosts.map((host) => {
