@@ -141,29 +141,4 @@ describe("the trail recorder", () => {
     await r.close();
     assert.equal(writes.length, 3);
   });
-
-  it("an asynchronous write that ends sends what came meanwhile only when a flush was asked for: small batches cost the writer most", async () => {
-    const writes: { ids: string[]; done: () => void }[] = [];
-    const write = (b: readonly TrailEntry[]): Promise<void> => new Promise<void>((ok) => writes.push({ ids: b.map((e) => e.eventId), done: ok }));
-    const r = new TrailRecorder({ write, logger: () => undefined, batchSize: 3, flushEveryMs: 60_000 });
-    const turn = (): Promise<void> => new Promise<void>((ok) => setImmediate(ok));
-    r.record(entry(1));
-    r.flush();
-    r.record(entry(2));
-    writes[0]?.done();
-    await turn();
-    assert.deepEqual(writes.map((w) => w.ids), [["1"]], "one event waits for its timer or a full batch, not for the end of a write");
-    r.record(entry(3));
-    r.record(entry(4));
-    await turn();
-    assert.deepEqual(writes.map((w) => w.ids), [["1"], ["2", "3", "4"]], "a full batch goes at the next turn");
-    r.record(entry(5));
-    r.flush();
-    assert.equal(writes.length, 2, "asked for while a write is under way");
-    writes[1]?.done();
-    await turn();
-    assert.deepEqual(writes.map((w) => w.ids)[2], ["5"], "... it runs as that write ends");
-    writes[2]?.done();
-    await r.close();
-  });
 });

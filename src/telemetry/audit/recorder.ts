@@ -20,11 +20,6 @@ export interface RecorderOptions {
  * Buffers events and writes them in batches, so recording a call costs its API caller only an
  * array push: never a disk write, never an error. A failed write is logged and the batch kept
  * for the next flush (event ids make a retried batch idempotent), up to maxBuffered.
- *
- * When an asynchronous write ends, what came meanwhile is sent only if a flush was asked for
- * while it ran (the timer, a full batch, settled(), stop()): sending it at once made batches as
- * small as the write was quick (~20 events at 10,000 calls/s), and a transaction of 20 costs
- * the writer twice as much per event as one of 500 (docs/performance.md).
  */
 export class TrailRecorder {
   private buffer: TrailEntry[] = [];
@@ -35,8 +30,6 @@ export class TrailRecorder {
   /** The asynchronous write under way, and how many events it carries. */
   private inFlight: Promise<void> | undefined;
   private inFlightEvents = 0;
-  /** A flush was asked for while a write was under way: it runs when that write ends. */
-  private due = false;
   private readonly flushEveryMs: number;
   private readonly batchSize: number;
   private readonly maxBuffered: number;
@@ -80,12 +73,8 @@ export class TrailRecorder {
       this.opts.logger("audit trail dropped events: its store kept failing", { dropped: this.dropped });
       this.dropped = 0;
     }
-    if (this.buffer.length === 0) return;
-    if (this.inFlight) {
-      this.due = true;
-      return;
-    }
-    this.due = false;
+    // An asynchronous write under way sends what came since when it ends.
+    if (this.buffer.length === 0 || this.inFlight) return;
     const batch = this.buffer;
     this.buffer = [];
     try {
@@ -104,17 +93,14 @@ export class TrailRecorder {
 
   /** Resolves once everything recorded before the call is written (or its write has failed and waits for a retry). */
   async settled(): Promise<void> {
-    for (;;) {
-      this.flush();
-      if (!this.inFlight) return;
-      await this.inFlight;
-    }
+    this.flush();
+    while (this.inFlight) await this.inFlight;
   }
 
   private written(): void {
     this.inFlight = undefined;
     this.inFlightEvents = 0;
-    if (this.due) this.flush();
+    this.flush();
   }
 
   private failed(batch: TrailEntry[], err: unknown): void {
