@@ -8,6 +8,7 @@ import { RegistryContents, type ImageToPush } from "./built-in.js";
 import { FrontDoor, TOKEN_PATH } from "./front-door.js";
 import { HmacRegistryPasswords } from "./passwords.js";
 import { renderRegistryConfig } from "./registry-config.js";
+import { RegistryGarbage } from "./garbage.js";
 import { RegistryProcess } from "./registry-process.js";
 import { ensureSigningKey } from "./signing-key.js";
 import { RegistryStorage } from "./storage.js";
@@ -89,9 +90,29 @@ export async function createRegistry(opts: RegistryOptions): Promise<RunningRegi
     random: opts.random,
     logger: opts.logger,
   });
-  const contents = new RegistryContents({ address: () => frontDoor.address, accountId: opts.accountId, region: opts.region, socketPath, storage, signingKey, clock: opts.clock, random: opts.random });
   const configPath = join(dir, "config.yml");
-  const supervised = new RegistryProcess({ configPath, socketPath, pidFile: join(dir, "registry.pid"), logger: opts.logger, ...(opts.checkEveryMs ? { checkEveryMs: opts.checkEveryMs } : {}) });
+  const garbage = new RegistryGarbage({ dir, configPath, logger: opts.logger });
+  const contents = new RegistryContents({
+    address: () => frontDoor.address,
+    accountId: opts.accountId,
+    region: opts.region,
+    socketPath,
+    storage,
+    signingKey,
+    clock: opts.clock,
+    random: opts.random,
+    deleted: () => garbage.deleted(),
+  });
+  const supervised = new RegistryProcess({
+    configPath,
+    socketPath,
+    pidFile: join(dir, "registry.pid"),
+    logger: opts.logger,
+    beforeServing: async () => {
+      await garbage.collectIfPending();
+    },
+    ...(opts.checkEveryMs ? { checkEveryMs: opts.checkEveryMs } : {}),
+  });
   let started = false;
   return {
     get address() {

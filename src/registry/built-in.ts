@@ -28,6 +28,8 @@ export interface BuiltInRegistryOptions {
   signingKey: SigningKey;
   clock: Clock;
   random: Random;
+  /** A manifest or repository was deleted: its blobs are for the next garbage collection. */
+  deleted?: () => Promise<void>;
 }
 
 /** Pure: whether a registry host names the built-in registry (its address, or this account's ECR host). */
@@ -163,10 +165,12 @@ export class RegistryContents implements BuiltInRegistry {
     // distribution's DELETE of a manifest also removes every tag that points at it.
     const a = await this.call("DELETE", repositoryName, `manifests/${digest}`, ["pull", "delete"]);
     if (a.status !== 202 && a.status !== 404) throw this.failed("deleting a manifest", a);
+    await this.opts.deleted?.();
   }
 
   async deleteRepository(repositoryName: string): Promise<void> {
     await this.opts.storage.deleteRepository(repositoryName);
+    await this.opts.deleted?.();
   }
 
   private failed(what: string, a: Answer): AppRunnerError {

@@ -15,6 +15,8 @@ export interface RegistryProcessOptions {
   /** How often the process is checked for life; a restart follows within about this. */
   checkEveryMs?: number;
   binary?: string;
+  /** Runs once per start, after a leftover registry is stopped and before the new one serves (garbage collection). */
+  beforeServing?: () => Promise<void>;
 }
 
 /** Errors the registry logs for answers that are part of every push: checks for blobs and manifests not there yet. */
@@ -82,6 +84,7 @@ export class RegistryProcess {
 
   async start(): Promise<void> {
     await this.stopLeftover();
+    await this.opts.beforeServing?.();
     await this.launch();
     this.watchdog.start();
   }
