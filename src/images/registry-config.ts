@@ -150,7 +150,7 @@ export async function loadRegistryConfig(dataDir: string): Promise<RegistryConfi
 }
 
 /** Host part of `host[:port]` / `[v6]:port`, without brackets. */
-function hostOnly(hostPort: string): string {
+export function hostOnly(hostPort: string): string {
   const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(hostPort);
   if (v6) return v6[1] ?? "";
   const colon = hostPort.lastIndexOf(":");

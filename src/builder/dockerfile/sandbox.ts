@@ -36,6 +36,7 @@ import { oomKills } from "../sandbox/run-build.js";
 import type { BuildLimits } from "../sandbox/spec.js";
 import { DEFAULT_BUILD_PIDS } from "../sandbox/spec.js";
 import { BUILD_CGROUP_PARENT, CGROUP_ROOT, removeCgroups } from "../sandbox/teardown.js";
+import { EveryStep } from "../../util/every-step.js";
 
 /** Where the build's directories appear inside the holder's mount namespace (an empty directory on the host). */
 export const MOUNT_BASE = "/run/openrunner-build";
@@ -112,19 +113,13 @@ export async function openSandbox(input: OpenSandboxInput): Promise<DockerfileSa
   };
   const close = async (): Promise<void> => {
     if (closed) return;
-    const problems: string[] = [];
-    const attempt = async (what: string, fn: () => Promise<void>): Promise<void> => {
-      try {
-        await fn();
-      } catch (err) {
-        problems.push(`${what}: ${(err as Error).message}`);
-      }
-    };
-    await attempt("kill", killAll);
-    if (net) await attempt("network", net.release);
-    await attempt("cgroups", () => removeCgroups(cgroupsPath));
+    const steps = new EveryStep();
+    await steps.attempt("kill", killAll);
+    if (net) await steps.attempt("network", net.release);
+    await steps.attempt("cgroups", () => removeCgroups(cgroupsPath));
     closed = true;
-    if (problems.length > 0) throw new AppRunnerError("BuildFailed", `Cleaning up the Dockerfile build sandbox ${input.id} failed: ${problems.join("; ")}`);
+    const failures = steps.failures();
+    if (failures !== undefined) throw new AppRunnerError("BuildFailed", `Cleaning up the Dockerfile build sandbox ${input.id} failed: ${failures}`);
   };
   try {
     if (holder.pid === undefined) throw new AppRunnerError("BuildFailed", "unshare could not be started for the build sandbox.");

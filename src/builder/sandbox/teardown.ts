@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import * as runc from "../../executor/runc.js";
 import { leftoverBuildRoots, unmountBuildRoot } from "./mounts.js";
+import { EveryStep } from "../../util/every-step.js";
 
 export const BUILD_CGROUP_PARENT = "/openrunner-builds";
 export const CGROUP_ROOT = "/sys/fs/cgroup";
@@ -25,23 +26,15 @@ export interface BuildTeardown {
 
 /** Deletes the container, unmounts its root, removes its network and cgroups; empties workDir on failure. */
 export async function teardown(b: BuildTeardown): Promise<void> {
-  const problems: string[] = [];
-  const attempt = async (what: string, fn: () => Promise<void>): Promise<void> => {
-    try {
-      await fn();
-    } catch (err) {
-      problems.push(`${what}: ${(err as Error).message}`);
-    }
-  };
-  await attempt("runc delete", () => runc.deleteForce(b.containerId));
-  await attempt("umount", () => unmountBuildRoot(b.containerId));
-  if (b.releaseNetwork) await attempt("network", b.releaseNetwork);
-  await attempt("cgroups", () => removeCgroups(b.cgroupsPath));
+  const steps = new EveryStep();
+  await steps.attempt("runc delete", () => runc.deleteForce(b.containerId));
+  await steps.attempt("umount", () => unmountBuildRoot(b.containerId));
+  if (b.releaseNetwork) await steps.attempt("network", b.releaseNetwork);
+  await steps.attempt("cgroups", () => removeCgroups(b.cgroupsPath));
   const names = ["work", "config.json", "init.log", "runc.log", ...(b.keepUpper ? [] : ["upper"])];
-  for (const name of names) await attempt(`rm ${name}`, () => rm(join(b.workDir, name), { recursive: true, force: true }));
-  if (problems.length > 0) {
-    throw new AppRunnerError("BuildFailed", `Cleaning up build container ${b.containerId} failed: ${problems.join("; ")}`);
-  }
+  for (const name of names) await steps.attempt(`rm ${name}`, () => rm(join(b.workDir, name), { recursive: true, force: true }));
+  const failures = steps.failures();
+  if (failures !== undefined) throw new AppRunnerError("BuildFailed", `Cleaning up build container ${b.containerId} failed: ${failures}`);
 }
 
 /**
