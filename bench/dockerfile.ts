@@ -20,14 +20,15 @@ import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import { copyToBuiltInRegistry } from "../test/support/built-in-registry.js";
+import { accountIn, copyToBuiltInRegistry } from "../test/support/built-in-registry.js";
 import { multiStage, packageJson, SERVER_JS } from "../test/support/dockerfile-app.js";
-import { makeRepo, type TestRepo } from "../test/support/git-server.js";
+import { codeServiceInput, makeRepo, type TestRepo } from "../test/support/git-server.js";
 import { pushNodeBaseImage } from "../test/support/node-base-image.js";
 import { startRegistry, type TestRegistry } from "../test/support/registry.js";
-import { freePort, viaRouter } from "../test/support/router-client.js";
+import { freePort } from "../test/support/router-client.js";
 import { deleteServicesAndWait, hostLeftoversLine } from "./lib/cleanup.js";
 import { machineFacts } from "./lib/machine.js";
+import { msUntilServed } from "./lib/serving.js";
 import { benchClient, startOpenRunnerChild, type BenchOpenRunner } from "./lib/openrunner.js";
 import { sleep } from "./lib/proc-status.js";
 import { fmt, markdownTable, percentile } from "./lib/stats.js";
@@ -49,15 +50,9 @@ interface Build {
   servingS: number;
 }
 
-/** Polls the data plane every 50 ms until the body matches; the seconds since `since`. */
-async function served(port: number, host: string, body: RegExp, since: number, timeoutMs = 600_000): Promise<number> {
-  for (;;) {
-    const reply = await viaRouter({ port, host, timeoutMs: 2_000 }).catch(() => undefined);
-    if (reply?.status === 200 && body.test(reply.body)) return (performance.now() - since) / 1000;
-    if (performance.now() - since > timeoutMs) throw new Error(`${host} did not answer ${String(body)} within ${timeoutMs} ms`);
-    await sleep(50);
-  }
-}
+/** Seconds from `since` to the data plane answering with a body `body` matches. */
+const servedS = async (port: number, host: string, body: RegExp, since: number): Promise<number> =>
+  (await msUntilServed(port, host, (b) => body.test(b), since, { everyMs: 50, timeoutMs: 600_000 })) / 1000;
 
 /** The first duration after `label` in the log, in seconds (formatDuration writes "850 ms" or "8.6 s"). */
 const seconds = (log: string, label: string): number => {
@@ -81,8 +76,7 @@ async function main(): Promise<void> {
       upArgs: ["--runtime", "local", "--https-port", "0", "--http-port", String(httpPort), "--registry-port", String(registryPort), "--code-poll-seconds", "0"],
       readyTimeoutMs: 120_000,
     });
-    const account = /account: (\d{12})/.exec(or.server.output())?.[1];
-    if (!account) throw new Error("no account in openrunner up's output");
+    const account = accountIn(or.server.output());
     const base = await copyToBuiltInRegistry({ endpoint: or.endpoint, credentials: or.credentials, registryPort, account }, sourceBase, "node", "18");
     client = benchClient(or.endpoint, or.credentials, 4);
     logs = new CloudWatchLogsClient({ endpoint: or.endpoint, region: "us-east-1", credentials: or.credentials, maxAttempts: 1 });
@@ -103,24 +97,17 @@ async function main(): Promise<void> {
       const name = `bench-dockerfile-${run}`;
       const t = performance.now();
       const created = await client.send(
-        new CreateServiceCommand({
-          ServiceName: name,
-          SourceConfiguration: {
-            AutoDeploymentsEnabled: false,
-            CodeRepository: { RepositoryUrl: repo.dir, SourceCodeVersion: { Type: "BRANCH", Value: "main" }, CodeConfiguration: { ConfigurationSource: "REPOSITORY" } },
-          },
-          InstanceConfiguration: { Cpu: "1 vCPU", Memory: "2 GB" },
-        }),
+        new CreateServiceCommand(codeServiceInput(name, repo.dir)),
       );
       const service = created.Service;
       if (!service?.ServiceArn || !service.ServiceUrl || !service.ServiceId || !created.OperationId) throw new Error("CreateService returned no service");
       arns.push(service.ServiceArn);
-      await record("cold", name, service.ServiceId, created.OperationId, await served(httpPort, service.ServiceUrl, /^version 0 /, t));
+      await record("cold", name, service.ServiceId, created.OperationId, await servedS(httpPort, service.ServiceUrl, /^version 0 /, t));
       for (let push = 1; push <= PUSHES; push++) {
         repo.commit({ "message.txt": `version ${push}\n` });
         const started = performance.now();
         const op = await client.send(new StartDeploymentCommand({ ServiceArn: service.ServiceArn }));
-        await record("warm", name, service.ServiceId, op.OperationId ?? "", await served(httpPort, service.ServiceUrl, new RegExp(`^version ${push} `), started));
+        await record("warm", name, service.ServiceId, op.OperationId ?? "", await servedS(httpPort, service.ServiceUrl, new RegExp(`^version ${push} `), started));
         await sleep(2_000); // the old instance drains before the next push
       }
     }

@@ -16,8 +16,7 @@
  *    from the start of the push to the data plane answering with the new version.
  */
 import { CreateServiceCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
-import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand } from "@aws-sdk/client-ecr";
-import { execFile } from "node:child_process";
+import { CreateRepositoryCommand, ECRClient } from "@aws-sdk/client-ecr";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,9 +25,12 @@ import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import { buildAndPushImage } from "../test/support/oci-image.js";
 import { startRegistry, type TestRegistry } from "../test/support/registry.js";
-import { freePort, viaRouter } from "../test/support/router-client.js";
+import { skopeoOk } from "../test/support/skopeo.js";
+import { accountIn, ecrPassword } from "../test/support/built-in-registry.js";
+import { freePort } from "../test/support/router-client.js";
 import { deleteServicesAndWait, hostLeftoversLine } from "./lib/cleanup.js";
 import { machineFacts } from "./lib/machine.js";
+import { msUntilServed } from "./lib/serving.js";
 import { benchClient, startOpenRunnerChild, type BenchOpenRunner } from "./lib/openrunner.js";
 import { sleep } from "./lib/proc-status.js";
 import { fmt, markdownTable, percentile } from "./lib/stats.js";
@@ -39,23 +41,6 @@ const { values: args } = parseArgs({
 const RUNS = Number(args.runs);
 const MB = Number(args.mb);
 if (!Number.isInteger(RUNS) || RUNS < 1 || !Number.isInteger(MB) || MB < 1) throw new Error("--runs and --mb must be positive integers");
-
-function skopeo(argv: string[], stdin = ""): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = execFile("skopeo", argv, { timeout: 300_000 }, (err, _out, stderr) => (err ? fail(new Error(`skopeo ${argv[0] ?? ""}: ${stderr}`)) : done()));
-    child.stdin?.end(stdin);
-  });
-}
-
-/** Polls the data plane every 20 ms until the service answers 200 with `body`; the ms it took from `since`. */
-async function firstAnswer(port: number, host: string, body: string, since: number, timeoutMs = 120_000): Promise<number> {
-  for (;;) {
-    const reply = await viaRouter({ port, host, timeoutMs: 2_000 }).catch(() => undefined);
-    if (reply?.status === 200 && reply.body.trim() === body) return performance.now() - since;
-    if (performance.now() - since > timeoutMs) throw new Error(`${host} did not answer "${body}" within ${timeoutMs} ms (last: ${reply?.status ?? "none"})`);
-    await sleep(20);
-  }
-}
 
 /** The bench's app: busybox httpd serving `version`, over one incompressible layer of `mb` MB. */
 const pushApp = (registry: string, repo: string, tag: string, version: string): Promise<unknown> =>
@@ -97,13 +82,11 @@ async function main(): Promise<void> {
     const address = `127.0.0.1:${registryPort}`;
     client = benchClient(or.endpoint, or.credentials, 4);
     const ecr = new ECRClient({ endpoint: or.endpoint, region: "us-east-1", credentials: or.credentials, maxAttempts: 1 });
-    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? "";
-    const password = Buffer.from(token, "base64").toString("utf8").slice("AWS:".length);
-    await skopeo(["login", "--authfile", authfile, "-u", "AWS", "--password-stdin", "--tls-verify=false", address], password);
-    const account = /account: (\d{12})/.exec(or.server.output())?.[1];
-    if (!account) throw new Error("no account in openrunner up's output");
+    const password = await ecrPassword(ecr);
+    await skopeoOk(["login", "--authfile", authfile, "-u", "AWS", "--password-stdin", "--tls-verify=false", address], password);
+    const account = accountIn(or.server.output());
     const copy = (from: string, to: string): Promise<void> =>
-      skopeo(["copy", "--quiet", "--authfile", authfile, "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${source?.host ?? ""}/${from}`, `docker://${to}`]);
+      skopeoOk(["copy", "--quiet", "--authfile", authfile, "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${source?.host ?? ""}/${from}`, `docker://${to}`]);
 
     for (let run = 1; run <= RUNS; run++) {
       const repo = `bench-${run}`;
@@ -131,14 +114,14 @@ async function main(): Promise<void> {
       ).Service;
       if (!service?.ServiceArn || !service.ServiceUrl) throw new Error("CreateService returned no service");
       arns.push(service.ServiceArn);
-      const createToFirst200Ms = await firstAnswer(httpPort, service.ServiceUrl, `v1-${run}`, created);
+      const createToFirst200Ms = await msUntilServed(httpPort, service.ServiceUrl, (b) => b.trim() === `v1-${run}`, created, { everyMs: 20, timeoutMs: 120_000 });
 
       // Let the first deployment finish, then push a new image under the tag it follows.
       await sleep(2_000);
       await pushApp(source.host, repo, "v2", `v2-${run}`);
       t = performance.now();
       await copy(`${repo}:v2`, `${address}/${repo}:v1`);
-      const tagPushToNewVersionMs = await firstAnswer(httpPort, service.ServiceUrl, `v2-${run}`, t);
+      const tagPushToNewVersionMs = await msUntilServed(httpPort, service.ServiceUrl, (b) => b.trim() === `v2-${run}`, t, { everyMs: 20, timeoutMs: 120_000 });
       const row = { run, baselinePushMs, pushMs, createToFirst200Ms, pushToFirst200Ms: pushMs + createToFirst200Ms, tagPushToNewVersionMs };
       rows.push(row);
       process.stdout.write(`${JSON.stringify(row)}\n`);

@@ -13,7 +13,7 @@ import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { firewallCounters } from "../src/executor/firewall.js";
-import { makeRepo, type TestRepo } from "./support/git-server.js";
+import { codeServiceInput, makeRepo, type TestRepo } from "./support/git-server.js";
 import { credentialsIn, eventually } from "./support/harness.js";
 import { LocalServer, runtimePrefix } from "./support/local-server.js";
 import { copyToBuiltInRegistry } from "./support/built-in-registry.js";
@@ -49,14 +49,7 @@ describe("Dockerfile builds (openrunner up, buildah in the build sandbox)", { ti
     (await waitForOperation(client, s.ServiceArn ?? "", operationId, BUILD_MS)).Status ?? "";
   async function create(name: string, repo: TestRepo): Promise<{ service: Service; operationId: string }> {
     const out = await client.send(
-      new CreateServiceCommand({
-        ServiceName: name,
-        SourceConfiguration: {
-          AutoDeploymentsEnabled: false,
-          CodeRepository: { RepositoryUrl: repo.dir, SourceCodeVersion: { Type: "BRANCH", Value: "main" }, CodeConfiguration: { ConfigurationSource: "REPOSITORY" } },
-        },
-        InstanceConfiguration: { Cpu: "1 vCPU", Memory: "2 GB" },
-      }),
+      new CreateServiceCommand(codeServiceInput(name, repo.dir)),
     );
     assert.ok(out.Service && out.OperationId);
     return { service: out.Service, operationId: out.OperationId };

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { makeRepo } from "./support/git-server.js";
+import { codeServiceInput, makeRepo } from "./support/git-server.js";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
 import { TEST_RUNTIMES_DIR } from "./support/python-hello.js";
 import { freePort, viaRouter } from "./support/router-client.js";
@@ -46,14 +46,7 @@ describe("Node.js builds: global tools, yarn and pnpm, engines.node", { timeout:
     const repo = makeRepo(files);
     roots.push(join(repo.dir, ".."));
     const out = await server.client.send(
-      new CreateServiceCommand({
-        ServiceName: name,
-        SourceConfiguration: {
-          AutoDeploymentsEnabled: false,
-          CodeRepository: { RepositoryUrl: repo.dir, SourceCodeVersion: { Type: "BRANCH", Value: "main" }, CodeConfiguration: { ConfigurationSource: "REPOSITORY" } },
-        },
-        InstanceConfiguration: { Cpu: "1 vCPU", Memory: "2 GB" },
-      }),
+      new CreateServiceCommand(codeServiceInput(name, repo.dir)),
     );
     const service = out.Service;
     assert.ok(service);

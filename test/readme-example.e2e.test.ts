@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { AWS_CLI } from "./support/aws-cli.js";
+import { AWS_CLI, awsCliEnv } from "./support/aws-cli.js";
 import { skipUnlessOnPath } from "./support/host-tools.js";
 import { LocalServer } from "./support/local-server.js";
 import { waitForStatus } from "./support/runtime-fixture.js";
@@ -72,15 +72,10 @@ describe("the README's first example", { timeout: 10 * 60_000, skip: skipUnlessO
     symlinkSync(AWS_CLI, join(bin, "aws"));
     const storageConf = join(work, "storage.conf");
     writeFileSync(storageConf, `[storage]\ndriver = "vfs"\ngraphroot = "${join(work, "storage")}"\nrunroot = "${join(work, "run")}"\n`);
-    const env: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AWS_")) env[k] = v;
-    Object.assign(env, {
-      PATH: `${bin}:${process.env.PATH ?? ""}`,
-      AWS_PAGER: "",
-      AWS_EC2_METADATA_DISABLED: "true",
-      CONTAINERS_STORAGE_CONF: storageConf,
-      REGISTRY_AUTH_FILE: join(work, "auth.json"),
-    });
+    const env = awsCliEnv(
+      { credentials: join(srv.data.dir, "credentials"), config: join(srv.data.dir, "config") },
+      { PATH: `${bin}:${process.env.PATH ?? ""}`, CONTAINERS_STORAGE_CONF: storageConf, REGISTRY_AUTH_FILE: join(work, "auth.json") },
+    );
     const ran = await bash(script, work, env);
     assert.equal(ran.code, 0, ran.out);
 

@@ -1,6 +1,5 @@
 import { CreateServiceCommand, DeleteServiceCommand, ListOperationsCommand, type AppRunnerClient, type Service } from "@aws-sdk/client-apprunner";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -12,17 +11,9 @@ import { credentialsIn, eventually } from "./support/harness.js";
 import { skipUnlessOnPath } from "./support/host-tools.js";
 import { LocalServer, registryPid } from "./support/local-server.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
+import { skopeo } from "./support/skopeo.js";
+import { accountOf } from "./support/built-in-registry.js";
 import { waitForStatus } from "./support/runtime-fixture.js";
-
-/** skopeo, never throwing: its exit code and what it said. */
-function skopeo(args: string[], stdin = ""): Promise<{ code: number; out: string }> {
-  return new Promise((done) => {
-    const child = execFile("skopeo", args, { timeout: 120_000 }, (err, stdout, stderr) => {
-      done({ code: err ? ((err as { code?: number }).code ?? 1) : 0, out: `${stdout}${stderr}` });
-    });
-    child.stdin?.end(stdin);
-  });
-}
 
 /**
  * The built-in registry of a real `openrunner up`: ECR passwords, pushes with skopeo, what ECR
@@ -53,8 +44,7 @@ describe("built-in registry (openrunner up)", { timeout: 10 * 60_000, skip: skip
     source = await startRegistry();
     await pushHelloApp(source.host, "hello", "v1", "one");
     client = await srv.start();
-    account = /account: (\d{12})/.exec(output())?.[1] ?? "";
-    assert.ok(account, output());
+    account = accountOf(srv);
     // The repositories come from the ECR API of the same server, as a user makes them.
     const ecr = new ECRClient({ endpoint: srv.current?.server.endpoint, region: "us-east-1", credentials: credentialsIn(srv.data.dir), maxAttempts: 1 });
     try {

@@ -1,5 +1,4 @@
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,18 +6,12 @@ import { after, before, describe, it } from "node:test";
 import { pushHelloApp } from "../../test/support/app-images.js";
 import { skipUnlessOnPath } from "../../test/support/host-tools.js";
 import { startRegistry, type TestRegistry } from "../../test/support/registry.js";
+import { skopeo } from "../../test/support/skopeo.js";
 import { LocalImageStore } from "../images/image-store.js";
 import { systemClock } from "../util/clock.js";
 import { cryptoRandom } from "../util/random.js";
 import { createRegistry, type RunningRegistry } from "./built-in-registry.js";
 import type { TagMutability } from "./types.js";
-
-function skopeo(args: string[], stdin = ""): Promise<{ code: number; out: string }> {
-  return new Promise((done) => {
-    const child = execFile("skopeo", args, { timeout: 120_000 }, (err, stdout, stderr) => done({ code: err ? 1 : 0, out: `${stdout}${stderr}` }));
-    child.stdin?.end(stdin);
-  });
-}
 
 /** BuiltInRegistry over a real docker-registry: what the ECR API lists and deletes. */
 describe("the built-in registry's contents", { timeout: 120_000, skip: skipUnlessOnPath("skopeo", "docker-registry", "umoci") }, () => {

@@ -3,26 +3,22 @@
  * user goes: CreateRepository and GetAuthorizationToken through the ECR API, then skopeo.
  */
 import { CreateRepositoryCommand, ECRClient, GetAuthorizationTokenCommand, RepositoryAlreadyExistsException } from "@aws-sdk/client-ecr";
-import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { credentialsIn } from "./harness.js";
 import type { LocalServer } from "./local-server.js";
+import { skopeoOk } from "./skopeo.js";
 
-function skopeo(args: string[], stdin = ""): Promise<void> {
-  return new Promise((done, fail) => {
-    const child = execFile("skopeo", args, { timeout: 300_000 }, (err, _out, stderr) => (err ? fail(new Error(`skopeo ${args[0] ?? ""} failed: ${stderr}`)) : done()));
-    child.stdin?.end(stdin);
-  });
-}
-
-/** The server's account, from the start-up output `openrunner up` prints. */
-export function accountOf(srv: LocalServer): string {
-  const account = /account: (\d{12})/.exec(srv.current?.server.output() ?? "")?.[1];
+/** The account in the start-up output `openrunner up` prints. */
+export function accountIn(output: string): string {
+  const account = /account: (\d{12})/.exec(output)?.[1];
   if (!account) throw new Error("openrunner up printed no account");
   return account;
 }
+
+/** A LocalServer's account. */
+export const accountOf = (srv: LocalServer): string => accountIn(srv.current?.server.output() ?? "");
 
 /** Where a running `openrunner up` with a registry is: what a copy into it needs. */
 export interface BuiltInRegistryTarget {
@@ -50,15 +46,20 @@ export async function copyToBuiltInRegistry(srv: LocalServer | BuiltInRegistryTa
     await ecr.send(new CreateRepositoryCommand({ repositoryName: repository })).catch((err: unknown) => {
       if (!(err instanceof RepositoryAlreadyExistsException)) throw err;
     });
-    const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? "";
-    const password = Buffer.from(token, "base64").toString("utf8").slice("AWS:".length);
+    const password = await ecrPassword(ecr);
     const address = `127.0.0.1:${target.registryPort}`;
     const authfile = join(dir, "auth.json");
-    await skopeo(["login", "--authfile", authfile, "-u", "AWS", "--password-stdin", "--tls-verify=false", address], password);
-    await skopeo(["copy", "--quiet", "--authfile", authfile, "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${source}`, `docker://${address}/${repository}:${tag}`]);
+    await skopeoOk(["login", "--authfile", authfile, "-u", "AWS", "--password-stdin", "--tls-verify=false", address], password);
+    await skopeoOk(["copy", "--quiet", "--authfile", authfile, "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${source}`, `docker://${address}/${repository}:${tag}`]);
     return `${target.account}.dkr.ecr.us-east-1.amazonaws.com/${repository}:${tag}`;
   } finally {
     ecr.destroy();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** `aws ecr get-login-password`: the password part of GetAuthorizationToken's token. */
+export async function ecrPassword(ecr: ECRClient): Promise<string> {
+  const token = (await ecr.send(new GetAuthorizationTokenCommand({}))).authorizationData?.[0]?.authorizationToken ?? "";
+  return Buffer.from(token, "base64").toString("utf8").slice("AWS:".length);
 }

@@ -1,3 +1,4 @@
+import type { CreateServiceCommandInput } from "@aws-sdk/client-apprunner";
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -23,6 +24,22 @@ export interface TestRepo {
   commit(files: Record<string, string | null>, message?: string): string;
   /** The branch's current commit. */
   head(): string;
+}
+
+/**
+ * CreateService's input for a code service of `repoDir`'s main branch, configured by the
+ * repository (its apprunner.yaml or Dockerfile), deployed by hand, 1 vCPU and 2 GB (builds
+ * get the service's size).
+ */
+export function codeServiceInput(name: string, repoDir: string): CreateServiceCommandInput {
+  return {
+    ServiceName: name,
+    SourceConfiguration: {
+      AutoDeploymentsEnabled: false,
+      CodeRepository: { RepositoryUrl: repoDir, SourceCodeVersion: { Type: "BRANCH", Value: "main" }, CodeConfiguration: { ConfigurationSource: "REPOSITORY" } },
+    },
+    InstanceConfiguration: { Cpu: "1 vCPU", Memory: "2 GB" },
+  };
 }
 
 /**
