@@ -8,9 +8,10 @@ cd "$(dirname "$0")/.."
 # container runtime, networking, registry, image and data-plane tools the runtime needs
 # (busybox-static: the static shell that records each instance's exit code inside its container;
 # e2fsprogs: each instance's ephemeral storage is an ext4 image of its own).
-# `--test` adds what only the tests need: chromium for the web console's browser tests.
+# `--test` adds what only the tests need: chromium for the web console's browser tests, and
+# Debian's Docker (docker.io) for the Swarm driver's tests, which run private dockerds of their own.
 PACKAGES=(awscli runc haproxy nftables iproute2 skopeo umoci docker-registry buildah git mmdebstrap ca-certificates busybox-static e2fsprogs)
-if [ "${1:-}" = "--test" ]; then PACKAGES+=(chromium); fi
+if [ "${1:-}" = "--test" ]; then PACKAGES+=(chromium docker.io); fi
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
