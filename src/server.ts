@@ -77,8 +77,11 @@ export interface OpenRunnerOptions {
   /** Connections and timeouts of the API endpoint; DEFAULT_SERVER_LIMITS for what is not given. */
   serverLimits?: Partial<ServerLimits>;
   logger?: (message: string, fields?: Record<string, unknown>) => void;
-  /** The built-in registry's front door port on 127.0.0.1 (absent or 0: none), and the ECR side's repositories (absent: no push or pull). */
-  registry?: { port: number; repositories?: RepositoryDirectory };
+  /**
+   * The built-in registry's front door port (absent or 0: none) and address (127.0.0.1 unless a
+   * swarm's nodes must reach it), and the ECR side's repositories (absent: no push or pull).
+   */
+  registry?: { port: number; host?: string; repositories?: RepositoryDirectory };
 }
 
 export interface RunningOpenRunner {
@@ -134,7 +137,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);
     const credentials = storeCredentialLookup(store);
     const r = opts.registry;
-    registry = r?.port ? await createRegistry({ dataDir, port: r.port, accountId, region, clock, random, logger, repositories: r.repositories ?? new RepositoryStore(store, region) }) : undefined;
+    registry = r?.port ? await createRegistry({ dataDir, port: r.port, ...(r.host ? { host: r.host } : {}), accountId, region, clock, random, logger, repositories: r.repositories ?? new RepositoryStore(store, region) }) : undefined;
     modules = createModules(
       {
         store,

@@ -6,17 +6,21 @@ import { missingHostTools, type LocalRuntimeSettings } from "../runtime/local/se
 import { startOpenRunner, type RunningOpenRunner } from "../server.js";
 import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.js";
 import { DEFAULT_REGISTRY_PORT, missingRegistryTools } from "../registry/built-in-registry.js";
+import { DEFAULT_ENGINE_SOCKET } from "../runtime/swarm/engine-api.js";
 
 const USAGE = `Usage: openrunner up [--data-dir DIR] [--port N] [--region R] [--domain D] [--quota name=value ...]
-                     [--runtime local|none] [--egress on|off] [--egress-allow CIDR ...] [--ephemeral-storage-mb N] [--address-block N] [--image-poll-seconds N] [--code-poll-seconds N]
+                     [--runtime local|swarm|none] [--docker-host SOCKET|tcp://HOST:PORT] [--egress on|off] [--egress-allow CIDR ...] [--ephemeral-storage-mb N] [--address-block N] [--image-poll-seconds N] [--code-poll-seconds N]
                      [--router haproxy|none] [--http-port N] [--https-port N (0: off)] [--request-timeout-seconds N]
-                     [--runtimes-dir DIR (managed runtimes for builds; default <data-dir>/runtimes)] [--registry-port N (0: no registry)]
+                     [--runtimes-dir DIR (managed runtimes for builds; default <data-dir>/runtimes)] [--registry-port N (0: no registry)] [--registry-host ADDRESS]
 
 Starts the all-in-one OpenRunner server on 127.0.0.1. With --runtime local (the default) services
 run as runc containers on this machine; instance addresses are 127.<address-block>.x.y.
+With --runtime swarm they run as Docker Swarm services on the swarm whose manager's Engine API
+is --docker-host (default /var/run/docker.sock); builds and the data plane stay on this machine,
+and the swarm's nodes pull images from the built-in registry at --registry-host (see docs/swarm.md).
 Instances and builds reach the internet only: never this host, each other, link-local, private
 or the host's networks, except the IPv4 ranges given with --egress-allow.
-The built-in image registry (ECR's) listens on 127.0.0.1:<registry-port> (default ${DEFAULT_REGISTRY_PORT}).
+The built-in image registry (ECR's) listens on <registry-host>:<registry-port> (default 127.0.0.1:${DEFAULT_REGISTRY_PORT}).
 Quotas (defaults): ${Object.entries(DEFAULT_QUOTAS)
   .map(([k, v]) => `${k}=${v}`)
   .join(", ")}`;
@@ -53,7 +57,7 @@ function integer(name: string, raw: string, min: number, max: number): number {
 function runtimeSettings(values: Record<string, string | boolean | string[] | undefined>): LocalRuntimeSettings | undefined {
   const runtime = String(values.runtime);
   if (runtime === "none") return undefined;
-  if (runtime !== "local") throw new Error("--runtime takes local or none");
+  if (runtime !== "local" && runtime !== "swarm") throw new Error("--runtime takes local, swarm or none");
   const egress = String(values.egress);
   if (egress !== "on" && egress !== "off") throw new Error("--egress takes on or off");
   const egressAllow = (values["egress-allow"] as string[] | undefined) ?? [];
@@ -87,6 +91,7 @@ function runtimeSettings(values: Record<string, string | boolean | string[] | un
     imagePollMs: integer("image-poll-seconds", String(values["image-poll-seconds"]), 0, 86_400) * 1000,
     codePollMs: integer("code-poll-seconds", String(values["code-poll-seconds"]), 0, 86_400) * 1000,
     ...(typeof values["runtimes-dir"] === "string" ? { runtimesDir: resolve(values["runtimes-dir"]) } : {}),
+    ...(runtime === "swarm" ? { swarm: { dockerHost: String(values["docker-host"]) } } : {}),
   };
 }
 
@@ -100,6 +105,7 @@ export async function up(argv: string[]): Promise<void> {
       domain: { type: "string", default: "openrunner.localhost" },
       quota: { type: "string", multiple: true, default: [] },
       runtime: { type: "string", default: "local" },
+      "docker-host": { type: "string", default: process.env.DOCKER_HOST ?? DEFAULT_ENGINE_SOCKET },
       egress: { type: "string", default: "on" },
       "egress-allow": { type: "string", multiple: true, default: [] },
       "ephemeral-storage-mb": { type: "string", default: "3072" },
@@ -112,6 +118,7 @@ export async function up(argv: string[]): Promise<void> {
       "request-timeout-seconds": { type: "string", default: "120" },
       "runtimes-dir": { type: "string" },
       "registry-port": { type: "string", default: String(DEFAULT_REGISTRY_PORT) },
+      "registry-host": { type: "string", default: "127.0.0.1" },
       help: { type: "boolean", default: false },
     },
   });
@@ -137,6 +144,7 @@ export async function up(argv: string[]): Promise<void> {
     localRuntime,
     registry: {
       port: registryPort,
+      host: String(values["registry-host"]),
     },
   });
   const env = `AWS_SHARED_CREDENTIALS_FILE=${running.files.credentials} AWS_CONFIG_FILE=${running.files.config}`;

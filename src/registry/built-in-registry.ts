@@ -34,8 +34,13 @@ export function missingRegistryTools(): string[] {
 
 export interface RegistryOptions {
   dataDir: string;
-  /** The front door's port on 127.0.0.1 (0: any free port). */
+  /** The front door's port (0: any free port). */
   port: number;
+  /**
+   * The front door's address: 127.0.0.1 by default. A swarm's other machines pull from it, so
+   * there it is an address they reach (plain HTTP: their daemons list it as an insecure registry).
+   */
+  host?: string;
   accountId: string;
   region: string;
   clock: Clock;
@@ -78,7 +83,7 @@ export async function createRegistry(opts: RegistryOptions): Promise<RunningRegi
   const storage = new RegistryStorage(storageDir);
   const repositories = opts.repositories;
   const frontDoor = new FrontDoor({
-    host: "127.0.0.1",
+    host: opts.host ?? "127.0.0.1",
     port: opts.port,
     socketPath,
     passwords,

@@ -33,6 +33,16 @@ export interface LocalRuntimeSettings {
   codePollMs?: number;
   /** Where managed runtime root filesystems are cached (`<data-dir>/runtimes`); tests share one. */
   runtimesDir?: string;
+  /**
+   * Run instances on a Docker Swarm instead of runc on this host (`--runtime swarm`): builds,
+   * the image store and the data plane stay on this host, tasks run on the swarm's nodes.
+   */
+  swarm?: SwarmSettings;
+}
+
+export interface SwarmSettings {
+  /** The swarm manager's Engine API: a unix socket path or `tcp://host:port` (`--docker-host`). */
+  dockerHost: string;
 }
 
 export interface RouterSettings {
