@@ -23,3 +23,21 @@ export async function completeConnectionHandshake(apprunner: AppRunnerClient, co
   const out = await callAwsJson(apprunner, OPENRUNNER, "CompleteConnectionHandshake", { ConnectionArn: connectionArn, Token: token });
   return (out.Connection ?? {}) as HandshakeConnection;
 }
+
+/** One instance as ListServiceInstances answers: where it runs and whether it takes requests. */
+export interface ServiceInstance {
+  InstanceId: string;
+  DeploymentId: string;
+  /** The machine: this host for the local runtime, the Swarm node for a swarm. */
+  Node: string;
+  Address: string;
+  Port: number;
+  Status: "HEALTHY" | "STARTING" | "UNHEALTHY";
+  Serving: boolean;
+}
+
+/** The service's running instances, each with the node it runs on (App Runner's API has no such operation). */
+export async function listServiceInstances(apprunner: AppRunnerClient, serviceArn: string): Promise<ServiceInstance[]> {
+  const out = await callAwsJson(apprunner, OPENRUNNER, "ListServiceInstances", { ServiceArn: serviceArn });
+  return (out.Instances ?? []) as ServiceInstance[];
+}
