@@ -9,6 +9,7 @@ import { type Random } from "./util/random.js";
 import { Store } from "./store/store.js";
 import { LocalImageStore } from "./images/image-store.js";
 import { loadRegistryConfig } from "./images/registry-config.js";
+import type { InstanceDirectory } from "./domain/instances.js";
 import type { LifecycleDeps } from "./domain/service-lifecycle.js";
 import { type HttpRoute } from "./modules.js";
 import { type LogSink } from "./telemetry/log-sink.js";
@@ -27,6 +28,7 @@ import { gitWebhookRoute, gitWebhookSecret } from "./sources/git/webhook.js";
 import { registriesFromConfig } from "./builder/dockerfile/registries.js";
 import { RuntimeCatalog } from "./builder/runtimes/catalog.js";
 import { SourceBuilder } from "./builder/source-builder.js";
+import { localInstanceDirectory } from "./runtime/instance-directory.js";
 import { LocalRuntimeDriver } from "./runtime/local/driver.js";
 import { dataPlaneRouter } from "./runtime/local/data-plane.js";
 import { serviceRefs } from "./runtime/local/service-refs.js";
@@ -37,6 +39,8 @@ import { builtInBaseImages, type RunningRegistry } from "./registry/built-in-reg
 
 export interface LocalRuntime {
   driver: LocalRuntimeDriver;
+  /** The driver's instances for ListServiceInstances, each on this machine. */
+  instances: InstanceDirectory;
   images: LocalImageStore;
   /** Builds source-code services into images in `images`, for the engine's artifact phase. */
   builder: SourceBuilder;
@@ -151,6 +155,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   let started = false;
   return {
     driver,
+    instances: localInstanceDirectory(driver),
     images,
     builder,
     imageWatcher,

@@ -21,6 +21,7 @@ import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./p
 import type { ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
 import { accountSettings } from "./domain/account.js";
 import type { ApiDeps, WorkNotifier } from "./domain/api-context.js";
+import type { InstanceDirectory } from "./domain/instances.js";
 import { ensureDefaultAutoScalingConfiguration } from "./domain/auto-scaling.js";
 import { DEFAULT_QUOTAS, type ControlPlaneConfig, type Quotas } from "./domain/config.js";
 import { admitThroughModules, createModules, fanOutApiCalls, stopModules, type ControlPlaneModule, type ModuleFactory } from "./modules.js";
@@ -62,6 +63,8 @@ export interface OpenRunnerOptions {
   driver?: RuntimeDriver;
   /** Where deployments get their images, with `driver`; the local runtime brings its own. */
   artifacts?: ArtifactResolver;
+  /** What ListServiceInstances shows of `driver`'s instances (runtime/instance-directory.ts); the local runtime brings its own. */
+  instances?: InstanceDirectory;
   /**
    * Run services as runc containers on this machine (root, runc, iproute2, nftables, umoci,
    * busybox-static). Without it (and without `driver`) deployments fail with "No runtime".
@@ -186,7 +189,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       opts.artifacts ?? (runtime ? new HostArtifactResolver({ images: runtime.images, builder: runtime.builder, keeper }) : new UnavailableArtifactResolver());
     const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
     const handle = createAwsJsonHandler({
-      deps: { store, clock, random, config, engine },
+      deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances },
       apis: [appRunnerApi, openRunnerApi(secretBox(dataDir)), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
       credentials,
       admit: admitApiCall,

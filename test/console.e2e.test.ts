@@ -1,6 +1,7 @@
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
+import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { LocalRuntimeDriver } from "../src/runtime/local/driver.js";
 import { pushHelloApp } from "./support/app-images.js";
@@ -143,6 +144,17 @@ describe("web console: a person manages a service in headless Chromium", { timeo
     await page.locator("figure.chart").first().waitFor();
     await shot("dashboard-metrics");
 
+    // Instances: the one instance the driver runs, on this machine, healthy and serving.
+    await tab("Instances");
+    const [instance] = driver().instances(serviceId);
+    assert.ok(instance);
+    const instanceRow = page.locator(`tr[data-instance="${instance.instanceId}"]`);
+    await instanceRow.locator('[data-status="HEALTHY"]').waitFor();
+    assert.equal(await instanceRow.locator('td[data-label="Node"]').innerText(), hostname());
+    assert.equal(await instanceRow.locator('td[data-label="Address"]').innerText(), `${instance.address}:${instance.port}`);
+    assert.equal(await instanceRow.locator('td[data-label="Serving"]').innerText(), "Yes");
+    await shot("dashboard-instances");
+
     // Configuration: a new variable value is applied with UpdateService and reaches the instance.
     await tab("Configuration");
     await page.getByRole("button", { name: "Edit" }).click();
@@ -180,6 +192,8 @@ describe("web console: a person manages a service in headless Chromium", { timeo
     await page.getByRole("button", { name: "Pause" }).click();
     await statusIs("PAUSED");
     assert.equal(driver().instances(serviceId).length, 0);
+    await tab("Instances");
+    await page.getByText("No instances are running.").waitFor();
     await page.getByRole("button", { name: "Resume" }).click();
     await statusIs("RUNNING");
     await answers(host, "/cgi-bin/env", "MESSAGE=second");

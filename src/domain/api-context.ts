@@ -4,6 +4,7 @@ import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { ControlPlaneConfig } from "./config.js";
+import type { InstanceDirectory } from "./instances.js";
 
 /**
  * How the API hands work to the engine without knowing anything else of it: where the engine
@@ -25,6 +26,8 @@ export interface ApiDeps {
   random: Random;
   config: ControlPlaneConfig;
   engine: WorkNotifier;
+  /** The running driver's instances (read only: which node each runs on); absent without a runtime. */
+  instances?: InstanceDirectory;
 }
 
 /** What a control-plane handler receives: the deps above and the call's principal and request id. */

@@ -1,4 +1,6 @@
 import type { AppRunnerClient } from "@aws-sdk/client-apprunner";
+// The wire shape is the server's own (type only: nothing of src/ is bundled).
+import type { ServiceInstance } from "../../../src/domain/instances.js";
 import { callAwsJson, type AwsJsonTarget } from "./aws-json";
 
 /** What CompleteConnectionHandshake answers: the connection as App Runner's API shows it. */
@@ -22,4 +24,10 @@ const OPENRUNNER: AwsJsonTarget = { signingName: "apprunner", targetPrefix: "Ope
 export async function completeConnectionHandshake(apprunner: AppRunnerClient, connectionArn: string, token: string): Promise<HandshakeConnection> {
   const out = await callAwsJson(apprunner, OPENRUNNER, "CompleteConnectionHandshake", { ConnectionArn: connectionArn, Token: token });
   return (out.Connection ?? {}) as HandshakeConnection;
+}
+
+/** The service's running instances, each with the node it runs on (App Runner's API has no such operation). */
+export async function listServiceInstances(apprunner: AppRunnerClient, serviceArn: string): Promise<ServiceInstance[]> {
+  const out = await callAwsJson(apprunner, OPENRUNNER, "ListServiceInstances", { ServiceArn: serviceArn });
+  return (out.Instances ?? []) as ServiceInstance[];
 }

@@ -10,6 +10,7 @@ const TONES: Record<string, string> = {
   ACTIVE: "ok",
   AVAILABLE: "ok",
   SUCCEEDED: "ok",
+  HEALTHY: "ok",
   ROLLBACK_SUCCEEDED: "warn",
   PAUSED: "muted",
   DELETED: "muted",
@@ -21,12 +22,14 @@ const TONES: Record<string, string> = {
   PENDING_CERTIFICATE_DNS_VALIDATION: "busy",
   BINDING_CERTIFICATE: "busy",
   CREATING: "busy",
+  STARTING: "busy",
   DELETING: "busy",
   ROLLBACK_IN_PROGRESS: "busy",
   CREATE_FAILED: "bad",
   DELETE_FAILED: "bad",
   FAILED: "bad",
   ERROR: "bad",
+  UNHEALTHY: "bad",
   ROLLBACK_FAILED: "bad",
 };
 

@@ -3,6 +3,7 @@ import { completeHandshake } from "../../domain/connection-handshake.js";
 import { invalidRequest } from "../../errors/app-runner-error.js";
 import { SecretBox } from "../../iam/secret-box.js";
 import type { AwsJsonApi } from "../../protocol/service-registry.js";
+import { LIST_SERVICE_INSTANCES, listServiceInstances } from "./list-service-instances.js";
 import { openRunnerModel } from "./model.js";
 
 /** `X-Amz-Target: OpenRunner.<Operation>`: OpenRunner's own operations, beside App Runner's. */
@@ -40,6 +41,7 @@ export function openRunnerApi(box: () => SecretBox): AwsJsonApi<ApiDeps> {
         }
         return { Connection: completeHandshake(ctx, box(), arn, token ?? "") };
       },
+      [LIST_SERVICE_INSTANCES]: listServiceInstances,
     },
   };
 }

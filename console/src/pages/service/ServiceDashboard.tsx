@@ -9,6 +9,7 @@ import { ActivityTab } from "./ActivityTab";
 import { ConfigurationTab } from "./ConfigurationTab";
 import { DomainsTab } from "./DomainsTab";
 import { ImageRepositoryTab } from "./ImageRepositoryTab";
+import { InstancesTab } from "./InstancesTab";
 import { LogsTab } from "./LogsTab";
 import { MetricsTab } from "./MetricsTab";
 import { Overview } from "./Overview";
@@ -18,6 +19,7 @@ const TABS = [
   ["logs", "Logs"],
   ["activity", "Activity"],
   ["metrics", "Metrics"],
+  ["instances", "Instances"],
   ["configuration", "Configuration"],
   ["domains", "Custom domains"],
   ["image", "Image repository"],
@@ -76,6 +78,7 @@ export function ServiceDashboard({ name, id, tab }: { name: string; id: string; 
           {tab === "logs" && <LogsTab service={service} reload={described.reload} />}
           {tab === "activity" && <ActivityTab service={service} reload={described.reload} />}
           {tab === "metrics" && <MetricsTab service={service} reload={described.reload} />}
+          {tab === "instances" && <InstancesTab service={service} reload={described.reload} />}
           {tab === "configuration" && <ConfigurationTab service={service} reload={described.reload} />}
           {tab === "domains" && <DomainsTab service={service} reload={described.reload} />}
           {tab === "image" && <ImageRepositoryTab service={service} reload={described.reload} />}
