@@ -1,0 +1,149 @@
+/**
+ * The Swarm driver behind the real data plane: HAProxy (src/router) routes a deployment's
+ * ServiceUrl host to its tasks at their node's address and published port, on a private
+ * single-node swarm. Blue/green shifts under steady requests with none failing; scaling changes
+ * the route; each task's output reaches `instance/<task-id>`.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { pushHelloApp } from "../../../test/support/app-images.js";
+import { dockerdSkipReason } from "../../../test/support/dockerd.js";
+import { eventually } from "../../../test/support/harness.js";
+import { skipUnlessOnPath } from "../../../test/support/host-tools.js";
+import { freePort, viaRouter } from "../../../test/support/router-client.js";
+import { startSwarmDriver, type SwarmDriverSetup } from "../../../test/support/swarm-driver.js";
+import { newResourceId } from "../../domain/arns.js";
+import { HaproxyRouter } from "../../router/router.js";
+import type { ServiceRoute, TrafficRouter } from "../../router/types.js";
+import { cryptoRandom } from "../../util/random.js";
+import type { DeploymentImage, DeploymentSpec, DriverContext } from "../driver.js";
+
+const skip = dockerdSkipReason() || skipUnlessOnPath("haproxy");
+const ctx = (): DriverContext => ({ log: () => undefined, signal: new AbortController().signal });
+
+/** Requests one after another through the router until stopped; every status it got. */
+function steadyLoad(port: number, host: string): { stop: () => Promise<string[]> } {
+  const outcomes: string[] = [];
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      try {
+        const r = await viaRouter({ port, host, timeoutMs: 10_000 });
+        outcomes.push(r.status === 200 ? r.body.trim() : `status ${r.status}`);
+      } catch (err) {
+        outcomes.push(`error ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
+  })();
+  return {
+    stop: async () => {
+      running = false;
+      await loop;
+      return outcomes;
+    },
+  };
+}
+
+describe("Swarm driver behind HAProxy", { skip }, () => {
+  let routerDir = "";
+  let router: HaproxyRouter | undefined;
+  let setup: SwarmDriverSetup | undefined;
+  let httpPort = 0;
+  /** Every route the driver gave the router, last one per service. */
+  const applied = new Map<string, ServiceRoute>();
+
+  before(async () => {
+    routerDir = await mkdtemp(join(tmpdir(), "openrunner-swarm-routes-"));
+    httpPort = await freePort();
+    const haproxy = new HaproxyRouter({ routerDir, httpPort, httpsPort: 0, region: "us-east-1", baseDomain: "openrunner.test", logger: () => undefined });
+    router = haproxy;
+    await haproxy.start();
+    const recording: TrafficRouter = {
+      apply: async (route) => {
+        applied.set(route.serviceId, route);
+        await haproxy.apply(route);
+      },
+      drain: (serviceId, ids, timeoutMs) => haproxy.drain(serviceId, ids, timeoutMs),
+      failed: (serviceId, ids) => haproxy.failed(serviceId, ids),
+      remove: (serviceId) => haproxy.remove(serviceId),
+      load: () => haproxy.load(),
+    };
+    setup = await startSwarmDriver({ router: recording });
+  });
+
+  after(async () => {
+    try {
+      await setup?.stop();
+    } finally {
+      await router?.stop();
+      await rm(routerDir, { recursive: true, force: true });
+    }
+  });
+
+  it("serves the ServiceUrl host through HAProxy, shifts blue to green with no failed request, and scales 1 -> 2 -> 1", async () => {
+    assert.ok(setup);
+    const { driver, registry } = setup;
+    const serviceId = newResourceId(cryptoRandom);
+    const host = `${serviceId.slice(0, 10)}.us-east-1.openrunner.test`;
+    const image = async (version: string): Promise<DeploymentImage> => {
+      const pushed = await pushHelloApp(registry.host, "routes/hello", version, version);
+      return { identifier: `${registry.host}/routes/hello:${version}`, digest: pushed.digest };
+    };
+    const spec = async (version: string): Promise<DeploymentSpec> => ({
+      serviceId,
+      serviceName: "routed",
+      serviceArn: `arn:aws:apprunner:us-east-1:000000000000:service/routed/${serviceId}`,
+      deploymentId: newResourceId(cryptoRandom),
+      operationId: newResourceId(cryptoRandom),
+      image: await image(version),
+      run: { Port: "8080" },
+      instance: { Cpu: "256", Memory: "512" },
+      healthCheck: { Protocol: "HTTP", Path: "/", Interval: 1, Timeout: 2, HealthyThreshold: 1, UnhealthyThreshold: 3 },
+      autoScaling: { minSize: 1, maxSize: 3, maxConcurrency: 10 },
+      hosts: [host],
+      tracing: false,
+    });
+    const rollout = async (s: DeploymentSpec): Promise<void> => {
+      const ref = { serviceId, deploymentId: s.deploymentId };
+      await driver.deploy(s, ctx());
+      await driver.waitHealthy(ref, ctx());
+      await driver.shiftTraffic(ref, ctx());
+    };
+    const body = async (): Promise<string> => (await viaRouter({ port: httpPort, host })).body.trim();
+
+    const blue = await spec("v1");
+    await rollout(blue);
+    assert.equal(await body(), "v1");
+    const [task] = driver.instances(serviceId);
+    assert.ok(task);
+    await eventually(async () => (setup?.appLines.includes(`instance/${task.instanceId}: hello app starting on port 8080`) ? true : undefined), 30_000);
+
+    const load = steadyLoad(httpPort, host);
+    const green = await spec("v2");
+    await rollout(green);
+    await driver.retire({ serviceId, deploymentId: blue.deploymentId }, ctx());
+    await eventually(async () => ((await body()) === "v2" ? true : undefined), 30_000);
+    const outcomes = await load.stop();
+    assert.deepEqual(outcomes.filter((o) => o !== "v1" && o !== "v2"), [], "no request failed while traffic shifted");
+    assert.ok(outcomes.includes("v2"), "green served under load");
+
+    await driver.scale(serviceId, 2, "test");
+    const two = await eventually(async () => {
+      const r = applied.get(serviceId);
+      return r && r.instances.length === 2 ? r : undefined;
+    }, 60_000);
+    assert.deepEqual(new Set(two.instances.map((i) => i.id)), new Set(driver.instances(serviceId).filter((i) => i.serving).map((i) => i.instanceId)));
+    for (let i = 0; i < 4; i++) assert.equal(await body(), "v2");
+
+    await driver.scale(serviceId, 1, "test");
+    await eventually(async () => (applied.get(serviceId)?.instances.length === 1 ? true : undefined), 60_000);
+    await eventually(async () => ((await body()) === "v2" ? true : undefined), 30_000);
+    assert.equal(driver.scalingView().find((v) => v.serviceId === serviceId)?.current, 1);
+
+    await driver.delete(serviceId, ctx());
+    assert.equal((await viaRouter({ port: httpPort, host })).status, 404, "a deleted service's host answers 404");
+  });
+});
