@@ -41,6 +41,8 @@ export interface SwarmDriverSetup {
   appLines: string[];
   /** Service events lines, `<serviceId>: <message>`. */
   events: string[];
+  /** A control plane restart: stops `driver` (its services keep running) and starts a new one with the same options as `driver`. */
+  restart(): Promise<SwarmRuntimeDriver>;
   /** Stops the driver, the daemon (its services with it) and the registry, each whatever the others do. */
   stop(): Promise<void>;
 }
@@ -71,7 +73,7 @@ export async function startSwarmDriver(overrides: Partial<SwarmDriverOptions> = 
     const owner = `orc${cryptoRandom.bytes(3).toString("hex")}`;
     const appLines: string[] = [];
     const events: string[] = [];
-    driver = new SwarmRuntimeDriver({
+    const options: SwarmDriverOptions = {
       api: dockerd.api,
       owner,
       pullOf: nodePullOf,
@@ -83,9 +85,26 @@ export async function startSwarmDriver(overrides: Partial<SwarmDriverOptions> = 
       startupBudgetMs: 60_000,
       watchMs: 250,
       ...overrides,
-    });
+    };
+    driver = new SwarmRuntimeDriver(options);
     await driver.start();
-    return { driver, dockerd, registry, owner, appLines, events, stop };
+    const setup: SwarmDriverSetup = {
+      driver,
+      dockerd,
+      registry,
+      owner,
+      appLines,
+      events,
+      restart: async () => {
+        await driver?.stop();
+        driver = new SwarmRuntimeDriver(options);
+        setup.driver = driver;
+        await driver.start();
+        return driver;
+      },
+      stop,
+    };
+    return setup;
   } catch (err) {
     await stop();
     throw err;

@@ -20,8 +20,11 @@ import { HaproxyRouter } from "../../router/router.js";
 import type { ServiceRoute, TrafficRouter } from "../../router/types.js";
 import { cryptoRandom } from "../../util/random.js";
 import type { DeploymentImage, DeploymentSpec, DriverContext } from "../driver.js";
+import { filters, type SwarmTask } from "./engine-types.js";
+import { LABELS } from "./types.js";
 
 const skip = dockerdSkipReason() || skipUnlessOnPath("haproxy");
+const hostOf = (serviceId: string): string => `${serviceId.slice(0, 10)}.us-east-1.openrunner.test`;
 const ctx = (): DriverContext => ({ log: () => undefined, signal: new AbortController().signal });
 
 /** Requests one after another through the router until stopped; every status it got. */
@@ -83,36 +86,41 @@ describe("Swarm driver behind HAProxy", { skip }, () => {
     }
   });
 
+  const image = async (version: string): Promise<DeploymentImage> => {
+    assert.ok(setup);
+    const pushed = await pushHelloApp(setup.registry.host, "routes/hello", version, version);
+    return { identifier: `${setup.registry.host}/routes/hello:${version}`, digest: pushed.digest };
+  };
+  const specFor = async (serviceId: string, version: string): Promise<DeploymentSpec> => ({
+    serviceId,
+    serviceName: "routed",
+    serviceArn: `arn:aws:apprunner:us-east-1:000000000000:service/routed/${serviceId}`,
+    deploymentId: newResourceId(cryptoRandom),
+    operationId: newResourceId(cryptoRandom),
+    image: await image(version),
+    run: { Port: "8080" },
+    instance: { Cpu: "256", Memory: "512" },
+    healthCheck: { Protocol: "HTTP", Path: "/", Interval: 1, Timeout: 2, HealthyThreshold: 1, UnhealthyThreshold: 3 },
+    autoScaling: { minSize: 1, maxSize: 3, maxConcurrency: 10 },
+    hosts: [hostOf(serviceId)],
+    tracing: false,
+  });
+  const rollout = async (s: DeploymentSpec): Promise<void> => {
+    assert.ok(setup);
+    const ref = { serviceId: s.serviceId, deploymentId: s.deploymentId };
+    await setup.driver.deploy(s, ctx());
+    await setup.driver.waitHealthy(ref, ctx());
+    await setup.driver.shiftTraffic(ref, ctx());
+  };
+  const bodyOf = async (serviceId: string): Promise<string> => (await viaRouter({ port: httpPort, host: hostOf(serviceId) })).body.trim();
+
   it("serves the ServiceUrl host through HAProxy, shifts blue to green with no failed request, and scales 1 -> 2 -> 1", async () => {
     assert.ok(setup);
-    const { driver, registry } = setup;
+    const { driver } = setup;
     const serviceId = newResourceId(cryptoRandom);
-    const host = `${serviceId.slice(0, 10)}.us-east-1.openrunner.test`;
-    const image = async (version: string): Promise<DeploymentImage> => {
-      const pushed = await pushHelloApp(registry.host, "routes/hello", version, version);
-      return { identifier: `${registry.host}/routes/hello:${version}`, digest: pushed.digest };
-    };
-    const spec = async (version: string): Promise<DeploymentSpec> => ({
-      serviceId,
-      serviceName: "routed",
-      serviceArn: `arn:aws:apprunner:us-east-1:000000000000:service/routed/${serviceId}`,
-      deploymentId: newResourceId(cryptoRandom),
-      operationId: newResourceId(cryptoRandom),
-      image: await image(version),
-      run: { Port: "8080" },
-      instance: { Cpu: "256", Memory: "512" },
-      healthCheck: { Protocol: "HTTP", Path: "/", Interval: 1, Timeout: 2, HealthyThreshold: 1, UnhealthyThreshold: 3 },
-      autoScaling: { minSize: 1, maxSize: 3, maxConcurrency: 10 },
-      hosts: [host],
-      tracing: false,
-    });
-    const rollout = async (s: DeploymentSpec): Promise<void> => {
-      const ref = { serviceId, deploymentId: s.deploymentId };
-      await driver.deploy(s, ctx());
-      await driver.waitHealthy(ref, ctx());
-      await driver.shiftTraffic(ref, ctx());
-    };
-    const body = async (): Promise<string> => (await viaRouter({ port: httpPort, host })).body.trim();
+    const host = hostOf(serviceId);
+    const spec = (version: string): Promise<DeploymentSpec> => specFor(serviceId, version);
+    const body = (): Promise<string> => bodyOf(serviceId);
 
     const blue = await spec("v1");
     await rollout(blue);
@@ -145,5 +153,44 @@ describe("Swarm driver behind HAProxy", { skip }, () => {
 
     await driver.delete(serviceId, ctx());
     assert.equal((await viaRouter({ port: httpPort, host })).status, 404, "a deleted service's host answers 404");
+  });
+
+  it("a task that exits is told in the service's events and replaced in the route", async () => {
+    assert.ok(setup);
+    const { driver, dockerd } = setup;
+    const serviceId = newResourceId(cryptoRandom);
+    await rollout(await specFor(serviceId, "v1"));
+    const [first] = driver.instances(serviceId);
+    assert.ok(first);
+    const task = await dockerd.api.call<SwarmTask>({ path: `/tasks/${first.instanceId}` });
+    await dockerd.api.call({ method: "POST", path: `/containers/${task.Status.ContainerStatus?.ContainerID}/kill`, query: { signal: "KILL" } });
+    await eventually(async () => (setup?.events.includes(`${serviceId}: Instance ${first.instanceId} exited with code 137 (signal 9). Swarm starts a replacement.`) ? true : undefined), 30_000);
+    const replaced = await eventually(async () => {
+      const ids = applied.get(serviceId)?.instances.map((i) => i.id) ?? [];
+      return ids.length === 1 && ids[0] !== first.instanceId ? ids : undefined;
+    }, 60_000);
+    assert.deepEqual(driver.instances(serviceId).map((i) => i.instanceId), replaced);
+    await eventually(async () => ((await bodyOf(serviceId)) === "v1" ? true : undefined), 30_000);
+    await driver.delete(serviceId, ctx());
+  });
+
+  it("a control plane that stops leaves the service serving; the next one adopts its tasks instead of starting others", async () => {
+    assert.ok(setup);
+    const serviceId = newResourceId(cryptoRandom);
+    const spec = await specFor(serviceId, "v1");
+    await rollout(spec);
+    const before = setup.driver.instances(serviceId).map((i) => i.instanceId);
+    await setup.driver.stop();
+    for (let i = 0; i < 3; i++) assert.equal(await bodyOf(serviceId), "v1", "served while no control plane runs");
+    const driver = await setup.restart();
+    assert.deepEqual(driver.instances(serviceId).map((i) => [i.instanceId, i.serving]), before.map((id) => [id, true]), "the same tasks, serving from the first pass");
+    // The engine repeats the step it was in: the same deployment converges instead of starting twice.
+    await rollout(spec);
+    const services = await setup.dockerd.api.call<unknown[]>({ path: "/services", query: { filters: filters({ label: [`${LABELS.serviceId}=${serviceId}`] }) } });
+    assert.equal(services.length, 1);
+    assert.deepEqual(driver.instances(serviceId).map((i) => i.instanceId), before);
+    assert.equal(driver.scalingView().find((v) => v.serviceId === serviceId)?.current, 1);
+    assert.equal(await bodyOf(serviceId), "v1");
+    await driver.delete(serviceId, ctx());
   });
 });
