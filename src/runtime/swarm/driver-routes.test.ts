@@ -21,6 +21,7 @@ import type { ServiceRoute, TrafficRouter } from "../../router/types.js";
 import { cryptoRandom } from "../../util/random.js";
 import type { DeploymentImage, DeploymentSpec, DriverContext } from "../driver.js";
 import { filters, type SwarmTask } from "./engine-types.js";
+import { engineUsage } from "./task-usage.js";
 import { LABELS } from "./types.js";
 
 const skip = dockerdSkipReason() || skipUnlessOnPath("haproxy");
@@ -137,6 +138,14 @@ describe("Swarm driver behind HAProxy", { skip }, () => {
     const outcomes = await load.stop();
     assert.deepEqual(outcomes.filter((o) => o !== "v1" && o !== "v2"), [], "no request failed while traffic shifted");
     assert.ok(outcomes.includes("v2"), "green served under load");
+
+    // CPU and memory of a serving task on this node, relative to its configured size.
+    const [sampled] = driver.sampledInstances().filter((i) => i.serviceId === serviceId);
+    assert.ok(sampled?.containerRef, "a task on the manager's node has a container to read");
+    assert.deepEqual([sampled.cpuMillicores, sampled.memoryBytes], [250, 512 * 1024 * 1024]);
+    const usage = await engineUsage(setup.dockerd.api)(sampled.containerRef);
+    assert.ok(usage.cpuNanos > 0 && usage.memoryBytes > 0, JSON.stringify(usage));
+    assert.equal(usage.memoryLimitBytes, 512 * 1024 * 1024);
 
     await driver.scale(serviceId, 2, "test");
     const two = await eventually(async () => {

@@ -6,44 +6,46 @@
  * task is reached at its node's address and the port Docker published for it.
  */
 import { setTimeout as sleep } from "node:timers/promises";
+import type { ScalableService } from "../../autoscaler/autoscaler.js";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
-import { NO_ROUTER, type ServiceRoute, type TrafficRouter } from "../../router/types.js";
+import { NO_ROUTER, type TrafficRouter } from "../../router/types.js";
 import type { DeploymentRef, DeploymentSpec, DeployResult, DriverContext, RuntimeDriver } from "../driver.js";
 import { STARTUP_BUDGET_MS } from "../health/health-state.js";
 import { KeyedLock } from "../keyed-lock.js";
-import type { ScalableService } from "../../autoscaler/autoscaler.js";
+import type { SampledInstance } from "../local/usage-sampler.js";
 import { scalingView } from "../scaling-view.js";
-import { EngineApiError } from "./engine-api.js";
-import { filters, TERMINAL_TASK_STATES, type SwarmService, type SwarmTask, type ServiceSpec } from "./engine-types.js";
-import { decodeLogs } from "./log-frames.js";
-import { buildServiceSpec, deploymentOf, initialReplicas, registryAuthHeaders, withReplicas, withRole, type DeploymentRole, type SwarmDeployment } from "./service-spec.js";
+import { lostTasks, routable, routeKey, routeOf } from "./routing.js";
+import { buildServiceSpec, initialReplicas, registryAuthHeaders, withReplicas, withRole, type DeploymentRole, type SwarmDeployment } from "./service-spec.js";
+import { SwarmServices } from "./swarm-services.js";
 import { endedMessage, firstEnded, pendingReason } from "./task-view.js";
 import { LABELS, type SwarmDriverOptions, type SwarmInstanceView } from "./types.js";
 import { SwarmWatcher, type WatchedInstance } from "./watcher.js";
-
-/** How long a retire waits for a removed service's tasks to stop before it goes on (and says so). */
-const TASKS_GONE_MS = 60_000;
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
 export class SwarmRuntimeDriver implements RuntimeDriver {
   readonly name = "swarm";
   private readonly watcher: SwarmWatcher;
+  private readonly services: SwarmServices;
   private readonly router: TrafficRouter;
   private readonly lock = new KeyedLock();
   /** Held for every change of a service's route, inside `lock` when both are held (as the local driver). */
   private readonly routeLock = new KeyedLock();
   /** The instances each service's route was last given (`id@address:port`, sorted). */
   private readonly published = new Map<string, string[]>();
+  /** The node whose Engine API `opts.api` is: its tasks' containers can be read from here. */
+  private localNode = "";
 
   constructor(private readonly opts: SwarmDriverOptions) {
     this.router = opts.router ?? NO_ROUTER;
+    this.services = new SwarmServices(opts.api, opts.owner, opts.clock, opts.logger);
     this.watcher = new SwarmWatcher(opts, () => this.followTasks());
   }
 
   /** The overlay network, then the first pass over what runs (adopted, routes published). */
   async start(): Promise<void> {
-    await this.ensureNetwork();
+    this.localNode = await this.services.localNode();
+    await this.services.ensureNetwork();
     await this.watcher.start();
   }
 
@@ -69,9 +71,30 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
       }));
   }
 
+  /**
+   * Tasks serving traffic, with what CPUUtilization and MemoryUtilization are relative to; those
+   * on other nodes come without a container to read (they count as active instances).
+   */
+  sampledInstances(): SampledInstance[] {
+    return this.watcher
+      .instances()
+      .filter((i) => i.deployment.role === "serving" && routable(i))
+      .map((i) => {
+        const limits = i.deployment.spec.TaskTemplate.Resources.Limits;
+        return {
+          instanceId: i.taskId,
+          serviceId: i.deployment.serviceId,
+          cpuMillicores: Math.round(limits.NanoCPUs / 1_000_000),
+          memoryBytes: limits.MemoryBytes,
+          // The usage reader (task-usage.ts) needs only the container id.
+          ...(i.nodeId === this.localNode && i.containerId ? { containerRef: { containerId: i.containerId, dir: "", cgroupsPath: "" } } : {}),
+        };
+      });
+  }
+
   async deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<DeployResult> {
     return this.lock.run(spec.serviceId, async () => {
-      const existing = (await this.listDeployments({ [LABELS.deploymentId]: spec.deploymentId }))[0];
+      const existing = (await this.services.list({ [LABELS.deploymentId]: spec.deploymentId }))[0];
       if (existing) {
         this.watcher.put(existing);
         return { imageDigest: existing.settings.image.digest };
@@ -82,8 +105,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
       const replicas = initialReplicas(spec.autoScaling, this.servingOf(spec.serviceId)?.desired);
       const body = buildServiceSpec({ spec, pull, owner: this.opts.owner, network: this.opts.owner, replicas, role: "starting" });
       ctx.log(`Starting ${plural(replicas, "instance")} of image ${spec.image.identifier} (${spec.image.digest}) as Swarm service ${body.Name}.`);
-      const created = await this.opts.api.call<{ ID: string }>({ method: "POST", path: "/services/create", body, headers: registryAuthHeaders(pull) });
-      this.watcher.put(await this.readDeployment(created.ID));
+      this.watcher.put(await this.services.create(body, registryAuthHeaders(pull)));
       return { imageDigest: spec.image.digest };
     });
   }
@@ -97,7 +119,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
       if (ctx.signal.aborted) throw new AppRunnerError("InstanceFailed", `Stopped waiting for deployment ${d.deploymentId} to pass its health checks: the deployment was cancelled.`);
       const ended = firstEnded(this.watcher.allTasks(), d.swarmId);
       if (ended) {
-        await this.logLastOutput(ended, ctx);
+        await this.logLastOutput(ended.ID, ctx);
         throw new AppRunnerError("InstanceFailed", endedMessage(ended));
       }
       const mine = this.watcher.instances().filter((i) => i.deployment.deploymentId === d.deploymentId);
@@ -130,14 +152,14 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
 
   async retire(ref: DeploymentRef, ctx: DriverContext): Promise<void> {
     await this.lock.run(ref.serviceId, async () => {
-      const d = this.watcher.deployment(ref.deploymentId) ?? (await this.listDeployments({ [LABELS.deploymentId]: ref.deploymentId }))[0];
+      const d = this.watcher.deployment(ref.deploymentId) ?? (await this.services.list({ [LABELS.deploymentId]: ref.deploymentId }))[0];
       if (d) await this.retireLocked(d, ctx, true);
     });
   }
 
   async pause(serviceId: string, ctx: DriverContext): Promise<void> {
     await this.lock.run(serviceId, async () => {
-      const mine = await this.listDeployments({ [LABELS.serviceId]: serviceId });
+      const mine = await this.services.list({ [LABELS.serviceId]: serviceId });
       const shown = mine.find((d) => d.role === "serving") ?? mine[0];
       await this.routeLock.run(serviceId, async () => {
         // Nothing serves from here on, so a task turning healthy meanwhile publishes nothing.
@@ -157,7 +179,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
       await this.router.remove(serviceId);
     });
     await this.lock.run(serviceId, async () => {
-      for (const d of await this.listDeployments({ [LABELS.serviceId]: serviceId })) await this.retireLocked(d, ctx, false);
+      for (const d of await this.services.list({ [LABELS.serviceId]: serviceId })) await this.retireLocked(d, ctx, false);
     });
   }
 
@@ -169,7 +191,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
       const target = Math.min(d.settings.maxSize, Math.max(d.settings.minSize, 1, desired));
       if (target === d.desired) return;
       this.opts.logger("scaling", { serviceId, from: d.desired, to: target, reason });
-      await this.update(d, (spec) => withReplicas(spec, target));
+      this.watcher.put(await this.services.update(d, (spec) => withReplicas(spec, target)));
     });
     await this.watcher.refresh();
   }
@@ -185,37 +207,18 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
     // In-flight requests finish before their task stops: no request fails on a deployment.
     if (drain && mine.length > 0) await this.router.drain(d.serviceId, mine.map((i) => i.taskId));
     this.watcher.drop(d.deploymentId);
-    try {
-      await this.opts.api.call({ method: "DELETE", path: `/services/${d.swarmId}` });
-    } catch (err) {
-      if (!(err instanceof EngineApiError && err.status === 404)) throw err;
-    }
-    await this.tasksGone(d);
+    await this.services.remove(d);
     if (mine.length > 0) ctx.log(`Stopped ${plural(mine.length, "instance")} of deployment ${d.deploymentId}.`);
-  }
-
-  private async tasksGone(d: SwarmDeployment): Promise<void> {
-    const until = this.opts.clock.now() + TASKS_GONE_MS;
-    for (;;) {
-      const tasks = await this.opts.api.call<SwarmTask[]>({ path: "/tasks", query: { filters: filters({ label: [`${LABELS.deploymentId}=${d.deploymentId}`] }) } });
-      const left = tasks.filter((t) => !TERMINAL_TASK_STATES.has(t.Status.State));
-      if (left.length === 0) return;
-      if (this.opts.clock.now() > until) {
-        this.opts.logger("tasks of a removed Swarm service are still stopping", { deploymentId: d.deploymentId, tasks: left.map((t) => t.ID) });
-        return;
-      }
-      await sleep(250);
-    }
   }
 
   /** Routes follow the tasks: a serving deployment's routable set changed (a task started, ended, or its node died). */
   private async followTasks(): Promise<void> {
     for (const d of this.watcher.deployments()) {
       if (d.role !== "serving") continue;
-      const now = this.routableOf(d).map(key);
+      const now = this.routableOf(d).map(routeKey);
       const before = this.published.get(d.serviceId);
       if (before && before.join() === now.join()) continue;
-      const lost = (before ?? []).filter((k) => !now.includes(k)).map((k) => k.split("@")[0] ?? k);
+      const lost = lostTasks(before ?? [], now);
       try {
         if (lost.length > 0) await this.router.failed(d.serviceId, lost);
         await this.publish(d.serviceId);
@@ -232,7 +235,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
       if (!d) return;
       const instances = this.routableOf(d);
       await this.router.apply(routeOf(d, instances));
-      this.published.set(serviceId, instances.map(key));
+      this.published.set(serviceId, instances.map(routeKey));
     });
   }
 
@@ -254,71 +257,16 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
   }
 
   private async setRole(d: SwarmDeployment, role: DeploymentRole): Promise<void> {
-    if (d.role !== role) await this.update(d, (spec) => withRole(spec, role));
+    if (d.role !== role) this.watcher.put(await this.services.update(d, (spec) => withRole(spec, role)));
   }
 
-  /** Updates a Swarm service from its current version (the registry credentials it was created with stay). */
-  private async update(d: SwarmDeployment, change: (spec: ServiceSpec) => ServiceSpec): Promise<void> {
-    const current = await this.opts.api.call<SwarmService>({ path: `/services/${d.swarmId}` });
-    await this.opts.api.call({ method: "POST", path: `/services/${d.swarmId}/update`, query: { version: current.Version.Index }, body: change(current.Spec) });
-    this.watcher.put(await this.readDeployment(d.swarmId));
-  }
-
-  private async readDeployment(swarmId: string): Promise<SwarmDeployment> {
-    const service = await this.opts.api.call<SwarmService>({ path: `/services/${swarmId}` });
-    const d = deploymentOf(service, this.opts.owner);
-    if (!d) throw new AppRunnerError("InternalServiceError", `Swarm service ${swarmId} lost the labels that make it a deployment.`);
-    return d;
-  }
-
-  /** The owner's deployments with these labels, straight from the swarm. */
-  private async listDeployments(labels: Record<string, string>): Promise<SwarmDeployment[]> {
-    const label = [`${LABELS.owner}=${this.opts.owner}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)];
-    const services = await this.opts.api.call<SwarmService[]>({ path: "/services", query: { filters: filters({ label }) } });
-    return services.map((s) => deploymentOf(s, this.opts.owner)).filter((d): d is SwarmDeployment => d !== undefined);
-  }
-
-  /** The task's last lines, so the deployment log says why it exited. */
-  private async logLastOutput(t: SwarmTask, ctx: DriverContext): Promise<void> {
+  /** The task's last lines in the deployment log, so it says why the task exited. */
+  private async logLastOutput(taskId: string, ctx: DriverContext): Promise<void> {
     try {
-      const res = await this.opts.api.stream({ path: `/tasks/${t.ID}/logs`, query: { stdout: 1, stderr: 1, tail: 10 }, signal: AbortSignal.timeout(10_000) });
-      const chunks: Buffer[] = [];
-      for await (const c of res) chunks.push(c as Buffer);
-      const lines = decodeLogs(Buffer.concat(chunks)).map((l) => l.text);
-      if (lines.length > 0) ctx.log(`Last output of instance ${t.ID}:\n${lines.join("\n")}`);
+      const lines = await this.services.lastOutput(taskId);
+      if (lines.length > 0) ctx.log(`Last output of instance ${taskId}:\n${lines.join("\n")}`);
     } catch (err) {
-      ctx.log(`The output of instance ${t.ID} could not be read: ${err instanceof Error ? err.message : String(err)}`);
+      ctx.log(`The output of instance ${taskId} could not be read: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-
-  /** The overlay network every deployment joins: attachable, so tools and tests can join it too. */
-  private async ensureNetwork(): Promise<void> {
-    const name = this.opts.owner;
-    const found = await this.opts.api.call<{ Name: string }[]>({ path: "/networks", query: { filters: filters({ name: [name] }) } });
-    if (found.some((n) => n.Name === name)) return;
-    await this.opts.api.call({
-      method: "POST",
-      path: "/networks/create",
-      body: { Name: name, Driver: "overlay", Attachable: true, CheckDuplicate: true, Labels: { [LABELS.owner]: name } },
-    });
-  }
-}
-
-/** A task the router may send requests to: healthy, or adopted at start and not failing. */
-function routable(i: WatchedInstance): boolean {
-  return i.healthy || i.adopted;
-}
-
-const key = (i: WatchedInstance): string => `${i.taskId}@${i.address}:${i.port}`;
-
-function routeOf(d: SwarmDeployment, instances: readonly WatchedInstance[], state: ServiceRoute["state"] = "serving"): ServiceRoute {
-  return {
-    serviceId: d.serviceId,
-    serviceName: d.serviceName,
-    hosts: d.settings.hosts,
-    state,
-    maxConcurrency: d.settings.maxConcurrency,
-    instances: state === "serving" ? instances.map((i) => ({ id: i.taskId, address: i.address, port: i.port })) : [],
-    tracing: d.settings.tracing,
-  };
 }

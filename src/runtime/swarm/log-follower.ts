@@ -39,6 +39,18 @@ export class TaskLogFollower {
     this.abort.abort();
   }
 
+  /**
+   * The task ended: its stream ends by itself once the daemon has sent the last lines; a stream
+   * that does not (its node is gone) is closed after `graceMs`.
+   */
+  finish(graceMs: number): void {
+    if (!this.open) {
+      this.stop();
+      return;
+    }
+    setTimeout(() => this.stop(), graceMs).unref();
+  }
+
   private async follow(): Promise<void> {
     const decoder = new LogFrameDecoder();
     try {

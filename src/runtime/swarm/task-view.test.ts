@@ -46,7 +46,7 @@ describe("runningInstances", () => {
   }
 
   it("reaches a task at its node's address and published port", () => {
-    assert.deepEqual(runningInstances([task("a")], nodes, port), [{ taskId: "a", swarmId: "svc", node: "host-n1", address: "10.0.0.1", port: 30001, containerId: "c-a" }]);
+    assert.deepEqual(runningInstances([task("a")], nodes, port), [{ taskId: "a", swarmId: "svc", nodeId: "n1", node: "host-n1", address: "10.0.0.1", port: 30001, containerId: "c-a" }]);
   });
 
   it("takes a manager's address when it reports 0.0.0.0", () => {

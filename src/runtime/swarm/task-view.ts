@@ -10,6 +10,7 @@ export interface TaskInstance {
   taskId: string;
   /** The Swarm service (deployment) it belongs to. */
   swarmId: string;
+  nodeId: string;
   /** The node's hostname. */
   node: string;
   address: string;
@@ -42,6 +43,7 @@ export function runningInstances(tasks: readonly SwarmTask[], nodes: ReadonlyMap
     out.push({
       taskId: t.ID,
       swarmId: t.ServiceID,
+      nodeId: node.ID,
       node: node.Description?.Hostname ?? node.ID,
       address,
       port,

@@ -27,6 +27,9 @@ interface Probe {
   key: string;
 }
 
+/** How long the log stream of a task that ended may still bring its last lines. */
+const LAST_LINES_MS = 5_000;
+
 export const identity = (d: SwarmDeployment): ServiceIdentity => ({ name: d.serviceName, id: d.serviceId, arn: d.serviceArn });
 
 export class SwarmWatcher {
@@ -203,7 +206,7 @@ export class SwarmWatcher {
     }
     for (const [id, f] of this.followers) {
       if (live.has(id)) continue;
-      f.stop();
+      f.finish(LAST_LINES_MS);
       this.followers.delete(id);
     }
   }
