@@ -23,12 +23,19 @@ export interface InstancePlan {
   pidsLimit: number;
 }
 
-/**
- * Pure: what to run for a deployment, from the service's configuration and the image config.
- * StartCommand replaces the image's CMD (the ENTRYPOINT stays), as `docker run IMAGE CMD…`
- * does; PORT carries the configured port, as App Runner passes it.
- */
-export function makeInstancePlan(spec: Pick<DeploymentSpec, "run" | "instance">, image: ImageRunConfig): InstancePlan {
+/** What every driver takes from the service's configuration alone, whatever runs the image. */
+export interface RunSettings {
+  port: number;
+  /** The StartCommand as argv (it replaces the image's CMD; the ENTRYPOINT stays), if the service has one. */
+  startArgs?: string[];
+  /** PORT, then the service's RuntimeEnvironmentVariables (which may override it). */
+  env: Map<string, string>;
+  cpuMillicores: number;
+  memoryBytes: number;
+}
+
+/** Pure: the service's side of how its instances run (no image needed: a cluster's nodes read the image themselves). */
+export function runSettings(spec: Pick<DeploymentSpec, "run" | "instance">): RunSettings {
   const cfg = spec.run;
   if (cfg.RuntimeEnvironmentSecrets && Object.keys(cfg.RuntimeEnvironmentSecrets).length > 0) {
     throw new AppRunnerError(
@@ -37,8 +44,25 @@ export function makeInstancePlan(spec: Pick<DeploymentSpec, "run" | "instance">,
     );
   }
   const port = parsePort(cfg.Port);
-  const cmd = cfg.StartCommand ? splitCommand(cfg.StartCommand) : image.cmd;
-  const args = [...image.entrypoint, ...cmd];
+  const env = new Map<string, string>([["PORT", String(port)]]);
+  for (const [k, v] of Object.entries(cfg.RuntimeEnvironmentVariables ?? {})) env.set(k, v);
+  return {
+    port,
+    ...(cfg.StartCommand ? { startArgs: splitCommand(cfg.StartCommand) } : {}),
+    env,
+    cpuMillicores: cpuMillicores(spec.instance.Cpu),
+    memoryBytes: memoryBytes(spec.instance.Memory),
+  };
+}
+
+/**
+ * Pure: what to run for a deployment, from the service's configuration and the image config.
+ * StartCommand replaces the image's CMD (the ENTRYPOINT stays), as `docker run IMAGE CMD…`
+ * does; PORT carries the configured port, as App Runner passes it.
+ */
+export function makeInstancePlan(spec: Pick<DeploymentSpec, "run" | "instance">, image: ImageRunConfig): InstancePlan {
+  const settings = runSettings(spec);
+  const args = [...image.entrypoint, ...(settings.startArgs ?? image.cmd)];
   if (args.length === 0) {
     throw new AppRunnerError(
       "InstanceFailed",
@@ -50,16 +74,15 @@ export function makeInstancePlan(spec: Pick<DeploymentSpec, "run" | "instance">,
     const eq = pair.indexOf("=");
     if (eq > 0) env.set(pair.slice(0, eq), pair.slice(eq + 1));
   }
-  env.set("PORT", String(port));
-  for (const [k, v] of Object.entries(cfg.RuntimeEnvironmentVariables ?? {})) env.set(k, v);
+  for (const [k, v] of settings.env) env.set(k, v);
   return {
     args,
     env: [...env].map(([k, v]) => `${k}=${v}`),
     cwd: image.workingDir || "/",
     user: image.user,
-    port,
-    cpuMillicores: cpuMillicores(spec.instance.Cpu),
-    memoryBytes: memoryBytes(spec.instance.Memory),
+    port: settings.port,
+    cpuMillicores: settings.cpuMillicores,
+    memoryBytes: settings.memoryBytes,
     pidsLimit: DEFAULT_PIDS_LIMIT,
   };
 }

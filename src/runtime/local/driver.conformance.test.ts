@@ -9,12 +9,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRegistry, type TestRegistry } from "../../../test/support/registry.js";
-import { pushCrashingApp, pushHelloApp } from "../../../test/support/app-images.js";
-import { buildAndPushImage } from "../../../test/support/oci-image.js";
+import { conformanceImages } from "../../../test/support/conformance-images.js";
 import { makeLocalDriver, pullImage } from "../../../test/support/local-driver.js";
 import { hostLeftovers } from "../../../test/support/runtime-fixture.js";
-import { runDriverConformance, type ConformanceHarness, type ConformanceImage } from "../conformance.js";
-import type { DeploymentImage } from "../driver.js";
+import { runDriverConformance, type ConformanceHarness } from "../conformance.js";
 import type { LocalRuntimeDriver } from "./driver.js";
 
 async function localHarness(): Promise<ConformanceHarness> {
@@ -51,27 +49,11 @@ async function localHarness(): Promise<ConformanceHarness> {
     driver = local;
     await local.start();
 
-    const pushed = new Map<string, Promise<DeploymentImage>>();
-    const image = (kind: ConformanceImage, version = "v1"): Promise<DeploymentImage> => {
-      const tag = kind === "hello" ? version : kind;
-      const key = `${kind}:${tag}`;
-      let p = pushed.get(key);
-      if (!p) {
-        const push =
-          kind === "hello"
-            ? pushHelloApp(reg.host, "conformance/hello", tag, version)
-            : kind === "crash"
-              ? pushCrashingApp(reg.host, "conformance/crash", tag)
-              : buildAndPushImage(reg.host, "conformance/silent", tag, { busybox: true, cmd: ["/bin/sh", "-c", "sleep 1000"] });
-        p = push.then(async () => {
-          const image = await pullImage(images, `${reg.host}/conformance/${kind}:${tag}`);
-          resolved.add(image.digest);
-          return image;
-        });
-        pushed.set(key, p);
-      }
-      return p;
-    };
+    const image = conformanceImages(reg.host, async (identifier) => {
+      const pulled = await pullImage(images, identifier);
+      resolved.add(pulled.digest);
+      return pulled;
+    });
 
     return {
       driver: local,

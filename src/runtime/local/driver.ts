@@ -7,12 +7,14 @@ import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import type { DeploymentRef, DeploymentSpec, DeployResult, DriverContext, RuntimeDriver } from "../driver.js";
 import { makeInstancePlan } from "../instance-plan.js";
+import type { ScalableService } from "../../autoscaler/autoscaler.js";
+import { scalingView } from "../scaling-view.js";
 import { cleanupLeftovers } from "../../executor/container.js";
 import { ensureFirewall, removeFirewall } from "../../executor/firewall.js";
 import { resolveImageUser } from "./image-user.js";
 import type { InstanceDeps } from "./instance-lifecycle.js";
 import { InstancePool } from "./instance-pool.js";
-import { KeyedLock } from "./keyed-lock.js";
+import { KeyedLock } from "../keyed-lock.js";
 import type { InstanceView, LiveInstance } from "./live-instance.js";
 import { lastLines } from "./output-tail.js";
 import { RuntimeRecords, type DeploymentRecord } from "./records.js";
@@ -353,18 +355,8 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   }
 
   /** What the autoscaler needs of every serving service. */
-  scalingView(): { serviceId: string; minSize: number; maxSize: number; maxConcurrency: number; current: number; deploying: boolean }[] {
-    const all = this.records.deployments();
-    return all
-      .filter((d) => d.role === "serving")
-      .map((d) => ({
-        serviceId: d.serviceId,
-        minSize: d.minSize,
-        maxSize: d.maxSize,
-        maxConcurrency: d.maxConcurrency,
-        current: d.desired,
-        deploying: all.some((o) => o.serviceId === d.serviceId && o.role === "starting"),
-      }));
+  scalingView(): ScalableService[] {
+    return scalingView(this.records.deployments());
   }
 
   private servingOf(serviceId: string): DeploymentRecord | undefined {

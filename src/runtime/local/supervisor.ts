@@ -5,7 +5,7 @@ import type { HealthVerdict } from "../health/health-state.js";
 import { containerState, oomKillCount } from "../../executor/container.js";
 import { exitMessage, isAlive } from "./exit-reason.js";
 import type { InstancePool } from "./instance-pool.js";
-import type { KeyedLock } from "./keyed-lock.js";
+import type { KeyedLock } from "../keyed-lock.js";
 import type { LiveInstance } from "./live-instance.js";
 import type { DeploymentRecord, RuntimeRecords } from "./records.js";
 

@@ -189,6 +189,20 @@ describe("UsageSampler", () => {
     );
   });
 
+  it("counts an instance whose usage cannot be read from here (a task on another node) as active, without utilization or an error", async () => {
+    const { clock, recorder, usage, listed, logs, sampler } = setup();
+    const remote: SampledInstance = { instanceId: "r1", serviceId: web.serviceId, cpuMillicores: 1000, memoryBytes: 2 * GiB };
+    listed.push(instance("i1", web), remote);
+    setUsage(usage, FIRST_READINGS);
+    await sampler.sampleOnce();
+    clock.advance(10_000);
+    setUsage(usage, SECOND_READINGS);
+    await sampler.sampleOnce();
+    assert.deepEqual(recorder.active.map((a) => a.count), [2, 2]);
+    assert.deepEqual(recorder.instance.map((r) => r.instance), ["i1"]);
+    assert.deepEqual(logs, []);
+  });
+
   it("records nothing for a service that is gone, and survives a failing recorder", async () => {
     const { clock, recorder, usage, listed, logs, sampler, known } = setup();
     listed.push(instance("i1", web));

@@ -9,7 +9,8 @@ import type { ContainerRef, ContainerUsage } from "../../executor/types.js";
 export interface SampledInstance {
   instanceId: string;
   serviceId: string;
-  containerRef: ContainerRef;
+  /** Absent when its usage cannot be read from here (a Swarm task on another node): it still counts in ActiveInstances. */
+  containerRef?: ContainerRef;
   /** Configured vCPU in millicores (1 vCPU = 1000): CPUUtilization is relative to it. */
   cpuMillicores: number;
   /** Configured memory: MemoryUtilization is relative to it. */
@@ -91,7 +92,7 @@ export class UsageSampler {
     const at = this.opts.clock.now();
     const second = Math.floor(at / 1000);
     const instances = this.opts.instances();
-    const readings = await Promise.allSettled(instances.map((i) => this.readUsage(i.containerRef)));
+    const readings = await Promise.allSettled(instances.map((i) => (i.containerRef ? this.readUsage(i.containerRef) : Promise.resolve(undefined))));
 
     const active = new Map<string, number>();
     const totals = new Map<string, ServiceTotals>();
@@ -113,6 +114,7 @@ export class UsageSampler {
         continue;
       }
       const usage = reading.value;
+      if (usage === undefined) continue;
       const prev = this.previous.get(inst.instanceId);
       this.previous.set(inst.instanceId, { at, cpuNanos: usage.cpuNanos });
       if (prev === undefined) continue; // the baseline
