@@ -81,9 +81,9 @@ function freeSubnet(): number {
   return free[Math.floor(Math.random() * free.length)] ?? 1;
 }
 
-/** cgroup directories named `<prefix>*` under each hierarchy, for removal. */
-function cgroupRoots(prefix: string): string[] {
-  const out: string[] = [];
+/** Top cgroup directories `openrunner-test-<hex>` (a private dockerd's --cgroup-parent) of each hierarchy, by hex. */
+function cgroupRoots(): Array<{ hex: string; dir: string }> {
+  const out: Array<{ hex: string; dir: string }> = [];
   const base = "/sys/fs/cgroup";
   const hierarchies = existsSync(join(base, "cgroup.controllers")) ? [base] : readdirSync(base).map((h) => join(base, h));
   for (const h of hierarchies) {
@@ -93,7 +93,10 @@ function cgroupRoots(prefix: string): string[] {
     } catch {
       continue; // Not a directory (a controller link) or not readable.
     }
-    for (const n of names) if (n.startsWith(prefix)) out.push(join(h, n));
+    for (const n of names) {
+      const hex = /^openrunner-test-([0-9a-f]{6})$/.exec(n)?.[1];
+      if (hex) out.push({ hex, dir: join(h, n) });
+    }
   }
   return out;
 }
@@ -124,21 +127,23 @@ async function removeCgroupTree(dir: string): Promise<void> {
 /** What a cluster leaves outside the outer daemon's directory: its bridge and its cgroups. */
 async function removeLeftovers(hex: string): Promise<void> {
   if (existsSync(`/sys/class/net/ord-${hex}`)) execFileSync("ip", ["link", "del", `ord-${hex}`]);
-  for (const dir of cgroupRoots(`openrunner-test-${hex}`)) await removeCgroupTree(dir);
+  for (const { dir } of cgroupRoots().filter((c) => c.hex === hex)) await removeCgroupTree(dir);
 }
 
-/** Leftovers of clusters whose outer daemon directory is gone (a run that crashed before its stop). */
+/**
+ * Leftovers of clusters whose outer daemon's directory is gone: dockerd.ts removes the directory of
+ * a crashed run's daemon (stopping it by PID) but not the bridge or the cgroups, where a killed
+ * outer daemon's nodes may still run. A directory always exists before its daemon makes cgroups
+ * and is removed only once the daemon has stopped, so a cgroup without one has no daemon left.
+ */
 async function removeAbandoned(): Promise<void> {
+  const hexes = new Set<string>();
   for (const link of readdirSync("/sys/class/net")) {
     const m = /^ord-([0-9a-f]{6})$/.exec(link);
-    if (m?.[1] && !existsSync(`/tmp/ord-${m[1]}`)) await removeLeftovers(m[1]);
+    if (m?.[1]) hexes.add(m[1]);
   }
-  for (const dir of cgroupRoots("openrunner-test-")) {
-    const m = /openrunner-test-([0-9a-f]{6})$/.exec(dir);
-    if (m?.[1] && !existsSync(`/tmp/ord-${m[1]}`) && readdirSync(dir, { withFileTypes: true }).some((e) => e.isDirectory() && e.name.startsWith("node"))) {
-      await removeCgroupTree(dir);
-    }
-  }
+  for (const { hex } of cgroupRoots()) hexes.add(hex);
+  for (const hex of hexes) if (!existsSync(`/tmp/ord-${hex}`)) await removeLeftovers(hex);
 }
 
 /** Bounded wait for `check` to return a value, saying what was awaited when it does not. */
@@ -159,7 +164,11 @@ function nodeContainerSpec(outer: PrivateDockerd, name: string, address: string,
   return {
     Image: "openrunner-test/swarm-node:debian",
     Hostname: name,
+    // `container` tells the inner dockerd it runs in a container: it then skips AppArmor, whose profiles it could not load from here.
+    Env: ["container=docker", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"],
     Labels: { "openrunner.test.swarm-cluster": outer.dir },
+    // A crashed run's outer daemon is stopped by SIGTERM: its nodes need not take Docker's 10 s each.
+    StopTimeout: 2,
     // docker-init (tini) reaps the inner daemon's orphans; --init would mount it at /sbin, a link into the read-only /usr.
     Cmd: [
       "/usr/bin/docker-init", "--", "/usr/sbin/dockerd",
@@ -208,9 +217,13 @@ async function waitReady(manager: EngineApi, names: string[], timeoutMs: number)
 
 /** Starts the outer daemon, the nodes and the swarm; removes everything it made if any step fails. */
 export async function startSwarmCluster(opts: SwarmClusterOptions = {}): Promise<SwarmCluster> {
-  await removeAbandoned();
   const count = opts.nodes ?? 3;
   const outer = await startPrivateDockerd();
+  // After the private dockerd's own sweep, which removes crashed runs' directories first.
+  await removeAbandoned().catch(async (err: unknown) => {
+    await outer.stop();
+    throw err;
+  });
   const hex = hexOf(outer);
   let stopped: Promise<void> | undefined;
   const nodes: SwarmClusterNode[] = [];
