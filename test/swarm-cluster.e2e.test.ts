@@ -73,7 +73,7 @@ describe("three-node Docker-in-Docker swarm", { skip: dockerdSkipReason() }, () 
   before(async () => {
     const started = Date.now();
     cluster = await startSwarmCluster();
-    console.log(`# swarm cluster up in ${Date.now() - started} ms`);
+    console.log(`# swarm cluster up in ${Date.now() - started} ms: ${JSON.stringify(cluster.startupMs)}`);
     registry = await startRegistry({ listenHost: cluster.gateway });
   });
   after(async () => {

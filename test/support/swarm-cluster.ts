@@ -45,6 +45,8 @@ export interface SwarmCluster {
   gateway: string;
   /** The bridge's subnet (every node's dockerd accepts plain-HTTP registries in it). */
   subnet: string;
+  /** How long each step of the start took (ms): outer daemon, node image, node daemons, swarm, all Ready. */
+  startupMs: Record<"outerDaemon" | "nodeImage" | "nodeDaemons" | "swarm" | "ready", number>;
   /** The outer daemon that runs the nodes. */
   outer: PrivateDockerd;
   /** The node's own Engine API (it must be running). */
@@ -218,7 +220,10 @@ async function waitReady(manager: EngineApi, names: string[], timeoutMs: number)
 /** Starts the outer daemon, the nodes and the swarm; removes everything it made if any step fails. */
 export async function startSwarmCluster(opts: SwarmClusterOptions = {}): Promise<SwarmCluster> {
   const count = opts.nodes ?? 3;
+  let last = Date.now();
+  const took = (): number => -last + (last = Date.now());
   const outer = await startPrivateDockerd();
+  const outerDaemon = took();
   // After the private dockerd's own sweep, which removes crashed runs' directories first.
   await removeAbandoned().catch(async (err: unknown) => {
     await outer.stop();
@@ -257,6 +262,7 @@ export async function startSwarmCluster(opts: SwarmClusterOptions = {}): Promise
       },
     });
     await importNodeImage(outer.socket, outer.dir);
+    const nodeImage = took();
     for (let i = 1; i <= count; i++) {
       const name = `node${i}`;
       const address = `10.213.${x}.${10 + i}`;
@@ -268,6 +274,7 @@ export async function startSwarmCluster(opts: SwarmClusterOptions = {}): Promise
     const [first, ...others] = await Promise.all(nodes.map(async (n) => ({ node: n, api: await nodeApi(n.socket) })));
     if (!first) throw new Error("a swarm needs at least one node");
     const manager = first.api;
+    const nodeDaemons = took();
     await manager.call({
       method: "POST",
       path: "/swarm/init",
@@ -286,7 +293,9 @@ export async function startSwarmCluster(opts: SwarmClusterOptions = {}): Promise
         body: { ListenAddr: "0.0.0.0:2377", AdvertiseAddr: node.address, RemoteAddrs: [`${first.node.address}:2377`], JoinToken: swarm.JoinTokens.Worker },
       });
     }
+    const swarmJoined = took();
     await waitReady(manager, nodes.map((n) => n.name), 60_000);
+    const startupMs = { outerDaemon, nodeImage, nodeDaemons, swarm: swarmJoined, ready: took() };
     const byName = (name: string): SwarmClusterNode => {
       const node = nodes.find((n) => n.name === name);
       if (!node) throw new Error(`no swarm node ${name} (nodes: ${nodes.map((n) => n.name).join(", ")})`);
@@ -297,6 +306,7 @@ export async function startSwarmCluster(opts: SwarmClusterOptions = {}): Promise
       nodes,
       gateway,
       subnet,
+      startupMs,
       outer,
       api: (name) => EngineApi.connect(byName(name).socket),
       stopNode: async (name) => {
