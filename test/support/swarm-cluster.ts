@@ -23,7 +23,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { EngineApi } from "../../src/runtime/swarm/engine-api.js";
 import { startPrivateDockerd, type PrivateDockerd } from "./dockerd.js";
 import { eventually } from "./harness.js";
-import { importNodeImage } from "./swarm-node-image.js";
+import { importNodeImage, NODE_IMAGE } from "./swarm-node-image.js";
 
 export interface SwarmClusterNode {
   /** `node1`, `node2`, `node3`: the node container's name and the swarm node's hostname. */
@@ -164,7 +164,7 @@ interface SwarmNodeView {
 function nodeContainerSpec(outer: PrivateDockerd, name: string, address: string, subnet: string): Record<string, unknown> {
   const dir = nodeDir(outer, name);
   return {
-    Image: "openrunner-test/swarm-node:debian",
+    Image: NODE_IMAGE,
     Hostname: name,
     // `container` tells the inner dockerd it runs in a container: it then skips AppArmor, whose profiles it could not load from here.
     Env: ["container=docker", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin"],
@@ -261,7 +261,7 @@ export async function startSwarmCluster(opts: SwarmClusterOptions = {}): Promise
         Options: { "com.docker.network.bridge.name": `ord-${hex}` },
       },
     });
-    await importNodeImage(outer.socket, outer.dir);
+    await importNodeImage(outer.api, outer.dir);
     const nodeImage = took();
     for (let i = 1; i <= count; i++) {
       const name = `node${i}`;

@@ -6,13 +6,18 @@
  * fraction of a second, needs no network and always matches the host's Docker.
  */
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, chmodSync, symlinkSync } from "node:fs";
+import { cpSync, createReadStream, existsSync, mkdirSync, chmodSync, symlinkSync } from "node:fs";
+import { request } from "node:http";
 import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
 import { promisify } from "node:util";
+import type { EngineApi } from "../../src/runtime/swarm/engine-api.js";
 
 const run = promisify(execFile);
 
-export const NODE_IMAGE = "openrunner-test/swarm-node:debian";
+const REPO = "openrunner-test/swarm-node";
+const TAG = "debian";
+export const NODE_IMAGE = `${REPO}:${TAG}`;
 
 /** What of the host's /etc a node needs: the loader's cache, users, name services, certificates, the iptables alternative. */
 const ETC = [
@@ -49,13 +54,37 @@ function writeRoot(root: string): void {
   }
 }
 
-/** Builds the node image into the daemon at `socket` (its `docker import` of the skeleton); `workDir` is ours to write in. */
-export async function importNodeImage(socket: string, workDir: string): Promise<string> {
+/** `docker import`: the tarball as the body of POST /images/create?fromSrc=- (raw, so not through EngineApi.call's JSON). */
+async function importTarball(api: EngineApi, tarball: string): Promise<void> {
+  const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = request(
+      {
+        socketPath: api.endpoint.replace(/^unix:\/\//, ""),
+        method: "POST",
+        path: `/v${api.version}/images/create?fromSrc=-&repo=${encodeURIComponent(REPO)}&tag=${TAG}`,
+        headers: { host: "docker", "content-type": "application/x-tar" },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString("utf8") }));
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    pipeline(createReadStream(tarball), req).catch(reject);
+  });
+  // A 200 whose progress stream ends in {"error": ...} is a failed import too.
+  if (answer.status !== 200 || /"error"/.test(answer.text)) throw new Error(`importing the swarm node image: ${answer.status} ${answer.text.trim()}`);
+}
+
+/** Builds the node image into the daemon of `api` from a skeleton written under `workDir` (ours to write in). */
+export async function importNodeImage(api: EngineApi, workDir: string): Promise<string> {
   const root = join(workDir, "node-root");
   mkdirSync(root, { recursive: true });
   writeRoot(root);
   const tarball = join(workDir, "node-root.tar");
   await run("tar", ["-C", root, "--numeric-owner", "-cf", tarball, "."]);
-  await run("docker", ["-H", `unix://${socket}`, "import", tarball, NODE_IMAGE]);
+  await importTarball(api, tarball);
   return NODE_IMAGE;
 }
