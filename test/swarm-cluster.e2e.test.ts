@@ -10,6 +10,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { dockerdSkipReason } from "./support/dockerd.js";
+import { eventually } from "./support/harness.js";
 import { buildAndPushImage } from "./support/oci-image.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { startSwarmCluster, type SwarmCluster } from "./support/swarm-cluster.js";
@@ -25,6 +26,7 @@ interface NodeView {
   Description: { Hostname: string };
   Status: { State: string; Addr: string };
   Spec: { Role: string };
+  ManagerStatus?: { Leader?: boolean; Reachability: string };
 }
 
 const SERVICE = "hello";
@@ -152,5 +154,32 @@ describe("three-node Docker-in-Docker swarm", { skip: dockerdSkipReason() }, () 
       }
     }).filter((n) => n.startsWith(`openrunner-test-${hex}`));
     assert.deepEqual(cgroups, []);
+  });
+});
+
+describe("three-node swarm of three managers", { skip: dockerdSkipReason() }, () => {
+  let cluster: SwarmCluster | undefined;
+  after(() => cluster?.stop());
+
+  it("keeps a leader when the first manager dies", async () => {
+    cluster = await startSwarmCluster({ managers: 3 });
+    const nodes = await cluster.manager.call<NodeView[]>({ path: "/nodes" });
+    assert.deepEqual(nodes.map((n) => [n.Description.Hostname, n.Spec.Role, n.ManagerStatus?.Reachability]).sort(), [
+      ["node1", "manager", "reachable"],
+      ["node2", "manager", "reachable"],
+      ["node3", "manager", "reachable"],
+    ]);
+    assert.equal(nodes.find((n) => n.ManagerStatus?.Leader)?.Description.Hostname, "node1");
+
+    const started = Date.now();
+    await cluster.stopNode("node1");
+    const other = await cluster.api("node2");
+    // Raft elects a new leader among node2 and node3; until then the managers refuse /nodes.
+    const after = await eventually(async () => {
+      const view = await other.call<NodeView[]>({ path: "/nodes" });
+      return view.find((n) => n.Description.Hostname === "node1")?.Status.State === "down" ? view : undefined;
+    }, 90_000, 250);
+    console.log(`# node1 (leader) killed -> new leader, node1 Down in ${Date.now() - started} ms`);
+    assert.match(after.find((n) => n.ManagerStatus?.Leader)?.Description.Hostname ?? "", /^node[23]$/);
   });
 });

@@ -5,7 +5,7 @@
  * with its data root on a host directory (never overlay on overlay) and its socket bind-mounted
  * out, so the host talks to every node's Engine API over a unix socket and reaches the nodes
  * (and the tasks' host-mode ports) at their bridge addresses. Node 1 is the manager, 2 and 3
- * are workers. The bridge is internal: nodes talk to each other and to the host's address on
+ * are workers (or managers too, with `managers: 3`). The bridge is internal: nodes talk to each other and to the host's address on
  * the bridge (`gateway`, where a test registry listens) and nowhere else.
  *
  *   const cluster = await startSwarmCluster();
@@ -62,6 +62,12 @@ export interface SwarmCluster {
 export interface SwarmClusterOptions {
   /** Nodes in the swarm (default 3; the first is the manager). */
   nodes?: number;
+  /**
+   * How many of them are managers (default 1: node 1). Three keep a Raft quorum when one dies; a
+   * new leader then takes about 20 s here: Docker 20.10's election timeout is a fixed 10 ticks of
+   * 1 s (the swarm spec's Raft.ElectionTick is ignored and the daemon has no flag for it).
+   */
+  managers?: number;
   /** Swarm's heartbeat period: a dead node is Down after about three of them (default 1 s, Docker's is 5 s). */
   heartbeatMs?: number;
 }
@@ -193,7 +199,7 @@ function nodeContainerSpec(outer: PrivateDockerd, name: string, address: string,
       Binds: [
         "/usr:/usr:ro",
         "/sys/fs/cgroup:/sys/fs/cgroup:rw",
-        `${dir}/sock:/node`,
+        `${dir}/node:/node`,
         `${dir}/data:/var/lib/docker`,
       ],
       // A fresh /run at each start: a stopped node's stale pid files would keep its dockerd from starting again.
@@ -204,9 +210,29 @@ function nodeContainerSpec(outer: PrivateDockerd, name: string, address: string,
   };
 }
 
-/** The node's dockerd answering on its socket (bounded). */
-function nodeApi(socket: string, timeoutMs = 60_000): Promise<EngineApi> {
-  return until(`node dockerd on ${socket}`, timeoutMs, () => EngineApi.connect(socket));
+/** The last lines a node container wrote (its inner dockerd's log), from the outer daemon's multiplexed log stream. */
+async function nodeLog(outer: PrivateDockerd, node: SwarmClusterNode): Promise<string> {
+  const res = await outer.api.stream({ path: `/containers/${node.containerId}/logs`, query: { stdout: 1, stderr: 1, tail: 15 } });
+  const chunks: Buffer[] = [];
+  for await (const c of res) chunks.push(c as Buffer);
+  const raw = Buffer.concat(chunks);
+  const lines: string[] = [];
+  // Each frame: 1 byte stream, 3 zero bytes, 4 bytes big-endian length, then the payload.
+  for (let at = 0; at + 8 <= raw.length; at += 8 + raw.readUInt32BE(at + 4)) lines.push(raw.subarray(at + 8, at + 8 + raw.readUInt32BE(at + 4)).toString("utf8"));
+  return lines.join("");
+}
+
+/** The node's dockerd answering on its socket (bounded); a node container that exited fails at once, with its log. */
+async function nodeApi(outer: PrivateDockerd, node: SwarmClusterNode, timeoutMs = 60_000): Promise<EngineApi> {
+  const got = await until<{ api: EngineApi } | { exitCode: number }>(`${node.name}'s dockerd on ${node.socket}`, timeoutMs, async () => {
+    const api = await EngineApi.connect(node.socket).catch(() => undefined);
+    if (api) return { api };
+    const state = await outer.api.call<{ State: { Running: boolean; ExitCode: number } }>({ path: `/containers/${node.containerId}/json` });
+    return state.State.Running ? undefined : { exitCode: state.State.ExitCode };
+  });
+  if ("api" in got) return got.api;
+  const log = await nodeLog(outer, node).catch((err: unknown) => `(no log: ${String(err)})`);
+  throw new Error(`swarm node ${node.name} exited with code ${got.exitCode}:\n${log}`);
 }
 
 async function waitReady(manager: EngineApi, names: string[], timeoutMs: number): Promise<void> {
@@ -266,12 +292,12 @@ export async function startSwarmCluster(opts: SwarmClusterOptions = {}): Promise
     for (let i = 1; i <= count; i++) {
       const name = `node${i}`;
       const address = `10.213.${x}.${10 + i}`;
-      for (const d of ["sock", "data"]) mkdirSync(join(nodeDir(outer, name), d), { recursive: true });
+      for (const d of ["node", "data"]) mkdirSync(join(nodeDir(outer, name), d), { recursive: true });
       const created = await outer.api.call<{ Id: string }>({ method: "POST", path: "/containers/create", query: { name }, body: nodeContainerSpec(outer, name, address, subnet) });
-      nodes.push({ name, address, containerId: created.Id, socket: join(nodeDir(outer, name), "sock", "docker.sock"), role: i === 1 ? "manager" : "worker" });
+      nodes.push({ name, address, containerId: created.Id, socket: join(nodeDir(outer, name), "node", "docker.sock"), role: i <= (opts.managers ?? 1) ? "manager" : "worker" });
       await outer.api.call({ method: "POST", path: `/containers/${created.Id}/start` });
     }
-    const [first, ...others] = await Promise.all(nodes.map(async (n) => ({ node: n, api: await nodeApi(n.socket) })));
+    const [first, ...others] = await Promise.all(nodes.map(async (n) => ({ node: n, api: await nodeApi(outer, n) })));
     if (!first) throw new Error("a swarm needs at least one node");
     const manager = first.api;
     const nodeDaemons = took();
@@ -285,12 +311,12 @@ export async function startSwarmCluster(opts: SwarmClusterOptions = {}): Promise
         Spec: { Dispatcher: { HeartbeatPeriod: (opts.heartbeatMs ?? 1000) * 1e6 } },
       },
     });
-    const swarm = await manager.call<{ JoinTokens: { Worker: string } }>({ path: "/swarm" });
+    const swarm = await manager.call<{ JoinTokens: { Worker: string; Manager: string } }>({ path: "/swarm" });
     for (const { node, api } of others) {
       await api.call({
         method: "POST",
         path: "/swarm/join",
-        body: { ListenAddr: "0.0.0.0:2377", AdvertiseAddr: node.address, RemoteAddrs: [`${first.node.address}:2377`], JoinToken: swarm.JoinTokens.Worker },
+        body: { ListenAddr: "0.0.0.0:2377", AdvertiseAddr: node.address, RemoteAddrs: [`${first.node.address}:2377`], JoinToken: node.role === "manager" ? swarm.JoinTokens.Manager : swarm.JoinTokens.Worker },
       });
     }
     const swarmJoined = took();
@@ -316,7 +342,7 @@ export async function startSwarmCluster(opts: SwarmClusterOptions = {}): Promise
       startNode: async (name) => {
         const node = byName(name);
         await outer.api.call({ method: "POST", path: `/containers/${node.containerId}/start` });
-        await nodeApi(node.socket);
+        await nodeApi(outer, node);
         await waitReady(manager, [name], 60_000);
       },
       stop,
