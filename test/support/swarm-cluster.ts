@@ -261,9 +261,13 @@ export async function startSwarmCluster(opts: SwarmClusterOptions = {}): Promise
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       try {
-        // Killed at once: a graceful stop would wait for each inner dockerd to stop its tasks.
-        for (const n of nodes) await outer.api.call({ method: "DELETE", path: `/containers/${n.containerId}`, query: { force: true, v: true } }).catch(() => undefined);
-        await outer.api.call({ method: "DELETE", path: `/networks/${NETWORK}` }).catch(() => undefined);
+        // Killed at once: a graceful stop would wait for each inner dockerd to stop its tasks. A
+        // node or the bridge this cannot remove (the outer daemon already dead) goes with the
+        // outer daemon's stop and removeLeftovers below, which do not depend on it answering.
+        for (const n of nodes) {
+          await outer.api.call({ method: "DELETE", path: `/containers/${n.containerId}`, query: { force: true, v: true } }).catch((err: unknown) => console.error(`swarm cluster: removing ${n.name}: ${String(err)}`));
+        }
+        await outer.api.call({ method: "DELETE", path: `/networks/${NETWORK}` }).catch((err: unknown) => console.error(`swarm cluster: removing the bridge: ${String(err)}`));
       } finally {
         await outer.stop();
         await removeLeftovers(hex);
