@@ -25,6 +25,8 @@ export interface StartRegistryOptions {
   basicAuth?: boolean;
   /** Binary to run; default `/usr/bin/docker-registry`. */
   binary?: string;
+  /** Address to listen on; default 127.0.0.1 (a swarm cluster's nodes pull from its gateway address). */
+  listenHost?: string;
 }
 
 export interface TestRegistry {
@@ -46,11 +48,11 @@ export const REGISTRY_TEST_PASSWORD = "openrunner-test-pw";
 // precomputed so tests need neither htpasswd (apache2-utils) nor a bcrypt library.
 const HTPASSWD = `${REGISTRY_TEST_USER}:$2b$04$cUTYGi8qXQ3.2q6cr5z4B.WL9YiscbbuSKxwImRF3TiN.it9P8XsG\n`;
 
-async function freePort(): Promise<number> {
+async function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
+    server.listen(0, host, () => {
       const address = server.address();
       const port = typeof address === "object" && address ? address.port : 0;
       server.close(() => resolve(port));
@@ -58,7 +60,7 @@ async function freePort(): Promise<number> {
   });
 }
 
-function registryConfig(dir: string, port: number, opts: StartRegistryOptions): Record<string, unknown> {
+function registryConfig(dir: string, host: string, port: number, opts: StartRegistryOptions): Record<string, unknown> {
   const config: Record<string, unknown> = {
     version: 0.1,
     log: { level: "warn", accesslog: { disabled: true } },
@@ -67,7 +69,7 @@ function registryConfig(dir: string, port: number, opts: StartRegistryOptions): 
       delete: { enabled: true },
       maintenance: { uploadpurging: { enabled: false } },
     },
-    http: { addr: `127.0.0.1:${port}`, secret: "openrunner-test-registry" },
+    http: { addr: `${host}:${port}`, secret: "openrunner-test-registry" },
   };
   if (opts.basicAuth) config.auth = { htpasswd: { realm: "openrunner-test", path: join(dir, "htpasswd") } };
   if (opts.notifyUrl) {
@@ -112,13 +114,14 @@ async function terminate(child: ChildProcess): Promise<void> {
 export async function startRegistry(opts: StartRegistryOptions = {}): Promise<TestRegistry> {
   const dir = await mkdtemp(join(tmpdir(), "openrunner-registry-"));
   let lastOutput = "";
+  const listenHost = opts.listenHost ?? "127.0.0.1";
   try {
     if (opts.basicAuth) await writeFile(join(dir, "htpasswd"), HTPASSWD);
     for (let attempt = 0; attempt < 3; attempt++) {
-      const port = await freePort();
+      const port = await freePort(listenHost);
       const configPath = join(dir, "config.yml");
       // JSON is YAML, and saves a YAML writer.
-      await writeFile(configPath, JSON.stringify(registryConfig(dir, port, opts), null, 2));
+      await writeFile(configPath, JSON.stringify(registryConfig(dir, listenHost, port, opts), null, 2));
       const child = spawn(opts.binary ?? "/usr/bin/docker-registry", ["serve", configPath], {
         stdio: ["ignore", "pipe", "pipe"],
       });
@@ -129,14 +132,14 @@ export async function startRegistry(opts: StartRegistryOptions = {}): Promise<Te
       child.stdout?.on("data", collect);
       child.stderr?.on("data", collect);
       const spawnError = new Promise<Error>((resolve) => child.once("error", resolve));
-      const url = `http://127.0.0.1:${port}`;
+      const url = `http://${listenHost}:${port}`;
       const ready = await Promise.race([waitUntilServing(url, child, Date.now() + 15_000), spawnError]);
       if (ready instanceof Error) throw ready;
       if (ready && child.pid !== undefined) {
         const pid = child.pid;
         let stopped: Promise<void> | undefined;
         return {
-          host: `127.0.0.1:${port}`,
+          host: `${listenHost}:${port}`,
           url,
           pid,
           output: () => output,
