@@ -1,7 +1,8 @@
 /*
  * The local runtime's composition, beside the composition root (server.ts): for one data
- * directory, the image store, the HAProxy data plane, the source builder, the runc driver,
- * the autoscaler and samplers, and automatic deployment, wired together.
+ * directory, the image store, the HAProxy data plane, the source builder, the driver that runs
+ * instances (runc on this host, or a Docker Swarm's nodes with `swarm` in the settings), the
+ * autoscaler and samplers, and automatic deployment, wired together.
  */
 import { join } from "node:path";
 import { type Clock } from "./util/clock.js";
@@ -28,18 +29,37 @@ import { gitWebhookRoute, gitWebhookSecret } from "./sources/git/webhook.js";
 import { registriesFromConfig } from "./builder/dockerfile/registries.js";
 import { RuntimeCatalog } from "./builder/runtimes/catalog.js";
 import { SourceBuilder } from "./builder/source-builder.js";
-import { localInstanceDirectory } from "./runtime/instance-directory.js";
+import { localInstanceDirectory, swarmInstanceDirectory } from "./runtime/instance-directory.js";
 import { LocalRuntimeDriver } from "./runtime/local/driver.js";
 import { dataPlaneRouter } from "./runtime/local/data-plane.js";
 import { serviceRefs } from "./runtime/local/service-refs.js";
 import { hostLayout, type LocalRuntimeSettings } from "./runtime/local/setup.js";
 import { UsageSampler } from "./runtime/local/usage-sampler.js";
 import { builtInBaseImages, type RunningRegistry } from "./registry/built-in-registry.js";
+import type { RuntimeDriver } from "./runtime/driver.js";
+import type { ScalableService } from "./autoscaler/autoscaler.js";
+import { EngineApi } from "./runtime/swarm/engine-api.js";
+import { SwarmRuntimeDriver } from "./runtime/swarm/driver.js";
+import { nodePullOf } from "./runtime/swarm/node-pull.js";
+import { checkSwarm, describeSwarm, formatSwarmProblems } from "./runtime/swarm/preflight.js";
+import { AppRunnerError } from "./errors/app-runner-error.js";
+import { ensureFirewall, removeFirewall } from "./executor/firewall.js";
+import type { HostLayout } from "./executor/types.js";
+import type { RegistryConfig } from "./images/registry-config.js";
+import type { TrafficRouter } from "./router/types.js";
 
+
+/** What the composition needs of a driver beside the engine's contract: lifecycle and autoscaling. */
+export interface HostDriver extends RuntimeDriver {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  scale(serviceId: string, desired: number, reason: string): Promise<void>;
+  scalingView(): ScalableService[];
+}
 
 export interface LocalRuntime {
-  driver: LocalRuntimeDriver;
-  /** The driver's instances for ListServiceInstances, each on this machine. */
+  driver: HostDriver;
+  /** The driver's instances for ListServiceInstances, each with the node it runs on. */
   instances: InstanceDirectory;
   images: LocalImageStore;
   /** Builds source-code services into images in `images`, for the engine's artifact phase. */
@@ -111,23 +131,26 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     logger,
   });
   const webhook = gitWebhookRoute({ secret: gitWebhookSecret(deps.dataDir), onPush: (p) => codeWatcher.onPush(p), logger });
-  const driver = new LocalRuntimeDriver({
-    runtimeDir: join(deps.dataDir, "runtime"),
-    layout,
-    images,
-    clock,
-    random: deps.random,
-    logs: deps.logs,
-    serviceEvent: (service, message) => deps.events.eventsLine(service, message),
-    logger,
-    startupBudgetMs: settings.startupBudgetMs,
-    stopGraceMs: settings.stopGraceMs,
-    superviseMs: settings.superviseMs,
-    router,
-    persistedRoutes: router ? () => router.routes() : undefined,
-    serviceExists: (serviceId) => refs(serviceId) !== undefined,
-    pendingImages: () => deps.store.operations.listOpen().flatMap((op) => (op.state.artifact ? [op.state.artifact.digest, op.state.artifact.manifestDigest] : [])),
-  });
+  const swarmApi = settings.swarm ? await EngineApi.connect(settings.swarm.dockerHost) : undefined;
+  const driver = swarmApi
+    ? swarmDriver(deps, swarmApi, layout, registryConfig, router)
+    : new LocalRuntimeDriver({
+        runtimeDir: join(deps.dataDir, "runtime"),
+        layout,
+        images,
+        clock,
+        random: deps.random,
+        logs: deps.logs,
+        serviceEvent: (service, message) => deps.events.eventsLine(service, message),
+        logger,
+        startupBudgetMs: settings.startupBudgetMs,
+        stopGraceMs: settings.stopGraceMs,
+        superviseMs: settings.superviseMs,
+        router,
+        persistedRoutes: router ? () => router.routes() : undefined,
+        serviceExists: (serviceId) => refs(serviceId) !== undefined,
+        pendingImages: () => deps.store.operations.listOpen().flatMap((op) => (op.state.artifact ? [op.state.artifact.digest, op.state.artifact.manifestDigest] : [])),
+      });
   const autoscaler = router
     ? new Autoscaler({
         clock,
@@ -139,7 +162,8 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         logger,
       })
     : undefined;
-  const usage = deps.metrics
+  const usage =
+    deps.metrics && driver instanceof LocalRuntimeDriver
     ? new UsageSampler({ instances: () => driver.sampledInstances(), services: refs, recorder: deps.metrics, clock, intervalMs: settings.usageSampleMs, logger })
     : undefined;
   const concurrency =
@@ -155,7 +179,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   let started = false;
   return {
     driver,
-    instances: localInstanceDirectory(driver),
+    instances: driver instanceof LocalRuntimeDriver ? localInstanceDirectory(driver) : swarmInstanceDirectory(driver),
     images,
     builder,
     imageWatcher,
@@ -169,6 +193,11 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         const log = requestLog ? await requestLog.start() : undefined;
         if (log) router.setLogTarget(`127.0.0.1:${log.port}`);
         await router.start();
+      }
+      // Builds run on this host in either case, behind the data directory's firewall.
+      if (swarmApi) {
+        await refuseUnfitSwarm(swarmApi, layout.prefix, deps.registry, logger);
+        await ensureFirewall(layout);
       }
       await driver.start();
       autoscaler?.start();
@@ -185,9 +214,44 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
       await usage?.stop();
       await concurrency?.stop();
       await driver.stop();
+      if (swarmApi) await removeFirewall(layout);
       // Before the router: its last read of HAProxy's counters records the final second.
       await requestLog?.stop();
       await router?.stop();
     },
   };
+}
+
+/**
+ * The Swarm driver on the manager's Engine API: it owns what it makes there by this data
+ * directory's runtime prefix, and nodes pull each image by digest from the registry it names
+ * (the built-in one at the address it listens on).
+ */
+function swarmDriver(deps: LocalRuntimeDeps, api: EngineApi, layout: HostLayout, config: RegistryConfig, router: TrafficRouter | undefined): SwarmRuntimeDriver {
+  const builtIn = deps.registry && builtInBaseImages(deps.registry, deps.accountId, deps.clock);
+  return new SwarmRuntimeDriver({
+    api,
+    owner: layout.prefix,
+    pullOf: (image) => Promise.resolve().then(() => nodePullOf(image, { builtIn, config })),
+    clock: deps.clock,
+    random: deps.random,
+    logs: deps.logs,
+    serviceEvent: (service, message) => deps.events.eventsLine(service, message),
+    logger: deps.logger,
+    router,
+    startupBudgetMs: deps.settings.startupBudgetMs,
+  });
+}
+
+/**
+ * What `openrunner up` checks before it trusts a swarm (src/runtime/swarm/preflight.ts): a
+ * blocking problem refuses the start with its fix; a warning goes to the log. Run once the
+ * registry listens, since nodes must be able to pull from the address it got.
+ */
+async function refuseUnfitSwarm(api: EngineApi, owner: string, registry: RunningRegistry | undefined, logger: LocalRuntimeDeps["logger"]): Promise<void> {
+  const { facts, problems } = await checkSwarm(api, { owner, ...(registry ? { registry: { address: registry.address, tls: false } } : {}), logger });
+  logger(`swarm: ${describeSwarm(facts)}`, { dockerHost: api.endpoint, apiVersion: api.version });
+  for (const p of problems) if (p.severity === "warning") logger("swarm preflight: warning", { message: p.message, fix: p.fix });
+  const blocking = problems.filter((p) => p.severity === "blocking");
+  if (blocking.length > 0) throw new AppRunnerError("RuntimeUnavailable", `The swarm at ${api.endpoint} cannot run services:\n${formatSwarmProblems(blocking)}`);
 }

@@ -18,7 +18,7 @@ import { makeRepo, removeRepo, type TestRepo } from "./support/git-server.js";
 import { credentialsIn } from "./support/harness.js";
 import { skipUnlessOnPath } from "./support/host-tools.js";
 import { LocalServer } from "./support/local-server.js";
-import { PYTHON_HELLO, TEST_RUNTIMES_DIR } from "./support/python-hello.js";
+import { PYTHON_HELLO, pythonHelloService, TEST_RUNTIMES_DIR } from "./support/python-hello.js";
 import { waitForOperation, waitForStatus } from "./support/runtime-fixture.js";
 
 const BUILD_MS = 15 * 60_000;
@@ -75,23 +75,7 @@ describe("built images kept in the built-in registry (openrunner up)", { timeout
   });
 
   it("a build's image is in apprunner/<name>/<id> tagged with the deployment's id, pullable with an ECR password; a resume without it on the host pulls it; deleting the service deletes the repository", { timeout: BUILD_MS }, async (t) => {
-    const created = await client.send(
-      new CreateServiceCommand({
-        ServiceName: "Kept_Python",
-        SourceConfiguration: {
-          AutoDeploymentsEnabled: false,
-          CodeRepository: {
-            RepositoryUrl: `file://${repo.dir}`,
-            SourceCodeVersion: { Type: "BRANCH", Value: "main" },
-            CodeConfiguration: {
-              ConfigurationSource: "API",
-              CodeConfigurationValues: { Runtime: "PYTHON_3", BuildCommand: "pip install -r requirements.txt", StartCommand: "python3 server.py", Port: "8080", RuntimeEnvironmentVariables: { NAME: "kept" } },
-            },
-          },
-        },
-        InstanceConfiguration: { Cpu: "1 vCPU", Memory: "2 GB" },
-      }),
-    );
+    const created = await client.send(new CreateServiceCommand(pythonHelloService("Kept_Python", repo.dir, "kept")));
     service = created.Service;
     const arn = service?.ServiceArn ?? "";
     const createOp = created.OperationId ?? "";

@@ -26,6 +26,8 @@ export interface BuiltInRegistryTarget {
   credentials: { accessKeyId: string; secretAccessKey: string };
   registryPort: number;
   account: string;
+  /** The address the registry listens on (`--registry-host`); 127.0.0.1 when absent. */
+  registryHost?: string;
 }
 
 /** A LocalServer's coordinates (started with `registry: true`). */
@@ -47,7 +49,7 @@ export async function copyToBuiltInRegistry(srv: LocalServer | BuiltInRegistryTa
       if (!(err instanceof RepositoryAlreadyExistsException)) throw err;
     });
     const password = await ecrPassword(ecr);
-    const address = `127.0.0.1:${target.registryPort}`;
+    const address = `${target.registryHost ?? "127.0.0.1"}:${target.registryPort}`;
     const authfile = join(dir, "auth.json");
     await skopeoOk(["login", "--authfile", authfile, "-u", "AWS", "--password-stdin", "--tls-verify=false", address], password);
     await skopeoOk(["copy", "--quiet", "--authfile", authfile, "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${source}`, `docker://${address}/${repository}:${tag}`]);

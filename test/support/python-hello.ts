@@ -1,3 +1,4 @@
+import type { CreateServiceCommandInput } from "@aws-sdk/client-apprunner";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -23,3 +24,25 @@ export const PYTHON_HELLO: Record<string, string> = {
     "",
   ].join("\n"),
 };
+
+/**
+ * CreateService's input for python-hello in `repoDir` (main branch), configured through the API
+ * (Python 3, pip install, `python3 server.py` on 8080, NAME as given), deployed by hand, 1 vCPU and 2 GB.
+ */
+export function pythonHelloService(name: string, repoDir: string, greeting: string): CreateServiceCommandInput {
+  return {
+    ServiceName: name,
+    SourceConfiguration: {
+      AutoDeploymentsEnabled: false,
+      CodeRepository: {
+        RepositoryUrl: `file://${repoDir}`,
+        SourceCodeVersion: { Type: "BRANCH", Value: "main" },
+        CodeConfiguration: {
+          ConfigurationSource: "API",
+          CodeConfigurationValues: { Runtime: "PYTHON_3", BuildCommand: "pip install -r requirements.txt", StartCommand: "python3 server.py", Port: "8080", RuntimeEnvironmentVariables: { NAME: greeting } },
+        },
+      },
+    },
+    InstanceConfiguration: { Cpu: "1 vCPU", Memory: "2 GB" },
+  };
+}

@@ -125,9 +125,14 @@ describe("updates and sizes", () => {
     });
   }
 
-  it("sends private registry credentials as base64url JSON", () => {
+  it("sends private registry credentials as padded URL-safe base64 JSON, as Go's base64.URLEncoding reads it", () => {
     assert.deepEqual(registryAuthHeaders(pull), {});
-    const h = registryAuthHeaders({ ...pull, auth: { username: "u", password: "p+/", serveraddress: "reg.example" } });
-    assert.deepEqual(JSON.parse(Buffer.from(h["X-Registry-Auth"] ?? "", "base64url").toString()), { username: "u", password: "p+/", serveraddress: "reg.example" });
+    // 47 bytes of JSON: a length that needs padding, which the daemon cannot do without.
+    const auth = { username: "u", password: "p+/?>", serveraddress: "reg.example" };
+    assert.equal(JSON.stringify(auth).length % 3, 2);
+    const header = registryAuthHeaders({ ...pull, auth })["X-Registry-Auth"] ?? "";
+    assert.match(header, /^[A-Za-z0-9_-]+=*$/);
+    assert.equal(header.length % 4, 0, "padded to whole 4-character groups");
+    assert.deepEqual(JSON.parse(Buffer.from(header.replace(/-/g, "+").replace(/_/g, "/"), "base64").toString()), auth);
   });
 });

@@ -116,9 +116,16 @@ export function buildServiceSpec(input: ServiceSpecInput): ServiceSpec {
   };
 }
 
-/** The X-Registry-Auth header for a private registry (base64url JSON, as the CLI's `--with-registry-auth`). */
+/**
+ * The X-Registry-Auth header for a private registry: JSON in URL-safe base64 WITH padding, as
+ * the CLI's `--with-registry-auth` sends it. The daemon decodes it with Go's padded
+ * base64.URLEncoding; without the padding the last bytes are lost, the JSON is cut short, and
+ * the nodes pull with no credentials at all ("invalid authconfig: unexpected EOF").
+ */
 export function registryAuthHeaders(pull: NodePull): Record<string, string> {
-  return pull.auth ? { "X-Registry-Auth": Buffer.from(JSON.stringify(pull.auth)).toString("base64url") } : {};
+  if (!pull.auth) return {};
+  const encoded = Buffer.from(JSON.stringify(pull.auth)).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+  return { "X-Registry-Auth": encoded };
 }
 
 const ROLES: ReadonlySet<string> = new Set(["starting", "serving", "standby"]);
