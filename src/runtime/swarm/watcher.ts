@@ -44,6 +44,8 @@ export class SwarmWatcher {
   /** Tasks whose end was told (or that had ended before the first pass). */
   private readonly told = new Set<string>();
   private passes = 0;
+  /** Deployments being removed, until their Swarm service is no longer listed. */
+  private readonly removing = new Set<string>();
   /** Bumped by every change the driver makes: a pass that listed services before it keeps the driver's version. */
   private generation = 0;
 
@@ -93,10 +95,14 @@ export class SwarmWatcher {
     this.byDeployment.set(d.deploymentId, d);
   }
 
-  /** The driver removed a deployment: its tasks are nobody's instances from now on. */
+  /**
+   * The driver is removing a deployment: its tasks are nobody's instances from now on, also for
+   * a pass that lists its Swarm service before the removal lands (a route must not come back).
+   */
   drop(deploymentId: string): void {
     this.generation++;
     this.byDeployment.delete(deploymentId);
+    this.removing.add(deploymentId);
   }
 
   /** Every task of the owner in the last pass (history included). */
@@ -129,12 +135,12 @@ export class SwarmWatcher {
       this.opts.api.call<SwarmTask[]>({ path: "/tasks", query: { filters: filters(owner) } }),
       this.opts.api.call<SwarmNode[]>({ path: "/nodes" }),
     ]);
+    const listed = services.map((s) => deploymentOf(s, this.opts.owner)).filter((d): d is SwarmDeployment => d !== undefined);
     if (generation === this.generation) {
       this.byDeployment.clear();
-      for (const s of services) {
-        const d = deploymentOf(s, this.opts.owner);
-        if (d) this.byDeployment.set(d.deploymentId, d);
-      }
+      for (const d of listed) if (!this.removing.has(d.deploymentId)) this.byDeployment.set(d.deploymentId, d);
+      const stillListed = new Set(listed.map((d) => d.deploymentId));
+      for (const id of this.removing) if (!stillListed.has(id)) this.removing.delete(id);
     }
     this.tasks = tasks;
     this.nodes = new Map(nodes.map((n) => [n.ID, n]));
