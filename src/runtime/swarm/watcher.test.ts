@@ -110,4 +110,20 @@ describe("SwarmWatcher", () => {
       await watcher.stop();
     }
   });
+
+  it("a node that goes down: its tasks leave the instances at once, and the service's events say so once", async () => {
+    const swarm = new FakeSwarm();
+    const { watcher, events } = watcherOf(swarm);
+    await watcher.start();
+    try {
+      assert.equal(watcher.instances().length, 1);
+      swarm.nodes = [{ ID: "n1", Description: { Hostname: "node-1" }, Status: { State: "down", Addr: "127.0.0.1" } }];
+      await watcher.refresh();
+      await watcher.refresh();
+      assert.deepEqual(watcher.instances(), []);
+      assert.deepEqual(events, ["s: Instance t1 is unreachable: its node node-1 is down. It takes no requests; Swarm starts a replacement on another node."]);
+    } finally {
+      await watcher.stop();
+    }
+  });
 });

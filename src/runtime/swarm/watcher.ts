@@ -11,7 +11,7 @@ import { PeriodicTask } from "../../util/periodic-task.js";
 import { filters, type SwarmNode, type SwarmService, type SwarmTask } from "./engine-types.js";
 import { TaskLogFollower } from "./log-follower.js";
 import { deploymentOf, type SwarmDeployment } from "./service-spec.js";
-import { endedMessage, endedOnItsOwn, runningInstances, type TaskInstance } from "./task-view.js";
+import { endedMessage, endedOnItsOwn, runningInstances, strandedTasks, type TaskInstance } from "./task-view.js";
 import { LABELS, type SwarmDriverOptions } from "./types.js";
 
 /** A running task with what the driver knows of it. */
@@ -152,7 +152,10 @@ export class SwarmWatcher {
     await this.afterPass();
   }
 
-  /** One events line per task that exited or could not start (not those that ended before this control plane started). */
+  /**
+   * One events line per task that exited or could not start (not those that ended before this
+   * control plane started), and per task stranded on a node that went down.
+   */
   private tellEnded(bySwarmId: ReadonlyMap<string, SwarmDeployment>): void {
     const first = this.passes === 1;
     for (const t of this.tasks) {
@@ -161,6 +164,13 @@ export class SwarmWatcher {
       const d = bySwarmId.get(t.ServiceID);
       if (first || !d) continue;
       this.opts.serviceEvent(identity(d), `${endedMessage(t)} Swarm starts a replacement.`);
+    }
+    for (const t of strandedTasks(this.tasks, this.nodes)) {
+      if (this.told.has(t.ID)) continue;
+      this.told.add(t.ID);
+      const d = bySwarmId.get(t.ServiceID);
+      const node = this.nodes.get(t.NodeID ?? "");
+      if (d) this.opts.serviceEvent(identity(d), `Instance ${t.ID} is unreachable: its node ${node?.Description?.Hostname ?? t.NodeID ?? ""} is ${node?.Status.State ?? "gone"}. It takes no requests; Swarm starts a replacement on another node.`);
     }
     const listed = new Set(this.tasks.map((t) => t.ID));
     for (const id of this.told) if (!listed.has(id)) this.told.delete(id);
