@@ -122,7 +122,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
         await this.logLastOutput(ended.ID, ctx);
         throw new AppRunnerError("InstanceFailed", endedMessage(ended));
       }
-      const mine = this.watcher.instances().filter((i) => i.deployment.deploymentId === d.deploymentId);
+      const mine = this.instancesOf(d);
       const healthy = mine.filter((i) => i.healthy);
       if (healthy.length >= d.desired) {
         for (const i of healthy) ctx.log(`Instance ${i.taskId} on ${i.node} (${i.address}:${i.port}) passed its ${d.settings.healthCheck.Protocol ?? "TCP"} health check.`);
@@ -161,13 +161,14 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
     await this.lock.run(serviceId, async () => {
       const mine = await this.services.list({ [LABELS.serviceId]: serviceId });
       const shown = mine.find((d) => d.role === "serving") ?? mine[0];
+      const tasks = new Map(mine.map((d) => [d.deploymentId, this.instancesOf(d)]));
       await this.routeLock.run(serviceId, async () => {
         // Nothing serves from here on, so a task turning healthy meanwhile publishes nothing.
-        for (const d of mine) this.watcher.put({ ...d, role: "standby" });
+        for (const d of mine) this.watcher.drop(d.deploymentId);
         this.published.delete(serviceId);
         if (shown) await this.router.apply(routeOf(shown, [], "paused"));
       });
-      for (const d of mine) await this.retireLocked(d, ctx, true);
+      for (const d of mine) await this.retireLocked(d, ctx, true, tasks.get(d.deploymentId));
     });
   }
 
@@ -202,8 +203,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
   }
 
   /** Drains (unless the route is already gone), removes the Swarm service and waits until its tasks stopped. Caller holds the lock. */
-  private async retireLocked(d: SwarmDeployment, ctx: DriverContext, drain: boolean): Promise<void> {
-    const mine = this.watcher.instances().filter((i) => i.deployment.deploymentId === d.deploymentId);
+  private async retireLocked(d: SwarmDeployment, ctx: DriverContext, drain: boolean, mine = this.instancesOf(d)): Promise<void> {
     // In-flight requests finish before their task stops: no request fails on a deployment.
     if (drain && mine.length > 0) await this.router.drain(d.serviceId, mine.map((i) => i.taskId));
     this.watcher.drop(d.deploymentId);
@@ -244,6 +244,10 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
       .instances()
       .filter((i) => i.deployment.deploymentId === d.deploymentId && routable(i))
       .sort((a, b) => a.taskId.localeCompare(b.taskId));
+  }
+
+  private instancesOf(d: SwarmDeployment): WatchedInstance[] {
+    return this.watcher.instances().filter((i) => i.deployment.deploymentId === d.deploymentId);
   }
 
   private servingOf(serviceId: string): SwarmDeployment | undefined {

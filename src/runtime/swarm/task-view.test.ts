@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { SwarmNode, SwarmTask } from "./engine-types.js";
-import { endedMessage, firstEnded, nodeAddress, pendingReason, runningInstances } from "./task-view.js";
+import { endedMessage, firstEnded, nodeAddress, pendingReason, runningInstances, strandedTasks } from "./task-view.js";
 
 const node = (id: string, state: SwarmNode["Status"]["State"], addr: string, manager?: string): SwarmNode => ({
   ID: id,
@@ -52,6 +52,13 @@ describe("runningInstances", () => {
   it("takes a manager's address when it reports 0.0.0.0", () => {
     assert.equal(nodeAddress(nodes.get("n3") as SwarmNode), "10.0.0.3");
     assert.equal(runningInstances([task("a", { NodeID: "n3" })], nodes, port)[0]?.address, "10.0.0.3");
+  });
+});
+
+describe("strandedTasks", () => {
+  it("finds running tasks whose node is down or gone, not those still starting or being stopped", () => {
+    const tasks = [task("a"), task("b", { NodeID: "n2" }), task("c", { NodeID: "nx" }), task("d", { NodeID: "n2" }, { State: "starting" }), task("e", { NodeID: "n2", DesiredState: "shutdown" })];
+    assert.deepEqual(strandedTasks(tasks, nodes).map((t) => t.ID), ["b", "c"]);
   });
 });
 

@@ -53,6 +53,11 @@ export function runningInstances(tasks: readonly SwarmTask[], nodes: ReadonlyMap
   return out;
 }
 
+/** Tasks meant to run that last ran on a node that is no longer ready (down, disconnected, or gone from the list). */
+export function strandedTasks(tasks: readonly SwarmTask[], nodes: ReadonlyMap<string, SwarmNode>): SwarmTask[] {
+  return tasks.filter((t) => t.DesiredState === "running" && t.Status.State === "running" && nodes.get(t.NodeID ?? "")?.Status.State !== "ready");
+}
+
 /** States in which a task's app stopped on its own or could not start. */
 const ENDED: ReadonlySet<string> = new Set(["failed", "rejected", "complete"]);
 

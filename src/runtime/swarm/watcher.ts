@@ -11,7 +11,7 @@ import { PeriodicTask } from "../../util/periodic-task.js";
 import { filters, type SwarmNode, type SwarmService, type SwarmTask } from "./engine-types.js";
 import { TaskLogFollower } from "./log-follower.js";
 import { deploymentOf, type SwarmDeployment } from "./service-spec.js";
-import { endedMessage, endedOnItsOwn, runningInstances, type TaskInstance } from "./task-view.js";
+import { endedMessage, endedOnItsOwn, runningInstances, strandedTasks, type TaskInstance } from "./task-view.js";
 import { LABELS, type SwarmDriverOptions } from "./types.js";
 
 /** A running task with what the driver knows of it. */
@@ -44,6 +44,8 @@ export class SwarmWatcher {
   /** Tasks whose end was told (or that had ended before the first pass). */
   private readonly told = new Set<string>();
   private passes = 0;
+  /** Deployments being removed, until their Swarm service is no longer listed. */
+  private readonly removing = new Set<string>();
   /** Bumped by every change the driver makes: a pass that listed services before it keeps the driver's version. */
   private generation = 0;
 
@@ -93,10 +95,14 @@ export class SwarmWatcher {
     this.byDeployment.set(d.deploymentId, d);
   }
 
-  /** The driver removed a deployment: its tasks are nobody's instances from now on. */
+  /**
+   * The driver is removing a deployment: its tasks are nobody's instances from now on, also for
+   * a pass that lists its Swarm service before the removal lands (a route must not come back).
+   */
   drop(deploymentId: string): void {
     this.generation++;
     this.byDeployment.delete(deploymentId);
+    this.removing.add(deploymentId);
   }
 
   /** Every task of the owner in the last pass (history included). */
@@ -129,12 +135,12 @@ export class SwarmWatcher {
       this.opts.api.call<SwarmTask[]>({ path: "/tasks", query: { filters: filters(owner) } }),
       this.opts.api.call<SwarmNode[]>({ path: "/nodes" }),
     ]);
+    const listed = services.map((s) => deploymentOf(s, this.opts.owner)).filter((d): d is SwarmDeployment => d !== undefined);
     if (generation === this.generation) {
       this.byDeployment.clear();
-      for (const s of services) {
-        const d = deploymentOf(s, this.opts.owner);
-        if (d) this.byDeployment.set(d.deploymentId, d);
-      }
+      for (const d of listed) if (!this.removing.has(d.deploymentId)) this.byDeployment.set(d.deploymentId, d);
+      const stillListed = new Set(listed.map((d) => d.deploymentId));
+      for (const id of this.removing) if (!stillListed.has(id)) this.removing.delete(id);
     }
     this.tasks = tasks;
     this.nodes = new Map(nodes.map((n) => [n.ID, n]));
@@ -146,7 +152,10 @@ export class SwarmWatcher {
     await this.afterPass();
   }
 
-  /** One events line per task that exited or could not start (not those that ended before this control plane started). */
+  /**
+   * One events line per task that exited or could not start (not those that ended before this
+   * control plane started), and per task stranded on a node that went down.
+   */
   private tellEnded(bySwarmId: ReadonlyMap<string, SwarmDeployment>): void {
     const first = this.passes === 1;
     for (const t of this.tasks) {
@@ -155,6 +164,13 @@ export class SwarmWatcher {
       const d = bySwarmId.get(t.ServiceID);
       if (first || !d) continue;
       this.opts.serviceEvent(identity(d), `${endedMessage(t)} Swarm starts a replacement.`);
+    }
+    for (const t of strandedTasks(this.tasks, this.nodes)) {
+      if (this.told.has(t.ID)) continue;
+      this.told.add(t.ID);
+      const d = bySwarmId.get(t.ServiceID);
+      const node = this.nodes.get(t.NodeID ?? "");
+      if (d) this.opts.serviceEvent(identity(d), `Instance ${t.ID} is unreachable: its node ${node?.Description?.Hostname ?? t.NodeID ?? ""} is ${node?.Status.State ?? "gone"}. It takes no requests; Swarm starts a replacement on another node.`);
     }
     const listed = new Set(this.tasks.map((t) => t.ID));
     for (const id of this.told) if (!listed.has(id)) this.told.delete(id);
