@@ -15,7 +15,7 @@
  * 3. node stopped under load: 3 replicas, one per node, 4 clients of `GET /`; a worker node is
  *    killed: failed requests, and the time until three replicas serve again.
  */
-import { CreateAutoScalingConfigurationCommand, CreateServiceCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
+import { CreateAutoScalingConfigurationCommand, CreateServiceCommand, DescribeServiceCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
 import { writeFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -77,8 +77,15 @@ async function createService(client: AppRunnerClient, name: string, identifier: 
   return { arn: out.Service?.ServiceArn ?? "", host: out.Service?.ServiceUrl ?? "" };
 }
 
+/** Until DescribeService says RUNNING: the service answers at its ServiceUrl from then on. */
+async function running(client: AppRunnerClient, arn: string): Promise<void> {
+  await until("RUNNING", async () => ((await client.send(new DescribeServiceCommand({ ServiceArn: arn }))).Service?.Status === "RUNNING" ? true : undefined), 120_000);
+}
+
 /** The baseline: the same image as a bare Swarm service, to its first 200 at the task's published port. */
 async function bareSwarmFirst200(cluster: SwarmCluster, image: string, auth: string, name: string): Promise<number> {
+  // As the driver's services, on an overlay network of its own (the nodes have no default bridge).
+  const network = await cluster.manager.call<{ Id: string }>({ method: "POST", path: "/networks/create", body: { Name: name, Driver: "overlay", Attachable: true } });
   const t0 = performance.now();
   const { ID } = await cluster.manager.call<{ ID: string }>({
     method: "POST",
@@ -86,7 +93,7 @@ async function bareSwarmFirst200(cluster: SwarmCluster, image: string, auth: str
     headers: { "X-Registry-Auth": auth },
     body: {
       Name: name,
-      TaskTemplate: { ContainerSpec: { Image: image, Env: ["PORT=8080"] } },
+      TaskTemplate: { ContainerSpec: { Image: image, Env: ["PORT=8080"] }, Networks: [{ Target: network.Id }] },
       Mode: { Replicated: { Replicas: 1 } },
       EndpointSpec: { Mode: "dnsrr", Ports: [{ Protocol: "tcp", TargetPort: 8080, PublishMode: "host" }] },
     },
@@ -115,6 +122,8 @@ async function bareSwarmFirst200(cluster: SwarmCluster, image: string, auth: str
     });
   } finally {
     await cluster.manager.call({ method: "DELETE", path: `/services/${ID}` });
+    // The network goes once the service's tasks have left it.
+    await until("the bare service's network is removed", () => cluster.manager.call({ method: "DELETE", path: `/networks/${network.Id}` }).then(() => true), 30_000).catch(() => undefined);
   }
 }
 
@@ -163,31 +172,36 @@ async function main(): Promise<void> {
     // 2. load step to 4x MaxConcurrency -> new replicas serving.
     const slow = await copyToBuiltInRegistry(target, `${source.host}/slow:1`, "slow", "1");
     const burst = await scaling(client, "burst", 1, 4, 2);
-    const steps: { first: number; all: number; failures: number }[] = [];
+    const steps: { first: number; all: number; failures: number; kinds: string }[] = [];
     for (let i = 0; i < RUNS; i++) {
       const svc = await createService(client, `burst-${i}`, slow, burst);
+      await running(client, svc.arn);
       await until("the service serves", async () => ((await servingInstances(or as BenchOpenRunner, svc.arn)).length === 1 ? true : undefined), 120_000);
       const t0 = performance.now();
       const load = loadLoop({ port: httpPort, host: svc.host, path: "/cgi-bin/slow", clients: 8 });
       try {
         const first = await until("a new replica serves", async () => ((await servingInstances(or as BenchOpenRunner, svc.arn)).length >= 2 ? performance.now() - t0 : undefined), 60_000);
         const all = await until("four replicas serve", async () => ((await servingInstances(or as BenchOpenRunner, svc.arn)).length >= 4 ? performance.now() - t0 : undefined), 60_000);
-        steps.push({ first, all, failures: 0 });
+        steps.push({ first, all, failures: 0, kinds: "" });
       } finally {
         await load.stop();
       }
       const last = steps.at(-1);
-      if (last) last.failures = load.failures.length;
+      if (last) {
+        last.failures = load.failures.length;
+        last.kinds = [...new Set(load.failures.map((f) => f.slice(0, 40)))].join("; ");
+      }
     }
     lines.push(
       "### load step to 4x MaxConcurrency -> new replicas serving",
-      markdownTable(["run", "first new replica (ms)", "all 4 replicas (ms)", "failed requests"], steps.map((s, i) => [String(i + 1), fmt(s.first, 0), fmt(s.all, 0), String(s.failures)])),
+      markdownTable(["run", "first new replica (ms)", "all 4 replicas (ms)", "failed requests"], steps.map((s, i) => [String(i + 1), fmt(s.first, 0), fmt(s.all, 0), `${s.failures}${s.kinds ? ` (${s.kinds})` : ""}`])),
       `median first new replica ${fmt(median(steps.map((s) => s.first)), 0)} ms (target <= 5000 ms)`,
     );
 
     // 3. a worker node stopped under load, once (it stays down).
     const hello = await copyToBuiltInRegistry(target, `${source.host}/hello:r0`, "hello", "r0");
     const svc = await createService(client, "sturdy", hello, await scaling(client, "three", 3, 3, 100));
+    await running(client, svc.arn);
     await until("three replicas serve", async () => ((await servingInstances(or as BenchOpenRunner, svc.arn)).length === 3 ? true : undefined), 120_000);
     const victim = cluster.nodes.find((n) => n.role === "worker")?.name ?? "";
     const load = loadLoop({ port: httpPort, host: svc.host, path: "/", clients: 4 });

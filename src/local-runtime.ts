@@ -34,13 +34,14 @@ import { LocalRuntimeDriver } from "./runtime/local/driver.js";
 import { dataPlaneRouter } from "./runtime/local/data-plane.js";
 import { serviceRefs } from "./runtime/local/service-refs.js";
 import { hostLayout, type LocalRuntimeSettings } from "./runtime/local/setup.js";
-import { UsageSampler } from "./runtime/local/usage-sampler.js";
+import { UsageSampler, type SampledInstance } from "./runtime/local/usage-sampler.js";
 import { builtInBaseImages, type RunningRegistry } from "./registry/built-in-registry.js";
 import type { RuntimeDriver } from "./runtime/driver.js";
 import type { ScalableService } from "./autoscaler/autoscaler.js";
 import { EngineApi } from "./runtime/swarm/engine-api.js";
 import { SwarmRuntimeDriver } from "./runtime/swarm/driver.js";
 import { nodePullOf } from "./runtime/swarm/node-pull.js";
+import { engineUsage } from "./runtime/swarm/task-usage.js";
 import { checkSwarm, describeSwarm, formatSwarmProblems } from "./runtime/swarm/preflight.js";
 import { AppRunnerError } from "./errors/app-runner-error.js";
 import { ensureFirewall, removeFirewall } from "./executor/firewall.js";
@@ -55,6 +56,8 @@ export interface HostDriver extends RuntimeDriver {
   stop(): Promise<void>;
   scale(serviceId: string, desired: number, reason: string): Promise<void>;
   scalingView(): ScalableService[];
+  /** Serving instances with what CPUUtilization and MemoryUtilization are relative to. */
+  sampledInstances(): SampledInstance[];
 }
 
 export interface LocalRuntime {
@@ -162,9 +165,17 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         logger,
       })
     : undefined;
-  const usage =
-    deps.metrics && driver instanceof LocalRuntimeDriver
-    ? new UsageSampler({ instances: () => driver.sampledInstances(), services: refs, recorder: deps.metrics, clock, intervalMs: settings.usageSampleMs, logger })
+  // A Swarm task's CPU and memory come from the Engine API's container stats, not this host's cgroups.
+  const usage = deps.metrics
+    ? new UsageSampler({
+        instances: () => driver.sampledInstances(),
+        services: refs,
+        recorder: deps.metrics,
+        clock,
+        intervalMs: settings.usageSampleMs,
+        logger,
+        ...(swarmApi ? { usage: engineUsage(swarmApi) } : {}),
+      })
     : undefined;
   const concurrency =
     deps.metrics && router

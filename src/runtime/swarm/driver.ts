@@ -67,7 +67,8 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
         address: i.address,
         port: i.port,
         healthy: i.healthy,
-        serving: i.deployment.role === "serving" && routable(i),
+        // Serving once the data plane has it: between the role change and the router's answer it does not yet.
+        serving: i.deployment.role === "serving" && routable(i) && (this.published.get(i.deployment.serviceId)?.includes(routeKey(i)) ?? false),
       }));
   }
 
