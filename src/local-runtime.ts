@@ -251,6 +251,7 @@ function swarmDriver(deps: LocalRuntimeDeps, api: EngineApi, layout: HostLayout,
     logger: deps.logger,
     router,
     startupBudgetMs: deps.settings.startupBudgetMs,
+    stopGraceMs: deps.settings.stopGraceMs,
   });
 }
 

@@ -74,6 +74,7 @@ describe("OpenRunner on a three-node swarm", { timeout: 15 * 60_000, skip: docke
         addressBlock: randomAddressBlock(),
         imagePollMs: 0,
         codePollMs: 0,
+        stopGraceMs: 1000,
         router: { httpPort, httpsPort: 0 },
         autoscaleWindows: { stableWindowSeconds: 8, scaleDownDelayMs: 2000 },
         swarm: { dockerHost: cluster.manager.endpoint },

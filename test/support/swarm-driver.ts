@@ -83,6 +83,8 @@ export async function startSwarmDriver(overrides: Partial<SwarmDriverOptions> = 
       serviceEvent: (service, message) => void events.push(`${service.id}: ${message}`),
       logger: () => undefined,
       startupBudgetMs: 60_000,
+      // The test apps are PID 1 and ignore SIGTERM: a shorter grace keeps each stop short.
+      stopGraceMs: 1_000,
       watchMs: 250,
       ...overrides,
     };

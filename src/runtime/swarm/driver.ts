@@ -104,7 +104,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
       const pull = await this.opts.pullOf(spec.image);
       ctx.step?.("start");
       const replicas = initialReplicas(spec.autoScaling, this.servingOf(spec.serviceId)?.desired);
-      const body = buildServiceSpec({ spec, pull, owner: this.opts.owner, network: this.opts.owner, replicas, role: "starting" });
+      const body = buildServiceSpec({ spec, pull, owner: this.opts.owner, network: this.opts.owner, replicas, role: "starting", stopGraceMs: this.opts.stopGraceMs });
       ctx.log(`Starting ${plural(replicas, "instance")} of image ${spec.image.identifier} (${spec.image.digest}) as Swarm service ${body.Name}.`);
       this.watcher.put(await this.services.create(body, registryAuthHeaders(pull)));
       return { imageDigest: spec.image.digest };

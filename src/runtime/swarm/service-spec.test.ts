@@ -38,6 +38,11 @@ describe("buildServiceSpec", () => {
     assert.equal(c.StopGracePeriod, 5_000_000_000);
   });
 
+  it("stops tasks with the driver's grace period when it has one", () => {
+    const body = buildServiceSpec({ spec: spec(), pull, owner: "orabc", network: "orabc", replicas: 1, role: "starting", stopGraceMs: 1_500 });
+    assert.equal(body.TaskTemplate.ContainerSpec.StopGracePeriod, 1_500_000_000);
+  });
+
   it("leaves the image's CMD alone without a start command", () => {
     assert.equal(build(spec()).TaskTemplate.ContainerSpec.Args, undefined);
   });

@@ -10,7 +10,7 @@ import { runSettings } from "../instance-plan.js";
 import type { ServiceSpec, SwarmService } from "./engine-types.js";
 import { LABELS, type NodePull } from "./types.js";
 
-/** SIGTERM, then this long, then SIGKILL (as the local driver's default). */
+/** SIGTERM, then this long, then SIGKILL (as the local driver's default), unless the driver is told otherwise. */
 export const STOP_GRACE_MS = 5_000;
 /** Swarm waits this long before it restarts a task that exited. */
 export const RESTART_DELAY_MS = 1_000;
@@ -61,6 +61,8 @@ export interface ServiceSpecInput {
   network: string;
   replicas: number;
   role: DeploymentRole;
+  /** SIGTERM, then this long, then SIGKILL (STOP_GRACE_MS by default). */
+  stopGraceMs?: number;
 }
 
 export function settingsOf(spec: DeploymentSpec): DeploymentSettings {
@@ -104,7 +106,7 @@ export function buildServiceSpec(input: ServiceSpecInput): ServiceSpec {
         ...(run.startArgs ? { Args: run.startArgs } : {}),
         Env: [...run.env].map(([k, v]) => `${k}=${v}`),
         Labels: labels,
-        StopGracePeriod: STOP_GRACE_MS * 1_000_000,
+        StopGracePeriod: (input.stopGraceMs ?? STOP_GRACE_MS) * 1_000_000,
       },
       Resources: { Limits: size, Reservations: size },
       RestartPolicy: { Condition: "any", Delay: RESTART_DELAY_MS * 1_000_000 },

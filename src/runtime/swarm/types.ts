@@ -55,6 +55,8 @@ export interface SwarmDriverOptions {
   router?: TrafficRouter;
   /** How long new tasks have to pass their health check: App Runner's 5 minutes. */
   startupBudgetMs?: number;
+  /** SIGTERM, then this long, then SIGKILL, when a task stops (5 s by default, as the local driver). */
+  stopGraceMs?: number;
   /** How often tasks are listed to update routes and find exits (1 s by default). */
   watchMs?: number;
 }
