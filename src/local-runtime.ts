@@ -19,6 +19,8 @@ import type { MetricsRecorder, ServiceUsageRecorder } from "./telemetry/metrics/
 import { ServiceEventRecorder } from "./telemetry/service-events.js";
 import { RequestLogReceiver } from "./router/request-log.js";
 import { HaproxyRouter } from "./router/router.js";
+import { dataPlaneRoute, dataPlaneToken } from "./router/edge/data-plane-route.js";
+import { EdgeLoadReports } from "./router/edge/load-merge.js";
 import { Autoscaler } from "./autoscaler/autoscaler.js";
 import { ImageWatcher } from "./sources/image-watcher.js";
 import { registryNotificationsRoute, registryNotifyToken } from "./sources/registry-notifications.js";
@@ -47,7 +49,7 @@ import { AppRunnerError } from "./errors/app-runner-error.js";
 import { ensureFirewall, removeFirewall } from "./executor/firewall.js";
 import type { HostLayout } from "./executor/types.js";
 import type { RegistryConfig } from "./images/registry-config.js";
-import type { TrafficRouter } from "./router/types.js";
+import type { BackendLoad, TrafficRouter } from "./router/types.js";
 
 
 /** What the composition needs of a driver beside the engine's contract: lifecycle and autoscaling. */
@@ -154,12 +156,16 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         serviceExists: (serviceId) => refs(serviceId) !== undefined,
         pendingImages: () => deps.store.operations.listOpen().flatMap((op) => (op.state.artifact ? [op.state.artifact.digest, op.state.artifact.manifestDigest] : [])),
       });
+  // Edge routers (`openrunner router` on other machines) follow the same routes and report their
+  // load: the autoscaler and the concurrency sampler see the sum over every router.
+  const edges = router ? new EdgeLoadReports(clock) : undefined;
+  const dataPlaneLoad = async (): Promise<BackendLoad[]> => (router && edges ? edges.merged(await router.load()) : []);
   const autoscaler = router
     ? new Autoscaler({
         clock,
         intervalMs: settings.autoscaleIntervalMs,
         windows: settings.autoscaleWindows,
-        load: () => router.load(),
+        load: dataPlaneLoad,
         services: () => driver.scalingView(),
         scale: (serviceId, desired, reason) => driver.scale(serviceId, desired, reason),
         logger,
@@ -179,7 +185,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     : undefined;
   const concurrency =
     deps.metrics && router
-      ? concurrencySampler({ load: () => router.load(), services: refs, recorder: deps.metrics, clock, intervalMs: settings.concurrencySampleMs, logger })
+      ? concurrencySampler({ load: dataPlaneLoad, services: refs, recorder: deps.metrics, clock, intervalMs: settings.concurrencySampleMs, logger })
       : undefined;
   const registryHostOf = (host: string): string => (deps.registry?.isBuiltIn(host) ? deps.registry.address : host);
   const imageWatcher = new ImageWatcher({ deps: deps.lifecycle, images, pollMs: settings.imagePollMs ?? DEFAULT_IMAGE_POLL_MS, registryHostOf, logger });
@@ -196,7 +202,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     imageWatcher,
     codeWatcher,
     router,
-    routes: [route, webhook],
+    routes: [route, webhook, ...(router && edges ? [dataPlaneRoute({ token: dataPlaneToken(deps.dataDir, deps.random), routes: () => router.routes(), reports: edges })] : [])],
     notifyToken: token,
     async start() {
       started = true;

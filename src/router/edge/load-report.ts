@@ -1,0 +1,27 @@
+import type { BackendLoad } from "../types.js";
+
+/** What an edge router POSTs every second. */
+export interface LoadReport {
+  name: string;
+  loads: BackendLoad[];
+}
+
+const count = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const MAX_BACKENDS = 10_000;
+
+/** Pure: a load report from JSON, or why it is not one (an edge router's numbers reach the autoscaler). */
+export function parseLoadReport(body: unknown): LoadReport | string {
+  const b = body as { name?: unknown; loads?: unknown } | null;
+  if (typeof b?.name !== "string" || !NAME.test(b.name)) return "name must be 1-100 letters, digits, '.', '_' or '-'";
+  if (!Array.isArray(b.loads) || b.loads.length > MAX_BACKENDS) return "loads must be an array of backend loads";
+  const loads: BackendLoad[] = [];
+  for (const raw of b.loads as unknown[]) {
+    const l = raw as Partial<BackendLoad> | null;
+    if (typeof l?.serviceId !== "string" || !count(l.inFlight) || !count(l.queued)) return "each load needs serviceId, inFlight and queued";
+    const per = l.perInstance ?? {};
+    if (typeof per !== "object" || Array.isArray(per) || !Object.values(per).every(count)) return "perInstance maps instance ids to counts";
+    loads.push({ serviceId: l.serviceId, inFlight: l.inFlight, queued: l.queued, perInstance: { ...per } });
+  }
+  return { name: b.name, loads };
+}
