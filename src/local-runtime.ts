@@ -19,8 +19,7 @@ import type { MetricsRecorder, ServiceUsageRecorder } from "./telemetry/metrics/
 import { ServiceEventRecorder } from "./telemetry/service-events.js";
 import { RequestLogReceiver } from "./router/request-log.js";
 import { HaproxyRouter } from "./router/router.js";
-import { dataPlaneRoute, dataPlaneToken } from "./router/edge/data-plane-route.js";
-import { EdgeLoadReports } from "./router/edge/load-merge.js";
+import { edgeRouters } from "./router/edge/edge-routers.js";
 import { Autoscaler } from "./autoscaler/autoscaler.js";
 import { ImageWatcher } from "./sources/image-watcher.js";
 import { registryNotificationsRoute, registryNotifyToken } from "./sources/registry-notifications.js";
@@ -112,6 +111,10 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: { ...registryConfig, builtIn: deps.registry }, logger });
   const refs = serviceRefs(deps.store, clock);
   const router = dataPlaneRouter({ ...deps, logger });
+  // Edge routers (`openrunner router` on other machines) follow the same routes and report their
+  // load: the autoscaler and the concurrency sampler see the sum over every router, and drivers
+  // drain through them too.
+  const edges = router ? edgeRouters({ local: router, dataDir: deps.dataDir, clock, random: deps.random, logger }) : undefined;
   const requestLog =
     deps.metrics && router
       ? new RequestLogReceiver({ recorder: deps.metrics, services: refs, clock, logger, counters: () => router.counters() })
@@ -138,7 +141,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   const webhook = gitWebhookRoute({ secret: gitWebhookSecret(deps.dataDir), onPush: (p) => codeWatcher.onPush(p), logger });
   const swarmApi = settings.swarm ? await EngineApi.connect(settings.swarm.dockerHost) : undefined;
   const driver = swarmApi
-    ? swarmDriver(deps, swarmApi, layout, registryConfig, router)
+    ? swarmDriver(deps, swarmApi, layout, registryConfig, edges?.router)
     : new LocalRuntimeDriver({
         runtimeDir: join(deps.dataDir, "runtime"),
         layout,
@@ -151,15 +154,12 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         startupBudgetMs: settings.startupBudgetMs,
         stopGraceMs: settings.stopGraceMs,
         superviseMs: settings.superviseMs,
-        router,
+        router: edges?.router,
         persistedRoutes: router ? () => router.routes() : undefined,
         serviceExists: (serviceId) => refs(serviceId) !== undefined,
         pendingImages: () => deps.store.operations.listOpen().flatMap((op) => (op.state.artifact ? [op.state.artifact.digest, op.state.artifact.manifestDigest] : [])),
       });
-  // Edge routers (`openrunner router` on other machines) follow the same routes and report their
-  // load: the autoscaler and the concurrency sampler see the sum over every router.
-  const edges = router ? new EdgeLoadReports(clock) : undefined;
-  const dataPlaneLoad = async (): Promise<BackendLoad[]> => (router && edges ? edges.merged(await router.load()) : []);
+  const dataPlaneLoad = async (): Promise<BackendLoad[]> => (edges ? edges.load() : []);
   const autoscaler = router
     ? new Autoscaler({
         clock,
@@ -202,7 +202,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     imageWatcher,
     codeWatcher,
     router,
-    routes: [route, webhook, ...(router && edges ? [dataPlaneRoute({ token: dataPlaneToken(deps.dataDir, deps.random), routes: () => router.routes(), reports: edges })] : [])],
+    routes: [route, webhook, ...(edges ? [edges.route] : [])],
     notifyToken: token,
     async start() {
       started = true;

@@ -7,11 +7,12 @@ import type { ServiceRoute } from "../types.js";
 import { httpControlPlane } from "./control-plane-client.js";
 import { dataPlaneRoute, DATA_PLANE_ROUTES_PATH } from "./data-plane-route.js";
 import { EdgeLoadReports } from "./load-merge.js";
+import { RouteTable } from "./route-table.js";
 
 const route = (serviceId: string): ServiceRoute => ({ serviceId, serviceName: serviceId, hosts: [`${serviceId}.test`], state: "serving", maxConcurrency: 1, instances: [] });
 
 async function serve(table: ServiceRoute[], reports: EdgeLoadReports): Promise<{ server: Server; url: string }> {
-  const r = dataPlaneRoute({ token: "secret", routes: () => table, reports });
+  const r = dataPlaneRoute({ token: "secret", table: new RouteTable(() => table, "boot"), reports });
   const server = createServer((req, res) => {
     if (!r.matches(req)) return void res.writeHead(404).end();
     r.handle(req, res).catch((err: unknown) => res.writeHead(500).end(String(err)));

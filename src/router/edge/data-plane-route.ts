@@ -1,11 +1,11 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Random } from "../../util/random.js";
 import { readOrCreateSecretFile } from "../../util/secret-file.js";
-import type { ServiceRoute } from "../types.js";
 import type { EdgeLoadReports } from "./load-merge.js";
 import { parseLoadReport } from "./load-report.js";
+import type { RouteTable } from "./route-table.js";
 
 export const DATA_PLANE_ROUTES_PATH = "/openrunner/data-plane/routes";
 export const DATA_PLANE_LOAD_PATH = "/openrunner/data-plane/load";
@@ -19,15 +19,10 @@ export function dataPlaneToken(dataDir: string, random: Random): string {
     .trim();
 }
 
-/** The routes' version: edge routers send it back (If-None-Match), and an unchanged table is a 304 with no body. */
-export function routesEtag(body: string): string {
-  return `"${createHash("sha256").update(body).digest("base64url").slice(0, 27)}"`;
-}
-
 export interface DataPlaneRouteOptions {
   token: string;
-  /** The local router's desired routes (HaproxyRouter.routes()). */
-  routes: () => ServiceRoute[];
+  /** The local router's desired routes, versioned. */
+  table: RouteTable;
   reports: EdgeLoadReports;
 }
 
@@ -75,8 +70,8 @@ export function dataPlaneRoute(opts: DataPlaneRouteOptions): DataPlaneRoute {
         return;
       }
       if (req.method === "GET") {
-        const body = `${JSON.stringify({ routes: opts.routes() })}\n`;
-        const etag = routesEtag(body);
+        // An unchanged table (the edge router sends its version back) is a 304 with no body.
+        const { body, etag } = opts.table.current();
         if (req.headers["if-none-match"] === etag) {
           res.writeHead(304, { etag }).end();
           return;
@@ -98,7 +93,7 @@ export function dataPlaneRoute(opts: DataPlaneRouteOptions): DataPlaneRoute {
         res.writeHead(400, { "content-type": "text/plain" }).end(`${report}\n`);
         return;
       }
-      opts.reports.record(report.name, report.loads);
+      opts.reports.record(report);
       res.writeHead(204).end();
     },
   };

@@ -5,6 +5,7 @@ import type { BackendLoad, ServiceRoute } from "../types.js";
 import type { ControlPlaneClient } from "./control-plane-client.js";
 import { backoffMs, EdgeRouter, type EdgeDataPlane } from "./edge-router.js";
 import type { LoadReport } from "./load-report.js";
+import { ManualTimers } from "../../util/manual-timers.js";
 
 const route = (serviceId: string, maxConcurrency = 10): ServiceRoute => ({
   serviceId,
@@ -59,8 +60,9 @@ const setup = () => {
   const router = new FakeDataPlane();
   const cp = new FakeControlPlane();
   const lines: string[] = [];
-  const edge = new EdgeRouter({ name: "edge-1", router, controlPlane: cp, logger: (m) => lines.push(m) });
-  return { router, cp, edge, lines, signal: new AbortController().signal };
+  const timers = new ManualTimers();
+  const edge = new EdgeRouter({ name: "edge-1", router, controlPlane: cp, logger: (m) => lines.push(m), timers });
+  return { router, cp, edge, lines, timers, signal: new AbortController().signal };
 };
 
 test("EdgeRouter: applies the difference, skips an unchanged table, removes gone services", async () => {
@@ -107,7 +109,30 @@ test("EdgeRouter: the control plane down leaves the routes as they are, logged, 
   await edge.syncOnce(signal);
   assert.ok(lines.some((l) => l.includes("answers again")));
   await edge.reportOnce(signal);
-  assert.deepEqual(cp.reports, [{ name: "edge-1", loads: [{ serviceId: "s1", inFlight: 3, queued: 1, perInstance: { a: 3 } }] }]);
+  assert.deepEqual(cp.reports, [{ name: "edge-1", loads: [{ serviceId: "s1", inFlight: 3, queued: 1, perInstance: { a: 3 } }], routes: "v1" }], "the load comes with the table version applied");
+});
+
+test("EdgeRouter on its schedule: routes at once, load right after a change, then every second; polls back off while the control plane is down", async () => {
+  const { router, cp, edge, timers } = setup();
+  cp.table = [route("s1")];
+  await edge.start();
+  await timers.advance(0);
+  assert.deepEqual([...router.table.keys()], ["s1"], "the first poll runs at start");
+  assert.deepEqual(cp.reports.map((r) => r.routes), ["v1"], "the applied version is reported at once");
+  await timers.advance(1_000);
+  assert.deepEqual(cp.asked, [undefined, "v1"]);
+  assert.equal(cp.reports.length, 2);
+  cp.down = true;
+  await timers.advance(1_000); // fails: next try in 2 s
+  await timers.advance(1_000);
+  assert.equal(cp.asked.length, 3);
+  await timers.advance(1_000);
+  assert.equal(cp.asked.length, 4, "then 4 s");
+  await timers.advance(3_000);
+  assert.equal(cp.asked.length, 4);
+  assert.deepEqual([...router.table.keys()], ["s1"], "still serving the last table");
+  await edge.stop();
+  assert.deepEqual(timers.scheduled(), []);
 });
 
 test("backoffMs: every second while it answers, doubling to a cap while it does not", () => {

@@ -42,6 +42,7 @@ export function backoffMs(everyMs: number, failures: number, maxMs: number): num
  * again with a growing wait.
  */
 export class EdgeRouter {
+  /** The version of the table applied in full (sent back to the control plane with the load). */
   private etag: string | undefined;
   private syncFailures = 0;
   private reportFailures = 0;
@@ -132,12 +133,14 @@ export class EdgeRouter {
     }
     // Only a table applied in full is remembered: otherwise the next poll fetches it again.
     this.etag = complete ? answer.etag : undefined;
+    // The control plane waits for this report before it stops instances that left the table.
+    if (complete) this.report.runSoon();
   }
 
   async reportOnce(signal: AbortSignal): Promise<void> {
     const loads = await this.opts.router.load();
     try {
-      await this.opts.controlPlane.report({ name: this.opts.name, loads }, signal);
+      await this.opts.controlPlane.report({ name: this.opts.name, loads, ...(this.etag ? { routes: this.etag } : {}) }, signal);
     } catch (err) {
       if (signal.aborted) return;
       // The route sync already says the control plane is gone; only the first failure is worth a line here.

@@ -39,15 +39,15 @@ test("mergeLoads: the local router's load plus every fresh edge report, summed p
 test("EdgeLoadReports: the last report per name counts while fresh, then is forgotten", () => {
   const clock = new ManualClock(T);
   const reports = new EdgeLoadReports(clock);
-  reports.record("edge-1", [load("s1", 5)]);
-  reports.record("edge-1", [load("s1", 2)]); // replaces, does not add
+  reports.record({ name: "edge-1", loads: [load("s1", 5)] });
+  reports.record({ name: "edge-1", loads: [load("s1", 2)] }); // replaces, does not add
   clock.advance(1_000);
-  reports.record("edge-2", [load("s1", 1)]);
+  reports.record({ name: "edge-2", loads: [load("s1", 1)] });
   assert.deepEqual(reports.merged([load("s1", 1)]), [load("s1", 4)]);
   clock.advance(2_500); // edge-1 is 3.5 s old
   assert.deepEqual(reports.merged([load("s1", 1)]), [load("s1", 2)]);
-  assert.deepEqual(reports.names(), ["edge-2"]);
+  assert.deepEqual(reports.fresh().map((r) => r.name), ["edge-2"]);
   clock.advance(1_000);
   assert.deepEqual(reports.merged([]), []);
-  assert.deepEqual(reports.names(), []);
+  assert.deepEqual(reports.fresh(), []);
 });

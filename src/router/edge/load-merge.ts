@@ -1,11 +1,10 @@
 import type { Clock } from "../../util/clock.js";
 import type { BackendLoad } from "../types.js";
+import type { LoadReport } from "./load-report.js";
 
 /** One edge router's last load report, stamped when the control plane received it. */
-export interface EdgeLoadReport {
-  name: string;
+export interface EdgeLoadReport extends LoadReport {
   receivedAt: number;
-  loads: BackendLoad[];
 }
 
 /** An edge router that stopped reporting for longer than this no longer counts (it may be gone). */
@@ -39,19 +38,19 @@ export class EdgeLoadReports {
     private readonly freshMs = EDGE_REPORT_FRESH_MS,
   ) {}
 
-  record(name: string, loads: BackendLoad[]): void {
-    this.last.set(name, { name, receivedAt: this.clock.now(), loads });
+  record(report: LoadReport): void {
+    this.last.set(report.name, { ...report, receivedAt: this.clock.now() });
   }
 
-  /** Sums the local router's load with the fresh reports; stale ones are forgotten. */
+  /** Sums the local router's load with the fresh reports. */
   merged(local: readonly BackendLoad[]): BackendLoad[] {
-    const now = this.clock.now();
-    for (const [name, r] of this.last) if (now - r.receivedAt > this.freshMs) this.last.delete(name);
-    return mergeLoads(local, [...this.last.values()], now, this.freshMs);
+    return mergeLoads(local, this.fresh(), this.clock.now(), this.freshMs);
   }
 
-  /** Names of the edge routers that reported recently. */
-  names(): string[] {
-    return [...this.last.keys()];
+  /** The reports that still count; stale ones are forgotten. */
+  fresh(): EdgeLoadReport[] {
+    const now = this.clock.now();
+    for (const [name, r] of this.last) if (now - r.receivedAt > this.freshMs || r.receivedAt > now) this.last.delete(name);
+    return [...this.last.values()];
   }
 }

@@ -4,6 +4,8 @@ import type { BackendLoad } from "../types.js";
 export interface LoadReport {
   name: string;
   loads: BackendLoad[];
+  /** The version (ETag) of the route table the edge router has applied in full, if any. */
+  routes?: string;
 }
 
 const count = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
@@ -12,9 +14,10 @@ const MAX_BACKENDS = 10_000;
 
 /** Pure: a load report from JSON, or why it is not one (an edge router's numbers reach the autoscaler). */
 export function parseLoadReport(body: unknown): LoadReport | string {
-  const b = body as { name?: unknown; loads?: unknown } | null;
+  const b = body as { name?: unknown; loads?: unknown; routes?: unknown } | null;
   if (typeof b?.name !== "string" || !NAME.test(b.name)) return "name must be 1-100 letters, digits, '.', '_' or '-'";
   if (!Array.isArray(b.loads) || b.loads.length > MAX_BACKENDS) return "loads must be an array of backend loads";
+  if (b.routes !== undefined && (typeof b.routes !== "string" || b.routes.length > 200)) return "routes is the ETag of the applied route table";
   const loads: BackendLoad[] = [];
   for (const raw of b.loads as unknown[]) {
     const l = raw as Partial<BackendLoad> | null;
@@ -23,5 +26,5 @@ export function parseLoadReport(body: unknown): LoadReport | string {
     if (typeof per !== "object" || Array.isArray(per) || !Object.values(per).every(count)) return "perInstance maps instance ids to counts";
     loads.push({ serviceId: l.serviceId, inFlight: l.inFlight, queued: l.queued, perInstance: { ...per } });
   }
-  return { name: b.name, loads };
+  return { name: b.name, loads, ...(typeof b.routes === "string" ? { routes: b.routes } : {}) };
 }
