@@ -61,6 +61,11 @@ export async function routerCommand(argv: string[]): Promise<void> {
   });
   const edge = new EdgeRouter({ name: values.name, router, controlPlane: httpControlPlane(controlPlane, token), logger });
   await edge.start();
+  // Background tasks' timers never keep a process alive; this one lives until a signal stops it.
+  const alive = setInterval(() => undefined, 60_000);
   process.stdout.write(`edge router ${values.name} is serving on :${values["http-port"]} (routes from ${controlPlane})\nready\n`);
-  stopOnSignals(() => edge.stop());
+  stopOnSignals(async () => {
+    clearInterval(alive);
+    await edge.stop();
+  });
 }

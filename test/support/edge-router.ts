@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
+import { CLI, tempDataDir } from "./harness.js";
+import { haproxyPidIn, stopHaproxyIn } from "./local-server.js";
+import { viaRouter } from "./router-client.js";
+
+/**
+ * `openrunner router` (an edge router) as a separate process on 127.0.0.1, with its own
+ * directory; started and stopped by the PID it got, its HAProxy stopped by its pid file in
+ * cleanup() even after a failed assertion.
+ */
+export class EdgeRouterProcess {
+  readonly data = tempDataDir("openrunner-edge-router-");
+  readonly dir = join(this.data.dir, "router");
+  child: ChildProcess | undefined;
+  private out = "";
+
+  constructor(private readonly opts: { controlPlane: string; tokenFile: string; httpPort: number; name: string }) {}
+
+  get port(): number {
+    return this.opts.httpPort;
+  }
+
+  output(): string {
+    return this.out;
+  }
+
+  /** The PID of its HAProxy master (0 when none is recorded). */
+  haproxyPid(): number {
+    return haproxyPidIn(this.dir);
+  }
+
+  /** Resolves at its `ready` line. */
+  start(timeoutMs = 30_000): Promise<void> {
+    const args = ["router", "--control-plane", this.opts.controlPlane, "--token-file", this.opts.tokenFile, "--name", this.opts.name];
+    args.push("--http-port", String(this.opts.httpPort), "--dir", this.dir);
+    const child = spawn(process.execPath, [CLI, ...args], { stdio: ["ignore", "pipe", "pipe"] });
+    this.child = child;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`openrunner router did not print ready in ${timeoutMs} ms:\n${this.out}`));
+      }, timeoutMs);
+      child.stdout?.on("data", (c: Buffer) => {
+        this.out += c.toString();
+        if (/^ready$/m.test(this.out)) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.stderr?.on("data", (c: Buffer) => {
+        this.out += c.toString();
+      });
+      child.once("exit", (code, signal) => {
+        clearTimeout(timer);
+        if (!/^ready$/m.test(this.out)) reject(new Error(`openrunner router exited with ${code ?? signal}:\n${this.out}`));
+      });
+    });
+  }
+
+  /** Signals the process it started (by PID) and waits for it to exit. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
+    child.kill(signal);
+    await exited;
+  }
+
+  /** One GET through this edge router with the service's Host. */
+  async via(host: string, path = "/"): Promise<{ status: number; body: string }> {
+    const r = await viaRouter({ port: this.opts.httpPort, host, path, timeoutMs: 5_000 });
+    return { status: r.status, body: r.body.trim() };
+  }
+
+  async cleanup(): Promise<void> {
+    try {
+      await this.stop("SIGKILL");
+      await stopHaproxyIn(this.dir);
+    } finally {
+      this.data.remove();
+    }
+  }
+}
