@@ -94,6 +94,10 @@ describe("edge routers: HAProxy on another machine follows the control plane's r
     }
     console.log(`edge router: the new deployment served at the edge ${Math.round(edgeFirst - cpFirst)} ms after the control plane's data plane (${during.ok} requests through the edge during the update)`);
     assert.deepEqual(during.failures, [], "no request through the edge failed during the blue/green update");
+    // The old instances stopped only once the edge had left them: it never had to retry a refused connection.
+    const stats = await edge.backendStats(`s_${web.id}`);
+    console.log(`edge router: backend of the updated service after the update: ${JSON.stringify({ econ: stats.econ, wretr: stats.wretr, wredis: stats.wredis, eresp: stats.eresp })}`);
+    assert.deepEqual([stats.econ, stats.wretr, stats.wredis], ["0", "0", "0"], "no connection to a stopped instance");
     assert.ok(during.ok > 0);
     assert.equal((await edge.via(web.host)).body, "beta");
 

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { createConnection } from "node:net";
 import { join } from "node:path";
 import { CLI, tempDataDir } from "./harness.js";
 import { haproxyPidIn, stopHaproxyIn } from "./local-server.js";
@@ -66,6 +67,22 @@ export class EdgeRouterProcess {
     const exited = new Promise<void>((ok) => child.once("exit", () => ok()));
     child.kill(signal);
     await exited;
+  }
+
+  /** A backend's totals from its HAProxy's `show stat` (the BACKEND row, by column name). */
+  async backendStats(backend: string): Promise<Record<string, string>> {
+    const csv = await new Promise<string>((resolve, reject) => {
+      const sock = createConnection(join(this.dir, "admin.sock"));
+      let text = "";
+      sock.on("data", (c: Buffer) => (text += c.toString()));
+      sock.on("end", () => resolve(text));
+      sock.on("error", reject);
+      sock.end("show stat\n");
+    });
+    const [head = "", ...rows] = csv.trim().split("\n");
+    const names = head.replace(/^# /, "").split(",");
+    const row = rows.map((r) => r.split(",")).find((r) => r[0] === backend && r[1] === "BACKEND") ?? [];
+    return Object.fromEntries(names.map((n, i) => [n, row[i] ?? ""]));
   }
 
   /** One GET through this edge router with the service's Host. */
