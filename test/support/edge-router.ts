@@ -3,7 +3,7 @@ import { createConnection } from "node:net";
 import { join } from "node:path";
 import { CLI, tempDataDir } from "./harness.js";
 import { haproxyPidIn, stopHaproxyIn } from "./local-server.js";
-import { viaRouter } from "./router-client.js";
+import { loadLoop, viaRouter } from "./router-client.js";
 
 /**
  * `openrunner router` (an edge router) as a separate process on 127.0.0.1, with its own
@@ -99,4 +99,54 @@ export class EdgeRouterProcess {
       this.data.remove();
     }
   }
+}
+
+/** What an update through an edge router measured. */
+export interface EdgeUpdate {
+  /** From the control plane's data plane serving the new version to the edge router serving it. */
+  lagMs: number;
+  ok: number;
+  failures: string[];
+  /** The edge HAProxy's backend counters of refused or retried connections after the update. */
+  refused: { econ: string; wretr: string; wredis: string };
+}
+
+/**
+ * Runs `update` (a blue/green deployment) under closed-loop load through the edge router until
+ * `done` resolves, noting when the control plane's data plane (`controlPlaneBody`) and then the
+ * edge first answer `expected`.
+ */
+export async function updateThroughEdge(opts: {
+  edge: EdgeRouterProcess;
+  serviceId: string;
+  host: string;
+  expected: string;
+  controlPlaneBody: () => Promise<string>;
+  update: () => Promise<unknown>;
+  done: () => Promise<unknown>;
+}): Promise<EdgeUpdate> {
+  const { edge, host } = opts;
+  const load = loadLoop({ port: edge.port, host, path: "/", clients: 2 });
+  let cpFirst = 0;
+  let edgeFirst = 0;
+  try {
+    await opts.update();
+    const until = Date.now() + 120_000;
+    while ((cpFirst === 0 || edgeFirst === 0) && Date.now() < until) {
+      const [cp, e] = await Promise.all([opts.controlPlaneBody(), edge.via(host)]);
+      if (cpFirst === 0 && cp === opts.expected) cpFirst = performance.now();
+      if (edgeFirst === 0 && e.body === opts.expected) edgeFirst = performance.now();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await opts.done();
+  } finally {
+    await load.stop();
+  }
+  const stats = await edge.backendStats(`s_${opts.serviceId}`);
+  return {
+    lagMs: cpFirst > 0 && edgeFirst > 0 ? Math.round(edgeFirst - cpFirst) : Number.NaN,
+    ok: load.ok,
+    failures: load.failures,
+    refused: { econ: stats.econ ?? "", wretr: stats.wretr ?? "", wredis: stats.wredis ?? "" },
+  };
 }
