@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { stopOnSignals } from "./shutdown.js";
 import { httpControlPlane } from "../router/edge/control-plane-client.js";
 import { EdgeRouter } from "../router/edge/edge-router.js";
+import { isEdgeRouterName } from "../router/edge/load-report.js";
 import { HaproxyRouter } from "../router/router.js";
 import { stderrLogger } from "../util/stderr-logger.js";
 
@@ -48,6 +49,7 @@ export async function routerCommand(argv: string[]): Promise<void> {
   const tokenFile = values["token-file"];
   if (!controlPlane || !/^https?:\/\//.test(controlPlane)) throw new Error("--control-plane takes the control plane's endpoint, http://HOST:PORT");
   if (!tokenFile) throw new Error("--token-file takes a file holding the control plane's data-plane.token");
+  if (!isEdgeRouterName(values.name)) throw new Error("--name takes 1-100 letters, digits, '.', '_' or '-', starting with a letter or digit");
   const token = readFileSync(tokenFile, "utf8").trim();
   if (!token) throw new Error(`${tokenFile} is empty`);
   const logger = stderrLogger;

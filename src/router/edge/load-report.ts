@@ -10,6 +10,9 @@ export interface LoadReport {
 
 const count = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v) && v >= 0;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** Whether an edge router may report under this name (a host name fits). */
+export const isEdgeRouterName = (name: string): boolean => NAME.test(name);
 const MAX_BACKENDS = 10_000;
 
 /** Pure: a load report from JSON, or why it is not one (an edge router's numbers reach the autoscaler). */
