@@ -19,6 +19,7 @@ import type { MetricsRecorder, ServiceUsageRecorder } from "./telemetry/metrics/
 import { ServiceEventRecorder } from "./telemetry/service-events.js";
 import { RequestLogReceiver } from "./router/request-log.js";
 import { HaproxyRouter } from "./router/router.js";
+import { edgeRouters } from "./router/edge/edge-routers.js";
 import { Autoscaler } from "./autoscaler/autoscaler.js";
 import { ImageWatcher } from "./sources/image-watcher.js";
 import { registryNotificationsRoute, registryNotifyToken } from "./sources/registry-notifications.js";
@@ -47,7 +48,7 @@ import { AppRunnerError } from "./errors/app-runner-error.js";
 import { ensureFirewall, removeFirewall } from "./executor/firewall.js";
 import type { HostLayout } from "./executor/types.js";
 import type { RegistryConfig } from "./images/registry-config.js";
-import type { TrafficRouter } from "./router/types.js";
+import type { BackendLoad, TrafficRouter } from "./router/types.js";
 
 
 /** What the composition needs of a driver beside the engine's contract: lifecycle and autoscaling. */
@@ -110,6 +111,10 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: { ...registryConfig, builtIn: deps.registry }, logger });
   const refs = serviceRefs(deps.store, clock);
   const router = dataPlaneRouter({ ...deps, logger });
+  // Edge routers (`openrunner router` on other machines) follow the same routes and report their
+  // load: the autoscaler and the concurrency sampler see the sum over every router, and drivers
+  // drain through them too.
+  const edges = router ? edgeRouters({ local: router, dataDir: deps.dataDir, clock, random: deps.random, logger }) : undefined;
   const requestLog =
     deps.metrics && router
       ? new RequestLogReceiver({ recorder: deps.metrics, services: refs, clock, logger, counters: () => router.counters() })
@@ -136,7 +141,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   const webhook = gitWebhookRoute({ secret: gitWebhookSecret(deps.dataDir), onPush: (p) => codeWatcher.onPush(p), logger });
   const swarmApi = settings.swarm ? await EngineApi.connect(settings.swarm.dockerHost) : undefined;
   const driver = swarmApi
-    ? swarmDriver(deps, swarmApi, layout, registryConfig, router)
+    ? swarmDriver(deps, swarmApi, layout, registryConfig, edges?.router)
     : new LocalRuntimeDriver({
         runtimeDir: join(deps.dataDir, "runtime"),
         layout,
@@ -149,17 +154,18 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         startupBudgetMs: settings.startupBudgetMs,
         stopGraceMs: settings.stopGraceMs,
         superviseMs: settings.superviseMs,
-        router,
+        router: edges?.router,
         persistedRoutes: router ? () => router.routes() : undefined,
         serviceExists: (serviceId) => refs(serviceId) !== undefined,
         pendingImages: () => deps.store.operations.listOpen().flatMap((op) => (op.state.artifact ? [op.state.artifact.digest, op.state.artifact.manifestDigest] : [])),
       });
+  const dataPlaneLoad = async (): Promise<BackendLoad[]> => (edges ? edges.load() : []);
   const autoscaler = router
     ? new Autoscaler({
         clock,
         intervalMs: settings.autoscaleIntervalMs,
         windows: settings.autoscaleWindows,
-        load: () => router.load(),
+        load: dataPlaneLoad,
         services: () => driver.scalingView(),
         scale: (serviceId, desired, reason) => driver.scale(serviceId, desired, reason),
         logger,
@@ -179,7 +185,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     : undefined;
   const concurrency =
     deps.metrics && router
-      ? concurrencySampler({ load: () => router.load(), services: refs, recorder: deps.metrics, clock, intervalMs: settings.concurrencySampleMs, logger })
+      ? concurrencySampler({ load: dataPlaneLoad, services: refs, recorder: deps.metrics, clock, intervalMs: settings.concurrencySampleMs, logger })
       : undefined;
   const registryHostOf = (host: string): string => (deps.registry?.isBuiltIn(host) ? deps.registry.address : host);
   const imageWatcher = new ImageWatcher({ deps: deps.lifecycle, images, pollMs: settings.imagePollMs ?? DEFAULT_IMAGE_POLL_MS, registryHostOf, logger });
@@ -196,7 +202,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     imageWatcher,
     codeWatcher,
     router,
-    routes: [route, webhook],
+    routes: [route, webhook, ...(edges ? [edges.route] : [])],
     notifyToken: token,
     async start() {
       started = true;

@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import { connectionCommand } from "./connection.js";
+import { routerCommand } from "./router.js";
 import { up } from "./up.js";
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   up,
   connection: connectionCommand,
+  router: routerCommand,
 };
 
 const USAGE = `Usage: openrunner <command> [options]
@@ -13,6 +15,7 @@ const USAGE = `Usage: openrunner <command> [options]
 Commands:
   up            start the all-in-one server (API, engine, store)
   connection    operator tasks on connections (complete-handshake, list)
+  router        an edge router: HAProxy on another machine that takes traffic, fed by the control plane
 
 Run 'openrunner <command> --help' for a command's options.`;
 

@@ -1,9 +1,11 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { stopOnSignals } from "./shutdown.js";
 import { DEFAULT_QUOTAS, type Quotas } from "../domain/config.js";
 import { parseCidr } from "../executor/egress.js";
 import { missingHostTools, type LocalRuntimeSettings } from "../runtime/local/setup.js";
 import { startOpenRunner, type RunningOpenRunner } from "../server.js";
+import { DATA_PLANE_TOKEN_FILE } from "../router/edge/data-plane-route.js";
 import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.js";
 import { DEFAULT_REGISTRY_PORT, missingRegistryTools } from "../registry/built-in-registry.js";
 import { DEFAULT_ENGINE_SOCKET } from "../runtime/swarm/engine-api.js";
@@ -44,6 +46,7 @@ function dataPlaneLines(running: RunningOpenRunner, settings: LocalRuntimeSettin
   return [
     `  service URLs: http://${domain}:${r.httpPort}` +
       (r.httpsPort > 0 ? ` (redirects to https://${domain}:${r.httpsPort}; trust ${running.router.caCertPath ?? "the router's ca.crt"})` : ""),
+    `  edge routers: openrunner router --control-plane ${running.endpoint} --token-file ${running.dataDir}/${DATA_PLANE_TOKEN_FILE} (docs/swarm.md)`,
   ];
 }
 
@@ -166,19 +169,5 @@ export async function up(argv: string[]): Promise<void> {
       ``,
     ].join("\n"),
   );
-  let closing = false;
-  const shutdown = (signal: string): void => {
-    if (closing) return;
-    closing = true;
-    process.stdout.write(`received ${signal}, stopping\n`);
-    running.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        process.stderr.write(`shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`);
-        process.exit(1);
-      },
-    );
-  };
-  process.on("SIGINT", () => shutdown("SIGINT"));
-  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  stopOnSignals(() => running.close());
 }

@@ -26,18 +26,23 @@ export function runtimePrefix(dataDir: string): string {
   }
 }
 
-/** The PID in the data plane's pid file (the HAProxy master), or 0. */
-export function haproxyMasterPid(dataDir: string): number {
+/** The PID in a router directory's pid file (the HAProxy master), or 0. */
+export function haproxyPidIn(routerDir: string): number {
   try {
-    return Number(readFileSync(join(dataDir, "router", "haproxy.pid"), "utf8").trim()) || 0;
+    return Number(readFileSync(join(routerDir, "haproxy.pid"), "utf8").trim()) || 0;
   } catch {
     return 0; // No pid file: it was stopped cleanly, or never started.
   }
 }
 
-/** After a failed assertion, a killed server's HAProxy may still run: stop it by its recorded PID. */
-export async function stopLeftoverHaproxy(dataDir: string): Promise<void> {
-  const pid = haproxyMasterPid(dataDir);
+/** The PID in the data plane's pid file (the HAProxy master), or 0. */
+export function haproxyMasterPid(dataDir: string): number {
+  return haproxyPidIn(join(dataDir, "router"));
+}
+
+/** After a failed assertion, a killed router's HAProxy may still run: stop it by its recorded PID. */
+export async function stopHaproxyIn(routerDir: string): Promise<void> {
+  const pid = haproxyPidIn(routerDir);
   if (pid === 0) return;
   try {
     process.kill(pid, "SIGTERM");
@@ -53,6 +58,11 @@ export async function stopLeftoverHaproxy(dataDir: string): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
   process.kill(pid, "SIGKILL");
+}
+
+/** After a failed assertion, a killed server's HAProxy may still run: stop it by its recorded PID. */
+export function stopLeftoverHaproxy(dataDir: string): Promise<void> {
+  return stopHaproxyIn(join(dataDir, "router"));
 }
 
 /** The PID in the built-in registry's pid file, or 0. */

@@ -1,0 +1,85 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { Clock } from "../../util/clock.js";
+import type { BackendLoad, ServiceRoute, TrafficRouter } from "../types.js";
+import type { EdgeLoadReport, EdgeLoadReports } from "./load-merge.js";
+import type { RouteTable } from "./route-table.js";
+
+/**
+ * Pure: whether every edge router that still reports has applied a table at least as new as
+ * `version` (one without the leaving instances) and has no request left on them. An edge router
+ * that stopped reporting is not waited for: it is gone, or cut off and holding its old table.
+ */
+export function edgesDrained(
+  fresh: readonly EdgeLoadReport[],
+  version: number,
+  versionOf: (etag: string | undefined) => number | undefined,
+  serviceId: string,
+  instanceIds: readonly string[],
+): boolean {
+  return fresh.every((r) => {
+    const applied = versionOf(r.routes);
+    if (applied === undefined || applied < version) return false;
+    const load = r.loads.find((l) => l.serviceId === serviceId);
+    return !load || instanceIds.every((id) => (load.perInstance[id] ?? 0) === 0);
+  });
+}
+
+export interface EdgeAwareRouterOptions {
+  local: TrafficRouter;
+  table: RouteTable;
+  reports: EdgeLoadReports;
+  clock: Clock;
+  logger: (message: string, fields?: Record<string, unknown>) => void;
+  /** Between two looks at the edge routers' reports (default 100 ms). */
+  pollMs?: number;
+  wait?: (ms: number) => Promise<unknown>;
+}
+
+const DEFAULT_DRAIN_MS = 30_000;
+
+/**
+ * The router runtime drivers talk to when edge routers may follow the local one: a drain
+ * (blue/green's old instances, scale-in) resolves only once the edge routers stopped sending
+ * to the leaving instances too, so no edge router sends a request to an instance that was
+ * stopped before it learnt of the change.
+ */
+export class EdgeAwareRouter implements TrafficRouter {
+  constructor(private readonly opts: EdgeAwareRouterOptions) {}
+
+  apply(route: ServiceRoute): Promise<void> {
+    return this.opts.local.apply(route);
+  }
+
+  failed(serviceId: string, instanceIds: readonly string[]): Promise<void> {
+    return this.opts.local.failed(serviceId, instanceIds);
+  }
+
+  remove(serviceId: string): Promise<void> {
+    return this.opts.local.remove(serviceId);
+  }
+
+  load(): Promise<BackendLoad[]> {
+    return this.opts.local.load();
+  }
+
+  async drain(serviceId: string, instanceIds: readonly string[], timeoutMs = DEFAULT_DRAIN_MS): Promise<void> {
+    const started = this.opts.clock.now();
+    await this.opts.local.drain(serviceId, instanceIds, timeoutMs);
+    // The table now lacks the leaving instances: edge routers must have applied this version or a later one.
+    const { version } = this.opts.table.current();
+    const { reports, table } = this.opts;
+    const wait = this.opts.wait ?? sleep;
+    while (!edgesDrained(reports.fresh(), version, (etag) => table.versionOf(etag), serviceId, instanceIds)) {
+      if (this.opts.clock.now() - started >= timeoutMs) {
+        const behind = reports.fresh().filter((r) => !edgesDrained([r], version, (etag) => table.versionOf(etag), serviceId, instanceIds));
+        this.opts.logger("data plane: edge routers still had the leaving instances when the drain timed out", {
+          serviceId,
+          instances: instanceIds,
+          edges: behind.map((r) => r.name),
+        });
+        return;
+      }
+      await wait(this.opts.pollMs ?? 100);
+    }
+  }
+}
