@@ -3,7 +3,7 @@
  * version negotiated with the daemon at connect. No client library: the API is JSON over HTTP,
  * and the few endpoints the Swarm driver needs stay simpler than a client's abstractions.
  */
-import { request, type IncomingMessage } from "node:http";
+import { Agent, request, type IncomingMessage } from "node:http";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import { negotiateApiVersion, type DaemonApiVersions } from "./api-version.js";
 
@@ -56,6 +56,13 @@ async function readAll(res: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * Connections to the daemon kept open between calls, with no idle timeout: Node's global agent
+ * closes a socket after 5 s without data, which cut every quiet log stream (`follow`) and any
+ * call the daemon takes longer than that to answer. Each request has its own timeout instead.
+ */
+const calls = new Agent({ keepAlive: true, maxSockets: 16 });
+
 /** One HTTP exchange with the daemon; the response is handed over unread. */
 function send(endpoint: EngineEndpoint, fullPath: string, req: EngineRequest, stream: boolean): Promise<IncomingMessage> {
   const body = req.body === undefined ? undefined : JSON.stringify(req.body);
@@ -67,6 +74,8 @@ function send(endpoint: EngineEndpoint, fullPath: string, req: EngineRequest, st
         path: fullPath + queryString(req.query),
         headers: { host: "docker", ...(body ? { "content-type": "application/json", "content-length": Buffer.byteLength(body) } : {}), ...req.headers },
         signal: req.signal,
+        // A stream holds its connection for as long as it is read: never one of the pooled ones.
+        agent: stream ? false : calls,
         ...(stream ? {} : { timeout: req.timeoutMs ?? 30_000 }),
       },
       resolve,
