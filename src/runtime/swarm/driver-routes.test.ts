@@ -152,7 +152,10 @@ describe("Swarm driver behind HAProxy", { skip }, () => {
       const r = applied.get(serviceId);
       return r && r.instances.length === 2 ? r : undefined;
     }, 60_000);
-    assert.deepEqual(new Set(two.instances.map((i) => i.id)), new Set(driver.instances(serviceId).filter((i) => i.serving).map((i) => i.instanceId)));
+    // An instance counts as serving once the router has answered for its route, a moment after the route was sent.
+    const servingIds = (): string[] => driver.instances(serviceId).filter((i) => i.serving).map((i) => i.instanceId).sort();
+    await eventually(async () => (servingIds().length === 2 ? true : undefined), 10_000);
+    assert.deepEqual(servingIds(), two.instances.map((i) => i.id).sort());
     for (let i = 0; i < 4; i++) assert.equal(await body(), "v2");
 
     // Swarm picks the task a scale-in stops; HAProxy retries a refused connection on the other one.
