@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EngineApi } from "../../src/runtime/swarm/engine-api.js";
 import { onPath } from "./host-tools.js";
+import { removeTestCgroups } from "./test-cgroups.js";
 
 /** Every private daemon's directory is `/tmp/ord-<hex>`: short, because containerd's sockets live under it. */
 const DIR_PREFIX = "/tmp/ord-";
@@ -93,6 +94,7 @@ async function removeDaemonDir(dir: string, swarm: boolean): Promise<void> {
       // The daemon removed it.
     }
   }
+  await removeTestCgroups(dir.slice(DIR_PREFIX.length));
   rmSync(dir, { recursive: true, force: true });
 }
 

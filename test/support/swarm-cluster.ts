@@ -17,13 +17,13 @@
  * those names even after a crashed run.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
 import { EngineApi } from "../../src/runtime/swarm/engine-api.js";
 import { startPrivateDockerd, type PrivateDockerd } from "./dockerd.js";
 import { eventually } from "./harness.js";
 import { importNodeImage, NODE_IMAGE } from "./swarm-node-image.js";
+import { cgroupRoots, removeTestCgroups } from "./test-cgroups.js";
 
 export interface SwarmClusterNode {
   /** `node1`, `node2`, `node3`: the node container's name and the swarm node's hostname. */
@@ -89,53 +89,10 @@ function freeSubnet(): number {
   return free[Math.floor(Math.random() * free.length)] ?? 1;
 }
 
-/** Top cgroup directories `openrunner-test-<hex>` (a private dockerd's --cgroup-parent) of each hierarchy, by hex. */
-function cgroupRoots(): Array<{ hex: string; dir: string }> {
-  const out: Array<{ hex: string; dir: string }> = [];
-  const base = "/sys/fs/cgroup";
-  const hierarchies = existsSync(join(base, "cgroup.controllers")) ? [base] : readdirSync(base).map((h) => join(base, h));
-  for (const h of hierarchies) {
-    let names: string[];
-    try {
-      names = readdirSync(h);
-    } catch {
-      continue; // Not a directory (a controller link) or not readable.
-    }
-    for (const n of names) {
-      const hex = /^openrunner-test-([0-9a-f]{6})$/.exec(n)?.[1];
-      if (hex) out.push({ hex, dir: join(h, n) });
-    }
-  }
-  return out;
-}
-
-/** Kills every process left in the cgroup tree (a crashed run's nodes) and removes it, deepest first. */
-async function removeCgroupTree(dir: string): Promise<void> {
-  const subdirs = readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory());
-  for (const d of subdirs) await removeCgroupTree(join(dir, d.name));
-  for (let i = 0; i < 50; i++) {
-    const procs = existsSync(join(dir, "cgroup.procs")) ? readFileSync(join(dir, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number) : [];
-    for (const pid of procs) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
-    }
-    try {
-      rmdirSync(dir);
-      return;
-    } catch {
-      await sleep(100); // Processes still exiting.
-    }
-  }
-  throw new Error(`cgroup ${dir} could not be removed`);
-}
-
 /** What a cluster leaves outside the outer daemon's directory: its bridge and its cgroups. */
 async function removeLeftovers(hex: string): Promise<void> {
   if (existsSync(`/sys/class/net/ord-${hex}`)) execFileSync("ip", ["link", "del", `ord-${hex}`]);
-  for (const { dir } of cgroupRoots().filter((c) => c.hex === hex)) await removeCgroupTree(dir);
+  await removeTestCgroups(hex);
 }
 
 /**
