@@ -26,6 +26,7 @@ import { startRegistry } from "../test/support/registry.js";
 import { freePort, loadLoop, viaRouter } from "../test/support/router-client.js";
 import { randomAddressBlock } from "../test/support/runtime-fixture.js";
 import { startSwarmCluster, type SwarmCluster } from "../test/support/swarm-cluster.js";
+import { registryAuthHeaders } from "../src/runtime/swarm/service-spec.js";
 import { machineFacts } from "./lib/machine.js";
 import { benchClient, startOpenRunnerChild, type BenchOpenRunner } from "./lib/openrunner.js";
 import { sleep } from "./lib/proc-status.js";
@@ -83,14 +84,14 @@ async function running(client: AppRunnerClient, arn: string): Promise<void> {
 }
 
 /** The baseline: the same image as a bare Swarm service, to its first 200 at the task's published port. */
-async function bareSwarmFirst200(cluster: SwarmCluster, image: string, auth: string, name: string): Promise<number> {
+async function bareSwarmFirst200(cluster: SwarmCluster, image: string, headers: Record<string, string>, name: string): Promise<number> {
   // As the driver's services, on an overlay network of its own (the nodes have no default bridge).
   const network = await cluster.manager.call<{ Id: string }>({ method: "POST", path: "/networks/create", body: { Name: name, Driver: "overlay", Attachable: true } });
   const t0 = performance.now();
   const { ID } = await cluster.manager.call<{ ID: string }>({
     method: "POST",
     path: "/services/create",
-    headers: { "X-Registry-Auth": auth },
+    headers,
     body: {
       Name: name,
       TaskTemplate: { ContainerSpec: { Image: image, Env: ["PORT=8080"] }, Networks: [{ Target: network.Id }] },
@@ -159,8 +160,9 @@ async function main(): Promise<void> {
       const password = (await awsJsonCall(or.endpoint, or.credentials, "ecr", "GetAuthorizationToken", "{}")).body as { authorizationData?: { authorizationToken?: string }[] };
       const basic = Buffer.from(password.authorizationData?.[0]?.authorizationToken ?? "", "base64").toString().slice("AWS:".length);
       const address = `${cluster.gateway}:${registryPort}`;
-      const auth = Buffer.from(JSON.stringify({ username: "AWS", password: basic, serveraddress: address })).toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
-      const bare = await bareSwarmFirst200(cluster, `${address}/hello:r${i}`, auth, `bare-${i}`);
+      const image = `${address}/hello:r${i}`;
+      const headers = registryAuthHeaders({ reference: image, auth: { username: "AWS", password: basic, serveraddress: address } });
+      const bare = await bareSwarmFirst200(cluster, image, headers, `bare-${i}`);
       create.push({ openrunner, bare });
     }
     lines.push(

@@ -1,19 +1,16 @@
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { BodyTooLargeError, readBody } from "../protocol/http/read-request.js";
+import { BodyTooLargeError, readBody } from "../util/request-body.js";
 import type { HttpRoute } from "../modules.js";
 import type { Random } from "../util/random.js";
-import { readOrCreateSecretFile } from "../util/secret-file.js";
+import { hasBearerToken, readOrCreateBearerToken } from "../util/bearer-token.js";
 
 export const REGISTRY_NOTIFICATIONS_PATH = "/openrunner/registry-notifications";
 const MAX_BODY_BYTES = 1024 * 1024;
 
 /** The token registries present on push notifications: made once, 0600, beside the credentials. */
 export function registryNotifyToken(dataDir: string, random: Random): string {
-  return readOrCreateSecretFile(join(dataDir, "registry-notify.token"), () => `${random.bytes(24).toString("hex")}\n`)
-    .toString("utf8")
-    .trim();
+  return readOrCreateBearerToken(join(dataDir, "registry-notify.token"), random);
 }
 
 /** One push as a CNCF distribution registry describes it in its notification envelope. */
@@ -59,12 +56,10 @@ export function pushesOf(envelope: unknown): RegistryPush[] {
  * background, as the registry only needs to know the event was taken.
  */
 export function registryNotificationsRoute(token: string, onPush: (push: RegistryPush) => Promise<unknown>, logger: (m: string, f?: Record<string, unknown>) => void): HttpRoute {
-  const expected = Buffer.from(`Bearer ${token}`);
   return {
     matches: (req) => req.method === "POST" && (req.url ?? "").split("?")[0] === REGISTRY_NOTIFICATIONS_PATH,
     async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-      const given = Buffer.from(req.headers.authorization ?? "");
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (!hasBearerToken(req, token)) {
         res.writeHead(401, { "content-type": "text/plain" }).end("missing or wrong bearer token\n");
         req.resume();
         return;

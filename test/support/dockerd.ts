@@ -12,7 +12,9 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, wri
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { EngineApi } from "../../src/runtime/swarm/engine-api.js";
+import { isAlive } from "../../src/runtime/local/exit-reason.js";
 import { onPath } from "./host-tools.js";
+import { stopPid } from "./pids.js";
 import { removeTestCgroups } from "./test-cgroups.js";
 
 /** Every private daemon's directory is `/tmp/ord-<hex>`: short, because containerd's sockets live under it. */
@@ -34,16 +36,6 @@ export function dockerdSkipReason(): string | false {
   if (process.getuid?.() !== 0) return "needs root to run a private dockerd";
   for (const c of ["dockerd", "containerd", "runc"]) if (!onPath(c)) return `needs ${c} (Debian's docker.io, installed by scripts/bootstrap.sh --test)`;
   return false;
-}
-
-function alive(pid: number): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 function readPid(file: string): number {
@@ -71,14 +63,6 @@ function unmountAll(dir: string): void {
       // Already gone with a parent mount.
     }
   }
-}
-
-async function stopPid(pid: number, graceMs: number): Promise<void> {
-  if (!alive(pid)) return;
-  process.kill(pid, "SIGTERM");
-  for (let waited = 0; waited < graceMs && alive(pid); waited += 100) await sleep(100);
-  if (alive(pid)) process.kill(pid, "SIGKILL");
-  for (let i = 0; i < 50 && alive(pid); i++) await sleep(100);
 }
 
 /** Removes what a daemon of this directory left: its process, mounts, swarm bridge and files. */
@@ -118,10 +102,10 @@ async function removeAbandoned(): Promise<void> {
   for (const name of readdirSync("/tmp")) {
     const dir = `/tmp/${name}`;
     if (!dir.startsWith(DIR_PREFIX)) continue;
-    if (alive(readPid(join(dir, "owner.pid")))) continue;
+    if (isAlive(readPid(join(dir, "owner.pid")))) continue;
     await removeDaemonDir(dir, true);
   }
-  if (existsSync(SWARM_LOCK) && !alive(readPid(join(SWARM_LOCK, "owner.pid")))) rmSync(SWARM_LOCK, { recursive: true, force: true });
+  if (existsSync(SWARM_LOCK) && !isAlive(readPid(join(SWARM_LOCK, "owner.pid")))) rmSync(SWARM_LOCK, { recursive: true, force: true });
 }
 
 /** Waits (bounded) for the swarm lock: one swarm-mode private daemon on the host at a time. */
@@ -132,7 +116,7 @@ async function takeSwarmLock(timeoutMs: number): Promise<() => void> {
       writeFileSync(join(SWARM_LOCK, "owner.pid"), String(process.pid));
       return () => rmSync(SWARM_LOCK, { recursive: true, force: true });
     } catch {
-      if (!alive(readPid(join(SWARM_LOCK, "owner.pid")))) {
+      if (!isAlive(readPid(join(SWARM_LOCK, "owner.pid")))) {
         rmSync(SWARM_LOCK, { recursive: true, force: true });
         continue;
       }

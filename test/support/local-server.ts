@@ -8,6 +8,7 @@ import { cleanupLeftovers } from "../../src/executor/container.js";
 import { removeFirewall } from "../../src/executor/firewall.js";
 import { appRunnerClient, credentialsIn, spawnOpenRunner, tempDataDir, type SpawnedServer } from "./harness.js";
 import { freePort, viaRouter } from "./router-client.js";
+import { stopPid } from "./pids.js";
 import { randomAddressBlock } from "./runtime-fixture.js";
 
 /** The PID of an instance's container init (the exit recorder; the app is its only child). */
@@ -42,22 +43,7 @@ export function haproxyMasterPid(dataDir: string): number {
 
 /** After a failed assertion, a killed router's HAProxy may still run: stop it by its recorded PID. */
 export async function stopHaproxyIn(routerDir: string): Promise<void> {
-  const pid = haproxyPidIn(routerDir);
-  if (pid === 0) return;
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch {
-    return; // Already gone.
-  }
-  for (let i = 0; i < 50; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  process.kill(pid, "SIGKILL");
+  await stopPid(haproxyPidIn(routerDir), 5_000);
 }
 
 /** After a failed assertion, a killed server's HAProxy may still run: stop it by its recorded PID. */

@@ -7,7 +7,8 @@ import type { EndpointDeps } from "../context.js";
 import { maxBodyBytesOf, type ApiCallGate, type ApiCallListener, type AwsJsonApi } from "../service-registry.js";
 import { writeError, writeJson } from "./errors.js";
 import { parseJsonBody } from "./json-body.js";
-import { discardBody, readBody, signedHeadOf } from "./read-request.js";
+import { discardBody, readBody } from "../../util/request-body.js";
+import { signedHeadOf } from "./read-request.js";
 
 const ACCEPTED_CONTENT_TYPES = new Set(["application/x-amz-json-1.0", "application/x-amz-json-1.1"]);
 

@@ -1,7 +1,8 @@
 import type { IncomingMessage } from "node:http";
 import type { Clock } from "../../util/clock.js";
 import { checkCredential, checkSignature, type CredentialLookup, type Principal } from "../../iam/sigv4/verify.js";
-import { readBody, signedHeadOf } from "../http/read-request.js";
+import { readBody } from "../../util/request-body.js";
+import { signedHeadOf } from "../http/read-request.js";
 
 /**
  * An awsQuery request's caller and form: the Authorization header's shape and the key are

@@ -1,8 +1,8 @@
-import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type { Random } from "../../util/random.js";
-import { readOrCreateSecretFile } from "../../util/secret-file.js";
+import { hasBearerToken, readOrCreateBearerToken } from "../../util/bearer-token.js";
+import { BodyTooLargeError, readBody } from "../../util/request-body.js";
 import type { EdgeLoadReports } from "./load-merge.js";
 import { parseLoadReport } from "./load-report.js";
 import type { RouteTable } from "./route-table.js";
@@ -14,9 +14,7 @@ const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 /** The token edge routers present: made once, 0600, in the data directory; copy it to each node. */
 export function dataPlaneToken(dataDir: string, random: Random): string {
-  return readOrCreateSecretFile(join(dataDir, DATA_PLANE_TOKEN_FILE), () => `${random.bytes(24).toString("hex")}\n`)
-    .toString("utf8")
-    .trim();
+  return readOrCreateBearerToken(join(dataDir, DATA_PLANE_TOKEN_FILE), random);
 }
 
 export interface DataPlaneRouteOptions {
@@ -34,37 +32,17 @@ export interface DataPlaneRoute {
 
 const pathOf = (req: IncomingMessage): string => (req.url ?? "").split("?")[0] ?? "";
 
-/** Reads a small body; undefined (and a 413 sent) past the limit. */
-function readSmallBody(req: IncomingMessage, res: ServerResponse): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY_BYTES) {
-        res.writeHead(413, { connection: "close" }).end();
-        req.destroy();
-        resolve(undefined);
-      } else chunks.push(c);
-    });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
-
 /**
  * The edge routers' side of the control plane: `GET /openrunner/data-plane/routes` answers the
  * local router's desired routes with an ETag, `POST /openrunner/data-plane/load` takes one edge
  * router's load ({name, loads}) for the autoscaler. Both need `Authorization: Bearer <token>`.
  */
 export function dataPlaneRoute(opts: DataPlaneRouteOptions): DataPlaneRoute {
-  const expected = Buffer.from(`Bearer ${opts.token}`);
   return {
     matches: (req) =>
       (req.method === "GET" && pathOf(req) === DATA_PLANE_ROUTES_PATH) || (req.method === "POST" && pathOf(req) === DATA_PLANE_LOAD_PATH),
     async handle(req, res) {
-      const given = Buffer.from(req.headers.authorization ?? "");
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+      if (!hasBearerToken(req, opts.token)) {
         res.writeHead(401, { "content-type": "text/plain" }).end("missing or wrong bearer token\n");
         req.resume();
         return;
@@ -79,8 +57,14 @@ export function dataPlaneRoute(opts: DataPlaneRouteOptions): DataPlaneRoute {
         res.writeHead(200, { "content-type": "application/json", etag, "cache-control": "no-cache" }).end(body);
         return;
       }
-      const raw = await readSmallBody(req, res);
-      if (!raw) return;
+      let raw: Buffer;
+      try {
+        raw = await readBody(req, MAX_BODY_BYTES);
+      } catch (err) {
+        if (!(err instanceof BodyTooLargeError)) throw err;
+        res.writeHead(413).end();
+        return;
+      }
       let parsed: unknown;
       try {
         parsed = JSON.parse(raw.toString("utf8"));

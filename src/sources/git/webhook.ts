@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
-import { BodyTooLargeError, readBody } from "../../protocol/http/read-request.js";
+import { BodyTooLargeError, readBody } from "../../util/request-body.js";
 import type { HttpRoute } from "../../modules.js";
 import { readOrCreateSecretFile } from "../../util/secret-file.js";
 

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { awsQueryService, firstHeader as header } from "../../../protocol/http/aws-query.js";
-import { discardBody } from "../../../protocol/http/read-request.js";
+import { discardBody } from "../../../util/request-body.js";
 import { readSignedForm } from "../../../protocol/query/signed-form.js";
 import { maxBodyBytesOf, type AwsJsonApi } from "../../../protocol/service-registry.js";
 import { AppRunnerError, asAppRunnerError } from "../../../errors/app-runner-error.js";
