@@ -3,6 +3,7 @@ import type { ApiCallGate, ApiCallListener, AwsJsonApi } from "./protocol/servic
 import type { ApiDeps } from "./domain/api-context.js";
 import type { ControlPlaneConfig } from "./domain/config.js";
 import type { CredentialLookup } from "./iam/sigv4/verify.js";
+import type { Authorizer } from "./iam/authorization.js";
 import type { Store } from "./store/store.js";
 import type { Clock } from "./util/clock.js";
 import type { Random } from "./util/random.js";
@@ -15,6 +16,8 @@ export interface ModuleDeps {
   clock: Clock;
   random: Random;
   credentials: CredentialLookup;
+  /** Every API call, whatever its protocol, is authorized here (IAM policies) before it runs. */
+  authorizer: Authorizer;
   logger: (message: string, fields?: Record<string, unknown>) => void;
   /** Every API call, whatever its protocol, is asked here before it runs (the audit trail may refuse it). */
   admitApiCall: ApiCallGate;

@@ -16,6 +16,7 @@ import { ensureDataDir, makeDataDirPrivate } from "./util/private-files.js";
 import { cryptoRandom, type Random } from "./util/random.js";
 import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessKey } from "./store/root-credentials.js";
 import { Store } from "./store/store.js";
+import type { Authorizer } from "./iam/authorization.js";
 import { createAwsJsonHandler } from "./protocol/http/aws-json-handler.js";
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./protocol/http/server-limits.js";
 import type { ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
@@ -139,6 +140,8 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     ensureDefaultAutoScalingConfiguration({ store, clock, config });
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);
     const credentials = storeCredentialLookup(store);
+    // CONTRACT STUB (issue 17): replaced by the policy-evaluating authorizer.
+    const authorizer: Authorizer = { authorize: () => undefined };
     const r = opts.registry;
     registry = r?.port ? await createRegistry({ dataDir, port: r.port, ...(r.host ? { host: r.host } : {}), accountId, region, clock, random, logger, repositories: r.repositories ?? new RepositoryStore(store, region) }) : undefined;
     modules = createModules(
@@ -149,6 +152,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         clock,
         random,
         credentials,
+        authorizer,
         logger,
         admitApiCall: (call) => admitApiCall(call),
         recordApiCall: (call) => onApiCall(call),
@@ -192,6 +196,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances },
       apis: [appRunnerApi, openRunnerApi(secretBox(dataDir)), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
       credentials,
+      authorizer,
       admit: admitApiCall,
       onCall: onApiCall,
       logger,

@@ -19,6 +19,8 @@ export const ERROR_CODES = {
   UnrecognizedClient: { type: "UnrecognizedClientException", status: 403 },
   InvalidSignature: { type: "InvalidSignatureException", status: 403 },
   AccessDenied: { type: "AccessDeniedException", status: 403 },
+  // IAM's policy grammar (src/iam/policy): a document that is not a policy IAM would accept.
+  MalformedPolicyDocument: { type: "MalformedPolicyDocumentException", status: 400 },
   // Engine-level failures recorded on Operations (never sent as an HTTP error on their own).
   RuntimeUnavailable: { type: "InternalServiceErrorException", status: 500 },
   // A phase or deployment step outlived its bound (src/engine/step-bounds.ts).

@@ -1,6 +1,8 @@
 import type { ModelChecks } from "../model/validate.js";
 import type { ServiceModel } from "../model/model.js";
 import type { OperationHandler } from "./context.js";
+import type { AuthorizationRequest } from "../iam/authorization.js";
+import type { Principal } from "../iam/principal.js";
 
 /**
  * One AWS JSON API served on the endpoint (App Runner, CloudWatch Logs, EventBridge,
@@ -24,6 +26,16 @@ export interface AwsJsonApi<Deps = never> {
   /** The largest request body an operation takes (AWS's own limits where it has them); DEFAULT_MAX_BODY_BYTES otherwise. */
   maxBodyBytes?: { default?: number; operations?: Record<string, number> };
   operations: Record<string, OperationHandler<Deps>>;
+  /**
+   * How IAM names this API's calls: the action prefix (`apprunner`, `logs`, `ecr`, ...) and,
+   * per operation, what the call does (its resource ARN, its condition keys, iam:PassRole for a
+   * role it is given). Without `requestsOf` (or when it returns undefined for an operation) a call
+   * is `<prefix>:<Operation>` on "*".
+   */
+  authorization?: {
+    actionPrefix: string;
+    requestsOf?: (operation: string, input: Record<string, unknown>, principal: Principal) => readonly AuthorizationRequest[] | undefined;
+  };
 }
 
 /** What an API whose limits say nothing more takes: far above any request of the models served, far below what hurts. */
@@ -69,3 +81,14 @@ export interface ApiCallRecord {
 }
 
 export type ApiCallListener = (call: ApiCallRecord) => void;
+
+/** What a call of `api` asks IAM to allow (see AwsJsonApi.authorization). */
+export function authorizationRequestsOf(
+  api: AwsJsonApi,
+  operation: string,
+  input: Record<string, unknown>,
+  principal: Principal,
+): readonly AuthorizationRequest[] {
+  const prefix = api.authorization?.actionPrefix ?? api.signingName;
+  return api.authorization?.requestsOf?.(operation, input, principal) ?? [{ action: `${prefix}:${operation}`, resource: "*" }];
+}

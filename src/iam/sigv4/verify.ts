@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from "node:crypto";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { Clock } from "../../util/clock.js";
 import { parseAuthorization, type ParsedAuthorization } from "./authorization.js";
+import type { Principal } from "../principal.js";
 import { canonicalRequest, sha256Hex, signingKey, stringToSign } from "./canonical.js";
 
 /** What the verifier needs of an HTTP request; header names lower-cased, values in arrival order. */
@@ -16,17 +17,22 @@ export interface SignedRequest {
 /** A request before its body is read: everything SigV4 checks except the payload and the HMAC. */
 export type SignedHead = Omit<SignedRequest, "body">;
 
-export interface Principal {
-  accessKeyId: string;
-  accountId: string;
-  arn: string;
-  /** CloudTrail userIdentity.type: Root for the generated root key, IAMUser for others. */
-  type: "Root" | "IAMUser";
-  userName?: string;
+export type { Principal } from "../principal.js";
+
+/** A key the lookup knows: its secret, who it belongs to and, for temporary credentials, their session. */
+export interface FoundKey {
+  secretAccessKey: string;
+  principal: Principal;
+  /**
+   * Temporary credentials (ASIA…) only: the SHA-256 (hex) of the session token that must come
+   * with every request signed with them (X-Amz-Security-Token), and when they expire (ms).
+   */
+  session?: { tokenSha256: string; expiresAt: number };
 }
 
 export interface CredentialLookup {
-  find(accessKeyId: string): { secretAccessKey: string; principal: Principal } | undefined;
+  /** Active keys only: an inactive or deleted key, or an unknown one, is undefined. */
+  find(accessKeyId: string): FoundKey | undefined;
 }
 
 export interface VerifyOptions {

@@ -4,7 +4,8 @@ import { checkCredential, checkSignature, type CredentialLookup } from "../../ia
 import { validateInput } from "../../model/validate.js";
 import { uuid } from "../../util/random.js";
 import type { EndpointDeps } from "../context.js";
-import { maxBodyBytesOf, type ApiCallGate, type ApiCallListener, type AwsJsonApi } from "../service-registry.js";
+import type { Authorizer } from "../../iam/authorization.js";
+import { authorizationRequestsOf, maxBodyBytesOf, type ApiCallGate, type ApiCallListener, type AwsJsonApi } from "../service-registry.js";
 import { writeError, writeJson } from "./errors.js";
 import { parseJsonBody } from "./json-body.js";
 import { discardBody, readBody } from "../../util/request-body.js";
@@ -20,6 +21,8 @@ export interface AwsJsonHandlerOptions<Deps extends EndpointDeps> {
   deps: Deps;
   apis: AwsJsonApi<Deps>[];
   credentials: CredentialLookup;
+  /** Asked on every call, after the input is checked and before the audit trail admits it. */
+  authorizer: Authorizer;
   /** Asked before each call runs; a call it refuses is answered with its error and never runs. */
   admit?: ApiCallGate;
   onCall?: ApiCallListener;
@@ -77,6 +80,11 @@ export function createAwsJsonHandler<Deps extends EndpointDeps>(opts: AwsJsonHan
       input = parsed;
       const inputShape = api.model?.operations[operation]?.input?.shape;
       if (api.model && inputShape) validateInput(inputShape, parsed, api.model, api.modelChecks ?? "all");
+      opts.authorizer.authorize(principal, authorizationRequestsOf(api, operation, parsed, principal), {
+        sourceIp: req.socket.remoteAddress ?? "",
+        secureTransport: false,
+        time,
+      });
       opts.admit?.({ api, operation, requestId, input: parsed });
       output = await handler(parsed, { ...deps, principal, requestId });
       writeJson(res, requestId, jsonVersion, output);
