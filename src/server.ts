@@ -141,7 +141,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);
     const credentials = storeCredentialLookup(store);
     // CONTRACT STUB (issue 17): replaced by the policy-evaluating authorizer.
-    const authorizer: Authorizer = { authorize: () => undefined };
+    const authorizer: Authorizer = { authorize: () => undefined, decide: () => "Allow" };
     const r = opts.registry;
     registry = r?.port ? await createRegistry({ dataDir, port: r.port, ...(r.host ? { host: r.host } : {}), accountId, region, clock, random, logger, repositories: r.repositories ?? new RepositoryStore(store, region) }) : undefined;
     modules = createModules(

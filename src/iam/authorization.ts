@@ -1,4 +1,5 @@
 import type { Principal } from "./principal.js";
+import type { Decision } from "./policy/types.js";
 
 /**
  * One thing a call does, as IAM authorizes it: `apprunner:CreateService` on `*`,
@@ -29,6 +30,11 @@ export interface CallFacts {
 /** Throws AppRunnerError("AccessDenied", accessDeniedMessage(...)) for the first request not allowed; root is allowed everything. */
 export interface Authorizer {
   authorize(principal: Principal, requests: readonly AuthorizationRequest[], call: CallFacts): void;
+  /**
+   * The identity-based decision for one request without throwing, for callers that combine it
+   * with another policy (AssumeRole: the role's trust policy OR the caller's identity policy).
+   */
+  decide(principal: Principal, request: AuthorizationRequest, call: CallFacts): Decision;
 }
 
 /** AWS's own wording, which users search for. */

@@ -34,7 +34,7 @@ describe("the audit module", () => {
       config: { region: "us-east-1", accountId: "123456789012", baseDomain: "openrunner.localhost", quotas: DEFAULT_QUOTAS },
       clock,
       random: new SeededRandom(3),
-      authorizer: { authorize: () => undefined },
+      authorizer: { authorize: () => undefined, decide: () => "Allow" },
       credentials: {
         find: (id) => {
           if (id === "AKIABROKEN") throw new Error("lookup failed");
