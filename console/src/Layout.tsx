@@ -1,5 +1,8 @@
 import { useState, type ReactNode } from "react";
 import { useClients } from "./api/clients";
+import { getCallerIdentity } from "./api/identity";
+import { identityLabel, identityText } from "./api/identity-label";
+import { usePolled } from "./hooks";
 import { Link, useLocation } from "./router";
 
 const NAV = [
@@ -11,7 +14,10 @@ const NAV = [
 
 /** Header, navigation pane (a menu button at phone width) and the content pane. */
 export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut: () => void }): ReactNode {
-  const { config, accessKeyId } = useClients();
+  const { config, accessKeyId, apprunner } = useClients();
+  // Asked once per sign-in (the key's owner does not change under it); until it answers, the key id.
+  const identity = usePolled(() => getCallerIdentity(apprunner), accessKeyId);
+  const label = identity.data ? identityLabel(identity.data.arn) : undefined;
   const { path } = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
   const current = (to: string): boolean => path === to || path.startsWith(`${to}/`) || (to === "/services" && (path === "/" || path === "/create"));
@@ -36,8 +42,13 @@ export function Layout({ children, onSignOut }: { children: ReactNode; onSignOut
         <span className="region" title="Region">
           {config.region}
         </span>
-        <span className="who" title="Signed in with this access key">
-          {accessKeyId}
+        <span
+          className="who"
+          data-arn={identity.data?.arn}
+          title={identity.data ? `${identity.data.arn}\nAccount ${identity.data.account}\nAccess key ${accessKeyId}` : `Signed in with access key ${accessKeyId}`}
+        >
+          <span className="sr-only">Signed in as </span>
+          {label ? identityText(label) : accessKeyId}
         </span>
         <button type="button" className="btn btn-quiet" onClick={onSignOut}>
           Sign out

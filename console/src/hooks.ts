@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useRef, useState } from "react";
-import { errorMessage } from "./api/errors";
+import { problemOf, type ApiProblem } from "./api/errors";
 
 export interface Loaded<T> {
   data: T | undefined;
-  error: string | undefined;
+  /** The last load's failure, a denial told apart (ApiProblem.denied). */
+  error: ApiProblem | undefined;
   loading: boolean;
   reload: () => void;
 }
@@ -15,7 +16,7 @@ export interface Loaded<T> {
  */
 export function usePolled<T>(load: () => Promise<T>, key: string, everyMs?: number): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<ApiProblem | undefined>(undefined);
   const [loading, setLoading] = useState(true);
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
@@ -34,7 +35,7 @@ export function usePolled<T>(load: () => Promise<T>, key: string, everyMs?: numb
       },
       (err: unknown) => {
         if (!live) return;
-        setError(errorMessage(err));
+        setError(problemOf(err));
         setLoading(false);
       },
     );

@@ -1,5 +1,6 @@
 import type { AppRunnerClient } from "@aws-sdk/client-apprunner";
-import { AwsJsonError, callAwsJson, type AwsJsonTarget } from "./aws-json";
+import { callAwsJson, type AwsJsonTarget } from "./aws-json";
+import { AwsApiError } from "./errors";
 
 /**
  * The ECR API on the console's endpoint (AWS JSON 1.1, SigV4 `ecr`), read with the shapes of
@@ -83,7 +84,7 @@ export async function describeRepository(apprunner: AppRunnerClient, name: strin
     const [first] = records(answer.repositories);
     return first ? repositoryOf(first) : undefined;
   } catch (err) {
-    if (err instanceof AwsJsonError && err.name === "RepositoryNotFoundException") return undefined;
+    if (err instanceof AwsApiError && err.name === "RepositoryNotFoundException") return undefined;
     throw err;
   }
 }
@@ -100,7 +101,7 @@ export async function getLifecyclePolicy(apprunner: AppRunnerClient, name: strin
     const answer = await callAwsJson(apprunner, ECR, "GetLifecyclePolicy", { repositoryName: name });
     return { lifecyclePolicyText: str(answer.lifecyclePolicyText) ?? "", lastEvaluatedAt: epoch(answer.lastEvaluatedAt) };
   } catch (err) {
-    if (err instanceof AwsJsonError && err.name === "LifecyclePolicyNotFoundException") return undefined;
+    if (err instanceof AwsApiError && err.name === "LifecyclePolicyNotFoundException") return undefined;
     throw err;
   }
 }
@@ -111,7 +112,7 @@ export async function getLifecyclePolicy(apprunner: AppRunnerClient, name: strin
  * 404, or its SigV4 check refusing the `ecr` scope because no API of that name is served.
  */
 export function ecrNotServed(err: unknown): boolean {
-  if (!(err instanceof AwsJsonError)) return false;
+  if (!(err instanceof AwsApiError)) return false;
   if (err.name === "UnknownOperationException" || err.status === 404) return true;
   return err.name === "InvalidSignatureException" && /scoped to correct service: '(?!ecr')/.test(err.message);
 }

@@ -1,7 +1,12 @@
-/** An access key as in `<data-dir>/credentials`; kept for this browser tab only. */
+/**
+ * An access key as in `<data-dir>/credentials` or made by `aws iam create-access-key`, or
+ * temporary credentials (AssumeRole, GetSessionToken) with their session token; kept for this
+ * browser tab only.
+ */
 export interface AccessKey {
   accessKeyId: string;
   secretAccessKey: string;
+  sessionToken?: string;
 }
 
 export interface ConsoleConfig {
@@ -22,7 +27,8 @@ export function loadSession(): AccessKey | undefined {
   try {
     const parsed = JSON.parse(sessionStorage.getItem(KEY) ?? "null") as Partial<AccessKey> | null;
     if (parsed && typeof parsed.accessKeyId === "string" && typeof parsed.secretAccessKey === "string") {
-      return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey };
+      const token = typeof parsed.sessionToken === "string" && parsed.sessionToken !== "" ? { sessionToken: parsed.sessionToken } : {};
+      return { accessKeyId: parsed.accessKeyId, secretAccessKey: parsed.secretAccessKey, ...token };
     }
   } catch {
     // A damaged entry is the same as none.

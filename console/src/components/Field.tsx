@@ -1,4 +1,6 @@
 import { useId, type ReactNode } from "react";
+import type { ApiProblem } from "../api/errors";
+import { AccessDenied } from "./AccessDenied";
 
 interface FieldProps {
   label: string;
@@ -32,11 +34,16 @@ export function Field({ label, hint, error, children }: FieldProps): ReactNode {
   );
 }
 
-export function ErrorBanner({ message }: { message: string | undefined }): ReactNode {
+/**
+ * A failed call's message; a denied one (ApiProblem.denied) as the distinct access-denied
+ * notice, which on a list page (`listing`: "services") says what cannot be listed.
+ */
+export function ErrorBanner({ message, listing }: { message: string | ApiProblem | undefined; listing?: string }): ReactNode {
   if (!message) return null;
+  if (typeof message !== "string" && message.denied) return <AccessDenied problem={message} listing={listing} />;
   return (
     <div className="banner banner-error" role="alert">
-      {message}
+      {typeof message === "string" ? message : message.message}
     </div>
   );
 }

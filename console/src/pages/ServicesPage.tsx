@@ -27,7 +27,7 @@ export function ServicesPage(): ReactNode {
           Create service
         </button>
       </div>
-      <ErrorBanner message={services.error} />
+      <ErrorBanner message={services.error} listing="services" />
       <FilterBox label="Filter services" value={filter} onChange={setFilter} />
       {services.data && services.data.length === 0 ? (
         <div className="empty">

@@ -1,29 +1,35 @@
-import { ListServicesCommand } from "@aws-sdk/client-apprunner";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { createClients, destroyClients, type Clients } from "../api/clients";
-import { errorMessage } from "../api/errors";
+import { problemOf, type ApiProblem } from "../api/errors";
+import { getCallerIdentity } from "../api/identity";
 import type { AccessKey, ConsoleConfig } from "../api/session";
 import { Field, ErrorBanner } from "../components/Field";
 
-/** Checks the key with a real signed call (ListServices) before keeping it for the tab. */
+/**
+ * Checks the key with STS GetCallerIdentity before keeping it for the tab: every valid key may
+ * make that call, so a user whose policies allow only some App Runner actions signs in too.
+ */
 export function SignIn({ config, onSignedIn }: { config: ConsoleConfig; onSignedIn: (key: AccessKey, c: Clients) => void }): ReactNode {
   const [accessKeyId, setAccessKeyId] = useState("");
   const [secretAccessKey, setSecretAccessKey] = useState("");
-  const [error, setError] = useState<string | undefined>(undefined);
+  const [sessionToken, setSessionToken] = useState("");
+  const [error, setError] = useState<ApiProblem | undefined>(undefined);
   const [busy, setBusy] = useState(false);
 
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);
     setError(undefined);
-    const key = { accessKeyId: accessKeyId.trim(), secretAccessKey: secretAccessKey.trim() };
+    const token = sessionToken.trim();
+    const key: AccessKey = { accessKeyId: accessKeyId.trim(), secretAccessKey: secretAccessKey.trim(), ...(token ? { sessionToken: token } : {}) };
     const clients = createClients(key, config);
     try {
-      await clients.apprunner.send(new ListServicesCommand({ MaxResults: 1 }));
+      await getCallerIdentity(clients.apprunner);
       onSignedIn(key, clients);
     } catch (err) {
       destroyClients(clients);
-      setError(`Sign-in failed: ${errorMessage(err)}`);
+      const problem = problemOf(err);
+      setError({ ...problem, message: `Sign-in failed: ${problem.message}` });
       setBusy(false);
     }
   };
@@ -33,7 +39,7 @@ export function SignIn({ config, onSignedIn }: { config: ConsoleConfig; onSigned
       <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="signin-title">
         <h1 id="signin-title">Sign in to OpenRunner</h1>
         <p className="hint">
-          Use an access key, such as the root key in <code>&lt;data-dir&gt;/credentials</code>. Region {config.region}.
+          Use an access key: the root key in <code>&lt;data-dir&gt;/credentials</code>, or an IAM user&apos;s from <code>aws iam create-access-key</code>. Region {config.region}.
         </p>
         <ErrorBanner message={error} />
         <Field label="Access key ID">
@@ -44,6 +50,11 @@ export function SignIn({ config, onSignedIn }: { config: ConsoleConfig; onSigned
         <Field label="Secret access key">
           {({ id, describedBy }) => (
             <input id={id} aria-describedby={describedBy} type="password" value={secretAccessKey} onChange={(e) => setSecretAccessKey(e.target.value)} autoComplete="current-password" required />
+          )}
+        </Field>
+        <Field label="Session token" hint="Only for temporary credentials (aws sts assume-role, get-session-token).">
+          {({ id, describedBy }) => (
+            <input id={id} aria-describedby={describedBy} type="password" value={sessionToken} onChange={(e) => setSessionToken(e.target.value)} autoComplete="off" spellCheck={false} />
           )}
         </Field>
         <button className="btn btn-primary" type="submit" disabled={busy}>

@@ -1,6 +1,7 @@
 import { CreateServiceCommand } from "@aws-sdk/client-apprunner";
 import { useRef, useState, type FormEvent, type ReactNode } from "react";
 import { useClients } from "../../api/clients";
+import { problemOf, type ApiProblem } from "../../api/errors";
 import { ErrorBanner } from "../../components/Field";
 import { navigate } from "../../router";
 import { ConfigureStep } from "./ConfigureStep";
@@ -26,6 +27,7 @@ export function CreateWizard(): ReactNode {
   const [state, setState] = useState<WizardState>(INITIAL);
   const [step, setStep] = useState(0);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [denied, setDenied] = useState<ApiProblem | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const heading = useRef<HTMLHeadingElement>(null);
   // Choosing a source code repository adds "Configure build"; the steps follow the choice.
@@ -43,11 +45,21 @@ export function CreateWizard(): ReactNode {
   const create = async (): Promise<void> => {
     setBusy(true);
     setErrors({});
+    setDenied(undefined);
     try {
       const out = await apprunner.send(new CreateServiceCommand(toCreateRequest(state)));
       const s = out.Service;
       navigate(`/services/${encodeURIComponent(s?.ServiceName ?? "")}/${s?.ServiceId ?? ""}`);
     } catch (err) {
+      // A denial is about who asks, not about a field: the wizard stays on the review step and
+      // says so above it (focusing the step's heading brings the notice into view).
+      const problem = problemOf(err);
+      if (problem.denied) {
+        setDenied(problem);
+        setBusy(false);
+        go(step);
+        return;
+      }
       const placed = placeErrors(err, state.sourceKind);
       setErrors(placed.errors);
       setBusy(false);
@@ -75,7 +87,7 @@ export function CreateWizard(): ReactNode {
         <h2 ref={heading} tabIndex={-1}>
           {STEP_LABELS[current]}
         </h2>
-        <ErrorBanner message={errors.form} />
+        <ErrorBanner message={denied ?? errors.form} />
         {current === "source" && <SourceStep state={state} set={set} errors={errors} />}
         {current === "build" && <BuildStep state={state} set={set} errors={errors} />}
         {current === "service" && <ConfigureStep state={state} set={set} errors={errors} />}

@@ -22,7 +22,7 @@ export function RepositoriesPage(): ReactNode {
       <h1 id="repositories-title">
         Repositories <span className="count">({repositories?.length ?? 0})</span>
       </h1>
-      <ErrorBanner message={answer.error} />
+      <ErrorBanner message={answer.error} listing="repositories" />
       {answer.data && !answer.data.served && <NotServed />}
       {repositories && repositories.length === 0 && (
         <div className="empty">

@@ -1,6 +1,6 @@
 import type { CreateAutoScalingConfigurationCommandInput } from "@aws-sdk/client-apprunner";
 import { useState, type FormEvent, type ReactNode } from "react";
-import { fieldErrors } from "../../api/errors";
+import { fieldErrors, problemOf, type ApiProblem } from "../../api/errors";
 import { ErrorBanner, Field } from "../../components/Field";
 
 const FIELDS = {
@@ -14,16 +14,20 @@ const FIELDS = {
 export function AutoScalingForm({ onCreate }: { onCreate: (input: CreateAutoScalingConfigurationCommandInput) => Promise<void> }): ReactNode {
   const [v, setV] = useState({ name: "", maxConcurrency: "100", minSize: "1", maxSize: "25" });
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [denied, setDenied] = useState<ApiProblem | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);
     setErrors({});
+    setDenied(undefined);
     try {
       await onCreate({ AutoScalingConfigurationName: v.name.trim(), MaxConcurrency: Number(v.maxConcurrency), MinSize: Number(v.minSize), MaxSize: Number(v.maxSize) });
       setV((old) => ({ ...old, name: "" }));
     } catch (err) {
-      setErrors(fieldErrors(err, FIELDS));
+      const problem = problemOf(err);
+      if (problem.denied) setDenied(problem);
+      else setErrors(fieldErrors(err, FIELDS));
     } finally {
       setBusy(false);
     }
@@ -38,7 +42,7 @@ export function AutoScalingForm({ onCreate }: { onCreate: (input: CreateAutoScal
   return (
     <form className="card" onSubmit={(e) => void submit(e)} aria-labelledby="asc-create-title" noValidate>
       <h2 id="asc-create-title">Create configuration or revision</h2>
-      <ErrorBanner message={errors.form} />
+      <ErrorBanner message={denied ?? errors.form} />
       <div className="row">
         {input("name", "Configuration name", false)}
         {input("maxConcurrency", "Maximum concurrency")}

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-apprunner";
 import { useState, type ReactNode } from "react";
 import { useClients } from "../../api/clients";
-import { errorMessage } from "../../api/errors";
+import { problemOf, type ApiProblem } from "../../api/errors";
 import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { ErrorBanner } from "../../components/Field";
 import { StatusBadge } from "../../components/StatusBadge";
@@ -30,7 +30,7 @@ async function listAll(client: AppRunnerClient): Promise<AutoScalingConfiguratio
 export function AutoScalingPage(): ReactNode {
   const { apprunner } = useClients();
   const list = usePolled(() => listAll(apprunner), "asc-all", 10_000);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<ApiProblem | undefined>(undefined);
   const [deleting, setDeleting] = useState<AutoScalingConfigurationSummary | undefined>(undefined);
   const [busy, setBusy] = useState(false);
 
@@ -41,7 +41,7 @@ export function AutoScalingPage(): ReactNode {
       await send();
       list.reload();
     } catch (err) {
-      setError(errorMessage(err));
+      setError(problemOf(err));
     } finally {
       setBusy(false);
       setDeleting(undefined);
@@ -59,7 +59,7 @@ export function AutoScalingPage(): ReactNode {
           list.reload();
         }}
       />
-      <ErrorBanner message={error ?? list.error} />
+      <ErrorBanner message={error ?? list.error} listing={error ? undefined : "auto scaling configurations"} />
       <div className="table-wrap">
         <table>
           <thead>

@@ -1,9 +1,9 @@
 import type { ConnectionSummary } from "@aws-sdk/client-apprunner";
 import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
 import { useClients } from "../../api/clients";
-import { errorMessage } from "../../api/errors";
+import { problemOf, type ApiProblem } from "../../api/errors";
 import { completeConnectionHandshake } from "../../api/openrunner";
-import { Field } from "../../components/Field";
+import { ErrorBanner, Field } from "../../components/Field";
 
 interface Props {
   connection: ConnectionSummary;
@@ -24,7 +24,7 @@ const TOKEN_HINTS: Record<string, string> = {
 export function CompleteHandshakeDialog({ connection, onDone, onCancel }: Props): ReactNode {
   const { apprunner } = useClients();
   const [token, setToken] = useState("");
-  const [error, setError] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<ApiProblem | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
@@ -42,7 +42,7 @@ export function CompleteHandshakeDialog({ connection, onDone, onCancel }: Props)
       setToken("");
       onDone();
     } catch (err) {
-      setError(errorMessage(err));
+      setError(problemOf(err));
     } finally {
       setBusy(false);
     }
@@ -52,7 +52,8 @@ export function CompleteHandshakeDialog({ connection, onDone, onCancel }: Props)
     <dialog ref={ref} className="dialog" aria-labelledby={`${id}-title`} onCancel={onCancel}>
       <form method="dialog" onSubmit={(e) => void submit(e)} noValidate>
         <h2 id={`${id}-title`}>Complete handshake for {connection.ConnectionName}</h2>
-        <Field label="Provider token" hint={hint} error={error}>
+        {error?.denied && <ErrorBanner message={error} />}
+        <Field label="Provider token" hint={hint} error={error && !error.denied ? error.message : undefined}>
           {({ id: inputId, describedBy, invalid }) => (
             <input
               id={inputId}

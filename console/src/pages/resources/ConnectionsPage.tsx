@@ -1,7 +1,7 @@
 import { CreateConnectionCommand, DeleteConnectionCommand, ListConnectionsCommand, type ConnectionSummary, type ProviderType } from "@aws-sdk/client-apprunner";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { useClients } from "../../api/clients";
-import { errorMessage, fieldErrors } from "../../api/errors";
+import { fieldErrors, problemOf, type ApiProblem } from "../../api/errors";
 import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { ErrorBanner, Field } from "../../components/Field";
 import { FilterBox } from "../../components/FilterBox";
@@ -21,6 +21,7 @@ export function ConnectionsPage(): ReactNode {
   const [name, setName] = useState("");
   const [provider, setProvider] = useState<ProviderType>("GITHUB");
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [failure, setFailure] = useState<ApiProblem | undefined>(undefined);
   const [deleting, setDeleting] = useState<ConnectionSummary | undefined>(undefined);
   const [handshaking, setHandshaking] = useState<ConnectionSummary | undefined>(undefined);
   const [busy, setBusy] = useState(false);
@@ -29,12 +30,15 @@ export function ConnectionsPage(): ReactNode {
     e.preventDefault();
     setBusy(true);
     setErrors({});
+    setFailure(undefined);
     try {
       await apprunner.send(new CreateConnectionCommand({ ConnectionName: name.trim(), ProviderType: provider }));
       setName("");
       list.reload();
     } catch (err) {
-      setErrors(fieldErrors(err, { name: { paths: ["connectionName"], words: /name|connections/i } }));
+      const problem = problemOf(err);
+      if (problem.denied) setFailure(problem);
+      else setErrors(fieldErrors(err, { name: { paths: ["connectionName"], words: /name|connections/i } }));
     } finally {
       setBusy(false);
     }
@@ -45,7 +49,7 @@ export function ConnectionsPage(): ReactNode {
       await apprunner.send(new DeleteConnectionCommand({ ConnectionArn: c.ConnectionArn }));
       list.reload();
     } catch (err) {
-      setErrors({ form: errorMessage(err) });
+      setFailure(problemOf(err));
     } finally {
       setBusy(false);
       setDeleting(undefined);
@@ -72,7 +76,7 @@ export function ConnectionsPage(): ReactNode {
           Add connection
         </button>
       </form>
-      <ErrorBanner message={errors.form ?? list.error} />
+      <ErrorBanner message={failure ?? errors.form ?? list.error} listing={failure ?? errors.form ? undefined : "connections"} />
       <p className="hint">
         To complete a pending handshake, use <strong>Complete handshake</strong> with a provider token, or run <code>openrunner connection complete-handshake --connection-arn ARN</code> on the OpenRunner host and paste the token there.
       </p>

@@ -25,7 +25,7 @@ export function ActivityTab({ service }: TabProps): ReactNode {
           <input type="search" placeholder="Search activity" value={search} onChange={(e) => setSearch(e.target.value)} />
         </label>
       </div>
-      <ErrorBanner message={ops.error} />
+      <ErrorBanner message={ops.error} listing="operations" />
       <div className="table-wrap">
         <table className="activity">
           <thead>

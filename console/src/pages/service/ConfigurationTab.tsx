@@ -1,7 +1,7 @@
 import { UpdateServiceCommand, type Service, type UpdateServiceCommandInput } from "@aws-sdk/client-apprunner";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { useClients } from "../../api/clients";
-import { fieldErrors } from "../../api/errors";
+import { fieldErrors, problemOf, type ApiProblem } from "../../api/errors";
 import { ErrorBanner, Field } from "../../components/Field";
 import { fromRecord, KeyValueEditor, toRecord, type KeyValue } from "../../components/KeyValueEditor";
 import { CpuMemoryField } from "../../components/CpuMemoryField";
@@ -69,6 +69,7 @@ export function ConfigurationTab({ service, reload }: TabProps): ReactNode {
   const { apprunner } = useClients();
   const [draft, setDraft] = useState<Draft | undefined>(undefined);
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [denied, setDenied] = useState<ApiProblem | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [notice, setNotice] = useState<string | undefined>(undefined);
   const set = (patch: Partial<Draft>): void => setDraft((d) => (d ? { ...d, ...patch } : d));
@@ -79,13 +80,16 @@ export function ConfigurationTab({ service, reload }: TabProps): ReactNode {
     if (!draft) return;
     setBusy(true);
     setErrors({});
+    setDenied(undefined);
     try {
       await apprunner.send(new UpdateServiceCommand(toUpdate(service, draft)));
       setDraft(undefined);
       setNotice("Changes applied: a deployment with the new configuration has started.");
       reload();
     } catch (err) {
-      setErrors(fieldErrors(err, FIELDS));
+      const problem = problemOf(err);
+      if (problem.denied) setDenied(problem);
+      else setErrors(fieldErrors(err, FIELDS));
     } finally {
       setBusy(false);
     }
@@ -120,7 +124,7 @@ export function ConfigurationTab({ service, reload }: TabProps): ReactNode {
   return (
     <form aria-labelledby="config-edit-title" className="card" onSubmit={(e) => void apply(e)} noValidate>
       <h2 id="config-edit-title">Edit configuration</h2>
-      <ErrorBanner message={errors.form} />
+      <ErrorBanner message={denied ?? errors.form} />
       <Field label="Container image URI" error={errors.imageUri}>
         {({ id, describedBy, invalid }) => <input id={id} aria-describedby={describedBy} aria-invalid={invalid} value={draft.imageUri} onChange={(e) => set({ imageUri: e.target.value })} />}
       </Field>

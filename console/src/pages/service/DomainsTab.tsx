@@ -1,7 +1,7 @@
 import { AssociateCustomDomainCommand, DescribeCustomDomainsCommand, DisassociateCustomDomainCommand } from "@aws-sdk/client-apprunner";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { useClients } from "../../api/clients";
-import { errorMessage } from "../../api/errors";
+import { problemOf, type ApiProblem } from "../../api/errors";
 import { ErrorBanner, Field } from "../../components/Field";
 import { StatusBadge } from "../../components/StatusBadge";
 import { usePolled } from "../../hooks";
@@ -13,7 +13,7 @@ export function DomainsTab({ service }: TabProps): ReactNode {
   const arn = service.ServiceArn ?? "";
   const [domain, setDomain] = useState("");
   const [www, setWww] = useState(true);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<ApiProblem | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const data = usePolled(() => apprunner.send(new DescribeCustomDomainsCommand({ ServiceArn: arn })), `domains-${arn}`, 5000);
 
@@ -25,7 +25,7 @@ export function DomainsTab({ service }: TabProps): ReactNode {
       data.reload();
       return true;
     } catch (err) {
-      setError(errorMessage(err));
+      setError(problemOf(err));
       return false;
     } finally {
       setBusy(false);
@@ -40,7 +40,7 @@ export function DomainsTab({ service }: TabProps): ReactNode {
     <section aria-labelledby="domains-title" className="card">
       <h2 id="domains-title">Custom domains</h2>
       <form className="row align-end" onSubmit={(e) => void link(e)}>
-        <Field label="Domain name" error={error}>
+        <Field label="Domain name" error={error && !error.denied ? error.message : undefined}>
           {({ id, describedBy, invalid }) => <input id={id} aria-describedby={describedBy} aria-invalid={invalid} value={domain} onChange={(e) => setDomain(e.target.value)} placeholder="app.example.com" />}
         </Field>
         <label className="choice">
@@ -50,7 +50,7 @@ export function DomainsTab({ service }: TabProps): ReactNode {
           Link domain
         </button>
       </form>
-      <ErrorBanner message={data.error} />
+      <ErrorBanner message={error?.denied ? error : data.error} />
       {data.data?.DNSTarget && (
         <p>
           Point each domain with a CNAME (or ALIAS at the apex) to <code>{data.data.DNSTarget}</code>.

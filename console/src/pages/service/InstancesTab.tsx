@@ -15,7 +15,7 @@ export function InstancesTab({ service }: TabProps): ReactNode {
   return (
     <section aria-labelledby="instances-title" className="card">
       <h2 id="instances-title">Instances ({instances.length})</h2>
-      <ErrorBanner message={list.error} />
+      <ErrorBanner message={list.error} listing="instances" />
       {list.data?.length === 0 && <p className="hint">No instances are running.</p>}
       {instances.length > 0 && (
         <div className="table-wrap">

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/client-apprunner";
 import { useState, type ReactNode } from "react";
 import { useClients } from "../../api/clients";
-import { errorMessage } from "../../api/errors";
+import { problemOf, type ApiProblem } from "../../api/errors";
 import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { ErrorBanner } from "../../components/Field";
 import { navigate } from "../../router";
@@ -15,7 +15,7 @@ import { navigate } from "../../router";
 /** Deploy, Pause, Resume and Delete, enabled as the service's status allows. */
 export function ServiceActions({ service, reload }: { service: Service; reload: () => void }): ReactNode {
   const { apprunner } = useClients();
-  const [error, setError] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<ApiProblem | undefined>(undefined);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
   const arn = service.ServiceArn ?? "";
@@ -30,7 +30,7 @@ export function ServiceActions({ service, reload }: { service: Service; reload: 
       reload();
       after?.();
     } catch (err) {
-      setError(errorMessage(err));
+      setError(problemOf(err));
     } finally {
       setBusy(false);
     }
