@@ -31,6 +31,12 @@ export class TagRepository {
     this.db.prepare(`DELETE FROM tags WHERE resource_arn = ?`).run(resourceArn);
   }
 
+  /** A resource's tags as IAM's aws:ResourceTag/* reads them; undefined for an untagged (or unknown) resource. */
+  record(resourceArn: string): Record<string, string> | undefined {
+    const rows = this.list(resourceArn);
+    return rows.length === 0 ? undefined : Object.fromEntries(rows.map((t) => [t.Key, t.Value]));
+  }
+
   count(resourceArn: string): number {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM tags WHERE resource_arn = ?`).get(resourceArn) as { n: number }).n;
   }
