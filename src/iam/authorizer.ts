@@ -20,6 +20,7 @@ export interface AuthorizerOptions {
 interface PrincipalEntry {
   policies: readonly CompiledPolicy[];
   facts: PrincipalFacts;
+  revision: number;
 }
 
 interface CompiledDocument {
@@ -53,6 +54,9 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorizer {
     return policy;
   };
 
+  // The credential lookup hands out one principal object per key: most calls find their entry here, without building a key.
+  const byObject = new WeakMap<Principal, PrincipalEntry>();
+
   const entryOf = (principal: Principal): PrincipalEntry => {
     const now = opts.policies.revision();
     if (now !== revision) {
@@ -60,6 +64,8 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorizer {
       principals.clear();
       documents.clear();
     }
+    const known = byObject.get(principal);
+    if (known !== undefined && known.revision === revision) return known;
     // A GetSessionToken session shares its user's ARN; the kind of key keeps their entries apart.
     const key = `${principal.arn}\n${principal.accessKeyId.startsWith("ASIA") ? "temporary" : "long-term"}`;
     let entry = principals.get(key);
@@ -67,9 +73,11 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorizer {
       entry = {
         policies: opts.policies.policiesOf(principal).map((p) => compiled(p.id, p.document)),
         facts: principalFacts(principal, opts.policies.principalTags(principal)),
+        revision,
       };
       principals.set(key, entry);
     }
+    byObject.set(principal, entry);
     return entry;
   };
 
