@@ -6,12 +6,14 @@ export interface Tag {
 }
 
 export class TagRepository {
+  /** Prepared on first use and kept: the authorizer reads a resource's tags whenever a policy's condition names one. */
+  private listStmt: ReturnType<Db["prepare"]> | undefined;
+
   constructor(private readonly db: Db) {}
 
   list(resourceArn: string): Tag[] {
-    return this.db
-      .prepare(`SELECT key AS Key, value AS Value FROM tags WHERE resource_arn = ? ORDER BY key`)
-      .all(resourceArn) as Tag[];
+    this.listStmt ??= this.db.prepare(`SELECT key AS Key, value AS Value FROM tags WHERE resource_arn = ? ORDER BY key`);
+    return this.listStmt.all(resourceArn) as Tag[];
   }
 
   put(resourceArn: string, tags: readonly Tag[]): void {
