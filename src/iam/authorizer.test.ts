@@ -63,9 +63,10 @@ describe("createAuthorizer", () => {
   });
 
   it("another account's root is not this account's root: it is judged by policies", () => {
-    const { src } = source({});
+    const { state, src } = source({});
     const other: Principal = { ...root, accountId: "210987654321", arn: "arn:aws:iam::210987654321:root" };
     denied(() => authorizerOver(src).authorize(other, [{ action: "apprunner:ListServices", resource: "*" }], CALL));
+    assert.equal(state.asked, 0, "the source is never asked about a root");
   });
 
   const table: { name: string; policies: string[]; action: string; resource: string; decision: string }[] = [

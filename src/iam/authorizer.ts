@@ -70,9 +70,11 @@ export function createAuthorizer(opts: AuthorizerOptions): Authorizer {
     const key = `${principal.arn}\n${principal.accessKeyId.startsWith("ASIA") ? "temporary" : "long-term"}`;
     let entry = principals.get(key);
     if (entry === undefined) {
+      // The source is never asked about a root (its contract); another account's root has no policies here, so it is denied.
+      const foreignRoot = principal.type === "Root";
       entry = {
-        policies: opts.policies.policiesOf(principal).map((p) => compiled(p.id, p.document)),
-        facts: principalFacts(principal, opts.policies.principalTags(principal)),
+        policies: foreignRoot ? [] : opts.policies.policiesOf(principal).map((p) => compiled(p.id, p.document)),
+        facts: principalFacts(principal, foreignRoot ? {} : opts.policies.principalTags(principal)),
         revision,
       };
       principals.set(key, entry);
