@@ -16,7 +16,9 @@ import { ensureDataDir, makeDataDirPrivate } from "./util/private-files.js";
 import { cryptoRandom, type Random } from "./util/random.js";
 import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessKey } from "./store/root-credentials.js";
 import { Store } from "./store/store.js";
-import type { Authorizer } from "./iam/authorization.js";
+import { createAuthorizer } from "./iam/authorizer.js";
+import type { IdentityPolicySource } from "./iam/identity-policies.js";
+import { NO_IDENTITY_POLICIES } from "./iam/no-identity-policies.js";
 import { createAwsJsonHandler } from "./protocol/http/aws-json-handler.js";
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./protocol/http/server-limits.js";
 import type { ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
@@ -75,6 +77,11 @@ export interface OpenRunnerOptions {
   random?: Random;
   engineStepDelayMs?: number;
   extraApis?: AwsJsonApi<ApiDeps>[];
+  /**
+   * Which identity-based policies apply to each non-root caller (users, role sessions). Absent:
+   * none apply, so only the root key can do anything.
+   */
+  identityPolicies?: IdentityPolicySource;
   /** The control-plane modules to run; DEFAULT_MODULES unless a test wants fewer. */
   modules?: readonly ModuleFactory[];
   onApiCall?: ApiCallListener;
@@ -140,8 +147,13 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     ensureDefaultAutoScalingConfiguration({ store, clock, config });
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);
     const credentials = storeCredentialLookup(store);
-    // CONTRACT STUB (issue 17): replaced by the policy-evaluating authorizer.
-    const authorizer: Authorizer = { authorize: () => undefined, decide: () => "Allow" };
+    // Every call of every API is authorized here: root as the account, anyone else by the identity policies that apply to them.
+    const authorizer = createAuthorizer({
+      policies: opts.identityPolicies ?? NO_IDENTITY_POLICIES,
+      resourceTags: (arn) => store.tags.record(arn),
+      accountId,
+      region,
+    });
     const r = opts.registry;
     registry = r?.port ? await createRegistry({ dataDir, port: r.port, ...(r.host ? { host: r.host } : {}), accountId, region, clock, random, logger, repositories: r.repositories ?? new RepositoryStore(store, region) }) : undefined;
     modules = createModules(
