@@ -66,7 +66,9 @@ describe("STS: temporary credentials on every signed call", () => {
     // An IAM user's key, as the IAM API (not on this branch) will make it with CreateUser + CreateAccessKey.
     alice = { accessKeyId: USER_KEY.accessKeyId, accountId, arn: `arn:aws:iam::${accountId}:user/alice`, type: "IAMUser", userName: "alice", userId: "AIDAALICEOPENRUNNER01" };
     server.running.store.accessKeys.insert({ ...USER_KEY, principal: alice, createdAt: clock.now() });
-    // A role as the IAM API will store it with CreateRole: its trust policy names alice.
+    // A role as the IAM API will store it with CreateRole: its trust policy names alice. Once the
+    // IAM API is merged, `aws iam create-user / create-access-key / create-role` replace these two
+    // set-ups and the server's own RoleDirectory replaces `roles`; the assertions stay.
     const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: alice.arn }, Action: ["sts:AssumeRole", "sts:TagSession"] }] };
     deploy = role("deploy", trust, { arn: `arn:aws:iam::${accountId}:role/deploy`, maxSessionDuration: 7_200 });
     roles.add(deploy);
