@@ -19,6 +19,7 @@ import { Store } from "./store/store.js";
 import { createAuthorizer } from "./iam/authorizer.js";
 import type { IdentityPolicySource } from "./iam/identity-policies.js";
 import { NO_IDENTITY_POLICIES } from "./iam/no-identity-policies.js";
+import type { RoleDirectory } from "./iam/roles.js";
 import { createAwsJsonHandler } from "./protocol/http/aws-json-handler.js";
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./protocol/http/server-limits.js";
 import type { ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
@@ -47,7 +48,7 @@ import type { ArtifactResolver } from "./engine/artifact/types.js";
 import { UnavailableArtifactResolver } from "./engine/artifact/unavailable.js";
 import { appRunnerApi } from "./api/apprunner-api.js";
 import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
-import { createStsModule } from "./sts/route.js";
+import { createStsModule } from "./sts/module.js";
 import { consoleRoute } from "./console/route.js";
 import { createRegistry, type RunningRegistry } from "./registry/built-in-registry.js";
 import type { RepositoryDirectory } from "./registry/types.js";
@@ -93,6 +94,8 @@ export interface OpenRunnerOptions {
    * swarm's nodes must reach it), and the ECR side's repositories (absent: no push or pull).
    */
   registry?: { port: number; host?: string; repositories?: RepositoryDirectory };
+  /** The roles STS and App Runner's role sessions assume; absent: none (until IAM roles are stored). */
+  roles?: RoleDirectory;
 }
 
 export interface RunningOpenRunner {
@@ -165,6 +168,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         random,
         credentials,
         authorizer,
+        ...(opts.roles ? { roles: opts.roles } : {}),
         logger,
         admitApiCall: (call) => admitApiCall(call),
         recordApiCall: (call) => onApiCall(call),

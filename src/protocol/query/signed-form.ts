@@ -11,12 +11,13 @@ import { signedHeadOf } from "../http/read-request.js";
  */
 export async function readSignedForm(
   req: IncomingMessage,
-  opts: { credentials: CredentialLookup; signingName: string; region: string; clock: Clock; maxBodyBytes: number },
+  opts: { credentials: CredentialLookup; signingName: string; region: string; clock: Clock; maxBodyBytes: number; alsoRegions?: readonly string[] },
 ): Promise<{ principal: Principal; params: URLSearchParams }> {
   const head = signedHeadOf(req);
   const credential = checkCredential(head, opts.credentials, {
     signingName: opts.signingName,
     region: opts.region,
+    ...(opts.alsoRegions ? { alsoRegions: opts.alsoRegions } : {}),
     clock: opts.clock,
     mustSign: ["content-type"],
   });
