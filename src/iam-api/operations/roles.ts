@@ -4,9 +4,10 @@ import { handler } from "../../protocol/context.js";
 import type { Tag } from "../../store/iam/entities.js";
 import { roleDocOf } from "../../store/iam/role-directory.js";
 import type { IamDeps } from "../context.js";
-import { createEntity, listed, listTags, refusePermissionsBoundary, tagEntity } from "../entities.js";
+import { createEntity, listed, refusePermissionsBoundary } from "../entities.js";
 import { deleteConflict, entityNamed } from "../lookups.js";
 import type { PageInput } from "../paging.js";
+import { tagOperations } from "./tags.js";
 import { APP_RUNNER_SERVICE, createAppRunnerServiceLinkedRole, refuseServiceLinked, SERVICE_LINKED_ROLE_NAME } from "../service-linked-role.js";
 import { roleOf } from "../wire.js";
 
@@ -72,15 +73,7 @@ export const roleOperations = {
     });
     return {};
   }),
-  TagRole: handler<{ RoleName: string; Tags: Tag[] }, IamDeps>((input, ctx) => {
-    ctx.store.tx(() => tagEntity(ctx, entityNamed(ctx, "role", input.RoleName), input.Tags));
-    return {};
-  }),
-  UntagRole: handler<{ RoleName: string; TagKeys: string[] }, IamDeps>((input, ctx) => {
-    ctx.store.tx(() => ctx.store.iam.entities.removeTags(entityNamed(ctx, "role", input.RoleName).id, input.TagKeys));
-    return {};
-  }),
-  ListRoleTags: handler<{ RoleName: string } & PageInput, IamDeps>((input, ctx) => listTags(ctx, entityNamed(ctx, "role", input.RoleName), input)),
+  ...tagOperations("Role"),
   CreateServiceLinkedRole: handler<{ AWSServiceName: string; Description?: string; CustomSuffix?: string }, IamDeps>((input, ctx) => {
     if (input.AWSServiceName !== APP_RUNNER_SERVICE || input.CustomSuffix !== undefined) {
       throw new AppRunnerError("IamInvalidInput", `OpenRunner has a service-linked role for ${APP_RUNNER_SERVICE} only, without a custom suffix.`);

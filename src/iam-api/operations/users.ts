@@ -2,10 +2,11 @@ import type { Principal } from "../../iam/principal.js";
 import { handler } from "../../protocol/context.js";
 import type { Tag } from "../../store/iam/entities.js";
 import { epochSeconds, type IamContext, type IamDeps } from "../context.js";
-import { createEntity, listed, listTags, refusePermissionsBoundary, tagEntity } from "../entities.js";
+import { createEntity, listed, refusePermissionsBoundary } from "../entities.js";
 import { alreadyExists, deleteConflict, entityNamed, targetUser } from "../lookups.js";
 import { entityArn } from "../names.js";
 import type { PageInput } from "../paging.js";
+import { tagOperations } from "./tags.js";
 import { userOf } from "../wire.js";
 
 /** The principal an IAM user's access keys sign as. */
@@ -60,13 +61,5 @@ export const userOperations = {
     });
     return {};
   }),
-  TagUser: handler<{ UserName: string; Tags: Tag[] }, IamDeps>((input, ctx) => {
-    ctx.store.tx(() => tagEntity(ctx, entityNamed(ctx, "user", input.UserName), input.Tags));
-    return {};
-  }),
-  UntagUser: handler<{ UserName: string; TagKeys: string[] }, IamDeps>((input, ctx) => {
-    ctx.store.tx(() => ctx.store.iam.entities.removeTags(entityNamed(ctx, "user", input.UserName).id, input.TagKeys));
-    return {};
-  }),
-  ListUserTags: handler<{ UserName: string } & PageInput, IamDeps>((input, ctx) => listTags(ctx, entityNamed(ctx, "user", input.UserName), input)),
+  ...tagOperations("User"),
 };

@@ -5,8 +5,8 @@ import { escapeXml } from "./escape-xml.js";
  * awsQuery answers, written from the model's output shape and the handler's JSON-form output:
  * `<XResponse xmlns><XResult>members</XResult><ResponseMetadata>…`, lists as `<member>`
  * elements, maps as `<entry><key/><value/></entry>`, booleans as true/false, timestamps (epoch
- * seconds in the JSON form) as ISO 8601. Members are written in the model's order; absent ones
- * are left out, as AWS leaves them.
+ * seconds in the JSON form) as ISO 8601. Members are written in the model file's order (XML
+ * readers look them up by name); absent ones are left out, as AWS leaves them.
  */
 
 /** ISO 8601 as AWS's XML APIs print it: `2026-12-05T10:00:00Z` (milliseconds only when there are any). */
