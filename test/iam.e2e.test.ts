@@ -237,6 +237,8 @@ describe("IAM's API through @aws-sdk/client-iam", () => {
     const attached = await iam.send(new ListAttachedRolePoliciesCommand({ RoleName: "AWSServiceRoleForAppRunner" }));
     assert.deepEqual(attached.AttachedPolicies?.map((p) => p.PolicyArn), [arns.AppRunnerServiceRolePolicy]);
     await refused(iam.send(new DeleteRoleCommand({ RoleName: "AWSServiceRoleForAppRunner" })), "UnmodifiableEntityException");
+    await refused(iam.send(new DetachRolePolicyCommand({ RoleName: "AWSServiceRoleForAppRunner", PolicyArn: arns.AppRunnerServiceRolePolicy })), "UnmodifiableEntityException");
+    await refused(iam.send(new PutRolePolicyCommand({ RoleName: "AWSServiceRoleForAppRunner", PolicyName: "more", PolicyDocument: LIST_APPRUNNER })), "UnmodifiableEntityException");
     await refused(iam.send(new CreateServiceLinkedRoleCommand({ AWSServiceName: "apprunner.amazonaws.com" })), "InvalidInputException", /has been taken/);
   });
 

@@ -5,6 +5,7 @@ import type { IamDeps } from "../context.js";
 import { listed } from "../entities.js";
 import { entityNamed, managedPolicy, noSuchEntity } from "../lookups.js";
 import type { PageInput } from "../paging.js";
+import { refuseServiceLinked } from "../service-linked-role.js";
 
 type Holder = "User" | "Group" | "Role";
 
@@ -20,6 +21,7 @@ function attachmentOperations(holder: Holder): Record<string, OperationHandler<I
     [`Attach${holder}Policy`]: (input, ctx) => {
       ctx.store.tx(() => {
         const entity = entityNamed(ctx, KIND[holder], nameOf(input));
+        refuseServiceLinked(entity);
         const arn = input.PolicyArn as string;
         if (!ctx.store.iam.policies.get(arn)) throw noSuchEntity(`Policy ${arn} does not exist or is not attachable.`);
         const attached = ctx.store.iam.policies.attachedTo(entity.id);
@@ -33,6 +35,7 @@ function attachmentOperations(holder: Holder): Record<string, OperationHandler<I
     [`Detach${holder}Policy`]: (input, ctx) => {
       ctx.store.tx(() => {
         const entity = entityNamed(ctx, KIND[holder], nameOf(input));
+        refuseServiceLinked(entity);
         const arn = input.PolicyArn as string;
         if (!ctx.store.iam.policies.detach(entity.id, arn)) throw noSuchEntity(`Policy ${arn} was not found.`);
       });
