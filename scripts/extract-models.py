@@ -43,7 +43,8 @@ SERVED = {
         "ListInstanceProfiles", "ListInstanceProfilesForRole", "ListPolicies", "ListPolicyVersions", "ListRolePolicies",
         "ListRoleTags", "ListRoles", "ListUserPolicies", "ListUserTags", "ListUsers", "PutGroupPolicy", "PutRolePolicy",
         "PutUserPolicy", "RemoveRoleFromInstanceProfile", "RemoveUserFromGroup", "SetDefaultPolicyVersion", "TagRole",
-        "TagUser", "UntagRole", "UntagUser", "UpdateAccessKey", "UpdateAssumeRolePolicy", "UpdateRole", "UpdateUser",
+        "TagUser", "UntagRole", "UntagUser", "UpdateAccessKey", "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription",
+        "UpdateUser",
     ],
     ("ecr", "2015-09-21"): [
         "BatchDeleteImage", "BatchGetImage", "CreateRepository", "DeleteLifecyclePolicy", "DeleteRepository",

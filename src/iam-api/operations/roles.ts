@@ -52,6 +52,15 @@ export const roleOperations = {
     });
     return {};
   }),
+  // What Terraform's aws_iam_role calls for a new description (the older, narrower UpdateRole).
+  UpdateRoleDescription: handler<{ RoleName: string; Description: string }, IamDeps>((input, ctx) => {
+    const row = ctx.store.tx(() => {
+      const role = entityNamed(ctx, "role", input.RoleName);
+      ctx.store.iam.entities.update(role.id, { name: role.name, path: role.path, arn: role.arn, doc: { ...role.doc, description: input.Description } });
+      return entityNamed(ctx, "role", input.RoleName);
+    });
+    return { Role: roleOf(row, ctx.store.iam.entities.tags(row.id)) };
+  }),
   UpdateAssumeRolePolicy: handler<{ RoleName: string; PolicyDocument: string }, IamDeps>((input, ctx) => {
     parsePolicy(input.PolicyDocument, "trust");
     ctx.store.tx(() => {
