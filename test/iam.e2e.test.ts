@@ -57,7 +57,7 @@ import {
   UpdateUserCommand,
 } from "@aws-sdk/client-iam";
 import { startInProcess, type Credentials, type InProcessServer } from "./support/harness.js";
-import { AWS_CLI, awsCliEnv, runAwsCli } from "./support/aws-cli.js";
+import { AWS_CLI, AWS_CLI_V1, awsCliEnv, runAwsCli } from "./support/aws-cli.js";
 
 const doc = (statement: object): string => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
 const LIST_APPRUNNER = doc({ Effect: "Allow", Action: "apprunner:List*", Resource: "*" });
@@ -333,6 +333,14 @@ describe("IAM through the AWS CLI v2 (/usr/bin/aws)", { skip: existsSync(AWS_CLI
     assert.equal((await cli(["delete-access-key", "--user-name", "ci", "--access-key-id", key.AccessKeyId])).code, 0);
     assert.equal((await cli(["delete-user", "--user-name", "ci"])).code, 0);
     assert.match((await cli(["get-user", "--user-name", "ci"])).stderr, /NoSuchEntity.*The user with name ci cannot be found/);
+  });
+
+  it("the AWS CLI v1 (botocore) too", { skip: existsSync(AWS_CLI_V1) ? false : `${AWS_CLI_V1} is not installed` }, async () => {
+    const argv = ["iam", "get-policy-version", "--policy-arn", "arn:aws:iam::aws:policy/AWSAppRunnerReadOnlyAccess", "--version-id", "v1"];
+    const r = await runAwsCli([...argv, "--endpoint-url", server.running.endpoint, "--output", "json", "--profile", "openrunner"], awsCliEnv(server.running.files), 60_000, AWS_CLI_V1);
+    assert.equal(r.code, 0, r.stderr);
+    const version = (JSON.parse(r.stdout) as { PolicyVersion: { Document: { Statement: { Action: string[] }[] } } }).PolicyVersion;
+    assert.deepEqual(version.Document.Statement[0]?.Action, ["apprunner:List*", "apprunner:Describe*"]);
   });
 
   it("the CLI decodes policy documents and reads the seeded policies and roles", async () => {
