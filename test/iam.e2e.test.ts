@@ -94,6 +94,12 @@ describe("IAM's API through @aws-sdk/client-iam", () => {
     await refused(iam.send(new CreateUserCommand({ UserName: "ALICE" })), "EntityAlreadyExistsException", /User with name ALICE already exists/);
     await refused(iam.send(new CreateUserCommand({ UserName: "bad name" })), "ValidationError", /Value 'bad name' at 'userName' failed to satisfy constraint/);
     await refused(iam.send(new GetUserCommand({ UserName: "nobody" })), "NoSuchEntityException", /^The user with name nobody cannot be found\.$/);
+    const account = await iam.send(new GetUserCommand({}));
+    assert.equal(account.User?.Arn, `arn:aws:iam::${server.running.config.accountId}:root`, "the root key's own user is the account");
+    const rootKeys = await iam.send(new ListAccessKeysCommand({}));
+    assert.deepEqual(rootKeys.AccessKeyMetadata?.map((k) => k.AccessKeyId), [server.running.rootKey.accessKeyId]);
+    await refused(iam.send(new CreateAccessKeyCommand({})), "InvalidInputException", /managed by `openrunner up`/);
+    await refused(iam.send(new UpdateAccessKeyCommand({ AccessKeyId: server.running.rootKey.accessKeyId, Status: "Inactive" })), "InvalidInputException", /managed by `openrunner up`/);
 
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "alice" }))).AccessKey;
     assert.match(key?.AccessKeyId ?? "", /^AKIA[A-Z2-7]{16}$/);

@@ -20,12 +20,14 @@ function keyOwner(ctx: IamContext, userName: string | undefined): { ownerId: str
 
 const keyNotFound = (id: string): AppRunnerError => noSuchEntity(`The Access Key with id ${id} cannot be found.`);
 
+const ROOT_KEY_IS_NOT_IAMS = "The root access key is managed by `openrunner up`, not through IAM.";
+
 /** A key of that owner that a user may change: the root key is `openrunner up`'s to manage. */
 function ownedKey(ctx: IamContext, userName: string | undefined, accessKeyId: string): AccessKeyInfo {
   const owner = keyOwner(ctx, userName);
   const key = ctx.store.accessKeys.info(accessKeyId);
   if (!key || key.ownerId !== owner.ownerId) throw keyNotFound(accessKeyId);
-  if (owner.ownerId === "") throw new AppRunnerError("IamInvalidInput", "The root access key is managed by `openrunner up`, not through IAM.");
+  if (owner.ownerId === "") throw new AppRunnerError("IamInvalidInput", ROOT_KEY_IS_NOT_IAMS);
   return key;
 }
 
@@ -39,6 +41,7 @@ const metadataOf = (k: AccessKeyInfo, userName: string | undefined): Record<stri
 export const accessKeyOperations = {
   CreateAccessKey: handler<{ UserName?: string }, IamDeps>((input, ctx) =>
     ctx.store.tx(() => {
+      if (input.UserName === undefined && ctx.principal.type === "Root") throw new AppRunnerError("IamInvalidInput", ROOT_KEY_IS_NOT_IAMS);
       const user = targetUser(ctx, input.UserName);
       if (ctx.store.accessKeys.ownedBy(user.id).length >= MAX_KEYS_PER_USER) {
         throw new AppRunnerError("IamLimitExceeded", `Cannot exceed quota for AccessKeysPerUser: ${MAX_KEYS_PER_USER}`);
