@@ -13,9 +13,9 @@ export interface PageInput {
 export function page<T>(items: readonly T[], input: PageInput): { items: T[]; IsTruncated: boolean; Marker?: string } {
   let start = 0;
   if (input.Marker !== undefined) {
-    const decoded = /^\d+$/.test(Buffer.from(input.Marker, "base64").toString("utf8")) ? Number(Buffer.from(input.Marker, "base64").toString("utf8")) : NaN;
-    if (Number.isNaN(decoded)) throw new AppRunnerError("IamInvalidInput", "Invalid Marker.");
-    start = decoded;
+    const position = Buffer.from(input.Marker, "base64").toString("utf8");
+    if (!/^\d{1,9}$/.test(position)) throw new AppRunnerError("IamInvalidInput", "Invalid Marker.");
+    start = Number(position);
   }
   const max = input.MaxItems ?? 100;
   const slice = items.slice(start, start + max);

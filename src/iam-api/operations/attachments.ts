@@ -1,6 +1,7 @@
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import { handler, type OperationHandler } from "../../protocol/context.js";
 import type { EntityKind } from "../../store/iam/entities.js";
+import type { ManagedPolicyRow } from "../../store/iam/policies.js";
 import type { IamDeps } from "../context.js";
 import { listed } from "../entities.js";
 import { entityNamed, managedPolicy, noSuchEntity } from "../lookups.js";
@@ -47,8 +48,8 @@ function attachmentOperations(holder: Holder): Record<string, OperationHandler<I
       const policies = ctx.store.iam.policies
         .attachedTo(entity.id)
         .map((arn) => ctx.store.iam.policies.get(arn))
-        .filter((p) => p !== undefined && p.path.startsWith(prefix));
-      return listed("AttachedPolicies", policies, input as PageInput, (p) => ({ PolicyName: p?.name, PolicyArn: p?.arn }));
+        .filter((p): p is ManagedPolicyRow => p !== undefined && p.path.startsWith(prefix));
+      return listed("AttachedPolicies", policies, input as PageInput, (p) => ({ PolicyName: p.name, PolicyArn: p.arn }));
     },
   };
 }
