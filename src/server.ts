@@ -18,7 +18,8 @@ import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessK
 import { Store } from "./store/store.js";
 import { createAuthorizer } from "./iam/authorizer.js";
 import type { IdentityPolicySource } from "./iam/identity-policies.js";
-import { NO_IDENTITY_POLICIES } from "./iam/no-identity-policies.js";
+import { storeIdentityPolicies } from "./store/iam/identity-policies.js";
+import { storeRoleDirectory } from "./store/iam/role-directory.js";
 import type { RoleDirectory } from "./iam/roles.js";
 import { createAwsJsonHandler } from "./protocol/http/aws-json-handler.js";
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./protocol/http/server-limits.js";
@@ -49,6 +50,7 @@ import { UnavailableArtifactResolver } from "./engine/artifact/unavailable.js";
 import { appRunnerApi } from "./api/apprunner-api.js";
 import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
 import { createStsModule } from "./sts/module.js";
+import { createIamModule } from "./iam-api/module.js";
 import { consoleRoute } from "./console/route.js";
 import { createRegistry, type RunningRegistry } from "./registry/built-in-registry.js";
 import type { RepositoryDirectory } from "./registry/types.js";
@@ -80,7 +82,7 @@ export interface OpenRunnerOptions {
   extraApis?: AwsJsonApi<ApiDeps>[];
   /**
    * Which identity-based policies apply to each non-root caller (users, role sessions). Absent:
-   * none apply, so only the root key can do anything.
+   * the IAM store's (users', groups' and roles' inline and attached policies).
    */
   identityPolicies?: IdentityPolicySource;
   /** The control-plane modules to run; DEFAULT_MODULES unless a test wants fewer. */
@@ -94,7 +96,7 @@ export interface OpenRunnerOptions {
    * swarm's nodes must reach it), and the ECR side's repositories (absent: no push or pull).
    */
   registry?: { port: number; host?: string; repositories?: RepositoryDirectory };
-  /** The roles STS and App Runner's role sessions assume; absent: none (until IAM roles are stored). */
+  /** The roles STS and App Runner's role sessions assume; absent: the IAM store's. */
   roles?: RoleDirectory;
 }
 
@@ -152,7 +154,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const credentials = storeCredentialLookup(store);
     // Every call of every API is authorized here: root as the account, anyone else by the identity policies that apply to them.
     const authorizer = createAuthorizer({
-      policies: opts.identityPolicies ?? NO_IDENTITY_POLICIES,
+      policies: opts.identityPolicies ?? storeIdentityPolicies(store.iam),
       resourceTags: (arn) => store.tags.record(arn),
       accountId,
       region,
@@ -168,7 +170,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         random,
         credentials,
         authorizer,
-        ...(opts.roles ? { roles: opts.roles } : {}),
+        roles: opts.roles ?? storeRoleDirectory(store.iam),
         logger,
         admitApiCall: (call) => admitApiCall(call),
         recordApiCall: (call) => onApiCall(call),
@@ -282,4 +284,11 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
 }
 
 /** Logs, metrics, EventBridge and CloudTrail, in the order their dependencies need. */
-export const DEFAULT_MODULES: readonly ModuleFactory[] = [createLogsModule, createMetricsModule, createEventsModule, createAuditModule, createStsModule];
+export const DEFAULT_MODULES: readonly ModuleFactory[] = [
+  createLogsModule,
+  createMetricsModule,
+  createEventsModule,
+  createAuditModule,
+  createStsModule,
+  createIamModule,
+];

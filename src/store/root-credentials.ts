@@ -11,17 +11,17 @@ export interface AccessKey {
   secretAccessKey: string;
 }
 
+/** A new long-term key pair (AKIA… and 40 characters of secret), as the root key and IAM users' keys are made. */
+export function newAccessKey(random: Random): AccessKey {
+  return { accessKeyId: newAccessKeyId("AKIA", random), secretAccessKey: newSecretAccessKey(random) };
+}
+
 /** The account's root key, made on first start (AKIA… like AWS's long-term keys). */
 export function ensureRootAccessKey(store: Store, accountId: string, clock: Clock, random: Random): AccessKey {
   const existing = store.accessKeys.first();
   if (existing) return existing;
-  const principal: Principal = {
-    accessKeyId: newAccessKeyId("AKIA", random),
-    accountId,
-    arn: `arn:aws:iam::${accountId}:root`,
-    type: "Root",
-  };
-  const key = { accessKeyId: principal.accessKeyId, secretAccessKey: newSecretAccessKey(random) };
+  const key = newAccessKey(random);
+  const principal: Principal = { accessKeyId: key.accessKeyId, accountId, arn: `arn:aws:iam::${accountId}:root`, type: "Root" };
   store.accessKeys.insert({ ...key, principal, createdAt: clock.now() });
   return key;
 }
