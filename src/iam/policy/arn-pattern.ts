@@ -1,0 +1,93 @@
+import {
+  hasVariables,
+  isLiteral,
+  matchPieces,
+  resolvePieces,
+  STAR,
+  tokenize,
+  type Piece,
+  type ResolvedPiece,
+} from "./pattern.js";
+import type { ConditionContext } from "./types.js";
+
+/*
+ * ARNs as IAM compares them (Resource/NotResource and the Arn* condition operators): the six
+ * colon-separated parts `arn:partition:service:region:account:resource` are matched one by one,
+ * case-sensitively, so a wildcard in the region never eats into the account. The pattern's last
+ * part takes the rest of the ARN, colons included: `arn:aws:logs:*` covers every Logs ARN and
+ * `*` covers everything, as IAM reads them.
+ */
+
+/** 1 matches, 0 does not, -1 a policy variable had no value (the statement does not apply). */
+export type Match = 1 | 0 | -1;
+
+export interface ArnPattern {
+  readonly text: string;
+  match(value: string, ctx: ConditionContext): Match;
+}
+
+const ARN_PARTS = 6;
+
+/** Splits pieces on the literal colons of the first five separators. */
+function segmentsOf(pieces: readonly Piece[]): Piece[][] {
+  const segments: Piece[][] = [[]];
+  for (const p of pieces) {
+    if (typeof p !== "string" || segments.length === ARN_PARTS) {
+      (segments[segments.length - 1] as Piece[]).push(p);
+      continue;
+    }
+    const parts = p.split(":");
+    parts.forEach((part, i) => {
+      if (i > 0) {
+        if (segments.length < ARN_PARTS) segments.push([]);
+        else (segments[segments.length - 1] as Piece[]).push(":");
+      }
+      if (part) (segments[segments.length - 1] as Piece[]).push(part);
+    });
+  }
+  return segments;
+}
+
+function matchSegments(segments: readonly (readonly ResolvedPiece[])[], value: string): boolean {
+  let from = 0;
+  const last = segments.length - 1;
+  for (let i = 0; i < last; i++) {
+    const colon = value.indexOf(":", from);
+    if (colon < 0 || !matchPieces(segments[i] as ResolvedPiece[], value, from, colon)) return false;
+    from = colon + 1;
+  }
+  return matchPieces(segments[last] as ResolvedPiece[], value, from, value.length);
+}
+
+export function compileArnPattern(text: string, variables: boolean): ArnPattern {
+  const pieces = tokenize(text, { wildcards: true, variables });
+  if (pieces.length > 0 && pieces.every((p) => p === STAR)) return { text, match: () => 1 };
+  if (isLiteral(pieces)) {
+    const literal = pieces.join("");
+    return { text, match: (value) => (value === literal ? 1 : 0) };
+  }
+  const segments = segmentsOf(pieces);
+  if (!hasVariables(pieces)) {
+    const fixed = segments as ResolvedPiece[][];
+    return { text, match: (value) => (matchSegments(fixed, value) ? 1 : 0) };
+  }
+  return {
+    text,
+    match: (value, ctx) => {
+      const resolved: ResolvedPiece[][] = [];
+      for (const s of segments) {
+        const r = resolvePieces(s, ctx);
+        if (r === undefined) return -1;
+        resolved.push(r);
+      }
+      return matchSegments(resolved, value) ? 1 : 0;
+    },
+  };
+}
+
+/** Whether a text has the six parts of an ARN (what the Arn* operators require of a request value). */
+export function looksLikeArn(value: string): boolean {
+  let colons = 0;
+  for (let i = value.indexOf(":"); i >= 0 && colons < 5; i = value.indexOf(":", i + 1)) colons++;
+  return colons >= 5 && value.startsWith("arn:");
+}
