@@ -3,6 +3,7 @@ import {
   isLiteral,
   matchPieces,
   resolvePieces,
+  ONE,
   STAR,
   tokenize,
   type Piece,
@@ -59,6 +60,20 @@ function matchSegments(segments: readonly (readonly ResolvedPiece[])[], value: s
   return matchPieces(segments[last] as ResolvedPiece[], value, from, value.length);
 }
 
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** The same segment-wise match as `matchSegments`, as one anchored expression: wildcards stop at `:` except in the last part. */
+function segmentsRegExp(segments: readonly (readonly ResolvedPiece[])[]): RegExp {
+  const last = segments.length - 1;
+  const source = segments
+    .map((seg, i) => {
+      const [star, one] = i === last ? ["[\\s\\S]*", "[\\s\\S]"] : ["[^:]*", "[^:]"];
+      return seg.map((p) => (p === STAR ? star : p === ONE ? one : escapeRe(p))).join("");
+    })
+    .join(":");
+  return new RegExp(`^${source}$`);
+}
+
 export function compileArnPattern(text: string, variables: boolean): ArnPattern {
   const pieces = tokenize(text, { wildcards: true, variables });
   if (pieces.length > 0 && pieces.every((p) => p === STAR)) return { text, match: () => 1 };
@@ -68,8 +83,9 @@ export function compileArnPattern(text: string, variables: boolean): ArnPattern 
   }
   const segments = segmentsOf(pieces);
   if (!hasVariables(pieces)) {
-    const fixed = segments as ResolvedPiece[][];
-    return { text, match: (value) => (matchSegments(fixed, value) ? 1 : 0) };
+    // Built once here, never per call: V8's regular expressions beat walking six segments by hand.
+    const re = segmentsRegExp(segments as ResolvedPiece[][]);
+    return { text, match: (value) => (re.test(value) ? 1 : 0) };
   }
   return {
     text,
