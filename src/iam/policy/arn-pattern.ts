@@ -81,6 +81,11 @@ export function compileArnPattern(text: string, variables: boolean): ArnPattern 
     const literal = pieces.join("");
     return { text, match: (value) => (value === literal ? 1 : 0) };
   }
+  const [head, tail] = pieces;
+  if (pieces.length === 2 && typeof head === "string" && tail === STAR) {
+    // `arn:aws:apprunner:us-east-1:111122223333:service/*`: the star is in the last part, which crosses colons.
+    return { text, match: (value) => (value.startsWith(head) ? 1 : 0) };
+  }
   const segments = segmentsOf(pieces);
   if (!hasVariables(pieces)) {
     // Built once here, never per call: V8's regular expressions beat walking six segments by hand.
