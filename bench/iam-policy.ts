@@ -4,7 +4,9 @@
  *   - typical: App Runner, Logs, ECR and IAM calls of a CI user whose policies name several
  *     services, with conditions on tags (`${aws:username}`), the source IP, TLS and the time;
  *   - worst: every one of the 100 statements covers the action and none decides it early, so
- *     each statement's resource and conditions are checked.
+ *     each statement's resource and conditions are checked (a cheap tag condition fails first);
+ *   - wildcards: the same 100 statements without conditions, each resource a segment-wise ARN
+ *     pattern that fails only in its last part: 100 pattern matches, the engine's floor.
  * Also the compile cost of one 10-statement document (what the authorizer's cache saves).
  *
  *   node dist/bench/iam-policy.js [--evaluations 2000000] [--reps 5] [--out results.json]
@@ -62,6 +64,16 @@ function worstPolicy(p: number): string {
   return JSON.stringify({ Version: "2012-10-17", Statement: statements });
 }
 
+/** Policy `p` of the wildcard mix: the worst policy's resources alone. */
+function wildcardPolicy(p: number): string {
+  const statements = Array.from({ length: 10 }, (_, s) => ({
+    Effect: s % 2 ? "Deny" : "Allow",
+    Action: "apprunner:*",
+    Resource: `arn:aws:apprunner:*:*:service/p${p}s${s}-*`,
+  }));
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
 const context = contextOf({
   "aws:username": "ci-deploy",
   "aws:userid": "AIDAEXAMPLECIDEPLOY12",
@@ -114,6 +126,7 @@ const worst = Array.from({ length: 10 }, (_, p) => worstPolicy(p));
 const mixes = [
   { name: "typical (8 calls, 5 services)", policies: typical.map((t) => parsePolicy(t, "identity")), requests: TYPICAL },
   { name: "worst (all 100 statements checked)", policies: worst.map((t) => parsePolicy(t, "identity")), requests: WORST },
+  { name: "wildcards (100 ARN patterns matched)", policies: Array.from({ length: 10 }, (_, p) => parsePolicy(wildcardPolicy(p), "identity")), requests: WORST },
 ];
 
 const rows: string[][] = [];

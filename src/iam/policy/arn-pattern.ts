@@ -24,6 +24,8 @@ export type Match = 1 | 0 | -1;
 
 export interface ArnPattern {
   readonly text: string;
+  /** A constant, an equality or a prefix test: cheaper than any condition. */
+  readonly cheap: boolean;
   match(value: string, ctx: ConditionContext): Match;
 }
 
@@ -76,24 +78,30 @@ function segmentsRegExp(segments: readonly (readonly ResolvedPiece[])[]): RegExp
 
 export function compileArnPattern(text: string, variables: boolean): ArnPattern {
   const pieces = tokenize(text, { wildcards: true, variables });
-  if (pieces.length > 0 && pieces.every((p) => p === STAR)) return { text, match: () => 1 };
+  if (pieces.length > 0 && pieces.every((p) => p === STAR)) return { text, cheap: true, match: () => 1 };
   if (isLiteral(pieces)) {
     const literal = pieces.join("");
-    return { text, match: (value) => (value === literal ? 1 : 0) };
+    return { text, cheap: true, match: (value) => (value === literal ? 1 : 0) };
   }
   const [head, tail] = pieces;
   if (pieces.length === 2 && typeof head === "string" && tail === STAR) {
     // `arn:aws:apprunner:us-east-1:111122223333:service/*`: the star is in the last part, which crosses colons.
-    return { text, match: (value) => (value.startsWith(head) ? 1 : 0) };
+    return { text, cheap: true, match: (value) => (value.startsWith(head) ? 1 : 0) };
   }
   const segments = segmentsOf(pieces);
   if (!hasVariables(pieces)) {
     // Built once here, never per call: V8's regular expressions beat walking six segments by hand.
     const re = segmentsRegExp(segments as ResolvedPiece[][]);
-    return { text, match: (value) => (re.test(value) ? 1 : 0) };
+    // The leading literal must start the value and the last literal (the resource's name, usually) appear in it:
+    // two string tests turn most misses away before the RegExp runs.
+    const prefix = typeof head === "string" ? head : "";
+    const literals = pieces.filter((p): p is string => typeof p === "string");
+    const needle = literals.length > 1 ? (literals[literals.length - 1] as string) : "";
+    return { text, cheap: false, match: (value) => (value.startsWith(prefix) && value.includes(needle) && re.test(value) ? 1 : 0) };
   }
   return {
     text,
+    cheap: false,
     match: (value, ctx) => {
       const resolved: ResolvedPiece[][] = [];
       for (const s of segments) {

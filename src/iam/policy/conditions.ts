@@ -21,6 +21,8 @@ export interface CompiledCondition {
   readonly negated: boolean;
   readonly ifExists: boolean;
   readonly set: SetPrefix;
+  /** A presence test or a set lookup of literal strings: cheaper than a wildcard resource. */
+  readonly cheap: boolean;
 }
 
 export const malformed = (message: string): AppRunnerError => new AppRunnerError("MalformedPolicyDocument", message);
@@ -67,11 +69,12 @@ export function compileConditions(raw: unknown, variables: boolean): CompiledCon
       if (!op) {
         const flags = values.map((v) => v.toLowerCase());
         if (flags.some((f) => f !== "true" && f !== "false")) throw malformed(`Invalid value for condition operator Null: ${values.join(", ")}`);
-        out.push({ key: key.toLowerCase(), matcher: undefined, expectAbsent: flags.map((f) => f === "true"), negated: false, ifExists, set });
+        out.push({ key: key.toLowerCase(), matcher: undefined, expectAbsent: flags.map((f) => f === "true"), negated: false, ifExists, set, cheap: true });
         continue;
       }
       const matcher = compileOperator(op, name, values, variables);
-      out.push({ key: key.toLowerCase(), matcher, expectAbsent: [], negated: op.negated, ifExists, set });
+      const cheap = (op.family === "String" || op.family === "Bool") && op.comparison !== "like" && !(variables && values.some((v) => v.includes("${")));
+      out.push({ key: key.toLowerCase(), matcher, expectAbsent: [], negated: op.negated, ifExists, set, cheap });
     }
   }
   return out;

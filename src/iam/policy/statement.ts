@@ -91,7 +91,7 @@ export function compileStatement(raw: unknown, kind: PolicyKind, variables: bool
   const actions = actionList.map(actionMatcher);
 
   let principal: { matcher: PrincipalMatcher; not: boolean } | undefined;
-  let resources: { patterns: ArnPattern[]; not: boolean } | undefined;
+  let resources: Resources | undefined;
   if (kind === "identity") {
     if ("Principal" in st || "NotPrincipal" in st) throw malformed("Policy document should not specify a principal.");
     const resEl = pick(st, "Resource", "Policy statement must contain resources.") as { raw: unknown; not: boolean };
@@ -106,24 +106,45 @@ export function compileStatement(raw: unknown, kind: PolicyKind, variables: bool
   const conditions: CompiledCondition[] = st.Condition === undefined ? [] : compileConditions(st.Condition, variables);
 
   const notAction = actionEl.not;
+  const cheap = conditions.filter((c) => c.cheap);
+  const costly = conditions.filter((c) => !c.cheap);
+  const resourcesFirst = !resources || resources.patterns.every((p) => p.cheap);
   return {
     sid,
     deny: st.Effect === "Deny",
     contextKeys: [...conditions.map((c) => c.key), ...(variables ? variableKeys(st) : [])],
     coversAction: (a) => actions.some((m) => m(a)) !== notAction,
     appliesTo: (request) => {
-      if (resources) {
-        const m = resourceMatch(resources.patterns, request.resource, request.context);
-        if (m === -1) return -1;
-        if ((m === 1) === resources.not) return 0;
-      }
       if (principal) {
         const p = request.principal;
         if (principal.not ? p === undefined || principal.matcher.matches(p) : !principal.matcher.matches(p)) return 0;
       }
-      return conditions.length === 0 ? 1 : conditionsHold(conditions, request.context);
+      // Every check must pass and each failure means "does not apply", so the cheaper go first.
+      if (resourcesFirst) {
+        const r = resourcesApply(resources, request);
+        if (r !== 1) return r;
+      }
+      const c = cheap.length === 0 ? 1 : conditionsHold(cheap, request.context);
+      if (c !== 1) return c;
+      if (!resourcesFirst) {
+        const r = resourcesApply(resources, request);
+        if (r !== 1) return r;
+      }
+      return costly.length === 0 ? 1 : conditionsHold(costly, request.context);
     },
   };
+}
+
+interface Resources {
+  patterns: ArnPattern[];
+  not: boolean;
+}
+
+function resourcesApply(resources: Resources | undefined, request: EvaluationRequest): Match {
+  if (!resources) return 1;
+  const m = resourceMatch(resources.patterns, request.resource, request.context);
+  if (m === -1) return -1;
+  return (m === 1) === resources.not ? 0 : 1;
 }
 
 function resourceMatch(patterns: readonly ArnPattern[], resource: string, ctx: ConditionContext): Match {
