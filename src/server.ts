@@ -51,6 +51,7 @@ import { appRunnerApi } from "./api/apprunner-api.js";
 import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
 import { createStsModule } from "./sts/module.js";
 import { createIamModule } from "./iam-api/module.js";
+import { registryScopeAuthorizer } from "./ecr/registry-scopes.js";
 import { consoleRoute } from "./console/route.js";
 import { createRegistry, type RunningRegistry } from "./registry/built-in-registry.js";
 import type { RepositoryDirectory } from "./registry/types.js";
@@ -160,7 +161,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       region,
     });
     const r = opts.registry;
-    registry = r?.port ? await createRegistry({ dataDir, port: r.port, ...(r.host ? { host: r.host } : {}), accountId, region, clock, random, logger, repositories: r.repositories ?? new RepositoryStore(store, region) }) : undefined;
+    registry = r?.port ? await createRegistry({ dataDir, port: r.port, ...(r.host ? { host: r.host } : {}), accountId, region, clock, random, logger, repositories: r.repositories ?? new RepositoryStore(store, region), authorizeScope: registryScopeAuthorizer({ credentials, authorizer, region, accountId, clock }) }) : undefined;
     modules = createModules(
       {
         store,

@@ -13,7 +13,7 @@ import { RegistryProcess } from "./registry-process.js";
 import { ensureSigningKey } from "./signing-key.js";
 import { RegistryStorage } from "./storage.js";
 import { TOKEN_ISSUER, TOKEN_SERVICE } from "./token.js";
-import type { BuiltInRegistry, RegistryPasswords, RegistryPrincipal, RepositoryDirectory } from "./types.js";
+import { OWN_PULL_SUBJECT, type BuiltInRegistry, type RegistryPasswords, type RegistryPrincipal, type RegistryScopeAuthorizer, type RepositoryDirectory } from "./types.js";
 
 export const DEFAULT_REGISTRY_PORT = 8601;
 
@@ -48,6 +48,8 @@ export interface RegistryOptions {
   logger: (message: string, fields?: Record<string, unknown>) => void;
   /** The ECR side's repositories; without one, every push and pull is refused (NAME_UNKNOWN). */
   repositories?: RepositoryDirectory;
+  /** What each password's key may do to each repository (IAM); absent: whatever the token asks. */
+  authorizeScope?: RegistryScopeAuthorizer;
   /** Watchdog interval (tests). */
   checkEveryMs?: number;
 }
@@ -89,6 +91,7 @@ export async function createRegistry(opts: RegistryOptions): Promise<RunningRegi
     passwords,
     signingKey,
     repositories: () => repositories,
+    ...(opts.authorizeScope ? { authorizeScope: opts.authorizeScope } : {}),
     tagExists: (repository, tag) => storage.tagExists(repository, tag),
     accountId: opts.accountId,
     clock: opts.clock,
@@ -165,6 +168,6 @@ export function builtInBaseImages(registry: RunningRegistry, accountId: string, 
       return registry.address;
     },
     isBuiltIn: (host) => registry.isBuiltIn(host),
-    password: () => registry.issue({ accountId, accessKeyId: "openrunner-builds" }, new Date(clock.now())).password,
+    password: () => registry.issue({ accountId, accessKeyId: OWN_PULL_SUBJECT }, new Date(clock.now())).password,
   };
 }

@@ -6,10 +6,13 @@ import { hex, type Random } from "../util/random.js";
 import { INVALID_PASSWORD_MESSAGE, type HmacRegistryPasswords } from "./passwords.js";
 import { parseRegistryPath, refusalBody, refusalOf, type RegistryRefusal } from "./push-policy.js";
 import type { SigningKey } from "./signing-key.js";
-import { grantedAccess, parseScopes, signToken, TOKEN_SECONDS, TOKEN_SERVICE } from "./token.js";
-import type { RepositoryDirectory } from "./types.js";
+import { grantedAccess, parseScopes, signToken, tokenGrants, TOKEN_SECONDS, TOKEN_SERVICE } from "./token.js";
+import type { RegistryScopeAuthorizer, RepositoryDirectory } from "./types.js";
 
 export const TOKEN_PATH = "/token";
+
+/** The distribution API's methods that change a repository (a push). */
+const WRITES = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
 export interface FrontDoorOptions {
   host: string;
@@ -20,6 +23,7 @@ export interface FrontDoorOptions {
   signingKey: SigningKey;
   /** The ECR side's repositories; asked on every token and every request. */
   repositories: () => RepositoryDirectory | undefined;
+  authorizeScope?: RegistryScopeAuthorizer;
   tagExists: (repository: string, tag: string) => boolean;
   accountId: string;
   clock: Clock;
@@ -110,10 +114,16 @@ export class FrontDoor {
       return;
     }
     const directory = this.opts.repositories();
-    const access = grantedAccess(parseScopes(url.searchParams.getAll("scope")), (name) => directory?.find(name));
+    const subject = check.principal.accessKeyId;
+    const sourceIp = req.socket.remoteAddress ?? "";
+    const allowed = this.opts.authorizeScope;
+    const access = grantedAccess(parseScopes(url.searchParams.getAll("scope")), (name) => directory?.find(name)).flatMap((a) => {
+      const actions = allowed ? a.actions.filter((action) => (action === "pull" || action === "push") && allowed({ accessKeyId: subject, repository: a.name, action, sourceIp })) : a.actions;
+      return actions.length > 0 ? [{ ...a, actions }] : [];
+    });
     const issuedAtSeconds = Math.floor(now.getTime() / 1000);
     const token = signToken(
-      { subject: check.principal.accessKeyId, access, issuedAtSeconds, expiresInSeconds: TOKEN_SECONDS, id: hex(this.opts.random, 16) },
+      { subject, access, issuedAtSeconds, expiresInSeconds: TOKEN_SECONDS, id: hex(this.opts.random, 16) },
       this.opts.signingKey.key,
       this.opts.signingKey.keyId,
     );
@@ -136,6 +146,15 @@ export class FrontDoor {
       if (refusal) {
         req.resume();
         sendError(res, refusal);
+        return;
+      }
+      if (WRITES.has(req.method ?? "") && tokenGrants(req.headers.authorization, target.repository, "push") === false) {
+        req.resume();
+        sendError(res, {
+          status: 403,
+          code: "DENIED",
+          message: `Not authorized to push to repository ${target.repository}: the identity-based policies of the key that logged in do not allow ecr:PutImage and the layer upload actions on it.`,
+        });
         return;
       }
     }

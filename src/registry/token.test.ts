@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createPublicKey, generateKeyPairSync, verify } from "node:crypto";
 import { describe, it } from "node:test";
-import { decodeClaims, grantedAccess, libtrustKeyId, parseScopes, signToken, TOKEN_ISSUER, TOKEN_SERVICE } from "./token.js";
+import { decodeClaims, grantedAccess, libtrustKeyId, parseScopes, signToken, tokenGrants, TOKEN_ISSUER, TOKEN_SERVICE } from "./token.js";
 
 describe("parseScopes", () => {
   const cases: { scopes: string[]; want: ReturnType<typeof parseScopes> }[] = [
@@ -57,4 +57,18 @@ describe("signToken", () => {
     assert.equal(libtrustKeyId(createPublicKey(privateKey)), kid, "the same for the public half");
     assert.notEqual(libtrustKeyId(generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey), kid);
   });
+});
+
+describe("tokenGrants: what a bearer token grants, read only to refuse early", () => {
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const token = signToken({ subject: "AKIA", access: [{ type: "repository", name: "app", actions: ["pull"] }], issuedAtSeconds: 1000, expiresInSeconds: 300, id: "j2" }, privateKey, "kid");
+  const cases: { name: string; header: string | undefined; repository: string; action: string; want: boolean | undefined }[] = [
+    { name: "pull granted", header: `Bearer ${token}`, repository: "app", action: "pull", want: true },
+    { name: "push not granted", header: `Bearer ${token}`, repository: "app", action: "push", want: false },
+    { name: "another repository", header: `Bearer ${token}`, repository: "other", action: "pull", want: false },
+    { name: "basic auth is not a token", header: "Basic QVdTOng=", repository: "app", action: "push", want: undefined },
+    { name: "garbage is not ours to read", header: "Bearer not.a-token.at-all", repository: "app", action: "push", want: undefined },
+    { name: "no header", header: undefined, repository: "app", action: "push", want: undefined },
+  ];
+  for (const c of cases) it(c.name, () => assert.equal(tokenGrants(c.header, c.repository, c.action), c.want));
 });

@@ -130,7 +130,28 @@ export function signToken(claims: TokenClaims, key: KeyObject, keyId: string): s
   return `${input}.${b64url(signature)}`;
 }
 
-/** Pure: the claims of a token, unverified (tests and log lines only). */
+/**
+ * Pure: whether a bearer token (unverified) grants `action` on `repository`; undefined when it
+ * is not one of ours to read. Used only to REFUSE early (the registry verifies what it grants):
+ * the registry answers an upload it may not take before reading its body, and closes the
+ * connection under the client, who would then see a failure instead of the refusal.
+ */
+export function tokenGrants(authorization: string | undefined, repository: string, action: string): boolean | undefined {
+  const m = /^Bearer\s+(\S+)$/i.exec(authorization ?? "");
+  if (!m?.[1]) return undefined;
+  try {
+    const access = decodeClaims(m[1]).access;
+    if (!Array.isArray(access)) return undefined;
+    return access.some((a: unknown) => {
+      const entry = a as { type?: unknown; name?: unknown; actions?: unknown };
+      return entry.type === "repository" && entry.name === repository && Array.isArray(entry.actions) && entry.actions.includes(action);
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Pure: the claims of a token, unverified (tests, log lines and early refusals only). */
 export function decodeClaims(token: string): Record<string, unknown> {
   const part = token.split(".")[1] ?? "";
   return JSON.parse(Buffer.from(part, "base64url").toString("utf8")) as Record<string, unknown>;

@@ -57,6 +57,16 @@ export interface RegistryPrincipal {
   accessKeyId: string;
 }
 
+/** The password subject of OpenRunner's own pulls (Dockerfile builds' base images): not a key, never asked of IAM. */
+export const OWN_PULL_SUBJECT = "openrunner-builds";
+
+/**
+ * Whether the holder of a password issued to `accessKeyId` may `pull` or `push` `repository`,
+ * as IAM decides for ECR's actions on the repository (asked when the token is issued, so a key
+ * made inactive or a policy taken away counts from the next `docker pull` or `push`).
+ */
+export type RegistryScopeAuthorizer = (scope: { accessKeyId: string; repository: string; action: "pull" | "push"; sourceIp: string }) => boolean;
+
 /** GetAuthorizationToken's passwords: what `docker login -u AWS -p <password>` presents to the registry. */
 export interface RegistryPasswords {
   /** A password valid for 12 hours from `now`, for the user name `AWS`. */
