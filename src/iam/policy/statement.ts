@@ -28,7 +28,7 @@ function variableKeys(st: Record<string, unknown>): string[] {
 
 const ELEMENTS = new Set(["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Principal", "NotPrincipal", "Condition"]);
 
-/** A string or a non-empty list of strings (Action, Resource and their Not forms). */
+/** A string or a list of strings (Action, Resource and their Not forms); callers refuse an empty list. */
 function stringList(raw: unknown): string[] {
   const list = Array.isArray(raw) ? raw : [raw];
   if (!list.every((v): v is string => typeof v === "string")) throw malformed("Syntax errors in policy.");
