@@ -48,9 +48,6 @@ const ALL_BUT_DELETE = JSON.stringify({
   ],
 });
 
-/** Needs the policy engine's Condition element; the contract stub on this branch ignores conditions. */
-const NEEDS_CONDITIONS = "TODO(issue 17, policy engine): passes once src/iam/policy/engine.ts evaluates Condition";
-
 const image = (): CreateServiceCommandInput["SourceConfiguration"] => ({
   ImageRepository: { ImageIdentifier: "127.0.0.1:5000/hello:latest", ImageRepositoryType: "ECR_PUBLIC" },
 });
@@ -187,7 +184,7 @@ describe("IAM policies on every call, through the real server and the SDK", () =
     assert.equal(out.Service?.ServiceArn, mine);
   });
 
-  it("the guide's tag example: ...and not a service someone else owns", { todo: NEEDS_CONDITIONS }, async () => {
+  it("the guide's tag example: ...and not a service someone else owns", async () => {
     const richard = clientOf("richard-roe");
     await assert.rejects(richard.send(new DeleteServiceCommand({ ServiceArn: theirs })), { name: "AccessDeniedException", message: deniedMessage("richard-roe", "apprunner:DeleteService", theirs) });
   });
@@ -198,7 +195,7 @@ describe("IAM policies on every call, through the real server and the SDK", () =
     assert.equal(out.Service?.ServiceName, "ci-tagged");
   });
 
-  it("a CI user limited by tags cannot create a service without one", { todo: NEEDS_CONDITIONS }, async () => {
+  it("a CI user limited by tags cannot create a service without one", async () => {
     const ci = clientOf("ci");
     await assert.rejects(ci.send(new CreateServiceCommand({ ServiceName: "ci-untagged", SourceConfiguration: image() })), { name: "AccessDeniedException", message: deniedMessage("ci", "apprunner:CreateService", "*") });
   });

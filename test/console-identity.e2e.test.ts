@@ -1,15 +1,13 @@
 import { after, afterEach, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ListServicesCommand } from "@aws-sdk/client-apprunner";
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { accessDeniedMessage } from "../src/iam/authorization.js";
 import type { Principal } from "../src/iam/principal.js";
-import { DEFAULT_MODULES } from "../src/server.js";
 import { launchBrowser, screenshot, type Page, type TestBrowser } from "./support/browser.js";
-import { FakeDenials } from "./support/fake-denials.js";
 import { startInProcess, type InProcessServer } from "./support/harness.js";
 import { ScriptedRuntimeDriver } from "./support/scripted-driver.js";
 
@@ -58,36 +56,48 @@ const deniedNotice = (page: Page, action: string): ReturnType<Page["locator"]> =
 
 /**
  * Issue 17, item 5: the console signs in with any access key and says who is signed in, and a
- * call IAM refuses is said as a denial with AWS's own message. The refusals here come from the
- * FAKE in test/support/fake-denials.ts (the policy-evaluating authorizer is not on this
- * branch); IAM user alice's key is put in the store as IAM's CreateAccessKey would. The real
- * API's version is the next describe.
+ * call IAM refuses is said as a denial with AWS's own message. IAM user alice may do everything
+ * but the actions a test names: her one inline policy allows all else (NotAction), so those are
+ * refused by the real authorizer as no policy allowing them, and allowed again at the next call
+ * once the policy is put back.
  */
-describe("web console: who is signed in, and what IAM denies (fake authorizer)", { timeout: 3 * 60_000 }, () => {
+describe("web console: who is signed in, and what IAM denies", { timeout: 3 * 60_000 }, () => {
   let server: InProcessServer;
   let browser: TestBrowser;
   let page: Page;
+  let iam: IAMClient;
   let alice: Principal;
-  const aliceKey = { accessKeyId: "AKIAALICE2TEST7CONSO", secretAccessKey: "aliceSecretKey0123456789abcdefABCDEFghij" };
-  const denials = new FakeDenials(() => alice);
+  let aliceKey: Key;
+
+  /** Alice's rights: everything but `denied` (none: everything). */
+  const allowAliceAllBut = async (...denied: string[]): Promise<void> => {
+    const statement = denied.length > 0 ? { Effect: "Allow", NotAction: denied, Resource: "*" } : { Effect: "Allow", Action: "*", Resource: "*" };
+    const document = JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
+    await iam.send(new PutUserPolicyCommand({ UserName: "alice", PolicyName: "console", PolicyDocument: document }));
+  };
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
-    server = await startInProcess({ driver: new ScriptedRuntimeDriver(), modules: [...DEFAULT_MODULES, denials.module] });
-    const { accountId } = server.running.config;
-    alice = { accessKeyId: aliceKey.accessKeyId, accountId, arn: `arn:aws:iam::${accountId}:user/alice`, type: "IAMUser", userId: "AIDAALICE2TEST7CONSOL", userName: "alice" };
-    server.running.store.accessKeys.insert({ ...aliceKey, principal: alice, createdAt: Date.now() });
+    server = await startInProcess({ driver: new ScriptedRuntimeDriver() });
+    const { accountId, region } = server.running.config;
+    iam = new IAMClient({ endpoint: server.running.endpoint, region, credentials: server.running.rootKey, maxAttempts: 1 });
+    const user = (await iam.send(new CreateUserCommand({ UserName: "alice" }))).User;
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "alice" }))).AccessKey;
+    aliceKey = { accessKeyId: key?.AccessKeyId ?? "", secretAccessKey: key?.SecretAccessKey ?? "" };
+    alice = { accessKeyId: aliceKey.accessKeyId, accountId, arn: user?.Arn ?? "", type: "IAMUser", userId: user?.UserId ?? "", userName: "alice" };
+    await allowAliceAllBut();
     browser = await launchBrowser();
     page = browser.page;
     page.setDefaultTimeout(15_000);
   });
 
   afterEach(async (t) => {
-    denials.denied.clear();
+    await allowAliceAllBut();
     if (process.env.OPENRUNNER_CONSOLE_DEBUG) await page?.screenshot({ path: `/tmp/console-identity-${t.name.slice(0, 20).replace(/\W/g, "_")}.png` }).catch(() => undefined);
   });
 
   after(async () => {
+    iam?.destroy();
     const steps = [() => browser?.close(), () => server?.close()];
     for (const step of steps) await step().catch((err: unknown) => console.error("cleanup:", err));
   });
@@ -100,7 +110,7 @@ describe("web console: who is signed in, and what IAM denies (fake authorizer)",
   });
 
   it("signs in with an IAM user's access key, even one not allowed to list services, and shows who is signed in", async () => {
-    denials.denied.add("apprunner:ListServices");
+    await allowAliceAllBut("apprunner:ListServices");
     await signIn(page, server.running.endpoint, aliceKey);
     const { arn } = await signedInAs(page, "alice (IAM user)");
     assert.equal(arn, alice.arn);
@@ -111,13 +121,13 @@ describe("web console: who is signed in, and what IAM denies (fake authorizer)",
     assert.ok((await notice.innerText()).includes(accessDeniedMessage(alice, "apprunner:ListServices", "*", false)));
     assert.equal(await page.locator(".banner-error").count(), 0, "a denial, not an error");
     // Allowed again, the next poll lists them and the notice goes.
-    denials.denied.clear();
+    await allowAliceAllBut();
     await notice.waitFor({ state: "detached" });
   });
 
   it("shows a denied CreateService as an access-denied notice with AWS's message, and creates nothing", async () => {
     await signedInAs(page, "alice (IAM user)");
-    denials.denied.add("apprunner:CreateService");
+    await allowAliceAllBut("apprunner:CreateService");
     await createThroughWizard(page, server.running.endpoint, "denied-web");
     const notice = deniedNotice(page, "apprunner:CreateService");
     await notice.waitFor();
@@ -135,19 +145,19 @@ describe("web console: who is signed in, and what IAM denies (fake authorizer)",
     assert.equal(listed.ServiceSummaryList?.length ?? 0, 0);
 
     // The button keeps working: allowed now, the same click creates the service.
-    denials.denied.clear();
+    await allowAliceAllBut();
     await page.getByRole("button", { name: "Create & deploy" }).click();
     await page.getByRole("heading", { name: "denied-web", level: 1 }).waitFor();
   });
 
   it("says which list is denied on the other list pages", async () => {
-    denials.denied.add("apprunner:ListConnections");
+    await allowAliceAllBut("apprunner:ListConnections");
     await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "Connections" }).click();
     const notice = deniedNotice(page, "apprunner:ListConnections");
     await notice.waitFor();
     assert.match(await notice.innerText(), /You don't have permission to list connections\. Action: apprunner:ListConnections/);
     // An action denied on the same page is said as such too, not put under the name field.
-    denials.denied.add("apprunner:CreateConnection");
+    await allowAliceAllBut("apprunner:ListConnections", "apprunner:CreateConnection");
     await page.getByLabel("Connection name").fill("my-github");
     await page.getByRole("button", { name: "Add connection" }).click();
     await deniedNotice(page, "apprunner:CreateConnection").waitFor();
@@ -155,21 +165,10 @@ describe("web console: who is signed in, and what IAM denies (fake authorizer)",
   });
 });
 
-/**
- * What the real IAM API, STS and the policy-evaluating authorizer must make of the same pages.
- * Skipped on a branch without them; it runs by itself once they are merged.
- */
-const MISSING_FOR_REAL_IAM = [
-  ["src/iam-api/ (the IAM API: users, access keys, policies)", "../src/iam-api"],
-  ["src/iam/authorizer.ts (the policy-evaluating authorizer)", "../src/iam/authorizer.js"],
-  ["src/store/sessions.ts (STS AssumeRole's temporary credentials)", "../src/store/sessions.js"],
-]
-  .filter(([, path]) => !existsSync(new URL(path ?? "", import.meta.url)))
-  .map(([what]) => what);
-
+/** The same pages with the real IAM API, STS and authorizer: managed and inline policies, and a role session's credentials. */
 describe(
   "web console: IAM users and role sessions of the real IAM API and authorizer",
-  { timeout: 3 * 60_000, skip: MISSING_FOR_REAL_IAM.length > 0 ? `needs issue 17's ${MISSING_FOR_REAL_IAM.join(", ")}, not on this branch` : false },
+  { timeout: 3 * 60_000 },
   () => {
     let server: InProcessServer;
     let browser: TestBrowser;

@@ -61,6 +61,11 @@ import { AWS_CLI, AWS_CLI_V1, awsCliEnv, runAwsCli } from "./support/aws-cli.js"
 
 const doc = (statement: object): string => JSON.stringify({ Version: "2012-10-17", Statement: [statement] });
 const LIST_APPRUNNER = doc({ Effect: "Allow", Action: "apprunner:List*", Resource: "*" });
+/**
+ * The least a user needs to read their own user (GetUser without a name): in AWS, as here,
+ * a new user may do nothing until a policy says so. `${aws:username}` is the name without the path.
+ */
+const GET_OWN_USER = doc({ Effect: "Allow", Action: "iam:GetUser", Resource: ["arn:aws:iam::*:user/${aws:username}", "arn:aws:iam::*:user/*/${aws:username}"] });
 const TRUST_APPRUNNER_TASKS = doc({ Effect: "Allow", Principal: { Service: "tasks.apprunner.amazonaws.com" }, Action: "sts:AssumeRole" });
 
 /** Rejects with the AWS error name and message the SDK parsed from IAM's XML. */
@@ -102,6 +107,7 @@ describe("IAM's API through @aws-sdk/client-iam", () => {
     await refused(iam.send(new UpdateAccessKeyCommand({ AccessKeyId: server.running.rootKey.accessKeyId, Status: "Inactive" })), "InvalidInputException", /managed by `openrunner up`/);
 
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "alice" }))).AccessKey;
+    await iam.send(new PutUserPolicyCommand({ UserName: "alice", PolicyName: "get-own-user", PolicyDocument: GET_OWN_USER }));
     assert.match(key?.AccessKeyId ?? "", /^AKIA[A-Z2-7]{16}$/);
     assert.equal(key?.SecretAccessKey?.length, 40);
     assert.equal(key?.Status, "Active");
@@ -147,6 +153,7 @@ describe("IAM's API through @aws-sdk/client-iam", () => {
   it("renaming a user moves its keys to the new name and ARN", async () => {
     await iam.send(new CreateUserCommand({ UserName: "carol" }));
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "carol" }))).AccessKey!;
+    await iam.send(new PutUserPolicyCommand({ UserName: "carol", PolicyName: "get-own-user", PolicyDocument: GET_OWN_USER }));
     await iam.send(new UpdateUserCommand({ UserName: "carol", NewUserName: "caroline", NewPath: "/ops/" }));
     const carol = clientWith({ accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
     const me = await carol.send(new GetUserCommand({}));
@@ -320,6 +327,7 @@ describe("IAM through the AWS CLI v2 (/usr/bin/aws)", { skip: existsSync(AWS_CLI
   it("create a user and a key, sign with it, make it inactive, delete it", async () => {
     assert.equal((await cli(["create-user", "--user-name", "ci", "--tags", "Key=team,Value=build"])).code, 0);
     const created = await cli(["create-access-key", "--user-name", "ci"]);
+    assert.equal((await cli(["put-user-policy", "--user-name", "ci", "--policy-name", "get-own-user", "--policy-document", GET_OWN_USER])).code, 0);
     const key = created.out.AccessKey as { AccessKeyId: string; SecretAccessKey: string };
     assert.equal(key.SecretAccessKey.length, 40);
     const listed = await cli(["list-access-keys", "--user-name", "ci"]);
@@ -337,6 +345,8 @@ describe("IAM through the AWS CLI v2 (/usr/bin/aws)", { skip: existsSync(AWS_CLI
     const conflict = await cli(["delete-user", "--user-name", "ci"]);
     assert.match(conflict.stderr, /DeleteConflict.*must delete access keys first/);
     assert.equal((await cli(["delete-access-key", "--user-name", "ci", "--access-key-id", key.AccessKeyId])).code, 0);
+    assert.match((await cli(["delete-user", "--user-name", "ci"])).stderr, /DeleteConflict.*must delete policies first/);
+    assert.equal((await cli(["delete-user-policy", "--user-name", "ci", "--policy-name", "get-own-user"])).code, 0);
     assert.equal((await cli(["delete-user", "--user-name", "ci"])).code, 0);
     assert.match((await cli(["get-user", "--user-name", "ci"])).stderr, /NoSuchEntity.*The user with name ci cannot be found/);
   });

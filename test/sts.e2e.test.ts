@@ -1,20 +1,19 @@
 import { AppRunnerClient, ListServicesCommand } from "@aws-sdk/client-apprunner";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
+import { CreateAccessKeyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient, type Credentials as StsCredentials } from "@aws-sdk/client-sts";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { after, before, describe, it } from "node:test";
-import type { Principal } from "../src/iam/principal.js";
-import type { RoleRecord } from "../src/iam/roles.js";
 import type { Clock } from "../src/util/clock.js";
 import { AWS_CLI, awsCliEnv, runAwsCli } from "./support/aws-cli.js";
 import { appRunnerClient, startInProcess, type Credentials, type InProcessServer } from "./support/harness.js";
-import { role, roleDirectory } from "./support/iam-fakes.js";
 import { ScriptedRuntimeDriver } from "./support/scripted-driver.js";
 
 /** Regional like most users' configuration: STS must also take signatures scoped to us-east-1 (its global endpoint's). */
 const REGION = "eu-west-1";
-const USER_KEY = { accessKeyId: "AKIAALICEOPENRUNNER1", secretAccessKey: "YWxpY2Utc2VjcmV0LWFsaWNlLXNlY3JldC1hbGlj" };
+/** What alice and the deploy role's sessions are allowed beyond STS's own calls (which need no permission): listing App Runner's services. */
+const LIST_SERVICES = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "apprunner:ListServices", Resource: "*" }] });
 
 /**
  * The server's time, moved forward to expire credentials; clients are told the same offset
@@ -43,10 +42,13 @@ async function refusal(p: Promise<unknown>): Promise<string> {
 
 describe("STS: temporary credentials on every signed call", () => {
   let server: InProcessServer;
-  let alice: Principal;
+  /** The IAM user alice as the IAM API made her, and her access key. */
+  let alice: { arn: string; userId: string };
+  let userKey: Sdk;
   const clock = new ShiftedClock();
   const clients: { destroy(): void }[] = [];
-  let deploy: RoleRecord;
+  /** The role alice may assume, as CreateRole made it. */
+  let deploy: { roleId: string };
 
   const sts = (credentials: Sdk, region = REGION, systemClockOffset = 0): STSClient => {
     const c = new STSClient({ endpoint: server.running.endpoint, region, credentials, maxAttempts: 1, systemClockOffset });
@@ -60,18 +62,22 @@ describe("STS: temporary credentials on every signed call", () => {
   };
 
   before(async () => {
-    const roles = roleDirectory([]);
-    server = await startInProcess({ driver: new ScriptedRuntimeDriver(), region: REGION, clock, roles });
-    const { accountId } = server.running.config;
-    // An IAM user's key, as the IAM API (not on this branch) will make it with CreateUser + CreateAccessKey.
-    alice = { accessKeyId: USER_KEY.accessKeyId, accountId, arn: `arn:aws:iam::${accountId}:user/alice`, type: "IAMUser", userName: "alice", userId: "AIDAALICEOPENRUNNER01" };
-    server.running.store.accessKeys.insert({ ...USER_KEY, principal: alice, createdAt: clock.now() });
-    // A role as the IAM API will store it with CreateRole: its trust policy names alice. Once the
-    // IAM API is merged, `aws iam create-user / create-access-key / create-role` replace these two
-    // set-ups and the server's own RoleDirectory replaces `roles`; the assertions stay.
+    server = await startInProcess({ driver: new ScriptedRuntimeDriver(), region: REGION, clock });
+    // An administrator (root here) makes the user, her key and the role through IAM's API, as a team would.
+    const iam = new IAMClient({ endpoint: server.running.endpoint, region: REGION, credentials: server.running.rootKey, maxAttempts: 1 });
+    clients.push(iam);
+    const user = (await iam.send(new CreateUserCommand({ UserName: "alice" }))).User;
+    alice = { arn: user?.Arn ?? "", userId: user?.UserId ?? "" };
+    assert.equal(alice.arn, `arn:aws:iam::${server.running.config.accountId}:user/alice`);
+    const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "alice" }))).AccessKey;
+    userKey = { accessKeyId: key?.AccessKeyId ?? "", secretAccessKey: key?.SecretAccessKey ?? "" };
+    await iam.send(new PutUserPolicyCommand({ UserName: "alice", PolicyName: "list-services", PolicyDocument: LIST_SERVICES }));
+    // The role's trust policy names alice; its own policy lets its sessions list services.
     const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { AWS: alice.arn }, Action: ["sts:AssumeRole", "sts:TagSession"] }] };
-    deploy = role("deploy", trust, { arn: `arn:aws:iam::${accountId}:role/deploy`, maxSessionDuration: 7_200 });
-    roles.add(deploy);
+    const role = (await iam.send(new CreateRoleCommand({ RoleName: "deploy", AssumeRolePolicyDocument: JSON.stringify(trust), MaxSessionDuration: 7_200 }))).Role;
+    deploy = { roleId: role?.RoleId ?? "" };
+    assert.match(deploy.roleId, /^AROA[A-Z2-7]{17}$/);
+    await iam.send(new PutRolePolicyCommand({ RoleName: "deploy", PolicyName: "list-services", PolicyDocument: LIST_SERVICES }));
   });
   after(async () => {
     for (const c of clients) c.destroy();
@@ -83,14 +89,14 @@ describe("STS: temporary credentials on every signed call", () => {
     const root = await sts(server.running.rootKey).send(new GetCallerIdentityCommand({}));
     assert.deepEqual([root.Arn, root.UserId, root.Account], [`arn:aws:iam::${accountId}:root`, accountId, accountId]);
     for (const region of [REGION, "us-east-1"]) {
-      const user = await sts(USER_KEY, region).send(new GetCallerIdentityCommand({}));
-      assert.deepEqual([user.Arn, user.UserId, user.Account], [alice.arn, "AIDAALICEOPENRUNNER01", accountId], region);
+      const user = await sts(userKey, region).send(new GetCallerIdentityCommand({}));
+      assert.deepEqual([user.Arn, user.UserId, user.Account], [alice.arn, alice.userId, accountId], region);
     }
-    assert.match(await refusal(sts(USER_KEY, "ap-south-1").send(new GetCallerIdentityCommand({}))), /^403 SignatureDoesNotMatch: Credential should be scoped to a valid region/);
+    assert.match(await refusal(sts(userKey, "ap-south-1").send(new GetCallerIdentityCommand({}))), /^403 SignatureDoesNotMatch: Credential should be scoped to a valid region/);
   });
 
   it("GetSessionToken: the session's credentials act as the user with their token, on STS and App Runner; a tampered or missing token is refused", async () => {
-    const out = await sts(USER_KEY).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
+    const out = await sts(userKey).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
     const creds = asSdk(out.Credentials);
     assert.match(creds.accessKeyId, /^ASIA[A-Z2-7]{16}$/);
     assert.ok((creds.sessionToken ?? "").length >= 300);
@@ -99,7 +105,7 @@ describe("STS: temporary credentials on every signed call", () => {
 
     const me = await sts(creds).send(new GetCallerIdentityCommand({}));
     assert.equal(me.Arn, alice.arn, "a GetSessionToken session is the user itself");
-    assert.equal(me.UserId, "AIDAALICEOPENRUNNER01");
+    assert.equal(me.UserId, alice.userId);
     assert.deepEqual((await appRunner(creds).send(new ListServicesCommand({}))).ServiceSummaryList, []);
 
     const tampered = { ...creds, sessionToken: `${creds.sessionToken?.slice(0, -4) ?? ""}AAAA` };
@@ -107,14 +113,14 @@ describe("STS: temporary credentials on every signed call", () => {
     assert.equal(await refusal(appRunner(tampered).send(new ListServicesCommand({}))), "403 UnrecognizedClientException: The security token included in the request is invalid.");
     const { sessionToken: _dropped, ...withoutToken } = creds;
     assert.equal(await refusal(appRunner(withoutToken).send(new ListServicesCommand({}))), "403 UnrecognizedClientException: The security token included in the request is invalid.");
-    assert.equal(await refusal(appRunner({ ...USER_KEY, sessionToken: creds.sessionToken ?? "" }).send(new ListServicesCommand({}))), "403 UnrecognizedClientException: The security token included in the request is invalid.", "a long-term key with a token");
+    assert.equal(await refusal(appRunner({ ...userKey, sessionToken: creds.sessionToken ?? "" }).send(new ListServicesCommand({}))), "403 UnrecognizedClientException: The security token included in the request is invalid.", "a long-term key with a token");
     assert.equal(await refusal(sts(creds).send(new GetSessionTokenCommand({}))), "403 AccessDenied: Cannot call GetSessionToken with session credentials");
   });
 
   it("AssumeRole: a role session with its own identity; refused for root, for an unknown role, past the role's maximum", async () => {
     const { accountId } = server.running.config;
     const roleArn = `arn:aws:iam::${accountId}:role/deploy`;
-    const out = await sts(USER_KEY).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "ci-42", DurationSeconds: 900, Tags: [{ Key: "team", Value: "web" }] }));
+    const out = await sts(userKey).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "ci-42", DurationSeconds: 900, Tags: [{ Key: "team", Value: "web" }] }));
     assert.equal(out.AssumedRoleUser?.Arn, `arn:aws:sts::${accountId}:assumed-role/deploy/ci-42`);
     assert.equal(out.AssumedRoleUser?.AssumedRoleId, `${deploy.roleId}:ci-42`);
     assert.ok((out.PackedPolicySize ?? 0) > 0);
@@ -125,11 +131,11 @@ describe("STS: temporary credentials on every signed call", () => {
 
     assert.equal(await refusal(sts(server.running.rootKey).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "root" }))), "403 AccessDenied: Roles may not be assumed by root accounts.");
     assert.equal(
-      await refusal(sts(USER_KEY).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/ghost`, RoleSessionName: "x1" }))),
+      await refusal(sts(userKey).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/ghost`, RoleSessionName: "x1" }))),
       `403 AccessDenied: User: ${alice.arn} is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${accountId}:role/ghost`,
     );
     assert.equal(
-      await refusal(sts(USER_KEY).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "x1", DurationSeconds: 7_201 }))),
+      await refusal(sts(userKey).send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "x1", DurationSeconds: 7_201 }))),
       "400 ValidationError: The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
     );
     assert.equal(
@@ -146,7 +152,7 @@ describe("STS: temporary credentials on every signed call", () => {
       assert.equal(r.code, 0, `aws ${argv.join(" ")}: ${r.stderr}`);
       return JSON.parse(r.stdout) as Record<string, unknown>;
     };
-    const user = { AWS_ACCESS_KEY_ID: USER_KEY.accessKeyId, AWS_SECRET_ACCESS_KEY: USER_KEY.secretAccessKey };
+    const user = { AWS_ACCESS_KEY_ID: userKey.accessKeyId, AWS_SECRET_ACCESS_KEY: userKey.secretAccessKey };
     const assumed = await cli(user, "sts", "assume-role", "--role-arn", `arn:aws:iam::${accountId}:role/deploy`, "--role-session-name", "cli-session");
     const c = assumed.Credentials as { AccessKeyId: string; SecretAccessKey: string; SessionToken: string };
     const session = { AWS_ACCESS_KEY_ID: c.AccessKeyId, AWS_SECRET_ACCESS_KEY: c.SecretAccessKey, AWS_SESSION_TOKEN: c.SessionToken };
@@ -159,7 +165,7 @@ describe("STS: temporary credentials on every signed call", () => {
 
   it("the audit trail names each identity (IAMUser, AssumedRole with its session name) and never holds a secret or token", async () => {
     const { accountId } = server.running.config;
-    const out = await sts(USER_KEY).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/deploy`, RoleSessionName: "audited" }));
+    const out = await sts(userKey).send(new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/deploy`, RoleSessionName: "audited" }));
     const session = asSdk(out.Credentials);
     await appRunner(session).send(new ListServicesCommand({}));
     const trail = new CloudTrailClient({ endpoint: server.running.endpoint, region: REGION, credentials: server.running.rootKey, maxAttempts: 1 });
@@ -174,7 +180,7 @@ describe("STS: temporary credentials on every signed call", () => {
     assert.equal(assume.Username, "alice");
     const assumeEvent = JSON.parse(assume.CloudTrailEvent ?? "{}") as { eventSource: string; userIdentity: Record<string, unknown>; responseElements: { credentials: Record<string, unknown> } };
     assert.equal(assumeEvent.eventSource, "sts.amazonaws.com");
-    assert.deepEqual(assumeEvent.userIdentity, { type: "IAMUser", principalId: "AIDAALICEOPENRUNNER01", arn: alice.arn, accountId, accessKeyId: USER_KEY.accessKeyId, userName: "alice" });
+    assert.deepEqual(assumeEvent.userIdentity, { type: "IAMUser", principalId: alice.userId, arn: alice.arn, accountId, accessKeyId: userKey.accessKeyId, userName: "alice" });
     assert.equal(assumeEvent.responseElements.credentials.sessionToken, "HIDDEN_DUE_TO_SECURITY_REASONS");
     assert.equal(assumeEvent.responseElements.credentials.secretAccessKey, undefined);
 
@@ -192,7 +198,7 @@ describe("STS: temporary credentials on every signed call", () => {
 
   // Last: it moves the server's clock past every session made above.
   it("temporary credentials expire: ExpiredToken on STS, ExpiredTokenException on App Runner", async () => {
-    const out = await sts(USER_KEY).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
+    const out = await sts(userKey).send(new GetSessionTokenCommand({ DurationSeconds: 900 }));
     const creds = asSdk(out.Credentials);
     assert.equal((await sts(creds).send(new GetCallerIdentityCommand({}))).Arn, alice.arn);
     clock.offsetMs = 900_000 + 1_000;
@@ -202,6 +208,6 @@ describe("STS: temporary credentials on every signed call", () => {
     clients.push(app);
     assert.equal(await refusal(app.send(new ListServicesCommand({}))), "403 ExpiredTokenException: The security token included in the request is expired");
     // The user's own long-term key is untouched.
-    assert.equal((await sts(USER_KEY, REGION, clock.offsetMs).send(new GetCallerIdentityCommand({}))).Arn, alice.arn);
+    assert.equal((await sts(userKey, REGION, clock.offsetMs).send(new GetCallerIdentityCommand({}))).Arn, alice.arn);
   });
 });

@@ -54,6 +54,7 @@ describe("every API names its calls with IAM's service prefix", () => {
     CloudTrail_20131101: "cloudtrail",
     "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
     AmazonEC2ContainerRegistry_V20150921: "ecr",
+    AWSIdentityManagementV20100508: "iam",
   };
   for (const api of APIS) {
     it(api.targetPrefix, () => {

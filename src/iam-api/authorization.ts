@@ -51,8 +51,8 @@ export function iamAuthorization(store: Store, accountId: string) {
     }
     if (operation === "CreatePolicy") return customerPolicyArn(accountId, path ?? "/", String(input.PolicyName));
     if (typeof input.PolicyArn === "string" && !/^(Attach|Detach)/.test(operation)) return input.PolicyArn;
-    if (operation === "GetAccessKeyLastUsed") {
-      const owner = store.accessKeys.info(String(input.AccessKeyId))?.ownerId;
+    if (operation === "GetAccessKeyLastUsed" && typeof input.AccessKeyId === "string") {
+      const owner = store.accessKeys.info(input.AccessKeyId)?.ownerId;
       return (owner ? store.iam.entities.byId(owner)?.arn : undefined) ?? principal.arn;
     }
     for (const [member, kind] of ENTITY_NAME_MEMBER) {

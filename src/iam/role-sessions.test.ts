@@ -4,9 +4,7 @@ import { ACCOUNT, role, roleDirectory, SessionList } from "../../test/support/ia
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import { ManualClock } from "../util/clock.js";
 import { SeededRandom } from "../util/random.js";
-import { evaluate, parsePolicy } from "./policy/engine.js";
 import { createRoleSessions } from "./role-sessions.js";
-import { conditionContext } from "./role-trust.js";
 import { sessionTokenSha256 } from "./temporary-credentials.js";
 
 const NOW = Date.UTC(2026, 11, 5, 20, 0, 0);
@@ -15,14 +13,6 @@ const TASKS = "tasks.apprunner.amazonaws.com";
 const trustService = (service: string): unknown => ({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }] });
 const ACCESS_ROLE = role("AppRunnerECRAccessRole", trustService(BUILD));
 const INSTANCE_ROLE = role("app-instance", trustService(TASKS), { maxSessionDuration: 7_200 });
-
-const stubEngine =
-  evaluate([parsePolicy(JSON.stringify(trustService(BUILD)), "trust")], {
-    action: "sts:AssumeRole",
-    resource: "*",
-    context: conditionContext({}),
-    principal: { type: "Service", ids: [TASKS] },
-  }) === "Allow";
 
 function setup(): { sessions: SessionList; roleSessions: ReturnType<typeof createRoleSessions> } {
   const sessions = new SessionList();
@@ -62,7 +52,7 @@ describe("App Runner's own role sessions (assumeForService)", () => {
     assert.equal(sessions.sessions.length, 0);
   });
 
-  it("refuses a service the trust policy does not name (the access role is not an instance role)", { skip: stubEngine ? "the policy engine on this branch is the contract stub (no Principal)" : false }, () => {
+  it("refuses a service the trust policy does not name (the access role is not an instance role)", () => {
     const { sessions, roleSessions } = setup();
     denied(() => roleSessions.assumeForService({ roleArn: ACCESS_ROLE.arn, service: TASKS, sessionName: "s1", durationSeconds: 900 }), "AccessDenied", /trust policy does not allow the service/);
     assert.equal(sessions.sessions.length, 0);
