@@ -17,6 +17,10 @@ import { cryptoRandom, type Random } from "./util/random.js";
 import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessKey } from "./store/root-credentials.js";
 import { Store } from "./store/store.js";
 import type { Authorizer } from "./iam/authorization.js";
+import type { RoleSessions } from "./iam/sessions.js";
+import { InstanceCredentials, instanceCredentialsRoute, instanceRoleEnvironment } from "./iam/instance-credentials.js";
+import { gatewayServiceTo } from "./executor/firewall.js";
+import { readOrCreateSecretFile } from "./util/secret-file.js";
 import { createAwsJsonHandler } from "./protocol/http/aws-json-handler.js";
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./protocol/http/server-limits.js";
 import type { ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
@@ -86,6 +90,11 @@ export interface OpenRunnerOptions {
    * swarm's nodes must reach it), and the ECR side's repositories (absent: no push or pull).
    */
   registry?: { port: number; host?: string; repositories?: RepositoryDirectory };
+  /**
+   * App Runner's own role sessions (STS): an instance role's credentials for its instances, an
+   * access role's for pulls from the built-in registry. Absent: neither role can be used.
+   */
+  roleSessions?: RoleSessions;
 }
 
 export interface RunningOpenRunner {
@@ -165,6 +174,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     // Without a logs module, service event lines have nowhere to go and are dropped.
     const logSink = modules.find(isLogsModule)?.logSink ?? DISCARD_LOGS;
     const events = new ServiceEventRecorder(store, config, clock, random, logSink);
+    // Each instance's credentials token is an HMAC under this key: instances outlive a restart.
+    const credentialsKey = readOrCreateSecretFile(join(dataDir, "instance-credentials.key"), () => random.bytes(32));
+    const listening: { at?: { host: string; port: number } } = {};
     const engineRef: WorkNotifier = { notify: () => engine.notify(), firstPhaseOf: (type) => engine.firstPhaseOf(type) };
     const runtime = opts.driver
       ? undefined
@@ -184,6 +196,10 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
             registry,
             accountId,
             lifecycle: { store, clock, random, config, engine: engineRef },
+            instanceRoles: {
+              gateway: () => (listening.at ? gatewayServiceTo(listening.at.host, listening.at.port) : undefined),
+              env: (instanceId, gateway) => instanceRoleEnvironment({ key: credentialsKey, instanceId, gateway, region }),
+            },
           })
         : undefined;
     local = runtime;
@@ -201,9 +217,16 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       onCall: onApiCall,
       logger,
     });
+    const instanceCredentials = new InstanceCredentials({
+      ...(opts.roleSessions ? { roleSessions: opts.roleSessions } : {}),
+      roleOf: (instanceId) => runtime?.instanceRoleOf(instanceId),
+      key: credentialsKey,
+      clock,
+    });
     const routes = [
       ...modules.flatMap((m) => m.routes ?? []),
       ...(runtime?.routes ?? []),
+      instanceCredentialsRoute(instanceCredentials, logger),
       consoleRoute({ region, baseDomain, serviceUrlTemplate: serviceUrlTemplate(opts.localRuntime) }),
     ];
     const server: Server = createServer((req, res) => {
@@ -220,6 +243,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       server.listen(opts.port ?? 8600, opts.host ?? "127.0.0.1", () => ok());
     });
     const port = (server.address() as AddressInfo).port;
+    listening.at = { host: opts.host ?? "127.0.0.1", port };
     const endpoint = `http://${opts.host ?? "127.0.0.1"}:${port}`;
     const files = writeAwsFiles(dataDir, rootKey, region, endpoint);
     await registry?.start(runtime ? { url: `${endpoint}${REGISTRY_NOTIFICATIONS_PATH}`, token: runtime.notifyToken } : undefined);
