@@ -19,6 +19,8 @@ import { Store } from "./store/store.js";
 import type { Authorizer } from "./iam/authorization.js";
 import type { RoleSessions } from "./iam/sessions.js";
 import { InstanceCredentials, instanceCredentialsRoute, instanceRoleEnvironment } from "./iam/instance-credentials.js";
+import { checkAccessRole } from "./iam/access-role.js";
+import { builtInPullAccess } from "./engine/artifact/access-role.js";
 import { gatewayServiceTo } from "./executor/firewall.js";
 import { readOrCreateSecretFile } from "./util/secret-file.js";
 import { createAwsJsonHandler } from "./protocol/http/aws-json-handler.js";
@@ -205,8 +207,18 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     local = runtime;
     const driver = opts.driver ?? runtime?.driver ?? new UnavailableRuntimeDriver();
     const keeper = registry && runtime ? buildRepositories({ registry, images: runtime.images, store, config, clock }) : undefined;
+    // As on App Runner, a private image (ECR: the built-in registry) is pulled only with what the service's access role allows.
+    const pullAccess = registry
+      ? builtInPullAccess({
+          isBuiltIn: (host) => registry?.isBuiltIn(host) ?? false,
+          region,
+          accountId,
+          mayPull: (input) => checkAccessRole({ ...(opts.roleSessions ? { roleSessions: opts.roleSessions } : {}), credentials, authorizer, clock }, input),
+        })
+      : undefined;
     const artifacts =
-      opts.artifacts ?? (runtime ? new HostArtifactResolver({ images: runtime.images, builder: runtime.builder, keeper }) : new UnavailableArtifactResolver());
+      opts.artifacts ??
+      (runtime ? new HostArtifactResolver({ images: runtime.images, builder: runtime.builder, keeper, ...(pullAccess ? { pullAccess } : {}) }) : new UnavailableArtifactResolver());
     const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
     const handle = createAwsJsonHandler({
       deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances },
