@@ -28,6 +28,7 @@ import { startRegistry, type TestRegistry } from "../test/support/registry.js";
 import { skopeoOk } from "../test/support/skopeo.js";
 import { accountIn, ecrPassword } from "../test/support/built-in-registry.js";
 import { freePort } from "../test/support/router-client.js";
+import { ensureEcrAccessRole } from "../test/support/ecr-access-role.js";
 import { deleteServicesAndWait, hostLeftoversLine } from "./lib/cleanup.js";
 import { machineFacts } from "./lib/machine.js";
 import { msUntilServed } from "./lib/serving.js";
@@ -85,6 +86,8 @@ async function main(): Promise<void> {
     const password = await ecrPassword(ecr);
     await skopeoOk(["login", "--authfile", authfile, "-u", "AWS", "--password-stdin", "--tls-verify=false", address], password);
     const account = accountIn(or.server.output());
+    // As on App Runner: an ECR image is pulled with an access role.
+    const accessRoleArn = await ensureEcrAccessRole(or.endpoint, or.credentials);
     const copy = (from: string, to: string): Promise<void> =>
       skopeoOk(["copy", "--quiet", "--authfile", authfile, "--src-tls-verify=false", "--dest-tls-verify=false", `docker://${source?.host ?? ""}/${from}`, `docker://${to}`]);
 
@@ -106,6 +109,7 @@ async function main(): Promise<void> {
             ServiceName: `bench-registry-${run}`,
             SourceConfiguration: {
               AutoDeploymentsEnabled: true,
+              AuthenticationConfiguration: { AccessRoleArn: accessRoleArn },
               ImageRepository: { ImageIdentifier: `${account}.dkr.ecr.us-east-1.amazonaws.com/${repo}:v1`, ImageRepositoryType: "ECR", ImageConfiguration: { Port: "8080" } },
             },
             InstanceConfiguration: { Cpu: "0.25 vCPU", Memory: "0.5 GB" },

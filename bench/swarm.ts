@@ -25,6 +25,7 @@ import { copyToBuiltInRegistry } from "../test/support/built-in-registry.js";
 import { startRegistry } from "../test/support/registry.js";
 import { freePort, loadLoop, viaRouter } from "../test/support/router-client.js";
 import { randomAddressBlock } from "../test/support/runtime-fixture.js";
+import { ensureEcrAccessRole } from "../test/support/ecr-access-role.js";
 import { startSwarmCluster, type SwarmCluster } from "../test/support/swarm-cluster.js";
 import { registryAuthHeaders } from "../src/runtime/swarm/service-spec.js";
 import { machineFacts } from "./lib/machine.js";
@@ -66,11 +67,15 @@ async function scaling(client: AppRunnerClient, name: string, min: number, max: 
   return out.AutoScalingConfiguration?.AutoScalingConfigurationArn ?? "";
 }
 
-async function createService(client: AppRunnerClient, name: string, identifier: string, asc: string): Promise<{ arn: string; host: string }> {
+async function createService(client: AppRunnerClient, name: string, identifier: string, asc: string, accessRoleArn: string): Promise<{ arn: string; host: string }> {
   const out = await client.send(
     new CreateServiceCommand({
       ServiceName: name,
-      SourceConfiguration: { AutoDeploymentsEnabled: false, ImageRepository: { ImageIdentifier: identifier, ImageRepositoryType: "ECR", ImageConfiguration: { Port: "8080" } } },
+      SourceConfiguration: {
+        AutoDeploymentsEnabled: false,
+        AuthenticationConfiguration: { AccessRoleArn: accessRoleArn },
+        ImageRepository: { ImageIdentifier: identifier, ImageRepositoryType: "ECR", ImageConfiguration: { Port: "8080" } },
+      },
       InstanceConfiguration: { Cpu: "0.25 vCPU", Memory: "0.5 GB" },
       AutoScalingConfigurationArn: asc,
     }),
@@ -147,6 +152,8 @@ async function main(): Promise<void> {
     const client = benchClient(or.endpoint, or.credentials, 8);
     const account = /account: (\d{12})/.exec(or.server.output())?.[1] ?? "";
     const target = { endpoint: or.endpoint, credentials: or.credentials, registryPort, account, registryHost: cluster.gateway };
+    // As on App Runner: an ECR image is pulled with an access role.
+    const accessRoleArn = await ensureEcrAccessRole(or.endpoint, or.credentials);
     await Promise.all([...Array.from({ length: RUNS }, (_, i) => pushHelloApp(source.host, "hello", `r${i}`, `r${i}`)), pushConcurrencyApp(source.host, "slow", "1")]);
 
     // 1. create -> first 200, and the bare-swarm baseline of the same image.
@@ -155,7 +162,7 @@ async function main(): Promise<void> {
     for (let i = 0; i < RUNS; i++) {
       const identifier = await copyToBuiltInRegistry(target, `${source.host}/hello:r${i}`, "hello", `r${i}`);
       const t0 = performance.now();
-      const svc = await createService(client, `first-${i}`, identifier, solo);
+      const svc = await createService(client, `first-${i}`, identifier, solo, accessRoleArn);
       const openrunner = await msUntilServed(httpPort, svc.host, (b) => b.trim() === `r${i}`, t0, { everyMs: 20, timeoutMs: 120_000 });
       const password = (await awsJsonCall(or.endpoint, or.credentials, "ecr", "GetAuthorizationToken", "{}")).body as { authorizationData?: { authorizationToken?: string }[] };
       const basic = Buffer.from(password.authorizationData?.[0]?.authorizationToken ?? "", "base64").toString().slice("AWS:".length);
@@ -176,7 +183,7 @@ async function main(): Promise<void> {
     const burst = await scaling(client, "burst", 1, 4, 2);
     const steps: { first: number; all: number; failures: number; kinds: string }[] = [];
     for (let i = 0; i < RUNS; i++) {
-      const svc = await createService(client, `burst-${i}`, slow, burst);
+      const svc = await createService(client, `burst-${i}`, slow, burst, accessRoleArn);
       await running(client, svc.arn);
       await until("the service serves", async () => ((await servingInstances(or as BenchOpenRunner, svc.arn)).length === 1 ? true : undefined), 120_000);
       const t0 = performance.now();
@@ -202,7 +209,7 @@ async function main(): Promise<void> {
 
     // 3. a worker node stopped under load, once (it stays down).
     const hello = await copyToBuiltInRegistry(target, `${source.host}/hello:r0`, "hello", "r0");
-    const svc = await createService(client, "sturdy", hello, await scaling(client, "three", 3, 3, 100));
+    const svc = await createService(client, "sturdy", hello, await scaling(client, "three", 3, 3, 100), accessRoleArn);
     await running(client, svc.arn);
     await until("three replicas serve", async () => ((await servingInstances(or as BenchOpenRunner, svc.arn)).length === 3 ? true : undefined), 120_000);
     const victim = cluster.nodes.find((n) => n.role === "worker")?.name ?? "";

@@ -45,7 +45,7 @@ import { nodePullOf } from "./runtime/swarm/node-pull.js";
 import { engineUsage } from "./runtime/swarm/task-usage.js";
 import { checkSwarm, describeSwarm, formatSwarmProblems } from "./runtime/swarm/preflight.js";
 import { AppRunnerError } from "./errors/app-runner-error.js";
-import { ensureFirewall, removeFirewall } from "./executor/firewall.js";
+import { ensureFirewall, removeFirewall, type GatewayService } from "./executor/firewall.js";
 import type { HostLayout } from "./executor/types.js";
 import type { RegistryConfig } from "./images/registry-config.js";
 import type { BackendLoad, TrafficRouter } from "./router/types.js";
@@ -73,6 +73,8 @@ export interface LocalRuntime {
   router: HaproxyRouter | undefined;
   routes: HttpRoute[];
   notifyToken: string;
+  /** The instance role of a running instance (undefined: gone, none, or a Swarm task: not supported there yet). */
+  instanceRoleOf(instanceId: string): string | undefined;
   /** Data plane, instances, autoscaler, samplers and automatic deployment, in dependency order. */
   start(): Promise<void>;
   /** Everything start() started, in reverse; nothing is left on the machine afterwards. */
@@ -96,6 +98,15 @@ export interface LocalRuntimeDeps {
   accountId: string;
   /** What automatic deployment starts operations with (domain/service-lifecycle.ts). */
   lifecycle: LifecycleDeps;
+  /**
+   * Instance roles (runc instances): the host service instances reach at their gateway (the
+   * control plane's endpoint, known once it listens) and the environment that leads an instance
+   * with a role to its credentials there.
+   */
+  instanceRoles?: {
+    gateway: () => GatewayService | undefined;
+    env: (instanceId: string, gateway: string) => Record<string, string>;
+  };
 }
 
 const DEFAULT_IMAGE_POLL_MS = 60_000;
@@ -158,6 +169,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         persistedRoutes: router ? () => router.routes() : undefined,
         serviceExists: (serviceId) => refs(serviceId) !== undefined,
         pendingImages: () => deps.store.operations.listOpen().flatMap((op) => (op.state.artifact ? [op.state.artifact.digest, op.state.artifact.manifestDigest] : [])),
+        ...(deps.instanceRoles ? { gateway: deps.instanceRoles.gateway, instanceRoleEnv: deps.instanceRoles.env } : {}),
       });
   const dataPlaneLoad = async (): Promise<BackendLoad[]> => (edges ? edges.load() : []);
   const autoscaler = router
@@ -204,6 +216,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     router,
     routes: [route, webhook, ...(edges ? [edges.route] : [])],
     notifyToken: token,
+    instanceRoleOf: (instanceId) => (driver instanceof LocalRuntimeDriver ? driver.instanceRoleOf(instanceId) : undefined),
     async start() {
       started = true;
       if (router) {

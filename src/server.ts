@@ -21,6 +21,13 @@ import type { IdentityPolicySource } from "./iam/identity-policies.js";
 import { storeIdentityPolicies } from "./store/iam/identity-policies.js";
 import { storeRoleDirectory } from "./store/iam/role-directory.js";
 import type { RoleDirectory } from "./iam/roles.js";
+import type { RoleSessions } from "./iam/sessions.js";
+import { createRoleSessions } from "./iam/role-sessions.js";
+import { InstanceCredentials, instanceCredentialsRoute, instanceRoleEnvironment } from "./iam/instance-credentials.js";
+import { checkAccessRole } from "./iam/access-role.js";
+import { builtInPullAccess } from "./engine/artifact/access-role.js";
+import { gatewayServiceTo } from "./executor/firewall.js";
+import { readOrCreateSecretFile } from "./util/secret-file.js";
 import { createAwsJsonHandler } from "./protocol/http/aws-json-handler.js";
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./protocol/http/server-limits.js";
 import type { ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
@@ -99,6 +106,11 @@ export interface OpenRunnerOptions {
   registry?: { port: number; host?: string; repositories?: RepositoryDirectory };
   /** The roles STS and App Runner's role sessions assume; absent: the IAM store's. */
   roles?: RoleDirectory;
+  /**
+   * App Runner's own role sessions (STS): an instance role's credentials for its instances, an
+   * access role's for pulls from the built-in registry. Absent: STS's, over the IAM store's roles.
+   */
+  roleSessions?: RoleSessions;
 }
 
 export interface RunningOpenRunner {
@@ -160,6 +172,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       accountId,
       region,
     });
+    const roles = opts.roles ?? storeRoleDirectory(store.iam);
+    // App Runner's own role sessions: the access role for pulls, the instance role for the running code.
+    const roleSessions = opts.roleSessions ?? createRoleSessions({ sessions: store.sessions, roles, clock, random, accountId });
     const r = opts.registry;
     registry = r?.port ? await createRegistry({ dataDir, port: r.port, ...(r.host ? { host: r.host } : {}), accountId, region, clock, random, logger, repositories: r.repositories ?? new RepositoryStore(store, region), authorizeScope: registryScopeAuthorizer({ credentials, authorizer, region, accountId, clock }) }) : undefined;
     modules = createModules(
@@ -171,7 +186,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         random,
         credentials,
         authorizer,
-        roles: opts.roles ?? storeRoleDirectory(store.iam),
+        roles,
         logger,
         admitApiCall: (call) => admitApiCall(call),
         recordApiCall: (call) => onApiCall(call),
@@ -184,6 +199,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     // Without a logs module, service event lines have nowhere to go and are dropped.
     const logSink = modules.find(isLogsModule)?.logSink ?? DISCARD_LOGS;
     const events = new ServiceEventRecorder(store, config, clock, random, logSink);
+    // Each instance's credentials token is an HMAC under this key: instances outlive a restart.
+    const credentialsKey = readOrCreateSecretFile(join(dataDir, "instance-credentials.key"), () => random.bytes(32));
+    const listening: { at?: { host: string; port: number } } = {};
     const engineRef: WorkNotifier = { notify: () => engine.notify(), firstPhaseOf: (type) => engine.firstPhaseOf(type) };
     const runtime = opts.driver
       ? undefined
@@ -203,13 +221,27 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
             registry,
             accountId,
             lifecycle: { store, clock, random, config, engine: engineRef },
+            instanceRoles: {
+              gateway: () => (listening.at ? gatewayServiceTo(listening.at.host, listening.at.port) : undefined),
+              env: (instanceId, gateway) => instanceRoleEnvironment({ key: credentialsKey, instanceId, gateway, region }),
+            },
           })
         : undefined;
     local = runtime;
     const driver = opts.driver ?? runtime?.driver ?? new UnavailableRuntimeDriver();
     const keeper = registry && runtime ? buildRepositories({ registry, images: runtime.images, store, config, clock }) : undefined;
+    // As on App Runner, a private image (ECR: the built-in registry) is pulled only with what the service's access role allows.
+    const pullAccess = registry
+      ? builtInPullAccess({
+          isBuiltIn: (host) => registry?.isBuiltIn(host) ?? false,
+          region,
+          accountId,
+          mayPull: (input) => checkAccessRole({ roleSessions, credentials, authorizer, clock }, input),
+        })
+      : undefined;
     const artifacts =
-      opts.artifacts ?? (runtime ? new HostArtifactResolver({ images: runtime.images, builder: runtime.builder, keeper }) : new UnavailableArtifactResolver());
+      opts.artifacts ??
+      (runtime ? new HostArtifactResolver({ images: runtime.images, builder: runtime.builder, keeper, ...(pullAccess ? { pullAccess } : {}) }) : new UnavailableArtifactResolver());
     const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
     const handle = createAwsJsonHandler({
       deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances },
@@ -220,9 +252,16 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       onCall: onApiCall,
       logger,
     });
+    const instanceCredentials = new InstanceCredentials({
+      roleSessions,
+      roleOf: (instanceId) => runtime?.instanceRoleOf(instanceId),
+      key: credentialsKey,
+      clock,
+    });
     const routes = [
       ...modules.flatMap((m) => m.routes ?? []),
       ...(runtime?.routes ?? []),
+      instanceCredentialsRoute(instanceCredentials, logger),
       consoleRoute({ region, baseDomain, serviceUrlTemplate: serviceUrlTemplate(opts.localRuntime) }),
     ];
     const server: Server = createServer((req, res) => {
@@ -239,6 +278,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       server.listen(opts.port ?? 8600, opts.host ?? "127.0.0.1", () => ok());
     });
     const port = (server.address() as AddressInfo).port;
+    listening.at = { host: opts.host ?? "127.0.0.1", port };
     const endpoint = `http://${opts.host ?? "127.0.0.1"}:${port}`;
     const files = writeAwsFiles(dataDir, rootKey, region, endpoint);
     await registry?.start(runtime ? { url: `${endpoint}${REGISTRY_NOTIFICATIONS_PATH}`, token: runtime.notifyToken } : undefined);

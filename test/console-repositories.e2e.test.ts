@@ -12,6 +12,7 @@ import { copyToBuiltInRegistry } from "./support/built-in-registry.js";
 import { skipUnlessOnPath } from "./support/host-tools.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { freePort } from "./support/router-client.js";
+import { ensureEcrAccessRole } from "./support/ecr-access-role.js";
 
 /** Screenshots for the docs: committed, so every run rewrites the same files. */
 const SHOTS = fileURLToPath(new URL("../../docs/console/", import.meta.url));
@@ -48,7 +49,9 @@ describe("web console: image repositories and a service's images", { timeout: 5 
     await page.getByRole("heading", { name: /^Services/ }).waitFor();
   };
   const createService = async (on: InProcessServer, name: string, source: SourceConfiguration): Promise<string> => {
-    const out = await on.client.send(new CreateServiceCommand({ ServiceName: name, SourceConfiguration: { AutoDeploymentsEnabled: false, ...source } }));
+    // As on App Runner: an ECR image is pulled with an access role.
+    const role = source.ImageRepository?.ImageRepositoryType === "ECR" ? { AuthenticationConfiguration: { AccessRoleArn: await ensureEcrAccessRole(on.running.endpoint, on.running.rootKey) } } : {};
+    const out = await on.client.send(new CreateServiceCommand({ ServiceName: name, SourceConfiguration: { AutoDeploymentsEnabled: false, ...role, ...source } }));
     return out.Service?.ServiceId ?? "";
   };
   const imageTab = async (on: InProcessServer, name: string, id: string): Promise<void> => {

@@ -14,6 +14,7 @@ import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { skopeo } from "./support/skopeo.js";
 import { accountOf } from "./support/built-in-registry.js";
 import { waitForStatus } from "./support/runtime-fixture.js";
+import { ensureEcrAccessRole } from "./support/ecr-access-role.js";
 
 /**
  * The built-in registry of a real `openrunner up`: ECR passwords, pushes with skopeo, what ECR
@@ -25,6 +26,7 @@ describe("built-in registry (openrunner up)", { timeout: 10 * 60_000, skip: skip
   let source: TestRegistry;
   let client: AppRunnerClient;
   let account = "";
+  let accessRoleArn = "";
   const services: Service[] = [];
   const authfile = (): string => join(srv.data.dir, "skopeo-auth.json");
   const address = (): string => `127.0.0.1:${srv.registryPort}`;
@@ -53,6 +55,8 @@ describe("built-in registry (openrunner up)", { timeout: 10 * 60_000, skip: skip
     } finally {
       ecr.destroy();
     }
+    // As on App Runner: an ECR image is pulled with an access role.
+    accessRoleArn = await ensureEcrAccessRole(srv.current?.server.endpoint ?? "", credentialsIn(srv.data.dir));
   });
 
   after(async () => {
@@ -119,7 +123,7 @@ describe("built-in registry (openrunner up)", { timeout: 10 * 60_000, skip: skip
         ServiceName: "from-ecr",
         SourceConfiguration: {
           AutoDeploymentsEnabled: true,
-          AuthenticationConfiguration: { AccessRoleArn: `arn:aws:iam::${account}:role/AppRunnerECRAccessRole` },
+          AuthenticationConfiguration: { AccessRoleArn: accessRoleArn },
           ImageRepository: { ImageIdentifier: `${account}.dkr.ecr.us-east-1.amazonaws.com/app:v1`, ImageRepositoryType: "ECR", ImageConfiguration: { Port: "8080" } },
         },
         InstanceConfiguration: { Cpu: "0.25 vCPU", Memory: "0.5 GB" },

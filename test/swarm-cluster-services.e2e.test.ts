@@ -20,6 +20,7 @@ import { randomAddressBlock } from "./support/runtime-fixture.js";
 import { waitForStatus } from "./support/runtime-fixture.js";
 import { startSwarmCluster, type SwarmCluster } from "./support/swarm-cluster.js";
 import type { SwarmRuntimeDriver } from "../src/runtime/swarm/driver.js";
+import { ensureEcrAccessRole } from "./support/ecr-access-role.js";
 
 describe("OpenRunner on a three-node swarm", { timeout: 15 * 60_000, skip: dockerdSkipReason() || skipUnlessOnPath("skopeo", "docker-registry") }, () => {
   let cluster: SwarmCluster | undefined;
@@ -52,7 +53,12 @@ describe("OpenRunner on a three-node swarm", { timeout: 15 * 60_000, skip: docke
     const out = await client().send(
       new CreateServiceCommand({
         ServiceName: name,
-        SourceConfiguration: { AutoDeploymentsEnabled: false, ImageRepository: { ImageIdentifier: identifier, ImageRepositoryType: "ECR", ImageConfiguration: { Port: "8080" } } },
+        SourceConfiguration: {
+          AutoDeploymentsEnabled: false,
+          // As on App Runner: an ECR image is pulled with an access role.
+          AuthenticationConfiguration: { AccessRoleArn: await ensureEcrAccessRole(server?.running.endpoint ?? "", server?.running.rootKey ?? { accessKeyId: "", secretAccessKey: "" }) },
+          ImageRepository: { ImageIdentifier: identifier, ImageRepositoryType: "ECR", ImageConfiguration: { Port: "8080" } },
+        },
         InstanceConfiguration: { Cpu: "0.25 vCPU", Memory: "0.5 GB" },
         AutoScalingConfigurationArn: asc,
       }),

@@ -15,6 +15,7 @@ import { copyToBuiltInRegistry } from "./support/built-in-registry.js";
 import { dockerdSkipReason, startPrivateDockerd, type PrivateDockerd } from "./support/dockerd.js";
 import { makeRepo, removeRepo, type TestRepo } from "./support/git-server.js";
 import { credentialsIn, eventually } from "./support/harness.js";
+import { ensureEcrAccessRole } from "./support/ecr-access-role.js";
 import { skipUnlessOnPath } from "./support/host-tools.js";
 import { LocalServer, runtimePrefix } from "./support/local-server.js";
 import { PYTHON_HELLO, pythonHelloService, TEST_RUNTIMES_DIR } from "./support/python-hello.js";
@@ -50,7 +51,12 @@ describe("openrunner up --runtime swarm (single-node swarm)", { timeout: 25 * 60
     const out = await client.send(
       new CreateServiceCommand({
         ServiceName: name,
-        SourceConfiguration: { AutoDeploymentsEnabled: false, ImageRepository: { ImageIdentifier: identifier, ImageRepositoryType: type, ImageConfiguration: { Port: "8080" } } },
+        SourceConfiguration: {
+          AutoDeploymentsEnabled: false,
+          // As on App Runner: an ECR image is pulled with an access role.
+          ...(type === "ECR" ? { AuthenticationConfiguration: { AccessRoleArn: await ensureEcrAccessRole(srv.current?.server.endpoint ?? "", credentialsIn(srv.data.dir)) } } : {}),
+          ImageRepository: { ImageIdentifier: identifier, ImageRepositoryType: type, ImageConfiguration: { Port: "8080" } },
+        },
         InstanceConfiguration: { Cpu: "0.25 vCPU", Memory: "0.5 GB" },
       }),
     );

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { OperationType } from "../store/operations.js";
 import type { ServiceRow, ServiceStatus } from "./service-record.js";
-import { assertCanStart } from "./service-rules.js";
+import { assertCanStart, checkSourceConfiguration } from "./service-rules.js";
 import { detachedService } from "../../test/support/service-fixture.js";
 
 const service = (status: ServiceStatus): ServiceRow => detachedService(status);
@@ -62,6 +62,23 @@ describe("assertCanStart", () => {
         assert.match(err.message, outcome);
         return true;
       });
+    });
+  }
+});
+
+describe("checkSourceConfiguration: an ECR image needs an access role, as on App Runner", () => {
+  const image = (type: "ECR" | "ECR_PUBLIC") => ({ ImageIdentifier: "123456789012.dkr.ecr.us-east-1.amazonaws.com/app:v1", ImageRepositoryType: type });
+  const role = { AccessRoleArn: "arn:aws:iam::123456789012:role/AppRunnerECRAccessRole" };
+  const cases: [string, Parameters<typeof checkSourceConfiguration>[0], "ok" | RegExp][] = [
+    ["ECR with an access role", { ImageRepository: image("ECR"), AuthenticationConfiguration: role }, "ok"],
+    ["ECR without one", { ImageRepository: image("ECR") }, /An ECR image repository needs an access role: set SourceConfiguration\.AuthenticationConfiguration\.AccessRoleArn/],
+    ["ECR with only a connection", { ImageRepository: image("ECR"), AuthenticationConfiguration: { ConnectionArn: "arn:aws:apprunner:us-east-1:123456789012:connection/c/1" } }, /needs an access role/],
+    ["ECR Public without one", { ImageRepository: image("ECR_PUBLIC") }, "ok"],
+  ];
+  for (const [name, src, outcome] of cases) {
+    it(name, () => {
+      if (outcome === "ok") checkSourceConfiguration(src);
+      else assert.throws(() => checkSourceConfiguration(src), (err: unknown) => err instanceof AppRunnerError && err.code === "InvalidRequest" && outcome.test(err.message));
     });
   }
 });

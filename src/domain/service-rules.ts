@@ -59,6 +59,12 @@ export function checkSourceConfiguration(src: Wire<SourceConfiguration> | undefi
   if (code && !code.CodeConfiguration) {
     throw invalidRequest("CodeConfiguration is required for a CodeRepository source.");
   }
+  // As on App Runner: an image of ECR (the built-in registry) is pulled with an access role; ECR Public needs none.
+  if (src?.ImageRepository?.ImageRepositoryType === "ECR" && !src.AuthenticationConfiguration?.AccessRoleArn) {
+    throw invalidRequest(
+      "An ECR image repository needs an access role: set SourceConfiguration.AuthenticationConfiguration.AccessRoleArn to a role that trusts build.apprunner.amazonaws.com and may pull the image (AWSAppRunnerServicePolicyForECRAccess).",
+    );
+  }
 }
 
 type References = Partial<Pick<Wire<CreateServiceRequest>, "SourceConfiguration" | "NetworkConfiguration" | "ObservabilityConfiguration">>;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BLOCKED_RANGES } from "./egress.js";
-import { firewallRuleset, type HostNetworkFacts } from "./firewall.js";
+import { firewallRuleset, gatewayServiceTo, type HostNetworkFacts } from "./firewall.js";
 import type { HostLayout } from "./types.js";
 
 const layout: HostLayout = { prefix: "orab1", addressBlock: 207, instancesDir: "/tmp/x", egress: false };
@@ -75,4 +75,32 @@ test("firewallRuleset: --egress-allow ranges pass before the refusals; no resolv
   assert.ok(forward.indexOf('iifname "orab1h*" ip daddr @allowed4 accept') < forward.findIndex((r) => r.includes("@blocked4")));
   assert.doesNotMatch(rules, /dport 53/);
   assert.doesNotMatch(firewallRuleset(layout, facts), /allowed4/);
+});
+
+test("firewallRuleset: with a gateway service, instances (not builds) reach it on their gateway's port only, through a DNAT", () => {
+  const gateway = { port: 80, address: "127.0.0.1", targetPort: 8600 };
+  const rules = firewallRuleset({ ...layout, egress: true }, facts, gateway);
+  assert.deepEqual(chain(rules, "gateway").slice(1), [
+    'iifname "orab1h*" ip saddr 127.207.0.0-127.207.251.255 ip daddr 127.207.0.0/16 tcp dport 80 dnat ip to 127.0.0.1:8600',
+  ]);
+  const input = chain(rules, "input");
+  const open = input.indexOf('iifname "orab1h*" ip saddr 127.207.0.0-127.207.251.255 ct status dnat ip daddr 127.0.0.1 tcp dport 8600 accept');
+  assert.ok(open > 0 && open < input.findIndex((r) => r.includes('counter name "host"')), "accepted before the host's refusal");
+  // Nothing else of the host opens: the same rules as without a gateway, plus these two.
+  const without = firewallRuleset({ ...layout, egress: true }, facts);
+  assert.deepEqual(input.filter((r) => !r.includes("tcp dport 8600")), chain(without, "input"));
+  assert.doesNotMatch(without, /chain gateway/);
+});
+
+test("gatewayServiceTo: any address or loopback is reached on 127.0.0.1; another IPv4 address as it is; IPv6 not at all", () => {
+  const cases: [string, ReturnType<typeof gatewayServiceTo>][] = [
+    ["127.0.0.1", { port: 80, address: "127.0.0.1", targetPort: 8600 }],
+    ["0.0.0.0", { port: 80, address: "127.0.0.1", targetPort: 8600 }],
+    ["::", { port: 80, address: "127.0.0.1", targetPort: 8600 }],
+    ["localhost", { port: 80, address: "127.0.0.1", targetPort: 8600 }],
+    ["192.0.2.10", { port: 80, address: "192.0.2.10", targetPort: 8600 }],
+    ["::1", undefined],
+    ["example.test", undefined],
+  ];
+  for (const [host, want] of cases) assert.deepEqual(gatewayServiceTo(host, 8600), want, host);
 });

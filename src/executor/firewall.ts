@@ -12,6 +12,10 @@
  * - IPv6: refused (namespaces have IPv4 egress only);
  * - DNS: every namespace asks RESOLVER_ADDRESS, which is DNATed to the host's resolver (also a
  *   loopback one such as 127.0.0.53, or one in a private range);
+ * - the gateway service (with one): an instance (not a build) that connects to its gateway, the
+ *   host end of its veth, on the gateway port is DNATed to the one host service it may reach, the
+ *   control plane's endpoint (the AWS APIs and the instance-role credentials); every other port and
+ *   address of the host stays refused;
  * - the rest leaves masqueraded behind the host's outbound address. With egress off, only builds
  *   (the last 256 slots) get out.
  *
@@ -32,7 +36,7 @@ import {
   slotRangeCidr,
 } from "./egress.js";
 import { execHost, isGoneError } from "./exec.js";
-import { FIRST_BUILD_SLOT } from "./network.js";
+import { FIRST_BUILD_SLOT, instanceSideRange } from "./network.js";
 import type { HostLayout } from "./types.js";
 
 /** What the rules depend on besides the layout: read from the host at each start. */
@@ -41,6 +45,30 @@ export interface HostNetworkFacts {
   resolver?: string;
   /** IPv4 networks of the host's interfaces (its LAN): refused like private ranges. */
   hostNetworks: readonly string[];
+}
+
+/**
+ * The one host service instances reach: connections to any instance's gateway (its veth's host
+ * end, 127.<block>.x.1) on `port` go to `address:targetPort` on the host. An IPv4 address of the
+ * host (127.0.0.1 for a service on loopback: the veths carry route_localnet).
+ */
+export interface GatewayService {
+  port: number;
+  address: string;
+  targetPort: number;
+}
+
+/** The port instances connect to on their gateway: plain http's, so URLs need none. */
+export const GATEWAY_PORT = 80;
+
+/**
+ * Pure: the gateway service for a host service listening on `host:port`; undefined when it is not
+ * on an IPv4 address of this host (instances have IPv4 only).
+ */
+export function gatewayServiceTo(host: string, port: number): GatewayService | undefined {
+  if (host === "" || host === "0.0.0.0" || host === "::" || host === "localhost") return { port: GATEWAY_PORT, address: "127.0.0.1", targetPort: port };
+  if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host)) return { port: GATEWAY_PORT, address: host, targetPort: port };
+  return undefined;
 }
 
 export const FIREWALL_COUNTERS = ["host", "peers", "blocked", "egress_off", "inbound"] as const;
@@ -59,7 +87,7 @@ function refuse(match: string, counter: FirewallCounter): string[] {
 }
 
 /** The rule set (pure; exported for tests). */
-export function firewallRuleset(layout: HostLayout, facts: HostNetworkFacts): string {
+export function firewallRuleset(layout: HostLayout, facts: HostNetworkFacts, gateway?: GatewayService): string {
   const t = layout.prefix;
   const ifs = `"${layout.prefix}h*"`;
   const all = egressCidr(layout.addressBlock);
@@ -69,6 +97,9 @@ export function firewallRuleset(layout: HostLayout, facts: HostNetworkFacts): st
   const allowed = mergeCidrs(layout.egressAllow ?? []);
   const dns = "meta l4proto { tcp, udp } th dport 53";
   const r = facts.resolver;
+  // Instances only (their 127/8 side), never builds: a build has no business with the control plane.
+  const instances = instanceSideRange(layout.addressBlock);
+  const g = gateway;
   const lines = [
     // "table; delete table; table {...}" in one transaction: create-if-missing, then replace, atomically.
     `table inet ${t}`,
@@ -81,11 +112,21 @@ export function firewallRuleset(layout: HostLayout, facts: HostNetworkFacts): st
     "    type nat hook prerouting priority dstnat; policy accept;",
     ...(r ? [`    iifname ${ifs} ip saddr ${sources} ip daddr ${RESOLVER_ADDRESS} ${dns} dnat ip to ${r}`] : []),
     "  }",
+    ...(g
+      ? [
+          "  chain gateway {",
+          "    type nat hook prerouting priority dstnat; policy accept;",
+          `    iifname ${ifs} ip saddr ${instances} ip daddr 127.${layout.addressBlock}.0.0/16 tcp dport ${g.port} dnat ip to ${g.address}:${g.targetPort}`,
+          "  }",
+        ]
+      : []),
     "  chain input {",
     "    type filter hook input priority filter; policy accept;",
     `    iifname ${ifs} ct state established,related accept`,
     // DNS DNATed to a resolver on the host itself (127.0.0.53, a dnsmasq on the LAN address).
     ...(r ? [`    iifname ${ifs} ip saddr ${sources} ct status dnat ${dns} accept`] : []),
+    // The gateway service, reached only through the DNAT above (the service's own port stays refused).
+    ...(g ? [`    iifname ${ifs} ip saddr ${instances} ct status dnat ip daddr ${g.address} tcp dport ${g.targetPort} accept`] : []),
     ...refuse(`    iifname ${ifs}`, "host"),
     "  }",
     "  chain forward {",
@@ -161,8 +202,8 @@ async function hostNetworks(): Promise<string[]> {
 }
 
 /** Loads (or replaces) the table and turns on IPv4 forwarding (builds need it even with egress off). */
-export async function ensureFirewall(layout: HostLayout, facts?: HostNetworkFacts): Promise<void> {
-  await execHost("nft", ["-f", "-"], { input: firewallRuleset(layout, facts ?? (await readHostNetworkFacts())) });
+export async function ensureFirewall(layout: HostLayout, facts?: HostNetworkFacts, gateway?: GatewayService): Promise<void> {
+  await execHost("nft", ["-f", "-"], { input: firewallRuleset(layout, facts ?? (await readHostNetworkFacts()), gateway) });
   // Forwarding is host-wide and left on at teardown: other software may rely on it too.
   await writeFile("/proc/sys/net/ipv4/ip_forward", "1");
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { FIRST_BUILD_SLOT, LAST_SLOT, MAX_SLOT, networkForSlot } from "./network.js";
+import { FIRST_BUILD_SLOT, LAST_SLOT, MAX_SLOT, instanceSideRange, networkForSlot } from "./network.js";
 import type { HostLayout } from "./types.js";
 
 const layout: HostLayout = { prefix: "or3f2a", addressBlock: 202, instancesDir: "/tmp/x", egress: false };
@@ -33,4 +33,11 @@ test("slots: instances take 1..16127, builds the last 256 (one /24 of egress add
   assert.equal(MAX_SLOT + 1, FIRST_BUILD_SLOT);
   assert.equal(LAST_SLOT - FIRST_BUILD_SLOT + 1, 256);
   assert.equal(networkForSlot(layout, FIRST_BUILD_SLOT).egressAddress, "100.114.191.0");
+});
+
+test("instanceSideRange: every instance slot's 127/8 addresses, none of a build slot's", () => {
+  const block207: HostLayout = { ...layout, addressBlock: 207 };
+  assert.equal(instanceSideRange(207), "127.207.0.0-127.207.251.255");
+  assert.equal(networkForSlot(block207, MAX_SLOT).instanceAddress, "127.207.251.254");
+  assert.equal(networkForSlot(block207, FIRST_BUILD_SLOT).instanceAddress, "127.207.252.2");
 });

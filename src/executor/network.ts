@@ -20,6 +20,15 @@ export const LAST_SLOT = 16383;
 const NETNS_DIR = "/var/run/netns";
 const SYS_NET = "/sys/class/net";
 
+/**
+ * The namespace-side 127/8 addresses of every instance slot (not the builds'), as an nftables
+ * range: slot s owns 127.<block>.0.0 + 4s, so the build slots are the block's last /22.
+ */
+export function instanceSideRange(block: number): string {
+  const lastInstanceOctet = ((FIRST_BUILD_SLOT * 4) >> 8) - 1;
+  return `127.${block}.0.0-127.${block}.${lastInstanceOctet}.255`;
+}
+
 /** The network of one slot (pure): slot s owns 127.<block>.0.0 + 4s .. +3; .1 host, .2 instance. */
 export function networkForSlot(layout: HostLayout, slot: number): InstanceNetwork {
   if (!Number.isInteger(slot) || slot < 1 || slot > LAST_SLOT) {

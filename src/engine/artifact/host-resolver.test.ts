@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ImageStore, PullOptions, UnpackedImage } from "../../images/types.js";
 import { HostArtifactResolver } from "./host-resolver.js";
-import type { ArtifactRequest, ArtifactStep, BuildOfService, BuiltImageKeeper } from "./types.js";
+import { AppRunnerError } from "../../errors/app-runner-error.js";
+import type { ArtifactRequest, ArtifactStep, BuildOfService, BuiltImageKeeper, PullRequestOfService } from "./types.js";
 
 const INDEX = `sha256:${"1".repeat(64)}`;
 const MANIFEST = `sha256:${"2".repeat(64)}`;
@@ -49,6 +50,30 @@ function context(): { lines: string[]; steps: ArtifactStep[]; log: (l: string) =
 }
 
 describe("HostArtifactResolver", () => {
+  it("asks the access role before it pulls an image service's image, and pulls nothing when it may not", async () => {
+    const { images, pulls } = store();
+    const asked: PullRequestOfService[] = [];
+    const ecr: ArtifactRequest = {
+      ...imageService,
+      operationId: "op1",
+      source: { AuthenticationConfiguration: { AccessRoleArn: "arn:aws:iam::1:role/r" }, ImageRepository: { ImageIdentifier: "1.dkr.ecr.us-east-1.amazonaws.com/web:v1", ImageRepositoryType: "ECR" } },
+    };
+    const allowing = new HostArtifactResolver({ images, pullAccess: { check: (r) => void asked.push(r) } });
+    await allowing.resolve(ecr, context());
+    assert.deepEqual(asked, [{ identifier: "1.dkr.ecr.us-east-1.amazonaws.com/web:v1", repositoryType: "ECR", accessRoleArn: "arn:aws:iam::1:role/r", serviceName: "web", deploymentId: "op1" }]);
+    assert.equal(pulls.length, 1);
+    const refusing = new HostArtifactResolver({
+      images,
+      pullAccess: {
+        check: () => {
+          throw new AppRunnerError("ImageAccessDenied", "The access role arn:aws:iam::1:role/r cannot pull ...");
+        },
+      },
+    });
+    await assert.rejects(refusing.resolve(ecr, context()), { code: "ImageAccessDenied" });
+    assert.equal(pulls.length, 1, "nothing pulled");
+  });
+
   it("pulls an image service's image, in the pull step, and names it by its identifier", async () => {
     const { images, pulls } = store();
     const ctx = context();

@@ -3,7 +3,7 @@ import { AppRunnerError } from "../../errors/app-runner-error.js";
 import { repositoryComponent } from "../../images/reference.js";
 import type { ImageStore, PullResult } from "../../images/types.js";
 import { cpuMillicores, memoryBytes } from "../../runtime/instance-plan.js";
-import type { ArtifactContext, ArtifactRequest, ArtifactResolver, BuiltImageKeeper, ResolvedArtifact } from "./types.js";
+import type { ArtifactContext, ArtifactRequest, ArtifactResolver, BuiltImageKeeper, PullAccess, ResolvedArtifact } from "./types.js";
 
 export interface HostArtifactOptions {
   /** The image store the driver runs images from. */
@@ -12,6 +12,8 @@ export interface HostArtifactOptions {
   builder?: SourceBuilder;
   /** Keeps each built image in the built-in registry; without one, built images stay on this host only. */
   keeper?: BuiltImageKeeper;
+  /** Asks the service's access role before an image service's image is pulled; without one, images are pulled without asking. */
+  pullAccess?: PullAccess;
 }
 
 /** App Runner's default port, when a built image names none. */
@@ -27,6 +29,13 @@ export class HostArtifactResolver implements ArtifactResolver {
   async resolve(req: ArtifactRequest, ctx: ArtifactContext): Promise<ResolvedArtifact> {
     const identifier = req.source.ImageRepository?.ImageIdentifier;
     if (identifier) {
+      this.opts.pullAccess?.check({
+        identifier,
+        repositoryType: req.source.ImageRepository?.ImageRepositoryType,
+        accessRoleArn: req.source.AuthenticationConfiguration?.AccessRoleArn,
+        serviceName: req.serviceName,
+        deploymentId: req.operationId ?? req.deploymentId,
+      });
       ctx.step?.("pull");
       const pulled = await this.opts.images.pull(identifier, { digest: req.pinnedDigest, log: ctx.log, signal: ctx.signal });
       return { identifier, digest: pulled.resolvedDigest, manifestDigest: pulled.image.manifestDigest };

@@ -75,6 +75,24 @@ export interface BuiltImageKeeper {
   forget(serviceId: string): Promise<void>;
 }
 
+/** What an access role is asked to pull: the service's image and the role it names. */
+export interface PullRequestOfService {
+  identifier: string;
+  repositoryType: string | undefined;
+  /** SourceConfiguration.AuthenticationConfiguration.AccessRoleArn. */
+  accessRoleArn: string | undefined;
+  serviceName: string;
+  deploymentId: string;
+}
+
+/**
+ * App Runner's access role: whether the service's role may pull its image, asked before every
+ * pull of an image service's image. Throws (ImageAccessDenied) with the reason when it may not.
+ */
+export interface PullAccess {
+  check(req: PullRequestOfService): void;
+}
+
 /** Where deployments get their images. Every method is idempotent (the engine calls again after a crash). */
 export interface ArtifactResolver {
   /** Pulls the image, builds the source code, or finds the pinned digest again. */

@@ -10,7 +10,7 @@ import { makeInstancePlan } from "../instance-plan.js";
 import type { ScalableService } from "../../autoscaler/autoscaler.js";
 import { scalingView } from "../scaling-view.js";
 import { cleanupLeftovers } from "../../executor/container.js";
-import { ensureFirewall, removeFirewall } from "../../executor/firewall.js";
+import { ensureFirewall, removeFirewall, type GatewayService } from "../../executor/firewall.js";
 import { resolveImageUser } from "./image-user.js";
 import type { InstanceDeps } from "./instance-lifecycle.js";
 import { InstancePool } from "./instance-pool.js";
@@ -53,6 +53,13 @@ export interface LocalDriverOptions {
    * resolved and have not handed this driver yet (open operations name them).
    */
   pendingImages?: () => Iterable<string>;
+  /**
+   * The host service instances reach at their gateway (the control plane's endpoint), known once
+   * it listens; read at start(). Absent: the host stays closed to instances.
+   */
+  gateway?: () => GatewayService | undefined;
+  /** The environment that takes an instance with an instance role to its credentials (InstanceDeps.instanceRoleEnv). */
+  instanceRoleEnv?: (instanceId: string, gateway: string) => Record<string, string>;
 }
 
 /**
@@ -87,6 +94,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       logs: opts.logs,
       logger: opts.logger,
       stopGraceMs: opts.stopGraceMs ?? 5_000,
+      ...(opts.instanceRoleEnv ? { instanceRoleEnv: opts.instanceRoleEnv } : {}),
       onVerdict: (inst, verdict, detail) => this.supervisor.onVerdict(inst, verdict, detail),
     };
     this.pool = new InstancePool(deps, opts.random);
@@ -106,7 +114,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
 
   /** Sets up the firewall, adopts instances that survived a restart, removes half-made ones. */
   async start(): Promise<void> {
-    await ensureFirewall(this.opts.layout);
+    await ensureFirewall(this.opts.layout, undefined, this.opts.gateway?.());
     const deployments = new Map(this.records.deployments().map((d) => [d.deploymentId, d]));
     await this.pool.adopt(deployments, this.records.instances());
     await cleanupLeftovers(this.opts.layout, new Set(this.pool.all().map((l) => l.record.containerId)));
@@ -156,6 +164,13 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       });
     }
     return out;
+  }
+
+  /** The instance role of a running instance (for its credentials); undefined when it is gone or has none. */
+  instanceRoleOf(instanceId: string): string | undefined {
+    const l = this.pool.all().find((i) => i.record.instanceId === instanceId);
+    if (!l || l.ending) return undefined;
+    return this.records.deployment(l.record.deploymentId)?.instanceRoleArn;
   }
 
   /** Running instances, for tests, the router and `openrunner` tools. */
@@ -279,6 +294,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       maxConcurrency: spec.autoScaling.maxConcurrency,
       hosts: spec.hosts,
       tracing: spec.tracing,
+      ...(spec.instance.InstanceRoleArn ? { instanceRoleArn: spec.instance.InstanceRoleArn } : {}),
       role: "starting",
       createdAt: this.opts.clock.now(),
     };

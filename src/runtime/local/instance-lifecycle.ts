@@ -20,20 +20,40 @@ export interface InstanceDeps {
   /** Health verdict changes of a running instance (the supervisor replaces unhealthy ones). */
   onVerdict: (inst: LiveInstance, verdict: HealthVerdict, detail: string, attempts: number) => void;
   stopGraceMs: number;
+  /**
+   * What an instance of a deployment with an instance role finds in its environment to reach the
+   * role's credentials and the API (the AWS SDKs' container credential variables), given its id
+   * and its gateway (the host end of its veth). Absent: instance roles reach no instance.
+   */
+  instanceRoleEnv?: (instanceId: string, gateway: string) => Record<string, string>;
+}
+
+/** Variables the service may set itself: its own endpoint or region wins over OpenRunner's. */
+const SERVICE_MAY_SET = new Set(["AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION"]);
+
+/** Pure: the plan's environment plus the instance role's variables (the credential ones always OpenRunner's). */
+export function withInstanceRoleEnv(env: readonly string[], role: Readonly<Record<string, string>>): string[] {
+  const nameOf = (pair: string): string => pair.slice(0, pair.indexOf("="));
+  const given = new Set(env.map(nameOf));
+  const ours = Object.entries(role).filter(([k]) => !(SERVICE_MAY_SET.has(k) && given.has(k)));
+  const replaced = new Set(ours.map(([k]) => k));
+  return [...env.filter((pair) => !replaced.has(nameOf(pair))), ...ours.map(([k, v]) => `${k}=${v}`)];
 }
 
 /** The container an instance record describes: names and paths derive from the ids alone. */
-export function containerSpecOf(deps: Pick<InstanceDeps, "layout" | "records">, d: DeploymentRecord, r: InstanceRecord): ContainerSpec {
+export function containerSpecOf(deps: Pick<InstanceDeps, "layout" | "records" | "instanceRoleEnv">, d: DeploymentRecord, r: InstanceRecord): ContainerSpec {
+  const network = networkForSlot(deps.layout, r.slot);
+  const roleEnv = d.instanceRoleArn && deps.instanceRoleEnv ? deps.instanceRoleEnv(r.instanceId, network.hostAddress) : undefined;
   return {
     containerId: r.containerId,
     dir: deps.records.instanceDir(r.instanceId),
     imageRootfs: d.imageRootfs,
     args: d.plan.args,
-    env: d.plan.env,
+    env: roleEnv ? withInstanceRoleEnv(d.plan.env, roleEnv) : d.plan.env,
     cwd: d.plan.cwd,
     uid: d.uid,
     gid: d.gid,
-    network: networkForSlot(deps.layout, r.slot),
+    network,
     limits: {
       cpuMillicores: d.plan.cpuMillicores,
       memoryBytes: d.plan.memoryBytes,

@@ -38,6 +38,8 @@ export interface DeploymentRecord {
   /** Host names routed to the service while this deployment serves. */
   hosts: string[];
   tracing: boolean;
+  /** InstanceConfiguration.InstanceRoleArn: its instances get the role's credentials (InstanceDeps.instanceRoleEnv). */
+  instanceRoleArn?: string;
   role: DeploymentRole;
   createdAt: number;
 }
