@@ -30,15 +30,16 @@ const LAYERS = {
   engine: ["runtime", "builder", "telemetry", "domain", "protocol", "store", "images", "errors", "util"],
   api: ["domain", "protocol", "store", "model", "iam", "errors", "util"],
   sts: ["modules.ts", "protocol", "iam", "errors", "util"],
+  "iam-api": ["modules.ts", "protocol", "store", "model", "iam", "errors", "util"],
   ecr: ["modules.ts", "domain", "protocol", "store", "model", "registry", "iam", "errors", "util"],
   console: ["modules.ts", "errors", "util"],
   "local-runtime.ts": ["autoscaler", "builder", "sources", "runtime", "router", "telemetry", "modules.ts", "domain", "store", "executor", "images", "registry", "errors", "util"],
   "server.ts": [
-    "local-runtime.ts", "console", "ecr", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
+    "local-runtime.ts", "console", "ecr", "sts", "iam-api", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
     "telemetry", "modules.ts", "domain", "protocol", "store", "executor", "images", "registry", "iam", "model", "errors", "util",
   ],
   cli: [
-    "server.ts", "local-runtime.ts", "console", "ecr", "sts", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
+    "server.ts", "local-runtime.ts", "console", "ecr", "sts", "iam-api", "api", "engine", "runtime", "builder", "sources", "autoscaler", "router",
     "telemetry", "modules.ts", "domain", "protocol", "store", "executor", "images", "registry", "iam", "model", "errors", "util",
   ],
 };

@@ -31,6 +31,21 @@ SERVED = {
     ],
     ("cloudwatch", "2010-08-01"): ["GetMetricData", "GetMetricStatistics", "ListMetrics"],
     ("cloudtrail", "2013-11-01"): ["LookupEvents"],
+    ("iam", "2010-05-08"): [
+        "AddRoleToInstanceProfile", "AddUserToGroup", "AttachGroupPolicy", "AttachRolePolicy", "AttachUserPolicy",
+        "CreateAccessKey", "CreateGroup", "CreateInstanceProfile", "CreatePolicy", "CreatePolicyVersion", "CreateRole",
+        "CreateServiceLinkedRole", "CreateUser", "DeleteAccessKey", "DeleteGroup", "DeleteGroupPolicy",
+        "DeleteInstanceProfile", "DeletePolicy", "DeletePolicyVersion", "DeleteRole", "DeleteRolePolicy", "DeleteUser",
+        "DeleteUserPolicy", "DetachGroupPolicy", "DetachRolePolicy", "DetachUserPolicy", "GetAccessKeyLastUsed",
+        "GetGroup", "GetGroupPolicy", "GetInstanceProfile", "GetPolicy", "GetPolicyVersion", "GetRole", "GetRolePolicy",
+        "GetUser", "GetUserPolicy", "ListAccessKeys", "ListAttachedGroupPolicies", "ListAttachedRolePolicies",
+        "ListAttachedUserPolicies", "ListEntitiesForPolicy", "ListGroupPolicies", "ListGroups", "ListGroupsForUser",
+        "ListInstanceProfiles", "ListInstanceProfilesForRole", "ListPolicies", "ListPolicyVersions", "ListRolePolicies",
+        "ListRoleTags", "ListRoles", "ListUserPolicies", "ListUserTags", "ListUsers", "PutGroupPolicy", "PutRolePolicy",
+        "PutUserPolicy", "RemoveRoleFromInstanceProfile", "RemoveUserFromGroup", "SetDefaultPolicyVersion", "TagRole",
+        "TagUser", "UntagRole", "UntagUser", "UpdateAccessKey", "UpdateAssumeRolePolicy", "UpdateRole", "UpdateRoleDescription",
+        "UpdateUser",
+    ],
     ("ecr", "2015-09-21"): [
         "BatchDeleteImage", "BatchGetImage", "CreateRepository", "DeleteLifecyclePolicy", "DeleteRepository",
         "DescribeImages", "DescribeRepositories", "GetAuthorizationToken", "GetLifecyclePolicy",
@@ -89,6 +104,9 @@ def extract(service, version, operations):
     for name in SENSITIVE.get((service, version), []):
         shapes[name]["sensitive"] = True
     metadata = {k: model["metadata"][k] for k in METADATA_KEYS if k in model["metadata"]}
+    # awsQuery APIs (IAM) answer in XML under their namespace (src/protocol/query/).
+    if model["metadata"]["protocol"] == "query":
+        metadata["xmlNamespace"] = model["metadata"]["xmlNamespace"]
     # botocore leaves signingName out where it is the endpoint prefix; SigV4 needs it spelled out.
     metadata.setdefault("signingName", metadata["endpointPrefix"])
     metadata["botocoreVersion"] = botocore.__version__

@@ -52,6 +52,7 @@ import { UnavailableArtifactResolver } from "./engine/artifact/unavailable.js";
 import { appRunnerApi } from "./api/apprunner-api.js";
 import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
 import { createStsModule } from "./sts/route.js";
+import { createIamModule } from "./iam-api/module.js";
 import { consoleRoute } from "./console/route.js";
 import { createRegistry, type RunningRegistry } from "./registry/built-in-registry.js";
 import type { RepositoryDirectory } from "./registry/types.js";
@@ -302,4 +303,11 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
 }
 
 /** Logs, metrics, EventBridge and CloudTrail, in the order their dependencies need. */
-export const DEFAULT_MODULES: readonly ModuleFactory[] = [createLogsModule, createMetricsModule, createEventsModule, createAuditModule, createStsModule];
+export const DEFAULT_MODULES: readonly ModuleFactory[] = [
+  createLogsModule,
+  createMetricsModule,
+  createEventsModule,
+  createAuditModule,
+  createStsModule,
+  createIamModule,
+];

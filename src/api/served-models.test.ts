@@ -13,6 +13,8 @@ import { cloudWatchJsonApi, cloudWatchOperations } from "../telemetry/metrics/ap
 import type { MetricsStore } from "../telemetry/metrics/store/metrics-store.js";
 import { ManualClock } from "../util/clock.js";
 import { appRunnerApi } from "./apprunner-api.js";
+import { iamApi } from "../iam-api/iam-api.js";
+import type { Store } from "../store/store.js";
 import { openRunnerApi } from "./openrunner/complete-handshake.js";
 import type { AwsJsonApi } from "../protocol/service-registry.js";
 
@@ -26,6 +28,7 @@ const APIS: AwsJsonApi[] = [
   eventBridgeApi({ db: unused<EventsDb>(), wake: () => undefined }),
   cloudWatchJsonApi(cloudWatchOperations(unused<MetricsStore>(), new ManualClock(0))),
   ...cloudTrailApis({ store: unused<TrailStore>(), clock: new ManualClock(0), retentionDays: 90, flush: () => undefined }),
+  iamApi(unused<Store>(), "123456789012"),
   ecrApi({ repositories: unused<RepositoryStore>(), registry: unused<BuiltInRegistry>(), passwords: unused<RegistryPasswords>(), lifecyclePolicyChanged: () => undefined }),
 ];
 

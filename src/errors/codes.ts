@@ -67,6 +67,15 @@ export const ERROR_CODES = {
   EcrInvalidTagParameter: { type: "InvalidTagParameterException", status: 400 },
   EcrTooManyTags: { type: "TooManyTagsException", status: 400 },
   EcrLimitExceeded: { type: "LimitExceededException", status: 400 },
+  // IAM (src/iam-api): IAM's own exceptions and statuses; the awsQuery <Code> is the type without "Exception".
+  NoSuchEntity: { type: "NoSuchEntityException", status: 404 },
+  EntityAlreadyExists: { type: "EntityAlreadyExistsException", status: 409 },
+  DeleteConflict: { type: "DeleteConflictException", status: 409 },
+  IamLimitExceeded: { type: "LimitExceededException", status: 409 },
+  IamInvalidInput: { type: "InvalidInputException", status: 400 },
+  UnmodifiableEntity: { type: "UnmodifiableEntityException", status: 400 },
+  // IAM's answer to a request the model refuses (Coral's "1 validation error detected: …").
+  IamValidation: { type: "ValidationError", status: 400 },
   // The registry behind the ECR API failed (not reachable, an error of its own): ECR's 500.
   EcrServer: { type: "ServerException", status: 500 },
 } as const satisfies Record<string, { type: string; status: number }>;

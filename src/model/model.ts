@@ -3,6 +3,7 @@ import rawCloudTrail from "./cloudtrail-2013-11-01.json" with { type: "json" };
 import rawCloudWatch from "./cloudwatch-2010-08-01.json" with { type: "json" };
 import rawEcr from "./ecr-2015-09-21.json" with { type: "json" };
 import rawEvents from "./events-2015-10-07.json" with { type: "json" };
+import rawIam from "./iam-2010-05-08.json" with { type: "json" };
 import rawLogs from "./logs-2014-03-28.json" with { type: "json" };
 
 /** The subset of the botocore/Smithy JSON model that validation and the protocol need. */
@@ -27,12 +28,14 @@ export interface Shape {
 export interface OperationModel {
   name: string;
   input?: ShapeRef;
-  output?: ShapeRef;
+  /** awsQuery answers wrap the output in `<resultWrapper>` (`CreateUserResult`). */
+  output?: ShapeRef & { resultWrapper?: string };
   errors?: ShapeRef[];
 }
 
 export interface ServiceModel {
-  metadata: { apiVersion: string; targetPrefix: string; signingName: string; jsonVersion: string };
+  /** awsQuery models (IAM) have no targetPrefix or jsonVersion, and name their XML namespace. */
+  metadata: { apiVersion: string; targetPrefix: string; signingName: string; jsonVersion: string; protocol?: string; xmlNamespace?: string };
   operations: Record<string, OperationModel>;
   shapes: Record<string, Shape>;
 }
@@ -48,6 +51,8 @@ export const eventsModel = rawEvents as unknown as ServiceModel;
 export const cloudWatchModel = rawCloudWatch as unknown as ServiceModel;
 export const cloudTrailModel = rawCloudTrail as unknown as ServiceModel;
 export const ecrModel = rawEcr as unknown as ServiceModel;
+/** IAM's model (awsQuery): decodes form parameters, validates them and encodes XML answers (src/protocol/query/). */
+export const iamModel = rawIam as unknown as ServiceModel;
 
 export const operationNames = (): string[] => Object.keys(appRunnerModel.operations);
 

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { ErrorCode } from "../errors/codes.js";
+import { iamModel } from "./model.js";
 import { validateInput } from "./validate.js";
 
 const image = (ImageIdentifier: string, extra: Record<string, unknown> = {}): Record<string, unknown> => ({
@@ -323,6 +324,23 @@ describe("validateInput refuses with the code and Coral's words", () => {
           return true;
         },
       );
+    });
+  }
+});
+
+describe("patterns with Unicode property classes (IAM's tags: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+)", () => {
+  const tags = (Key: string, Value: string): Record<string, unknown> => ({ UserName: "a", Tags: [{ Key, Value }] });
+  const cases: [label: string, input: Record<string, unknown>, ok: boolean][] = [
+    ["letters", tags("team", "ci"), true],
+    ["any script's letters, spaces and digits", tags("équipe 2", "構築"), true],
+    ["an empty value", tags("k", ""), true],
+    ["a character outside the classes", tags("team#1", "ci"), false],
+  ];
+  for (const [label, input, ok] of cases) {
+    it(`${label}: ${ok ? "taken" : "refused"}`, () => {
+      const check = (): void => validateInput("TagUserRequest", input, iamModel);
+      if (ok) check();
+      else assert.throws(check, /failed to satisfy constraint: Member must satisfy regular expression pattern/);
     });
   }
 });

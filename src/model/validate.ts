@@ -22,7 +22,8 @@ function patternFor(model: ServiceModel, shapeName: string, s: Shape): RegExp | 
   if (cached !== undefined) return cached;
   const source = overridden(model, shapeName) ? PATTERN_OVERRIDES[shapeName] : s.pattern;
   // AWS checks a pattern against the whole value (Java's matches()), so anchor it.
-  const re = source ? new RegExp(`^(?:${source})$`, "s") : null;
+  // Unicode property classes (IAM's tags: `[\p{L}\p{Z}\p{N}_.:/=+\-@]+`) need the u flag; other patterns may not take it.
+  const re = source ? new RegExp(`^(?:${source})$`, source.includes("\\p{") ? "su" : "s") : null;
   compiled.set(s, re);
   return re;
 }

@@ -146,4 +146,81 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (region, name)
   );
   `,
+  // IAM (src/store/iam, src/iam-api): users, groups, roles and instance profiles are rows of
+  // iam_entities (kind, unique id, name unique per kind whatever its case, path, ARN, a JSON doc
+  // of the kind's own fields); what refers to them uses the unique id, so a renamed user keeps
+  // its keys, groups, policies and tags. AWS managed policies live beside customer ones
+  // (aws_managed = 1, account "aws" in the ARN). Access keys get an owner (a user's id; '' for
+  // the root key), a status and what last used them.
+  `
+  CREATE TABLE iam_entities (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    arn TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    doc TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE UNIQUE INDEX iam_entities_name ON iam_entities(kind, name COLLATE NOCASE);
+
+  CREATE TABLE iam_tags (
+    entity_id TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (entity_id, key)
+  );
+
+  -- Group members (group id, user id) and instance profile roles (profile id, role id).
+  CREATE TABLE iam_links (
+    kind TEXT NOT NULL,
+    from_id TEXT NOT NULL,
+    to_id TEXT NOT NULL,
+    PRIMARY KEY (kind, from_id, to_id)
+  );
+  CREATE INDEX iam_links_to ON iam_links(kind, to_id);
+
+  CREATE TABLE iam_inline_policies (
+    entity_id TEXT NOT NULL,
+    name TEXT NOT NULL COLLATE NOCASE,
+    document TEXT NOT NULL,
+    PRIMARY KEY (entity_id, name)
+  );
+
+  CREATE TABLE iam_policies (
+    arn TEXT PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    name TEXT NOT NULL,
+    path TEXT NOT NULL,
+    aws_managed INTEGER NOT NULL,
+    description TEXT,
+    default_version TEXT NOT NULL,
+    next_version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE UNIQUE INDEX iam_policies_name ON iam_policies(aws_managed, name COLLATE NOCASE);
+
+  CREATE TABLE iam_policy_versions (
+    policy_arn TEXT NOT NULL,
+    version_id TEXT NOT NULL,
+    document TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (policy_arn, version_id)
+  );
+
+  CREATE TABLE iam_attachments (
+    entity_id TEXT NOT NULL,
+    policy_arn TEXT NOT NULL,
+    PRIMARY KEY (entity_id, policy_arn)
+  );
+  CREATE INDEX iam_attachments_policy ON iam_attachments(policy_arn);
+
+  ALTER TABLE access_keys ADD COLUMN owner_id TEXT NOT NULL DEFAULT '';
+  ALTER TABLE access_keys ADD COLUMN status TEXT NOT NULL DEFAULT 'Active';
+  ALTER TABLE access_keys ADD COLUMN last_used_at INTEGER;
+  ALTER TABLE access_keys ADD COLUMN last_used_service TEXT;
+  ALTER TABLE access_keys ADD COLUMN last_used_region TEXT;
+  CREATE INDEX access_keys_owner ON access_keys(owner_id);
+  `,
 ];

@@ -16,17 +16,17 @@ export interface AccessKey {
   secretAccessKey: string;
 }
 
+/** A new long-term key pair (AKIA… and 40 characters of secret), as the root key and IAM users' keys are made. */
+export function newAccessKey(random: Random): AccessKey {
+  return { accessKeyId: `AKIA${pick(random, KEY_ALPHABET, 16)}`, secretAccessKey: pick(random, SECRET_ALPHABET, 40) };
+}
+
 /** The account's root key, made on first start (AKIA… like AWS's long-term keys). */
 export function ensureRootAccessKey(store: Store, accountId: string, clock: Clock, random: Random): AccessKey {
   const existing = store.accessKeys.first();
   if (existing) return existing;
-  const principal: Principal = {
-    accessKeyId: `AKIA${pick(random, KEY_ALPHABET, 16)}`,
-    accountId,
-    arn: `arn:aws:iam::${accountId}:root`,
-    type: "Root",
-  };
-  const key = { accessKeyId: principal.accessKeyId, secretAccessKey: pick(random, SECRET_ALPHABET, 40) };
+  const key = newAccessKey(random);
+  const principal: Principal = { accessKeyId: key.accessKeyId, accountId, arn: `arn:aws:iam::${accountId}:root`, type: "Root" };
   store.accessKeys.insert({ ...key, principal, createdAt: clock.now() });
   return key;
 }

@@ -4,6 +4,8 @@ import { SecretBox } from "../iam/secret-box.js";
 import { AccessKeyRepository } from "./access-keys.js";
 import { openDatabase, type Db } from "./database.js";
 import { EventOutboxRepository } from "./event-outbox.js";
+import { IamStore } from "./iam/iam-store.js";
+import { IamRevision } from "./iam/revision.js";
 import { MetaRepository } from "./meta.js";
 import { OperationRepository } from "./operations.js";
 import { ResourceRepository } from "./resources.js";
@@ -19,6 +21,8 @@ export class Store {
   readonly operations: OperationRepository;
   readonly tags: TagRepository;
   readonly outbox: EventOutboxRepository;
+  /** Users, groups, roles, policies (src/store/iam); `iam.revision` moves on every IAM write, keys included. */
+  readonly iam: IamStore;
   /** Made once: better-sqlite3 builds a wrapper per transaction() call. */
   private readonly readTx;
 
@@ -27,8 +31,10 @@ export class Store {
     box: SecretBox,
   ) {
     const json = new SealedJson(box);
+    const iamRevision = new IamRevision();
     this.meta = new MetaRepository(db);
-    this.accessKeys = new AccessKeyRepository(db, box);
+    this.accessKeys = new AccessKeyRepository(db, box, iamRevision);
+    this.iam = new IamStore(db, iamRevision);
     this.resources = new ResourceRepository(db, json);
     this.operations = new OperationRepository(db, json);
     this.tags = new TagRepository(db);

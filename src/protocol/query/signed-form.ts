@@ -11,12 +11,21 @@ import { signedHeadOf } from "../http/read-request.js";
  */
 export async function readSignedForm(
   req: IncomingMessage,
-  opts: { credentials: CredentialLookup; signingName: string; region: string; clock: Clock; maxBodyBytes: number },
+  opts: {
+    credentials: CredentialLookup;
+    signingName: string;
+    region: string;
+    /** Other regions a signature may be scoped to: real clients sign IAM and STS for us-east-1 whatever region they use. */
+    alsoRegions?: readonly string[];
+    clock: Clock;
+    maxBodyBytes: number;
+  },
 ): Promise<{ principal: Principal; params: URLSearchParams }> {
   const head = signedHeadOf(req);
+  const scoped = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//.exec(head.headers.get("authorization")?.[0] ?? "")?.[1];
   const credential = checkCredential(head, opts.credentials, {
     signingName: opts.signingName,
-    region: opts.region,
+    region: scoped !== undefined && opts.alsoRegions?.includes(scoped) ? scoped : opts.region,
     clock: opts.clock,
     mustSign: ["content-type"],
   });
