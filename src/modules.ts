@@ -4,6 +4,7 @@ import type { ApiDeps } from "./domain/api-context.js";
 import type { ControlPlaneConfig } from "./domain/config.js";
 import type { CredentialLookup } from "./iam/sigv4/verify.js";
 import type { Authorizer } from "./iam/authorization.js";
+import type { RoleDirectory } from "./iam/roles.js";
 import type { Store } from "./store/store.js";
 import type { Clock } from "./util/clock.js";
 import type { Random } from "./util/random.js";
@@ -18,6 +19,8 @@ export interface ModuleDeps {
   credentials: CredentialLookup;
   /** Every API call, whatever its protocol, is authorized here (IAM policies) before it runs. */
   authorizer: Authorizer;
+  /** IAM roles, for STS's AssumeRole and App Runner's own role sessions; absent: no roles. */
+  roles?: RoleDirectory;
   logger: (message: string, fields?: Record<string, unknown>) => void;
   /** Every API call, whatever its protocol, is asked here before it runs (the audit trail may refuse it). */
   admitApiCall: ApiCallGate;

@@ -23,6 +23,7 @@ import { checkAccessRole } from "./iam/access-role.js";
 import { builtInPullAccess } from "./engine/artifact/access-role.js";
 import { gatewayServiceTo } from "./executor/firewall.js";
 import { readOrCreateSecretFile } from "./util/secret-file.js";
+import type { RoleDirectory } from "./iam/roles.js";
 import { createAwsJsonHandler } from "./protocol/http/aws-json-handler.js";
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./protocol/http/server-limits.js";
 import type { ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
@@ -51,7 +52,7 @@ import type { ArtifactResolver } from "./engine/artifact/types.js";
 import { UnavailableArtifactResolver } from "./engine/artifact/unavailable.js";
 import { appRunnerApi } from "./api/apprunner-api.js";
 import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
-import { createStsModule } from "./sts/route.js";
+import { createStsModule } from "./sts/module.js";
 import { createIamModule } from "./iam-api/module.js";
 import { consoleRoute } from "./console/route.js";
 import { createRegistry, type RunningRegistry } from "./registry/built-in-registry.js";
@@ -98,6 +99,8 @@ export interface OpenRunnerOptions {
    * access role's for pulls from the built-in registry. Absent: neither role can be used.
    */
   roleSessions?: RoleSessions;
+  /** The roles STS and App Runner's role sessions assume; absent: none (until IAM roles are stored). */
+  roles?: RoleDirectory;
 }
 
 export interface RunningOpenRunner {
@@ -165,6 +168,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         random,
         credentials,
         authorizer,
+        ...(opts.roles ? { roles: opts.roles } : {}),
         logger,
         admitApiCall: (call) => admitApiCall(call),
         recordApiCall: (call) => onApiCall(call),

@@ -19,6 +19,10 @@ export const ERROR_CODES = {
   UnrecognizedClient: { type: "UnrecognizedClientException", status: 403 },
   InvalidSignature: { type: "InvalidSignatureException", status: 403 },
   AccessDenied: { type: "AccessDeniedException", status: 403 },
+  // Temporary credentials past their Expiration (awsQuery code ExpiredToken, as STS and IAM answer).
+  ExpiredToken: { type: "ExpiredTokenException", status: 403 },
+  // The query APIs' (STS, IAM) input validation: awsQuery code ValidationError, Coral-style messages.
+  ValidationError: { type: "ValidationError", status: 400 },
   // IAM's policy grammar (src/iam/policy): a document that is not a policy IAM would accept.
   MalformedPolicyDocument: { type: "MalformedPolicyDocumentException", status: 400 },
   // Engine-level failures recorded on Operations (never sent as an HTTP error on their own).

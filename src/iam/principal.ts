@@ -32,6 +32,8 @@ export interface Principal {
   role?: RoleSessionOf;
   /** Temporary credentials (ASIA…): when they stop working, in ms since the epoch. */
   expiresAt?: number;
+  /** Temporary credentials: when STS issued them (ms), CloudTrail's sessionContext.attributes.creationDate. */
+  issuedAt?: number;
   /** Session tags given to AssumeRole: aws:PrincipalTag/* over the role's own tags. */
   sessionTags?: Readonly<Record<string, string>>;
 }

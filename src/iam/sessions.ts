@@ -1,3 +1,5 @@
+import type { Principal } from "./principal.js";
+
 /** Temporary credentials as STS hands them out (AssumeRole, GetSessionToken, App Runner's own role sessions). */
 export interface TemporaryCredentials {
   /** ASIA… */
@@ -17,4 +19,26 @@ export interface TemporaryCredentials {
  */
 export interface RoleSessions {
   assumeForService(input: { roleArn: string; service: string; sessionName: string; durationSeconds: number }): TemporaryCredentials;
+}
+
+/**
+ * Temporary credentials as they are kept: the secret sealed by the store, the session token
+ * only as its SHA-256 (a request proves it holds the token; nothing needs it back), the
+ * principal every request signed with them acts as.
+ */
+export interface TemporarySession {
+  /** ASIA… */
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** SHA-256 of the session token, lower-case hex. */
+  tokenSha256: string;
+  principal: Principal;
+  createdAt: number;
+  /** ms since the epoch. */
+  expiresAt: number;
+}
+
+/** Where issued credentials are kept (the store's SessionRepository). */
+export interface TemporarySessionWriter {
+  insert(session: TemporarySession): void;
 }

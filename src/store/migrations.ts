@@ -223,4 +223,18 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_keys ADD COLUMN last_used_region TEXT;
   CREATE INDEX access_keys_owner ON access_keys(owner_id);
   `,
+  // STS (src/sts): temporary credentials (AssumeRole, GetSessionToken, App Runner's own role
+  // sessions). The secret is sealed like access keys'; the session token is kept only as its
+  // SHA-256; principal is the Principal JSON every request signed with the key acts as.
+  `
+  CREATE TABLE sts_sessions (
+    access_key_id TEXT PRIMARY KEY,
+    secret_access_key TEXT NOT NULL,
+    token_sha256 TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX sts_sessions_expires ON sts_sessions(expires_at);
+  `,
 ];

@@ -4,12 +4,7 @@ import type { Store } from "./store.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { CredentialLookup, Principal } from "../iam/sigv4/verify.js";
-
-const KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-const SECRET_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-const pick = (r: Random, alphabet: string, n: number): string =>
-  Array.from(r.bytes(n), (b) => alphabet[b % alphabet.length]).join("");
+import { newAccessKeyId, newSecretAccessKey } from "../iam/key-material.js";
 
 export interface AccessKey {
   accessKeyId: string;
@@ -18,7 +13,7 @@ export interface AccessKey {
 
 /** A new long-term key pair (AKIA… and 40 characters of secret), as the root key and IAM users' keys are made. */
 export function newAccessKey(random: Random): AccessKey {
-  return { accessKeyId: `AKIA${pick(random, KEY_ALPHABET, 16)}`, secretAccessKey: pick(random, SECRET_ALPHABET, 40) };
+  return { accessKeyId: newAccessKeyId("AKIA", random), secretAccessKey: newSecretAccessKey(random) };
 }
 
 /** The account's root key, made on first start (AKIA… like AWS's long-term keys). */
@@ -44,9 +39,18 @@ export function writeAwsFiles(dataDir: string, key: AccessKey, region: string, e
   return { credentials, config };
 }
 
+/**
+ * Long-term keys (AKIA…) and temporary credentials (ASIA…, with their session: the token's
+ * hash and the expiry, which the verifier checks). Expired sessions are still found until the
+ * sweep deletes them, so their callers hear ExpiredToken rather than an unknown key.
+ */
 export function storeCredentialLookup(store: Store): CredentialLookup {
   return {
     find(accessKeyId) {
+      if (accessKeyId.startsWith("ASIA")) {
+        const s = store.sessions.get(accessKeyId);
+        return s ? { secretAccessKey: s.secretAccessKey, principal: s.principal, session: { tokenSha256: s.tokenSha256, expiresAt: s.expiresAt } } : undefined;
+      }
       const k = store.accessKeys.get(accessKeyId);
       return k ? { secretAccessKey: k.secretAccessKey, principal: k.principal } : undefined;
     },

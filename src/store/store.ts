@@ -11,6 +11,7 @@ import { OperationRepository } from "./operations.js";
 import { ResourceRepository } from "./resources.js";
 import { sealClearSecrets } from "./seal-at-rest.js";
 import { SealedJson } from "./sealed-json.js";
+import { SessionRepository } from "./sessions.js";
 import { TagRepository } from "./tags.js";
 
 /** The only shared state: every component reads and writes through these repositories. */
@@ -23,6 +24,8 @@ export class Store {
   readonly outbox: EventOutboxRepository;
   /** Users, groups, roles, policies (src/store/iam); `iam.revision` moves on every IAM write, keys included. */
   readonly iam: IamStore;
+  /** Temporary credentials (STS). */
+  readonly sessions: SessionRepository;
   /** Made once: better-sqlite3 builds a wrapper per transaction() call. */
   private readonly readTx;
 
@@ -39,6 +42,7 @@ export class Store {
     this.operations = new OperationRepository(db, json);
     this.tags = new TagRepository(db);
     this.outbox = new EventOutboxRepository(db);
+    this.sessions = new SessionRepository(db, box);
     this.readTx = db.transaction((fn: () => unknown) => fn());
   }
 

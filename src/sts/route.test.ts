@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import type { IncomingMessage } from "node:http";
 import { describe, it } from "node:test";
 import { AppRunnerError } from "../errors/app-runner-error.js";
-import { callerIdentityXml, isStsRequest, stsErrorXml } from "./route.js";
+import { callerIdentityResultXml } from "./get-caller-identity.js";
+import { isStsRequest, stsErrorXml } from "./route.js";
+import { responseXml } from "./xml.js";
 
 const SCOPE = (service: string): string => `AWS4-HMAC-SHA256 Credential=AKIAEXAMPLE/20260101/us-east-1/${service}/aws4_request, SignedHeaders=host, Signature=00`;
 const request = (method: string, headers: Record<string, string>): IncomingMessage => ({ method, headers }) as unknown as IncomingMessage;
@@ -24,7 +26,8 @@ describe("STS GetCallerIdentity over awsQuery", () => {
   });
 
   it("describes the root key as the account itself", () => {
-    const xml = callerIdentityXml({ accessKeyId: "AKIAEXAMPLE", accountId: "123456789012", arn: "arn:aws:iam::123456789012:root", type: "Root" }, "req-1");
+    const root = { accessKeyId: "AKIAEXAMPLE", accountId: "123456789012", arn: "arn:aws:iam::123456789012:root", type: "Root" } as const;
+    const xml = responseXml("GetCallerIdentity", callerIdentityResultXml(root), "req-1");
     assert.equal(
       xml,
       '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">' +

@@ -16,3 +16,6 @@ export class ManualClock implements Clock {
     this.t += ms;
   }
 }
+
+/** ISO 8601 to the second ("2026-12-05T20:00:00Z"): STS's Expiration, IAM's aws:CurrentTime. */
+export const isoSeconds = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");

@@ -39,7 +39,8 @@ export interface SignOptions {
   url: string;
   body: string;
   headers?: Record<string, string>;
-  credentials: { accessKeyId: string; secretAccessKey: string };
+  /** With a sessionToken, the signer sends and signs X-Amz-Security-Token, as the SDKs do. */
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
   region?: string;
   service?: string;
   method?: string;

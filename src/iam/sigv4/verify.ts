@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { Clock } from "../../util/clock.js";
 import { parseAuthorization, type ParsedAuthorization } from "./authorization.js";
@@ -47,6 +47,11 @@ export interface VerifyOptions {
    * changed in flight and a signed Describe would run as a Delete.
    */
   mustSign?: readonly string[];
+  /**
+   * Regions a credential scope may name besides `region`: IAM and STS are global services that
+   * clients sign for us-east-1 whatever region they are configured for.
+   */
+  alsoRegions?: readonly string[];
 }
 
 /** A request whose Authorization header, credential, scope and date passed: only the body and the HMAC are left. */
@@ -64,7 +69,12 @@ const FIFTEEN_MINUTES = 15 * 60 * 1000;
 const SIGNATURE = /^[0-9a-f]{64}$/;
 
 /** Headers a request may carry once only: a second copy would be read one way by the verifier and another by the handler. */
-const SINGLE_HEADERS = ["authorization", "x-amz-date", "date", "host", "x-amz-target", "content-type", "x-amz-content-sha256"];
+const SINGLE_HEADERS = ["authorization", "x-amz-date", "date", "host", "x-amz-target", "content-type", "x-amz-content-sha256", "x-amz-security-token"];
+
+/** Temporary credentials' session token, which SDKs send (and sign) with every request they sign with them. */
+const SECURITY_TOKEN = "x-amz-security-token";
+
+const INVALID_TOKEN = "The security token included in the request is invalid.";
 
 const MISMATCH =
   "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
@@ -103,7 +113,7 @@ export function checkCredential(req: SignedHead, keys: CredentialLookup, opts: V
   const amzDateRaw = first(req, "x-amz-date") ?? first(req, "date");
   const auth = parseAuthorization(header, amzDateRaw !== undefined);
   const key = keys.find(auth.accessKeyId);
-  if (!key) throw new AppRunnerError("UnrecognizedClient", "The security token included in the request is invalid.");
+  if (!key) throw new AppRunnerError("UnrecognizedClient", INVALID_TOKEN);
 
   if (auth.terminator !== "aws4_request") {
     throw new AppRunnerError("InvalidSignature", "Credential should be scoped with a valid terminator: 'aws4_request', not '" + auth.terminator + "'.");
@@ -111,14 +121,15 @@ export function checkCredential(req: SignedHead, keys: CredentialLookup, opts: V
   if (auth.service !== opts.signingName) {
     throw new AppRunnerError("InvalidSignature", `Credential should be scoped to correct service: '${opts.signingName}'. `);
   }
-  if (auth.region !== opts.region) {
+  if (auth.region !== opts.region && !(opts.alsoRegions ?? []).includes(auth.region)) {
     throw new AppRunnerError("InvalidSignature", "Credential should be scoped to a valid region. ");
   }
   if (!auth.signedHeaders.includes("host")) {
     throw new AppRunnerError("InvalidSignature", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
   const dateHeader = first(req, "x-amz-date") !== undefined ? "x-amz-date" : "date";
-  for (const name of [dateHeader, ...(opts.mustSign ?? [])]) {
+  // The session token names whose session a request runs as: unsigned, it could be swapped in flight.
+  for (const name of [dateHeader, SECURITY_TOKEN, ...(opts.mustSign ?? [])]) {
     if (req.headers.has(name) && !auth.signedHeaders.includes(name)) {
       throw new AppRunnerError("InvalidSignature", `'${displayName(name)}' must be a 'SignedHeader' in the AWS Authorization.`);
     }
@@ -139,6 +150,7 @@ export function checkCredential(req: SignedHead, keys: CredentialLookup, opts: V
     );
   }
   const now = opts.clock.now();
+  checkSessionToken(key, first(req, SECURITY_TOKEN), now);
   const skew = opts.maxSkewMs ?? FIFTEEN_MINUTES;
   if (signedAt < now - skew) {
     throw new AppRunnerError(
@@ -156,6 +168,25 @@ export function checkCredential(req: SignedHead, keys: CredentialLookup, opts: V
   // and accept trailing junk, an odd length or upper-case digits.
   if (!SIGNATURE.test(auth.signature)) throw new AppRunnerError("InvalidSignature", MISMATCH);
   return { auth, secretAccessKey: key.secretAccessKey, principal: key.principal, isoDate };
+}
+
+/**
+ * Temporary credentials come with their session token, compared by SHA-256 in constant time;
+ * a long-term key comes without one. Either mistake is AWS's "invalid token"; a right token past
+ * its session's expiry is ExpiredToken.
+ */
+export function checkSessionToken(key: FoundKey, token: string | undefined, now: number): void {
+  const given = token === undefined || token === "" ? undefined : token;
+  if (!key.session) {
+    if (given !== undefined) throw new AppRunnerError("UnrecognizedClient", INVALID_TOKEN);
+    return;
+  }
+  const expected = Buffer.from(key.session.tokenSha256, "hex");
+  const actual = given === undefined ? undefined : createHash("sha256").update(given, "utf8").digest();
+  if (actual === undefined || actual.length !== expected.length || !timingSafeEqual(actual, expected)) {
+    throw new AppRunnerError("UnrecognizedClient", INVALID_TOKEN);
+  }
+  if (now >= key.session.expiresAt) throw new AppRunnerError("ExpiredToken", "The security token included in the request is expired");
 }
 
 /** The rest of SigV4 once the body is read: the payload hash and the signature itself. */

@@ -22,10 +22,10 @@ export async function readSignedForm(
   },
 ): Promise<{ principal: Principal; params: URLSearchParams }> {
   const head = signedHeadOf(req);
-  const scoped = /Credential=[^/,\s]+\/\d{8}\/([^/,\s]+)\//.exec(head.headers.get("authorization")?.[0] ?? "")?.[1];
   const credential = checkCredential(head, opts.credentials, {
     signingName: opts.signingName,
-    region: scoped !== undefined && opts.alsoRegions?.includes(scoped) ? scoped : opts.region,
+    region: opts.region,
+    ...(opts.alsoRegions ? { alsoRegions: opts.alsoRegions } : {}),
     clock: opts.clock,
     mustSign: ["content-type"],
   });

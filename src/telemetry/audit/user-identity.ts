@@ -1,25 +1,22 @@
-import { createHash } from "node:crypto";
+import { userIdOf } from "../../iam/principal-ids.js";
 import type { Principal } from "../../iam/sigv4/verify.js";
+import { isoSeconds } from "../../util/clock.js";
+
+/** CloudTrail's sessionContext: present for calls made with temporary credentials. */
+export interface SessionContext {
+  sessionIssuer?: { type: "Role"; principalId: string; arn: string; accountId: string; userName: string };
+  attributes?: { creationDate: string; mfaAuthenticated: "false" };
+}
 
 /** CloudTrail's userIdentity element, for the identities OpenRunner has. */
 export interface UserIdentity {
-  type: "Root" | "IAMUser" | "AWSAccount";
+  type: "Root" | "IAMUser" | "AssumedRole" | "AWSAccount";
   principalId: string;
   arn?: string;
   accountId: string;
   accessKeyId?: string;
   userName?: string;
-}
-
-const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-/**
- * IAM users' unique ids start AIDA. OpenRunner's principals carry none, so one is derived
- * from the ARN: stable across restarts and the same for every call of one user.
- */
-function iamUserId(arn: string): string {
-  const digest = createHash("sha256").update(arn).digest();
-  return `AIDA${Array.from(digest.subarray(0, 17), (b) => ID_ALPHABET[b % 32]).join("")}`;
+  sessionContext?: SessionContext;
 }
 
 /**
@@ -45,15 +42,32 @@ export function userIdentityJsonOf(principal: Principal | undefined): string {
   return identity;
 }
 
-function identityOf(principal: Principal): UserIdentity {
-  const base = { arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId };
-  if (principal.type === "Root") return { type: "Root", principalId: principal.accountId, ...base };
+/**
+ * CloudTrail's shapes: Root and IAMUser by their ids (a GetSessionToken session adds its
+ * sessionContext attributes); a role session is AssumedRole, principalId `AROA…:<session>`,
+ * with the role as its sessionIssuer.
+ */
+export function identityOf(principal: Principal): UserIdentity {
+  const base = { principalId: userIdOf(principal), arn: principal.arn, accountId: principal.accountId, accessKeyId: principal.accessKeyId };
+  const attributes = principal.issuedAt === undefined ? undefined : { creationDate: isoSeconds(principal.issuedAt), mfaAuthenticated: "false" as const };
+  if (principal.type === "AssumedRole") {
+    const role = principal.role;
+    const sessionIssuer = role && { type: "Role" as const, principalId: role.id, arn: role.arn, accountId: principal.accountId, userName: role.name };
+    return { type: "AssumedRole", ...base, sessionContext: { ...(sessionIssuer ? { sessionIssuer } : {}), ...(attributes ? { attributes } : {}) } };
+  }
+  const session = attributes ? { sessionContext: { attributes } } : {};
+  if (principal.type === "Root") return { type: "Root", ...base, ...session };
   const userName = principal.userName ?? principal.arn.split("/").pop() ?? "";
-  return { type: "IAMUser", principalId: iamUserId(principal.arn), ...base, userName };
+  return { type: "IAMUser", ...base, userName, ...session };
 }
 
-/** The Username LookupEvents shows and looks up by: "root" for the root user, as the console's event history does. */
+/**
+ * The Username LookupEvents shows and looks up by: "root" for the root user, as the console's
+ * event history does; an IAM user's name; a role session's session name.
+ */
 export function usernameOf(principal: Principal | undefined): string | undefined {
   if (!principal) return undefined;
-  return principal.type === "Root" ? "root" : principal.userName ?? principal.arn.split("/").pop();
+  if (principal.type === "Root") return "root";
+  if (principal.type === "AssumedRole") return principal.role?.sessionName ?? principal.arn.split("/").pop();
+  return principal.userName ?? principal.arn.split("/").pop();
 }
