@@ -43,6 +43,7 @@ describe("a model-driven awsQuery route", () => {
       steps.push(`authorize ${requests.map((r) => `${r.action} ${r.resource}`).join(",")}`);
       if (requests[0]?.action === "iam:ListUsers") throw new AppRunnerError("AccessDenied", `User: ${principal.arn} is not authorized to perform: iam:ListUsers`);
     },
+    decide: () => "Allow",
   };
 
   before(async () => {
