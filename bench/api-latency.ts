@@ -17,6 +17,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { positive } from "./lib/args.js";
 import { captureExchanges, type Exchange } from "./lib/capture.js";
 import { spawnReady, type ReadyChild } from "./lib/child.js";
 import { latencyReport, type ClientKind, type Operation, type PhaseResult, type Target } from "./lib/latency-report.js";
@@ -42,11 +43,6 @@ const { values: args } = parseArgs({
     clients: { type: "string", default: "sdk,replay" },
   },
 });
-const positive = (name: string, raw: string): number => {
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} takes a positive integer`);
-  return n;
-};
 const SERVICES = positive("services", args.services);
 const REQUESTS = positive("requests", args.requests);
 const WARMUP = positive("warmup", args.warmup);

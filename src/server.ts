@@ -16,7 +16,6 @@ import { ensureDataDir, makeDataDirPrivate } from "./util/private-files.js";
 import { cryptoRandom, type Random } from "./util/random.js";
 import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessKey } from "./store/root-credentials.js";
 import { Store } from "./store/store.js";
-import type { Authorizer } from "./iam/authorization.js";
 import type { RoleSessions } from "./iam/sessions.js";
 import { InstanceCredentials, instanceCredentialsRoute, instanceRoleEnvironment } from "./iam/instance-credentials.js";
 import { checkAccessRole } from "./iam/access-role.js";
@@ -24,6 +23,11 @@ import { builtInPullAccess } from "./engine/artifact/access-role.js";
 import { gatewayServiceTo } from "./executor/firewall.js";
 import { readOrCreateSecretFile } from "./util/secret-file.js";
 import type { RoleDirectory } from "./iam/roles.js";
+import { createAuthorizer } from "./iam/authorizer.js";
+import type { IdentityPolicySource } from "./iam/identity-policies.js";
+import { createRoleSessions } from "./iam/role-sessions.js";
+import { storeIdentityPolicies } from "./store/iam/identity-policies.js";
+import { storeRoleDirectory } from "./store/iam/role-directory.js";
 import { createAwsJsonHandler } from "./protocol/http/aws-json-handler.js";
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from "./protocol/http/server-limits.js";
 import type { ApiCallListener, AwsJsonApi } from "./protocol/service-registry.js";
@@ -83,6 +87,11 @@ export interface OpenRunnerOptions {
   random?: Random;
   engineStepDelayMs?: number;
   extraApis?: AwsJsonApi<ApiDeps>[];
+  /**
+   * Which identity-based policies apply to each non-root caller (users, role sessions). Absent:
+   * none apply, so only the root key can do anything.
+   */
+  identityPolicies?: IdentityPolicySource;
   /** The control-plane modules to run; DEFAULT_MODULES unless a test wants fewer. */
   modules?: readonly ModuleFactory[];
   onApiCall?: ApiCallListener;
@@ -155,8 +164,16 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     ensureDefaultAutoScalingConfiguration({ store, clock, config });
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);
     const credentials = storeCredentialLookup(store);
-    // CONTRACT STUB (issue 17): replaced by the policy-evaluating authorizer.
-    const authorizer: Authorizer = { authorize: () => undefined, decide: () => "Allow" };
+    // Every call of every API is authorized here: root as the account, anyone else by the identity policies that apply to them.
+    const authorizer = createAuthorizer({
+      policies: opts.identityPolicies ?? storeIdentityPolicies(store.iam),
+      resourceTags: (arn) => store.tags.record(arn),
+      accountId,
+      region,
+    });
+    const roles = opts.roles ?? storeRoleDirectory(store.iam);
+    // App Runner's own use of roles: instance roles' credentials, access roles' pulls.
+    const roleSessions = opts.roleSessions ?? createRoleSessions({ sessions: store.sessions, roles, clock, random, accountId });
     const r = opts.registry;
     registry = r?.port ? await createRegistry({ dataDir, port: r.port, ...(r.host ? { host: r.host } : {}), accountId, region, clock, random, logger, repositories: r.repositories ?? new RepositoryStore(store, region) }) : undefined;
     modules = createModules(
@@ -168,7 +185,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         random,
         credentials,
         authorizer,
-        ...(opts.roles ? { roles: opts.roles } : {}),
+        roles,
         logger,
         admitApiCall: (call) => admitApiCall(call),
         recordApiCall: (call) => onApiCall(call),
@@ -218,7 +235,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
           isBuiltIn: (host) => registry?.isBuiltIn(host) ?? false,
           region,
           accountId,
-          mayPull: (input) => checkAccessRole({ ...(opts.roleSessions ? { roleSessions: opts.roleSessions } : {}), credentials, authorizer, clock }, input),
+          mayPull: (input) => checkAccessRole({ roleSessions, credentials, authorizer, clock }, input),
         })
       : undefined;
     const artifacts =
@@ -235,7 +252,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       logger,
     });
     const instanceCredentials = new InstanceCredentials({
-      ...(opts.roleSessions ? { roleSessions: opts.roleSessions } : {}),
+      roleSessions,
       roleOf: (instanceId) => runtime?.instanceRoleOf(instanceId),
       key: credentialsKey,
       clock,

@@ -9,6 +9,7 @@ import { tagsOperations } from "./operations/tags.js";
 import { vpcConnectorsOperations } from "./operations/vpc-connectors.js";
 import { vpcIngressConnectionsOperations } from "./operations/vpc-ingress-connections.js";
 import type { AwsJsonApi } from "../protocol/service-registry.js";
+import { appRunnerAuthorization } from "./apprunner-authorization.js";
 import type { ApiDeps } from "../domain/api-context.js";
 
 /** App Runner 2020-05-15: AWS JSON 1.0, target prefix AppRunner, signing name apprunner. */
@@ -17,6 +18,7 @@ export const appRunnerApi: AwsJsonApi<ApiDeps> = {
   signingName: appRunnerModel.metadata.signingName,
   jsonVersion: "1.0",
   model: appRunnerModel,
+  authorization: appRunnerAuthorization,
   operations: {
     ...serviceOperations,
     ...operationOperations,

@@ -16,7 +16,7 @@ import { appRunnerApi } from "./apprunner-api.js";
 import { iamApi } from "../iam-api/iam-api.js";
 import type { Store } from "../store/store.js";
 import { openRunnerApi } from "./openrunner/complete-handshake.js";
-import type { AwsJsonApi } from "../protocol/service-registry.js";
+import { authorizationRequestsOf, type AwsJsonApi } from "../protocol/service-registry.js";
 
 /** Handlers only touch their stores when called; listing operations never does. */
 const unused = <T>(): T => ({}) as T;
@@ -40,4 +40,36 @@ describe("every API is checked against a model of exactly what it serves", () =>
       assert.equal(api.model.metadata.signingName, api.signingName);
     });
   }
+});
+
+describe("every API names its calls with IAM's service prefix", () => {
+  const principal = { accessKeyId: "AKIAEXAMPLEEXAMPLE22", accountId: "123456789012", arn: "arn:aws:iam::123456789012:user/alice", type: "IAMUser" } as const;
+  const PREFIXES: Record<string, string> = {
+    AppRunner: "apprunner",
+    OpenRunner: "apprunner",
+    // Logs, EventBridge and ECR name their resources' ARNs with the region: their modules attach the mapping (logsAuthorization, ...).
+    Logs_20140328: "logs",
+    AWSEvents: "events",
+    GraniteServiceVersion20100801: "cloudwatch",
+    CloudTrail_20131101: "cloudtrail",
+    "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
+    AmazonEC2ContainerRegistry_V20150921: "ecr",
+  };
+  for (const api of APIS) {
+    it(api.targetPrefix, () => {
+      const prefix = PREFIXES[api.targetPrefix];
+      assert.ok(prefix, `an IAM prefix for ${api.targetPrefix}`);
+      for (const op of Object.keys(api.operations)) {
+        const requests = authorizationRequestsOf(api, op, {}, principal);
+        assert.ok(requests.length > 0);
+        assert.equal(requests[0]?.action, `${prefix}:${op}`);
+      }
+    });
+  }
+
+  it("CloudWatch and CloudTrail act on *: metrics and the event history have no ARNs", () => {
+    for (const api of APIS.filter((a) => a.signingName === "monitoring" || a.signingName === "cloudtrail")) {
+      for (const op of Object.keys(api.operations)) assert.deepEqual(authorizationRequestsOf(api, op, {}, principal), [{ action: `${PREFIXES[api.targetPrefix] ?? ""}:${op}`, resource: "*" }]);
+    }
+  });
 });

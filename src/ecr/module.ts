@@ -4,6 +4,7 @@ import type { TaskTimers } from "../util/periodic-task.js";
 import { ecrApi } from "./ecr-api.js";
 import { lifecycleSweeper, type LifecycleSweepResult } from "./lifecycle/sweep.js";
 import { RepositoryStore } from "./repository-store.js";
+import { ecrAuthorization } from "./authorization.js";
 
 export interface EcrModule extends ControlPlaneModule {
   /** What the registry asks before a push: does the repository exist, are its tags immutable. */
@@ -34,7 +35,7 @@ export function ecrModule(registry: BuiltInRegistry, passwords: RegistryPassword
     const sweeper = lifecycleSweeper({ repositories, registry, clock: deps.clock, logger: deps.logger }, { everyMs: options.lifecycleSweepMs, timers: options.timers });
     return {
       name: "ecr",
-      apis: [ecrApi({ repositories, registry, passwords, lifecyclePolicyChanged: () => sweeper.runSoon() })],
+      apis: [{ ...ecrApi({ repositories, registry, passwords, lifecyclePolicyChanged: () => sweeper.runSoon() }), authorization: ecrAuthorization(deps.config.region) }],
       repositories,
       sweepLifecyclePoliciesNow: () => sweeper.runNow(),
       start: () => sweeper.start(),

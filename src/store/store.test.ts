@@ -33,3 +33,21 @@ describe("the store's read transaction", () => {
     }
   });
 });
+
+describe("a resource's tags for IAM (aws:ResourceTag/*)", () => {
+  it("record: the tags as a map, undefined for an untagged resource", () => {
+    const dir = mkdtempSync(join(tmpdir(), "store-tags-"));
+    const store = Store.open(join(dir, "openrunner.db"), SecretBox.fromKey(randomBytes(32)));
+    try {
+      const arn = "arn:aws:apprunner:us-east-1:123456789012:service/web/0123456789abcdef0123456789abcdef";
+      assert.equal(store.tags.record(arn), undefined);
+      store.tags.put(arn, [{ Key: "Owner", Value: "richard-roe" }, { Key: "Env", Value: "prod" }]);
+      assert.deepEqual(store.tags.record(arn), { Env: "prod", Owner: "richard-roe" });
+      store.tags.removeAll(arn);
+      assert.equal(store.tags.record(arn), undefined);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -6,12 +6,14 @@ export interface Tag {
 }
 
 export class TagRepository {
+  /** Prepared on first use and kept: the authorizer reads a resource's tags whenever a policy's condition names one. */
+  private listStmt: ReturnType<Db["prepare"]> | undefined;
+
   constructor(private readonly db: Db) {}
 
   list(resourceArn: string): Tag[] {
-    return this.db
-      .prepare(`SELECT key AS Key, value AS Value FROM tags WHERE resource_arn = ? ORDER BY key`)
-      .all(resourceArn) as Tag[];
+    this.listStmt ??= this.db.prepare(`SELECT key AS Key, value AS Value FROM tags WHERE resource_arn = ? ORDER BY key`);
+    return this.listStmt.all(resourceArn) as Tag[];
   }
 
   put(resourceArn: string, tags: readonly Tag[]): void {
@@ -29,6 +31,12 @@ export class TagRepository {
 
   removeAll(resourceArn: string): void {
     this.db.prepare(`DELETE FROM tags WHERE resource_arn = ?`).run(resourceArn);
+  }
+
+  /** A resource's tags as IAM's aws:ResourceTag/* reads them; undefined for an untagged (or unknown) resource. */
+  record(resourceArn: string): Record<string, string> | undefined {
+    const rows = this.list(resourceArn);
+    return rows.length === 0 ? undefined : Object.fromEntries(rows.map((t) => [t.Key, t.Value]));
   }
 
   count(resourceArn: string): number {

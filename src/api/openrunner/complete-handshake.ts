@@ -1,3 +1,4 @@
+import { openRunnerAuthorization } from "./authorization.js";
 import type { ApiDeps } from "../../domain/api-context.js";
 import { completeHandshake } from "../../domain/connection-handshake.js";
 import { invalidRequest } from "../../errors/app-runner-error.js";
@@ -27,6 +28,7 @@ export function openRunnerApi(box: () => SecretBox): AwsJsonApi<ApiDeps> {
     model: openRunnerModel,
     modelChecks: "types",
     trailRedaction: "names",
+    authorization: openRunnerAuthorization,
     operations: {
       /**
        * The console's "Complete handshake": `{ ConnectionArn, Token }` -> `{ Connection }`.

@@ -113,7 +113,8 @@ export function createAwsJsonHandler<Deps extends EndpointDeps>(opts: AwsJsonHan
         accessKeyId,
         input,
         output,
-        errorCode: failure?.awsType,
+        // CloudTrail records an IAM refusal as AccessDenied whatever exception name the API answers with.
+        errorCode: failure?.code === "AccessDenied" ? "AccessDenied" : failure?.awsType,
         errorMessage: failure?.message,
       });
     }

@@ -53,6 +53,8 @@ export function cloudTrailApis(deps: CloudTrailApiDeps): AwsJsonApi<unknown>[] {
     model: cloudTrailModel,
     modelChecks: "types",
     trailRedaction: "names",
+    // cloudtrail:LookupEvents on "*": the event history has no resource-level permissions.
+    authorization: { actionPrefix: "cloudtrail" },
     operations,
   }));
 }

@@ -5,6 +5,7 @@ import { DEFAULT_RETRY, type RetrySettings } from "./delivery/retry-policy.js";
 import { DeliveryWorker } from "./delivery/worker.js";
 import { PatternCache } from "./pattern/pattern.js";
 import { EventsDb } from "./store/events-db.js";
+import { eventsAuthorization } from "./api/authorization.js";
 
 export interface EventsModuleOptions {
   /** Attempts and backoff per delivery; tests shrink them. Default: 5 attempts over about a minute. */
@@ -39,7 +40,7 @@ export function eventsModule(options: EventsModuleOptions = {}): ModuleFactory {
     );
     return {
       name: "events",
-      apis: [eventBridgeApi({ db, wake: () => worker.wake() })],
+      apis: [{ ...eventBridgeApi({ db, wake: () => worker.wake() }), authorization: eventsAuthorization(deps.config.region) }],
       start: () => worker.start(),
       stop: () => worker.stop(),
     };

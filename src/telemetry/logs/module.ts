@@ -5,6 +5,7 @@ import { logsApi } from "./api/logs-api.js";
 import { LogStore } from "./store/log-store.js";
 import { sweep, type SweepResult } from "./store/sweeper.js";
 import { PeriodicTask } from "../../util/periodic-task.js";
+import { logsAuthorization } from "./api/authorization.js";
 
 const SWEEP_EVERY_MS = 60_000;
 
@@ -42,7 +43,7 @@ export function createLogsModule(deps: ModuleDeps, opts: { follow?: Partial<Foll
 
   return {
     name: "logs",
-    apis: [logsApi(store, { follow })],
+    apis: [{ ...logsApi(store, { follow }), authorization: logsAuthorization(deps.config.region) }],
     logSink: store,
     sweepNow: () => sweeper.runNow(),
     followStats: () => follow.stats,

@@ -48,6 +48,8 @@ export function cloudWatchJsonApi(ops: CloudWatchOperations): AwsJsonApi<unknown
     trailRedaction: "names",
     // CloudWatch's documented limit for an HTTP POST request (either protocol).
     maxBodyBytes: { default: 1024 * 1024 },
+    // IAM names CloudWatch `cloudwatch:<Operation>` (not its signing name, monitoring), on "*": metrics have no ARNs.
+    authorization: { actionPrefix: "cloudwatch" },
     operations: Object.fromEntries(Object.entries(ops.operations).map(([name, op]) => [name, (input: Record<string, unknown>) => op(input)])),
   };
 }

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { awsQueryService, firstHeader as header } from "../../../protocol/http/aws-query.js";
 import { discardBody } from "../../../util/request-body.js";
 import { readSignedForm } from "../../../protocol/query/signed-form.js";
-import { maxBodyBytesOf, type AwsJsonApi } from "../../../protocol/service-registry.js";
+import { authorizationRequestsOf, maxBodyBytesOf, type AwsJsonApi } from "../../../protocol/service-registry.js";
 import { AppRunnerError, asAppRunnerError } from "../../../errors/app-runner-error.js";
 import type { HttpRoute, ModuleDeps } from "../../../modules.js";
 import { uuid } from "../../../util/random.js";
@@ -30,7 +30,7 @@ export function isCloudWatchQuery(req: IncomingMessage): boolean {
   return service === "" || service === SIGNING_NAME;
 }
 
-export type QueryRouteDeps = Pick<ModuleDeps, "credentials" | "config" | "clock" | "random" | "admitApiCall" | "recordApiCall" | "logger">;
+export type QueryRouteDeps = Pick<ModuleDeps, "credentials" | "authorizer" | "config" | "clock" | "random" | "admitApiCall" | "recordApiCall" | "logger">;
 
 /**
  * CloudWatch over awsQuery, as the AWS CLI v2 (botocore) speaks it: `Action=…&Version=2010-08-01`
@@ -69,6 +69,12 @@ export function cloudWatchQueryRoute(ops: CloudWatchOperations, api: AwsJsonApi,
         }
         const decoded = decodeQuery(params, inputShape);
         input = decoded;
+        // As on the JSON API: the same IAM action and resource, after decoding and before the trail admits the call.
+        deps.authorizer.authorize(principal, authorizationRequestsOf(api, action, decoded, principal), {
+          sourceIp: req.socket.remoteAddress ?? "",
+          secureTransport: false,
+          time,
+        });
         deps.admitApiCall({ api, operation: action, requestId, input: decoded });
         output = operation(input);
         const xml = responseXml(action, output, outputShape, requestId);
