@@ -5,15 +5,14 @@
  * real API, signed with the credentials it was issued. A service without an instance role gets
  * none of this, as on App Runner.
  *
- * The role session here comes from a stand-in RoleSessions that issues a long-term key of an
- * IAM user inserted into the store (no session token): the STS's own RoleSessions and the
- * policy-evaluating authorizer are other parts of issue 17. The half that needs them (the role's
- * policy allows one API call and denies another) is marked below.
+ * The role is a real IAM role made through the IAM API (trusting tasks.apprunner.amazonaws.com,
+ * allowed apprunner:ListServices only), its session comes from the server's own RoleSessions,
+ * and the policy-evaluating authorizer lets the app list services and not describe one.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CreateServiceCommand, type Service } from "@aws-sdk/client-apprunner";
-import type { RoleSessions } from "../src/iam/sessions.js";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import type { LocalRuntimeDriver } from "../src/runtime/local/driver.js";
 import { INSTANCE_CREDENTIALS_PATH } from "../src/iam/instance-credentials.js";
 import { startInProcess, type InProcessServer } from "./support/harness.js";
@@ -23,37 +22,28 @@ import { testRuntimeSettings, waitForStatus } from "./support/runtime-fixture.js
 import { pushSdkApp } from "./support/sdk-app-image.js";
 import { TEST_RUNTIMES_DIR } from "./support/python-hello.js";
 
-const APP_KEY_ID = "AKIAAPPINSTANCEROLE1";
-const APP_SECRET = "app-instance-role-secret-0123456789abcdef";
 const ROLE_NAME = "app-instance-role";
-
-type Assumed = Parameters<RoleSessions["assumeForService"]>[0];
+const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "tasks.apprunner.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+const LIST_ONLY = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "apprunner:ListServices", Resource: "*" }] });
 
 describe("instance role: the app's AWS SDK gets the role's credentials and calls the API with them", { timeout: 10 * 60_000 }, () => {
   let server: InProcessServer;
   let registry: TestRegistry;
   let httpPort = 0;
   let image = "";
-  const assumed: Assumed[] = [];
 
   before(async () => {
     registry = await startRegistry();
     httpPort = await freePort();
-    const sessions: RoleSessions = {
-      assumeForService(input) {
-        assumed.push(input);
-        // Stand-in for the STS: the role session is an IAM user's key (no session token to send).
-        return { accessKeyId: APP_KEY_ID, secretAccessKey: APP_SECRET, sessionToken: "", expiration: Date.now() + input.durationSeconds * 1000 };
-      },
-    };
-    server = await startInProcess({ localRuntime: testRuntimeSettings(httpPort, { runtimesDir: TEST_RUNTIMES_DIR }), roleSessions: sessions });
-    const { accountId } = server.running.config;
-    server.running.store.accessKeys.insert({
-      accessKeyId: APP_KEY_ID,
-      secretAccessKey: APP_SECRET,
-      principal: { type: "IAMUser", accessKeyId: APP_KEY_ID, accountId, arn: `arn:aws:iam::${accountId}:user/${ROLE_NAME}`, userName: ROLE_NAME, userId: "AIDAAPPINSTANCEROLE01" },
-      createdAt: Date.now(),
-    });
+    server = await startInProcess({ localRuntime: testRuntimeSettings(httpPort, { runtimesDir: TEST_RUNTIMES_DIR }) });
+    // The administrator makes the instance role with the IAM API, as on AWS.
+    const iam = new IAMClient({ endpoint: server.running.endpoint, region: "us-east-1", credentials: server.running.rootKey, maxAttempts: 1 });
+    try {
+      await iam.send(new CreateRoleCommand({ RoleName: ROLE_NAME, AssumeRolePolicyDocument: TRUST }));
+      await iam.send(new PutRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: "list-only", PolicyDocument: LIST_ONLY }));
+    } finally {
+      iam.destroy();
+    }
     image = await pushSdkApp(registry.host, "sdk-app", "v1");
   });
 
@@ -92,12 +82,26 @@ describe("instance role: the app's AWS SDK gets the role's credentials and calls
     const listed = (await get(service, "/list")) as { ok: boolean; services?: string[]; accessKeyId?: string };
     assert.equal(listed.ok, true, JSON.stringify(listed));
     assert.deepEqual(listed.services, ["with-role"]);
-    assert.equal(listed.accessKeyId, APP_KEY_ID, "signed with the role session's credentials");
-    // App Runner's service principal for instance roles, one session per instance, named after it.
-    assert.deepEqual(assumed[0], { roleArn: roleArn(), service: "tasks.apprunner.amazonaws.com", sessionName: instance.instanceId, durationSeconds: 3600 });
-    // A second call within the hour: the SDK and the endpoint both keep the credentials.
-    assert.equal(((await get(service, "/list")) as { ok: boolean }).ok, true);
-    assert.equal(assumed.length, 1);
+    assert.match(listed.accessKeyId ?? "", /^ASIA[A-Z2-7]{16}$/, "signed with the role session's temporary credentials");
+    // A second call within the hour: the SDK keeps its credentials.
+    const again = (await get(service, "/list")) as { ok: boolean; accessKeyId?: string };
+    assert.equal(again.ok, true);
+    assert.equal(again.accessKeyId, listed.accessKeyId);
+  });
+
+  it("the role's policy allows ListServices and not DescribeService: the app hears AWS's AccessDeniedException, as its role session", async () => {
+    const service = await roleService();
+    const [instance] = (server.running.driver as LocalRuntimeDriver).instances(service.ServiceId);
+    assert.ok(instance);
+    const described = (await get(service, `/describe?arn=${encodeURIComponent(service.ServiceArn ?? "")}`)) as { ok: boolean; name?: string; message?: string };
+    assert.equal(described.ok, false, JSON.stringify(described));
+    assert.equal(described.name, "AccessDeniedException");
+    // One session per instance, named after it, for App Runner's tasks service principal.
+    const session = `arn:aws:sts::${server.running.config.accountId}:assumed-role/${ROLE_NAME}/${instance.instanceId}`;
+    assert.equal(
+      described.message,
+      `User: ${session} is not authorized to perform: apprunner:DescribeService on resource: ${service.ServiceArn} because no identity-based policy allows the apprunner:DescribeService action`,
+    );
   });
 
   it("the credentials endpoint answers only the instance's own token, for a running instance with a role", async () => {
@@ -108,7 +112,7 @@ describe("instance role: the app's AWS SDK gets the role's credentials and calls
     for (const authorization of [undefined, "wrong", "0".repeat(64)]) {
       const res = await fetch(url, { headers: authorization ? { authorization } : {} });
       assert.equal(res.status, 403, String(authorization));
-      assert.doesNotMatch(await res.text(), new RegExp(APP_SECRET));
+      assert.doesNotMatch(await res.text(), /SecretAccessKey/);
     }
     assert.equal((await fetch(`${server.running.endpoint}${INSTANCE_CREDENTIALS_PATH}not-an-instance`)).status, 403);
   });
@@ -121,9 +125,4 @@ describe("instance role: the app's AWS SDK gets the role's credentials and calls
     assert.equal(listed.ok, false);
     assert.match(`${listed.name}: ${listed.message}`, /credential/i);
   });
-
-  // AFTER THE ISSUE 17 MERGE: the role is a real IAM role (trust policy for
-  // tasks.apprunner.amazonaws.com, a policy allowing apprunner:ListServices only), its session
-  // comes from the STS's RoleSessions, and DescribeService from the same app is denied.
-  it("the role's policy allows ListServices and not DescribeService", { todo: "needs the IAM store, the STS's RoleSessions and the authorizer (issue 17 merge)" }, () => undefined);
 });
