@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TLSSocket } from "node:tls";
-import { awsQueryService, firstHeader } from "../protocol/http/aws-query.js";
+import { awsQueryService } from "../protocol/http/aws-query.js";
 import { discardBody } from "../util/request-body.js";
 import { readSignedForm } from "../protocol/query/signed-form.js";
 import { handler } from "../protocol/context.js";
 import type { AwsJsonApi } from "../protocol/service-registry.js";
 import { AppRunnerError, asAppRunnerError } from "../errors/app-runner-error.js";
 import type { HttpRoute, ModuleDeps } from "../modules.js";
+import { recordQueryCall, sendQueryXml } from "../protocol/query/answer.js";
 import { queryErrorOf } from "../protocol/query/error-codes.js";
 import { escapeXml } from "../protocol/query/escape-xml.js";
 import { uuid } from "../util/random.js";
@@ -132,15 +133,12 @@ export function stsRoute(deps: RouteDeps): HttpRoute {
         discardBody(req);
         ({ status, xml, code: errorCode } = stsErrorXml(failure, requestId));
       }
-      res.writeHead(status, { "Content-Type": "text/xml", "Content-Length": Buffer.byteLength(xml), "x-amzn-RequestId": requestId });
-      res.end(xml);
-      deps.recordApiCall({
+      sendQueryXml(res, status, xml, requestId);
+      recordQueryCall(deps.recordApiCall, req, {
         api: STS_API,
         operation: action,
         requestId,
         time,
-        sourceIp: req.socket.remoteAddress ?? "",
-        userAgent: firstHeader(req, "user-agent"),
         accessKeyId: principal?.accessKeyId,
         input: input ?? {},
         output,

@@ -7,8 +7,9 @@ import { validateInput } from "../../model/validate.js";
 import type { Clock } from "../../util/clock.js";
 import { uuid, type Random } from "../../util/random.js";
 import { discardBody } from "../../util/request-body.js";
-import { awsQueryService, firstHeader } from "../http/aws-query.js";
+import { awsQueryService } from "../http/aws-query.js";
 import { authorizationRequestsOf, maxBodyBytesOf, type ApiCallGate, type ApiCallListener, type AwsJsonApi } from "../service-registry.js";
+import { recordQueryCall, sendQueryXml } from "./answer.js";
 import { queryErrorOf } from "./error-codes.js";
 import { decodeQueryInput } from "./form-input.js";
 import { readSignedForm } from "./signed-form.js";
@@ -100,15 +101,12 @@ export function queryApiRoute<Deps>(api: AwsJsonApi<Deps>, deps: QueryRouteDeps,
         ({ status, code: errorCode } = q);
         xml = queryErrorXml(xmlns, { type: q.type, code: q.code, message: failure.message }, requestId);
       }
-      res.writeHead(status, { "Content-Type": "text/xml", "Content-Length": Buffer.byteLength(xml), "x-amzn-RequestId": requestId });
-      res.end(xml);
-      deps.recordApiCall({
+      sendQueryXml(res, status, xml, requestId);
+      recordQueryCall(deps.recordApiCall, req, {
         api: api as AwsJsonApi,
         operation: action,
         requestId,
         time,
-        sourceIp: req.socket.remoteAddress ?? "",
-        userAgent: firstHeader(req, "user-agent"),
         accessKeyId: principal?.accessKeyId,
         input,
         output,

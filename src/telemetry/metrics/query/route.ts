@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { awsQueryService, firstHeader as header } from "../../../protocol/http/aws-query.js";
+import { awsQueryService } from "../../../protocol/http/aws-query.js";
 import { discardBody } from "../../../util/request-body.js";
 import { readSignedForm } from "../../../protocol/query/signed-form.js";
 import { authorizationRequestsOf, maxBodyBytesOf, type AwsJsonApi } from "../../../protocol/service-registry.js";
@@ -8,6 +8,7 @@ import type { HttpRoute, ModuleDeps } from "../../../modules.js";
 import { uuid } from "../../../util/random.js";
 import type { CloudWatchOperations } from "../api/cloudwatch-api.js";
 import { GET_METRIC_DATA_INPUT, GET_METRIC_STATISTICS_INPUT, LIST_METRICS_INPUT, type StructureShape } from "../api/shapes.js";
+import { recordQueryCall, sendQueryXml } from "../../../protocol/query/answer.js";
 import { queryErrorOf } from "../../../protocol/query/error-codes.js";
 import { decodeQuery } from "./form-decode.js";
 import { errorXml, responseXml } from "./xml.js";
@@ -78,8 +79,7 @@ export function cloudWatchQueryRoute(ops: CloudWatchOperations, api: AwsJsonApi,
         deps.admitApiCall({ api, operation: action, requestId, input: decoded });
         output = operation(input);
         const xml = responseXml(action, output, outputShape, requestId);
-        res.writeHead(200, { "Content-Type": "text/xml", "Content-Length": Buffer.byteLength(xml), "x-amzn-RequestId": requestId });
-        res.end(xml);
+        sendQueryXml(res, 200, xml, requestId);
       } catch (err) {
         failure = asAppRunnerError(err);
         if (failure.code === "InternalServiceError") {
@@ -93,17 +93,14 @@ export function cloudWatchQueryRoute(ops: CloudWatchOperations, api: AwsJsonApi,
         const q = queryErrorOf(failure);
         errorCode = q.code;
         const xml = errorXml(q.type, q.code, failure.message, requestId);
-        res.writeHead(q.status, { "Content-Type": "text/xml", "Content-Length": Buffer.byteLength(xml), "x-amzn-RequestId": requestId });
-        res.end(xml);
+        sendQueryXml(res, q.status, xml, requestId);
       } finally {
         // The audit trail sees the call as on the JSON API: same API, JSON-form input; the error is the code the client got.
-        deps.recordApiCall({
+        recordQueryCall(deps.recordApiCall, req, {
           api,
           operation: action,
           requestId,
           time,
-          sourceIp: req.socket.remoteAddress ?? "",
-          userAgent: header(req, "user-agent"),
           accessKeyId,
           input,
           output,
