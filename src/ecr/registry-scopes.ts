@@ -1,3 +1,4 @@
+import { PULL_ACTIONS } from "../iam/access-role.js";
 import type { Authorizer } from "../iam/authorization.js";
 import type { CredentialLookup } from "../iam/sigv4/verify.js";
 import { OWN_PULL_SUBJECT, type RegistryScopeAuthorizer } from "../registry/types.js";
@@ -9,7 +10,7 @@ import type { Clock } from "../util/clock.js";
  * needs to push.
  */
 const ECR_ACTIONS: Record<"pull" | "push", readonly string[]> = {
-  pull: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+  pull: PULL_ACTIONS,
   push: ["ecr:BatchCheckLayerAvailability", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload", "ecr:PutImage"],
 };
 

@@ -1,6 +1,7 @@
 import type { AuthorizationRequest } from "../iam/authorization.js";
 import type { Principal } from "../iam/principal.js";
-import type { EntityKind, Tag } from "../store/iam/entities.js";
+import { requestTagConditions, tagKeysCondition } from "../iam/request-conditions.js";
+import type { EntityKind } from "../store/iam/entities.js";
 import type { Store } from "../store/store.js";
 import { customerPolicyArn, entityArn } from "./names.js";
 import { SERVICE_LINKED_ROLE_NAME, SERVICE_LINKED_ROLE_PATH } from "./service-linked-role.js";
@@ -24,12 +25,6 @@ const ENTITY_NAME_MEMBER: [member: string, kind: EntityKind][] = [
 
 /** Calls where UserName, when omitted, means the caller's own user. */
 const OWN_USER_DEFAULT = new Set(["GetUser", "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey"]);
-
-function tagConditions(out: Conditions, tags: Tag[] | undefined, tagKeys: string[] | undefined): void {
-  for (const t of tags ?? []) out[`aws:requesttag/${t.Key.toLowerCase()}`] = t.Value;
-  const keys = tagKeys ?? tags?.map((t) => t.Key);
-  if (keys) out["aws:tagkeys"] = keys;
-}
 
 export function iamAuthorization(store: Store, accountId: string) {
   /** The ARN of an entity named in the call: as stored when it exists, else as it would be made (Path of a Create*). */
@@ -67,7 +62,7 @@ export function iamAuthorization(store: Store, accountId: string) {
     requestsOf(operation: string, input: Record<string, unknown>, principal: Principal): readonly AuthorizationRequest[] {
       const conditions: Conditions = {};
       const resource = resourceOf(operation, input, principal, conditions);
-      tagConditions(conditions, input.Tags as Tag[] | undefined, input.TagKeys as string[] | undefined);
+      Object.assign(conditions, requestTagConditions(input.Tags), tagKeysCondition(input.TagKeys));
       if (typeof input.PolicyArn === "string" && /^(Attach|Detach)/.test(operation)) conditions["iam:policyarn"] = input.PolicyArn;
       const requests: AuthorizationRequest[] = [{ action: `iam:${operation}`, resource, conditions }];
       // Putting a role in an instance profile hands it to whatever runs with the profile.
