@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startEcrServer, type EcrServer } from "./support/ecr-server.js";
-import { findTerraform, TerraformWorkspace } from "./support/terraform.js";
+import { awsProviderBlocks, findTerraform, TerraformWorkspace } from "./support/terraform.js";
 
 /*
  * Terraform's aws_ecr_repository and aws_ecr_lifecycle_policy, as App Runner users declare the
@@ -16,23 +16,7 @@ import { findTerraform, TerraformWorkspace } from "./support/terraform.js";
 const setup = findTerraform();
 
 function configuration(providerVersion: string, endpoint: string, mutability: string, stage: string): string {
-  return `
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "${providerVersion}" }
-  }
-}
-
-provider "aws" {
-  region                  = "us-east-1"
-  skip_metadata_api_check = true
-  skip_region_validation  = true
-  endpoints {
-    ecr = "${endpoint}"
-    sts = "${endpoint}"
-  }
-}
-
+  return `${awsProviderBlocks(providerVersion, endpoint, ["ecr"])}
 resource "aws_ecr_repository" "app" {
   name                 = "tf/app"
   image_tag_mutability = "${mutability}"

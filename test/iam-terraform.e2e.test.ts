@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startInProcess, type InProcessServer } from "./support/harness.js";
-import { findTerraform, TerraformWorkspace } from "./support/terraform.js";
+import { awsProviderBlocks, findTerraform, TerraformWorkspace } from "./support/terraform.js";
 
 /*
  * Terraform's aws_iam_* resources as a team moving to OpenRunner declares them: an instance
@@ -17,23 +17,7 @@ import { findTerraform, TerraformWorkspace } from "./support/terraform.js";
 const setup = findTerraform();
 
 function configuration(providerVersion: string, endpoint: string, description: string): string {
-  return `
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "${providerVersion}" }
-  }
-}
-
-provider "aws" {
-  region                  = "us-east-1"
-  skip_metadata_api_check = true
-  skip_region_validation  = true
-  endpoints {
-    iam = "${endpoint}"
-    sts = "${endpoint}"
-  }
-}
-
+  return `${awsProviderBlocks(providerVersion, endpoint, ["iam"])}
 resource "aws_iam_role" "instance" {
   name        = "app-instance"
   description = "${description}"

@@ -18,7 +18,7 @@ import { eventually, startInProcess, tempDataDir, type InProcessServer } from ".
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { freePort } from "./support/router-client.js";
 import { hostLeftovers, httpText, randomAddressBlock } from "./support/runtime-fixture.js";
-import { findTerraform, TerraformWorkspace, type StateResource } from "./support/terraform.js";
+import { awsProviderBlocks, findTerraform, TerraformWorkspace, type StateResource } from "./support/terraform.js";
 
 /*
  * Terraform's AWS provider is what many App Runner users manage services with; it waits on the
@@ -46,26 +46,7 @@ function configuration(providerVersion: string, endpoint: string, image: string,
   const imports = Object.entries(v.imports ?? {})
     .map(([to, id]) => `import {\n  to = ${to}\n  id = ${JSON.stringify(id)}\n}\n`)
     .join("");
-  return `
-terraform {
-  required_providers {
-    aws = { source = "hashicorp/aws", version = "${providerVersion}" }
-  }
-}
-
-# No skip_credentials_validation / skip_requesting_account_id: the provider asks OpenRunner's
-# STS GetCallerIdentity for the account (without it, the default auto scaling configuration's
-# id, the account id, is unknown and updating that resource fails inside the provider).
-provider "aws" {
-  region                  = "us-east-1"
-  skip_metadata_api_check = true
-  skip_region_validation  = true
-  endpoints {
-    apprunner = "${endpoint}"
-    sts       = "${endpoint}"
-  }
-}
-
+  return `${awsProviderBlocks(providerVersion, endpoint, ["apprunner"])}
 resource "aws_apprunner_auto_scaling_configuration_version" "small" {
   auto_scaling_configuration_name = "tf-small"
   max_concurrency                 = 10

@@ -163,3 +163,29 @@ export class TerraformWorkspace {
     return new Map(managed.map((r) => [`${r.type}.${r.name}`, { address: `${r.type}.${r.name}`, type: r.type, values: r.instances[0]?.attributes ?? {} }]));
   }
 }
+
+/**
+ * The `terraform` and `provider "aws"` blocks every Terraform test starts with: the mirrored
+ * provider, and `services` (plus STS, which the provider asks for the account) at `endpoint`.
+ * No skip_credentials_validation / skip_requesting_account_id: the provider asks OpenRunner's
+ * STS GetCallerIdentity for the account, as it asks AWS's.
+ */
+export function awsProviderBlocks(providerVersion: string, endpoint: string, services: readonly string[]): string {
+  const endpoints = [...services, "sts"].map((s) => `    ${s} = "${endpoint}"`).join("\n");
+  return `
+terraform {
+  required_providers {
+    aws = { source = "hashicorp/aws", version = "${providerVersion}" }
+  }
+}
+
+provider "aws" {
+  region                  = "us-east-1"
+  skip_metadata_api_check = true
+  skip_region_validation  = true
+  endpoints {
+${endpoints}
+  }
+}
+`;
+}
