@@ -5,6 +5,7 @@ import type { ControlPlaneConfig } from "./domain/config.js";
 import type { CredentialLookup } from "./iam/sigv4/verify.js";
 import type { Authorizer } from "./iam/authorization.js";
 import type { RoleDirectory } from "./iam/roles.js";
+import type { KeyService } from "./keys/key-service.js";
 import type { Store } from "./store/store.js";
 import type { Clock } from "./util/clock.js";
 import type { Random } from "./util/random.js";
@@ -21,6 +22,8 @@ export interface ModuleDeps {
   authorizer: Authorizer;
   /** IAM roles, for STS's AssumeRole and App Runner's own role sessions; absent: no roles. */
   roles?: RoleDirectory;
+  /** KMS's keys (customer and AWS managed), for the KMS API and the services that encrypt with them; absent: no KMS. */
+  keys?: KeyService;
   logger: (message: string, fields?: Record<string, unknown>) => void;
   /** Every API call, whatever its protocol, is asked here before it runs (the audit trail may refuse it). */
   admitApiCall: ApiCallGate;

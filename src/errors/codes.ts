@@ -82,6 +82,51 @@ export const ERROR_CODES = {
   IamValidation: { type: "ValidationError", status: 400 },
   // The registry behind the ECR API failed (not reachable, an error of its own): ECR's 500.
   EcrServer: { type: "ServerException", status: 500 },
+  // KMS (src/kms, src/keys): TrentService's own exceptions.
+  KmsNotFound: { type: "NotFoundException", status: 400 },
+  KmsDisabled: { type: "DisabledException", status: 400 },
+  KmsInvalidState: { type: "KMSInvalidStateException", status: 400 },
+  KmsAlreadyExists: { type: "AlreadyExistsException", status: 400 },
+  KmsInvalidCiphertext: { type: "InvalidCiphertextException", status: 400 },
+  KmsIncorrectKey: { type: "IncorrectKeyException", status: 400 },
+  KmsInvalidKeyUsage: { type: "InvalidKeyUsageException", status: 400 },
+  KmsInvalidAliasName: { type: "InvalidAliasNameException", status: 400 },
+  KmsInvalidArn: { type: "InvalidArnException", status: 400 },
+  KmsLimitExceeded: { type: "LimitExceededException", status: 400 },
+  KmsTag: { type: "TagException", status: 400 },
+  KmsValidation: { type: "ValidationException", status: 400 },
+  KmsInvalidGrantToken: { type: "InvalidGrantTokenException", status: 400 },
+  KmsUnsupportedOperation: { type: "UnsupportedOperationException", status: 400 },
+  // Secrets Manager (src/secrets-manager); its ResourceNotFoundException, InvalidRequestException and
+  // InvalidParameterException are ResourceNotFound, InvalidRequest and InvalidParameter above.
+  SecretsResourceExists: { type: "ResourceExistsException", status: 400 },
+  SecretsDecryptionFailure: { type: "DecryptionFailure", status: 400 },
+  SecretsEncryptionFailure: { type: "EncryptionFailure", status: 400 },
+  SecretsLimitExceeded: { type: "LimitExceededException", status: 400 },
+  SecretsMalformedPolicyDocument: { type: "MalformedPolicyDocumentException", status: 400 },
+  // SSM Parameter Store (src/ssm): SSM's exception names, several without "Exception".
+  ParameterNotFound: { type: "ParameterNotFound", status: 400 },
+  ParameterAlreadyExists: { type: "ParameterAlreadyExists", status: 400 },
+  ParameterVersionNotFound: { type: "ParameterVersionNotFound", status: 400 },
+  ParameterVersionLabelLimitExceeded: { type: "ParameterVersionLabelLimitExceeded", status: 400 },
+  ParameterLimitExceeded: { type: "ParameterLimitExceeded", status: 400 },
+  ParameterMaxVersionLimitExceeded: { type: "ParameterMaxVersionLimitExceeded", status: 400 },
+  ParameterPatternMismatch: { type: "ParameterPatternMismatchException", status: 400 },
+  SsmInvalidKeyId: { type: "InvalidKeyId", status: 400 },
+  SsmHierarchyLevelLimitExceeded: { type: "HierarchyLevelLimitExceededException", status: 400 },
+  SsmHierarchyTypeMismatch: { type: "HierarchyTypeMismatchException", status: 400 },
+  SsmUnsupportedParameterType: { type: "UnsupportedParameterType", status: 400 },
+  SsmInvalidAllowedPattern: { type: "InvalidAllowedPatternException", status: 400 },
+  SsmInvalidFilterKey: { type: "InvalidFilterKey", status: 400 },
+  SsmInvalidFilterOption: { type: "InvalidFilterOption", status: 400 },
+  SsmInvalidFilterValue: { type: "InvalidFilterValue", status: 400 },
+  SsmInvalidNextToken: { type: "InvalidNextToken", status: 400 },
+  SsmValidation: { type: "ValidationException", status: 400 },
+  SsmInternalServerError: { type: "InternalServerError", status: 500 },
+  // A deployment could not read a RuntimeEnvironmentSecrets / run.secrets value, or the service's
+  // KMS key (EncryptionConfiguration) is not usable: recorded on the Operation, the old version serves.
+  SecretUnavailable: { type: "InvalidRequestException", status: 400 },
+  EncryptionKeyUnusable: { type: "InvalidRequestException", status: 400 },
 } as const satisfies Record<string, { type: string; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -30,6 +30,13 @@ export interface DeploymentSpec {
    * ImageConfiguration; for an image built from source, its port only).
    */
   run: Wire<ImageConfiguration>;
+  /**
+   * The values of the version's secrets (RuntimeEnvironmentSecrets or `run.secrets`), resolved
+   * by the engine at this deployment with the instance role, by variable name: instances get
+   * them as environment variables and nothing else does. Never written anywhere in clear (a
+   * driver that keeps them across a crash seals them).
+   */
+  secrets?: Readonly<Record<string, string>>;
   instance: Wire<InstanceConfiguration>;
   healthCheck: Wire<HealthCheckConfiguration>;
   autoScaling: { minSize: number; maxSize: number; maxConcurrency: number };
