@@ -52,6 +52,10 @@ SERVED = {
         "GetLifecyclePolicyPreview", "ListImages", "ListTagsForResource", "PutImageTagMutability", "PutLifecyclePolicy",
         "StartLifecyclePolicyPreview", "TagResource", "UntagResource",
     ],
+    ("secretsmanager", "2017-10-17"): [
+        "CreateSecret", "DeleteSecret", "DescribeSecret", "GetResourcePolicy", "GetSecretValue", "ListSecretVersionIds",
+        "ListSecrets", "PutSecretValue", "RestoreSecret", "TagResource", "UntagResource", "UpdateSecret",
+    ],
 }
 
 # Shapes botocore does not mark sensitive that carry credentials: marked here so the audit
