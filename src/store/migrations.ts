@@ -237,4 +237,41 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_keys ADD COLUMN last_used_region TEXT;
   CREATE INDEX access_keys_owner ON access_keys(owner_id);
   `,
+  // Secrets Manager (src/store/secrets, src/secrets-manager): a secret per (region, name) until
+  // it is purged (a name scheduled for deletion stays taken), its versions' values only as KMS
+  // envelopes (never in clear), and its staging labels, one version per label.
+  `
+  CREATE TABLE sm_secrets (
+    arn TEXT PRIMARY KEY,
+    region TEXT NOT NULL,
+    name TEXT NOT NULL,
+    description TEXT,
+    kms_key_id TEXT,
+    created_at INTEGER NOT NULL,
+    last_changed_at INTEGER NOT NULL,
+    last_accessed_at INTEGER,
+    deleted_at INTEGER,
+    deletion_date INTEGER
+  );
+  CREATE UNIQUE INDEX sm_secrets_name ON sm_secrets(region, name);
+
+  CREATE TABLE sm_secret_versions (
+    secret_arn TEXT NOT NULL,
+    version_id TEXT NOT NULL,
+    value_type TEXT NOT NULL,
+    envelope TEXT NOT NULL,
+    kms_key_arn TEXT NOT NULL,
+    customer_key INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_accessed_at INTEGER,
+    PRIMARY KEY (secret_arn, version_id)
+  );
+
+  CREATE TABLE sm_version_stages (
+    secret_arn TEXT NOT NULL,
+    stage TEXT NOT NULL,
+    version_id TEXT NOT NULL,
+    PRIMARY KEY (secret_arn, stage)
+  );
+  `,
 ];
