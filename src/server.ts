@@ -66,6 +66,8 @@ import { createEcrModule } from "./ecr/module.js";
 import { RepositoryStore } from "./ecr/repository-store.js";
 import { buildRepositories } from "./ecr/build-repositories.js";
 import { createLocalRuntime, type LocalRuntime } from "./local-runtime.js";
+import type { KeyService } from "./keys/key-service.js";
+import { createSecretsManagerModule } from "./secrets-manager/module.js";
 
 export interface OpenRunnerOptions {
   dataDir: string;
@@ -111,6 +113,8 @@ export interface OpenRunnerOptions {
    * access role's for pulls from the built-in registry. Absent: STS's, over the IAM store's roles.
    */
   roleSessions?: RoleSessions;
+  /** KMS's keys for the modules that encrypt with them (Secrets Manager); absent: none, so no secret value can be written. */
+  keys?: KeyService;
 }
 
 export interface RunningOpenRunner {
@@ -187,6 +191,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         credentials,
         authorizer,
         roles,
+        ...(opts.keys ? { keys: opts.keys } : {}),
         logger,
         admitApiCall: (call) => admitApiCall(call),
         recordApiCall: (call) => onApiCall(call),
@@ -332,4 +337,5 @@ export const DEFAULT_MODULES: readonly ModuleFactory[] = [
   createAuditModule,
   createStsModule,
   createIamModule,
+  createSecretsManagerModule,
 ];
