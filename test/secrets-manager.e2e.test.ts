@@ -20,7 +20,7 @@ import {
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { createAuthorizer } from "../src/iam/authorizer.js";
-import { createSecretsManagerModule, secretsManagerModule } from "../src/secrets-manager/module.js";
+import { createSecretsManagerModule, secretsManagerModule, type SecretsManagerModule } from "../src/secrets-manager/module.js";
 import { DEFAULT_MODULES } from "../src/server.js";
 import { storeIdentityPolicies } from "../src/store/iam/identity-policies.js";
 import { AWS_CLI, awsCliEnv, runAwsCli } from "./support/aws-cli.js";
@@ -42,12 +42,13 @@ describe("Secrets Manager through the SDK and the AWS CLI over real HTTP", () =>
   const keys = new FakeKeyService();
   // The server's clock runs with real time; the purge test moves it past a recovery window.
   let offsetMs = 0;
+  let module: SecretsManagerModule | undefined;
 
   before(async () => {
     server = await startInProcess({
       keys,
       clock: { now: () => Date.now() + offsetMs },
-      modules: [...DEFAULT_MODULES.filter((m) => m !== createSecretsManagerModule), secretsManagerModule({ purgeEveryMs: 100 })],
+      modules: [...DEFAULT_MODULES.filter((m) => m !== createSecretsManagerModule), (deps) => (module = secretsManagerModule({ purgeEveryMs: 100 })(deps))],
     });
     const { endpoint, config, rootKey, store } = server.running;
     keys.authorizer = createAuthorizer({ policies: storeIdentityPolicies(store.iam), resourceTags: (arn) => store.tags.record(arn), accountId: config.accountId, region: config.region });
@@ -286,27 +287,37 @@ describe("Secrets Manager through the SDK and the AWS CLI over real HTTP", () =>
     }
   });
 
-  it("CloudTrail records GetSecretValue and PutSecretValue without the value; no file of the data directory holds it in clear", async () => {
+  it("CloudTrail records GetSecretValue (the API's and a deployment's) and PutSecretValue without the value; no file of the data directory holds it", async () => {
     const value = "Tr41l-V4lue-that-must-never-show";
     await sm.send(new CreateSecretCommand({ Name: "audited", SecretString: value }));
     await sm.send(new PutSecretValueCommand({ SecretId: "audited", SecretString: `${value}-2` }));
     await sm.send(new GetSecretValueCommand({ SecretId: "audited" }));
     const { endpoint, config, rootKey, dataDir } = server.running;
+    // What a deployment does with the service's instance role (here the account itself).
+    const principal = { accessKeyId: rootKey.accessKeyId, accountId: config.accountId, arn: `arn:aws:iam::${config.accountId}:root`, type: "Root" as const };
+    assert.equal(module?.reader.secretString(principal, { secretId: "audited", versionStage: "AWSPREVIOUS" }, { sourceIp: "127.0.0.1", secureTransport: false, time: Date.now() }), value);
     const trail = new CloudTrailClient({ endpoint, region: config.region, credentials: rootKey, maxAttempts: 1 });
-    type Event = { eventSource?: string; readOnly?: boolean; requestParameters?: Record<string, unknown>; responseElements?: unknown };
+    type Event = { eventSource?: string; readOnly?: boolean; userAgent?: string; sourceIPAddress?: string; requestParameters?: Record<string, unknown>; responseElements?: unknown };
     try {
-      const eventOf = async (name: string): Promise<Event> => {
-        const found = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: name }], MaxResults: 1 }));
-        return JSON.parse(found.Events?.[0]?.CloudTrailEvent ?? "{}") as Event;
+      const eventsOf = async (name: string): Promise<Event[]> => {
+        const found = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: name }], MaxResults: 50 }));
+        return (found.Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent ?? "{}") as Event);
       };
-      const get = await eventOf("GetSecretValue");
+      // This test's events, whatever the order of those within one second.
+      const eventOf = async (name: string, match: (e: Event) => boolean): Promise<Event> => (await eventsOf(name)).find(match) ?? {};
+      const mine = (e: Event): boolean => e.requestParameters?.secretId === "audited" || e.requestParameters?.name === "audited";
+      const byAppRunner = await eventOf("GetSecretValue", (e) => mine(e) && e.userAgent === "apprunner.amazonaws.com");
+      const get = await eventOf("GetSecretValue", (e) => mine(e) && e.userAgent !== "apprunner.amazonaws.com");
+      assert.equal(byAppRunner.sourceIPAddress, "apprunner.amazonaws.com");
+      assert.deepEqual(byAppRunner.requestParameters, { secretId: "audited", versionStage: "AWSPREVIOUS" });
+      assert.equal(byAppRunner.responseElements, null);
       assert.equal(get.eventSource, "secretsmanager.amazonaws.com");
       assert.equal(get.readOnly, true);
       assert.equal(get.requestParameters?.secretId, "audited");
       assert.equal(get.responseElements, null);
-      const put = await eventOf("PutSecretValue");
+      const put = await eventOf("PutSecretValue", mine);
       assert.equal(put.requestParameters?.secretString, "HIDDEN_DUE_TO_SECURITY_REASONS");
-      const create = await eventOf("CreateSecret");
+      const create = await eventOf("CreateSecret", mine);
       assert.equal(create.requestParameters?.secretString, "HIDDEN_DUE_TO_SECURITY_REASONS");
     } finally {
       trail.destroy();

@@ -37,10 +37,12 @@ export function secretsManagerModule(options: SecretsManagerOptions = {}): (deps
       { everyMs: options.purgeEveryMs, timers: options.timers },
     );
     const arnOf = (secretId: string): string | undefined => findSecret(secrets, here, secretId, deps.clock.now())?.arn;
+    const api = { ...secretsManagerApi({ secrets, keys: deps.keys, logger: deps.logger }), authorization: secretsManagerAuthorization(deps.config.region, arnOf) };
     return {
       name: "secretsmanager",
-      apis: [{ ...secretsManagerApi({ secrets, keys: deps.keys, logger: deps.logger }), authorization: secretsManagerAuthorization(deps.config.region, arnOf) }],
-      reader: secretsManagerReader({ secrets, keys: deps.keys, authorizer: deps.authorizer, clock: deps.clock, here }),
+      apis: [api],
+      // A deployment's reads are in the audit trail beside the API's own calls.
+      reader: secretsManagerReader({ secrets, keys: deps.keys, authorizer: deps.authorizer, clock: deps.clock, random: deps.random, here, record: (call) => deps.recordApiCall({ ...call, api }) }),
       start: () => purger.start(),
       stop: () => purger.stop(),
     };

@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { AppRunnerError } from "../errors/app-runner-error.js";
+import type { ErrorCode } from "../errors/codes.js";
 import { createAuthorizer } from "../iam/authorizer.js";
 import type { Principal } from "../iam/principal.js";
 import { SecretStore } from "../store/secrets/secret-store.js";
 import { Store } from "../store/store.js";
 import { ManualClock } from "../util/clock.js";
+import { SeededRandom } from "../util/random.js";
+import type { ApiCallRecord } from "../protocol/service-registry.js";
 import { FakeKeyService } from "../../test/support/fake-key-service.js";
 import { DAY_MS } from "./deletion.js";
 import { secretArn } from "./names.js";
@@ -46,9 +50,10 @@ function fixture(statements: unknown[]) {
     addVersion(secrets, keys, { principal: ROOT, call: { sourceIp: "", secureTransport: false, time: clock.now() } }, secret, kmsKeyId, { versionId: `${name}-v1`.padEnd(32, "0"), value: { type: typeof value === "string" ? "SecretString" : "SecretBinary", bytes }, stages: [AWSCURRENT] }, clock.now());
     return arn;
   };
-  const reader = secretsManagerReader({ secrets, keys, authorizer, clock, here: HERE });
+  const recorded: Omit<ApiCallRecord, "api">[] = [];
+  const reader = secretsManagerReader({ secrets, keys, authorizer, clock, random: new SeededRandom(3), here: HERE, record: (c) => void recorded.push(c) });
   const call = { sourceIp: "127.0.0.1", secureTransport: false, time: clock.now() };
-  return { store, secrets, clock, keys, put, read: (secretId: string, ask: { versionStage?: string; versionId?: string } = {}) => reader.secretString(ROLE, { secretId, ...ask }, call) };
+  return { store, secrets, clock, keys, put, recorded, read: (secretId: string, ask: { versionStage?: string; versionId?: string } = {}) => reader.secretString(ROLE, { secretId, ...ask }, call) };
 }
 
 describe("the reader deployments resolve RuntimeEnvironmentSecrets with", () => {
@@ -58,10 +63,17 @@ describe("the reader deployments resolve RuntimeEnvironmentSecrets with", () => 
     assert.equal(f.read(arn), "p4ss");
     assert.equal(f.read("db"), "p4ss");
     assert.ok(f.secrets.byArn(arn)?.lastAccessedAt !== undefined, "the access is noted");
+    // Each read is an audit record of App Runner's GetSecretValue as the role, without the value.
+    assert.equal(f.recorded.length, 2);
+    assert.deepEqual(
+      { ...f.recorded[0], requestId: undefined },
+      { operation: "GetSecretValue", requestId: undefined, time: f.clock.now(), sourceIp: "apprunner.amazonaws.com", userAgent: "apprunner.amazonaws.com", accessKeyId: ROLE.accessKeyId, input: { SecretId: arn, VersionId: undefined, VersionStage: undefined }, output: undefined, errorCode: undefined, errorMessage: undefined },
+    );
+    assert.ok(!JSON.stringify(f.recorded).includes("p4ss"));
     f.store.close();
   });
 
-  const REFUSED: [string, unknown[], (f: ReturnType<typeof fixture>) => string, string, RegExp][] = [
+  const REFUSED: [string, unknown[], (f: ReturnType<typeof fixture>) => string, ErrorCode, RegExp][] = [
     ["a role without GetSecretValue", [{ Effect: "Allow", Action: "secretsmanager:DescribeSecret", Resource: "*" }], (f) => f.put("db", "x"), "AccessDenied", /^Secret arn:.*db-Ab12Cd: User: .*assumed-role\/app-instance\/deploy is not authorized to perform: secretsmanager:GetSecretValue/],
     ["an explicit deny", [{ Effect: "Allow", Action: "secretsmanager:*", Resource: "*" }, { Effect: "Deny", Action: "secretsmanager:GetSecretValue", Resource: "*" }], (f) => f.put("db", "x"), "AccessDenied", /explicit deny/],
     ["a secret that does not exist", [{ Effect: "Allow", Action: "secretsmanager:GetSecretValue", Resource: "*" }], () => "missing", "ResourceNotFound", /^Secret missing: Secrets Manager can't find the specified secret\.$/],
@@ -103,6 +115,9 @@ describe("the reader deployments resolve RuntimeEnvironmentSecrets with", () => 
           assert.ok(err.message.startsWith(`Secret ${id}`), err.message);
           return true;
         });
+        const last = f.recorded.at(-1);
+        assert.equal(last?.errorCode, code === "AccessDenied" ? "AccessDenied" : new AppRunnerError(code, "").awsType);
+        assert.match(last?.errorMessage ?? "", message);
       } finally {
         f.store.close();
       }

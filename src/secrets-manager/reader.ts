@@ -3,7 +3,9 @@ import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { Authorizer } from "../iam/authorization.js";
 import type { KeyService } from "../keys/key-service.js";
 import type { SecretStore } from "../store/secrets/secret-store.js";
+import type { ApiCallRecord } from "../protocol/service-registry.js";
 import type { Clock } from "../util/clock.js";
+import { uuid, type Random } from "../util/random.js";
 import { resourceOf } from "./authorization.js";
 import { isScheduledForDeletion } from "./deletion.js";
 import { findSecret, type Here } from "./lookup.js";
@@ -14,8 +16,17 @@ export interface ReaderDeps {
   keys: KeyService | undefined;
   authorizer: Authorizer;
   clock: Clock;
+  random: Random;
   here: Here;
+  /**
+   * Each read, allowed or refused, as the audit trail records a call: App Runner's own
+   * GetSecretValue (source and user agent apprunner.amazonaws.com), as CloudTrail shows it on AWS.
+   */
+  record?: (call: Omit<ApiCallRecord, "api">) => void;
 }
+
+/** How App Runner appears in CloudTrail when it calls another service for a deployment. */
+export const APP_RUNNER_SOURCE = "apprunner.amazonaws.com";
 
 /** Says which secret a failure is about, keeping its code (AccessDenied, KmsDisabled, ...). */
 function about(secretId: string, err: unknown): unknown {
@@ -33,6 +44,7 @@ export function secretsManagerReader(deps: ReaderDeps): SecretValueReader {
   return {
     secretString(principal, ref, call) {
       const now = deps.clock.now();
+      let failure: AppRunnerError | undefined;
       try {
         const secret = findSecret(deps.secrets, deps.here, ref.secretId, now);
         const resource = secret?.arn ?? resourceOf(deps.here.region, deps.here.accountId, ref.secretId, () => undefined);
@@ -48,7 +60,23 @@ export function secretsManagerReader(deps: ReaderDeps): SecretValueReader {
           value.bytes.fill(0);
         }
       } catch (err) {
-        throw about(ref.secretId, err);
+        const refused = about(ref.secretId, err);
+        if (refused instanceof AppRunnerError) failure = refused;
+        throw refused;
+      } finally {
+        deps.record?.({
+          operation: "GetSecretValue",
+          requestId: uuid(deps.random),
+          time: now,
+          sourceIp: APP_RUNNER_SOURCE,
+          userAgent: APP_RUNNER_SOURCE,
+          accessKeyId: principal.accessKeyId,
+          input: { SecretId: ref.secretId, VersionId: ref.versionId, VersionStage: ref.versionStage },
+          // A read: CloudTrail keeps no response (and never the value).
+          output: undefined,
+          errorCode: failure === undefined ? undefined : failure.code === "AccessDenied" ? "AccessDenied" : failure.awsType,
+          errorMessage: failure?.message,
+        });
       }
     },
   };
