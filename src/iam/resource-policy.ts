@@ -53,6 +53,6 @@ export function resourcePolicyDecision(q: ResourcePolicyQuery): ResourcePolicyVe
 export function resourceAccessDeniedMessage(caller: Principal, action: string, resource: string, verdict: ResourcePolicyVerdict): string {
   const kind = verdict.refusedBy === "identity" ? "identity-based" : "resource-based";
   return verdict.decision === "ExplicitDeny"
-    ? `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} with an explicit deny in a ${kind} policy`
+    ? `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} with an explicit deny in ${kind === "identity-based" ? "an" : "a"} ${kind} policy`
     : `User: ${caller.arn} is not authorized to perform: ${action} on resource: ${resource} because no ${kind} policy allows the ${action} action`;
 }

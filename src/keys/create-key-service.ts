@@ -144,8 +144,8 @@ export function createKeyService(deps: KeyServiceDeps): KeyAdministration {
   const decryptRow = (blob: Buffer, keyRef: string | undefined): KeyRow => {
     const keyId = keyIdOfBlob(blob);
     const row = kms.key(keyId);
-    // A deleted key's ciphertexts never open again; KMS no longer knows the key.
-    if (!row) throw new AppRunnerError("KmsInvalidCiphertext", "", { cause: keyNotFound(keyArn(keyId)) });
+    // A deleted key's ciphertexts never open again: KMS no longer knows the key.
+    if (!row) throw keyNotFound(keyArn(keyId));
     if (keyRef !== undefined && rowOf(keyRef).keyId !== keyId) throw incorrectKey();
     return usableRow(row);
   };
