@@ -23,11 +23,12 @@ Works on the data directory directly, so it can run beside 'openrunner up'.`;
 const masterKeyOf = (dataDir: string, file: string | undefined): SecretBox =>
   file === undefined ? SecretBox.forDataDir(resolve(dataDir)) : SecretBox.forFile(resolve(file), { create: false });
 
-function openStore(dataDir: string, box: SecretBox): Store {
+function openStore(dataDir: string, masterKeyFile: string | undefined): { store: Store; box: SecretBox } {
   const file = join(resolve(dataDir), "openrunner.db");
   // Store.open would create an empty database: a mistyped directory should fail instead.
   if (!existsSync(file)) throw new Error(`no OpenRunner data directory at ${resolve(dataDir)} (missing openrunner.db)`);
-  return Store.open(file, box);
+  const box = masterKeyOf(dataDir, masterKeyFile);
+  return { store: Store.open(file, box), box };
 }
 
 async function readStdin(): Promise<string> {
@@ -55,8 +56,7 @@ async function completeHandshakeCommand(argv: string[]): Promise<void> {
   }
   const arn = values["connection-arn"];
   if (!arn) throw new Error("--connection-arn is required");
-  const box = masterKeyOf(values["data-dir"], values["master-key-file"]);
-  const store = openStore(values["data-dir"], box);
+  const { store, box } = openStore(values["data-dir"], values["master-key-file"]);
   try {
     // The token never comes from the command line: argv is visible to every user in `ps`.
     const token = values["token-file"] ? readFileSync(values["token-file"], "utf8") : await readStdin();
@@ -86,7 +86,7 @@ function listCommand(argv: string[]): void {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const store = openStore(values["data-dir"], masterKeyOf(values["data-dir"], values["master-key-file"]));
+  const store = openStore(values["data-dir"], values["master-key-file"]).store;
   try {
     const rows = store.resources.list<ConnectionDoc>({ kind: "connection" });
     const width = Math.max(4, ...rows.map((r) => r.name.length));
