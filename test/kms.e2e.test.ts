@@ -35,7 +35,7 @@ import { DEFAULT_MODULES } from "../src/server.js";
 import { createKmsModule } from "../src/kms/module.js";
 import { KmsStore } from "../src/store/kms/kms-store.js";
 import { awsCliEnv, runAwsCli } from "./support/aws-cli.js";
-import { eventually, startInProcess, tempDataDir, type Credentials, type InProcessServer } from "./support/harness.js";
+import { eventually, spawnOpenRunner, startInProcess, tempDataDir, type Credentials, type InProcessServer } from "./support/harness.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -282,6 +282,11 @@ describe("the master key outside the data directory", () => {
       assert.equal(readFileSync(keyFile).length, 32);
 
       await assert.rejects(startInProcess({ dataDir: data.dir, masterKeyFile: join(keyDir, "elsewhere.key") }), /master key file .*elsewhere\.key does not exist/);
+      await assert.rejects(
+        spawnOpenRunner(["--data-dir", data.dir, "--master-key-file", join(keyDir, "elsewhere.key"), "--runtime", "none", "--router", "none", "--port", "0"]),
+        /exited with 1:[\s\S]*The master key file .*elsewhere\.key does not exist\. Restore it from its backup/,
+        "openrunner up refuses to start, saying why",
+      );
       assert.equal(existsSync(join(keyDir, "elsewhere.key")), false, "a missing master key is never replaced by a new one");
 
       const again = await startInProcess({ dataDir: data.dir, masterKeyFile: keyFile });
