@@ -56,6 +56,12 @@ SERVED = {
         "CreateSecret", "DeleteSecret", "DescribeSecret", "GetResourcePolicy", "GetSecretValue", "ListSecretVersionIds",
         "ListSecrets", "PutSecretValue", "RestoreSecret", "TagResource", "UntagResource", "UpdateSecret",
     ],
+    ("kms", "2014-11-01"): [
+        "CancelKeyDeletion", "CreateAlias", "CreateKey", "Decrypt", "DeleteAlias", "DescribeKey", "DisableKey",
+        "EnableKey", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GetKeyPolicy", "ListAliases",
+        "ListKeyPolicies", "ListKeys", "ListResourceTags", "PutKeyPolicy", "ReEncrypt", "ScheduleKeyDeletion",
+        "TagResource", "UntagResource", "UpdateAlias",
+    ],
 }
 
 # Shapes botocore does not mark sensitive that carry credentials: marked here so the audit

@@ -24,7 +24,7 @@ import { Autoscaler } from "./autoscaler/autoscaler.js";
 import { ImageWatcher } from "./sources/image-watcher.js";
 import { registryNotificationsRoute, registryNotifyToken } from "./sources/registry-notifications.js";
 import { CodeWatcher } from "./sources/git/code-watcher.js";
-import { sourceAuth } from "./sources/git/connection-token.js";
+import { sourceAuth, type MasterKey } from "./sources/git/connection-token.js";
 import { GitSources } from "./sources/git/repository.js";
 import { gitWebhookRoute, gitWebhookSecret } from "./sources/git/webhook.js";
 import { registriesFromConfig } from "./builder/dockerfile/registries.js";
@@ -83,6 +83,8 @@ export interface LocalRuntime {
 
 export interface LocalRuntimeDeps {
   dataDir: string;
+  /** What connection tokens are sealed with (`--master-key-file`); absent: the data directory's own secret.key. */
+  masterKey?: MasterKey;
   store: Store;
   clock: Clock;
   random: Random;
@@ -137,7 +139,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     runtimes: new RuntimeCatalog({ dir: settings.runtimesDir ?? join(deps.dataDir, "runtimes"), logger }),
     images,
     dataDir: deps.dataDir,
-    auth: (spec) => sourceAuth(deps.store, deps.dataDir, spec.source),
+    auth: (spec) => sourceAuth(deps.store, deps.masterKey ?? deps.dataDir, spec.source),
     logger,
     layout,
     registries: registriesFromConfig(registryConfig, deps.registry && builtInBaseImages(deps.registry, deps.accountId, clock)),
@@ -146,6 +148,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
     deps: deps.lifecycle,
     resolve: (url, branch, auth, signal) => git.resolve(url, branch, auth, signal),
     dataDir: deps.dataDir,
+    ...(deps.masterKey !== undefined ? { masterKey: deps.masterKey } : {}),
     pollMs: settings.codePollMs ?? DEFAULT_CODE_POLL_MS,
     logger,
   });

@@ -17,6 +17,9 @@ import { cryptoRandom, type Random } from "./util/random.js";
 import { ensureRootAccessKey, storeCredentialLookup, writeAwsFiles, type AccessKey } from "./store/root-credentials.js";
 import { Store } from "./store/store.js";
 import { createAuthorizer } from "./iam/authorizer.js";
+import { masterKeyFileOf, SecretBox } from "./iam/secret-box.js";
+import { createKeyService } from "./keys/create-key-service.js";
+import { createKmsModule } from "./kms/module.js";
 import type { IdentityPolicySource } from "./iam/identity-policies.js";
 import { storeIdentityPolicies } from "./store/iam/identity-policies.js";
 import { storeRoleDirectory } from "./store/iam/role-directory.js";
@@ -55,7 +58,7 @@ import { HostArtifactResolver } from "./engine/artifact/host-resolver.js";
 import type { ArtifactResolver } from "./engine/artifact/types.js";
 import { UnavailableArtifactResolver } from "./engine/artifact/unavailable.js";
 import { appRunnerApi } from "./api/apprunner-api.js";
-import { openRunnerApi, secretBox } from "./api/openrunner/complete-handshake.js";
+import { openRunnerApi } from "./api/openrunner/complete-handshake.js";
 import { createStsModule } from "./sts/module.js";
 import { createIamModule } from "./iam-api/module.js";
 import { registryScopeAuthorizer } from "./ecr/registry-scopes.js";
@@ -95,6 +98,12 @@ export interface OpenRunnerOptions {
    * the IAM store's (users', groups' and roles' inline and attached policies).
    */
   identityPolicies?: IdentityPolicySource;
+  /**
+   * The master key every secret of the store and every KMS key is sealed under. Absent:
+   * `<dataDir>/secret.key`, made (0600) on first use. Given: the file must exist (start is
+   * refused otherwise), so it can live outside the data directory and its backups.
+   */
+  masterKeyFile?: string;
   /** The control-plane modules to run; DEFAULT_MODULES unless a test wants fewer. */
   modules?: readonly ModuleFactory[];
   onApiCall?: ApiCallListener;
@@ -150,11 +159,14 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
   const baseDomain = opts.baseDomain ?? "openrunner.localhost";
   // Before anything in the directory is touched: a second server on it is refused, not let loose on the first one's instances.
   ensureDataDir(dataDir);
-  const lock = await lockDataDir(dataDir);
+  const masterKeyFile = opts.masterKeyFile === undefined ? undefined : resolve(opts.masterKeyFile);
+  // Refused before anything is made: a missing master key file is restored from its backup, never replaced.
+  const masterKey = SecretBox.forFile(masterKeyFile ?? masterKeyFileOf(dataDir), { create: masterKeyFile === undefined });
+  const lock = await lockDataDir(dataDir, masterKeyFile);
   let store: Store;
   try {
     makeDataDirPrivate(dataDir);
-    store = Store.open(join(dataDir, "openrunner.db"));
+    store = Store.open(join(dataDir, "openrunner.db"), masterKey);
   } catch (err) {
     await lock.release();
     throw err;
@@ -177,6 +189,8 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       region,
     });
     const roles = opts.roles ?? storeRoleDirectory(store.iam);
+    // KMS's keys, their material sealed under the master key: the KMS API's, and Secrets Manager's, Parameter Store's and services' encryption.
+    const keys = opts.keys ?? createKeyService({ store, box: masterKey, authorizer, clock, random, accountId, region });
     // App Runner's own role sessions: the access role for pulls, the instance role for the running code.
     const roleSessions = opts.roleSessions ?? createRoleSessions({ sessions: store.sessions, roles, clock, random, accountId });
     const r = opts.registry;
@@ -191,7 +205,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         credentials,
         authorizer,
         roles,
-        ...(opts.keys ? { keys: opts.keys } : {}),
+        keys,
         logger,
         admitApiCall: (call) => admitApiCall(call),
         recordApiCall: (call) => onApiCall(call),
@@ -213,6 +227,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       : opts.localRuntime
         ? await createLocalRuntime({
             dataDir,
+            masterKey,
             store,
             clock,
             random,
@@ -250,7 +265,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
     const handle = createAwsJsonHandler({
       deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances },
-      apis: [appRunnerApi, openRunnerApi(secretBox(dataDir)), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
+      apis: [appRunnerApi, openRunnerApi(() => masterKey), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
       credentials,
       authorizer,
       admit: admitApiCall,
@@ -337,5 +352,6 @@ export const DEFAULT_MODULES: readonly ModuleFactory[] = [
   createAuditModule,
   createStsModule,
   createIamModule,
+  createKmsModule,
   createSecretsManagerModule,
 ];

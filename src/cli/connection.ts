@@ -8,21 +8,27 @@ import { systemClock } from "../util/clock.js";
 import { verifyProviderToken } from "../sources/git/verify-token.js";
 
 const USAGE = `Usage:
-  openrunner connection complete-handshake --data-dir DIR --connection-arn ARN [--token-file FILE] [--no-verify]
+  openrunner connection complete-handshake --data-dir DIR [--master-key-file FILE] --connection-arn ARN [--token-file FILE] [--no-verify]
       Completes a connection's provider handshake with a provider access token, read from
       FILE or, without --token-file, from standard input. The token is first checked with the
       provider (GitHub, Bitbucket) when it can be reached; a refused token is not stored. The
-      token is stored encrypted (key: DIR/secret.key) and never printed.
-  openrunner connection list --data-dir DIR
+      token is stored encrypted (key: DIR/secret.key, or the --master-key-file 'openrunner up' was
+      given) and never printed.
+  openrunner connection list --data-dir DIR [--master-key-file FILE]
       Prints each connection's name, status and ARN.
 
 Works on the data directory directly, so it can run beside 'openrunner up'.`;
 
-function openStore(dataDir: string): Store {
+/** The master key `openrunner up` uses for this data directory: the named file (which must exist), or the directory's own. */
+const masterKeyOf = (dataDir: string, file: string | undefined): SecretBox =>
+  file === undefined ? SecretBox.forDataDir(resolve(dataDir)) : SecretBox.forFile(resolve(file), { create: false });
+
+function openStore(dataDir: string, masterKeyFile: string | undefined): { store: Store; box: SecretBox } {
   const file = join(resolve(dataDir), "openrunner.db");
   // Store.open would create an empty database: a mistyped directory should fail instead.
   if (!existsSync(file)) throw new Error(`no OpenRunner data directory at ${resolve(dataDir)} (missing openrunner.db)`);
-  return Store.open(file);
+  const box = masterKeyOf(dataDir, masterKeyFile);
+  return { store: Store.open(file, box), box };
 }
 
 async function readStdin(): Promise<string> {
@@ -37,6 +43,7 @@ async function completeHandshakeCommand(argv: string[]): Promise<void> {
     args: argv,
     options: {
       "data-dir": { type: "string", default: process.env.OPENRUNNER_DATA_DIR ?? "./.openrunner" },
+      "master-key-file": { type: "string", ...(process.env.OPENRUNNER_MASTER_KEY_FILE ? { default: process.env.OPENRUNNER_MASTER_KEY_FILE } : {}) },
       "connection-arn": { type: "string" },
       "token-file": { type: "string" },
       "no-verify": { type: "boolean", default: false },
@@ -49,11 +56,10 @@ async function completeHandshakeCommand(argv: string[]): Promise<void> {
   }
   const arn = values["connection-arn"];
   if (!arn) throw new Error("--connection-arn is required");
-  const store = openStore(values["data-dir"]);
+  const { store, box } = openStore(values["data-dir"], values["master-key-file"]);
   try {
     // The token never comes from the command line: argv is visible to every user in `ps`.
     const token = values["token-file"] ? readFileSync(values["token-file"], "utf8") : await readStdin();
-    const box = SecretBox.forDataDir(resolve(values["data-dir"]));
     if (!values["no-verify"]) {
       const provider = store.resources.get<ConnectionDoc>(arn)?.doc.ProviderType ?? "";
       const check = await verifyProviderToken(provider, token.trim());
@@ -72,6 +78,7 @@ function listCommand(argv: string[]): void {
     args: argv,
     options: {
       "data-dir": { type: "string", default: process.env.OPENRUNNER_DATA_DIR ?? "./.openrunner" },
+      "master-key-file": { type: "string", ...(process.env.OPENRUNNER_MASTER_KEY_FILE ? { default: process.env.OPENRUNNER_MASTER_KEY_FILE } : {}) },
       help: { type: "boolean", default: false },
     },
   });
@@ -79,7 +86,7 @@ function listCommand(argv: string[]): void {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const store = openStore(values["data-dir"]);
+  const store = openStore(values["data-dir"], values["master-key-file"]).store;
   try {
     const rows = store.resources.list<ConnectionDoc>({ kind: "connection" });
     const width = Math.max(4, ...rows.map((r) => r.name.length));

@@ -10,7 +10,7 @@ import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.j
 import { DEFAULT_REGISTRY_PORT, missingRegistryTools } from "../registry/built-in-registry.js";
 import { DEFAULT_ENGINE_SOCKET } from "../runtime/swarm/engine-api.js";
 
-const USAGE = `Usage: openrunner up [--data-dir DIR] [--port N] [--region R] [--domain D] [--quota name=value ...]
+const USAGE = `Usage: openrunner up [--data-dir DIR] [--master-key-file FILE] [--port N] [--region R] [--domain D] [--quota name=value ...]
                      [--runtime local|swarm|none] [--docker-host SOCKET|tcp://HOST:PORT] [--egress on|off] [--egress-allow CIDR ...] [--ephemeral-storage-mb N] [--address-block N] [--image-poll-seconds N] [--code-poll-seconds N]
                      [--router haproxy|none] [--http-port N] [--https-port N (0: off)] [--request-timeout-seconds N]
                      [--runtimes-dir DIR (managed runtimes for builds; default <data-dir>/runtimes)] [--registry-port N (0: no registry)] [--registry-host ADDRESS]
@@ -22,6 +22,9 @@ is --docker-host (default /var/run/docker.sock); builds and the data plane stay 
 and the swarm's nodes pull images from the built-in registry at --registry-host (see docs/swarm.md).
 Instances and builds reach the internet only: never this host, each other, link-local, private
 or the host's networks, except the IPv4 ranges given with --egress-allow.
+Every secret of the data directory (access keys, tokens, KMS keys and through them Secrets Manager's
+and Parameter Store's values) is sealed under the master key: <data-dir>/secret.key (made on first use),
+or --master-key-file FILE, kept outside the data directory (it must exist: start is refused without it).
 The built-in image registry (ECR's) listens on <registry-host>:<registry-port> (default 127.0.0.1:${DEFAULT_REGISTRY_PORT}).
 Quotas (defaults): ${Object.entries(DEFAULT_QUOTAS)
   .map(([k, v]) => `${k}=${v}`)
@@ -103,6 +106,7 @@ export async function up(argv: string[]): Promise<void> {
     args: argv,
     options: {
       "data-dir": { type: "string", default: process.env.OPENRUNNER_DATA_DIR ?? "./.openrunner" },
+      "master-key-file": { type: "string", ...(process.env.OPENRUNNER_MASTER_KEY_FILE ? { default: process.env.OPENRUNNER_MASTER_KEY_FILE } : {}) },
       port: { type: "string", default: "8600" },
       region: { type: "string", default: "us-east-1" },
       domain: { type: "string", default: "openrunner.localhost" },
@@ -139,6 +143,7 @@ export async function up(argv: string[]): Promise<void> {
   }
   const running = await startOpenRunner({
     dataDir: values["data-dir"],
+    ...(values["master-key-file"] !== undefined ? { masterKeyFile: values["master-key-file"] } : {}),
     port: Number(values.port),
     region: values.region,
     baseDomain: values.domain,

@@ -1,5 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { AppRunnerError } from "../errors/app-runner-error.js";
 import { readOrCreateSecretFile } from "../util/secret-file.js";
 
 const KEY_BYTES = 32;
@@ -30,7 +32,23 @@ export class SecretBox {
 
   /** Reads `<dataDir>/secret.key`, creating it (0600) on first use. */
   static forDataDir(dataDir: string): SecretBox {
-    return SecretBox.fromKey(loadOrCreateKey(join(dataDir, "secret.key")));
+    return SecretBox.fromKey(loadOrCreateKey(masterKeyFileOf(dataDir)));
+  }
+
+  /**
+   * The master key in `file`. The data directory's own (`create`) is made on first use; a file
+   * the operator named must exist: a new key in its place would leave every sealed value (access
+   * keys, tokens, KMS keys and through them every secret) unreadable, so start is refused instead.
+   */
+  static forFile(file: string, options: { create: boolean }): SecretBox {
+    if (!options.create && !existsSync(file)) {
+      throw new AppRunnerError(
+        "HostSetupFailed",
+        `The master key file ${file} does not exist. Restore it from its backup (every sealed secret and KMS key of the data directory ` +
+          `needs it), or start without --master-key-file to use the data directory's own secret.key.`,
+      );
+    }
+    return SecretBox.fromKey(loadOrCreateKey(file));
   }
 
   /**
@@ -61,12 +79,15 @@ export class SecretBox {
   }
 }
 
+/** Where the master key is kept unless the operator names another file (`--master-key-file`). */
+export const masterKeyFileOf = (dataDir: string): string => join(dataDir, "secret.key");
+
 function loadOrCreateKey(file: string): Buffer {
   const key = readOrCreateSecretFile(file, () => randomBytes(KEY_BYTES));
   if (key.length !== KEY_BYTES) {
     throw new Error(
       `${file} is not a secret key (${key.length} bytes, expected ${KEY_BYTES}); restore it from a backup ` +
-        `(without it, stored connection tokens cannot be read)`,
+        `(without it, stored connection tokens, secrets and KMS keys cannot be read)`,
     );
   }
   return key;

@@ -4,6 +4,7 @@ import rawCloudWatch from "./cloudwatch-2010-08-01.json" with { type: "json" };
 import rawEcr from "./ecr-2015-09-21.json" with { type: "json" };
 import rawEvents from "./events-2015-10-07.json" with { type: "json" };
 import rawIam from "./iam-2010-05-08.json" with { type: "json" };
+import rawKms from "./kms-2014-11-01.json" with { type: "json" };
 import rawLogs from "./logs-2014-03-28.json" with { type: "json" };
 import rawSecretsManager from "./secretsmanager-2017-10-17.json" with { type: "json" };
 
@@ -53,6 +54,7 @@ export const cloudWatchModel = rawCloudWatch as unknown as ServiceModel;
 export const cloudTrailModel = rawCloudTrail as unknown as ServiceModel;
 export const ecrModel = rawEcr as unknown as ServiceModel;
 export const secretsManagerModel = rawSecretsManager as unknown as ServiceModel;
+export const kmsModel = rawKms as unknown as ServiceModel;
 /** IAM's model (awsQuery): decodes form parameters, validates them and encodes XML answers (src/protocol/query/). */
 export const iamModel = rawIam as unknown as ServiceModel;
 

@@ -1,7 +1,7 @@
 import type { ModelChecks } from "../model/validate.js";
 import type { ServiceModel } from "../model/model.js";
 import type { OperationHandler } from "./context.js";
-import type { AuthorizationRequest } from "../iam/authorization.js";
+import type { AuthorizationRequest, CallFacts } from "../iam/authorization.js";
 import type { Principal } from "../iam/principal.js";
 
 /**
@@ -35,6 +35,12 @@ export interface AwsJsonApi<Deps = never> {
   authorization?: {
     actionPrefix: string;
     requestsOf?: (operation: string, input: Record<string, unknown>, principal: Principal) => readonly AuthorizationRequest[] | undefined;
+    /**
+     * Decides the requests instead of the identity-only authorizer, for an API whose resources
+     * carry their own policies (KMS: a key's policy together with the caller's identity
+     * policies). Throws AppRunnerError("AccessDenied") as the authorizer does.
+     */
+    authorize?: (principal: Principal, requests: readonly AuthorizationRequest[], call: CallFacts) => void;
   };
 }
 

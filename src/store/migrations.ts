@@ -274,4 +274,30 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (secret_arn, stage)
   );
   `,
+  `
+  -- KMS (src/store/kms): keys with their material sealed under the master key, and aliases.
+  CREATE TABLE kms_keys (
+    key_id TEXT PRIMARY KEY,
+    arn TEXT NOT NULL UNIQUE,
+    manager TEXT NOT NULL,
+    description TEXT NOT NULL,
+    key_usage TEXT NOT NULL,
+    key_spec TEXT NOT NULL,
+    state TEXT NOT NULL,
+    material TEXT NOT NULL,
+    policy TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    deletion_date INTEGER,
+    pending_window_days INTEGER
+  );
+  CREATE INDEX kms_keys_deletion ON kms_keys(deletion_date) WHERE deletion_date IS NOT NULL;
+
+  CREATE TABLE kms_aliases (
+    name TEXT PRIMARY KEY,
+    key_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX kms_aliases_key ON kms_aliases(key_id);
+  `,
 ];

@@ -27,3 +27,20 @@ test("one lock per data directory: the second is refused with the holder's PID, 
     rmSync(root, { recursive: true, force: true });
   }
 });
+
+test("with a master key kept elsewhere: nothing is made in the data directory, and two directories sharing the key have two locks", async () => {
+  const root = mkdtempSync(join(tmpdir(), "or-lock-"));
+  try {
+    const keyFile = join(root, "master.key");
+    const [a, b] = [join(root, "a"), join(root, "b")];
+    const first = await lockDataDir(a, keyFile);
+    const second = await lockDataDir(b, keyFile);
+    await assert.rejects(lockDataDir(a, keyFile), /is in use by another OpenRunner/);
+    assert.notEqual(lockName(a, keyFile), lockName(b, keyFile));
+    assert.deepEqual(readdirSync(a), [], "no secret.key beside the data");
+    await first.release();
+    await second.release();
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

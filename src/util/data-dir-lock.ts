@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { connect, createServer } from "node:net";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import { readOrCreateSecretFile } from "./secret-file.js";
 
@@ -20,12 +20,14 @@ const ASK_TIMEOUT_MS = 1000;
 /**
  * The lock's name: a Linux abstract socket (no file; the kernel frees the name when the process
  * dies, even by kill -9, so there is never a stale lock to guess about). It is derived from the
- * data directory's secret key, so only someone who can read the data directory can know it
- * (and squat it).
+ * data directory's secret key (the master key, wherever the operator keeps it), so only someone
+ * who can read that key can know it (and squat it).
  */
-export function lockName(dataDir: string): string {
-  const key = readOrCreateSecretFile(join(dataDir, "secret.key"), () => randomBytes(32));
-  return `\0openrunner-data-dir-${createHmac("sha256", key).update("data directory lock").digest("hex").slice(0, 40)}`;
+export function lockName(dataDir: string, keyFile?: string): string {
+  const key = readOrCreateSecretFile(keyFile ?? join(dataDir, "secret.key"), () => randomBytes(32));
+  // A master key kept elsewhere may serve several data directories: the directory is then part of the name.
+  const subject = keyFile === undefined ? "data directory lock" : `data directory lock ${resolve(dataDir)}`;
+  return `\0openrunner-data-dir-${createHmac("sha256", key).update(subject).digest("hex").slice(0, 40)}`;
 }
 
 /**
@@ -33,9 +35,9 @@ export function lockName(dataDir: string): string {
  * `openrunner up` on the same directory is refused with the first one's PID instead of
  * tearing down what the first one runs.
  */
-export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
+export async function lockDataDir(dataDir: string, keyFile?: string): Promise<DataDirLock> {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  const name = lockName(dataDir);
+  const name = lockName(dataDir, keyFile);
   const server = createServer((socket) => socket.end(`${JSON.stringify({ pid: process.pid } satisfies Holder)}\n`));
   try {
     await new Promise<void>((ok, fail) => {

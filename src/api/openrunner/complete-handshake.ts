@@ -47,9 +47,3 @@ export function openRunnerApi(box: () => SecretBox): AwsJsonApi<ApiDeps> {
     },
   };
 }
-
-/** The data directory's key, loaded (or created) on first use as the CLI does: a server never asked needs no key file. */
-export function secretBox(dataDir: string): () => SecretBox {
-  let box: SecretBox | undefined;
-  return () => (box ??= SecretBox.forDataDir(dataDir));
-}

@@ -7,7 +7,7 @@ import type { ConditionContext, EvaluationRequest, PolicyKind } from "./types.js
 /*
  * One statement: checked as IAM checks it when a policy is created, then compiled into
  * matchers. Actions are case-insensitive globs (`apprunner:Describe*`); resources are ARN
- * patterns; principals only in trust policies.
+ * patterns; principals only in trust and resource policies.
  */
 
 export interface CompiledStatement {
@@ -99,9 +99,15 @@ export function compileStatement(raw: unknown, kind: PolicyKind, variables: bool
     if (list.length === 0) throw malformed("Policy statement must contain resources.");
     resources = { patterns: list.map((r) => resourcePattern(r, variables)), not: resEl.not };
   } else {
-    if ("Resource" in st || "NotResource" in st) throw malformed(`Has prohibited field ${"Resource" in st ? "Resource" : "NotResource"}`);
+    if (kind === "trust" && ("Resource" in st || "NotResource" in st)) throw malformed(`Has prohibited field ${"Resource" in st ? "Resource" : "NotResource"}`);
     const prEl = pick(st, "Principal", "Missing required field Principal") as { raw: unknown; not: boolean };
     principal = { matcher: compilePrincipal(prEl.raw), not: prEl.not };
+    if (kind === "resource") {
+      const resEl = pick(st, "Resource", "Policy statement must contain resources.") as { raw: unknown; not: boolean };
+      const list = stringList(resEl.raw);
+      if (list.length === 0) throw malformed("Policy statement must contain resources.");
+      resources = { patterns: list.map((r) => resourcePattern(r, variables)), not: resEl.not };
+    }
   }
   const conditions: CompiledCondition[] = st.Condition === undefined ? [] : compileConditions(st.Condition, variables);
 

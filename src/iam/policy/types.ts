@@ -4,8 +4,11 @@
  * the request's context.
  */
 
-/** Which grammar a document is checked against: identity policies have no Principal; trust policies must have one. */
-export type PolicyKind = "identity" | "trust";
+/**
+ * Which grammar a document is checked against: identity policies have no Principal; trust
+ * policies must have one and no Resource; resource policies (KMS's key policies) have both.
+ */
+export type PolicyKind = "identity" | "trust" | "resource";
 
 /**
  * Condition values of one request, by key. Keys are looked up LOWER-CASED (IAM condition key

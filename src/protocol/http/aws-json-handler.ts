@@ -80,11 +80,10 @@ export function createAwsJsonHandler<Deps extends EndpointDeps>(opts: AwsJsonHan
       input = parsed;
       const inputShape = api.model?.operations[operation]?.input?.shape;
       if (api.model && inputShape) validateInput(inputShape, parsed, api.model, api.modelChecks ?? "all");
-      opts.authorizer.authorize(principal, authorizationRequestsOf(api, operation, parsed, principal), {
-        sourceIp: req.socket.remoteAddress ?? "",
-        secureTransport: false,
-        time,
-      });
+      const facts = { sourceIp: req.socket.remoteAddress ?? "", secureTransport: false, time };
+      const requests = authorizationRequestsOf(api, operation, parsed, principal);
+      if (api.authorization?.authorize) api.authorization.authorize(principal, requests, facts);
+      else opts.authorizer.authorize(principal, requests, facts);
       opts.admit?.({ api, operation, requestId, input: parsed });
       output = await handler(parsed, { ...deps, principal, requestId });
       writeJson(res, requestId, jsonVersion, output);

@@ -1,7 +1,7 @@
 import { startAutomaticDeployment, type LifecycleDeps } from "../../domain/service-lifecycle.js";
 import type { ServiceDoc, ServiceInternal, ServiceRow } from "../../domain/service-record.js";
 import { PeriodicTask, type TaskTimers } from "../../util/periodic-task.js";
-import { connectionToken } from "./connection-token.js";
+import { connectionToken, type MasterKey } from "./connection-token.js";
 import type { GitAuth } from "./git-command.js";
 import { normalizeRepoUrl } from "./urls.js";
 import type { GitPush } from "./webhook.js";
@@ -16,8 +16,9 @@ export interface CodeWatcherOptions {
   deps: LifecycleDeps;
   /** GitSources.resolve: the branch's commit, by ls-remote. */
   resolve: (url: string, branch: string, auth?: GitAuth, signal?: AbortSignal) => Promise<string>;
-  /** For connection tokens (private repositories). */
+  /** For connection tokens (private repositories): the master key, or the data directory's own secret.key. */
   dataDir: string;
+  masterKey?: MasterKey;
   /** How often every watched branch is resolved again; 0 turns polling off (webhooks still work). */
   pollMs: number;
   logger: (message: string, fields?: Record<string, unknown>) => void;
@@ -170,7 +171,7 @@ export class CodeWatcher {
   private auth(s: ServiceRow): GitAuth | undefined {
     const arn = s.doc.SourceConfiguration?.AuthenticationConfiguration?.ConnectionArn;
     if (!arn) return undefined;
-    const token = this.opts.connectionToken ? this.opts.connectionToken(arn) : connectionToken(this.opts.deps.store, this.opts.dataDir, arn);
+    const token = this.opts.connectionToken ? this.opts.connectionToken(arn) : connectionToken(this.opts.deps.store, this.opts.masterKey ?? this.opts.dataDir, arn);
     return { token };
   }
 }

@@ -5,13 +5,16 @@ import { SecretBox } from "../../iam/secret-box.js";
 import type { Store } from "../../store/store.js";
 import type { GitAuth } from "./git-command.js";
 
+/** The master key connection tokens are sealed with, or the data directory whose own secret.key it is. */
+export type MasterKey = string | SecretBox;
+
 /**
  * The provider token of the connection `connectionArn`, for fetching a private repository. The
  * connection must exist and be AVAILABLE (its handshake completed); the token is opened with the
- * data directory's key and the connection's ARN as context, as `openrunner connection
- * complete-handshake` sealed it. The token is returned, never logged or put in a message.
+ * master key (`masterKey`, or the data directory's own secret.key when given the directory) and
+ * the connection's ARN as context, as `openrunner connection complete-handshake` sealed it. The token is returned, never logged or put in a message.
  */
-export function connectionToken(store: Store, dataDir: string, connectionArn: string): string {
+export function connectionToken(store: Store, masterKey: MasterKey, connectionArn: string): string {
   const row = store.resources.get<ConnectionDoc, ConnectionInternal>(connectionArn);
   if (!row || row.kind !== "connection" || row.deletedAt !== null) {
     throw new AppRunnerError(
@@ -26,18 +29,19 @@ export function connectionToken(store: Store, dataDir: string, connectionArn: st
     throw new AppRunnerError("InvalidRequest", `Connection ${row.name} has no token: complete its handshake again`);
   }
   try {
-    return SecretBox.forDataDir(dataDir).open(row.internal.token, row.arn);
+    return (typeof masterKey === "string" ? SecretBox.forDataDir(masterKey) : masterKey).open(row.internal.token, row.arn);
   } catch (err) {
+    const keyName = typeof masterKey === "string" ? `${masterKey}/secret.key` : "the master key";
     throw new AppRunnerError(
       "InternalServiceError",
-      `The token of connection ${row.name} cannot be opened with ${dataDir}/secret.key (was the key replaced?): complete its handshake again`,
+      `The token of connection ${row.name} cannot be opened with ${keyName} (was the key replaced?): complete its handshake again`,
       { cause: err },
     );
   }
 }
 
 /** The credentials a service's source is fetched with: its connection's token, if it has one. */
-export function sourceAuth(store: Store, dataDir: string, source: ServiceDoc["SourceConfiguration"]): GitAuth | undefined {
+export function sourceAuth(store: Store, masterKey: MasterKey, source: ServiceDoc["SourceConfiguration"]): GitAuth | undefined {
   const arn = source?.AuthenticationConfiguration?.ConnectionArn;
-  return arn ? { token: connectionToken(store, dataDir, arn) } : undefined;
+  return arn ? { token: connectionToken(store, masterKey, arn) } : undefined;
 }
