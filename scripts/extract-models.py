@@ -52,6 +52,11 @@ SERVED = {
         "GetLifecyclePolicyPreview", "ListImages", "ListTagsForResource", "PutImageTagMutability", "PutLifecyclePolicy",
         "StartLifecyclePolicyPreview", "TagResource", "UntagResource",
     ],
+    ("ssm", "2014-11-06"): [
+        "AddTagsToResource", "DeleteParameter", "DeleteParameters", "DescribeParameters", "GetParameter",
+        "GetParameterHistory", "GetParameters", "GetParametersByPath", "LabelParameterVersion", "ListTagsForResource",
+        "PutParameter", "RemoveTagsFromResource", "UnlabelParameterVersion",
+    ],
 }
 
 # Shapes botocore does not mark sensitive that carry credentials: marked here so the audit

@@ -63,6 +63,8 @@ import { consoleRoute } from "./console/route.js";
 import { createRegistry, type RunningRegistry } from "./registry/built-in-registry.js";
 import type { RepositoryDirectory } from "./registry/types.js";
 import { createEcrModule } from "./ecr/module.js";
+import { createSsmModule } from "./ssm/module.js";
+import type { KeyService } from "./keys/key-service.js";
 import { RepositoryStore } from "./ecr/repository-store.js";
 import { buildRepositories } from "./ecr/build-repositories.js";
 import { createLocalRuntime, type LocalRuntime } from "./local-runtime.js";
@@ -111,6 +113,8 @@ export interface OpenRunnerOptions {
    * access role's for pulls from the built-in registry. Absent: STS's, over the IAM store's roles.
    */
   roleSessions?: RoleSessions;
+  /** KMS's keys for the modules that encrypt with them (Parameter Store's SecureString); absent: none. */
+  keys?: KeyService;
 }
 
 export interface RunningOpenRunner {
@@ -187,6 +191,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         credentials,
         authorizer,
         roles,
+        ...(opts.keys ? { keys: opts.keys } : {}),
         logger,
         admitApiCall: (call) => admitApiCall(call),
         recordApiCall: (call) => onApiCall(call),
@@ -332,4 +337,5 @@ export const DEFAULT_MODULES: readonly ModuleFactory[] = [
   createAuditModule,
   createStsModule,
   createIamModule,
+  createSsmModule,
 ];

@@ -5,6 +5,7 @@ import rawEcr from "./ecr-2015-09-21.json" with { type: "json" };
 import rawEvents from "./events-2015-10-07.json" with { type: "json" };
 import rawIam from "./iam-2010-05-08.json" with { type: "json" };
 import rawLogs from "./logs-2014-03-28.json" with { type: "json" };
+import rawSsm from "./ssm-2014-11-06.json" with { type: "json" };
 
 /** The subset of the botocore/Smithy JSON model that validation and the protocol need. */
 export interface ShapeRef {
@@ -51,6 +52,8 @@ export const eventsModel = rawEvents as unknown as ServiceModel;
 export const cloudWatchModel = rawCloudWatch as unknown as ServiceModel;
 export const cloudTrailModel = rawCloudTrail as unknown as ServiceModel;
 export const ecrModel = rawEcr as unknown as ServiceModel;
+/** SSM Parameter Store's operations; `PSParameterValue` is sensitive, so the audit trail hides every value. */
+export const ssmModel = rawSsm as unknown as ServiceModel;
 /** IAM's model (awsQuery): decodes form parameters, validates them and encodes XML answers (src/protocol/query/). */
 export const iamModel = rawIam as unknown as ServiceModel;
 

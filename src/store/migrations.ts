@@ -237,4 +237,35 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE access_keys ADD COLUMN last_used_region TEXT;
   CREATE INDEX access_keys_owner ON access_keys(owner_id);
   `,
+  // SSM Parameter Store (src/store/parameters, src/ssm): a parameter's versions, each with its
+  // own settings and its value (sealed with the store's box, or a KMS envelope for SecureString:
+  // never in clear), and its labels (one version per label). The parameter row points at the latest.
+  `
+  CREATE TABLE ssm_parameters (
+    name TEXT PRIMARY KEY,
+    latest INTEGER NOT NULL
+  );
+
+  CREATE TABLE ssm_parameter_versions (
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    key_id TEXT,
+    description TEXT,
+    allowed_pattern TEXT,
+    tier TEXT NOT NULL,
+    data_type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    modified_at INTEGER NOT NULL,
+    modified_user TEXT NOT NULL,
+    PRIMARY KEY (name, version)
+  );
+
+  CREATE TABLE ssm_parameter_labels (
+    name TEXT NOT NULL,
+    label TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (name, label)
+  );
+  `,
 ];
