@@ -68,7 +68,7 @@ function predicateOf(f: StringFilterInput, use: FilterUse): ParameterPredicate {
   }
   if (values.length === 0) throw invalidFilterValue(`The following filter values are missing : null for filter key ${key}.`);
   const enumOf = key === "Type" ? TYPES : key === "Tier" ? TIERS : undefined;
-  const wrong = enumOf ? values.find((v) => !enumOf.includes(v)) : undefined;
+  const wrong = enumOf && option === "Equals" ? values.find((v) => !enumOf.includes(v)) : undefined;
   if (wrong !== undefined) throw invalidFilterValue(`The following filter value is not valid: ${wrong}. Valid values include: [${(enumOf ?? []).join(", ")}].`);
   switch (key) {
     case "Name":
