@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { openRunnerModel } from "../src/api/openrunner/model.js";
 import { ecrModule } from "../src/ecr/module.js";
-import { appRunnerModel, cloudTrailModel, cloudWatchModel, ecrModel, eventsModel, logsModel, type ServiceModel } from "../src/model/model.js";
+import { appRunnerModel, cloudTrailModel, cloudWatchModel, ecrModel, eventsModel, logsModel, ssmModel, type ServiceModel } from "../src/model/model.js";
 import { DEFAULT_MODULES } from "../src/server.js";
 import { awsJsonCall, type JsonApiName } from "./support/aws-json-call.js";
 import { FakeRegistry } from "./support/fake-registry.js";
@@ -17,6 +17,7 @@ const MODELS: [JsonApiName, ServiceModel][] = [
   ["cloudwatch", cloudWatchModel],
   ["cloudtrail", cloudTrailModel],
   ["ecr", ecrModel],
+  ["ssm", ssmModel],
 ];
 /** Requests in flight at once: enough to be quick, few enough for a shared 2-core machine. */
 const PARALLEL = 8;

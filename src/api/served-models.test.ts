@@ -17,6 +17,8 @@ import { iamApi } from "../iam-api/iam-api.js";
 import type { Store } from "../store/store.js";
 import { openRunnerApi } from "./openrunner/complete-handshake.js";
 import { authorizationRequestsOf, type AwsJsonApi } from "../protocol/service-registry.js";
+import { ssmApi } from "../ssm/ssm-api.js";
+import type { Parameters } from "../ssm/parameters.js";
 
 /** Handlers only touch their stores when called; listing operations never does. */
 const unused = <T>(): T => ({}) as T;
@@ -30,6 +32,7 @@ const APIS: AwsJsonApi[] = [
   ...cloudTrailApis({ store: unused<TrailStore>(), clock: new ManualClock(0), retentionDays: 90, flush: () => undefined }),
   iamApi(unused<Store>(), "123456789012"),
   ecrApi({ repositories: unused<RepositoryStore>(), registry: unused<BuiltInRegistry>(), passwords: unused<RegistryPasswords>(), lifecyclePolicyChanged: () => undefined }),
+  ssmApi({ parameters: unused<Parameters>() }),
 ];
 
 describe("every API is checked against a model of exactly what it serves", () => {
@@ -55,6 +58,7 @@ describe("every API names its calls with IAM's service prefix", () => {
     "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
     AmazonEC2ContainerRegistry_V20150921: "ecr",
     AWSIdentityManagementV20100508: "iam",
+    AmazonSSM: "ssm",
   };
   for (const api of APIS) {
     it(api.targetPrefix, () => {

@@ -10,6 +10,7 @@ export const JSON_APIS = {
   cloudwatch: { prefix: "GraniteServiceVersion20100801", service: "monitoring", version: "1.0" },
   cloudtrail: { prefix: "CloudTrail_20131101", service: "cloudtrail", version: "1.1" },
   ecr: { prefix: "AmazonEC2ContainerRegistry_V20150921", service: "ecr", version: "1.1" },
+  ssm: { prefix: "AmazonSSM", service: "ssm", version: "1.1" },
 } as const;
 
 export type JsonApiName = keyof typeof JSON_APIS;
