@@ -3,7 +3,8 @@ import { describeFilters, type StringFilterInput } from "../filters.js";
 import { planLabels, planUnlabel } from "../labels.js";
 import { parseReference } from "../names.js";
 import { pageOf } from "../paging.js";
-import { metadataOf, type SsmHandler } from "./env.js";
+import type { RequestContext } from "../../domain/api-context.js";
+import { metadataOf, type SsmEnv, type SsmHandler } from "./env.js";
 import { subjectOf } from "./get-parameters.js";
 
 const deleteParameter: SsmHandler = (raw, ctx, env) => {
@@ -55,30 +56,36 @@ const describeParameters: SsmHandler = (raw, ctx, env) => {
   };
 };
 
-const labelParameterVersion: SsmHandler = (raw, ctx, env) => {
-  const input = raw as { Name?: string; ParameterVersion?: number; Labels?: string[] };
+interface LabelInput {
+  Name?: string;
+  ParameterVersion?: number;
+  Labels?: string[];
+}
+
+/** The parameter and version a (un)label call names (the latest when no version is given), or SSM's not-found errors. */
+function labelTarget(input: LabelInput, ctx: RequestContext, env: SsmEnv): { name: string; version: number } {
   const ref = parseReference(input.Name ?? "", env.parameters.place);
   const latest = env.parameters.resolve({ name: ref.name, selector: { kind: "latest" } });
   const version = input.ParameterVersion ?? latest.version;
-  return ctx.store.tx(() => {
-    if (!ctx.store.parameters.version(latest.name, version)) throw versionNotFound(latest.name, version);
-    const plan = planLabels(ctx.store.parameters.labels(latest.name), version, input.Labels ?? []);
-    ctx.store.parameters.attachLabels(latest.name, version, plan.attach);
-    return { InvalidLabels: plan.invalid, ParameterVersion: version };
-  });
+  if (!ctx.store.parameters.version(latest.name, version)) throw versionNotFound(latest.name, version);
+  return { name: latest.name, version };
+}
+
+// The store is synchronous: nothing else runs between a target's check and the write after it.
+const labelParameterVersion: SsmHandler = (raw, ctx, env) => {
+  const input = raw as LabelInput;
+  const { name, version } = labelTarget(input, ctx, env);
+  const plan = planLabels(ctx.store.parameters.labels(name), version, input.Labels ?? []);
+  ctx.store.tx(() => ctx.store.parameters.attachLabels(name, version, plan.attach));
+  return { InvalidLabels: plan.invalid, ParameterVersion: version };
 };
 
 const unlabelParameterVersion: SsmHandler = (raw, ctx, env) => {
-  const input = raw as { Name?: string; ParameterVersion?: number; Labels?: string[] };
-  const ref = parseReference(input.Name ?? "", env.parameters.place);
-  const latest = env.parameters.resolve({ name: ref.name, selector: { kind: "latest" } });
-  const version = input.ParameterVersion ?? latest.version;
-  return ctx.store.tx(() => {
-    if (!ctx.store.parameters.version(latest.name, version)) throw versionNotFound(latest.name, version);
-    const plan = planUnlabel(ctx.store.parameters.labels(latest.name), version, input.Labels ?? []);
-    ctx.store.parameters.removeLabels(latest.name, plan.remove);
-    return { RemovedLabels: plan.remove, InvalidLabels: plan.invalid };
-  });
+  const input = raw as LabelInput;
+  const { name, version } = labelTarget(input, ctx, env);
+  const plan = planUnlabel(ctx.store.parameters.labels(name), version, input.Labels ?? []);
+  ctx.store.tx(() => ctx.store.parameters.removeLabels(name, plan.remove));
+  return { RemovedLabels: plan.remove, InvalidLabels: plan.invalid };
 };
 
 export const manageOperations: Record<string, SsmHandler> = {
