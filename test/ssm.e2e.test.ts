@@ -70,6 +70,16 @@ describe("SSM Parameter Store through @aws-sdk/client-ssm and the AWS CLI v2", (
     await refused(ssm.send(new GetParameterCommand({ Name: "/nope" })), "ParameterNotFound", /nope/);
   });
 
+  it("AllowedPattern and Description carry over to the next version; a value that does not match is refused", async () => {
+    await ssm.send(new PutParameterCommand({ Name: "/app/port", Value: "8080", Type: "String", AllowedPattern: "^\\d+$", Description: "the port" }));
+    await refused(ssm.send(new PutParameterCommand({ Name: "/app/port", Value: "eighty", Overwrite: true })), "ParameterPatternMismatchException", /allowedPattern: \^\\d\+\$/);
+    assert.equal((await ssm.send(new PutParameterCommand({ Name: "/app/port", Value: "81", Overwrite: true }))).Version, 2);
+    const meta = (await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Values: ["/app/port"] }] }))).Parameters?.[0];
+    assert.deepEqual([meta?.Version, meta?.Type, meta?.AllowedPattern, meta?.Description, meta?.Tier, meta?.DataType], [2, "String", "^\\d+$", "the port", "Standard", "text"]);
+    await refused(ssm.send(new PutParameterCommand({ Name: "/app/bad-pattern", Value: "x", Type: "String", AllowedPattern: "([" })), "InvalidAllowedPatternException");
+    await refused(ssm.send(new PutParameterCommand({ Name: "/app/big", Value: "x".repeat(4097), Type: "String" })), "ValidationException", /Standard tier parameters support a maximum parameter value of 4096/);
+  });
+
   it("names as AWS validates them: reserved prefixes, characters, a path without its slash, 15 levels", async () => {
     const put = (Name: string): Promise<unknown> => ssm.send(new PutParameterCommand({ Name, Value: "v", Type: "String" }));
     await refused(put("ssm-thing"), "ValidationException", /can't be prefixed with "aws" or "ssm"/);
