@@ -329,7 +329,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
   }
 }
 
-/** Logs, metrics, EventBridge and CloudTrail, in the order their dependencies need. */
+/** Logs, metrics, EventBridge, CloudTrail, STS, IAM and Parameter Store, in the order their dependencies need. */
 export const DEFAULT_MODULES: readonly ModuleFactory[] = [
   createLogsModule,
   createMetricsModule,

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { canonicalName, checkPath, isUnderPath, parameterArn, parseReference } from "./names.js";
+import { canonicalName, checkPath, isUnderPath, parameterArn, parameterNameOf, parseReference } from "./names.js";
 
 const PLACE = { region: "us-east-1", accountId: "123456789012" };
 const deep = (n: number): string => `/${Array.from({ length: n }, (_, i) => `l${i}`).join("/")}`;
@@ -70,6 +70,12 @@ describe("parseReference: names, ARNs and selectors of reads", () => {
     ["arn:aws:ssm:us-east-1:999999999999:parameter/db", "ParameterNotFound"],
   ];
   for (const [given, code] of refused) it(`${given || "(empty)"} is refused (${code})`, () => assert.throws(() => parseReference(given, PLACE), { code }));
+  it("a call about the whole parameter (delete, history, labels, tags) takes no selector", () => {
+    assert.equal(parameterNameOf("/app/db", PLACE), "/app/db");
+    assert.equal(parameterNameOf(`${arn}/db`, PLACE), "db");
+    assert.throws(() => parameterNameOf("/app/db:3", PLACE), { code: "SsmValidation" });
+    assert.throws(() => parameterNameOf("/app/db:prod", PLACE), { code: "SsmValidation" });
+  });
 });
 
 describe("paths and what is under them", () => {

@@ -94,6 +94,13 @@ export function parseReference(raw: string, place: Place): ParameterReference {
   return { name, selector: { kind: "label", label: selectorPart }, selectorText: `:${selectorPart}` };
 }
 
+/** The parameter a call about the whole parameter names (delete, history, labels): a name or ARN without a selector. */
+export function parameterNameOf(raw: string, place: Place): string {
+  const ref = parseReference(raw, place);
+  if (ref.selector.kind !== "latest") throw validation(NAME_RULES);
+  return ref.name;
+}
+
 /** A GetParametersByPath path (or a DescribeParameters Path filter value), without a trailing slash; "/" is the root. */
 export function checkPath(path: string): string {
   if (!path.startsWith("/")) throw validation(PATH_RULES);

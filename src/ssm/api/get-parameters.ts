@@ -2,7 +2,7 @@ import type { RequestContext } from "../../domain/api-context.js";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { ParameterVersionRow } from "../../store/parameters/parameter-store.js";
 import { parseStringFilters, type FilterSubject, type StringFilterInput } from "../filters.js";
-import { checkPath, isUnderPath, parseReference } from "../names.js";
+import { checkPath, isUnderPath, parameterNameOf, parseReference } from "../names.js";
 import { pageOf } from "../paging.js";
 import { callFactsOf, type SsmEnv, type SsmHandler } from "./env.js";
 
@@ -80,8 +80,7 @@ const getParametersByPath: SsmHandler = (raw, ctx, env) => {
 
 const getParameterHistory: SsmHandler = (raw, ctx, env) => {
   const input = raw as { Name?: string; WithDecryption?: boolean; MaxResults?: number; NextToken?: string };
-  const ref = parseReference(input.Name ?? "", env.parameters.place);
-  const latest = env.parameters.resolve({ name: ref.name, selector: { kind: "latest" } });
+  const latest = env.parameters.resolve({ name: parameterNameOf(input.Name ?? "", env.parameters.place), selector: { kind: "latest" } });
   const repo = ctx.store.parameters;
   const labels = [...repo.labels(latest.name)];
   const page = pageOf(repo.versions(latest.name), (r) => r.version, input.NextToken, input.MaxResults ?? 50);

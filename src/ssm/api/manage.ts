@@ -1,7 +1,7 @@
 import { versionNotFound } from "../errors.js";
 import { describeFilters, type StringFilterInput } from "../filters.js";
 import { planLabels, planUnlabel } from "../labels.js";
-import { parseReference } from "../names.js";
+import { parameterNameOf } from "../names.js";
 import { pageOf } from "../paging.js";
 import type { RequestContext } from "../../domain/api-context.js";
 import { metadataOf, type SsmEnv, type SsmHandler } from "./env.js";
@@ -9,8 +9,7 @@ import { subjectOf } from "./get-parameters.js";
 
 const deleteParameter: SsmHandler = (raw, ctx, env) => {
   const input = raw as { Name?: string };
-  const ref = parseReference(input.Name ?? "", env.parameters.place);
-  const row = env.parameters.resolve({ name: ref.name, selector: { kind: "latest" } });
+  const row = env.parameters.resolve({ name: parameterNameOf(input.Name ?? "", env.parameters.place), selector: { kind: "latest" } });
   ctx.store.tx(() => {
     ctx.store.parameters.delete(row.name);
     ctx.store.tags.removeAll(env.parameters.arn(row.name));
@@ -27,8 +26,7 @@ const deleteParameters: SsmHandler = (raw, ctx, env) => {
     for (const given of new Set(input.Names ?? [])) {
       let name: string | undefined;
       try {
-        const ref = parseReference(given, env.parameters.place);
-        if (ref.selector.kind === "latest") name = ref.name;
+        name = parameterNameOf(given, env.parameters.place);
       } catch {
         name = undefined;
       }
@@ -64,8 +62,7 @@ interface LabelInput {
 
 /** The parameter and version a (un)label call names (the latest when no version is given), or SSM's not-found errors. */
 function labelTarget(input: LabelInput, ctx: RequestContext, env: SsmEnv): { name: string; version: number } {
-  const ref = parseReference(input.Name ?? "", env.parameters.place);
-  const latest = env.parameters.resolve({ name: ref.name, selector: { kind: "latest" } });
+  const latest = env.parameters.resolve({ name: parameterNameOf(input.Name ?? "", env.parameters.place), selector: { kind: "latest" } });
   const version = input.ParameterVersion ?? latest.version;
   if (!ctx.store.parameters.version(latest.name, version)) throw versionNotFound(latest.name, version);
   return { name: latest.name, version };

@@ -1,7 +1,7 @@
 import type { RequestContext } from "../../domain/api-context.js";
 import type { Tag } from "../../store/tags.js";
 import { invalidResourceId, invalidResourceType, tooManyTags, validation } from "../errors.js";
-import { parseReference } from "../names.js";
+import { parameterNameOf } from "../names.js";
 import type { SsmEnv, SsmHandler } from "./env.js";
 
 /** SSM's limit of tags on one resource. */
@@ -23,9 +23,7 @@ function parameterOf(input: { ResourceType?: string; ResourceId?: string }, ctx:
   if (input.ResourceType !== "Parameter") throw invalidResourceType();
   let name: string;
   try {
-    const ref = parseReference(input.ResourceId ?? "", env.parameters.place);
-    if (ref.selector.kind !== "latest") throw invalidResourceId();
-    name = ref.name;
+    name = parameterNameOf(input.ResourceId ?? "", env.parameters.place);
   } catch {
     throw invalidResourceId();
   }
