@@ -62,6 +62,11 @@ SERVED = {
         "ListKeyPolicies", "ListKeys", "ListResourceTags", "PutKeyPolicy", "ReEncrypt", "ScheduleKeyDeletion",
         "TagResource", "UntagResource", "UpdateAlias",
     ],
+    ("ssm", "2014-11-06"): [
+        "AddTagsToResource", "DeleteParameter", "DeleteParameters", "DescribeParameters", "GetParameter",
+        "GetParameterHistory", "GetParameters", "GetParametersByPath", "LabelParameterVersion", "ListTagsForResource",
+        "PutParameter", "RemoveTagsFromResource", "UnlabelParameterVersion",
+    ],
 }
 
 # Shapes botocore does not mark sensitive that carry credentials: marked here so the audit

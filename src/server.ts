@@ -66,10 +66,11 @@ import { consoleRoute } from "./console/route.js";
 import { createRegistry, type RunningRegistry } from "./registry/built-in-registry.js";
 import type { RepositoryDirectory } from "./registry/types.js";
 import { createEcrModule } from "./ecr/module.js";
+import { createSsmModule } from "./ssm/module.js";
+import type { KeyService } from "./keys/key-service.js";
 import { RepositoryStore } from "./ecr/repository-store.js";
 import { buildRepositories } from "./ecr/build-repositories.js";
 import { createLocalRuntime, type LocalRuntime } from "./local-runtime.js";
-import type { KeyService } from "./keys/key-service.js";
 import { createSecretsManagerModule } from "./secrets-manager/module.js";
 
 export interface OpenRunnerOptions {
@@ -122,7 +123,7 @@ export interface OpenRunnerOptions {
    * access role's for pulls from the built-in registry. Absent: STS's, over the IAM store's roles.
    */
   roleSessions?: RoleSessions;
-  /** KMS's keys for the modules that encrypt with them (Secrets Manager); absent: none, so no secret value can be written. */
+  /** KMS's keys for the modules that encrypt with them (Secrets Manager, Parameter Store, services); absent: the data directory's own KMS. */
   keys?: KeyService;
 }
 
@@ -344,7 +345,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
   }
 }
 
-/** Logs, metrics, EventBridge and CloudTrail, in the order their dependencies need. */
+/** Logs, metrics, EventBridge, CloudTrail, STS, IAM and Parameter Store, in the order their dependencies need. */
 export const DEFAULT_MODULES: readonly ModuleFactory[] = [
   createLogsModule,
   createMetricsModule,
@@ -354,4 +355,5 @@ export const DEFAULT_MODULES: readonly ModuleFactory[] = [
   createIamModule,
   createKmsModule,
   createSecretsManagerModule,
+  createSsmModule,
 ];

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { openRunnerModel } from "../src/api/openrunner/model.js";
 import { ecrModule } from "../src/ecr/module.js";
-import { appRunnerModel, cloudTrailModel, cloudWatchModel, ecrModel, eventsModel, logsModel, secretsManagerModel, type ServiceModel } from "../src/model/model.js";
+import { appRunnerModel, cloudTrailModel, cloudWatchModel, ecrModel, eventsModel, kmsModel, logsModel, secretsManagerModel, ssmModel, type ServiceModel } from "../src/model/model.js";
 import { DEFAULT_MODULES } from "../src/server.js";
 import { awsJsonCall, type JsonApiName } from "./support/aws-json-call.js";
 import { FakeRegistry } from "./support/fake-registry.js";
@@ -18,6 +18,8 @@ const MODELS: [JsonApiName, ServiceModel][] = [
   ["cloudtrail", cloudTrailModel],
   ["ecr", ecrModel],
   ["secretsmanager", secretsManagerModel],
+  ["ssm", ssmModel],
+  ["kms", kmsModel],
 ];
 /** Requests in flight at once: enough to be quick, few enough for a shared 2-core machine. */
 const PARALLEL = 8;

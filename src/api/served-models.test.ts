@@ -19,6 +19,8 @@ import { openRunnerApi } from "./openrunner/complete-handshake.js";
 import { authorizationRequestsOf, type AwsJsonApi } from "../protocol/service-registry.js";
 import { secretsManagerApi } from "../secrets-manager/secrets-manager-api.js";
 import type { SecretStore } from "../store/secrets/secret-store.js";
+import { ssmApi } from "../ssm/ssm-api.js";
+import type { Parameters } from "../ssm/parameters.js";
 
 /** Handlers only touch their stores when called; listing operations never does. */
 const unused = <T>(): T => ({}) as T;
@@ -33,6 +35,7 @@ const APIS: AwsJsonApi[] = [
   iamApi(unused<Store>(), "123456789012"),
   ecrApi({ repositories: unused<RepositoryStore>(), registry: unused<BuiltInRegistry>(), passwords: unused<RegistryPasswords>(), lifecyclePolicyChanged: () => undefined }),
   secretsManagerApi({ secrets: unused<SecretStore>(), keys: undefined, logger: () => undefined }),
+  ssmApi({ parameters: unused<Parameters>() }),
 ];
 
 describe("every API is checked against a model of exactly what it serves", () => {
@@ -59,6 +62,7 @@ describe("every API names its calls with IAM's service prefix", () => {
     AmazonEC2ContainerRegistry_V20150921: "ecr",
     AWSIdentityManagementV20100508: "iam",
     secretsmanager: "secretsmanager",
+    AmazonSSM: "ssm",
   };
   for (const api of APIS) {
     it(api.targetPrefix, () => {

@@ -123,6 +123,9 @@ export const ERROR_CODES = {
   SsmInvalidNextToken: { type: "InvalidNextToken", status: 400 },
   SsmValidation: { type: "ValidationException", status: 400 },
   SsmInternalServerError: { type: "InternalServerError", status: 500 },
+  SsmInvalidResourceType: { type: "InvalidResourceType", status: 400 },
+  SsmInvalidResourceId: { type: "InvalidResourceId", status: 400 },
+  SsmTooManyTags: { type: "TooManyTagsError", status: 400 },
   // A deployment could not read a RuntimeEnvironmentSecrets / run.secrets value, or the service's
   // KMS key (EncryptionConfiguration) is not usable: recorded on the Operation, the old version serves.
   SecretUnavailable: { type: "InvalidRequestException", status: 400 },

@@ -7,6 +7,7 @@ import rawIam from "./iam-2010-05-08.json" with { type: "json" };
 import rawKms from "./kms-2014-11-01.json" with { type: "json" };
 import rawLogs from "./logs-2014-03-28.json" with { type: "json" };
 import rawSecretsManager from "./secretsmanager-2017-10-17.json" with { type: "json" };
+import rawSsm from "./ssm-2014-11-06.json" with { type: "json" };
 
 /** The subset of the botocore/Smithy JSON model that validation and the protocol need. */
 export interface ShapeRef {
@@ -55,6 +56,8 @@ export const cloudTrailModel = rawCloudTrail as unknown as ServiceModel;
 export const ecrModel = rawEcr as unknown as ServiceModel;
 export const secretsManagerModel = rawSecretsManager as unknown as ServiceModel;
 export const kmsModel = rawKms as unknown as ServiceModel;
+/** SSM Parameter Store's operations; `PSParameterValue` is sensitive, so the audit trail hides every value. */
+export const ssmModel = rawSsm as unknown as ServiceModel;
 /** IAM's model (awsQuery): decodes form parameters, validates them and encodes XML answers (src/protocol/query/). */
 export const iamModel = rawIam as unknown as ServiceModel;
 

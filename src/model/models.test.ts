@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { MAX_JSON_DEPTH } from "../protocol/http/json-body.js";
-import { appRunnerModel, cloudTrailModel, cloudWatchModel, ecrModel, eventsModel, iamModel, kmsModel, logsModel, secretsManagerModel, type ServiceModel } from "./model.js";
+import { appRunnerModel, cloudTrailModel, cloudWatchModel, ecrModel, eventsModel, iamModel, kmsModel, logsModel, secretsManagerModel, ssmModel, type ServiceModel } from "./model.js";
 import { validateInput } from "./validate.js";
 
 /** How many JSON levels (objects and arrays) the deepest value of a shape can take; recursion counts as unbounded. */
@@ -36,6 +36,7 @@ const MODELS: [string, ServiceModel][] = [
   ["IAM", iamModel],
   ["Secrets Manager", secretsManagerModel],
   ["KMS", kmsModel],
+  ["SSM", ssmModel],
 ];
 
 describe("the models requests are checked against", () => {

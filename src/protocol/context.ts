@@ -1,4 +1,5 @@
 import type { Principal } from "../iam/sigv4/verify.js";
+import type { CallFacts } from "../iam/authorization.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 
@@ -17,6 +18,11 @@ export interface EndpointDeps {
 export interface CallContext {
   principal: Principal;
   requestId: string;
+  /**
+   * What the authorizer read of the HTTP call (source IP, time), for handlers that authorize
+   * more on the caller's behalf (Parameter Store's kms:Decrypt on a customer managed key).
+   */
+  call?: CallFacts;
 }
 
 /** What a handler of an API served with `Deps` receives. */

@@ -1,20 +1,24 @@
 import type { ControlPlaneModule, ModuleDeps } from "../modules.js";
 import type { ParameterValueReader } from "../domain/runtime-secrets.js";
-import { AppRunnerError } from "../errors/app-runner-error.js";
+import { ssmAuthorization } from "./authorization.js";
+import { Parameters } from "./parameters.js";
+import { parameterReader } from "./reader.js";
+import { ssmApi } from "./ssm-api.js";
 
 /** SSM Parameter Store's API, and the reader deployments resolve parameters with. */
 export interface SsmModule extends ControlPlaneModule {
   reader: ParameterValueReader;
 }
 
-/** Stub: the Parameter Store work replaces it. */
-export function createSsmModule(_deps: ModuleDeps): SsmModule {
+/**
+ * Parameter Store on the shared endpoint over the control-plane store, SecureString values under
+ * `deps.keys` (without KMS, String and StringList only).
+ */
+export function createSsmModule(deps: ModuleDeps): SsmModule {
+  const parameters = new Parameters({ store: deps.store, keys: deps.keys, place: { region: deps.config.region, accountId: deps.config.accountId } });
   return {
     name: "ssm",
-    reader: {
-      parameterValue: () => {
-        throw new AppRunnerError("ParameterNotFound", "The parameter was not found.");
-      },
-    },
+    apis: [{ ...ssmApi({ parameters }), authorization: ssmAuthorization(deps.config.region) }],
+    reader: parameterReader(parameters, deps.authorizer),
   };
 }

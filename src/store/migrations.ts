@@ -300,4 +300,35 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX kms_aliases_key ON kms_aliases(key_id);
   `,
+  // SSM Parameter Store (src/store/parameters, src/ssm): a parameter's versions, each with its
+  // own settings and its value (sealed with the store's box, or a KMS envelope for SecureString:
+  // never in clear), and its labels (one version per label). The parameter row points at the latest.
+  `
+  CREATE TABLE ssm_parameters (
+    name TEXT PRIMARY KEY,
+    latest INTEGER NOT NULL
+  );
+
+  CREATE TABLE ssm_parameter_versions (
+    name TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    key_id TEXT,
+    description TEXT,
+    allowed_pattern TEXT,
+    tier TEXT NOT NULL,
+    data_type TEXT NOT NULL,
+    value TEXT NOT NULL,
+    modified_at INTEGER NOT NULL,
+    modified_user TEXT NOT NULL,
+    PRIMARY KEY (name, version)
+  );
+
+  CREATE TABLE ssm_parameter_labels (
+    name TEXT NOT NULL,
+    label TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    PRIMARY KEY (name, label)
+  );
+  `,
 ];

@@ -8,6 +8,7 @@ import { IamStore } from "./iam/iam-store.js";
 import { IamRevision } from "./iam/revision.js";
 import { MetaRepository } from "./meta.js";
 import { OperationRepository } from "./operations.js";
+import { ParameterRepository } from "./parameters/parameter-store.js";
 import { ResourceRepository } from "./resources.js";
 import { sealClearSecrets } from "./seal-at-rest.js";
 import { SealedJson } from "./sealed-json.js";
@@ -26,6 +27,8 @@ export class Store {
   readonly sessions: SessionRepository;
   /** Users, groups, roles, policies (src/store/iam); `iam.revision` moves on every IAM write, keys included. */
   readonly iam: IamStore;
+  /** SSM Parameter Store's parameters, their versions and labels; values sealed or KMS envelopes. */
+  readonly parameters: ParameterRepository;
   /** Made once: better-sqlite3 builds a wrapper per transaction() call. */
   private readonly readTx;
 
@@ -43,6 +46,7 @@ export class Store {
     this.tags = new TagRepository(db);
     this.outbox = new EventOutboxRepository(db);
     this.sessions = new SessionRepository(db, box);
+    this.parameters = new ParameterRepository(db, box);
     this.readTx = db.transaction((fn: () => unknown) => fn());
   }
 

@@ -11,6 +11,8 @@ export const JSON_APIS = {
   cloudtrail: { prefix: "CloudTrail_20131101", service: "cloudtrail", version: "1.1" },
   ecr: { prefix: "AmazonEC2ContainerRegistry_V20150921", service: "ecr", version: "1.1" },
   secretsmanager: { prefix: "secretsmanager", service: "secretsmanager", version: "1.1" },
+  ssm: { prefix: "AmazonSSM", service: "ssm", version: "1.1" },
+  kms: { prefix: "TrentService", service: "kms", version: "1.1" },
 } as const;
 
 export type JsonApiName = keyof typeof JSON_APIS;

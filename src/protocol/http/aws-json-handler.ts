@@ -80,12 +80,12 @@ export function createAwsJsonHandler<Deps extends EndpointDeps>(opts: AwsJsonHan
       input = parsed;
       const inputShape = api.model?.operations[operation]?.input?.shape;
       if (api.model && inputShape) validateInput(inputShape, parsed, api.model, api.modelChecks ?? "all");
-      const facts = { sourceIp: req.socket.remoteAddress ?? "", secureTransport: false, time };
+      const call = { sourceIp: req.socket.remoteAddress ?? "", secureTransport: false, time };
       const requests = authorizationRequestsOf(api, operation, parsed, principal);
-      if (api.authorization?.authorize) api.authorization.authorize(principal, requests, facts);
-      else opts.authorizer.authorize(principal, requests, facts);
+      if (api.authorization?.authorize) api.authorization.authorize(principal, requests, call);
+      else opts.authorizer.authorize(principal, requests, call);
       opts.admit?.({ api, operation, requestId, input: parsed });
-      output = await handler(parsed, { ...deps, principal, requestId });
+      output = await handler(parsed, { ...deps, principal, requestId, call });
       writeJson(res, requestId, jsonVersion, output);
     } catch (err) {
       failure = asAppRunnerError(err);
