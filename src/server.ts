@@ -66,6 +66,8 @@ import { createEcrModule } from "./ecr/module.js";
 import { RepositoryStore } from "./ecr/repository-store.js";
 import { buildRepositories } from "./ecr/build-repositories.js";
 import { createLocalRuntime, type LocalRuntime } from "./local-runtime.js";
+import type { KeyService } from "./keys/key-service.js";
+import { serviceKeyring } from "./keys/service-keyring.js";
 
 export interface OpenRunnerOptions {
   dataDir: string;
@@ -104,6 +106,8 @@ export interface OpenRunnerOptions {
    * swarm's nodes must reach it), and the ECR side's repositories (absent: no push or pull).
    */
   registry?: { port: number; host?: string; repositories?: RepositoryDirectory };
+  /** KMS's keys (the KMS API's, and services' EncryptionConfiguration); absent: none, a KmsKey is refused. */
+  keys?: KeyService;
   /** The roles STS and App Runner's role sessions assume; absent: the IAM store's. */
   roles?: RoleDirectory;
   /**
@@ -173,6 +177,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       region,
     });
     const roles = opts.roles ?? storeRoleDirectory(store.iam);
+    const keys = opts.keys;
+    // Services with an EncryptionConfiguration.KmsKey have their configuration sealed under it, from their first read on.
+    if (keys) store.useKeyring(serviceKeyring(keys));
     // App Runner's own role sessions: the access role for pulls, the instance role for the running code.
     const roleSessions = opts.roleSessions ?? createRoleSessions({ sessions: store.sessions, roles, clock, random, accountId });
     const r = opts.registry;
@@ -187,6 +194,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
         credentials,
         authorizer,
         roles,
+        ...(keys ? { keys } : {}),
         logger,
         admitApiCall: (call) => admitApiCall(call),
         recordApiCall: (call) => onApiCall(call),
@@ -242,9 +250,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const artifacts =
       opts.artifacts ??
       (runtime ? new HostArtifactResolver({ images: runtime.images, builder: runtime.builder, keeper, ...(pullAccess ? { pullAccess } : {}) }) : new UnavailableArtifactResolver());
-    const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
+    const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger, ...(keys ? { keys } : {}) }, { stepDelayMs: opts.engineStepDelayMs });
     const handle = createAwsJsonHandler({
-      deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances },
+      deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances, ...(keys ? { keys } : {}) },
       apis: [appRunnerApi, openRunnerApi(secretBox(dataDir)), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
       credentials,
       authorizer,

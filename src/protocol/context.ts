@@ -1,3 +1,4 @@
+import type { CallFacts } from "../iam/authorization.js";
 import type { Principal } from "../iam/sigv4/verify.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
@@ -17,6 +18,8 @@ export interface EndpointDeps {
 export interface CallContext {
   principal: Principal;
   requestId: string;
+  /** Where and when the call came from, for authorization a handler does itself (a KMS key another service uses). */
+  call?: CallFacts;
 }
 
 /** What a handler of an API served with `Deps` receives. */

@@ -12,14 +12,14 @@ import type { AccessKeyRepository } from "./access-keys.js";
  */
 export function sealClearSecrets(db: Db, json: SealedJson, keys: AccessKeyRepository): number {
   const resources = (
-    db.prepare(`SELECT arn, doc, internal FROM resources WHERE doc LIKE '%RuntimeEnvironmentVariables%' OR internal LIKE '%RuntimeEnvironmentVariables%'`).all() as {
+    db.prepare(`SELECT arn, doc, internal FROM resources WHERE doc LIKE '%RuntimeEnvironment%' OR internal LIKE '%RuntimeEnvironment%'`).all() as {
       arn: string;
       doc: string;
       internal: string;
     }[]
   ).filter((r) => SealedJson.holdsClear(r.doc) || SealedJson.holdsClear(r.internal));
   const operations = (
-    db.prepare(`SELECT id, state FROM operations WHERE state LIKE '%RuntimeEnvironmentVariables%'`).all() as { id: string; state: string }[]
+    db.prepare(`SELECT id, state FROM operations WHERE state LIKE '%RuntimeEnvironment%'`).all() as { id: string; state: string }[]
   ).filter((o) => SealedJson.holdsClear(o.state));
   const clearKeys = db.prepare(`SELECT COUNT(*) AS n FROM access_keys WHERE secret_access_key NOT LIKE '{%'`).get() as { n: number };
   if (resources.length === 0 && operations.length === 0 && clearKeys.n === 0) return 0;

@@ -80,13 +80,10 @@ export function createAwsJsonHandler<Deps extends EndpointDeps>(opts: AwsJsonHan
       input = parsed;
       const inputShape = api.model?.operations[operation]?.input?.shape;
       if (api.model && inputShape) validateInput(inputShape, parsed, api.model, api.modelChecks ?? "all");
-      opts.authorizer.authorize(principal, authorizationRequestsOf(api, operation, parsed, principal), {
-        sourceIp: req.socket.remoteAddress ?? "",
-        secureTransport: false,
-        time,
-      });
+      const call = { sourceIp: req.socket.remoteAddress ?? "", secureTransport: false, time };
+      opts.authorizer.authorize(principal, authorizationRequestsOf(api, operation, parsed, principal), call);
       opts.admit?.({ api, operation, requestId, input: parsed });
-      output = await handler(parsed, { ...deps, principal, requestId });
+      output = await handler(parsed, { ...deps, principal, requestId, call });
       writeJson(res, requestId, jsonVersion, output);
     } catch (err) {
       failure = asAppRunnerError(err);
