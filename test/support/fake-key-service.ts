@@ -18,12 +18,13 @@ export class FakeKeyService implements KeyService {
   readonly keys = new Map<string, FakeKey>();
   readonly aliases = new Map<string, string>();
   readonly calls: string[] = [];
-  /** Principals (by ARN) refused an action, as `${arn} ${action}`. */
+  /** Uses refused, as `${principal ARN} ${action} ${key ARN}`. */
   readonly denied = new Set<string>();
 
+  /** The account and region new keys are made in (a test sets the server's once it runs). */
   constructor(
-    private readonly region = "us-east-1",
-    private readonly account = "123456789012",
+    public region = "us-east-1",
+    public account = "123456789012",
   ) {}
 
   createKey(opts: { symmetric?: boolean; manager?: "AWS" | "CUSTOMER" } = {}): KeyView {
@@ -101,7 +102,7 @@ export class FakeKeyService implements KeyService {
 
   authorizeUse(principal: Principal, keyArn: string, action: KeyUseAction): void {
     this.calls.push(`authorize ${action}`);
-    if (this.denied.has(`${principal.arn} ${action}`)) {
+    if (this.denied.has(`${principal.arn} ${action} ${keyArn}`)) {
       throw new AppRunnerError("AccessDenied", `User: ${principal.arn} is not authorized to perform: ${action} on resource: ${keyArn}`);
     }
   }
