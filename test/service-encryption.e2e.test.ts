@@ -13,6 +13,7 @@ import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloud
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { deploymentStream, serviceLogGroup } from "../src/telemetry/log-groups.js";
+import { awsJsonCall } from "./support/aws-json-call.js";
 import { FakeKeyService } from "./support/fake-key-service.js";
 import { eventually, startInProcess, tempDataDir, type InProcessServer } from "./support/harness.js";
 import { ScriptedRuntimeDriver } from "./support/scripted-driver.js";
@@ -143,6 +144,26 @@ describe("a service encrypted with a customer KMS key", () => {
     const resume = await server.client.send(new ResumeServiceCommand({ ServiceArn: arn }));
     assert.equal((await settled(arn)).Status, "PAUSED");
     assert.match(await deploymentLog(running, resume.OperationId ?? ""), /is pending deletion/);
+  });
+
+  it("records CreateService and UpdateService in the trail with the environment HIDDEN_DUE_TO_SECURITY_REASONS, as the guide's CloudTrail section shows", async () => {
+    const { endpoint, rootKey } = server.running;
+    const events: string[] = [];
+    for (const name of ["CreateService", "UpdateService"]) {
+      const page = await awsJsonCall(endpoint, rootKey, "cloudtrail", "LookupEvents", JSON.stringify({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: name }] }));
+      events.push(...((page.body.Events ?? []) as { CloudTrailEvent: string }[]).map((e) => e.CloudTrailEvent));
+    }
+    const update = events.map((e) => JSON.parse(e) as { eventName: string; requestParameters: { sourceConfiguration?: unknown } | null }).find((e) => e.eventName === "UpdateService");
+    assert.ok(update, "UpdateService was recorded");
+    assert.deepEqual(update.requestParameters?.sourceConfiguration, {
+      autoDeploymentsEnabled: false,
+      imageRepository: {
+        imageIdentifier: "127.0.0.1:5000/hello:latest",
+        imageRepositoryType: "ECR_PUBLIC",
+        imageConfiguration: { port: "8080", runtimeEnvironmentVariables: "HIDDEN_DUE_TO_SECURITY_REASONS" },
+      },
+    });
+    for (const e of events) assert.equal(e.includes(ENV_VALUE) || e.includes("DB_URL"), false, e);
   });
 
   it("keeps describing and listing it after a restart with its key disabled, without the members the key would open, and all of it once enabled", async () => {
