@@ -209,8 +209,15 @@ describe("secrets at rest: a secret's value is found nowhere in clear after a se
     const places = new Map<string, string>();
     // Every log group, every event (service, application and deployment logs, service events).
     const { endpoint, rootKey } = server.running;
-    const groups = await awsJsonCall(endpoint, rootKey, "logs", "DescribeLogGroups", "{}");
-    for (const g of (groups.body.logGroups ?? []) as { logGroupName: string }[]) {
+    const groups: { logGroupName: string }[] = [];
+    let groupToken: string | undefined;
+    do {
+      const page = await awsJsonCall(endpoint, rootKey, "logs", "DescribeLogGroups", JSON.stringify(groupToken ? { nextToken: groupToken } : {}));
+      groups.push(...((page.body.logGroups ?? []) as { logGroupName: string }[]));
+      groupToken = page.body.nextToken as string | undefined;
+    } while (groupToken);
+    assert.ok(groups.some((g) => g.logGroupName.startsWith("/aws/apprunner/secrets-app/")), "the service's log groups were found");
+    for (const g of groups) {
       let token: string | undefined;
       const messages: string[] = [];
       do {
