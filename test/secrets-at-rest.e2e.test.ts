@@ -195,10 +195,12 @@ describe("secrets at rest: a secret's value is found nowhere in clear after a se
   });
 
   it("after delete, no value is in any log group, the audit trail, the server's output or any file of the data directory", async () => {
+    let appArn = "";
     for (const name of ["secrets-app", "disabled-key"]) {
       const listed = await awsJsonCall(server.running.endpoint, server.running.rootKey, "apprunner", "ListServices", "{}");
       const arn = ((listed.body.ServiceSummaryList ?? []) as { ServiceName: string; ServiceArn: string }[]).find((x) => x.ServiceName === name)?.ServiceArn;
       assert.ok(arn, name);
+      if (name === "secrets-app") appArn = arn;
       await server.client.send(new DeleteServiceCommand({ ServiceArn: arn }));
       await eventually(async () => {
         const s = (await server.client.send(new DescribeServiceCommand({ ServiceArn: arn }))).Service;
@@ -254,6 +256,11 @@ describe("secrets at rest: a secret's value is found nowhere in clear after a se
       if (statSync(f).size > 256 * 1024 * 1024) continue;
       places.set(f, readFileSync(f).toString("latin1"));
     }
+
+    // Control: the search reads what it should (the service's id is in clear in the database and in log group names).
+    const serviceId = ((await server.client.send(new DescribeServiceCommand({ ServiceArn: appArn }))).Service?.ServiceId ?? "") || "no id";
+    assert.ok(files.some((f) => f.includes("openrunner.db") && places.get(f)?.includes(serviceId)), "the database files were read");
+    assert.ok([...places.keys()].some((p) => p.includes(serviceId)), "the service's log groups were read");
 
     const found: string[] = [];
     for (const [place, text] of places) {
