@@ -3,11 +3,12 @@ import { SecretBox, type SealedSecret } from "../iam/secret-box.js";
 /**
  * Members whose values are secrets the API still has to give back (App Runner returns
  * RuntimeEnvironmentVariables in DescribeService, keys and values both marked sensitive in its
- * model) or that say where secrets are (RuntimeEnvironmentSecrets: names and ARNs only, but what a
- * service reads is nobody else's business): stored sealed, so a copy of openrunner.db alone
- * reveals none of them.
+ * model, as are StartCommand and BuildCommand, which often carry a token) or that say where
+ * secrets are (RuntimeEnvironmentSecrets: names and ARNs only, but what a service reads is
+ * nobody else's business): stored sealed, so a copy of openrunner.db alone reveals none of them.
  */
-const SEALED_MEMBERS: ReadonlySet<string> = new Set(["RuntimeEnvironmentVariables", "RuntimeEnvironmentSecrets"]);
+export const SEALED_MEMBER_NAMES = ["RuntimeEnvironmentVariables", "RuntimeEnvironmentSecrets", "StartCommand", "BuildCommand"] as const;
+const SEALED_MEMBERS: ReadonlySet<string> = new Set(SEALED_MEMBER_NAMES);
 /** Sealed with the data directory's master key. */
 const MARK = "$sealed";
 /** Sealed under a customer's KMS key (a service's EncryptionConfiguration.KmsKey). */

@@ -11,13 +11,14 @@ import { Store } from "./store.js";
 const ARN = "arn:aws:apprunner:us-east-1:123456789012:service/keyed/0123456789abcdef0123456789abcdef";
 const ENV_VALUE = "db-password-under-the-customer-key";
 const SECRET_REF = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-pass-AbCdEf";
+const START_COMMAND = "node server.js --admin-token start-command-token";
 
 const doc = (kmsKey: string | undefined, env: Record<string, string>): Record<string, unknown> => ({
   ServiceArn: ARN,
   SourceConfiguration: {
     ImageRepository: {
       ImageIdentifier: "x",
-      ImageConfiguration: { Port: "8080", RuntimeEnvironmentVariables: env, RuntimeEnvironmentSecrets: { DB_PASSWORD: SECRET_REF } },
+      ImageConfiguration: { Port: "8080", StartCommand: START_COMMAND, RuntimeEnvironmentVariables: env, RuntimeEnvironmentSecrets: { DB_PASSWORD: SECRET_REF } },
     },
   },
   ...(kmsKey ? { EncryptionConfiguration: { KmsKey: kmsKey } } : {}),
@@ -39,13 +40,13 @@ describe("a service's configuration sealed under its EncryptionConfiguration.Kms
   };
   after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-  it("seals RuntimeEnvironmentSecrets as well as RuntimeEnvironmentVariables, for a service without a key", () => {
+  it("seals RuntimeEnvironmentSecrets and StartCommand as well as RuntimeEnvironmentVariables, for a service without a key", () => {
     const file = tempFile();
     const store = Store.open(file);
     store.resources.insert({ arn: ARN, kind: "service", name: "keyed", status: "RUNNING", doc: doc(undefined, { A: ENV_VALUE }), createdAt: 0 });
     store.close();
     const bytes = fileBytes(file);
-    for (const clear of [ENV_VALUE, SECRET_REF, "DB_PASSWORD"]) assert.equal(bytes.includes(clear), false, clear);
+    for (const clear of [ENV_VALUE, SECRET_REF, "DB_PASSWORD", START_COMMAND]) assert.equal(bytes.includes(clear), false, clear);
     const again = Store.open(file);
     assert.deepEqual(again.resources.get(ARN)?.doc, doc(undefined, { A: ENV_VALUE }));
     again.close();
@@ -63,7 +64,7 @@ describe("a service's configuration sealed under its EncryptionConfiguration.Kms
     assert.equal(kms.calls.filter((c) => c.startsWith("GenerateDataKey")).length, 1);
     store.close();
     const bytes = fileBytes(file);
-    for (const clear of [ENV_VALUE, SECRET_REF]) assert.equal(bytes.includes(clear), false, clear);
+    for (const clear of [ENV_VALUE, SECRET_REF, START_COMMAND]) assert.equal(bytes.includes(clear), false, clear);
     assert.equal(bytes.includes('"$kms"'), true, "sealed under the KMS key, not the master key");
 
     // A restart: a new keyring opens the wrapped data key once through KMS.
