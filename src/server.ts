@@ -72,6 +72,7 @@ import { RepositoryStore } from "./ecr/repository-store.js";
 import { buildRepositories } from "./ecr/build-repositories.js";
 import { createLocalRuntime, type LocalRuntime } from "./local-runtime.js";
 import { createSecretsManagerModule } from "./secrets-manager/module.js";
+import { serviceKeyring } from "./keys/service-keyring.js";
 
 export interface OpenRunnerOptions {
   dataDir: string;
@@ -192,6 +193,8 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const roles = opts.roles ?? storeRoleDirectory(store.iam);
     // KMS's keys, their material sealed under the master key: the KMS API's, and Secrets Manager's, Parameter Store's and services' encryption.
     const keys = opts.keys ?? createKeyService({ store, box: masterKey, authorizer, clock, random, accountId, region });
+    // Services with an EncryptionConfiguration.KmsKey have their configuration sealed under it, from their first read on.
+    store.useKeyring(serviceKeyring(keys));
     // App Runner's own role sessions: the access role for pulls, the instance role for the running code.
     const roleSessions = opts.roleSessions ?? createRoleSessions({ sessions: store.sessions, roles, clock, random, accountId });
     const r = opts.registry;
@@ -263,9 +266,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const artifacts =
       opts.artifacts ??
       (runtime ? new HostArtifactResolver({ images: runtime.images, builder: runtime.builder, keeper, ...(pullAccess ? { pullAccess } : {}) }) : new UnavailableArtifactResolver());
-    const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger }, { stepDelayMs: opts.engineStepDelayMs });
+    const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger, ...(keys ? { keys } : {}) }, { stepDelayMs: opts.engineStepDelayMs });
     const handle = createAwsJsonHandler({
-      deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances },
+      deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances, keys },
       apis: [appRunnerApi, openRunnerApi(() => masterKey), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
       credentials,
       authorizer,

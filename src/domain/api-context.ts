@@ -1,5 +1,6 @@
 import { handler as bind, type OperationHandler as HandlerOf, type RequestContext as ContextOf } from "../protocol/context.js";
 import type { OperationType } from "../store/operations.js";
+import type { KeyService } from "../keys/key-service.js";
 import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
@@ -28,6 +29,8 @@ export interface ApiDeps {
   engine: WorkNotifier;
   /** The running driver's instances (read only: which node each runs on); absent without a runtime. */
   instances?: InstanceDirectory;
+  /** KMS's keys, for a service's EncryptionConfiguration; absent: no KMS (a KmsKey is refused). */
+  keys?: KeyService;
 }
 
 /** What a control-plane handler receives: the deps above and the call's principal and request id. */

@@ -7,6 +7,7 @@ import type { ArtifactContext, ArtifactRequest, ArtifactResolver, ArtifactStep, 
 import type { OperationRow, OperationStatus } from "../store/operations.js";
 import type { Store } from "../store/store.js";
 import type { ServiceEventRecorder } from "../telemetry/service-events.js";
+import type { KeyService } from "../keys/key-service.js";
 import { epochSeconds } from "../protocol/wire.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
@@ -22,6 +23,8 @@ export interface EngineDeps {
   events: ServiceEventRecorder;
   /** Where the engine reports what it could not record anywhere else. */
   logger: (message: string, fields?: Record<string, unknown>) => void;
+  /** KMS's keys: a service's EncryptionConfiguration.KmsKey must be usable for a new deployment. Absent: no KMS. */
+  keys?: KeyService;
 }
 
 export interface Outcome {

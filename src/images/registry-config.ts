@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { AppRunnerError } from "../errors/app-runner-error.js";
+import { jsonErrorPosition } from "../util/json-parse-error.js";
 import { DOCKER_HUB, DOCKER_HUB_API_HOST, formatImageReference } from "./reference.js";
 import type { ImageReference } from "./types.js";
 
@@ -127,8 +128,7 @@ export function parseRegistryConfig(text: string, source = REGISTRY_CONFIG_FILE)
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    // JSON.parse messages quote the text near the error, which may be a password: keep only the position.
-    const position = err instanceof Error ? /position \d+/.exec(err.message)?.[0] : undefined;
+    const position = jsonErrorPosition(err);
     throw bad(source, `it is not valid JSON${position ? ` (at ${position})` : ""}`);
   }
   return validateRegistryConfig(parsed, source);

@@ -1,5 +1,5 @@
-import type { Principal } from "../iam/sigv4/verify.js";
 import type { CallFacts } from "../iam/authorization.js";
+import type { Principal } from "../iam/sigv4/verify.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 

@@ -1,5 +1,5 @@
 import type { Db } from "./database.js";
-import type { SealedJson } from "./sealed-json.js";
+import type { KmsBinding, SealedJson } from "./sealed-json.js";
 
 export type OperationType =
   | "CREATE_SERVICE"
@@ -86,7 +86,8 @@ const fromRaw = (json: SealedJson, r: RawOperation): OperationRow => ({
   startedAt: r.started_at,
   endedAt: r.ended_at,
   updatedAt: r.updated_at,
-  state: json.parse<OperationState>(r.state, operationContext(r.id)),
+  // Members under the service's KMS key are bound to the service, the rest to the operation.
+  state: json.parse<OperationState>(r.state, operationContext(r.id), r.service_arn),
 });
 
 export class OperationRepository {
@@ -95,13 +96,24 @@ export class OperationRepository {
     private readonly json: SealedJson,
   ) {}
 
+  /**
+   * An operation's sealed members (the configuration an update replaced) are encrypted under its
+   * service's KMS key, as the service's own are; that key cannot change after creation.
+   */
+  private kmsOf(serviceArn: string): KmsBinding | undefined {
+    const row = this.db
+      .prepare(`SELECT json_extract(doc, '$.EncryptionConfiguration.KmsKey') AS key FROM resources WHERE arn = ?`)
+      .get(serviceArn) as { key: unknown } | undefined;
+    return typeof row?.key === "string" && row.key !== "" ? { keyRef: row.key, context: serviceArn } : undefined;
+  }
+
   insert(op: Omit<OperationRow, "seq" | "endedAt" | "updatedAt">): OperationRow {
     this.db
       .prepare(
         `INSERT INTO operations (id, service_arn, type, status, seq, started_at, ended_at, updated_at, state)
          VALUES (?, ?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM operations), ?, NULL, ?, ?)`,
       )
-      .run(op.id, op.serviceArn, op.type, op.status, op.startedAt, op.startedAt, this.json.stringify(op.state, operationContext(op.id)));
+      .run(op.id, op.serviceArn, op.type, op.status, op.startedAt, op.startedAt, this.json.stringify(op.state, operationContext(op.id), this.kmsOf(op.serviceArn)));
     const row = this.get(op.id);
     if (!row) throw new Error(`operation ${op.id} vanished after insert`);
     return row;
@@ -115,7 +127,7 @@ export class OperationRepository {
   update(op: OperationRow): void {
     this.db
       .prepare(`UPDATE operations SET status = ?, ended_at = ?, updated_at = ?, state = ? WHERE id = ?`)
-      .run(op.status, op.endedAt, op.updatedAt, this.json.stringify(op.state, operationContext(op.id)), op.id);
+      .run(op.status, op.endedAt, op.updatedAt, this.json.stringify(op.state, operationContext(op.id), this.kmsOf(op.serviceArn)), op.id);
   }
 
   /** Newest first, as ListOperations returns them. */

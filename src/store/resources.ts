@@ -1,6 +1,6 @@
 import type Database from "better-sqlite3";
 import type { Db } from "./database.js";
-import type { SealedJson } from "./sealed-json.js";
+import type { KmsBinding, SealedJson } from "./sealed-json.js";
 
 export type ResourceKind =
   | "service"
@@ -65,6 +65,20 @@ export interface ListQuery {
 
 /** What queries return: which rows, and which version of each; the cache supplies the rest. */
 type RowVersion = [arn: string, version: number];
+
+/**
+ * The KMS key a resource's sealed members are encrypted under: a service's
+ * EncryptionConfiguration.KmsKey (kept in clear beside them: it is what opens them).
+ */
+export function kmsKeyOf(doc: unknown): string | undefined {
+  const key = (doc as { EncryptionConfiguration?: { KmsKey?: unknown } } | null)?.EncryptionConfiguration?.KmsKey;
+  return typeof key === "string" && key !== "" ? key : undefined;
+}
+
+function kmsBindingOf(arn: string, doc: unknown): KmsBinding | undefined {
+  const keyRef = kmsKeyOf(doc);
+  return keyRef === undefined ? undefined : { keyRef, context: arn };
+}
 
 /** Parsed rows are shared between reads, so documents are frozen: callers replace, never edit. */
 function deepFreeze<T>(value: T): T {
@@ -139,8 +153,8 @@ export class ResourceRepository {
       revision: r.revision ?? 0,
       parentArn: r.parentArn ?? "",
       status: r.status,
-      doc: this.json.stringify(r.doc, r.arn),
-      internal: this.json.stringify(r.internal ?? {}, r.arn),
+      doc: this.json.stringify(r.doc, r.arn, kmsBindingOf(r.arn, r.doc)),
+      internal: this.json.stringify(r.internal ?? {}, r.arn, kmsBindingOf(r.arn, r.doc)),
       createdAt: r.createdAt,
     });
     const row = this.get<TDoc, TInternal>(r.arn);
@@ -164,6 +178,8 @@ export class ResourceRepository {
     if (!entry || entry.version !== version) {
       const raw = this.rowStmt.get(arn) as (RawRow & { version: number }) | undefined;
       if (!raw) throw new Error(`resource ${arn} vanished while being read`);
+      const doc = this.json.open(raw.doc, raw.arn);
+      const internal = this.json.open(raw.internal, raw.arn);
       const row: ResourceRow<unknown, unknown> = {
         arn: raw.arn,
         kind: raw.kind,
@@ -171,14 +187,15 @@ export class ResourceRepository {
         revision: raw.revision,
         parentArn: raw.parent_arn,
         status: raw.status,
-        doc: deepFreeze(this.json.parse(raw.doc, raw.arn)),
-        internal: deepFreeze(this.json.parse(raw.internal, raw.arn)),
+        doc: deepFreeze(doc.value),
+        internal: deepFreeze(internal.value),
         seq: raw.seq,
         createdAt: raw.created_at,
         deletedAt: raw.deleted_at,
       };
       entry = { version: raw.version, row };
-      this.cache.set(arn, entry);
+      // A row with members its KMS key would not open is read again next time: the key may be enabled by then.
+      if (doc.complete && internal.complete) this.cache.set(arn, entry);
     }
     return { ...(entry.row as ResourceRow<TDoc, TInternal>) };
   }
@@ -187,8 +204,8 @@ export class ResourceRepository {
     this.updateStmt.run({
       arn: row.arn,
       status: row.status,
-      doc: this.json.stringify(row.doc, row.arn),
-      internal: this.json.stringify(row.internal, row.arn),
+      doc: this.json.stringify(row.doc, row.arn, kmsBindingOf(row.arn, row.doc)),
+      internal: this.json.stringify(row.internal, row.arn, kmsBindingOf(row.arn, row.doc)),
       deletedAt: row.deletedAt,
     });
   }

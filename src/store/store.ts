@@ -11,7 +11,7 @@ import { OperationRepository } from "./operations.js";
 import { ParameterRepository } from "./parameters/parameter-store.js";
 import { ResourceRepository } from "./resources.js";
 import { sealClearSecrets } from "./seal-at-rest.js";
-import { SealedJson } from "./sealed-json.js";
+import { SealedJson, type MemberKeyring } from "./sealed-json.js";
 import { SessionRepository } from "./sessions.js";
 import { TagRepository } from "./tags.js";
 
@@ -31,12 +31,14 @@ export class Store {
   readonly parameters: ParameterRepository;
   /** Made once: better-sqlite3 builds a wrapper per transaction() call. */
   private readonly readTx;
+  private readonly json: SealedJson;
 
   private constructor(
     readonly db: Db,
     box: SecretBox,
   ) {
     const json = new SealedJson(box);
+    this.json = json;
     const iamRevision = new IamRevision();
     this.meta = new MetaRepository(db);
     this.accessKeys = new AccessKeyRepository(db, box, iamRevision);
@@ -65,6 +67,15 @@ export class Store {
       db.close();
       throw err;
     }
+  }
+
+  /**
+   * Seals the members of services with an EncryptionConfiguration.KmsKey under that key (KMS is
+   * built over this store, so it is attached after opening, before any such service is read).
+   */
+  useKeyring(keyring: MemberKeyring): void {
+    this.json.useKeyring(keyring);
+    this.resources.forgetCachedRows();
   }
 
   /** Runs fn in one transaction: all of its writes land, or none do. */

@@ -12,6 +12,8 @@ import type { ServiceDoc, ServiceInternal, ServiceRow } from "../../domain/servi
 import { assertCanStart, checkServiceReferences, checkSourceConfiguration } from "../../domain/service-rules.js";
 import type { PreviousConfiguration } from "../../domain/operation-request.js";
 import { recordOperation, startOperation } from "../../domain/service-lifecycle.js";
+import { checkServiceKey } from "../../domain/service-encryption.js";
+import { withoutWithheld } from "../../store/sealed-json.js";
 import { invalidRequest, notFound, quotaExceeded } from "../../errors/app-runner-error.js";
 import type { OperationType } from "../../store/operations.js";
 import { handler, type OperationHandler, type RequestContext } from "../../domain/api-context.js";
@@ -19,17 +21,23 @@ import { listPage } from "../../protocol/paging.js";
 import { epochSeconds, type Wire } from "../../protocol/wire.js";
 import { checkTags, requireService } from "./common.js";
 
+/**
+ * The service as the API shows it: its auto scaling summary as it is now, and without members
+ * its KMS key would not open (disabled after a restart): DescribeService keeps describing it.
+ */
 function withLiveSummary(ctx: RequestContext, s: ServiceRow): ServiceDoc {
-  const ascArn = s.doc.AutoScalingConfigurationSummary?.AutoScalingConfigurationArn;
-  if (!ascArn) return s.doc;
+  const doc = withoutWithheld(s.doc);
+  const ascArn = doc.AutoScalingConfigurationSummary?.AutoScalingConfigurationArn;
+  if (!ascArn) return doc;
   const asc = ctx.store.resources.get<AutoScalingDoc>(ascArn);
-  return asc ? { ...s.doc, AutoScalingConfigurationSummary: autoScalingSummary(asc, true) } : s.doc;
+  return asc ? { ...doc, AutoScalingConfigurationSummary: autoScalingSummary(asc, true) } : doc;
 }
 
 const createService = handler<Wire<CreateServiceRequest>>((input, ctx) => {
   checkSourceConfiguration(input.SourceConfiguration);
   checkServiceReferences(ctx, input);
   const tags = checkTags(ctx, input.Tags as { Key: string; Value: string }[] | undefined);
+  checkServiceKey({ ...ctx, call: ctx.call ?? { sourceIp: "", secureTransport: false, time: ctx.clock.now() } }, input.EncryptionConfiguration?.KmsKey);
   const { cpu, memory } = resolveCpuMemory(input.InstanceConfiguration?.Cpu, input.InstanceConfiguration?.Memory);
   const asc = input.AutoScalingConfigurationArn
     ? resolveAutoScalingConfiguration(ctx, input.AutoScalingConfigurationArn)

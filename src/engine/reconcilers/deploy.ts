@@ -2,6 +2,8 @@ import type { ServiceDoc, ServiceStatus } from "../../domain/service-record.js";
 import { operationEvent } from "../../domain/service-events.js";
 import type { OperationType } from "../../store/operations.js";
 import { newResourceId } from "../../domain/arns.js";
+import { assertServiceKeyUsable } from "../../domain/service-encryption.js";
+import { kmsKeyOf } from "../../store/resources.js";
 import { requestOf, type OperationRequest } from "../../domain/operation-request.js";
 import type { ResolvedArtifact } from "../artifact/types.js";
 import type { OperationContext } from "../operation-context.js";
@@ -45,6 +47,8 @@ export function deployReconciler(type: DeployType): Reconciler {
         });
       },
       artifact: async (ctx) => {
+        // A disabled key stops a new deployment before anything is pulled or built; what runs keeps serving.
+        assertServiceKeyUsable(ctx.deps.keys, kmsKeyOf(ctx.service().doc));
         await resolveArtifact(ctx, type);
       },
       deploy: async (ctx) => {

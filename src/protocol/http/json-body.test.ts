@@ -33,5 +33,14 @@ describe("parseJsonBody", () => {
     assert.equal(typeof parseJsonBody(Buffer.from(nested(MAX_JSON_DEPTH))).a, "object");
   });
   it("reads an empty body as {}", () => assert.deepEqual(parseJsonBody(Buffer.from("  ")), {}));
+  it("says where a body is not JSON, never what it read there (the message reaches the audit trail)", () => {
+    for (const body of ['{"RuntimeEnvironmentVariables":{"DB":hunter2-secret}}', "hunter2-secret", '{"DB":"x"}hunter2-secret']) {
+      assert.throws(
+        () => parseJsonBody(Buffer.from(body)),
+        (err: unknown) => err instanceof Error && /^The request body is not valid JSON/.test(err.message) && !err.message.includes("hunter2"),
+        body,
+      );
+    }
+  });
   it("refuses what is not an object", () => assert.throws(() => parseJsonBody(Buffer.from("[1]")), { code: "Serialization" }));
 });

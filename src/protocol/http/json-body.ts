@@ -1,4 +1,5 @@
 import { AppRunnerError } from "../../errors/app-runner-error.js";
+import { jsonErrorPosition } from "../../util/json-parse-error.js";
 
 /**
  * The deepest nesting of objects and arrays a request may have. The deepest member of any
@@ -51,7 +52,9 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new AppRunnerError("Serialization", `The request body is not valid JSON: ${(err as Error).message}`);
+    // Only where: the message goes back to the caller and into the audit trail, where a quoted value would be kept.
+    const position = jsonErrorPosition(err);
+    throw new AppRunnerError("Serialization", `The request body is not valid JSON${position ? ` (at ${position})` : ""}.`);
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
     throw new AppRunnerError("Serialization", "The request body must be a JSON object.");
