@@ -30,6 +30,11 @@ export interface BuildPlan {
   portEnv?: string;
   /** run.env */
   runEnv: Record<string, string>;
+  /**
+   * run.secrets (or RuntimeEnvironmentSecrets): variable name -> value-from. References only:
+   * they travel with the built image and are resolved at each deployment, never at build time.
+   */
+  secrets?: Record<string, string>;
 }
 
 /** A mistake in apprunner.yaml (or in the API values), with where it is. */
