@@ -1,4 +1,5 @@
 import type { ControlPlaneConfig } from "../domain/config.js";
+import type { RuntimeSecretResolver } from "../domain/runtime-secrets.js";
 import type { OperationEvent } from "../domain/service-events.js";
 import type { ServiceRow, ServiceStatus } from "../domain/service-record.js";
 import { AppRunnerError } from "../errors/app-runner-error.js";
@@ -22,6 +23,11 @@ export interface EngineDeps {
   events: ServiceEventRecorder;
   /** Where the engine reports what it could not record anywhere else. */
   logger: (message: string, fields?: Record<string, unknown>) => void;
+  /**
+   * Reads a deployment's secrets with the service's instance role, right before the driver runs
+   * it. Absent: a deployment with secrets fails with a clear message.
+   */
+  secrets?: RuntimeSecretResolver;
 }
 
 export interface Outcome {
