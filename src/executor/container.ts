@@ -45,7 +45,7 @@ export async function prepareContainer(spec: ContainerSpec): Promise<void> {
   await mountDisk(spec.dir, diskBytes(spec));
 }
 
-/** Writes the instance dir, mounts the overlay, writes config.json and starts the container detached. */
+/** Writes the instance dir, mounts the overlay, writes config.json, starts the container detached, and removes config.json. */
 export async function createContainer(spec: ContainerSpec, opts: BundleOptions = {}): Promise<void> {
   const existing = runc.exists(spec.containerId) ? await runc.state(spec.containerId) : null;
   // Idempotent: a create retried after it already started is a no-op.
@@ -73,6 +73,11 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
     throw err instanceof AppRunnerError
       ? new AppRunnerError("InstanceFailed", err.message, { cause: err })
       : err;
+  } finally {
+    // The environment (secrets' values) must not stay on disk in clear: runc read the bundle at
+    // create and keeps its own state under its root (/run, memory); nothing reads config.json
+    // again (state, kill, delete go through runc's state), and a new container writes its own.
+    await rm(paths.config, { force: true });
   }
 }
 

@@ -1,3 +1,4 @@
+import { SecretBox } from "../../src/iam/secret-box.js";
 import { join } from "node:path";
 import { LocalImageStore } from "../../src/images/image-store.js";
 import { emptyRegistryConfig } from "../../src/images/registry-config.js";
@@ -58,6 +59,8 @@ export function makeLocalDriver(dataDir: string, overrides: Partial<LocalDriverO
     logger: () => undefined,
     stopGraceMs: 1000,
     superviseMs: 250,
+    // The data directory's own key, as the server's: a restart over the same directory opens its records.
+    sealer: SecretBox.forDataDir(dataDir),
     ...overrides,
   });
   return { driver, images, layout: hostLayout, appLines, events };
