@@ -1,23 +1,21 @@
 /**
  * A deployment's secrets with the real local driver, real images and containers: the app sees
  * the values as environment variables, and nothing the driver leaves on disk holds them in
- * clear (its deployment record is sealed; the bundle's config.json is gone once runc started
- * the container). Needs root, runc and a static /bin/busybox; skipped otherwise.
+ * clear (its deployment record is sealed; the bundle's config.json loses the environment once runc
+ * started the container). Needs root, runc and a static /bin/busybox; skipped otherwise.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pushHelloApp } from "../../../test/support/app-images.js";
-import { makeLocalDriver, pullImage, type LocalDriverSetup } from "../../../test/support/local-driver.js";
+import { makeLocalDriver, pullImage, tearDownLocalDriver, type LocalDriverSetup } from "../../../test/support/local-driver.js";
 import { startRegistry, type TestRegistry } from "../../../test/support/registry.js";
-import { hostLeftovers } from "../../../test/support/runtime-fixture.js";
-import { newResourceId } from "../../domain/arns.js";
 import { SecretBox } from "../../iam/secret-box.js";
-import { cryptoRandom } from "../../util/random.js";
-import type { DeploymentSpec, DriverContext } from "../driver.js";
+import type { DriverContext } from "../driver.js";
+import { newService, specFor } from "../conformance.js";
 import { RuntimeRecords } from "./records.js";
 
 const canRun = process.getuid?.() === 0 && existsSync("/usr/sbin/runc") && existsSync("/bin/busybox");
@@ -51,35 +49,16 @@ describe("the local driver: secrets reach the instance's environment and no file
     await setup.driver.start();
   });
 
-  after(async () => {
-    try {
-      await setup?.driver.stop();
-      if (setup) assert.deepEqual(hostLeftovers(setup.layout.prefix, dataDir), []);
-    } finally {
-      await registry?.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  });
+  after(() => tearDownLocalDriver(setup, registry, dataDir));
 
-  it("the app reads MESSAGE from the secret; the record is sealed and the instance directory has no config.json", async () => {
+  it("the app reads MESSAGE from the secret; the record is sealed and the bundle config.json keeps no environment", async () => {
     const driver = setup?.driver;
     assert.ok(driver && registry && setup);
-    const serviceId = newResourceId(cryptoRandom);
-    const spec: DeploymentSpec = {
-      serviceId,
-      serviceName: "secrets",
-      serviceArn: `arn:aws:apprunner:us-east-1:000000000000:service/secrets/${serviceId}`,
-      deploymentId: newResourceId(cryptoRandom),
-      operationId: newResourceId(cryptoRandom),
-      image: await pullImage(setup.images, `${registry.host}/hello:v1`),
+    const spec = specFor(newService(), await pullImage(setup.images, `${registry.host}/hello:v1`), {
       run: { Port: "8080", RuntimeEnvironmentVariables: { PLAIN }, RuntimeEnvironmentSecrets: { MESSAGE: "/app/message" } },
       secrets: { MESSAGE: SECRET },
-      instance: { Cpu: "1024", Memory: "2048" },
-      healthCheck: { Protocol: "TCP", Interval: 1, Timeout: 1, HealthyThreshold: 1, UnhealthyThreshold: 5 },
-      autoScaling: { minSize: 1, maxSize: 1, maxConcurrency: 100 },
-      hosts: ["secrets.example"],
-      tracing: false,
-    };
+    });
+    const { serviceId } = spec;
     await driver.deploy(spec, ctx());
     await driver.waitHealthy({ serviceId, deploymentId: spec.deploymentId }, ctx());
     const [instance] = driver.instances(serviceId);
@@ -89,7 +68,8 @@ describe("the local driver: secrets reach the instance's environment and no file
 
     const runtimeDir = join(dataDir, "runtime");
     const instanceDir = join(runtimeDir, "instances", instance.instanceId);
-    assert.equal(existsSync(join(instanceDir, "config.json")), false, "runc's bundle config is removed once the container started");
+    const bundle = JSON.parse(readFileSync(join(instanceDir, "config.json"), "utf8")) as { process: { env: string[] } };
+    assert.deepEqual(bundle.process.env.map((e) => e.split("=")[0]), ["PATH"], "runc's bundle config keeps no environment but PATH once the container started");
     const files = [...filesBelow(join(runtimeDir, "deployments")), ...filesBelow(instanceDir)];
     assert.ok(files.some((f) => f.endsWith(`${spec.deploymentId}.json`)), files.join("\n"));
     for (const f of files) {
