@@ -123,8 +123,8 @@ describe("the deploy phase reads a version's secrets with the instance role and 
   const failures: [name: string, roleArn: string | undefined, references: Record<string, string>, reason: RegExp][] = [
     ["no instance role", undefined, { DB_PASSWORD: SECRET }, /^The secret DB_PASSWORD \(arn:.*\) could not be read: the service has no instance role to read its secrets with; set InstanceConfiguration\.InstanceRoleArn/],
     ["a role that does not trust tasks.apprunner.amazonaws.com", NOT_TASKS.arn, { DB_PASSWORD: SECRET }, /could not be read: the instance role arn:aws:iam::123456789012:role\/build-only cannot be used \(.*trust policy does not allow the service/],
-    ["a secret that does not exist", READER.arn, { X: "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone-AbCdEf" }, /^The secret X \(arn:aws:secretsmanager:.*:secret:gone-AbCdEf\) could not be read: Secrets Manager can't find the specified secret\.\.$/],
-    ["a parameter that does not exist", READER.arn, { P: "/nope" }, /^The secret P \(\/nope\) could not be read: Parameter \/nope not found\.\.$/],
+    ["a secret that does not exist", READER.arn, { X: "arn:aws:secretsmanager:us-east-1:123456789012:secret:gone-AbCdEf" }, /^The secret X \(arn:aws:secretsmanager:.*:secret:gone-AbCdEf\) could not be read: Secrets Manager can't find the specified secret\.$/],
+    ["a parameter that does not exist", READER.arn, { P: "/nope" }, /^The secret P \(\/nope\) could not be read: Parameter \/nope not found\.$/],
     ["a JSON key the secret does not have", READER.arn, { K: `${SECRET}:token::` }, /^The secret K \(.*:token::\) could not be read: the secret's JSON has no key token\.$/],
   ];
   for (const [name, roleArn, references, reason] of failures) {

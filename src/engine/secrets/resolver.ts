@@ -81,7 +81,7 @@ export function createRuntimeSecretResolver(deps: RuntimeSecretResolverDeps): Ru
       const values: Record<string, string> = {};
       if (entries.length === 0) return Promise.resolve(values);
       const unavailable = (name: string, ref: string, reason: string, cause?: unknown): AppRunnerError =>
-        new AppRunnerError("SecretUnavailable", `The secret ${name} (${ref}) could not be read: ${reason}.`, cause === undefined ? undefined : { cause });
+        new AppRunnerError("SecretUnavailable", `The secret ${name} (${ref}) could not be read: ${reason.replace(/\.$/, "")}.`, cause === undefined ? undefined : { cause });
       const [firstName = "", firstRef = ""] = entries[0] ?? [];
       if (!instanceRoleArn) {
         return Promise.reject(
