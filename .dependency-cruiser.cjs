@@ -26,7 +26,7 @@ const LAYERS = {
   router: ["telemetry", "errors", "util"],
   autoscaler: ["router", "errors", "util"],
   sources: ["modules.ts", "domain", "protocol", "store", "images", "iam", "errors", "util"],
-  builder: ["executor", "sources", "protocol", "images", "errors", "util"],
+  builder: ["executor", "sources", "domain", "protocol", "images", "errors", "util"],
   runtime: ["executor", "autoscaler", "router", "telemetry", "domain", "protocol", "store", "images", "errors", "util"],
   engine: ["runtime", "builder", "telemetry", "domain", "protocol", "keys", "store", "images", "iam", "errors", "util"],
   api: ["domain", "protocol", "keys", "store", "model", "iam", "errors", "util"],

@@ -32,6 +32,7 @@ import { RuntimeCatalog } from "./builder/runtimes/catalog.js";
 import { SourceBuilder } from "./builder/source-builder.js";
 import { localInstanceDirectory, swarmInstanceDirectory } from "./runtime/instance-directory.js";
 import { LocalRuntimeDriver } from "./runtime/local/driver.js";
+import type { RecordSealer } from "./runtime/local/records.js";
 import { dataPlaneRouter } from "./runtime/local/data-plane.js";
 import { serviceRefs } from "./runtime/local/service-refs.js";
 import { hostLayout, type LocalRuntimeSettings } from "./runtime/local/setup.js";
@@ -109,6 +110,8 @@ export interface LocalRuntimeDeps {
     gateway: () => GatewayService | undefined;
     env: (instanceId: string, gateway: string) => Record<string, string>;
   };
+  /** The data directory's key (the store's SecretBox): deployment records keep their environment sealed under it. */
+  sealer: RecordSealer;
 }
 
 const DEFAULT_IMAGE_POLL_MS = 60_000;
@@ -173,6 +176,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         serviceExists: (serviceId) => refs(serviceId) !== undefined,
         pendingImages: () => deps.store.operations.listOpen().flatMap((op) => (op.state.artifact ? [op.state.artifact.digest, op.state.artifact.manifestDigest] : [])),
         ...(deps.instanceRoles ? { gateway: deps.instanceRoles.gateway, instanceRoleEnv: deps.instanceRoles.env } : {}),
+        sealer: deps.sealer,
       });
   const dataPlaneLoad = async (): Promise<BackendLoad[]> => (edges ? edges.load() : []);
   const autoscaler = router

@@ -73,6 +73,10 @@ import { buildRepositories } from "./ecr/build-repositories.js";
 import { createLocalRuntime, type LocalRuntime } from "./local-runtime.js";
 import { createSecretsManagerModule } from "./secrets-manager/module.js";
 import { serviceKeyring } from "./keys/service-keyring.js";
+import type { ParameterValueReader, SecretValueReader } from "./domain/runtime-secrets.js";
+import { createRuntimeSecretResolver } from "./engine/secrets/resolver.js";
+import type { SecretsManagerModule } from "./secrets-manager/module.js";
+import type { SsmModule } from "./ssm/module.js";
 
 export interface OpenRunnerOptions {
   dataDir: string;
@@ -249,6 +253,8 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
               gateway: () => (listening.at ? gatewayServiceTo(listening.at.host, listening.at.port) : undefined),
               env: (instanceId, gateway) => instanceRoleEnvironment({ key: credentialsKey, instanceId, gateway, region }),
             },
+            // The store's key (secret.key): deployment records keep the instances' environment sealed.
+            sealer: masterKey,
           })
         : undefined;
     local = runtime;
@@ -266,7 +272,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     const artifacts =
       opts.artifacts ??
       (runtime ? new HostArtifactResolver({ images: runtime.images, builder: runtime.builder, keeper, ...(pullAccess ? { pullAccess } : {}) }) : new UnavailableArtifactResolver());
-    const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger, ...(keys ? { keys } : {}) }, { stepDelayMs: opts.engineStepDelayMs });
+    // Deployments read their secrets with the instance role through Secrets Manager's and Parameter Store's own readers.
+    const secrets = createRuntimeSecretResolver({ roles, clock, accountId, ...secretReaders(modules) });
+    const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger, keys, secrets }, { stepDelayMs: opts.engineStepDelayMs });
     const handle = createAwsJsonHandler({
       deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances, keys },
       apis: [appRunnerApi, openRunnerApi(() => masterKey), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
@@ -348,7 +356,14 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
   }
 }
 
-/** Logs, metrics, EventBridge, CloudTrail, STS, IAM and Parameter Store, in the order their dependencies need. */
+/** The readers of the Secrets Manager and Parameter Store modules among `modules` (by name), where they run. */
+function secretReaders(modules: readonly ControlPlaneModule[]): { secrets?: SecretValueReader; parameters?: ParameterValueReader } {
+  const secretsManager = modules.find((m): m is SecretsManagerModule => m.name === "secretsmanager" && "reader" in m);
+  const ssm = modules.find((m): m is SsmModule => m.name === "ssm" && "reader" in m);
+  return { ...(secretsManager ? { secrets: secretsManager.reader } : {}), ...(ssm ? { parameters: ssm.reader } : {}) };
+}
+
+/** Logs, metrics, EventBridge, CloudTrail, STS, IAM, KMS, Secrets Manager and Parameter Store, in the order their dependencies need. */
 export const DEFAULT_MODULES: readonly ModuleFactory[] = [
   createLogsModule,
   createMetricsModule,

@@ -30,6 +30,33 @@ export interface BuildPlan {
   portEnv?: string;
   /** run.env */
   runEnv: Record<string, string>;
+  /**
+   * run.secrets (or RuntimeEnvironmentSecrets): variable name -> value-from. References only:
+   * they travel with the built image and are resolved at each deployment, never at build time.
+   */
+  secrets?: Record<string, string>;
+}
+
+/**
+ * The label of a built image that holds its secrets' references (JSON: variable name ->
+ * value-from), so a resume or a rollback that runs the image again, on any host, resolves the
+ * same secrets. References only: values never enter an image.
+ */
+export const SECRET_REFERENCES_LABEL = "openrunner.secrets";
+
+/** The secret references a built image carries (its SECRET_REFERENCES_LABEL), by variable name; empty when none. */
+export function secretReferencesOfImage(labels: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  const text = labels?.[SECRET_REFERENCES_LABEL];
+  if (text === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not ours (a Dockerfile's own label): no references, rather than a deployment that cannot start.
+    return {};
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return {};
+  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
 
 /** A mistake in apprunner.yaml (or in the API values), with where it is. */

@@ -82,3 +82,30 @@ describe("checkSourceConfiguration: an ECR image needs an access role, as on App
     });
   }
 });
+
+describe("checkSourceConfiguration: RuntimeEnvironmentSecrets are references App Runner can read", () => {
+  const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf";
+  type Src = Parameters<typeof checkSourceConfiguration>[0];
+  const image = (cfg: Record<string, unknown>): Src => ({ ImageRepository: { ImageIdentifier: "public.ecr.aws/x/app:v1", ImageRepositoryType: "ECR_PUBLIC", ImageConfiguration: cfg } });
+  const code = (values: Record<string, unknown>): Src => ({
+    CodeRepository: {
+      RepositoryUrl: "https://github.com/x/app",
+      SourceCodeVersion: { Type: "BRANCH", Value: "main" },
+      CodeConfiguration: { ConfigurationSource: "API", CodeConfigurationValues: { Runtime: "NODEJS_18", ...values } },
+    },
+  }) as Src;
+  const cases: [string, Src, "ok" | RegExp][] = [
+    ["a secret, a JSON key and a parameter", image({ RuntimeEnvironmentSecrets: { A: secret, B: `${secret}:username::`, C: "/app/c" } }), "ok"],
+    ["a bad reference names its variable", image({ RuntimeEnvironmentSecrets: { DB: "arn:aws:s3:us-east-1:123456789012:b" } }), /ImageConfiguration\.RuntimeEnvironmentSecrets is not valid \(DB: the reference of DB is an ARN of s3/],
+    ["a name also set in clear", image({ RuntimeEnvironmentVariables: { DB: "x" }, RuntimeEnvironmentSecrets: { DB: secret } }), /DB: DB is also a plain environment variable/],
+    ["PORT", image({ RuntimeEnvironmentSecrets: { PORT: secret } }), /PORT is reserved/],
+    ["App Runner's prefix", code({ RuntimeEnvironmentSecrets: { AWSAPPRUNNER_X: secret } }), /CodeConfigurationValues\.RuntimeEnvironmentSecrets is not valid \(AWSAPPRUNNER_X: .*prefix AWSAPPRUNNER/],
+    ["a code service's JSON key with too few parts", code({ RuntimeEnvironmentSecrets: { U: `${secret}:username` } }), /U: the reference of U has 1 part/],
+  ];
+  for (const [name, src, outcome] of cases) {
+    it(name, () => {
+      if (outcome === "ok") checkSourceConfiguration(src);
+      else assert.throws(() => checkSourceConfiguration(src), (err: unknown) => err instanceof AppRunnerError && err.code === "InvalidRequest" && outcome.test(err.message));
+    });
+  }
+});

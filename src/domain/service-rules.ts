@@ -4,6 +4,7 @@ import type { Wire } from "../protocol/wire.js";
 import { invalidRequest, invalidState } from "../errors/app-runner-error.js";
 import type { OperationType } from "../store/operations.js";
 import type { ServiceRow } from "./service-record.js";
+import { secretReferenceProblems } from "./runtime-secrets.js";
 
 const VERB: Record<OperationType, string> = {
   CREATE_SERVICE: "created",
@@ -59,12 +60,24 @@ export function checkSourceConfiguration(src: Wire<SourceConfiguration> | undefi
   if (code && !code.CodeConfiguration) {
     throw invalidRequest("CodeConfiguration is required for a CodeRepository source.");
   }
+  const image = src?.ImageRepository?.ImageConfiguration;
+  checkSecrets("ImageConfiguration", image?.RuntimeEnvironmentSecrets, image?.RuntimeEnvironmentVariables);
+  const values = code?.CodeConfiguration?.CodeConfigurationValues;
+  checkSecrets("CodeConfigurationValues", values?.RuntimeEnvironmentSecrets, values?.RuntimeEnvironmentVariables);
   // As on App Runner: an image of ECR (the built-in registry) is pulled with an access role; ECR Public needs none.
   if (src?.ImageRepository?.ImageRepositoryType === "ECR" && !src.AuthenticationConfiguration?.AccessRoleArn) {
     throw invalidRequest(
       "An ECR image repository needs an access role: set SourceConfiguration.AuthenticationConfiguration.AccessRoleArn to a role that trusts build.apprunner.amazonaws.com and may pull the image (AWSAppRunnerServicePolicyForECRAccess).",
     );
   }
+}
+
+/** RuntimeEnvironmentSecrets: each a reference App Runner can read, under a name a secret may have. */
+function checkSecrets(where: string, secrets: Record<string, string> | undefined, variables: Record<string, string> | undefined): void {
+  const problems = secretReferenceProblems(secrets ?? {}, new Set(Object.keys(variables ?? {})));
+  if (problems.length === 0) return;
+  const listed = problems.map((p) => `${p.name}: ${p.message}`).join("; ");
+  throw invalidRequest(`${where}.RuntimeEnvironmentSecrets is not valid (${listed}).`);
 }
 
 type References = Partial<Pick<Wire<CreateServiceRequest>, "SourceConfiguration" | "NetworkConfiguration" | "ObservabilityConfiguration">>;

@@ -1,4 +1,5 @@
 import type { ControlPlaneConfig } from "../domain/config.js";
+import type { RuntimeSecretResolver } from "../domain/runtime-secrets.js";
 import type { OperationEvent } from "../domain/service-events.js";
 import type { ServiceRow, ServiceStatus } from "../domain/service-record.js";
 import { AppRunnerError } from "../errors/app-runner-error.js";
@@ -25,6 +26,11 @@ export interface EngineDeps {
   logger: (message: string, fields?: Record<string, unknown>) => void;
   /** KMS's keys: a service's EncryptionConfiguration.KmsKey must be usable for a new deployment. Absent: no KMS. */
   keys?: KeyService;
+  /**
+   * Reads a deployment's secrets with the service's instance role, right before the driver runs
+   * it. Absent: a deployment with secrets fails with a clear message.
+   */
+  secrets?: RuntimeSecretResolver;
 }
 
 export interface Outcome {

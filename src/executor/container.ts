@@ -45,7 +45,7 @@ export async function prepareContainer(spec: ContainerSpec): Promise<void> {
   await mountDisk(spec.dir, diskBytes(spec));
 }
 
-/** Writes the instance dir, mounts the overlay, writes config.json and starts the container detached. */
+/** Writes the instance dir, mounts the overlay, writes config.json, starts the container detached, then strips config.json of the environment. */
 export async function createContainer(spec: ContainerSpec, opts: BundleOptions = {}): Promise<void> {
   const existing = runc.exists(spec.containerId) ? await runc.state(spec.containerId) : null;
   // Idempotent: a create retried after it already started is a no-op.
@@ -73,7 +73,22 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
     throw err instanceof AppRunnerError
       ? new AppRunnerError("InstanceFailed", err.message, { cause: err })
       : err;
+  } finally {
+    // The environment (the service's variables, its secrets' values) must not stay on disk in
+    // clear, started or not: runc read the bundle at create and keeps its own copy under its
+    // root (/run, memory). Only `runc exec` reads config.json again, for its defaults: it gets
+    // the bundle without the environment but PATH (a command exec'd for debugging sees none of
+    // the app's variables).
+    await writeFile(paths.config, JSON.stringify(withoutEnvironment(bundle), null, 2), { mode: PRIVATE_FILE_MODE });
   }
+}
+
+/** Pure: a bundle spec whose process keeps only PATH of its environment. */
+export function withoutEnvironment(bundle: Record<string, unknown>): Record<string, unknown> {
+  const process = bundle.process as { env?: unknown } | undefined;
+  if (!process || !Array.isArray(process.env)) return bundle;
+  const env = process.env.filter((e): e is string => typeof e === "string" && e.startsWith("PATH="));
+  return { ...bundle, process: { ...process, env } };
 }
 
 /** running (pid) / stopped (exit code, OOM) / missing. Read before destroyContainer: delete removes the cgroup. */

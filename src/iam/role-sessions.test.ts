@@ -4,7 +4,7 @@ import { ACCOUNT, role, roleDirectory, SessionList } from "../../test/support/ia
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import { ManualClock } from "../util/clock.js";
 import { SeededRandom } from "../util/random.js";
-import { createRoleSessions } from "./role-sessions.js";
+import { createRoleSessions, servicePrincipal } from "./role-sessions.js";
 import { sessionTokenSha256 } from "./temporary-credentials.js";
 
 const NOW = Date.UTC(2026, 11, 5, 20, 0, 0);
@@ -56,5 +56,25 @@ describe("App Runner's own role sessions (assumeForService)", () => {
     const { sessions, roleSessions } = setup();
     denied(() => roleSessions.assumeForService({ roleArn: ACCESS_ROLE.arn, service: TASKS, sessionName: "s1", durationSeconds: 900 }), "AccessDenied", /trust policy does not allow the service/);
     assert.equal(sessions.sessions.length, 0);
+  });
+});
+
+describe("servicePrincipal: App Runner acting as a role inside the control plane, with no credentials issued", () => {
+  const roles = roleDirectory([ACCESS_ROLE, INSTANCE_ROLE]);
+  const deps = { roles, clock: new ManualClock(NOW), accountId: ACCOUNT };
+
+  it("the instance role's session, as tasks.apprunner.amazonaws.com would get it", () => {
+    const p = servicePrincipal(deps, { roleArn: INSTANCE_ROLE.arn, service: TASKS, sessionName: "0123456789abcdef" });
+    assert.equal(p.type, "AssumedRole");
+    assert.equal(p.arn, `arn:aws:sts::${ACCOUNT}:assumed-role/app-instance/0123456789abcdef`);
+    assert.equal(p.userId, `${INSTANCE_ROLE.roleId}:0123456789abcdef`);
+    assert.deepEqual(p.role, { arn: INSTANCE_ROLE.arn, name: "app-instance", id: INSTANCE_ROLE.roleId, sessionName: "0123456789abcdef" });
+    assert.equal(p.accessKeyId, "", "no key: nothing outside signs with it");
+  });
+
+  it("refuses what assumeForService refuses: a missing role, a role that does not trust the service, a bad session name", () => {
+    denied(() => servicePrincipal(deps, { roleArn: `arn:aws:iam::${ACCOUNT}:role/none`, service: TASKS, sessionName: "s1" }), "AccessDenied", /the role does not exist/);
+    denied(() => servicePrincipal(deps, { roleArn: ACCESS_ROLE.arn, service: TASKS, sessionName: "s1" }), "AccessDenied", /trust policy does not allow the service/);
+    denied(() => servicePrincipal(deps, { roleArn: INSTANCE_ROLE.arn, service: TASKS, sessionName: "no spaces" }), "ValidationError", /roleSessionName/);
   });
 });

@@ -47,6 +47,37 @@ export interface RoleSessionsDeps {
   accountId: string;
 }
 
+/** The role `service` may assume as `sessionName`, or AccessDenied/ValidationError saying why not. */
+function trustedRole(deps: Pick<RoleSessionsDeps, "roles">, input: { roleArn: string; service: string; sessionName: string }, now: number): RoleRecord {
+  const refused = (why: string): AppRunnerError =>
+    new AppRunnerError("AccessDenied", `${input.service} is not authorized to perform: sts:AssumeRole on resource: ${input.roleArn}: ${why}`);
+  if (!ROLE_SESSION_NAME.test(input.sessionName)) {
+    throw new AppRunnerError("ValidationError", `Value '${input.sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]{2,64}`);
+  }
+  const role = deps.roles.roleByArn(input.roleArn);
+  if (!role) throw refused("the role does not exist");
+  const context = conditionContext({ ...timeConditions(now), "sts:rolesessionname": input.sessionName });
+  if (serviceTrustDecision(parsePolicy(role.trustPolicy, "trust"), input.service, role.arn, context) !== "Allow") {
+    throw refused("the role's trust policy does not allow the service to assume it");
+  }
+  return role;
+}
+
+/**
+ * App Runner acting as a role in the control plane itself (reading a deployment's secrets with
+ * the instance role): the same trust check as assumeForService, and the same role session
+ * principal, but no credentials are issued or stored, since nothing outside signs with them.
+ * Its accessKeyId is empty: CloudTrail shows no key for App Runner's own reads.
+ */
+export function servicePrincipal(
+  deps: Pick<RoleSessionsDeps, "roles" | "clock" | "accountId">,
+  input: { roleArn: string; service: string; sessionName: string },
+): Principal {
+  const now = deps.clock.now();
+  const role = trustedRole(deps, input, now);
+  return roleSessionPrincipal({ role, sessionName: input.sessionName, accessKeyId: "", accountId: deps.accountId, issuedAt: now, expiresAt: now + MIN_SESSION_SECONDS * 1000 });
+}
+
 /**
  * App Runner's own role sessions (access role: build.apprunner.amazonaws.com; instance role:
  * tasks.apprunner.amazonaws.com): the role must exist and its trust policy must allow the
@@ -55,23 +86,10 @@ export interface RoleSessionsDeps {
 export function createRoleSessions(deps: RoleSessionsDeps): RoleSessions {
   return {
     assumeForService(input): TemporaryCredentials {
-      const refused = (why: string): AppRunnerError =>
-        new AppRunnerError("AccessDenied", `${input.service} is not authorized to perform: sts:AssumeRole on resource: ${input.roleArn}: ${why}`);
-      if (!ROLE_SESSION_NAME.test(input.sessionName)) {
-        throw new AppRunnerError("ValidationError", `Value '${input.sessionName}' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]{2,64}`);
-      }
-      const role = deps.roles.roleByArn(input.roleArn);
-      if (!role) throw refused("the role does not exist");
+      const now = deps.clock.now();
+      const role = trustedRole(deps, input, now);
       if (!(Number.isInteger(input.durationSeconds) && input.durationSeconds >= MIN_SESSION_SECONDS && input.durationSeconds <= role.maxSessionDuration)) {
         throw new AppRunnerError("ValidationError", `The requested DurationSeconds (${input.durationSeconds}) must be within ${MIN_SESSION_SECONDS}..${role.maxSessionDuration} (the role's MaxSessionDuration).`);
-      }
-      const now = deps.clock.now();
-      const context = conditionContext({
-        ...timeConditions(now),
-        "sts:rolesessionname": input.sessionName,
-      });
-      if (serviceTrustDecision(parsePolicy(role.trustPolicy, "trust"), input.service, role.arn, context) !== "Allow") {
-        throw refused("the role's trust policy does not allow the service to assume it");
       }
       const { credentials } = issueTemporaryCredentials({
         sessions: deps.sessions,

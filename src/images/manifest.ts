@@ -156,6 +156,7 @@ export function parseRunConfig(bytes: Buffer, image: string): ImageRunConfig {
       if (proto === "tcp" && Number.isInteger(n) && n > 0 && n < 65536 && !ports.includes(n)) ports.push(n);
     }
   }
+  const labels = isObject(config.Labels) ? Object.entries(config.Labels).filter((e): e is [string, string] => typeof e[1] === "string") : [];
   return {
     entrypoint: stringArray(config.Entrypoint),
     cmd: stringArray(config.Cmd),
@@ -163,5 +164,6 @@ export function parseRunConfig(bytes: Buffer, image: string): ImageRunConfig {
     workingDir: typeof config.WorkingDir === "string" && config.WorkingDir !== "" ? config.WorkingDir : "/",
     user: typeof config.User === "string" ? config.User : "",
     exposedPorts: ports,
+    ...(labels.length > 0 ? { labels: Object.fromEntries(labels) } : {}),
   };
 }

@@ -26,6 +26,8 @@ export interface ImageRunConfig {
   user: string;
   /** Ports from ExposedPorts (`8080/tcp` -> 8080), in order. */
   exposedPorts: number[];
+  /** The config's Labels (string values only); absent in records unpacked before labels were read. */
+  labels?: Record<string, string>;
 }
 
 /** An image pulled and unpacked once per digest, shared read-only by every instance. */

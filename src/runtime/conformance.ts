@@ -59,19 +59,21 @@ function context(): TestContext {
   return { lines, controller, signal: controller.signal, log: (line) => void lines.push(line) };
 }
 
-interface TestService {
+export interface TestService {
   serviceId: string;
   serviceName: string;
   serviceArn: string;
 }
 
-function newService(): TestService {
+/** A service of its own for one test (ids random, so tests run side by side). */
+export function newService(): TestService {
   const serviceId = newResourceId(cryptoRandom);
   const serviceName = `conformance-${serviceId.slice(0, 8)}`;
   return { serviceId, serviceName, serviceArn: `arn:aws:apprunner:us-east-1:000000000000:service/${serviceName}/${serviceId}` };
 }
 
-function specFor(service: TestService, image: DeploymentImage, extra: Partial<DeploymentSpec> = {}): DeploymentSpec {
+/** A deployment of one instance with a TCP health check, as a test hands it to a driver. */
+export function specFor(service: TestService, image: DeploymentImage, extra: Partial<DeploymentSpec> = {}): DeploymentSpec {
   return {
     ...service,
     deploymentId: newResourceId(cryptoRandom),

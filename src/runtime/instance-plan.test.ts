@@ -54,7 +54,24 @@ describe("makeInstancePlan", () => {
   it("refuses what it cannot run, with the reason", () => {
     assert.throws(() => makeInstancePlan(spec({ Port: "70000" }), image), /not a valid TCP port/);
     assert.throws(() => makeInstancePlan(spec(), { ...image, cmd: [] }), /nothing to run/);
-    assert.throws(() => makeInstancePlan(spec({ RuntimeEnvironmentSecrets: { A: "arn:aws:ssm:x" } }), image), /not supported/);
+  });
+
+  it("the version's resolved secrets become variables, over the image's; the references never do", () => {
+    const references = { DB_PASSWORD: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf", NODE_ENV: "/app/env" };
+    const table: [name: string, secrets: Record<string, string> | undefined, env: string[]][] = [
+      ["no secrets", undefined, ["PATH=/usr/bin:/bin", "NODE_ENV=production", "PORT=8080", "A=1"]],
+      ["none resolved", {}, ["PATH=/usr/bin:/bin", "NODE_ENV=production", "PORT=8080", "A=1"]],
+      [
+        "a secret and one the image also sets",
+        { DB_PASSWORD: "s3cr3t", NODE_ENV: "from-ssm" },
+        ["PATH=/usr/bin:/bin", "NODE_ENV=from-ssm", "PORT=8080", "A=1", "DB_PASSWORD=s3cr3t"],
+      ],
+      ["an empty value", { DB_PASSWORD: "" }, ["PATH=/usr/bin:/bin", "NODE_ENV=production", "PORT=8080", "A=1", "DB_PASSWORD="]],
+    ];
+    for (const [name, secrets, env] of table) {
+      const s = { ...spec({ RuntimeEnvironmentVariables: { A: "1" }, RuntimeEnvironmentSecrets: references }), ...(secrets ? { secrets } : {}) };
+      assert.deepEqual(makeInstancePlan(s, image).env, env, name);
+    }
   });
 
   it("converts CPU and memory in both notations", () => {

@@ -12,7 +12,7 @@ export const DEFAULT_PIDS_LIMIT = 4096;
 /** How every instance of one deployment runs: the same for every driver. */
 export interface InstancePlan {
   args: string[];
-  /** `NAME=value`, image environment first, overridden by the service's variables. */
+  /** `NAME=value`, image environment first, overridden by the service's variables and its secrets. */
   env: string[];
   cwd: string;
   /** The image's `user` field, resolved to ids by the driver (it needs the image's /etc/passwd). */
@@ -28,24 +28,23 @@ export interface RunSettings {
   port: number;
   /** The StartCommand as argv (it replaces the image's CMD; the ENTRYPOINT stays), if the service has one. */
   startArgs?: string[];
-  /** PORT, then the service's RuntimeEnvironmentVariables (which may override it). */
+  /** PORT, then the service's RuntimeEnvironmentVariables (which may override it), then its secrets' values. */
   env: Map<string, string>;
   cpuMillicores: number;
   memoryBytes: number;
 }
 
-/** Pure: the service's side of how its instances run (no image needed: a cluster's nodes read the image themselves). */
-export function runSettings(spec: Pick<DeploymentSpec, "run" | "instance">): RunSettings {
+/**
+ * Pure: the service's side of how its instances run (no image needed: a cluster's nodes read the
+ * image themselves). The version's secrets, resolved by the engine at this deployment, come last:
+ * their names never clash with the service's variables (CreateService refuses that).
+ */
+export function runSettings(spec: Pick<DeploymentSpec, "run" | "instance" | "secrets">): RunSettings {
   const cfg = spec.run;
-  if (cfg.RuntimeEnvironmentSecrets && Object.keys(cfg.RuntimeEnvironmentSecrets).length > 0) {
-    throw new AppRunnerError(
-      "InstanceFailed",
-      "RuntimeEnvironmentSecrets are not supported by OpenRunner yet: there is no secrets store to read them from. Remove them or pass the values as RuntimeEnvironmentVariables.",
-    );
-  }
   const port = parsePort(cfg.Port);
   const env = new Map<string, string>([["PORT", String(port)]]);
   for (const [k, v] of Object.entries(cfg.RuntimeEnvironmentVariables ?? {})) env.set(k, v);
+  for (const [k, v] of Object.entries(spec.secrets ?? {})) env.set(k, v);
   return {
     port,
     ...(cfg.StartCommand ? { startArgs: splitCommand(cfg.StartCommand) } : {}),
@@ -60,7 +59,7 @@ export function runSettings(spec: Pick<DeploymentSpec, "run" | "instance">): Run
  * StartCommand replaces the image's CMD (the ENTRYPOINT stays), as `docker run IMAGE CMD…`
  * does; PORT carries the configured port, as App Runner passes it.
  */
-export function makeInstancePlan(spec: Pick<DeploymentSpec, "run" | "instance">, image: ImageRunConfig): InstancePlan {
+export function makeInstancePlan(spec: Pick<DeploymentSpec, "run" | "instance" | "secrets">, image: ImageRunConfig): InstancePlan {
   const settings = runSettings(spec);
   const args = [...image.entrypoint, ...(settings.startArgs ?? image.cmd)];
   if (args.length === 0) {

@@ -33,7 +33,8 @@ export interface OperationState {
    * The image the deployment runs, as its artifact phase resolved it (pulled, built or found
    * again); the driver is handed this, and a prune keeps it while the operation is open.
    */
-  artifact?: { identifier: string; digest: string; manifestDigest: string; commit?: string; port?: number };
+  /** (A built image's `secrets` are references, variable name -> value-from: never values.) */
+  artifact?: { identifier: string; digest: string; manifestDigest: string; commit?: string; port?: number; secrets?: Record<string, string> };
   /** The image digest the deployment runs (its artifact's), recorded on the service when it succeeds. */
   imageDigest?: string;
   /** The commit a source-code deployment built, recorded on the service when it succeeds. */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { DEFAULT_QUOTAS, type ControlPlaneConfig } from "../../src/domain/config.js";
 import type { ServiceInternal, ServiceRow, ServiceStatus } from "../../src/domain/service-record.js";
 import { Engine, type EngineOptions } from "../../src/engine/engine.js";
+import type { RuntimeSecretResolver } from "../../src/domain/runtime-secrets.js";
 import type { ArtifactResolver } from "../../src/engine/artifact/types.js";
 import type { RuntimeDriver } from "../../src/runtime/driver.js";
 import { ScriptedRuntimeDriver } from "./scripted-driver.js";
@@ -43,12 +44,12 @@ export class EngineFixture {
   private readonly engines: Engine[] = [];
 
   /** A new engine over the same store, as a restarted process would make; a scripted driver brings its scripted artifacts. */
-  engine(driver: RuntimeDriver, options: EngineOptions = {}, artifacts: ArtifactResolver = scriptedArtifacts(driver)): Engine {
+  engine(driver: RuntimeDriver, options: EngineOptions = {}, artifacts: ArtifactResolver = scriptedArtifacts(driver), secrets?: RuntimeSecretResolver): Engine {
     const events = new ServiceEventRecorder(this.store, CONFIG, this.clock, this.random, this.logs);
     const logger = (message: string): void => {
       this.logged.push(message);
     };
-    const engine = new Engine({ store: this.store, driver, artifacts, clock: this.clock, random: this.random, config: CONFIG, events, logger }, options);
+    const engine = new Engine({ store: this.store, driver, artifacts, clock: this.clock, random: this.random, config: CONFIG, events, logger, ...(secrets ? { secrets } : {}) }, options);
     this.engines.push(engine);
     return engine;
   }

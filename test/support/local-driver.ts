@@ -1,3 +1,6 @@
+import assert from "node:assert/strict";
+import { rm } from "node:fs/promises";
+import { SecretBox } from "../../src/iam/secret-box.js";
 import { join } from "node:path";
 import { LocalImageStore } from "../../src/images/image-store.js";
 import { emptyRegistryConfig } from "../../src/images/registry-config.js";
@@ -7,7 +10,7 @@ import type { HostLayout } from "../../src/executor/types.js";
 import type { LogSink } from "../../src/telemetry/log-sink.js";
 import { systemClock } from "../../src/util/clock.js";
 import { cryptoRandom } from "../../src/util/random.js";
-import { randomAddressBlock } from "./runtime-fixture.js";
+import { hostLeftovers, randomAddressBlock } from "./runtime-fixture.js";
 
 function randomPrefix(): string {
   const chars = "abcdefghijklmnopqrstuvwxyz0123456789";
@@ -58,6 +61,8 @@ export function makeLocalDriver(dataDir: string, overrides: Partial<LocalDriverO
     logger: () => undefined,
     stopGraceMs: 1000,
     superviseMs: 250,
+    // The data directory's own key, as the server's: a restart over the same directory opens its records.
+    sealer: SecretBox.forDataDir(dataDir),
     ...overrides,
   });
   return { driver, images, layout: hostLayout, appLines, events };
@@ -67,4 +72,15 @@ export function makeLocalDriver(dataDir: string, overrides: Partial<LocalDriverO
 export async function pullImage(images: LocalImageStore, identifier: string): Promise<DeploymentImage> {
   const pulled = await images.pull(identifier);
   return { identifier, digest: pulled.resolvedDigest };
+}
+
+/** Stops the driver, checks it left nothing on the host, then stops the registry and removes the directory. */
+export async function tearDownLocalDriver(setup: LocalDriverSetup | undefined, registry: { stop(): Promise<void> } | undefined, dataDir: string): Promise<void> {
+  try {
+    await setup?.driver.stop();
+    if (setup) assert.deepEqual(hostLeftovers(setup.layout.prefix, dataDir), []);
+  } finally {
+    await registry?.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  }
 }

@@ -17,7 +17,7 @@ import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { LocalImageStore } from "../../images/image-store.js";
 import { MEDIA_TYPES } from "../../images/manifest.js";
 import { formatDuration, HOST_PATH } from "../runtimes/tool.js";
-import type { BuildPlan, RuntimeImage } from "../types.js";
+import { SECRET_REFERENCES_LABEL, type BuildPlan, type RuntimeImage } from "../types.js";
 
 export interface AssembleOptions {
   runtime: RuntimeImage;
@@ -198,6 +198,8 @@ export async function assembleImage(opts: AssembleOptions): Promise<AssembledIma
           "openrunner.runtime": opts.runtime.runtime,
           "openrunner.runtime-version": opts.runtime.version,
           "openrunner.config-source": plan.source,
+          // References only (resolved at each deployment): a resume runs the image with the same secrets.
+          ...(plan.secrets && Object.keys(plan.secrets).length > 0 ? { [SECRET_REFERENCES_LABEL]: JSON.stringify(plan.secrets) } : {}),
         },
       },
       rootfs: { type: "layers", diff_ids: [runtimeTar.info.digest, app.digest] },

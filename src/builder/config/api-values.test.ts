@@ -46,6 +46,15 @@ describe("planFromApi", () => {
     assert.equal(got.plan.portEnv, undefined);
   });
 
+  it("RuntimeEnvironmentSecrets: references only, carried in the plan (resolved at each deployment)", () => {
+    const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf";
+    const got = planFromApi({ Runtime: "NODEJS_18", StartCommand: "x", RuntimeEnvironmentSecrets: { DB: secret, USER: `${secret}:username::`, P: "/app/p" } });
+    assert.deepEqual(got.problems, []);
+    assert.deepEqual(got.plan?.secrets, { DB: secret, USER: `${secret}:username::`, P: "/app/p" });
+    assert.deepEqual(got.plan?.runEnv, {}, "no secret is a plain variable of the image");
+    assert.equal(planFromApi({ Runtime: "NODEJS_18", StartCommand: "x", RuntimeEnvironmentSecrets: {} }).plan?.secrets, undefined);
+  });
+
   it("each managed runtime", () => {
     for (const Runtime of ["PYTHON_3", "PYTHON_311", "NODEJS_12", "NODEJS_14", "NODEJS_16", "NODEJS_18", "NODEJS_22"] as const) {
       assert.equal(planFromApi({ Runtime, StartCommand: "start" }).plan?.runtime, Runtime);
@@ -81,10 +90,22 @@ describe("planFromApi", () => {
       says: /"MY VAR" is not a variable name/,
     },
     {
-      name: "RuntimeEnvironmentSecrets",
-      values: { Runtime: "NODEJS_18", StartCommand: "x", RuntimeEnvironmentSecrets: { DB_PASSWORD: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db" } },
-      key: "RuntimeEnvironmentSecrets",
-      says: /^RuntimeEnvironmentSecrets is not supported yet: there is no secrets store/,
+      name: "a RuntimeEnvironmentSecrets reference that points nowhere",
+      values: { Runtime: "NODEJS_18", StartCommand: "x", RuntimeEnvironmentSecrets: { DB_PASSWORD: "arn:aws:s3:us-east-1:123456789012:bucket" } },
+      key: "RuntimeEnvironmentSecrets.DB_PASSWORD",
+      says: /^the reference of DB_PASSWORD is an ARN of s3, not of Secrets Manager or SSM/,
+    },
+    {
+      name: "a secret that is also a plain variable",
+      values: { Runtime: "NODEJS_18", StartCommand: "x", RuntimeEnvironmentVariables: { DB: "x" }, RuntimeEnvironmentSecrets: { DB: "/db" } },
+      key: "RuntimeEnvironmentSecrets.DB",
+      says: /DB is also a plain environment variable/,
+    },
+    {
+      name: "a secret named PORT",
+      values: { Runtime: "NODEJS_18", StartCommand: "x", RuntimeEnvironmentSecrets: { PORT: "/port" } },
+      key: "RuntimeEnvironmentSecrets.PORT",
+      says: /PORT is reserved/,
     },
   ];
   for (const m of mistakes) {
@@ -100,10 +121,10 @@ describe("planFromApi", () => {
   }
 
   it("reports every mistake at once", () => {
-    const got = planFromApi({ Runtime: "GO_1", Port: "x", RuntimeEnvironmentSecrets: { A: "arn" } });
+    const got = planFromApi({ Runtime: "GO_1", Port: "x", RuntimeEnvironmentSecrets: { A: "arn:x" } });
     assert.deepEqual(
       got.problems.map((p) => p.key),
-      ["Runtime", "StartCommand", "Port", "RuntimeEnvironmentSecrets"],
+      ["Runtime", "StartCommand", "Port", "RuntimeEnvironmentSecrets.A"],
     );
   });
 });

@@ -1,7 +1,8 @@
 /**
  * CodeConfigurationValues (ConfigurationSource API) -> BuildPlan. The API's values are the
  * basic subset of apprunner.yaml: Runtime, one BuildCommand (run in the build phase),
- * StartCommand, Port and RuntimeEnvironmentVariables. Pure; problems carry the API member name
+ * StartCommand, Port, RuntimeEnvironmentVariables and RuntimeEnvironmentSecrets (references,
+ * resolved at each deployment). Pure; problems carry the API member name
  * as their key and no line.
  */
 import type { CodeConfigurationValues } from "@aws-sdk/client-apprunner";
@@ -9,6 +10,7 @@ import type { Wire } from "../../protocol/wire.js";
 import type { BuildPlan, ConfigProblem } from "../types.js";
 import { DEFAULT_PORT, ENV_NAME } from "./apprunner-yaml.js";
 import { lookupApiRuntime, MANAGED_RUNTIMES } from "./runtimes.js";
+import { secretReferenceProblems } from "../../domain/runtime-secrets.js";
 
 export interface ApiPlanResult {
   /** Present only when there are no problems. */
@@ -48,8 +50,9 @@ export function planFromApi(values: Wire<CodeConfigurationValues>): ApiPlanResul
     } else runEnv[name] = value;
   }
 
-  if (Object.keys(values.RuntimeEnvironmentSecrets ?? {}).length > 0) {
-    problems.push({ key: "RuntimeEnvironmentSecrets", message: "RuntimeEnvironmentSecrets is not supported yet: there is no secrets store; use RuntimeEnvironmentVariables for now" });
+  const secrets = values.RuntimeEnvironmentSecrets ?? {};
+  for (const p of secretReferenceProblems(secrets, new Set(Object.keys(values.RuntimeEnvironmentVariables ?? {})))) {
+    problems.push({ key: `RuntimeEnvironmentSecrets.${p.name}`, message: p.message });
   }
 
   if (problems.length > 0 || found?.kind !== "managed" || startCommand === undefined) return { problems };
@@ -65,6 +68,7 @@ export function planFromApi(values: Wire<CodeConfigurationValues>): ApiPlanResul
       startCommand,
       port,
       runEnv,
+      ...(Object.keys(secrets).length > 0 ? { secrets: { ...secrets } } : {}),
     },
     problems,
   };

@@ -497,12 +497,38 @@ const mistakes: Mistake[] = [
   { name: "pre-run empty", text: `${T}${B}${R}  pre-run:\n`, key: "run.pre-run", line: 8, says: /needs a command or a list of commands/ },
   { name: "pre-run with ': '", text: `${T}${B}${R}  pre-run:\n    - echo a: b\n`, key: "run.pre-run[0]", line: 9, says: /is a mapping, not a command/ },
   // run.secrets.
+  { name: "secrets a mapping", text: `${T}${B}${R}  secrets:\n    DB: x\n`, key: "run.secrets", line: 9, says: /must be a list of "- name: MY_SECRET".*, not a mapping/ },
+  { name: "a secret without value-from", text: `${T}${B}${R}  secrets:\n    - name: DB\n`, key: "run.secrets[0].value-from", line: 9, says: /needs a value-from/ },
+  { name: "a secret with value", text: `${T}${B}${R}  secrets:\n    - name: DB\n      value: x\n`, key: "run.secrets[0].value", line: 10, says: /unknown key run\.secrets\[0\]\.value; allowed in run\.secrets\[0\]: name, value-from/, count: 2 },
   {
-    name: "run.secrets",
-    text: `${T}${B}${R}  secrets:\n    - name: DB_PASSWORD\n      value-from: arn:aws:secretsmanager:us-east-1:123456789012:secret:db\n`,
-    key: "run.secrets",
-    line: 8,
-    says: /^run\.secrets is not supported yet: there is no secrets store/,
+    name: "a secret whose value-from points nowhere",
+    text: `${T}${B}${R}  secrets:\n    - name: DB\n      value-from: arn:aws:s3:us-east-1:123456789012:bucket\n`,
+    key: "run.secrets[0].value-from",
+    line: 10,
+    says: /^run\.secrets\[0\]\.value-from of DB is an ARN of s3, not of Secrets Manager or SSM/,
+  },
+  {
+    name: "a secret's JSON key without stage and version parts",
+    text: `${T}${B}${R}  secrets:\n    - name: U\n      value-from: arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:username\n`,
+    key: "run.secrets[0].value-from",
+    line: 10,
+    says: /has 1 part after the secret's ARN/,
+  },
+  { name: "a secret named PORT", text: `${T}${B}${R}  secrets:\n    - name: PORT\n      value-from: /p\n`, key: "run.secrets[0].name", line: 9, says: /PORT is reserved/ },
+  { name: "a secret with App Runner's prefix", text: `${T}${B}${R}  secrets:\n    - name: AWSAPPRUNNER_X\n      value-from: /p\n`, key: "run.secrets[0].name", line: 9, says: /prefix AWSAPPRUNNER/ },
+  {
+    name: "a secret that run.env sets in clear",
+    text: `${T}${B}${R}  env:\n    - name: DB\n      value: x\n  secrets:\n    - name: DB\n      value-from: /db\n`,
+    key: "run.secrets[0].name",
+    line: 12,
+    says: /DB is also a plain environment variable/,
+  },
+  {
+    name: "a secret set twice",
+    text: `${T}${B}${R}  secrets:\n    - name: DB\n      value-from: /a\n    - name: DB\n      value-from: /b\n`,
+    key: "run.secrets[1].name",
+    line: 11,
+    says: /sets DB twice \(also on line 9\)/,
   },
 ];
 
@@ -528,7 +554,7 @@ build:
 run:
   network:
     port: 0
-  secrets: []
+  secrets: 5
 `;
     const got = parseApprunnerYaml(text);
     assert.equal(got.plan, undefined);
@@ -553,5 +579,40 @@ run:
         assert.ok(Number.isInteger(p.line) && (p.line ?? 0) >= 1, m.name);
       }
     }
+  });
+});
+
+describe("run.secrets: references the built image carries, never values", () => {
+  it("a secret, a JSON key of a secret and parameters, by name and ARN", () => {
+    const secret = "arn:aws:secretsmanager:us-east-1:123456789012:secret:testingstackAppRunnerConstr-kJFXde2ULKbT-S7t8xR";
+    const text = `${T}${B}${R}  env:
+    - name: LOG_LEVEL
+      value: info
+  secrets:
+    - name: DB_PASSWORD
+      value-from: ${secret}
+    - name: DB_USER
+      value-from: "${secret}:username::"
+    - name: API_KEY
+      value-from: arn:aws:ssm:us-east-1:123456789012:parameter/app/api-key
+    - name: FLAG
+      value-from: /app/flag
+`;
+    const got = parseApprunnerYaml(text);
+    assert.deepEqual(got.problems, []);
+    assert.deepEqual(got.plan?.secrets, {
+      DB_PASSWORD: secret,
+      DB_USER: `${secret}:username::`,
+      API_KEY: "arn:aws:ssm:us-east-1:123456789012:parameter/app/api-key",
+      FLAG: "/app/flag",
+    });
+    assert.deepEqual(got.plan?.runEnv, { LOG_LEVEL: "info" });
+    assert.equal(got.keyLines["run.secrets"], 11);
+  });
+
+  it("an empty run.secrets is no secret", () => {
+    const got = parseApprunnerYaml(`${T}${B}${R}  secrets: []\n`);
+    assert.deepEqual(got.problems, []);
+    assert.equal(got.plan?.secrets, undefined);
   });
 });

@@ -2,7 +2,8 @@
  * apprunner.yaml -> BuildPlan, as the guide's "App Runner configuration file reference" defines
  * it (version 1.0; runtime; build.commands pre-build / build / post-build; build.env;
  * run.runtime-version; run.command; run.network.port and env; run.env), plus the later keys
- * users rely on (run.pre-run; run.secrets, refused until there is a secrets store).
+ * users rely on (run.pre-run; run.secrets: `- name: X` / `value-from: <secret or parameter>`,
+ * references that travel with the built image and are resolved at each deployment).
  *
  * Pure: text in, plan and problems out. Every problem names its dotted key and its 1-based line.
  * YAML itself is parsed by the `yaml` package, which keeps every node's source offsets.
@@ -11,6 +12,7 @@ import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, ty
 import type { BuildPlan, ConfigProblem, ManagedRuntime } from "../types.js";
 import { fileRuntimeName, lookupFileRuntime, MANAGED_RUNTIMES } from "./runtimes.js";
 import { checkRuntimeVersion } from "./runtime-version.js";
+import { parseSecretSource, secretNameProblem } from "../../domain/runtime-secrets.js";
 
 export interface ApprunnerYamlResult {
   /** Present only when there are no problems. */
@@ -33,7 +35,6 @@ const BUILD_KEYS = ["commands", "env"] as const;
 const COMMANDS_KEYS = ["pre-build", "build", "post-build"] as const;
 const RUN_KEYS = ["runtime-version", "command", "network", "env", "pre-run", "secrets"] as const;
 const NETWORK_KEYS = ["port", "env"] as const;
-const ENV_ITEM_KEYS = ["name", "value"] as const;
 
 export const SUPPORTED_FILE_RUNTIMES: readonly string[] = MANAGED_RUNTIMES.map(fileRuntimeName);
 
@@ -192,12 +193,45 @@ export class Reader {
 
   /** A list of `- name: NAME` / `value: VALUE` entries (build.env, run.env). */
   env(entry: Entry): Record<string, string> | undefined {
+    return this.namedValues(entry, {
+      valueKey: "value",
+      shape: `a list of "- name: MY_VAR" / "value: ..." entries`,
+      example: `- name: MY_VAR then value: "example"`,
+      missingValue: `needs a value (use value: "" for an empty one)`,
+      emptyValue: "",
+      nameProblem: (name) => (ENV_NAME.test(name) ? undefined : `"${name}" is not a variable name (no spaces or "="), e.g. MY_VAR`),
+    });
+  }
+
+  /**
+   * run.secrets: a list of `- name: NAME` / `value-from: <reference>` entries, each checked as
+   * RuntimeEnvironmentSecrets are (domain/runtime-secrets.ts); `plain` holds the names run.env and
+   * run.network.env set, which a secret may not take.
+   */
+  secrets(entry: Entry, plain: ReadonlySet<string>): Record<string, string> | undefined {
+    return this.namedValues(entry, {
+      valueKey: "value-from",
+      shape: `a list of "- name: MY_SECRET" / "value-from: <secret ARN, parameter ARN or parameter name>" entries`,
+      example: "- name: DB_PASSWORD then value-from: arn:aws:secretsmanager:...",
+      missingValue: "needs a value-from: the ARN of a secret or a parameter, or a parameter's name",
+      nameProblem: (name) => {
+        const problem = secretNameProblem(name, plain);
+        return problem === undefined ? undefined : `: ${problem}`;
+      },
+      valueProblem: (name, from) => {
+        const parsed = parseSecretSource(from);
+        return parsed.ok ? undefined : `of ${name} ${parsed.problem}`;
+      },
+    });
+  }
+
+  /** A list of `- name: NAME` / `<valueKey>: VALUE` entries, each name once. */
+  private namedValues(entry: Entry, spec: NamedValuesSpec): Record<string, string> | undefined {
     const { value, path } = entry;
-    const shape = `a list of "- name: MY_VAR" / "value: ..." entries`;
     if (value === null) return {};
     if (!isSeq(value)) {
       const hint = isMap(value) ? ", not a mapping" : "";
-      this.problem(path, entry.valueLine, `${path} must be ${shape}${hint}`);
+      this.problem(path, entry.valueLine, `${path} must be ${spec.shape}${hint}`);
       return undefined;
     }
     const out: Record<string, string> = {};
@@ -206,24 +240,19 @@ export class Reader {
     value.items.forEach((item, i) => {
       const itemPath = `${path}[${i}]`;
       const line = this.lineOf(item, entry.valueLine);
-      const fields = this.mapping(this.resolve(item), itemPath, line, ENV_ITEM_KEYS, `- name: MY_VAR then value: "example"`);
+      const fields = this.mapping(this.resolve(item), itemPath, line, ["name", spec.valueKey], spec.example);
       if (!fields) return void (ok = false);
       const nameEntry = fields.get("name");
-      const valueEntry = fields.get("value");
-      if (!nameEntry) {
-        this.problem(`${itemPath}.name`, line, `${itemPath} needs a name`);
-        ok = false;
-      }
-      if (!valueEntry) {
-        this.problem(`${itemPath}.value`, line, `${itemPath} needs a value (use value: "" for an empty one)`);
-        ok = false;
-      }
-      if (!nameEntry || !valueEntry) return;
+      const valueEntry = fields.get(spec.valueKey);
+      if (!nameEntry) this.problem(`${itemPath}.name`, line, `${itemPath} needs a name`);
+      if (!valueEntry) this.problem(`${itemPath}.${spec.valueKey}`, line, `${itemPath} ${spec.missingValue}`);
+      if (!nameEntry || !valueEntry) return void (ok = false);
       const name = this.text(nameEntry, "a variable name such as MY_VAR");
-      const val = valueEntry.value === null ? "" : this.text(valueEntry, "a string");
+      const val = valueEntry.value === null && spec.emptyValue !== undefined ? spec.emptyValue : this.text(valueEntry, "a string");
       if (name === undefined || val === undefined) return void (ok = false);
-      if (!ENV_NAME.test(name)) {
-        this.problem(nameEntry.path, nameEntry.valueLine, `${nameEntry.path} "${name}" is not a variable name (no spaces or "="), e.g. MY_VAR`);
+      const nameProblem = spec.nameProblem(name);
+      if (nameProblem !== undefined) {
+        this.problem(nameEntry.path, nameEntry.valueLine, `${nameEntry.path}${nameProblem.startsWith(":") ? "" : " "}${nameProblem}`);
         return void (ok = false);
       }
       const earlier = seen.get(name);
@@ -232,10 +261,28 @@ export class Reader {
         return void (ok = false);
       }
       seen.set(name, nameEntry.valueLine);
+      const valueProblem = spec.valueProblem?.(name, val);
+      if (valueProblem !== undefined) {
+        this.problem(valueEntry.path, valueEntry.valueLine, `${valueEntry.path} ${valueProblem}`);
+        return void (ok = false);
+      }
       out[name] = val;
     });
     return ok ? out : undefined;
   }
+}
+
+/** How one kind of `- name:` list reads (run.env's values, run.secrets' references). */
+interface NamedValuesSpec {
+  valueKey: string;
+  shape: string;
+  example: string;
+  missingValue: string;
+  /** What an empty value stands for; absent: an empty value is a problem. */
+  emptyValue?: string;
+  /** Why the name cannot be used (starting with ":" to follow the key directly). */
+  nameProblem(name: string): string | undefined;
+  valueProblem?(name: string, value: string): string | undefined;
 }
 
 function kind(node: unknown): string {
@@ -353,6 +400,7 @@ export function parseApprunnerYaml(text: string): ApprunnerYamlResult {
   let portEnv: string | undefined;
   let runEnv: Record<string, string> | undefined = {};
   let preRun: string[] | undefined = [];
+  let runSecrets: Record<string, string> | undefined = {};
   const runEntry = top.get("run");
   if (!runEntry) {
     r.problem("run", rootLine, "run is required: add run.command with the command that starts your application");
@@ -411,8 +459,11 @@ export function parseApprunnerYaml(text: string): ApprunnerYamlResult {
       if (env) runEnv = r.env(env);
       const pre = run.get("pre-run");
       if (pre) preRun = r.commands(pre);
-      const secrets = run.get("secrets");
-      if (secrets) r.problem("run.secrets", secrets.keyLine, "run.secrets is not supported yet: there is no secrets store; use run.env for now");
+      const secretsEntry = run.get("secrets");
+      if (secretsEntry) {
+        const plain = new Set([...Object.keys(runEnv ?? {}), ...(portEnv !== undefined ? [portEnv] : [])]);
+        runSecrets = r.secrets(secretsEntry, plain);
+      }
     }
   }
 
@@ -427,7 +478,8 @@ export function parseApprunnerYaml(text: string): ApprunnerYamlResult {
     startCommand === undefined ||
     port === undefined ||
     runEnv === undefined ||
-    preRun === undefined
+    preRun === undefined ||
+    runSecrets === undefined
   ) {
     return { problems, keyLines: r.keyLines };
   }
@@ -445,5 +497,6 @@ export function parseApprunnerYaml(text: string): ApprunnerYamlResult {
   };
   if (runtimeVersion !== undefined) plan.runtimeVersion = runtimeVersion;
   if (portEnv !== undefined) plan.portEnv = portEnv;
+  if (Object.keys(runSecrets).length > 0) plan.secrets = runSecrets;
   return { plan, problems, keyLines: r.keyLines };
 }

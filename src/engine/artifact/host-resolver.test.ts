@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ImageStore, PullOptions, UnpackedImage } from "../../images/types.js";
 import { HostArtifactResolver } from "./host-resolver.js";
+import { SECRET_REFERENCES_LABEL, secretReferencesOfImage } from "../../builder/types.js";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { ArtifactRequest, ArtifactStep, BuildOfService, BuiltImageKeeper, PullRequestOfService } from "./types.js";
 
@@ -106,6 +107,24 @@ describe("HostArtifactResolver", () => {
     assert.ok(ctx.lines.some((l) => l.includes("Resuming with the image built before the pause")));
     const gone = `sha256:${"3".repeat(64)}`;
     await assert.rejects(resolver.resolve({ ...codeService, pinnedDigest: gone }, context()), new RegExp(`The image built before the pause \\(${gone}\\) is no longer on this host`));
+  });
+
+  it("a built image's secret references travel with the artifact, from its label, on a build and on a resume; an image service's label is not read", async () => {
+    const references = { DB_PASSWORD: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf", API_KEY: "/app/api-key" };
+    const labelled: UnpackedImage = { ...unpacked, config: { ...unpacked.config, labels: { [SECRET_REFERENCES_LABEL]: JSON.stringify(references) } } };
+    const images: ImageStore = { ...store().images, get: () => Promise.resolve(labelled), pull: (_id, opts = {}) => Promise.resolve({ resolvedDigest: opts.digest ?? INDEX, image: labelled }) };
+    const builder = { build: () => Promise.resolve({ pulled: { resolvedDigest: MANIFEST, image: labelled }, commit: "c0ffee" }), cleanup: () => Promise.resolve() };
+    const resolver = new HostArtifactResolver({ images, builder: builder as never });
+    assert.deepEqual((await resolver.resolve(codeService, context())).secrets, references, "a build");
+    assert.deepEqual((await resolver.resolve({ ...codeService, pinnedDigest: MANIFEST }, context())).secrets, references, "a resume");
+    assert.equal((await resolver.resolve(imageService, context())).secrets, undefined, "an image service's secrets are its ImageConfiguration's");
+    const table: [label: string | undefined, refs: Record<string, string>][] = [
+      [undefined, {}],
+      ["not json", {}],
+      ["[1]", {}],
+      [JSON.stringify({ A: "/a", B: 1 }), { A: "/a" }],
+    ];
+    for (const [label, refs] of table) assert.deepEqual(secretReferencesOfImage(label === undefined ? {} : { [SECRET_REFERENCES_LABEL]: label }), refs, String(label));
   });
 
   describe("with a keeper (the built-in registry)", () => {

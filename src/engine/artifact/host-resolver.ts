@@ -1,4 +1,5 @@
 import type { SourceBuilder } from "../../builder/source-builder.js";
+import { secretReferencesOfImage } from "../../builder/types.js";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import { repositoryComponent } from "../../images/reference.js";
 import type { ImageStore, PullResult } from "../../images/types.js";
@@ -53,6 +54,7 @@ export class HostArtifactResolver implements ArtifactResolver {
       pulled = built.pulled;
       commit = built.commit;
     }
+    const secrets = secretReferencesOfImage(pulled.image.config.labels);
     return {
       identifier: await this.keep(req, pulled.image.manifestDigest, ctx),
       digest: pulled.resolvedDigest,
@@ -60,6 +62,8 @@ export class HostArtifactResolver implements ArtifactResolver {
       // The built image carries the start command, run.env and PORT; only the port is the service's.
       port: pulled.image.config.exposedPorts[0] ?? DEFAULT_BUILT_PORT,
       ...(commit ? { commit } : {}),
+      // And its secrets' references (a resume finds them again on the image), resolved by the deploy phase.
+      ...(Object.keys(secrets).length > 0 ? { secrets } : {}),
     };
   }
 

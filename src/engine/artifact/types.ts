@@ -42,6 +42,12 @@ export interface ResolvedArtifact {
   commit?: string;
   /** For an image built from source: the port it listens on (the only run setting that is the service's). */
   port?: number;
+  /**
+   * For an image built from source: its secrets (`run.secrets`, or the RuntimeEnvironmentSecrets
+   * of CodeConfigurationValues), variable name -> value-from. References only, never values: the
+   * deploy phase resolves them, at every deployment.
+   */
+  secrets?: Record<string, string>;
 }
 
 /** How resolving reports progress: lines go to the deployment log; abort means stop early. */

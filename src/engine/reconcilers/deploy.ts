@@ -6,6 +6,7 @@ import { assertServiceKeyUsable } from "../../domain/service-encryption.js";
 import { kmsKeyOf } from "../../store/resources.js";
 import { requestOf, type OperationRequest } from "../../domain/operation-request.js";
 import type { ResolvedArtifact } from "../artifact/types.js";
+import { resolveDeploymentSecrets, secretReferencesOf } from "../secrets/deployment-secrets.js";
 import type { OperationContext } from "../operation-context.js";
 import { CANCELLED_BY_DELETE, reasonOf, type Reconciler } from "./types.js";
 
@@ -54,7 +55,16 @@ export function deployReconciler(type: DeployType): Reconciler {
       deploy: async (ctx) => {
         // An operation recorded before this phase existed resolves its artifact here.
         const artifact = ctx.op.state.artifact ?? (await resolveArtifact(ctx, type));
-        await ctx.driver().deploy(ctx.deploymentSpec(deploymentIdOf(ctx), artifact), ctx.driverContext());
+        const spec = ctx.deploymentSpec(deploymentIdOf(ctx), artifact);
+        // Read now, at every deployment (a rotated secret reaches the next one), and handed to the driver only: never recorded.
+        const secrets = await resolveDeploymentSecrets({
+          resolver: ctx.deps.secrets,
+          serviceArn: spec.serviceArn,
+          instanceRoleArn: spec.instance.InstanceRoleArn,
+          references: secretReferencesOf(ctx.service().doc, artifact),
+          log: (line) => ctx.log(line),
+        });
+        await ctx.driver().deploy(secrets ? { ...spec, secrets } : spec, ctx.driverContext());
         ctx.advance("health");
       },
       health: async (ctx) => {

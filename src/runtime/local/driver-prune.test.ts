@@ -1,3 +1,5 @@
+import { randomBytes } from "node:crypto";
+import { SecretBox } from "../../iam/secret-box.js";
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -28,6 +30,7 @@ function driverWith(images: ImageStore, pendingImages?: () => Iterable<string>):
     logs: { append: () => undefined },
     serviceEvent: () => undefined,
     logger: () => undefined,
+    sealer: SecretBox.fromKey(randomBytes(32)),
     ...(pendingImages ? { pendingImages } : {}),
   });
 }

@@ -7,20 +7,18 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { promisify } from "node:util";
 import { pushSlowStartApp } from "../../../test/support/app-images.js";
 import { eventually } from "../../../test/support/harness.js";
-import { makeLocalDriver, pullImage, type LocalDriverSetup } from "../../../test/support/local-driver.js";
+import { makeLocalDriver, pullImage, tearDownLocalDriver, type LocalDriverSetup } from "../../../test/support/local-driver.js";
 import { startRegistry, type TestRegistry } from "../../../test/support/registry.js";
-import { hostLeftovers } from "../../../test/support/runtime-fixture.js";
-import { newResourceId } from "../../domain/arns.js";
 import type { BackendLoad, ServiceRoute, TrafficRouter } from "../../router/types.js";
-import { cryptoRandom } from "../../util/random.js";
-import type { DeploymentSpec, DriverContext } from "../driver.js";
+import type { DriverContext } from "../driver.js";
+import { newService, specFor } from "../conformance.js";
 
 const run = promisify(execFile);
 const canRun = process.getuid?.() === 0 && existsSync("/usr/sbin/runc") && existsSync("/bin/busybox");
@@ -79,34 +77,13 @@ describe("route publication and DeleteService (local driver)", { skip }, () => {
     await setup.driver.start();
   });
 
-  after(async () => {
-    try {
-      await setup?.driver.stop();
-      if (setup) assert.deepEqual(hostLeftovers(setup.layout.prefix, dataDir), []);
-    } finally {
-      await registry?.stop();
-      await rm(dataDir, { recursive: true, force: true });
-    }
-  });
+  after(() => tearDownLocalDriver(setup, registry, dataDir));
 
   it("an instance that turns healthy while the route is being removed does not bring it back, also after a restart", async () => {
     const driver = setup?.driver;
     assert.ok(driver && registry && setup);
-    const serviceId = newResourceId(cryptoRandom);
-    const spec: DeploymentSpec = {
-      serviceId,
-      serviceName: "deleted",
-      serviceArn: `arn:aws:apprunner:us-east-1:000000000000:service/deleted/${serviceId}`,
-      deploymentId: newResourceId(cryptoRandom),
-      operationId: newResourceId(cryptoRandom),
-      image: await pullImage(setup.images, `${registry.host}/slow:v1`),
-      run: { Port: "8080" },
-      instance: { Cpu: "1024", Memory: "2048" },
-      healthCheck: { Protocol: "TCP", Interval: 1, Timeout: 1, HealthyThreshold: 1, UnhealthyThreshold: 5 },
-      autoScaling: { minSize: 1, maxSize: 1, maxConcurrency: 100 },
-      hosts: ["deleted.example"],
-      tracing: false,
-    };
+    const spec = specFor(newService(), await pullImage(setup.images, `${registry.host}/slow:v1`));
+    const { serviceId } = spec;
     const ref = { serviceId, deploymentId: spec.deploymentId };
     await driver.deploy(spec, ctx());
     await driver.waitHealthy(ref, ctx());

@@ -17,7 +17,7 @@ import { InstancePool } from "./instance-pool.js";
 import { KeyedLock } from "../keyed-lock.js";
 import type { InstanceView, LiveInstance } from "./live-instance.js";
 import { lastLines } from "./output-tail.js";
-import { RuntimeRecords, type DeploymentRecord } from "./records.js";
+import { RuntimeRecords, type DeploymentRecord, type RecordSealer } from "./records.js";
 import { Supervisor } from "./supervisor.js";
 import type { HostLayout } from "../../executor/types.js";
 import { NO_ROUTER, type ServiceRoute, type TrafficRouter } from "../../router/types.js";
@@ -60,6 +60,8 @@ export interface LocalDriverOptions {
   gateway?: () => GatewayService | undefined;
   /** The environment that takes an instance with an instance role to its credentials (InstanceDeps.instanceRoleEnv). */
   instanceRoleEnv?: (instanceId: string, gateway: string) => Record<string, string>;
+  /** Seals each deployment's environment (variables and secrets' values) in its record: the data directory's key. */
+  sealer: RecordSealer;
 }
 
 /**
@@ -86,7 +88,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
 
   constructor(private readonly opts: LocalDriverOptions) {
     this.router = opts.router ?? NO_ROUTER;
-    this.records = new RuntimeRecords(opts.runtimeDir, opts.layout.instancesDir);
+    this.records = new RuntimeRecords(opts.runtimeDir, opts.layout.instancesDir, opts.sealer);
     const deps: InstanceDeps = {
       layout: opts.layout,
       records: this.records,
@@ -115,6 +117,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   /** Sets up the firewall, adopts instances that survived a restart, removes half-made ones. */
   async start(): Promise<void> {
     await ensureFirewall(this.opts.layout, undefined, this.opts.gateway?.());
+    this.records.sealClearRecords();
     const deployments = new Map(this.records.deployments().map((d) => [d.deploymentId, d]));
     await this.pool.adopt(deployments, this.records.instances());
     await cleanupLeftovers(this.opts.layout, new Set(this.pool.all().map((l) => l.record.containerId)));

@@ -9,7 +9,23 @@ import type { InstancePlan } from "../instance-plan.js";
  * What the local driver must remember across a crash, as small JSON files beside the
  * instances: the engine's store knows operations and services, not containers. Each file is
  * written to a temp name and renamed, so a reader sees the old or the new record, never half.
+ * A deployment's environment (the service's variables and its secrets' values) is sealed in
+ * its record: a copy of the data directory without its key reveals none of it.
  */
+
+/**
+ * Seals and opens text under the data directory's key, bound to a context (the store's
+ * SecretBox is one). Method syntax on purpose: a sealer with its own sealed type fits.
+ */
+export interface RecordSealer {
+  seal(plaintext: string, context: string): object;
+  open(sealed: object, context: string): string;
+}
+
+/** A deployment record as it is on disk: its plan's environment sealed, never in clear. */
+type StoredDeployment = Omit<DeploymentRecord, "plan"> & { plan: Omit<InstancePlan, "env"> & { env?: string[] }; sealedEnv?: object };
+
+const envContext = (deploymentId: string): string => `openrunner:deployment-env:${deploymentId}`;
 
 /** Serving: receives traffic. Standby: running but not (yet, or any longer) serving. */
 export type DeploymentRole = "starting" | "serving" | "standby";
@@ -78,6 +94,7 @@ export class RuntimeRecords {
   constructor(
     runtimeDir: string,
     readonly instancesDir: string,
+    private readonly sealer: RecordSealer,
   ) {
     this.deploymentsDir = join(runtimeDir, "deployments");
     mkdirSync(this.deploymentsDir, { recursive: true, mode: PRIVATE_DIR_MODE });
@@ -87,15 +104,33 @@ export class RuntimeRecords {
   deployments(): DeploymentRecord[] {
     return readdirSync(this.deploymentsDir)
       .filter((f) => f.endsWith(".json"))
-      .flatMap((f) => readJson<DeploymentRecord>(join(this.deploymentsDir, f)) ?? []);
+      .flatMap((f) => this.opened(readJson<StoredDeployment>(join(this.deploymentsDir, f))) ?? []);
   }
 
   deployment(id: string): DeploymentRecord | undefined {
-    return readJson<DeploymentRecord>(join(this.deploymentsDir, `${id}.json`));
+    return this.opened(readJson<StoredDeployment>(join(this.deploymentsDir, `${id}.json`)));
   }
 
   saveDeployment(d: DeploymentRecord): void {
-    writeAtomic(join(this.deploymentsDir, `${d.deploymentId}.json`), d);
+    const { env, ...plan } = d.plan;
+    const stored: StoredDeployment = { ...d, plan, sealedEnv: this.sealer.seal(JSON.stringify(env), envContext(d.deploymentId)) };
+    writeAtomic(join(this.deploymentsDir, `${d.deploymentId}.json`), stored);
+  }
+
+  /** Records written before environments were sealed are written again, sealed (at start). */
+  sealClearRecords(): void {
+    for (const f of readdirSync(this.deploymentsDir).filter((name) => name.endsWith(".json"))) {
+      const stored = readJson<StoredDeployment>(join(this.deploymentsDir, f));
+      const d = this.opened(stored);
+      if (stored && d && stored.sealedEnv === undefined) this.saveDeployment(d);
+    }
+  }
+
+  private opened(stored: StoredDeployment | undefined): DeploymentRecord | undefined {
+    if (!stored) return undefined;
+    const { sealedEnv, ...rest } = stored;
+    const env = sealedEnv === undefined ? (stored.plan.env ?? []) : (JSON.parse(this.sealer.open(sealedEnv, envContext(stored.deploymentId))) as string[]);
+    return { ...rest, plan: { ...stored.plan, env } };
   }
 
   removeDeployment(id: string): void {
