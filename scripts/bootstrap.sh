@@ -4,36 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages OpenRunner uses: the AWS CLI v2 (tests and the README's examples), and the
-# container runtime, networking, registry, image and data-plane tools the runtime needs
-# (busybox-static: the static shell that records each instance's exit code inside its container;
-# e2fsprogs: each instance's ephemeral storage is an ext4 image of its own).
-# `--test` adds what only the tests need: chromium for the web console's browser tests, and
-# Debian's Docker (docker.io) for the Swarm driver's tests, which run private dockerds of their own.
-PACKAGES=(awscli runc haproxy nftables iproute2 skopeo umoci docker-registry buildah git mmdebstrap ca-certificates busybox-static e2fsprogs)
-if [ "${1:-}" = "--test" ]; then PACKAGES+=(chromium docker.io); fi
-missing=()
-for p in "${PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-  if [ "$(id -u)" -ne 0 ]; then
-    echo "openrunner: missing Debian packages: ${missing[*]} (run as root, or install them with apt-get)" >&2
-    exit 1
-  fi
-  echo "openrunner: installing Debian packages: ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-fi
-
-# npm dependencies, exactly as the lockfile pins them; reinstalled only when the lockfile changed.
-stamp=node_modules/.openrunner-lock
-if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
-  echo "openrunner: installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
-  cp package-lock.json "$stamp"
-fi
+bash scripts/install-deps.sh "$@"
 
 npx tsc -p tsconfig.json
 chmod +x dist/src/cli/main.js

@@ -2,8 +2,34 @@
 # The compiled test files to run, listed from the sources: for each <dir>/**/*.test.ts,
 # <out>/<dir>/**/*.test.js. Never a find over the output: a test deleted or renamed in the
 # sources must not run again from a stale compiled file.
-#   scripts/test-files.sh <outDir> <dir>...
+#   scripts/test-files.sh [--pure|--host] <outDir> <dir>...
+# --pure lists only the unit tests that touch nothing shared on the host, which npm test runs
+# side by side; --host the others (every test under test/, and the unit tests that start
+# processes, need root or use the host fixtures of test/support), which it runs one at a time.
+# The two lists together are the whole list. A test is pure when its source under src/ imports
+# no node:child_process, asks for no root (getuid) or host tools (missingHostTools), and takes
+# from test/support only the in-memory fixtures named below; anything new counts as host until
+# it is added there.
 set -euo pipefail
+group=all
+case "${1:-}" in
+  --pure) group=pure; shift ;;
+  --host) group=host; shift ;;
+esac
 out=$1
 shift
-find "$@" -name '*.test.ts' | sort | sed -e 's/\.ts$/.js/' -e "s|^|$out/|"
+PURE_SUPPORT='^test/support/(engine-fixture|fake-registry|iam-fakes|scripted-driver|service-fixture|sigv4-fixture|sigv4-signer|trail-entries)$'
+is_pure() {
+  case "$1" in src/*) ;; *) return 1 ;; esac
+  if grep -qE 'node:child_process|getuid|missingHostTools' "$1"; then return 1; fi
+  local s
+  for s in $(grep -oE 'test/support/[A-Za-z0-9_-]+' "$1" | sort -u); do
+    [[ $s =~ $PURE_SUPPORT ]] || return 1
+  done
+  return 0
+}
+find "$@" -name '*.test.ts' | sort | while IFS= read -r f; do
+  if [ "$group" = pure ] && ! is_pure "$f"; then continue; fi
+  if [ "$group" = host ] && is_pure "$f"; then continue; fi
+  printf '%s\n' "$f"
+done | sed -e 's/\.ts$/.js/' -e "s|^|$out/|"

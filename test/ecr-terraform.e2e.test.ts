@@ -63,6 +63,7 @@ describe("Terraform's aws_ecr_repository and aws_ecr_lifecycle_policy against Op
       // Only what a failed test left behind: a destroy with nothing to do still starts the provider.
       if (tf && tf.state().size > 0) await tf.run(["destroy", "-no-color", "-auto-approve", "-input=false"]);
     } finally {
+      await tf?.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
       await s?.close();
     }

@@ -100,6 +100,7 @@ describe("Terraform's aws_iam_* resources against OpenRunner", { skip: typeof se
     try {
       if (tf && tf.state().size > 0) await tf.run(["destroy", "-no-color", "-auto-approve", "-input=false"]);
     } finally {
+      await tf?.close();
       if (dir) rmSync(dir, { recursive: true, force: true });
       await server?.close();
     }

@@ -192,6 +192,7 @@ describe("Terraform's AWS provider against OpenRunner", { skip }, () => {
   });
 
   after(async () => {
+    await tf?.close();
     await server?.close();
     data?.remove();
     await registry?.stop();

@@ -34,4 +34,25 @@ describe("the test list", () => {
     // A folder or file of src/, as `npm run test:unit -- src/a` passes it.
     assert.deepEqual(list("dist-unit", "src/a/kept.test.ts"), ["dist-unit/src/a/kept.test.js"]);
   });
+
+  it("splits into the unit tests run side by side and the ones run one at a time, which together are the whole list", () => {
+    const dir = mkdtempSync(join(root, "groups-"));
+    const put = (path: string, source: string): void => {
+      mkdirSync(join(dir, path, ".."), { recursive: true });
+      writeFileSync(join(dir, path), source);
+    };
+    put("src/pure.test.ts", 'import { x } from "./x.js";\nimport { fakes } from "../test/support/iam-fakes.js";\n');
+    put("src/spawns.test.ts", 'import { execFile } from "node:child_process";\n');
+    put("src/root.test.ts", "const skip = process.getuid?.() !== 0;\n");
+    put("src/tools.test.ts", 'import { missingHostTools } from "./setup.js";\n');
+    put("src/fixture.test.ts", 'import { startRegistry } from "../test/support/registry.js";\n');
+    put("test/flow.e2e.test.ts", "");
+    put("test/pure-looking.test.ts", "");
+    const list = (...args: string[]): string[] =>
+      execFileSync("bash", [SCRIPT, ...args], { cwd: dir, encoding: "utf8" }).split("\n").filter(Boolean);
+    assert.deepEqual(list("--pure", "dist", "src", "test"), ["dist/src/pure.test.js"]);
+    const host = ["dist/src/fixture.test.js", "dist/src/root.test.js", "dist/src/spawns.test.js", "dist/src/tools.test.js", "dist/test/flow.e2e.test.js", "dist/test/pure-looking.test.js"];
+    assert.deepEqual(list("--host", "dist", "src", "test"), host);
+    assert.deepEqual([...list("--pure", "dist", "src", "test"), ...list("--host", "dist", "src", "test")].sort(), list("dist", "src", "test").sort());
+  });
 });

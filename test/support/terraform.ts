@@ -6,13 +6,16 @@
  *
  * The provider binary is ~700 MB. Installing it copies it into each working directory, so the
  * workspace's plugin cache holds a symlink to the mirror's package instead: `terraform init`
- * finds it there, checks its hash and links it, and nothing is copied.
+ * finds it there, checks its hash and links it, and nothing is copied. Every command after
+ * `init` attaches to one provider process the workspace starts (terraform-provider.ts) instead
+ * of starting the provider several times per command; `close()` stops it.
  */
 import { execFile } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { delimiter, join } from "node:path";
 import semver from "semver";
+import { providerExecutable, startDebugProvider, type DebugProvider } from "./terraform-provider.js";
 
 const PROVIDER = "registry.terraform.io/hashicorp/aws";
 const PLATFORM = "linux_amd64";
@@ -82,6 +85,7 @@ export interface StateResource {
 
 export class TerraformWorkspace {
   private readonly env: NodeJS.ProcessEnv;
+  private provider: Promise<DebugProvider> | undefined;
 
   /** `dir` must exist and be empty; `credentials` are the keys Terraform signs with. */
   constructor(
@@ -117,13 +121,31 @@ export class TerraformWorkspace {
     writeFileSync(join(this.dir, "main.tf"), hcl);
   }
 
-  /** Runs `terraform <args>` (bounded); never rejects: the exit code is data. */
-  run(args: string[], timeoutMs = 180_000): Promise<TerraformResult> {
+  /** The workspace's provider process, started on first use (`init` installs the provider without it). */
+  private attach(): Promise<DebugProvider> {
+    // TMPDIR: its plugin socket goes into the workspace, removed with it even after a SIGKILL.
+    const executable = providerExecutable(join(this.setup.mirror, PROVIDER, this.setup.providerVersion, PLATFORM));
+    this.provider ??= startDebugProvider(executable, { ...this.env, TMPDIR: this.dir });
+    return this.provider;
+  }
+
+  /** Stops the provider process (by its PID), if one was started. */
+  async close(): Promise<void> {
+    const provider = this.provider;
+    this.provider = undefined;
+    // A provider that failed to start was stopped then, and its error rejected that run().
+    const started = await provider?.catch(() => undefined);
+    await started?.stop();
+  }
+
+  /** Runs `terraform <args>` (bounded); the exit code is data (rejects only when the provider cannot start). */
+  async run(args: string[], timeoutMs = 180_000): Promise<TerraformResult> {
+    const env = args[0] === "init" ? this.env : { ...this.env, TF_REATTACH_PROVIDERS: (await this.attach()).reattach };
     return new Promise((resolve) => {
       execFile(
         this.setup.binary,
         ["-chdir=" + this.dir, ...args],
-        { env: this.env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
+        { env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 },
         (err, stdout, stderr) => {
           resolve({ code: err ? (typeof err.code === "number" ? err.code : -1) : 0, stdout, stderr });
         },
