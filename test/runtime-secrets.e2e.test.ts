@@ -19,6 +19,7 @@ import {
   type AppRunnerClient,
   type Service,
 } from "@aws-sdk/client-apprunner";
+import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
@@ -190,6 +191,12 @@ describe("secrets in a service: Secrets Manager and Parameter Store values reach
     assert.equal(after?.Status, "RUNNING");
     assert.equal(after?.InstanceConfiguration?.InstanceRoleArn, roleArn("secrets-reader"), "the update's configuration is rolled back");
     assert.equal(await read(api, "/cgi-bin/secrets"), `TOKEN=${TOKEN_V1}\nDB_USER=${DB_USER}\nFLAG=${FLAG}\nFLAG_ARN=${FLAG}\n`, "the old version serves");
+    // The audit trail shows the refused read as the instance role's session, as CloudTrail does on AWS.
+    const trail = new CloudTrailClient({ endpoint: server.running.endpoint, region: server.running.config.region, credentials: server.running.rootKey, maxAttempts: 1 });
+    const events = await trail.send(new LookupEventsCommand({ LookupAttributes: [{ AttributeKey: "EventName", AttributeValue: "GetSecretValue" }] }));
+    const refused = (events.Events ?? []).map((e) => JSON.parse(e.CloudTrailEvent ?? "{}") as { errorCode?: string; userIdentity?: { type?: string; arn?: string } }).find((e) => e.errorCode === "AccessDenied");
+    assert.equal(refused?.userIdentity?.type, "AssumedRole");
+    assert.match(refused?.userIdentity?.arn ?? "", /:assumed-role\/parameters-only\//);
   });
 
   it("a secret rotated with PutSecretValue reaches the app at the next deployment", async () => {

@@ -80,6 +80,11 @@ export interface ApiCallRecord {
   sourceIp: string;
   userAgent: string;
   accessKeyId: string | undefined;
+  /**
+   * Who called, when the call was signed with no key of its own: App Runner's reads with a
+   * service's instance role (a role session without credentials). Otherwise found by accessKeyId.
+   */
+  principal?: Principal;
   input: unknown;
   output: unknown;
   errorCode: string | undefined;

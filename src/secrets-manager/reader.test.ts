@@ -67,7 +67,7 @@ describe("the reader deployments resolve RuntimeEnvironmentSecrets with", () => 
     assert.equal(f.recorded.length, 2);
     assert.deepEqual(
       { ...f.recorded[0], requestId: undefined },
-      { operation: "GetSecretValue", requestId: undefined, time: f.clock.now(), sourceIp: "apprunner.amazonaws.com", userAgent: "apprunner.amazonaws.com", accessKeyId: ROLE.accessKeyId, input: { SecretId: arn, VersionId: undefined, VersionStage: undefined }, output: undefined, errorCode: undefined, errorMessage: undefined },
+      { operation: "GetSecretValue", requestId: undefined, time: f.clock.now(), sourceIp: "apprunner.amazonaws.com", userAgent: "apprunner.amazonaws.com", accessKeyId: ROLE.accessKeyId, principal: ROLE, input: { SecretId: arn, VersionId: undefined, VersionStage: undefined }, output: undefined, errorCode: undefined, errorMessage: undefined },
     );
     assert.ok(!JSON.stringify(f.recorded).includes("p4ss"));
     f.store.close();

@@ -71,6 +71,7 @@ export function secretsManagerReader(deps: ReaderDeps): SecretValueReader {
           sourceIp: APP_RUNNER_SOURCE,
           userAgent: APP_RUNNER_SOURCE,
           accessKeyId: principal.accessKeyId,
+          principal,
           input: { SecretId: ref.secretId, VersionId: ref.versionId, VersionStage: ref.versionStage },
           // A read: CloudTrail keeps no response (and never the value).
           output: undefined,

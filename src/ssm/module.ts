@@ -16,9 +16,10 @@ export interface SsmModule extends ControlPlaneModule {
  */
 export function createSsmModule(deps: ModuleDeps): SsmModule {
   const parameters = new Parameters({ store: deps.store, keys: deps.keys, place: { region: deps.config.region, accountId: deps.config.accountId } });
+  const api = { ...ssmApi({ parameters }), authorization: ssmAuthorization(deps.config.region) };
   return {
     name: "ssm",
-    apis: [{ ...ssmApi({ parameters }), authorization: ssmAuthorization(deps.config.region) }],
-    reader: parameterReader(parameters, deps.authorizer),
+    apis: [api],
+    reader: parameterReader({ parameters, authorizer: deps.authorizer, clock: deps.clock, random: deps.random, record: (call) => deps.recordApiCall({ ...call, api }) }),
   };
 }

@@ -7,6 +7,8 @@ import { Store } from "../store/store.js";
 import { SsmFakeKeys } from "../../test/support/ssm-fake-keys.js";
 import { Parameters } from "./parameters.js";
 import { parameterReader } from "./reader.js";
+import { ManualClock } from "../util/clock.js";
+import { SeededRandom } from "../util/random.js";
 
 const PLACE = { region: "us-east-1", accountId: "123456789012" };
 const ROLE: Principal = {
@@ -51,7 +53,7 @@ describe("the reader deployments resolve parameters with", () => {
     put("/app/db/password", "SecureString", "pw-2");
     put("single", "String", "plain");
     const asked: AuthorizationRequest[] = [];
-    const reader = parameterReader(parameters, authorizer(new Set([`ssm:GetParameters ${ARN}/app/db/password`, `ssm:GetParameters ${ARN}/single`]), asked));
+    const reader = parameterReader({ parameters, authorizer: authorizer(new Set([`ssm:GetParameters ${ARN}/app/db/password`, `ssm:GetParameters ${ARN}/single`]), asked), clock: new ManualClock(0), random: new SeededRandom(1) });
     assert.equal(reader.parameterValue(ROLE, { name: "/app/db/password" }, CALL), "pw-2");
     assert.equal(reader.parameterValue(ROLE, { name: `${ARN}/app/db/password` }, CALL), "pw-2");
     assert.equal(reader.parameterValue(ROLE, { name: "/app/db/password:1" }, CALL), "pw-1");
@@ -65,7 +67,7 @@ describe("the reader deployments resolve parameters with", () => {
     const { store, keys, parameters, put } = setup();
     const key = keys.createKey();
     put("/app/token", "SecureString", "t", key.keyId);
-    const reader = parameterReader(parameters, authorizer(new Set([`ssm:GetParameters ${ARN}/app/token`, `ssm:GetParameters ${ARN}/app/none`]), []));
+    const reader = parameterReader({ parameters, authorizer: authorizer(new Set([`ssm:GetParameters ${ARN}/app/token`, `ssm:GetParameters ${ARN}/app/none`]), []), clock: new ManualClock(0), random: new SeededRandom(1) });
     assert.throws(() => reader.parameterValue(ROLE, { name: "/app/none" }, CALL), { code: "ParameterNotFound", message: /\/app\/none/ });
     assert.throws(() => reader.parameterValue(ROLE, { name: "/app/other" }, CALL), { code: "AccessDenied", message: /ssm:GetParameters on resource: arn:aws:ssm:us-east-1:123456789012:parameter\/app\/other/ });
     keys.deny.add(ROLE.arn);

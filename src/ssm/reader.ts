@@ -1,7 +1,23 @@
 import type { ParameterValueReader } from "../domain/runtime-secrets.js";
+import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { Authorizer } from "../iam/authorization.js";
+import type { ApiCallRecord } from "../protocol/service-registry.js";
+import type { Clock } from "../util/clock.js";
+import { uuid, type Random } from "../util/random.js";
 import { parseReference } from "./names.js";
 import type { Parameters } from "./parameters.js";
+
+/** Where App Runner's own reads come from in the audit trail, as CloudTrail shows them. */
+const APP_RUNNER_SOURCE = "apprunner.amazonaws.com";
+
+export interface ParameterReaderDeps {
+  parameters: Parameters;
+  authorizer: Authorizer;
+  clock: Clock;
+  random: Random;
+  /** Each read, allowed or refused, as App Runner's own GetParameters by the role (never the value). */
+  record?: (call: Omit<ApiCallRecord, "api">) => void;
+}
 
 /**
  * How a deployment reads a parameter with the service's instance role, as App Runner does:
@@ -9,12 +25,34 @@ import type { Parameters } from "./parameters.js";
  * value in clear. Throws ParameterNotFound naming the parameter, AccessDenied in IAM's or KMS's
  * words, or KMS's refusal of the key (disabled, pending deletion).
  */
-export function parameterReader(parameters: Parameters, authorizer: Authorizer): ParameterValueReader {
+export function parameterReader(deps: ParameterReaderDeps): ParameterValueReader {
+  const { parameters, authorizer } = deps;
   return {
     parameterValue(principal, ref, call) {
-      const reference = parseReference(ref.name, parameters.place);
-      authorizer.authorize(principal, [{ action: "ssm:GetParameters", resource: parameters.arn(reference.name) }], call);
-      return parameters.plaintext(parameters.resolve(reference), principal, call);
+      let failure: AppRunnerError | undefined;
+      try {
+        const reference = parseReference(ref.name, parameters.place);
+        authorizer.authorize(principal, [{ action: "ssm:GetParameters", resource: parameters.arn(reference.name) }], call);
+        return parameters.plaintext(parameters.resolve(reference), principal, call);
+      } catch (err) {
+        if (err instanceof AppRunnerError) failure = err;
+        throw err;
+      } finally {
+        deps.record?.({
+          operation: "GetParameters",
+          requestId: uuid(deps.random),
+          time: deps.clock.now(),
+          sourceIp: APP_RUNNER_SOURCE,
+          userAgent: APP_RUNNER_SOURCE,
+          accessKeyId: principal.accessKeyId,
+          principal,
+          input: { Names: [ref.name], WithDecryption: true },
+          // A read: CloudTrail keeps no response (and never the value).
+          output: undefined,
+          errorCode: failure === undefined ? undefined : failure.code === "AccessDenied" ? "AccessDenied" : failure.awsType,
+          errorMessage: failure?.message,
+        });
+      }
     },
   };
 }

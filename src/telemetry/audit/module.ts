@@ -84,7 +84,7 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
         admitted.delete(call.requestId);
         if (closed || !attributable(call)) return;
         try {
-          const principal = call.accessKeyId ? deps.credentials.find(call.accessKeyId)?.principal : undefined;
+          const principal = call.principal ?? (call.accessKeyId ? deps.credentials.find(call.accessKeyId)?.principal : undefined);
           const { region, accountId } = deps.config;
           const ctx = { region, accountId, eventId: uuid(deps.random), principal };
           recorder.record(toTrailEntry(call, prepared !== undefined ? { ...ctx, requestParameters: prepared } : ctx));
