@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   describeReference,
+  keyArnOfAlias,
   newSecretProblems,
   referenceKind,
   referenceOf,
@@ -64,6 +65,14 @@ describe("console: secret references", () => {
     assert.equal(describeReference(`${SECRET}:password::`), "prod/db (Secrets Manager), JSON key password");
     assert.equal(describeReference(PARAMETER), "/prod/db/password (Parameter Store)");
     assert.equal(describeReference("db-password"), "db-password (Parameter Store)");
+  });
+
+  it("gives CreateService the key ARN an alias points at (EncryptionConfiguration takes no alias)", () => {
+    const id = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    assert.equal(keyArnOfAlias("arn:aws:kms:eu-west-1:123456789012:alias/web", id), `arn:aws:kms:eu-west-1:123456789012:key/${id}`);
+    assert.equal(keyArnOfAlias("arn:aws:kms:eu-west-1:123456789012:alias/web", `arn:aws:kms:eu-west-1:123456789012:key/${id}`), `arn:aws:kms:eu-west-1:123456789012:key/${id}`);
+    assert.equal(keyArnOfAlias("arn:aws:kms:eu-west-1:123456789012:alias/web", undefined), undefined);
+    assert.equal(keyArnOfAlias("not-an-arn", id), undefined);
   });
 
   it("checks references and rows before UpdateService", () => {

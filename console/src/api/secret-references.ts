@@ -123,3 +123,14 @@ export function newSecretProblems(name: string, value: SecretValueInput): Record
   }
   return out;
 }
+
+/**
+ * The key ARN an alias points at, from the alias's ARN and target key id, which is what
+ * CreateService's EncryptionConfiguration.KmsKey takes (an alias is not accepted there).
+ */
+export function keyArnOfAlias(aliasArn: string, targetKeyId: string | undefined): string | undefined {
+  if (!targetKeyId) return undefined;
+  if (targetKeyId.startsWith("arn:")) return targetKeyId;
+  const m = /^(arn:[\w-]+:kms:[\w-]+:\d{12}):alias\/.+$/.exec(aliasArn);
+  return m ? `${m[1]}:key/${targetKeyId}` : undefined;
+}

@@ -89,7 +89,7 @@ export function ConfigureStep({ state, set, errors }: StepProps): ReactNode {
             <input id={id} aria-describedby={describedBy} aria-invalid={invalid} value={state.instanceRoleArn} onChange={(e) => set({ instanceRoleArn: e.target.value })} />
           )}
         </Field>
-        <KmsKeyField label="AWS KMS key for encryption" value={state.kmsKey} onChange={(kmsKey) => set({ kmsKey })} emptyMeans="an AWS managed key; it cannot be changed after creation" error={errors.kmsKey} />
+        <KmsKeyField label="AWS KMS key for encryption" value={state.kmsKey} onChange={(kmsKey) => set({ kmsKey })} emptyMeans="an AWS managed key; it cannot be changed after creation" error={errors.kmsKey} holds="keyArn" />
       </fieldset>
       <KeyValueEditor legend="Tags" rows={state.tags} onChange={(tags) => set({ tags })} keyLabel="Tag key" valueLabel="Tag value" addLabel="Add tag" error={errors.tags} />
     </div>

@@ -36,6 +36,12 @@ function draftOf(s: Service): Draft {
   };
 }
 
+/** The rows as RuntimeEnvironmentSecrets; none is sent as none, but `{}` when it clears what the service had. */
+function secretsOf(before: Record<string, string> | undefined, rows: SecretRow[]): Record<string, string> | undefined {
+  const now = secretsRecord(rows);
+  return Object.keys(now).length > 0 || Object.keys(before ?? {}).length > 0 ? now : undefined;
+}
+
 function toUpdate(s: Service, d: Draft): UpdateServiceCommandInput {
   const image = s.SourceConfiguration?.ImageRepository;
   const [cpu, memory] = d.cpuMemory.split("|");
@@ -52,7 +58,7 @@ function toUpdate(s: Service, d: Draft): UpdateServiceCommandInput {
           Port: d.port.trim() || undefined,
           StartCommand: d.startCommand.trim() || undefined,
           RuntimeEnvironmentVariables: toRecord(d.env),
-          RuntimeEnvironmentSecrets: secretsRecord(d.secrets),
+          RuntimeEnvironmentSecrets: secretsOf(image?.ImageConfiguration?.RuntimeEnvironmentSecrets, d.secrets),
         },
       },
     },
