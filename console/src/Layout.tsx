@@ -10,6 +10,7 @@ const NAV = [
   { to: "/auto-scaling", label: "Auto scaling configurations" },
   { to: "/connections", label: "Connections" },
   { to: "/repositories", label: "Repositories" },
+  { to: "/secrets", label: "Secrets" },
 ];
 
 /** Header, navigation pane (a menu button at phone width) and the content pane. */

@@ -3,6 +3,7 @@ import { AutoScalingPage } from "./pages/resources/AutoScalingPage";
 import { ConnectionsPage } from "./pages/resources/ConnectionsPage";
 import { RepositoriesPage } from "./pages/repositories/RepositoriesPage";
 import { RepositoryPage } from "./pages/repositories/RepositoryPage";
+import { SecretsPage } from "./pages/secrets/SecretsPage";
 import { CreateWizard } from "./pages/create/CreateWizard";
 import { ServiceDashboard } from "./pages/service/ServiceDashboard";
 import { ServicesPage } from "./pages/ServicesPage";
@@ -29,6 +30,7 @@ function pageFor(parts: string[]): { title: string; node: ReactNode } {
   if (first === "auto-scaling") return { title: "Auto scaling configurations", node: <AutoScalingPage /> };
   if (first === "repositories" && name === undefined) return { title: "Repositories", node: <RepositoriesPage /> };
   if (first === "repositories" && name) return { title: name, node: <RepositoryPage key={name} name={name} /> };
+  if (first === "secrets") return { title: "Secrets", node: <SecretsPage /> };
   if (first === "connections") return { title: "Connections", node: <ConnectionsPage /> };
   return {
     title: "Not found",

@@ -6,10 +6,14 @@ interface Props {
   onConfirm: () => void;
   onCancel: () => void;
   busy: boolean;
+  /** What deleting does, when it is not final (a secret's recovery window). */
+  consequence?: string;
+  /** Further choices for the deletion, inside the dialog's form. */
+  children?: ReactNode;
 }
 
 /** A modal dialog: deleting needs the resource's name typed, as App Runner's console asks. */
-export function ConfirmDelete({ what, name, onConfirm, onCancel, busy }: Props): ReactNode {
+export function ConfirmDelete({ what, name, onConfirm, onCancel, busy, consequence, children }: Props): ReactNode {
   const [typed, setTyped] = useState("");
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
@@ -30,7 +34,10 @@ export function ConfirmDelete({ what, name, onConfirm, onCancel, busy }: Props):
         <h2 id={`${id}-title`}>
           Delete {what} {name}?
         </h2>
-        <p>This cannot be undone. To confirm, type the {what} name.</p>
+        <p>
+          {consequence ?? "This cannot be undone."} To confirm, type the {what} name.
+        </p>
+        {children}
         <label htmlFor={`${id}-name`}>
           Type <strong>{name}</strong> to confirm
         </label>

@@ -13,10 +13,12 @@ interface Props {
   valueLabel: string;
   addLabel: string;
   error?: string;
+  /** Values not shown as typed (a new secret's key/value pairs). */
+  hideValues?: boolean;
 }
 
 /** Rows of key/value inputs (environment variables, tags), each input with its own label. */
-export function KeyValueEditor({ legend, rows, onChange, keyLabel, valueLabel, addLabel, error }: Props): ReactNode {
+export function KeyValueEditor({ legend, rows, onChange, keyLabel, valueLabel, addLabel, error, hideValues }: Props): ReactNode {
   const set = (i: number, patch: Partial<KeyValue>): void => onChange(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
   return (
     <fieldset className="kv">
@@ -34,7 +36,7 @@ export function KeyValueEditor({ legend, rows, onChange, keyLabel, valueLabel, a
             <span className="sr-only">
               {valueLabel} {i + 1}
             </span>
-            <input value={row.value} placeholder={valueLabel} onChange={(e) => set(i, { value: e.target.value })} />
+            <input type={hideValues ? "password" : "text"} autoComplete={hideValues ? "new-password" : undefined} value={row.value} placeholder={valueLabel} onChange={(e) => set(i, { value: e.target.value })} />
           </label>
           <button type="button" className="btn btn-quiet" onClick={() => onChange(rows.filter((_, j) => j !== i))}>
             Remove<span className="sr-only"> {row.key || `row ${i + 1}`}</span>

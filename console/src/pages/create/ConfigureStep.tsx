@@ -8,6 +8,8 @@ import type { StepProps } from "./CreateWizard";
 import { codeFromApi } from "./model";
 import { CpuMemoryField } from "../../components/CpuMemoryField";
 import { HealthCheckFields } from "./HealthCheckFields";
+import { KmsKeyField } from "../../components/KmsKeyField";
+import { SecretsEditor } from "../../components/SecretsEditor";
 
 /** Service settings: name, size, port and start command (images only), variables, auto scaling, health check, security, tags. */
 export function ConfigureStep({ state, set, errors }: StepProps): ReactNode {
@@ -40,15 +42,18 @@ export function ConfigureStep({ state, set, errors }: StepProps): ReactNode {
         </div>
       )}
       {variablesHere ? (
-        <KeyValueEditor
-          legend="Environment variables"
-          rows={state.env}
-          onChange={(env) => set({ env })}
-          keyLabel="Variable name"
-          valueLabel="Variable value"
-          addLabel="Add environment variable"
-          error={errors.env}
-        />
+        <>
+          <KeyValueEditor
+            legend="Environment variables"
+            rows={state.env}
+            onChange={(env) => set({ env })}
+            keyLabel="Variable name"
+            valueLabel="Variable value"
+            addLabel="Add environment variable"
+            error={errors.env}
+          />
+          <SecretsEditor rows={state.secrets} onChange={(secrets) => set({ secrets })} error={errors.secrets} />
+        </>
       ) : (
         <p className="hint">Environment variables, like the port and start command, come from the repository's apprunner.yaml.</p>
       )}
@@ -84,6 +89,7 @@ export function ConfigureStep({ state, set, errors }: StepProps): ReactNode {
             <input id={id} aria-describedby={describedBy} aria-invalid={invalid} value={state.instanceRoleArn} onChange={(e) => set({ instanceRoleArn: e.target.value })} />
           )}
         </Field>
+        <KmsKeyField label="AWS KMS key for encryption" value={state.kmsKey} onChange={(kmsKey) => set({ kmsKey })} emptyMeans="an AWS managed key; it cannot be changed after creation" error={errors.kmsKey} holds="keyArn" />
       </fieldset>
       <KeyValueEditor legend="Tags" rows={state.tags} onChange={(tags) => set({ tags })} keyLabel="Tag key" valueLabel="Tag value" addLabel="Add tag" error={errors.tags} />
     </div>

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { secretsRecord } from "../../api/secret-references";
 import { toRecord } from "../../components/KeyValueEditor";
 import { codeFromApi, RUNTIMES, type StepKey, type WizardState } from "./model";
 
@@ -39,6 +40,8 @@ function serviceRows(s: WizardState): Rows {
     ["Virtual CPU & memory", `${cpu ?? ""} / ${memory ?? ""}`],
     ...(image ? ([["Port", s.port || "—"], ["Start command", s.startCommand || "(image default)"]] as Rows) : []),
     ["Environment variables", image || codeFromApi(s) ? (env.length ? env.map(([k, v]) => `${k}=${v}`).join(", ") : "None") : "From apprunner.yaml"],
+    ["Environment secrets", image || codeFromApi(s) ? Object.entries(secretsRecord(s.secrets)).map(([k, ref]) => `${k} from ${ref}`).join(", ") || "None" : "From apprunner.yaml"],
+    ["Encryption key", s.kmsKey.trim() || "AWS managed key"],
     ["Auto scaling", s.autoScaling === "default" ? "Default configuration" : s.autoScalingArn || "—"],
     ["Health check", s.healthProtocol === "HTTP" ? `HTTP ${s.healthPath}` : "TCP"],
     ["Tags", s.tags.filter((t) => t.key).map((t) => `${t.key}=${t.value}`).join(", ") || "None"],

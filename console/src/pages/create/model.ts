@@ -1,3 +1,4 @@
+import type { SecretRow } from "../../api/secret-references";
 import type { KeyValue } from "../../components/KeyValueEditor";
 
 export type SourceKind = "image" | "code";
@@ -24,6 +25,8 @@ export interface WizardState {
   port: string;
   startCommand: string;
   env: KeyValue[];
+  /** RuntimeEnvironmentSecrets: references only, never values. */
+  secrets: SecretRow[];
   autoScaling: "default" | "existing";
   autoScalingArn: string;
   healthProtocol: "TCP" | "HTTP";
@@ -33,6 +36,8 @@ export interface WizardState {
   healthyThreshold: string;
   unhealthyThreshold: string;
   instanceRoleArn: string;
+  /** EncryptionConfiguration.KmsKey; "" for the AWS managed key. */
+  kmsKey: string;
   tags: KeyValue[];
 }
 
@@ -54,6 +59,7 @@ export const INITIAL: WizardState = {
   port: "8080",
   startCommand: "",
   env: [],
+  secrets: [],
   autoScaling: "default",
   autoScalingArn: "",
   healthProtocol: "TCP",
@@ -63,6 +69,7 @@ export const INITIAL: WizardState = {
   healthyThreshold: "1",
   unhealthyThreshold: "5",
   instanceRoleArn: "",
+  kmsKey: "",
   tags: [],
 };
 

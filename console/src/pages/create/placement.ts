@@ -25,10 +25,12 @@ const FIELDS: Record<string, { paths: string[]; words?: RegExp; step: StepKey | 
   port: { paths: [`${IMAGE}.imageConfiguration.port`, `${VALUES}.port`], words: /\bport\b/i, step: { image: "service", code: "build" } },
   startCommand: { paths: [`${IMAGE}.imageConfiguration.startCommand`, `${VALUES}.startCommand`], words: /start ?command/i, step: { image: "service", code: "build" } },
   env: {
-    paths: [`${IMAGE}.imageConfiguration.runtimeEnvironmentVariables`, `${IMAGE}.imageConfiguration.runtimeEnvironmentSecrets`, `${VALUES}.runtimeEnvironmentVariables`, `${VALUES}.runtimeEnvironmentSecrets`],
+    paths: [`${IMAGE}.imageConfiguration.runtimeEnvironmentVariables`, `${VALUES}.runtimeEnvironmentVariables`],
     words: /environment/i,
     step: "service",
   },
+  secrets: { paths: [`${IMAGE}.imageConfiguration.runtimeEnvironmentSecrets`, `${VALUES}.runtimeEnvironmentSecrets`], words: /secret/i, step: "service" },
+  kmsKey: { paths: ["encryptionConfiguration"], words: /\bKMS\b|encryption/i, step: "service" },
   autoScaling: { paths: ["autoScalingConfigurationArn"], words: /auto ?scaling/i, step: "service" },
   health: { paths: ["healthCheckConfiguration"], words: /health/i, step: "service" },
   tags: { paths: ["tags"], words: /\btags?\b/i, step: "service" },

@@ -1,13 +1,15 @@
 import type { CreateServiceCommandInput, Runtime, SourceConfiguration } from "@aws-sdk/client-apprunner";
+import { secretsRecord } from "../../api/secret-references";
 import { toRecord } from "../../components/KeyValueEditor";
 import type { WizardState } from "./model";
 
 const int = (v: string): number | undefined => (v.trim() === "" ? undefined : Number(v));
 const text = (v: string): string | undefined => (v.trim() === "" ? undefined : v.trim());
 
-function variables(s: WizardState): { RuntimeEnvironmentVariables?: Record<string, string> } {
+function variables(s: WizardState): { RuntimeEnvironmentVariables?: Record<string, string>; RuntimeEnvironmentSecrets?: Record<string, string> } {
   const env = toRecord(s.env);
-  return Object.keys(env).length > 0 ? { RuntimeEnvironmentVariables: env } : {};
+  const secrets = secretsRecord(s.secrets);
+  return { ...(Object.keys(env).length > 0 ? { RuntimeEnvironmentVariables: env } : {}), ...(Object.keys(secrets).length > 0 ? { RuntimeEnvironmentSecrets: secrets } : {}) };
 }
 
 function imageSource(s: WizardState): SourceConfiguration {
@@ -62,6 +64,7 @@ export function toCreateRequest(s: WizardState): CreateServiceCommandInput {
       HealthyThreshold: int(s.healthyThreshold),
       UnhealthyThreshold: int(s.unhealthyThreshold),
     },
+    ...(text(s.kmsKey) ? { EncryptionConfiguration: { KmsKey: text(s.kmsKey) } } : {}),
     AutoScalingConfigurationArn: s.autoScaling === "existing" ? text(s.autoScalingArn) : undefined,
     Tags: s.tags.filter((t) => t.key.trim() !== "").map((t) => ({ Key: t.key.trim(), Value: t.value })),
   };

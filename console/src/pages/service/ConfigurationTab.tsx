@@ -5,6 +5,8 @@ import { fieldErrors, problemOf, type ApiProblem } from "../../api/errors";
 import { ErrorBanner, Field } from "../../components/Field";
 import { fromRecord, KeyValueEditor, toRecord, type KeyValue } from "../../components/KeyValueEditor";
 import { CpuMemoryField } from "../../components/CpuMemoryField";
+import { SecretsEditor } from "../../components/SecretsEditor";
+import { rowsOf, secretRowsProblem, secretsRecord, type SecretRow } from "../../api/secret-references";
 import { ConfigurationView } from "./ConfigurationView";
 import type { TabProps } from "./ServiceDashboard";
 
@@ -14,6 +16,7 @@ interface Draft {
   port: string;
   startCommand: string;
   env: KeyValue[];
+  secrets: SecretRow[];
   cpuMemory: string;
 }
 
@@ -28,8 +31,15 @@ function draftOf(s: Service): Draft {
     port: image?.ImageConfiguration?.Port ?? "8080",
     startCommand: image?.ImageConfiguration?.StartCommand ?? "",
     env: fromRecord(image?.ImageConfiguration?.RuntimeEnvironmentVariables),
+    secrets: rowsOf(image?.ImageConfiguration?.RuntimeEnvironmentSecrets),
     cpuMemory: `${VCPU(s.InstanceConfiguration?.Cpu)}|${GB(s.InstanceConfiguration?.Memory)}`,
   };
+}
+
+/** The rows as RuntimeEnvironmentSecrets; none is sent as none, but `{}` when it clears what the service had. */
+function secretsOf(before: Record<string, string> | undefined, rows: SecretRow[]): Record<string, string> | undefined {
+  const now = secretsRecord(rows);
+  return Object.keys(now).length > 0 || Object.keys(before ?? {}).length > 0 ? now : undefined;
 }
 
 function toUpdate(s: Service, d: Draft): UpdateServiceCommandInput {
@@ -48,6 +58,7 @@ function toUpdate(s: Service, d: Draft): UpdateServiceCommandInput {
           Port: d.port.trim() || undefined,
           StartCommand: d.startCommand.trim() || undefined,
           RuntimeEnvironmentVariables: toRecord(d.env),
+          RuntimeEnvironmentSecrets: secretsOf(image?.ImageConfiguration?.RuntimeEnvironmentSecrets, d.secrets),
         },
       },
     },
@@ -60,6 +71,7 @@ const FIELDS = {
   imageUri: { paths: [`${IMAGE}.imageIdentifier`], words: /image/i },
   port: { paths: [`${IMAGE}.imageConfiguration.port`], words: /\bport\b/i },
   startCommand: { paths: [`${IMAGE}.imageConfiguration.startCommand`] },
+  secrets: { paths: [`${IMAGE}.imageConfiguration.runtimeEnvironmentSecrets`], words: /secret/i },
   env: { paths: [`${IMAGE}.imageConfiguration.runtimeEnvironmentVariables`], words: /environment/i },
   cpuMemory: { paths: ["instanceConfiguration"], words: /CPU|memory/ },
 };
@@ -78,9 +90,14 @@ export function ConfigurationTab({ service, reload }: TabProps): ReactNode {
   const apply = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     if (!draft) return;
+    setDenied(undefined);
+    const secretsProblem = secretRowsProblem(draft.secrets);
+    if (secretsProblem) {
+      setErrors({ secrets: secretsProblem });
+      return;
+    }
     setBusy(true);
     setErrors({});
-    setDenied(undefined);
     try {
       await apprunner.send(new UpdateServiceCommand(toUpdate(service, draft)));
       setDraft(undefined);
@@ -141,6 +158,7 @@ export function ConfigurationTab({ service, reload }: TabProps): ReactNode {
         </Field>
       </div>
       <KeyValueEditor legend="Environment variables" rows={draft.env} onChange={(env) => set({ env })} keyLabel="Variable name" valueLabel="Variable value" addLabel="Add environment variable" error={errors.env} />
+      <SecretsEditor rows={draft.secrets} onChange={(secrets) => set({ secrets })} error={errors.secrets} />
       <div className="actions">
         <button type="button" className="btn" onClick={() => setDraft(undefined)}>
           Cancel

@@ -1,5 +1,6 @@
 import type { Service } from "@aws-sdk/client-apprunner";
 import type { ReactNode } from "react";
+import { describeReference } from "../../api/secret-references";
 
 type Rows = [string, ReactNode][];
 
@@ -35,6 +36,8 @@ export function ConfigurationView({ service: s }: { service: Service }): ReactNo
   const source = s.SourceConfiguration;
   const vars = source?.ImageRepository?.ImageConfiguration?.RuntimeEnvironmentVariables ?? source?.CodeRepository?.CodeConfiguration?.CodeConfigurationValues?.RuntimeEnvironmentVariables;
   const env = Object.entries(vars ?? {});
+  const refs = source?.ImageRepository?.ImageConfiguration?.RuntimeEnvironmentSecrets ?? source?.CodeRepository?.CodeConfiguration?.CodeConfigurationValues?.RuntimeEnvironmentSecrets;
+  const secrets = Object.entries(refs ?? {});
   const hc = s.HealthCheckConfiguration;
   const rows: Rows = [
     ...sourceRows(s),
@@ -57,14 +60,29 @@ export function ConfigurationView({ service: s }: { service: Service }): ReactNo
         </ul>
       ),
     ],
+    [
+      "Environment secrets",
+      secrets.length === 0 ? (
+        "None"
+      ) : (
+        <ul className="plain wrap" data-testid="env-secrets-view">
+          {secrets.map(([k, ref]) => (
+            <li key={k} title={describeReference(ref)}>
+              <code>{k}</code> from <code>{ref}</code> <span className="hint">({describeReference(ref)})</span>
+            </li>
+          ))}
+        </ul>
+      ),
+    ],
     ["Auto scaling", s.AutoScalingConfigurationSummary ? `${s.AutoScalingConfigurationSummary.AutoScalingConfigurationName ?? ""} (revision ${s.AutoScalingConfigurationSummary.AutoScalingConfigurationRevision ?? ""})` : "—"],
     ["Health check", hc ? `${hc.Protocol ?? "TCP"}${hc.Protocol === "HTTP" ? ` ${hc.Path ?? "/"}` : ""}, every ${hc.Interval ?? 5} s, timeout ${hc.Timeout ?? 2} s, thresholds ${hc.HealthyThreshold ?? 1}/${hc.UnhealthyThreshold ?? 5}` : "—"],
     ["Instance role", s.InstanceConfiguration?.InstanceRoleArn ?? "None"],
+    ["Encryption key", s.EncryptionConfiguration?.KmsKey ?? "AWS managed key"],
   ];
   return (
     <dl className="facts facts-grid">
       {rows.map(([k, v]) => (
-        <div key={k}>
+        <div key={k} data-config={k}>
           <dt>{k}</dt>
           <dd>{v}</dd>
         </div>
