@@ -4,6 +4,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { CreateServiceCommand, DescribeServiceCommand } from "@aws-sdk/client-apprunner";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateSecretCommand, DescribeSecretCommand, ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DescribeParametersCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
@@ -75,11 +76,19 @@ describe("web console: secrets and a service's environment secrets", { timeout: 
     const old = await secrets.send(new CreateSecretCommand({ Name: "old-token", SecretString: oldValue, Description: "Rotated out" }));
     await ssm.send(new PutParameterCommand({ Name: "/scratch/flag", Value: "on", Type: "String" }));
     const key = (await kms.send(new CreateKeyCommand({ Description: "web's configuration" }))).KeyMetadata?.Arn ?? "";
+    // The instance role its deployments read the picked secrets with, as on AWS.
+    const iam = new IAMClient({ endpoint, region: server.running.config.region, credentials: rootKey, maxAttempts: 1 });
+    const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "tasks.apprunner.amazonaws.com" }, Action: "sts:AssumeRole" }] };
+    const role = (await iam.send(new CreateRoleCommand({ RoleName: "web-app-instance", AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role?.Arn ?? "";
+    const reads = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "ssm:GetParameters", "kms:Decrypt"], Resource: "*" }] };
+    await iam.send(new PutRolePolicyCommand({ RoleName: "web-app-instance", PolicyName: "reads", PolicyDocument: JSON.stringify(reads) }));
+    iam.destroy();
     const created = await server.client.send(
       new CreateServiceCommand({
         ServiceName: "web-app",
         SourceConfiguration: { AutoDeploymentsEnabled: false, ImageRepository: { ImageIdentifier: "127.0.0.1:5999/hello:latest", ImageRepositoryType: "ECR_PUBLIC", ImageConfiguration: { Port: "8080" } } },
         EncryptionConfiguration: { KmsKey: key },
+        InstanceConfiguration: { InstanceRoleArn: role },
       }),
     );
     const service = created.Service;
