@@ -1,6 +1,5 @@
-import type { AppRunnerClient, ServiceInputTypes, ServiceOutputTypes } from "@aws-sdk/client-apprunner";
-// Type-only (erased at run time): @smithy/types is the SDK client's own dependency.
-import type { DeserializeMiddleware } from "@smithy/types";
+// Type-only (erased at run time): @smithy/types is the SDK clients' own dependency.
+import type { DeserializeMiddleware, MetadataBearer, MiddlewareStack } from "@smithy/types";
 import { Readable } from "node:stream";
 import { buffer } from "node:stream/consumers";
 
@@ -37,11 +36,12 @@ function asSignedRequest(r: WireRequest): SignedRequest {
 /**
  * Records each call's signed request and raw response body, then hands the SDK an identical
  * stream. Used before measuring: the baseline server answers with OpenRunner's exact bytes,
- * and the replay client re-sends the SDK's own signed requests.
+ * and the replay client re-sends the SDK's own signed requests. Any AWS SDK v3 client (App
+ * Runner, KMS, Secrets Manager, SSM, ...): they share the middleware stack.
  */
-export function captureExchanges(client: AppRunnerClient): { last(): Exchange } {
+export function captureExchanges<I extends object, O extends MetadataBearer>(client: { middlewareStack: MiddlewareStack<I, O> }): { last(): Exchange } {
   let last: Exchange | undefined;
-  const middleware: DeserializeMiddleware<ServiceInputTypes, ServiceOutputTypes> = (next) => async (args) => {
+  const middleware: DeserializeMiddleware<I, O> = (next) => async (args) => {
     const out = await next(args);
     const response = out.response as { body?: unknown };
     if (response.body instanceof Readable) {

@@ -70,13 +70,26 @@ export function readCredentials(file: string): Credentials {
  * keep-alive agent with a socket per concurrent request, so connection set-up is not measured.
  */
 export function benchClient(endpoint: string, credentials: Credentials, maxSockets: number): AppRunnerClient {
-  return new AppRunnerClient({
+  return new AppRunnerClient(benchClientConfig(endpoint, credentials, maxSockets));
+}
+
+export interface BenchClientConfig {
+  endpoint: string;
+  region: string;
+  credentials: Credentials;
+  maxAttempts: number;
+  requestHandler: { httpAgent: Agent; requestTimeout: number };
+}
+
+/** The same configuration for any other AWS SDK v3 client (KMS, Secrets Manager, SSM, ...). */
+export function benchClientConfig(endpoint: string, credentials: Credentials, maxSockets: number): BenchClientConfig {
+  return {
     endpoint,
     region: "us-east-1",
     credentials,
     maxAttempts: 1,
     requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets }), requestTimeout: 10_000 },
-  });
+  };
 }
 
 /**
