@@ -186,7 +186,7 @@ describe("secrets in a service: Secrets Manager and Parameter Store values reach
     const op = await waitForOperation(client, api.ServiceArn ?? "", updated.OperationId ?? "", 120_000);
     assert.equal(op.Status, "ROLLBACK_SUCCEEDED");
     const log = (await deploymentLog(api, updated.OperationId ?? "")).join("\n");
-    assert.match(log, new RegExp(`Failure reason : The secret TOKEN \\(${arns.token.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\) could not be read: .*is not authorized to perform: secretsmanager:GetSecretValue`));
+    assert.match(log, new RegExp(`Failure reason : The secret TOKEN \\(${arns.token.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\) could not be read: User: arn:aws:sts::\\d+:assumed-role/\\S+ is not authorized to perform: secretsmanager:GetSecretValue`), "the reference named once, then the reason");
     const after = (await client.send(new DescribeServiceCommand({ ServiceArn: api.ServiceArn }))).Service;
     assert.equal(after?.Status, "RUNNING");
     assert.equal(after?.InstanceConfiguration?.InstanceRoleArn, roleArn("secrets-reader"), "the update's configuration is rolled back");

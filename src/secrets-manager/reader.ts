@@ -28,12 +28,6 @@ export interface ReaderDeps {
 /** How App Runner appears in CloudTrail when it calls another service for a deployment. */
 export const APP_RUNNER_SOURCE = "apprunner.amazonaws.com";
 
-/** Says which secret a failure is about, keeping its code (AccessDenied, KmsDisabled, ...). */
-function about(secretId: string, err: unknown): unknown {
-  if (!(err instanceof AppRunnerError)) return err;
-  return new AppRunnerError(err.code, `Secret ${secretId}: ${err.message}`, { cause: err });
-}
-
 /**
  * What a deployment reads a RuntimeEnvironmentSecrets value with, as the service's instance role:
  * secretsmanager:GetSecretValue on the secret (IAM), then kms:Decrypt for a customer managed key
@@ -60,9 +54,9 @@ export function secretsManagerReader(deps: ReaderDeps): SecretValueReader {
           value.bytes.fill(0);
         }
       } catch (err) {
-        const refused = about(ref.secretId, err);
-        if (refused instanceof AppRunnerError) failure = refused;
-        throw refused;
+        // The reason alone: the resolver, its one caller, names the variable and the reference.
+        if (err instanceof AppRunnerError) failure = err;
+        throw err;
       } finally {
         deps.record?.({
           operation: "GetSecretValue",
