@@ -1,4 +1,4 @@
-import type { SecretValueReader } from "../domain/runtime-secrets.js";
+import { appRunnerReadRecord, type SecretValueReader } from "../domain/runtime-secrets.js";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { Authorizer } from "../iam/authorization.js";
 import type { KeyService } from "../keys/key-service.js";
@@ -24,9 +24,6 @@ export interface ReaderDeps {
    */
   record?: (call: Omit<ApiCallRecord, "api">) => void;
 }
-
-/** How App Runner appears in CloudTrail when it calls another service for a deployment. */
-export const APP_RUNNER_SOURCE = "apprunner.amazonaws.com";
 
 /**
  * What a deployment reads a RuntimeEnvironmentSecrets value with, as the service's instance role:
@@ -58,20 +55,16 @@ export function secretsManagerReader(deps: ReaderDeps): SecretValueReader {
         if (err instanceof AppRunnerError) failure = err;
         throw err;
       } finally {
-        deps.record?.({
-          operation: "GetSecretValue",
-          requestId: uuid(deps.random),
-          time: now,
-          sourceIp: APP_RUNNER_SOURCE,
-          userAgent: APP_RUNNER_SOURCE,
-          accessKeyId: principal.accessKeyId,
-          principal,
-          input: { SecretId: ref.secretId, VersionId: ref.versionId, VersionStage: ref.versionStage },
-          // A read: CloudTrail keeps no response (and never the value).
-          output: undefined,
-          errorCode: failure === undefined ? undefined : failure.code === "AccessDenied" ? "AccessDenied" : failure.awsType,
-          errorMessage: failure?.message,
-        });
+        deps.record?.(
+          appRunnerReadRecord({
+            operation: "GetSecretValue",
+            requestId: uuid(deps.random),
+            time: now,
+            principal,
+            input: { SecretId: ref.secretId, VersionId: ref.versionId, VersionStage: ref.versionStage },
+            failure,
+          }),
+        );
       }
     },
   };
