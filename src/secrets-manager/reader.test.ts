@@ -9,7 +9,7 @@ import { Store } from "../store/store.js";
 import { ManualClock } from "../util/clock.js";
 import { SeededRandom } from "../util/random.js";
 import type { ApiCallRecord } from "../protocol/service-registry.js";
-import { FakeKeyService } from "../../test/support/fake-key-service.js";
+import { TestKeys } from "../../test/support/test-keys.js";
 import { DAY_MS } from "./deletion.js";
 import { secretArn } from "./names.js";
 import { secretsManagerReader } from "./reader.js";
@@ -32,7 +32,7 @@ function fixture(statements: unknown[]) {
   const store = Store.open(":memory:");
   const secrets = new SecretStore(store.db, HERE.region);
   const clock = new ManualClock(Date.UTC(2026, 11, 5));
-  const keys = new FakeKeyService(HERE.region, ACCOUNT);
+  const keys = new TestKeys();
   const policy = JSON.stringify({ Version: "2012-10-17", Statement: statements });
   const authorizer = createAuthorizer({
     policies: { policiesOf: () => [{ id: "inline:role:secrets", document: policy }], principalTags: () => ({}), revision: () => 1 },
@@ -47,11 +47,11 @@ function fixture(statements: unknown[]) {
     const secret = secrets.byArn(arn);
     assert.ok(secret);
     const bytes = typeof value === "string" ? Buffer.from(value) : value;
-    addVersion(secrets, keys, { principal: ROOT, call: { sourceIp: "", secureTransport: false, time: clock.now() } }, secret, kmsKeyId, { versionId: `${name}-v1`.padEnd(32, "0"), value: { type: typeof value === "string" ? "SecretString" : "SecretBinary", bytes }, stages: [AWSCURRENT] }, clock.now());
+    addVersion(secrets, keys.service, { principal: ROOT, call: { sourceIp: "", secureTransport: false, time: clock.now() } }, secret, kmsKeyId, { versionId: `${name}-v1`.padEnd(32, "0"), value: { type: typeof value === "string" ? "SecretString" : "SecretBinary", bytes }, stages: [AWSCURRENT] }, clock.now());
     return arn;
   };
   const recorded: Omit<ApiCallRecord, "api">[] = [];
-  const reader = secretsManagerReader({ secrets, keys, authorizer, clock, random: new SeededRandom(3), here: HERE, record: (c) => void recorded.push(c) });
+  const reader = secretsManagerReader({ secrets, keys: keys.service, authorizer, clock, random: new SeededRandom(3), here: HERE, record: (c) => void recorded.push(c) });
   const call = { sourceIp: "127.0.0.1", secureTransport: false, time: clock.now() };
   return { store, secrets, clock, keys, put, recorded, read: (secretId: string, ask: { versionStage?: string; versionId?: string } = {}) => reader.secretString(ROLE, { secretId, ...ask }, call) };
 }
