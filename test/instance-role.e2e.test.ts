@@ -12,10 +12,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { CreateServiceCommand, type Service } from "@aws-sdk/client-apprunner";
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import type { LocalRuntimeDriver } from "../src/runtime/local/driver.js";
 import { INSTANCE_CREDENTIALS_PATH } from "../src/iam/instance-credentials.js";
 import { startInProcess, type InProcessServer } from "./support/harness.js";
+import { createInstanceRole } from "./support/instance-role.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { freePort, viaRouter } from "./support/router-client.js";
 import { testRuntimeSettings, waitForStatus } from "./support/runtime-fixture.js";
@@ -23,7 +23,6 @@ import { pushSdkApp } from "./support/sdk-app-image.js";
 import { TEST_RUNTIMES_DIR } from "./support/python-hello.js";
 
 const ROLE_NAME = "app-instance-role";
-const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "tasks.apprunner.amazonaws.com" }, Action: "sts:AssumeRole" }] });
 const LIST_ONLY = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "apprunner:ListServices", Resource: "*" }] });
 
 describe("instance role: the app's AWS SDK gets the role's credentials and calls the API with them", { timeout: 10 * 60_000 }, () => {
@@ -37,13 +36,7 @@ describe("instance role: the app's AWS SDK gets the role's credentials and calls
     httpPort = await freePort();
     server = await startInProcess({ localRuntime: testRuntimeSettings(httpPort, { runtimesDir: TEST_RUNTIMES_DIR }) });
     // The administrator makes the instance role with the IAM API, as on AWS.
-    const iam = new IAMClient({ endpoint: server.running.endpoint, region: "us-east-1", credentials: server.running.rootKey, maxAttempts: 1 });
-    try {
-      await iam.send(new CreateRoleCommand({ RoleName: ROLE_NAME, AssumeRolePolicyDocument: TRUST }));
-      await iam.send(new PutRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: "list-only", PolicyDocument: LIST_ONLY }));
-    } finally {
-      iam.destroy();
-    }
+    await createInstanceRole(server.running, ROLE_NAME, "list-only", LIST_ONLY);
     image = await pushSdkApp(registry.host, "sdk-app", "v1");
   });
 

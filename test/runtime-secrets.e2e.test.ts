@@ -21,19 +21,18 @@ import {
 } from "@aws-sdk/client-apprunner";
 import { CloudTrailClient, LookupEventsCommand } from "@aws-sdk/client-cloudtrail";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { deploymentStream, serviceLogGroup } from "../src/telemetry/log-groups.js";
 import { codeServiceInput, makeRepo, removeRepo, type TestRepo } from "./support/git-server.js";
 import { startInProcess, type InProcessServer } from "./support/harness.js";
+import { createInstanceRole } from "./support/instance-role.js";
 import { buildAndPushImage } from "./support/oci-image.js";
 import { TEST_RUNTIMES_DIR } from "./support/python-hello.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { freePort, viaRouter } from "./support/router-client.js";
 import { testRuntimeSettings, waitForOperation, waitForStatus } from "./support/runtime-fixture.js";
 
-const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "tasks.apprunner.amazonaws.com" }, Action: "sts:AssumeRole" }] });
 const READS_ALL = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "ssm:GetParameters", "ssm:GetParameter", "kms:Decrypt"], Resource: "*" }],
@@ -99,14 +98,8 @@ describe("secrets in a service: Secrets Manager and Parameter Store values reach
     secrets = new SecretsManagerClient(aws);
     ssm = new SSMClient(aws);
     logs = new CloudWatchLogsClient(aws);
-    const iam = new IAMClient(aws);
-    try {
-      for (const [name, policy] of [["secrets-reader", READS_ALL], ["parameters-only", PARAMETERS_ONLY]] as const) {
-        await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: TRUST }));
-        await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: "reads", PolicyDocument: policy }));
-      }
-    } finally {
-      iam.destroy();
+    for (const [name, policy] of [["secrets-reader", READS_ALL], ["parameters-only", PARAMETERS_ONLY]] as const) {
+      await createInstanceRole(server.running, name, "reads", policy, server.running.config.region);
     }
     arns.token = (await secrets.send(new CreateSecretCommand({ Name: "api-token", SecretString: TOKEN_V1 }))).ARN ?? "";
     arns.db = (await secrets.send(new CreateSecretCommand({ Name: "prod/db", SecretString: JSON.stringify({ username: DB_USER, password: DB_PASSWORD }) }))).ARN ?? "";
@@ -186,7 +179,7 @@ describe("secrets in a service: Secrets Manager and Parameter Store values reach
     const op = await waitForOperation(client, api.ServiceArn ?? "", updated.OperationId ?? "", 120_000);
     assert.equal(op.Status, "ROLLBACK_SUCCEEDED");
     const log = (await deploymentLog(api, updated.OperationId ?? "")).join("\n");
-    assert.match(log, new RegExp(`Failure reason : The secret TOKEN \\(${arns.token.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\) could not be read: .*is not authorized to perform: secretsmanager:GetSecretValue`));
+    assert.match(log, new RegExp(`Failure reason : The secret TOKEN \\(${arns.token.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\) could not be read: User: arn:aws:sts::\\d+:assumed-role/\\S+ is not authorized to perform: secretsmanager:GetSecretValue`), "the reference named once, then the reason");
     const after = (await client.send(new DescribeServiceCommand({ ServiceArn: api.ServiceArn }))).Service;
     assert.equal(after?.Status, "RUNNING");
     assert.equal(after?.InstanceConfiguration?.InstanceRoleArn, roleArn("secrets-reader"), "the update's configuration is rolled back");

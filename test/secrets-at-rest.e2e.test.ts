@@ -11,7 +11,6 @@
  * KMS, Secrets Manager and SSM are called over their AWS JSON protocols, signed as the SDKs sign.
  */
 import { CreateServiceCommand, DeleteServiceCommand, DescribeServiceCommand, PauseServiceCommand, ResumeServiceCommand, UpdateServiceCommand, type Service } from "@aws-sdk/client-apprunner";
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
@@ -19,6 +18,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { awsJsonCall } from "./support/aws-json-call.js";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
+import { createInstanceRole } from "./support/instance-role.js";
 import { buildAndPushImage } from "./support/oci-image.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { freePort, viaRouter } from "./support/router-client.js";
@@ -36,7 +36,6 @@ const ALL = [SECRET_V1, SECRET_V2, PARAMETER, ENV_V1, ENV_V2];
 const sha256 = (v: string): string => createHash("sha256").update(v).digest("hex");
 
 const ROLE_NAME = "secrets-reader";
-const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "tasks.apprunner.amazonaws.com" }, Action: "sts:AssumeRole" }] });
 const READ_SECRETS = JSON.stringify({
   Version: "2012-10-17",
   Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "ssm:GetParameters", "ssm:GetParameter", "kms:Decrypt"], Resource: "*" }],
@@ -134,13 +133,7 @@ describe("secrets at rest: a secret's value is found nowhere in clear after a se
       localRuntime: testRuntimeSettings(httpPort),
       logger: (message, fields) => output.push(JSON.stringify({ message, ...fields })),
     });
-    const iam = new IAMClient({ endpoint: server.running.endpoint, region: "us-east-1", credentials: server.running.rootKey, maxAttempts: 1 });
-    try {
-      await iam.send(new CreateRoleCommand({ RoleName: ROLE_NAME, AssumeRolePolicyDocument: TRUST }));
-      await iam.send(new PutRolePolicyCommand({ RoleName: ROLE_NAME, PolicyName: "read-secrets", PolicyDocument: READ_SECRETS }));
-    } finally {
-      iam.destroy();
-    }
+    await createInstanceRole(server.running, ROLE_NAME, "read-secrets", READ_SECRETS);
     keyArn = ((await call("kms", "CreateKey", { Description: "the service's key" })).KeyMetadata as { Arn: string }).Arn;
     otherKeyArn = ((await call("kms", "CreateKey", { Description: "a key to disable" })).KeyMetadata as { Arn: string }).Arn;
     secretArn = (await call("secretsmanager", "CreateSecret", { Name: "db-password", SecretString: SECRET_V1, KmsKeyId: keyArn })).ARN as string;

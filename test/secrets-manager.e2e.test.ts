@@ -24,33 +24,35 @@ import { createSecretsManagerModule, secretsManagerModule, type SecretsManagerMo
 import { DEFAULT_MODULES } from "../src/server.js";
 import { storeIdentityPolicies } from "../src/store/iam/identity-policies.js";
 import { AWS_CLI, awsCliEnv, runAwsCli } from "./support/aws-cli.js";
-import { FakeKeyService } from "./support/fake-key-service.js";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
+import { TestKeys } from "./support/test-keys.js";
 
 const DAY = 24 * 60 * 60 * 1000;
 const ARN_OF = (name: string): RegExp => new RegExp(`^arn:aws:secretsmanager:us-east-1:\\d{12}:secret:${name}-[A-Za-z0-9]{6}$`);
 
 /*
  * Secrets Manager through @aws-sdk/client-secrets-manager and the AWS CLI v2 against one real
- * server. KMS is a test KeyService (AES-GCM in memory, with key states) until the real one is
- * wired: the values Secrets Manager stores are its envelopes either way.
+ * server. KMS is the real key service over the test's own store (test/support/test-keys.ts), so
+ * the test makes keys and disables them directly; the values Secrets Manager stores are its envelopes.
  */
 describe("Secrets Manager through the SDK and the AWS CLI over real HTTP", () => {
   let server: InProcessServer;
   let sm: SecretsManagerClient;
   let iam: IAMClient;
-  const keys = new FakeKeyService();
+  const keys = new TestKeys();
   // The server's clock runs with real time; the purge test moves it past a recovery window.
   let offsetMs = 0;
   let module: SecretsManagerModule | undefined;
 
   before(async () => {
     server = await startInProcess({
-      keys,
+      keys: keys.service,
       clock: { now: () => Date.now() + offsetMs },
       modules: [...DEFAULT_MODULES.filter((m) => m !== createSecretsManagerModule), (deps) => (module = secretsManagerModule({ purgeEveryMs: 100 })(deps))],
     });
     const { endpoint, config, rootKey, store } = server.running;
+    keys.place.accountId = config.accountId;
+    keys.place.region = config.region;
     keys.authorizer = createAuthorizer({ policies: storeIdentityPolicies(store.iam), resourceTags: (arn) => store.tags.record(arn), accountId: config.accountId, region: config.region });
     sm = new SecretsManagerClient({ endpoint, region: config.region, credentials: rootKey, maxAttempts: 1 });
     iam = new IAMClient({ endpoint, region: config.region, credentials: rootKey, maxAttempts: 1 });
@@ -94,7 +96,7 @@ describe("Secrets Manager through the SDK and the AWS CLI over real HTTP", () =>
     // LastAccessedDate is a day, as AWS keeps it.
     assert.equal((described.LastAccessedDate?.getTime() ?? 1) % DAY, 0);
     // The value was sealed under aws/secretsmanager, made on first use.
-    assert.equal(keys.describe("alias/aws/secretsmanager").manager, "AWS");
+    assert.equal(keys.service.describe("alias/aws/secretsmanager").manager, "AWS");
     await assert.rejects(sm.send(new GetSecretValueCommand({ SecretId: "prod/none" })), { name: "ResourceNotFoundException", message: "Secrets Manager can't find the specified secret." });
     const policy = await sm.send(new GetResourcePolicyCommand({ SecretId: "prod/db" }));
     assert.equal(policy.ResourcePolicy, undefined);
@@ -155,7 +157,17 @@ describe("Secrets Manager through the SDK and the AWS CLI over real HTTP", () =>
 
     const key = keys.createKey("alias/app-secrets");
     await sm.send(new CreateSecretCommand({ Name: "cmk", SecretString: "under-my-key", KmsKeyId: "alias/app-secrets" }));
-    assert.ok(keys.uses.includes(`kms:GenerateDataKey ${key.arn}`), "the caller's kms:GenerateDataKey was checked");
+    // The caller's kms:GenerateDataKey is checked: a user allowed only secretsmanager:CreateSecret is refused by KMS.
+    const writer = await clientOf("cmk-writer", [{ Effect: "Allow", Action: "secretsmanager:CreateSecret", Resource: "*" }]);
+    try {
+      await assert.rejects(writer.send(new CreateSecretCommand({ Name: "cmk-refused", SecretString: "x", KmsKeyId: "alias/app-secrets" })), (err: Error) => {
+        assert.equal(err.name, "AccessDeniedException");
+        assert.match(err.message, new RegExp(`not authorized to perform: kms:GenerateDataKey on resource: ${key.arn}`));
+        return true;
+      });
+    } finally {
+      writer.destroy();
+    }
     assert.equal((await sm.send(new DescribeSecretCommand({ SecretId: "cmk" }))).KmsKeyId, "alias/app-secrets");
     assert.deepEqual((await sm.send(new ListSecretVersionIdsCommand({ SecretId: "cmk" }))).Versions?.[0]?.KmsKeyIds, [key.arn]);
     assert.equal((await sm.send(new GetSecretValueCommand({ SecretId: "cmk" }))).SecretString, "under-my-key");

@@ -14,9 +14,9 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { deploymentStream, serviceLogGroup } from "../src/telemetry/log-groups.js";
 import { awsJsonCall } from "./support/aws-json-call.js";
-import { CountingKeyService as FakeKeyService } from "./support/counting-key-service.js";
 import { eventually, startInProcess, tempDataDir, type InProcessServer } from "./support/harness.js";
 import { ScriptedRuntimeDriver } from "./support/scripted-driver.js";
+import { KeyServiceSpy, TestKeys } from "./support/test-keys.js";
 
 const ENV_VALUE = "env-value-under-the-customer-key";
 
@@ -37,22 +37,24 @@ const envOf = (s: Service | undefined): Record<string, string> | undefined =>
   s?.SourceConfiguration?.ImageRepository?.ImageConfiguration?.RuntimeEnvironmentVariables;
 
 /**
- * EncryptionConfiguration.KmsKey through the real server and engine (scripted driver), with a
- * test-only KeyService: the real KMS is `test/kms.e2e.test.ts`'s, and the whole path with it
- * `test/secrets-at-rest.e2e.test.ts`.
+ * EncryptionConfiguration.KmsKey through the real server and engine (scripted driver), with the
+ * real KMS's keys held by the test (they outlive a restart of the server) behind a spy that can
+ * refuse what root would otherwise get and play an asymmetric key; the whole path with the
+ * server's own KMS is `test/secrets-at-rest.e2e.test.ts`.
  */
 describe("a service encrypted with a customer KMS key", () => {
-  const kms = new FakeKeyService();
+  const kms = new TestKeys();
+  const spy = new KeyServiceSpy(kms.service);
   const data = tempDataDir("openrunner-svckms-");
   let server: InProcessServer;
   let logs: CloudWatchLogsClient;
   const driver = new ScriptedRuntimeDriver();
 
   const start = async (): Promise<void> => {
-    server = await startInProcess({ driver, keys: kms, dataDir: data.dir });
+    server = await startInProcess({ driver, keys: spy, dataDir: data.dir });
     const { endpoint, config, rootKey } = server.running;
-    kms.account = config.accountId;
-    kms.region = config.region;
+    kms.place.accountId = config.accountId;
+    kms.place.region = config.region;
     logs = new CloudWatchLogsClient({ endpoint, region: config.region, credentials: rootKey, maxAttempts: 1 });
   };
   const stop = async (): Promise<void> => {
@@ -87,9 +89,10 @@ describe("a service encrypted with a customer KMS key", () => {
     kms.setState(disabled.arn, "Disabled");
     const pending = kms.createKey();
     kms.setState(pending.arn, "PendingDeletion");
-    const asymmetric = kms.createKey({ symmetric: false });
+    const asymmetric = kms.createKey();
+    spy.withoutDataKeys.add(asymmetric.arn);
     const denied = kms.createKey();
-    kms.denied.add(`arn:aws:iam::${config.accountId}:root kms:CreateGrant ${denied.arn}`);
+    spy.refused.add(`arn:aws:iam::${config.accountId}:root kms:CreateGrant ${denied.arn}`);
     const cases: [string, RegExp][] = [
       [missing, /does not exist/],
       [disabled.arn, /is disabled/],
@@ -101,14 +104,14 @@ describe("a service encrypted with a customer KMS key", () => {
       await assert.rejects(server.client.send(new CreateServiceCommand(input("refused", key))), { name: "InvalidRequestException", message }, key);
     }
     await assert.rejects(server.client.send(new CreateServiceCommand(input("refused", denied.arn))), { name: "AccessDeniedException", message: /kms:CreateGrant/ });
-    kms.denied.clear();
+    spy.refused.clear();
     assert.equal((await server.client.send(new ListServicesCommand({}))).ServiceSummaryList?.length, 0, "nothing was created");
   });
 
   it("creates the AWS managed key aws/apprunner for a service without a key, as AWS does on first use", async () => {
     const created = await server.client.send(new CreateServiceCommand(input("managed")));
     assert.equal(created.Service?.EncryptionConfiguration, undefined);
-    assert.ok(kms.aliases.has("alias/aws/apprunner"));
+    assert.ok(kms.service.aliases().some((a) => a.name === "alias/aws/apprunner"));
     assert.equal((await settled(created.Service?.ServiceArn ?? "")).Status, "RUNNING");
   });
 

@@ -22,7 +22,9 @@ import {
 } from "@aws-sdk/client-ssm";
 import { awsCliEnv, runAwsCli } from "./support/aws-cli.js";
 import { startInProcess, type Credentials, type InProcessServer } from "./support/harness.js";
-import { SsmFakeKeys } from "./support/ssm-fake-keys.js";
+import { KeyServiceSpy, TestKeys } from "./support/test-keys.js";
+import { createAuthorizer } from "../src/iam/authorizer.js";
+import { storeIdentityPolicies } from "../src/store/iam/identity-policies.js";
 
 /** Rejects with the AWS error name (and message) the SDK parsed. */
 async function refused(p: Promise<unknown>, name: string, message?: RegExp): Promise<void> {
@@ -40,12 +42,18 @@ describe("SSM Parameter Store through @aws-sdk/client-ssm and the AWS CLI v2", (
   let server: InProcessServer;
   let ssm: SSMClient;
   let account: string;
-  const keys = new SsmFakeKeys();
+  const keys = new TestKeys();
+  const kms = new KeyServiceSpy(keys.service);
   const clientWith = (credentials: Credentials): SSMClient => new SSMClient({ endpoint: server.running.endpoint, region: "us-east-1", credentials, maxAttempts: 1 });
 
   before(async () => {
-    server = await startInProcess({ keys });
-    account = server.running.config.accountId;
+    server = await startInProcess({ keys: kms });
+    const { config, store } = server.running;
+    account = config.accountId;
+    keys.place.accountId = config.accountId;
+    keys.place.region = config.region;
+    // KMS decides a caller's use of a customer managed key with the caller's IAM policies (the key's default policy delegates to them).
+    keys.authorizer = createAuthorizer({ policies: storeIdentityPolicies(store.iam), resourceTags: (arn) => store.tags.record(arn), accountId: config.accountId, region: config.region });
     ssm = clientWith(server.running.rootKey);
   });
   after(async () => {
@@ -108,9 +116,9 @@ describe("SSM Parameter Store through @aws-sdk/client-ssm and the AWS CLI v2", (
   it("SecureString under a customer managed key: the caller's kms permissions are asked; a disabled key is InvalidKeyId", async () => {
     const key = keys.createKey();
     await ssm.send(new PutParameterCommand({ Name: "/app/api-key", Value: SECRET, Type: "SecureString", KeyId: key.keyId }));
-    assert.ok(keys.uses.some((u) => u.endsWith(`kms:GenerateDataKey ${key.arn}`)));
+    assert.ok(kms.uses.some((u) => u.endsWith(`kms:GenerateDataKey ${key.arn}`)));
     assert.equal((await ssm.send(new GetParameterCommand({ Name: "/app/api-key", WithDecryption: true }))).Parameter?.Value, SECRET);
-    assert.ok(keys.uses.some((u) => u.endsWith(`kms:Decrypt ${key.arn}`)));
+    assert.ok(kms.uses.some((u) => u.endsWith(`kms:Decrypt ${key.arn}`)));
     keys.setState(key.keyId, "Disabled");
     await refused(ssm.send(new GetParameterCommand({ Name: "/app/api-key", WithDecryption: true })), "InvalidKeyId", /disabled/);
     // Without decryption KMS is not asked: the ciphertext still reads.
@@ -271,7 +279,7 @@ describe("SSM Parameter Store through @aws-sdk/client-ssm and the AWS CLI v2", (
           new RegExp(`not authorized to perform: ssm:GetParameter on resource: arn:aws:ssm:us-east-1:${account}:parameter/svc/a`),
         );
         await refused(reader.send(new DescribeParametersCommand({})), "AccessDeniedException");
-        keys.deny.add(`arn:aws:iam::${account}:user/reader`);
+        // Its policy grants no kms action: KMS refuses its use of the customer managed key.
         await refused(reader.send(new GetParameterCommand({ Name: "/app/api-key", WithDecryption: true })), "AccessDeniedException", /kms:Decrypt/);
         await refused(reader.send(new PutParameterCommand({ Name: "/app/mine", Value: "x", Type: "SecureString", KeyId: (await ssm.send(new DescribeParametersCommand({ ParameterFilters: [{ Key: "Name", Values: ["/app/api-key"] }] }))).Parameters?.[0]?.KeyId })), "AccessDeniedException", /kms:GenerateDataKey/);
         // The AWS managed key needs no kms permission of the caller.

@@ -1,5 +1,7 @@
+import type { AppRunnerError } from "../errors/app-runner-error.js";
 import type { Principal } from "../iam/principal.js";
 import type { CallFacts } from "../iam/authorization.js";
+import type { ApiCallRecord } from "../protocol/service-registry.js";
 
 /**
  * Where one RuntimeEnvironmentSecrets value (or an apprunner.yaml `run.secrets` `value-from`)
@@ -141,4 +143,37 @@ export function secretReferenceProblems(references: Readonly<Record<string, stri
     if (!parsed.ok) problems.push({ name, message: `the reference of ${name} ${parsed.problem}` });
   }
   return problems;
+}
+
+/** How App Runner appears in CloudTrail when it calls another service for a deployment. */
+export const APP_RUNNER_SOURCE = "apprunner.amazonaws.com";
+
+/**
+ * A deployment's read of one secret as the audit trail records it: App Runner's own call
+ * (source and user agent apprunner.amazonaws.com) as the instance role's session, found by its
+ * principal, with no response (a read: CloudTrail keeps none, and never the value), and the
+ * refusal's code and message when refused.
+ */
+export function appRunnerReadRecord(read: {
+  operation: string;
+  requestId: string;
+  time: number;
+  principal: Principal;
+  input: unknown;
+  failure: AppRunnerError | undefined;
+}): Omit<ApiCallRecord, "api"> {
+  const { failure } = read;
+  return {
+    operation: read.operation,
+    requestId: read.requestId,
+    time: read.time,
+    sourceIp: APP_RUNNER_SOURCE,
+    userAgent: APP_RUNNER_SOURCE,
+    accessKeyId: read.principal.accessKeyId,
+    principal: read.principal,
+    input: read.input,
+    output: undefined,
+    errorCode: failure === undefined ? undefined : failure.code === "AccessDenied" ? "AccessDenied" : failure.awsType,
+    errorMessage: failure?.message,
+  };
 }

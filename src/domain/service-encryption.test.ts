@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { CountingKeyService as FakeKeyService } from "../../test/support/counting-key-service.js";
 import type { KeyState } from "../keys/key-service.js";
+import { TestKeys } from "../../test/support/test-keys.js";
 import { assertServiceKeyUsable } from "./service-encryption.js";
 
 describe("assertServiceKeyUsable: what a new deployment checks of the service's key", () => {
@@ -15,10 +15,10 @@ describe("assertServiceKeyUsable: what a new deployment checks of the service's 
   ];
   for (const [name, state, problem] of cases) {
     it(name, () => {
-      const kms = new FakeKeyService();
+      const kms = new TestKeys();
       const key = kms.createKey();
       if (state !== "no KMS" && state !== "no key") kms.setState(key.arn, state);
-      const check = (): void => assertServiceKeyUsable(state === "no KMS" ? undefined : kms, state === "no key" ? undefined : key.arn);
+      const check = (): void => assertServiceKeyUsable(state === "no KMS" ? undefined : kms.service, state === "no key" ? undefined : key.arn);
       if (problem === undefined) {
         check();
         return;

@@ -1,4 +1,4 @@
-import type { SecretValueReader } from "../domain/runtime-secrets.js";
+import { appRunnerReadRecord, type SecretValueReader } from "../domain/runtime-secrets.js";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { Authorizer } from "../iam/authorization.js";
 import type { KeyService } from "../keys/key-service.js";
@@ -23,15 +23,6 @@ export interface ReaderDeps {
    * GetSecretValue (source and user agent apprunner.amazonaws.com), as CloudTrail shows it on AWS.
    */
   record?: (call: Omit<ApiCallRecord, "api">) => void;
-}
-
-/** How App Runner appears in CloudTrail when it calls another service for a deployment. */
-export const APP_RUNNER_SOURCE = "apprunner.amazonaws.com";
-
-/** Says which secret a failure is about, keeping its code (AccessDenied, KmsDisabled, ...). */
-function about(secretId: string, err: unknown): unknown {
-  if (!(err instanceof AppRunnerError)) return err;
-  return new AppRunnerError(err.code, `Secret ${secretId}: ${err.message}`, { cause: err });
 }
 
 /**
@@ -60,24 +51,20 @@ export function secretsManagerReader(deps: ReaderDeps): SecretValueReader {
           value.bytes.fill(0);
         }
       } catch (err) {
-        const refused = about(ref.secretId, err);
-        if (refused instanceof AppRunnerError) failure = refused;
-        throw refused;
+        // The reason alone: the resolver, its one caller, names the variable and the reference.
+        if (err instanceof AppRunnerError) failure = err;
+        throw err;
       } finally {
-        deps.record?.({
-          operation: "GetSecretValue",
-          requestId: uuid(deps.random),
-          time: now,
-          sourceIp: APP_RUNNER_SOURCE,
-          userAgent: APP_RUNNER_SOURCE,
-          accessKeyId: principal.accessKeyId,
-          principal,
-          input: { SecretId: ref.secretId, VersionId: ref.versionId, VersionStage: ref.versionStage },
-          // A read: CloudTrail keeps no response (and never the value).
-          output: undefined,
-          errorCode: failure === undefined ? undefined : failure.code === "AccessDenied" ? "AccessDenied" : failure.awsType,
-          errorMessage: failure?.message,
-        });
+        deps.record?.(
+          appRunnerReadRecord({
+            operation: "GetSecretValue",
+            requestId: uuid(deps.random),
+            time: now,
+            principal,
+            input: { SecretId: ref.secretId, VersionId: ref.versionId, VersionStage: ref.versionStage },
+            failure,
+          }),
+        );
       }
     },
   };

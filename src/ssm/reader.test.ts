@@ -4,7 +4,7 @@ import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { Authorizer, AuthorizationRequest } from "../iam/authorization.js";
 import type { Principal } from "../iam/principal.js";
 import { Store } from "../store/store.js";
-import { SsmFakeKeys } from "../../test/support/ssm-fake-keys.js";
+import { KeyServiceSpy, TestKeys } from "../../test/support/test-keys.js";
 import { Parameters } from "./parameters.js";
 import { parameterReader } from "./reader.js";
 import { ManualClock } from "../util/clock.js";
@@ -32,16 +32,17 @@ function authorizer(allowed: Set<string>, asked: AuthorizationRequest[]): Author
   };
 }
 
-function setup(): { store: Store; keys: SsmFakeKeys; parameters: Parameters; put(name: string, type: string, value: string, keyRef?: string): void } {
+function setup(): { store: Store; keys: TestKeys; kms: KeyServiceSpy; parameters: Parameters; put(name: string, type: string, value: string, keyRef?: string): void } {
   const store = Store.open(":memory:");
-  const keys = new SsmFakeKeys();
-  const parameters = new Parameters({ store, keys, place: PLACE });
+  const keys = new TestKeys(store);
+  const kms = new KeyServiceSpy(keys.service);
+  const parameters = new Parameters({ store, keys: kms, place: PLACE });
   const put = (name: string, type: string, value: string, keyRef?: string): void => {
     const version = (store.parameters.latest(name)?.version ?? 0) + 1;
     const stored = parameters.seal(name, version, type, value, keyRef, ROLE, CALL);
     store.parameters.putVersion({ name, version, type, keyId: keyRef, description: undefined, allowedPattern: undefined, tier: "Standard", dataType: "text", value: stored, modifiedAt: 0, modifiedUser: "me" });
   };
-  return { store, keys, parameters, put };
+  return { store, keys, kms, parameters, put };
 }
 
 const ARN = "arn:aws:ssm:us-east-1:123456789012:parameter";
@@ -64,15 +65,15 @@ describe("the reader deployments resolve parameters with", () => {
   });
 
   it("clear errors: not found names the parameter, a denied read is AccessDenied before anything is read, KMS's refusal of a disabled key", () => {
-    const { store, keys, parameters, put } = setup();
+    const { store, keys, kms, parameters, put } = setup();
     const key = keys.createKey();
     put("/app/token", "SecureString", "t", key.keyId);
     const reader = parameterReader({ parameters, authorizer: authorizer(new Set([`ssm:GetParameters ${ARN}/app/token`, `ssm:GetParameters ${ARN}/app/none`]), []), clock: new ManualClock(0), random: new SeededRandom(1) });
     assert.throws(() => reader.parameterValue(ROLE, { name: "/app/none" }, CALL), { code: "ParameterNotFound", message: /\/app\/none/ });
     assert.throws(() => reader.parameterValue(ROLE, { name: "/app/other" }, CALL), { code: "AccessDenied", message: /ssm:GetParameters on resource: arn:aws:ssm:us-east-1:123456789012:parameter\/app\/other/ });
-    keys.deny.add(ROLE.arn);
+    kms.refused.add(ROLE.arn);
     assert.throws(() => reader.parameterValue(ROLE, { name: "/app/token" }, CALL), { code: "AccessDenied", message: /kms:Decrypt/ });
-    keys.deny.clear();
+    kms.refused.clear();
     keys.setState(key.keyId, "Disabled");
     assert.throws(() => reader.parameterValue(ROLE, { name: "/app/token" }, CALL), { code: "KmsDisabled" });
     keys.setState(key.keyId, "Enabled");
@@ -83,7 +84,7 @@ describe("the reader deployments resolve parameters with", () => {
 
 describe("values at rest", () => {
   it("a SecureString is only an envelope under its key bound to PARAMETER_ARN; a String is sealed, bound to its name and version", () => {
-    const { store, keys, parameters, put } = setup();
+    const { store, keys, kms, parameters, put } = setup();
     put("/app/secure", "SecureString", "top-secret-value");
     put("/app/plain", "String", "plain-value-xyz");
     const rows = store.db.prepare(`SELECT name, version, value FROM ssm_parameter_versions`).all() as { name: string; version: number; value: string }[];
@@ -93,13 +94,13 @@ describe("values at rest", () => {
     }
     const secure = store.parameters.latest("/app/secure");
     assert.ok(secure && "envelope" in secure.value);
-    assert.equal(secure.value.envelope.keyArn, keys.managedKey("aws/ssm").arn, "the AWS managed aws/ssm made on first use");
+    assert.equal(secure.value.envelope.keyArn, keys.service.managedKey("aws/ssm").arn, "the AWS managed aws/ssm made on first use");
     // Another parameter's context does not open it.
     assert.throws(() => parameters.plaintext({ ...secure, name: "/app/other" }, ROLE, CALL), { code: "KmsInvalidCiphertext" });
     const plain = store.parameters.latest("/app/plain");
     assert.ok(plain && "sealed" in plain.value);
     assert.throws(() => parameters.plaintext({ ...plain, version: 2 }, ROLE, CALL), /does not open/);
-    assert.ok(!keys.uses.length, "the AWS managed key asks no kms permission of the caller");
+    assert.ok(!kms.uses.length, "the AWS managed key asks no kms permission of the caller");
     store.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { ParameterValueReader } from "../domain/runtime-secrets.js";
+import { appRunnerReadRecord, type ParameterValueReader } from "../domain/runtime-secrets.js";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { Authorizer } from "../iam/authorization.js";
 import type { ApiCallRecord } from "../protocol/service-registry.js";
@@ -6,9 +6,6 @@ import type { Clock } from "../util/clock.js";
 import { uuid, type Random } from "../util/random.js";
 import { parseReference } from "./names.js";
 import type { Parameters } from "./parameters.js";
-
-/** Where App Runner's own reads come from in the audit trail, as CloudTrail shows them. */
-const APP_RUNNER_SOURCE = "apprunner.amazonaws.com";
 
 export interface ParameterReaderDeps {
   parameters: Parameters;
@@ -38,20 +35,9 @@ export function parameterReader(deps: ParameterReaderDeps): ParameterValueReader
         if (err instanceof AppRunnerError) failure = err;
         throw err;
       } finally {
-        deps.record?.({
-          operation: "GetParameters",
-          requestId: uuid(deps.random),
-          time: deps.clock.now(),
-          sourceIp: APP_RUNNER_SOURCE,
-          userAgent: APP_RUNNER_SOURCE,
-          accessKeyId: principal.accessKeyId,
-          principal,
-          input: { Names: [ref.name], WithDecryption: true },
-          // A read: CloudTrail keeps no response (and never the value).
-          output: undefined,
-          errorCode: failure === undefined ? undefined : failure.code === "AccessDenied" ? "AccessDenied" : failure.awsType,
-          errorMessage: failure?.message,
-        });
+        deps.record?.(
+          appRunnerReadRecord({ operation: "GetParameters", requestId: uuid(deps.random), time: deps.clock.now(), principal, input: { Names: [ref.name], WithDecryption: true }, failure }),
+        );
       }
     },
   };

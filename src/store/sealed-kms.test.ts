@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { CountingKeyService as FakeKeyService } from "../../test/support/counting-key-service.js";
+import { KeyServiceSpy, TestKeys } from "../../test/support/test-keys.js";
 import { serviceKeyring } from "../keys/service-keyring.js";
 import { isWithheld, withoutWithheld } from "./sealed-json.js";
 import { Store } from "./store.js";
@@ -53,8 +53,9 @@ describe("a service's configuration sealed under its EncryptionConfiguration.Kms
   });
 
   it("seals with a data key of the service's key (one GenerateDataKey per key, not per write), and reads back", () => {
-    const kms = new FakeKeyService();
-    const key = kms.createKey();
+    const keys = new TestKeys();
+    const kms = new KeyServiceSpy(keys.service);
+    const key = keys.createKey();
     const file = tempFile();
     const store = Store.open(file);
     store.useKeyring(serviceKeyring(kms));
@@ -78,11 +79,11 @@ describe("a service's configuration sealed under its EncryptionConfiguration.Kms
   });
 
   it("keeps reading a service whose key was disabled: while the server runs from memory, after a restart without the members, and all of it once enabled", () => {
-    const kms = new FakeKeyService();
+    const kms = new TestKeys();
     const key = kms.createKey();
     const file = tempFile();
     const store = Store.open(file);
-    store.useKeyring(serviceKeyring(kms));
+    store.useKeyring(serviceKeyring(kms.service));
     store.resources.insert({ arn: ARN, kind: "service", name: "keyed", status: "RUNNING", doc: doc(key.arn, { A: ENV_VALUE }), createdAt: 0 });
     kms.setState(key.arn, "Disabled");
     store.resources.forgetCachedRows();
@@ -90,7 +91,7 @@ describe("a service's configuration sealed under its EncryptionConfiguration.Kms
     store.close();
 
     const restarted = Store.open(file);
-    restarted.useKeyring(serviceKeyring(kms));
+    restarted.useKeyring(serviceKeyring(kms.service));
     const [listed] = restarted.resources.list({ kind: "service" });
     assert.ok(listed, "ListServices still reads the row");
     const config = envOf(listed.doc) as Record<string, unknown>;
@@ -102,7 +103,7 @@ describe("a service's configuration sealed under its EncryptionConfiguration.Kms
 
     kms.setState(key.arn, "Disabled");
     const third = Store.open(file);
-    third.useKeyring(serviceKeyring(kms));
+    third.useKeyring(serviceKeyring(kms.service));
     const withheld = third.resources.get(ARN);
     assert.ok(withheld);
     // Writing the row back (a status change) keeps the member as it was, for when the key is enabled again.

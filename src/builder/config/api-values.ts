@@ -8,7 +8,8 @@
 import type { CodeConfigurationValues } from "@aws-sdk/client-apprunner";
 import type { Wire } from "../../protocol/wire.js";
 import type { BuildPlan, ConfigProblem } from "../types.js";
-import { DEFAULT_PORT, ENV_NAME } from "./apprunner-yaml.js";
+import { DEFAULT_PORT } from "./apprunner-yaml.js";
+import { ENV_NAME } from "./apprunner-yaml-reader.js";
 import { lookupApiRuntime, MANAGED_RUNTIMES } from "./runtimes.js";
 import { secretReferenceProblems } from "../../domain/runtime-secrets.js";
 

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { BuildPlan, ConfigProblem } from "../types.js";
-import { FILE_KEY, parseApprunnerYaml } from "./apprunner-yaml.js";
+import { parseApprunnerYaml } from "./apprunner-yaml.js";
+import { FILE_KEY } from "./apprunner-yaml-reader.js";
 import { chooseVersion } from "./runtime-version.js";
 
 const plan = (text: string): BuildPlan => {

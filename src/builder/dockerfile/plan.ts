@@ -13,7 +13,8 @@
  * Pure: the caller reads the files; this decides and validates.
  */
 import { isMap, isScalar, LineCounter, parseDocument } from "yaml";
-import { byLine, FILE_KEY, Reader } from "../config/apprunner-yaml.js";
+import { byLine } from "../config/apprunner-yaml.js";
+import { FILE_KEY, Reader } from "../config/apprunner-yaml-reader.js";
 import type { ConfigProblem } from "../types.js";
 
 /** The top-level key of apprunner.yaml that selects a Dockerfile build. */
