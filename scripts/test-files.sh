@@ -18,7 +18,7 @@ case "${1:-}" in
 esac
 out=$1
 shift
-PURE_SUPPORT='^test/support/(engine-fixture|fake-registry|iam-fakes|scripted-driver|service-fixture|sigv4-fixture|sigv4-signer|trail-entries)$'
+PURE_SUPPORT='^test/support/(engine-fixture|fake-registry|iam-fakes|scripted-driver|service-fixture|sigv4-fixture|sigv4-signer|test-keys|trail-entries)$'
 is_pure() {
   case "$1" in src/*) ;; *) return 1 ;; esac
   if grep -qE 'node:child_process|getuid|missingHostTools' "$1"; then return 1; fi

@@ -4,12 +4,12 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
 import { CreateServiceCommand, DescribeServiceCommand } from "@aws-sdk/client-apprunner";
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
 import { CreateSecretCommand, DescribeSecretCommand, ListSecretsCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DescribeParametersCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { launchBrowser, screenshot, type Page, type TestBrowser } from "./support/browser.js";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
+import { createInstanceRole } from "./support/instance-role.js";
 import { ScriptedRuntimeDriver } from "./support/scripted-driver.js";
 
 /** Screenshots for the docs: committed, so every run rewrites the same files. */
@@ -77,12 +77,8 @@ describe("web console: secrets and a service's environment secrets", { timeout: 
     await ssm.send(new PutParameterCommand({ Name: "/scratch/flag", Value: "on", Type: "String" }));
     const key = (await kms.send(new CreateKeyCommand({ Description: "web's configuration" }))).KeyMetadata?.Arn ?? "";
     // The instance role its deployments read the picked secrets with, as on AWS.
-    const iam = new IAMClient({ endpoint, region: server.running.config.region, credentials: rootKey, maxAttempts: 1 });
-    const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "tasks.apprunner.amazonaws.com" }, Action: "sts:AssumeRole" }] };
-    const role = (await iam.send(new CreateRoleCommand({ RoleName: "web-app-instance", AssumeRolePolicyDocument: JSON.stringify(trust) }))).Role?.Arn ?? "";
     const reads = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["secretsmanager:GetSecretValue", "ssm:GetParameters", "kms:Decrypt"], Resource: "*" }] };
-    await iam.send(new PutRolePolicyCommand({ RoleName: "web-app-instance", PolicyName: "reads", PolicyDocument: JSON.stringify(reads) }));
-    iam.destroy();
+    const role = await createInstanceRole(server.running, "web-app-instance", "reads", JSON.stringify(reads), server.running.config.region);
     const created = await server.client.send(
       new CreateServiceCommand({
         ServiceName: "web-app",
