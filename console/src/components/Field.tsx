@@ -25,12 +25,18 @@ export function Field({ label, hint, error, children }: FieldProps): ReactNode {
         </p>
       )}
       {children({ id, describedBy, invalid: error !== undefined })}
-      {error && (
-        <p className="field-error" id={errorId} role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError message={error} id={errorId} />
     </div>
+  );
+}
+
+/** A field's or a group of fields' error, announced when it appears. */
+export function FieldError({ message, id }: { message: string | undefined; id?: string }): ReactNode {
+  if (!message) return null;
+  return (
+    <p className="field-error" id={id} role="alert">
+      {message}
+    </p>
   );
 }
 

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { FieldError } from "./Field";
 
 export interface KeyValue {
   key: string;
@@ -46,11 +47,7 @@ export function KeyValueEditor({ legend, rows, onChange, keyLabel, valueLabel, a
       <button type="button" className="btn" onClick={() => onChange([...rows, { key: "", value: "" }])}>
         {addLabel}
       </button>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError message={error} />
     </fieldset>
   );
 }

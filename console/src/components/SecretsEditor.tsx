@@ -3,6 +3,7 @@ import { useClients } from "../api/clients";
 import { referenceKind, referenceOf, type SecretRow } from "../api/secret-references";
 import { describeParameters, listSecrets } from "../api/secrets";
 import { usePolled } from "../hooks";
+import { FieldError } from "./Field";
 
 interface Props {
   rows: SecretRow[];
@@ -79,11 +80,7 @@ export function SecretsEditor({ rows, onChange, error }: Props): ReactNode {
       <button type="button" className="btn" onClick={() => onChange([...rows, { name: "", source: "", jsonKey: "" }])}>
         Add environment secret
       </button>
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FieldError message={error} />
     </fieldset>
   );
 }

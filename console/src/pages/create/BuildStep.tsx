@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { Field } from "../../components/Field";
+import { Field, FieldError } from "../../components/Field";
 import type { StepProps } from "./CreateWizard";
 import { RUNTIMES } from "./model";
 
@@ -17,11 +17,7 @@ export function BuildStep({ state, set, errors }: StepProps): ReactNode {
         <label className="choice">
           <input type="radio" name="configuration-source" value="API" checked={here} onChange={() => set({ configurationSource: "API" })} /> Configure all settings here
         </label>
-        {errors.build && (
-          <p className="field-error" role="alert">
-            {errors.build}
-          </p>
-        )}
+        <FieldError message={errors.build} />
       </fieldset>
       {here && (
         <fieldset>

@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { Field } from "../../components/Field";
+import { Field, FieldError } from "../../components/Field";
 import type { StepProps } from "./CreateWizard";
 import type { WizardState } from "./model";
 
@@ -38,11 +38,7 @@ export function HealthCheckFields({ state, set, errors }: StepProps): ReactNode 
           </Field>
         ))}
       </div>
-      {errors.health && (
-        <p className="field-error" role="alert">
-          {errors.health}
-        </p>
-      )}
+      <FieldError message={errors.health} />
     </fieldset>
   );
 }

@@ -11,6 +11,7 @@ import { useClients } from "../../api/clients";
 import { problemOf, type ApiProblem } from "../../api/errors";
 import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { ErrorBanner } from "../../components/Field";
+import { ResourceTable } from "../../components/ResourceTable";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatTime, usePolled } from "../../hooks";
 import { AutoScalingForm } from "./AutoScalingForm";
@@ -60,48 +61,33 @@ export function AutoScalingPage(): ReactNode {
         }}
       />
       <ErrorBanner message={error ?? list.error} listing={error ? undefined : "auto scaling configurations"} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Revision</th>
-              <th scope="col">Status</th>
-              <th scope="col">Default</th>
-              <th scope="col">In use</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((c) => (
-              <tr key={c.AutoScalingConfigurationArn}>
-                <td data-label="Name">{c.AutoScalingConfigurationName}</td>
-                <td data-label="Revision">{c.AutoScalingConfigurationRevision}</td>
-                <td data-label="Status">
-                  <StatusBadge status={c.Status} />
-                </td>
-                <td data-label="Default">{c.IsDefault ? "Default" : "—"}</td>
-                <td data-label="In use">{c.HasAssociatedService ? "Yes" : "No"}</td>
-                <td data-label="Created">{formatTime(c.CreatedAt)}</td>
-                <td data-label="Actions" className="btn-row">
-                  <button
-                    type="button"
-                    className="btn btn-quiet"
-                    disabled={busy || c.IsDefault === true}
-                    onClick={() => void act(() => apprunner.send(new UpdateDefaultAutoScalingConfigurationCommand({ AutoScalingConfigurationArn: c.AutoScalingConfigurationArn })))}
-                  >
-                    Set default<span className="sr-only"> {c.AutoScalingConfigurationName} revision {c.AutoScalingConfigurationRevision}</span>
-                  </button>
-                  <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setDeleting(c)}>
-                    Delete<span className="sr-only"> {c.AutoScalingConfigurationName} revision {c.AutoScalingConfigurationRevision}</span>
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ResourceTable columns={["Name", "Revision", "Status", "Default", "In use", "Created", "Actions"]}>
+        {rows.map((c) => (
+          <tr key={c.AutoScalingConfigurationArn}>
+            <td data-label="Name">{c.AutoScalingConfigurationName}</td>
+            <td data-label="Revision">{c.AutoScalingConfigurationRevision}</td>
+            <td data-label="Status">
+              <StatusBadge status={c.Status} />
+            </td>
+            <td data-label="Default">{c.IsDefault ? "Default" : "—"}</td>
+            <td data-label="In use">{c.HasAssociatedService ? "Yes" : "No"}</td>
+            <td data-label="Created">{formatTime(c.CreatedAt)}</td>
+            <td data-label="Actions" className="btn-row">
+              <button
+                type="button"
+                className="btn btn-quiet"
+                disabled={busy || c.IsDefault === true}
+                onClick={() => void act(() => apprunner.send(new UpdateDefaultAutoScalingConfigurationCommand({ AutoScalingConfigurationArn: c.AutoScalingConfigurationArn })))}
+              >
+                Set default<span className="sr-only"> {c.AutoScalingConfigurationName} revision {c.AutoScalingConfigurationRevision}</span>
+              </button>
+              <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setDeleting(c)}>
+                Delete<span className="sr-only"> {c.AutoScalingConfigurationName} revision {c.AutoScalingConfigurationRevision}</span>
+              </button>
+            </td>
+          </tr>
+        ))}
+      </ResourceTable>
       {deleting && (
         <ConfirmDelete
           what="configuration"

@@ -3,69 +3,51 @@ import { useClients } from "../../api/clients";
 import { deleteSecret, restoreSecret, type SecretListEntry } from "../../api/secrets";
 import { ConfirmDelete } from "../../components/ConfirmDelete";
 import { ErrorBanner } from "../../components/Field";
+import { ResourceTable } from "../../components/ResourceTable";
 import { formatTime } from "../../hooks";
-import { useCall } from "./useCall";
+import { useRowActions } from "./useCall";
 
 /** Secrets Manager's list: names and metadata only; delete with a recovery window, restore within it. */
 export function SecretsTable({ secrets, reload }: { secrets: SecretListEntry[]; reload: () => void }): ReactNode {
   const { apprunner } = useClients();
-  const [deleting, setDeleting] = useState<SecretListEntry | undefined>(undefined);
   const [days, setDays] = useState("30");
-  const { busy, failure, run } = useCall();
-  const act = async (call: () => Promise<unknown>): Promise<void> => {
-    if (await run(call)) reload();
-    setDeleting(undefined);
-  };
+  const { busy, failure, deleting, setDeleting, act } = useRowActions<SecretListEntry>(reload);
   return (
     <>
       <ErrorBanner message={failure} />
-      <div className="table-wrap">
-        <table aria-label="Secrets">
-          <thead>
-            <tr>
-              <th scope="col">Secret name</th>
-              <th scope="col">Description</th>
-              <th scope="col">Encryption key</th>
-              <th scope="col">Last changed</th>
-              <th scope="col">Tags</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {secrets.map((s) => (
-              <tr key={s.arn} data-secret={s.name}>
-                <td data-label="Secret name" className="wrap">
-                  {s.name}
-                  <br />
-                  <code className="hint">{s.arn}</code>
-                </td>
-                <td data-label="Description">{s.description ?? "—"}</td>
-                <td data-label="Encryption key" className="wrap">
-                  {s.kmsKeyId ?? "aws/secretsmanager"}
-                </td>
-                <td data-label="Last changed">{formatTime(s.lastChangedDate)}</td>
-                <td data-label="Tags">{s.tags.length === 0 ? "—" : s.tags.map((t) => `${t.key}=${t.value}`).join(", ")}</td>
-                <td data-label="Actions">
-                  {s.deletedDate ? (
-                    <>
-                      <span className="status-note" data-testid="scheduled-deletion">
-                        Deletion scheduled (asked {formatTime(s.deletedDate)})
-                      </span>{" "}
-                      <button type="button" className="btn" disabled={busy} onClick={() => void act(() => restoreSecret(apprunner, s.arn))}>
-                        Restore<span className="sr-only"> {s.name}</span>
-                      </button>
-                    </>
-                  ) : (
-                    <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setDeleting(s)}>
-                      Delete<span className="sr-only"> {s.name}</span>
-                    </button>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <ResourceTable label="Secrets" columns={["Secret name", "Description", "Encryption key", "Last changed", "Tags", "Actions"]}>
+        {secrets.map((s) => (
+          <tr key={s.arn} data-secret={s.name}>
+            <td data-label="Secret name" className="wrap">
+              {s.name}
+              <br />
+              <code className="hint">{s.arn}</code>
+            </td>
+            <td data-label="Description">{s.description ?? "—"}</td>
+            <td data-label="Encryption key" className="wrap">
+              {s.kmsKeyId ?? "aws/secretsmanager"}
+            </td>
+            <td data-label="Last changed">{formatTime(s.lastChangedDate)}</td>
+            <td data-label="Tags">{s.tags.length === 0 ? "—" : s.tags.map((t) => `${t.key}=${t.value}`).join(", ")}</td>
+            <td data-label="Actions">
+              {s.deletedDate ? (
+                <>
+                  <span className="status-note" data-testid="scheduled-deletion">
+                    Deletion scheduled (asked {formatTime(s.deletedDate)})
+                  </span>{" "}
+                  <button type="button" className="btn" disabled={busy} onClick={() => void act(() => restoreSecret(apprunner, s.arn))}>
+                    Restore<span className="sr-only"> {s.name}</span>
+                  </button>
+                </>
+              ) : (
+                <button type="button" className="btn btn-danger" disabled={busy} onClick={() => setDeleting(s)}>
+                  Delete<span className="sr-only"> {s.name}</span>
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+      </ResourceTable>
       {deleting && (
         <ConfirmDelete
           what="secret"

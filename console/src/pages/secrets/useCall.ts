@@ -35,3 +35,22 @@ export function useCall(fields?: Record<string, FieldSpec>): Call {
   };
   return { busy, errors, setErrors, failure, run };
 }
+
+export interface RowActions<T> extends Call {
+  /** The row whose deletion the dialog asks to confirm. */
+  deleting: T | undefined;
+  setDeleting: (row: T | undefined) => void;
+  /** Runs a row's call, reloads the list when it succeeded, and closes the dialog either way. */
+  act: (call: () => Promise<unknown>) => Promise<void>;
+}
+
+/** A list's delete (and restore) buttons: one call at a time, its failure in the list's banner. */
+export function useRowActions<T>(reload: () => void): RowActions<T> {
+  const [deleting, setDeleting] = useState<T | undefined>(undefined);
+  const call = useCall();
+  const act = async (send: () => Promise<unknown>): Promise<void> => {
+    if (await call.run(send)) reload();
+    setDeleting(undefined);
+  };
+  return { ...call, deleting, setDeleting, act };
+}
