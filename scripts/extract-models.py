@@ -58,7 +58,8 @@ SERVED = {
     ],
     ("kms", "2014-11-01"): [
         "CancelKeyDeletion", "CreateAlias", "CreateKey", "Decrypt", "DeleteAlias", "DescribeKey", "DisableKey",
-        "EnableKey", "Encrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext", "GetKeyPolicy", "ListAliases",
+        "DisableKeyRotation", "EnableKey", "EnableKeyRotation", "Encrypt", "GenerateDataKey",
+        "GenerateDataKeyWithoutPlaintext", "GetKeyPolicy", "GetKeyRotationStatus", "ListAliases",
         "ListKeyPolicies", "ListKeys", "ListResourceTags", "PutKeyPolicy", "ReEncrypt", "ScheduleKeyDeletion",
         "TagResource", "UntagResource", "UpdateAlias",
     ],

@@ -13,11 +13,14 @@ import {
   DeleteAliasCommand,
   DescribeKeyCommand,
   DisableKeyCommand,
+  DisableKeyRotationCommand,
   EnableKeyCommand,
+  EnableKeyRotationCommand,
   EncryptCommand,
   GenerateDataKeyCommand,
   GenerateDataKeyWithoutPlaintextCommand,
   GetKeyPolicyCommand,
+  GetKeyRotationStatusCommand,
   KMSClient,
   ListAliasesCommand,
   ListKeyPoliciesCommand,
@@ -115,6 +118,11 @@ describe("KMS through @aws-sdk/client-kms and the AWS CLI v2", () => {
     const policy = JSON.parse((await kms.send(new GetKeyPolicyCommand({ KeyId: keyId, PolicyName: "default" }))).Policy ?? "{}") as { Statement: { Principal: unknown; Action: unknown }[] };
     assert.deepEqual(policy.Statement.map((s) => [s.Principal, s.Action]), [[{ AWS: `arn:aws:iam::${account}:root` }, "kms:*"]], "the default key policy delegates to the account");
     assert.deepEqual((await kms.send(new ListKeyPoliciesCommand({ KeyId: keyId }))).PolicyNames, ["default"]);
+    // Rotation: never done here, so always off (Terraform's aws_kms_key reads it on every refresh), and switching it refused.
+    assert.deepEqual(await kms.send(new GetKeyRotationStatusCommand({ KeyId: "alias/app" })).then((r) => [r.KeyId, r.KeyRotationEnabled]), [arn, false]);
+    await refused(kms.send(new GetKeyRotationStatusCommand({ KeyId: missing })), "NotFoundException");
+    await refused(kms.send(new EnableKeyRotationCommand({ KeyId: keyId })), "UnsupportedOperationException", /rotation is not supported/);
+    await refused(kms.send(new DisableKeyRotationCommand({ KeyId: keyId })), "UnsupportedOperationException", /rotation is not supported/);
     await refused(kms.send(new PutKeyPolicyCommand({ KeyId: keyId, PolicyName: "default", Policy: doc({ Effect: "Allow", Action: "kms:*", Resource: "*" }) })), "MalformedPolicyDocumentException");
 
     const context = { SecretARN: "arn:aws:secretsmanager:us-east-1:1:secret:db-AbCdEf" };

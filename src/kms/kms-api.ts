@@ -6,6 +6,7 @@ import { cryptoOperations } from "./api/crypto.js";
 import type { KmsEnv } from "./api/env.js";
 import { keyOperations } from "./api/keys.js";
 import { policyOperations } from "./api/policies.js";
+import { rotationOperations } from "./api/rotation.js";
 import { tagOperations } from "./api/tags.js";
 
 /**
@@ -20,6 +21,6 @@ export function kmsApi(env: KmsEnv): AwsJsonApi<EndpointDeps> {
     jsonVersion: "1.1",
     model: kmsModel,
     modelChecks: "types",
-    operations: bindEnv({ ...keyOperations, ...cryptoOperations, ...aliasOperations, ...policyOperations, ...tagOperations }, env),
+    operations: bindEnv({ ...keyOperations, ...cryptoOperations, ...aliasOperations, ...policyOperations, ...rotationOperations, ...tagOperations }, env),
   };
 }
