@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startEcrServer, type EcrServer } from "./support/ecr-server.js";
-import { awsProviderBlocks, findTerraform, TerraformWorkspace } from "./support/terraform.js";
+import { awsProviderBlocks, findTerraform, initWorkspace, type TerraformWorkspace } from "./support/terraform.js";
 
 /*
  * Terraform's aws_ecr_repository and aws_ecr_lifecycle_policy, as App Runner users declare the
@@ -43,7 +40,6 @@ resource "aws_ecr_lifecycle_policy" "app" {
 
 describe("Terraform's aws_ecr_repository and aws_ecr_lifecycle_policy against OpenRunner", { skip: typeof setup === "string" ? setup : false }, () => {
   let s: EcrServer;
-  let dir: string;
   let tf: TerraformWorkspace;
   const write = (mutability: string, stage: string): void => {
     if (typeof setup === "string") return;
@@ -53,18 +49,12 @@ describe("Terraform's aws_ecr_repository and aws_ecr_lifecycle_policy against Op
   before(async () => {
     if (typeof setup === "string") return;
     s = await startEcrServer();
-    dir = mkdtempSync(join(tmpdir(), "openrunner-tf-ecr-"));
-    tf = new TerraformWorkspace(setup, dir, s.server.running.rootKey);
-    write("MUTABLE", "one");
-    await tf.ok(["init", "-no-color", "-input=false"]);
+    tf = await initWorkspace(setup, "openrunner-tf-ecr-", s.server.running.rootKey, configuration(setup.providerVersion, s.server.running.endpoint, "MUTABLE", "one"));
   });
   after(async () => {
     try {
-      // Only what a failed test left behind: a destroy with nothing to do still starts the provider.
-      if (tf && tf.state().size > 0) await tf.run(["destroy", "-no-color", "-auto-approve", "-input=false"]);
+      await tf?.discard();
     } finally {
-      await tf?.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
       await s?.close();
     }
   });

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startInProcess, type InProcessServer } from "./support/harness.js";
-import { awsProviderBlocks, findTerraform, TerraformWorkspace } from "./support/terraform.js";
+import { awsProviderBlocks, findTerraform, initWorkspace, type TerraformWorkspace } from "./support/terraform.js";
 
 /*
  * Terraform's aws_iam_* resources as a team moving to OpenRunner declares them: an instance
@@ -81,7 +78,6 @@ resource "aws_iam_group_policy_attachment" "readers" {
 
 describe("Terraform's aws_iam_* resources against OpenRunner", { skip: typeof setup === "string" ? setup : false }, () => {
   let server: InProcessServer;
-  let dir: string;
   let tf: TerraformWorkspace;
   const write = (description: string): void => {
     if (typeof setup === "string") return;
@@ -91,17 +87,12 @@ describe("Terraform's aws_iam_* resources against OpenRunner", { skip: typeof se
   before(async () => {
     if (typeof setup === "string") return;
     server = await startInProcess();
-    dir = mkdtempSync(join(tmpdir(), "openrunner-tf-iam-"));
-    tf = new TerraformWorkspace(setup, dir, server.running.rootKey);
-    write("one");
-    await tf.ok(["init", "-no-color", "-input=false"]);
+    tf = await initWorkspace(setup, "openrunner-tf-iam-", server.running.rootKey, configuration(setup.providerVersion, server.running.endpoint, "one"));
   });
   after(async () => {
     try {
-      if (tf && tf.state().size > 0) await tf.run(["destroy", "-no-color", "-auto-approve", "-input=false"]);
+      await tf?.discard();
     } finally {
-      await tf?.close();
-      if (dir) rmSync(dir, { recursive: true, force: true });
       await server?.close();
     }
   });

@@ -11,8 +11,8 @@
  * of starting the provider several times per command; `close()` stops it.
  */
 import { execFile } from "node:child_process";
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import semver from "semver";
 import { providerExecutable, startDebugProvider, type DebugProvider } from "./terraform-provider.js";
@@ -138,6 +138,19 @@ export class TerraformWorkspace {
     await started?.stop();
   }
 
+  /**
+   * After the tests: destroys only what a failed test left behind (a destroy with nothing to do
+   * still starts the provider), stops the provider and removes the directory.
+   */
+  async discard(): Promise<void> {
+    try {
+      if (this.state().size > 0) await this.run(["destroy", "-no-color", "-auto-approve", "-input=false"]);
+    } finally {
+      await this.close();
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+  }
+
   /** Runs `terraform <args>` (bounded); the exit code is data (rejects only when the provider cannot start). */
   async run(args: string[], timeoutMs = 180_000): Promise<TerraformResult> {
     const env = args[0] === "init" ? this.env : { ...this.env, TF_REATTACH_PROVIDERS: (await this.attach()).reattach };
@@ -183,6 +196,25 @@ export class TerraformWorkspace {
     };
     const managed = (raw.resources ?? []).filter((r) => r.mode === "managed");
     return new Map(managed.map((r) => [`${r.type}.${r.name}`, { address: `${r.type}.${r.name}`, type: r.type, values: r.instances[0]?.attributes ?? {} }]));
+  }
+}
+
+/** A workspace in a new temporary directory with `hcl` written and `terraform init` done (the directory goes again if init fails). */
+export async function initWorkspace(
+  setup: TerraformSetup,
+  prefix: string,
+  credentials: { accessKeyId: string; secretAccessKey: string },
+  hcl: string,
+): Promise<TerraformWorkspace> {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  try {
+    const tf = new TerraformWorkspace(setup, dir, credentials);
+    tf.writeConfig(hcl);
+    await tf.ok(["init", "-no-color", "-input=false"]);
+    return tf;
+  } catch (err) {
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
   }
 }
 
