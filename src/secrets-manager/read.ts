@@ -19,7 +19,9 @@ export function readValue(
 ): { version: SecretVersionRow; value: SecretValue } {
   const version = selectVersion(store, secret, ask);
   const value = openValue(keys, caller, secret.arn, version);
-  store.noteAccess(secret.arn, version.versionId, dayOf(now));
+  // Noted by the day: only the first read of a day writes (two UPDATEs a read were most of a read's store work).
+  const day = dayOf(now);
+  if (secret.lastAccessedAt !== day || version.lastAccessedAt !== day) store.noteAccess(secret.arn, version.versionId, day);
   return { version, value };
 }
 
