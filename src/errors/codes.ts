@@ -130,6 +130,10 @@ export const ERROR_CODES = {
   // KMS key (EncryptionConfiguration) is not usable: recorded on the Operation, the old version serves.
   SecretUnavailable: { type: "InvalidRequestException", status: 400 },
   EncryptionKeyUnusable: { type: "InvalidRequestException", status: 400 },
+  // Custom domains (src/custom-domains, src/acme, src/dns): background failures, recorded on the
+  // association (StatusMessage, events), never an API answer of their own.
+  CertificateIssuanceFailed: { type: "InternalServiceErrorException", status: 500 },
+  DnsZoneFailed: { type: "InternalServiceErrorException", status: 500 },
 } as const satisfies Record<string, { type: string; status: number }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -65,3 +65,27 @@ export const NO_ROUTER: TrafficRouter = {
   remove: () => Promise.resolve(),
   load: () => Promise.resolve([]),
 };
+
+/**
+ * What custom domains need of the data plane (issue 19), beside the routes drivers apply. Every
+ * change takes effect without a reload (HAProxy's runtime API: maps, `ssl cert`, `ssl crt-list`)
+ * and is kept on disk so that reloads and restarts of HAProxy serve the same.
+ */
+export interface CustomDomainDataPlane {
+  /**
+   * The names (exact, or `*.example.com` for every immediate subdomain) that reach this service
+   * besides its ServiceUrl; [] removes them. A more specific name wins over a wildcard (the
+   * guide's "A more specific domain association overrides a less specific one"). Names of a
+   * service the router does not know yet are kept and take effect when its route arrives.
+   */
+  setCustomDomainHosts(serviceId: string, hosts: readonly string[]): Promise<void>;
+  /**
+   * Serves this certificate (leaf, chain and key in one PEM) by SNI for the names it holds,
+   * replacing the one of the same id (renewal) without dropping connections.
+   */
+  putCertificate(id: string, pem: string): Promise<void>;
+  removeCertificate(id: string): Promise<void>;
+  /** HTTP-01: `GET http://<any host>/.well-known/acme-challenge/<token>` answers keyAuthorization (before the HTTPS redirect). */
+  setHttpChallenge(token: string, keyAuthorization: string): Promise<void>;
+  clearHttpChallenge(token: string): Promise<void>;
+}
