@@ -15,14 +15,13 @@ export interface ChallengeZoneSettings {
   nameserver?: string;
 }
 
-/** The authoritative server of the challenge zone: TXT records under it, nothing else. */
+/**
+ * The authoritative server of the challenge zone: TXT records under it (plus its SOA and NS),
+ * nothing else. Which name in the zone a validation CNAME points at is App Runner-side policy
+ * (`challengeTarget` in src/domain/custom-domains.ts); this server only serves what it is given.
+ */
 export interface ChallengeZone {
   readonly zone: string;
-  /**
-   * The name in the zone that `validationName` (`_acme-challenge.example.com`) must be a CNAME
-   * of, without a trailing dot. Stable: the same validation name always gets the same target.
-   */
-  targetFor(validationName: string): string;
   /** Adds a TXT value at a name of the zone (several values may coexist: a domain and its wildcard). */
   addTxt(name: string, value: string): void;
   removeTxt(name: string, value: string): void;
