@@ -11,7 +11,7 @@ export interface ChallengeZoneDeps {
   logger: DnsLogger;
   /** A TCP connection with no query for this long is closed (RFC 7766 suggests seconds). */
   tcpIdleMs?: number;
-  /** Open TCP connections at once; more are refused by the kernel's accept path. */
+  /** Open TCP connections at once; node closes any past this as soon as they are accepted. */
   maxTcpConnections?: number;
 }
 
