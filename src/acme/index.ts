@@ -1,6 +1,7 @@
 import acme from "acme-client";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { Clock } from "../util/clock.js";
+import { bounded, detail, issuanceFailed } from "./bounded.js";
 import { readAccountUrl, readOrCreateAccountKey, writeAccountRecord } from "./account.js";
 import { order } from "./order.js";
 import { trustDirectory } from "./transport.js";
@@ -38,17 +39,10 @@ export function createCertificateAuthority(settings: AcmeSettings, deps: Certifi
       ...BACKOFF,
     });
     if (accountUrl !== undefined) return c;
-    const registration = c.createAccount({
-      termsOfServiceAgreed: true,
-      ...(settings.email !== undefined ? { contact: [`mailto:${settings.email}`] } : {}),
-    });
-    await new Promise<void>((resolve, reject) => {
-      const onAbort = (): void => reject(new AppRunnerError("CertificateIssuanceFailed", `Registering with ${settings.directoryUrl} was stopped.`));
-      signal.addEventListener("abort", onAbort, { once: true });
-      registration.then(() => resolve(), reject).finally(() => signal.removeEventListener("abort", onAbort));
-    }).catch((err: unknown) => {
-      if (err instanceof AppRunnerError) throw err;
-      throw new AppRunnerError("CertificateIssuanceFailed", `Registering an ACME account with ${settings.directoryUrl} failed: ${(err as Error).message}`, { cause: err });
+    const contact = settings.email !== undefined ? { contact: [`mailto:${settings.email}`] } : {};
+    const what = `Registering an ACME account with ${settings.directoryUrl}`;
+    await bounded(signal, what, c.createAccount({ termsOfServiceAgreed: true, ...contact })).catch((err: unknown) => {
+      throw err instanceof AppRunnerError ? err : issuanceFailed(`${what} failed: ${detail(err)}`, err);
     });
     writeAccountRecord(settings.accountDir, { directoryUrl: settings.directoryUrl, accountUrl: c.getAccountUrl() });
     deps.logger("acme account registered", { directoryUrl: settings.directoryUrl, accountUrl: c.getAccountUrl() });
@@ -70,7 +64,7 @@ export function createCertificateAuthority(settings: AcmeSettings, deps: Certifi
       const timeout = AbortSignal.timeout(deps.orderTimeoutMs ?? ORDER_TIMEOUT_MS);
       const signal = request.signal === undefined ? timeout : AbortSignal.any([request.signal, timeout]);
       const started = deps.clock.now();
-      const issued = await order(await account(signal), request, signal);
+      const issued = await order(await account(signal), request, signal, deps.logger);
       deps.logger("acme certificate issued", { names: issued.names, notAfter: issued.notAfter.toISOString(), ms: deps.clock.now() - started });
       return issued;
     },

@@ -1,30 +1,24 @@
 import { X509Certificate, generateKeyPairSync } from "node:crypto";
 import acme from "acme-client";
 import { AppRunnerError } from "../errors/app-runner-error.js";
+import { bounded, detail, issuanceFailed } from "./bounded.js";
 import { chooseChallenge } from "./challenge.js";
 import type { CertificateRequest, IssuedCertificate, PresentedChallenge } from "./types.js";
 
 type Client = InstanceType<typeof acme.Client>;
 type Authorization = Awaited<ReturnType<Client["getAuthorizations"]>>[number];
 
-const failed = (message: string, cause?: unknown): AppRunnerError => new AppRunnerError("CertificateIssuanceFailed", message, { cause });
-const detail = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const failed = issuanceFailed;
+/** A solver's cleanup runs even after the order's bound is over, with a bound of its own. */
+const CLEANUP_TIMEOUT_MS = 30_000;
 
-/** Rejects as soon as `signal` aborts: the library's calls take no signal, so none may outlive the order's bound. */
-function bounded<T>(signal: AbortSignal, what: string, work: Promise<T>): Promise<T> {
-  if (signal.aborted) return Promise.reject(failed(`${what} was stopped: ${detail(signal.reason)}`));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(failed(`${what} was stopped: ${detail(signal.reason)}`));
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
+export type OrderLogger = (message: string, fields?: Record<string, unknown>) => void;
 
 /**
  * Answers one authorization: present the proof, tell the CA, wait for its verdict, and always
  * withdraw the proof again (a stale TXT or token must not linger, whatever the CA said).
  */
-async function authorize(client: Client, authz: Authorization, request: CertificateRequest, signal: AbortSignal): Promise<void> {
+async function authorize(client: Client, authz: Authorization, request: CertificateRequest, signal: AbortSignal, logger: OrderLogger): Promise<void> {
   if (authz.status === "valid") return; // The CA remembers an earlier validation of this name.
   const choice = chooseChallenge(authz, request.challengeFor);
   if (!choice.ok) throw failed(choice.reason);
@@ -50,7 +44,10 @@ async function authorize(client: Client, authz: Authorization, request: Certific
     if (err instanceof AppRunnerError && err.code === "CertificateIssuanceFailed") throw err;
     throw failed(`${what} failed: ${detail(err)}`, err);
   } finally {
-    await solver.cleanup(presented);
+    // A proof left behind is harmless to the order's outcome, so a failed cleanup is logged, not thrown over it.
+    await bounded(AbortSignal.timeout(CLEANUP_TIMEOUT_MS), `Withdrawing the ${choice.type} proof of ${choice.name}`, solver.cleanup(presented)).catch((err: unknown) =>
+      logger("acme challenge cleanup failed", { name: choice.name, type: choice.type, error: detail(err) }),
+    );
   }
 }
 
@@ -61,7 +58,7 @@ export function describeCertificate(certificatePem: string): Pick<IssuedCertific
 }
 
 /** One order from names to certificate (RFC 8555 7.4), every step bounded by `signal`. */
-export async function order(client: Client, request: CertificateRequest, signal: AbortSignal): Promise<IssuedCertificate> {
+export async function order(client: Client, request: CertificateRequest, signal: AbortSignal, logger: OrderLogger): Promise<IssuedCertificate> {
   const names = request.names;
   const identifiers = names.map((value) => ({ type: "dns", value }));
   const placed = await bounded(signal, `Ordering ${names.join(", ")}`, client.createOrder({ identifiers })).catch((err: unknown) => {
@@ -69,7 +66,7 @@ export async function order(client: Client, request: CertificateRequest, signal:
   });
   const authorizations = await bounded(signal, "Reading the order's authorizations", client.getAuthorizations(placed));
   // One at a time: a name and its wildcard share _acme-challenge.<name>, and one TXT each keeps the proofs apart.
-  for (const authz of authorizations) await authorize(client, authz, request, signal);
+  for (const authz of authorizations) await authorize(client, authz, request, signal, logger);
 
   const privateKeyPem = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ type: "pkcs8", format: "pem" }).toString();
   const [, csr] = await acme.crypto.createCsr({ commonName: names[0], altNames: names }, privateKeyPem);

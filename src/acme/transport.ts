@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { Agent } from "node:https";
 import acme from "acme-client";
+import { detail, issuanceFailed } from "./bounded.js";
 
 /** No ACME request may hang an order: the library's own retries (5xx, 429) stay bounded by it. */
 export const REQUEST_TIMEOUT_MS = 30_000;
@@ -23,7 +24,13 @@ let installed = false;
 export function trustDirectory(directoryUrl: string, caCertificatesFile: string | undefined): void {
   install();
   if (caCertificatesFile === undefined) return;
-  agents.set(new URL(directoryUrl).origin, new Agent({ ca: readFileSync(caCertificatesFile, "utf8"), keepAlive: true }));
+  let ca: string;
+  try {
+    ca = readFileSync(caCertificatesFile, "utf8");
+  } catch (err) {
+    throw issuanceFailed(`The CA certificates file ${caCertificatesFile} for ${directoryUrl} cannot be read: ${detail(err)}`, err);
+  }
+  agents.set(new URL(directoryUrl).origin, new Agent({ ca }));
 }
 
 function install(): void {
