@@ -188,6 +188,17 @@ describe("ACME certificates from pebble (acme-client, real DNS through unbound)"
     );
     assert.equal(solver.cleanups, 1, "the wrong record is withdrawn too");
   });
+
+  test("an order whose proof never gets published ends at the order's bound, still withdrawing it", async () => {
+    const ca = createCertificateAuthority(settings(join(dir, "bounded")), { clock: systemClock, logger: quiet, orderTimeoutMs: 3000 });
+    let cleanups = 0;
+    const stuck: ChallengeSolver = { present: () => new Promise<void>(() => undefined), cleanup: async () => void cleanups++ };
+    await assert.rejects(
+      ca.issue({ names: ["stuck.example.test"], challengeFor: () => "dns-01", solvers: { "dns-01": stuck, "http-01": unused } }),
+      (err: unknown) => err instanceof AppRunnerError && err.code === "CertificateIssuanceFailed" && /^Validating stuck\.example\.test by dns-01 was stopped: /.test(err.message),
+    );
+    assert.equal(cleanups, 1);
+  });
 });
 
 describe("ACME external account binding (pebble with externalAccountBindingRequired)", { timeout: 3 * 60_000, skip: PEBBLE_SKIP }, () => {
