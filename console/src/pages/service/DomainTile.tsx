@@ -51,8 +51,10 @@ export function DomainTile({ domain: d, dnsTarget, busy, onUnlink, now }: Props)
   return (
     <article className="domain tile" data-domain={name}>
       <div className="card-head">
-        <h3>{name}</h3>
-        <StatusBadge status={d.Status} label={domainStatusLabel(d.Status)} />
+        <div className="tile-title">
+          <h3>{name}</h3>
+          <StatusBadge status={d.Status} label={domainStatusLabel(d.Status)} />
+        </div>
         <button type="button" className="btn btn-danger" disabled={busy} onClick={onUnlink}>
           Unlink<span className="sr-only"> {name}</span>
         </button>
