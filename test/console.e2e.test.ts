@@ -169,13 +169,18 @@ describe("web console: a person manages a service in headless Chromium", { timeo
 
     // Custom domains: link shows the DNS records to create; unlink removes it.
     await tab("Custom domains");
-    await page.getByLabel("Domain name").fill("app.example.com");
     await page.getByRole("button", { name: "Link domain" }).click();
+    const linkDialog = page.getByRole("dialog", { name: "Link domain" });
+    await linkDialog.getByLabel("Domain name").fill("app.example.com");
+    await linkDialog.getByRole("button", { name: "Link domain" }).click();
     await page.getByRole("heading", { name: "app.example.com" }).waitFor();
     // App Runner's lower-case status, shown as a pending step.
     await page.locator("article.domain").filter({ hasText: "app.example.com" }).locator('.badge-busy[data-status="pending_certificate_dns_validation"]').waitFor();
     await shot("dashboard-domains");
     await page.getByRole("button", { name: "Unlink app.example.com" }).click();
+    const unlinkDialog = page.getByRole("dialog", { name: "Unlink domain app.example.com?" });
+    await unlinkDialog.getByLabel("Type app.example.com to confirm").fill("app.example.com");
+    await unlinkDialog.getByRole("button", { name: "Unlink" }).click();
     await page.getByText("No custom domains linked.").waitFor();
 
     // Logs again: the update's deployment log opens from the list.

@@ -1,4 +1,5 @@
-import { useEffect, useId, useRef, useState, type ReactNode } from "react";
+import { useId, useState, type ReactNode } from "react";
+import { useModal } from "./useModal";
 
 interface Props {
   what: string;
@@ -10,18 +11,15 @@ interface Props {
   consequence?: string;
   /** Further choices for the deletion, inside the dialog's form. */
   children?: ReactNode;
+  /** The action's word when it is not "Delete" (a custom domain is unlinked). */
+  verb?: string;
 }
 
-/** A modal dialog: deleting needs the resource's name typed, as App Runner's console asks. */
-export function ConfirmDelete({ what, name, onConfirm, onCancel, busy, consequence, children }: Props): ReactNode {
+/** A modal dialog: deleting (or unlinking) needs the resource's name typed, as App Runner's console asks. */
+export function ConfirmDelete({ what, name, onConfirm, onCancel, busy, consequence, children, verb = "Delete" }: Props): ReactNode {
   const [typed, setTyped] = useState("");
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal();
   const id = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
   return (
     <dialog ref={ref} className="dialog" aria-labelledby={`${id}-title`} onCancel={onCancel}>
       <form
@@ -32,7 +30,7 @@ export function ConfirmDelete({ what, name, onConfirm, onCancel, busy, consequen
         }}
       >
         <h2 id={`${id}-title`}>
-          Delete {what} {name}?
+          {verb} {what} {name}?
         </h2>
         <p>
           {consequence ?? "This cannot be undone."} To confirm, type the {what} name.
@@ -47,7 +45,7 @@ export function ConfirmDelete({ what, name, onConfirm, onCancel, busy, consequen
             Cancel
           </button>
           <button type="submit" className="btn btn-danger" disabled={typed !== name || busy}>
-            Delete
+            {verb}
           </button>
         </div>
       </form>

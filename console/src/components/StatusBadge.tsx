@@ -10,6 +10,7 @@ const TONES: Record<string, string> = {
   ACTIVE: "ok",
   AVAILABLE: "ok",
   SUCCEEDED: "ok",
+  SUCCESS: "ok",
   HEALTHY: "ok",
   ROLLBACK_SUCCEEDED: "warn",
   PAUSED: "muted",
@@ -20,6 +21,7 @@ const TONES: Record<string, string> = {
   PENDING: "busy",
   PENDING_HANDSHAKE: "busy",
   PENDING_CERTIFICATE_DNS_VALIDATION: "busy",
+  PENDING_VALIDATION: "busy",
   BINDING_CERTIFICATE: "busy",
   CREATING: "busy",
   STARTING: "busy",
@@ -40,12 +42,13 @@ export function humanStatus(status: string | undefined): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
-export function StatusBadge({ status }: { status: string | undefined }): ReactNode {
+/** `label` words a status differently from humanStatus (a custom domain's "Pending certificate DNS validation"). */
+export function StatusBadge({ status, label }: { status: string | undefined; label?: string }): ReactNode {
   const tone = TONES[(status ?? "").toUpperCase()] ?? "muted";
   return (
     <span className={`badge badge-${tone}`} data-status={status}>
       <span aria-hidden="true" className="dot" />
-      {humanStatus(status)}
+      {label ?? humanStatus(status)}
     </span>
   );
 }

@@ -1,9 +1,10 @@
 import type { ConnectionSummary } from "@aws-sdk/client-apprunner";
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from "react";
+import { useId, useState, type FormEvent, type ReactNode } from "react";
 import { useClients } from "../../api/clients";
 import { problemOf, type ApiProblem } from "../../api/errors";
 import { completeConnectionHandshake } from "../../api/openrunner";
 import { ErrorBanner, Field } from "../../components/Field";
+import { useModal } from "../../components/useModal";
 
 interface Props {
   connection: ConnectionSummary;
@@ -26,13 +27,8 @@ export function CompleteHandshakeDialog({ connection, onDone, onCancel }: Props)
   const [token, setToken] = useState("");
   const [error, setError] = useState<ApiProblem | undefined>(undefined);
   const [busy, setBusy] = useState(false);
-  const ref = useRef<HTMLDialogElement>(null);
+  const ref = useModal();
   const id = useId();
-  useEffect(() => {
-    const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
-  }, []);
   const submit = async (e: FormEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);

@@ -1,96 +1,79 @@
-import { AssociateCustomDomainCommand, DescribeCustomDomainsCommand, DisassociateCustomDomainCommand } from "@aws-sdk/client-apprunner";
-import { useState, type FormEvent, type ReactNode } from "react";
+import { DisassociateCustomDomainCommand } from "@aws-sdk/client-apprunner";
+import { useState, type ReactNode } from "react";
 import { useClients } from "../../api/clients";
-import { problemOf, type ApiProblem } from "../../api/errors";
-import { ErrorBanner, Field } from "../../components/Field";
-import { StatusBadge } from "../../components/StatusBadge";
+import { isDomainInProgress, type CustomDomainView } from "../../api/custom-domains";
+import { describeAllCustomDomains } from "../../api/custom-domains-api";
+import { ConfirmDelete } from "../../components/ConfirmDelete";
+import { ErrorBanner } from "../../components/Field";
 import { usePolled } from "../../hooks";
+import { useRowActions } from "../secrets/useCall";
+import { DomainTile } from "./DomainTile";
+import { LinkDomainDialog } from "./LinkDomainDialog";
 import type { TabProps } from "./ServiceDashboard";
 
-/** Linked domains with their status and the DNS records to create; link and unlink. */
+/**
+ * Linked domains as tiles with their status, the DNS records to create and the certificate;
+ * Link domain opens a dialog, Unlink asks for the name. Polled every 2 s while an association
+ * is on its way (validation, binding, deleting), else every 10 s.
+ */
 export function DomainsTab({ service }: TabProps): ReactNode {
   const { apprunner } = useClients();
   const arn = service.ServiceArn ?? "";
-  const [domain, setDomain] = useState("");
-  const [www, setWww] = useState(true);
-  const [error, setError] = useState<ApiProblem | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
-  const data = usePolled(() => apprunner.send(new DescribeCustomDomainsCommand({ ServiceArn: arn })), `domains-${arn}`, 5000);
-
-  const act = async (send: () => Promise<unknown>): Promise<boolean> => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await send();
-      data.reload();
-      return true;
-    } catch (err) {
-      setError(problemOf(err));
-      return false;
-    } finally {
-      setBusy(false);
-    }
-  };
-  const link = async (e: FormEvent): Promise<void> => {
-    e.preventDefault();
-    if (await act(() => apprunner.send(new AssociateCustomDomainCommand({ ServiceArn: arn, DomainName: domain.trim(), EnableWWWSubdomain: www })))) setDomain("");
-  };
-
+  const [linking, setLinking] = useState(false);
+  const [inProgress, setInProgress] = useState(false);
+  const data = usePolled(
+    async () => {
+      const out = await describeAllCustomDomains(apprunner, arn);
+      setInProgress(out.CustomDomains.some((d) => isDomainInProgress(d.Status)));
+      return out;
+    },
+    `domains-${arn}`,
+    inProgress ? 2000 : 10_000,
+  );
+  const { busy, failure, deleting, setDeleting, act } = useRowActions<CustomDomainView>(data.reload);
+  const domains = data.data?.CustomDomains ?? [];
+  const now = new Date();
   return (
     <section aria-labelledby="domains-title" className="card">
-      <h2 id="domains-title">Custom domains</h2>
-      <form className="row align-end" onSubmit={(e) => void link(e)}>
-        <Field label="Domain name" error={error && !error.denied ? error.message : undefined}>
-          {({ id, describedBy, invalid }) => <input id={id} aria-describedby={describedBy} aria-invalid={invalid} value={domain} onChange={(e) => setDomain(e.target.value)} placeholder="app.example.com" />}
-        </Field>
-        <label className="choice">
-          <input type="checkbox" checked={www} onChange={(e) => setWww(e.target.checked)} /> Also www subdomain
-        </label>
-        <button type="submit" className="btn btn-primary" disabled={busy || domain.trim() === ""}>
+      <div className="card-head">
+        <h2 id="domains-title">Custom domains</h2>
+        <button type="button" className="btn btn-primary" onClick={() => setLinking(true)}>
           Link domain
         </button>
-      </form>
-      <ErrorBanner message={error?.denied ? error : data.error} />
+      </div>
+      <ErrorBanner message={failure ?? data.error} />
       {data.data?.DNSTarget && (
         <p>
-          Point each domain with a CNAME (or ALIAS at the apex) to <code>{data.data.DNSTarget}</code>.
+          DNS target: <code>{data.data.DNSTarget}</code>
         </p>
       )}
-      {(data.data?.CustomDomains ?? []).length === 0 && <p className="hint">No custom domains linked.</p>}
-      {(data.data?.CustomDomains ?? []).map((d) => (
-        <article key={d.DomainName} className="domain">
-          <div className="card-head">
-            <h3>{d.DomainName}</h3>
-            <StatusBadge status={d.Status} />
-            <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void act(() => apprunner.send(new DisassociateCustomDomainCommand({ ServiceArn: arn, DomainName: d.DomainName })))}>
-              Unlink<span className="sr-only"> {d.DomainName}</span>
-            </button>
-          </div>
-          <div className="table-wrap">
-            <table>
-              <caption className="sr-only">DNS records for {d.DomainName}</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Record name</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {(d.CertificateValidationRecords ?? []).map((r) => (
-                  <tr key={r.Name}>
-                    <td data-label="Record name" className="wrap">{r.Name}</td>
-                    <td data-label="Type">{r.Type}</td>
-                    <td data-label="Value" className="wrap">{r.Value}</td>
-                    <td data-label="Status">{r.Status}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </article>
-      ))}
+      {data.data && domains.length === 0 && <p className="hint">No custom domains linked.</p>}
+      <div className="tiles">
+        {domains.map((d) => (
+          <DomainTile key={d.DomainName} domain={d} dnsTarget={data.data?.DNSTarget} busy={busy} now={now} onUnlink={() => setDeleting(d)} />
+        ))}
+      </div>
+      {linking && (
+        <LinkDomainDialog
+          serviceArn={arn}
+          onCancel={() => setLinking(false)}
+          onLinked={() => {
+            setLinking(false);
+            data.reload();
+          }}
+        />
+      )}
+      {deleting && (
+        <ConfirmDelete
+          verb="Unlink"
+          what="domain"
+          name={deleting.DomainName ?? ""}
+          busy={busy}
+          consequence="OpenRunner stops serving the domain and drops its certificate; remove the DNS records you created for it."
+          onCancel={() => setDeleting(undefined)}
+          onConfirm={() => void act(() => apprunner.send(new DisassociateCustomDomainCommand({ ServiceArn: arn, DomainName: deleting.DomainName })))}
+        />
+      )}
     </section>
   );
 }
