@@ -1,14 +1,18 @@
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { AppRunnerError } from "../errors/app-runner-error.js";
-import { ensureCertificates } from "./certificates.js";
-import { hostTargets, paths, PAUSED_BACKEND, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
+import type { PeriodicTask } from "../util/periodic-task.js";
+import { routerCertificateRenewal, type CertificateRenewalOutcome } from "./certificate-renewal.js";
+import { CertificateStore } from "./certificate-store.js";
+import { ensureCertificates, RENEW_BEFORE_MS } from "./certificates.js";
+import { checkChallenge, checkPem, customHost, hostTables } from "./custom-domains.js";
+import { paths, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
 import { HaproxyProcess, type Logger } from "./haproxy-process.js";
 import { fingerprint, liveFromRendered, planDrain, planFailed, planSync, routedServers, workerRoutes, type LiveBackend, type ServerAction } from "./live-backends.js";
 import { parseCounters, type CounterSnapshot } from "./request-counts.js";
 import { RouterFiles } from "./router-files.js";
 import { Retirement } from "./server-retirement.js";
 import { backendStats, parseStatCsv, toBackendLoads, type BackendStats } from "./stats.js";
-import type { BackendLoad, ServiceRoute, TrafficRouter } from "./types.js";
+import type { BackendLoad, CustomDomainDataPlane, ServiceRoute, TrafficRouter } from "./types.js";
 import { nextCheckMs, Watchdog } from "./watchdog.js";
 
 /** A dead data plane brought back: what the control plane tells the services' owners. */
@@ -37,6 +41,12 @@ export interface HaproxyRouterOptions {
   haproxyBinary?: string;
   /** Called after the data plane was restarted because HAProxy had exited. */
   onRestart?: (restart: DataPlaneRestart) => void;
+  /** How often the router's own certificate is checked for renewal (12 h; once at start too). */
+  certificateCheckMs?: number;
+  /** Its certificate is reissued with less than this left (30 days). */
+  renewBeforeMs?: number;
+  /** Each renewal of the router's own certificate (and each failure), for the server to make visible. */
+  onCertificateRenewal?: (outcome: CertificateRenewalOutcome) => void;
 }
 
 const DEFAULT_DRAIN_MS = 30_000;
@@ -50,7 +60,7 @@ const errText = (err: unknown): string => (err instanceof Error ? err.message : 
  * backend settings need a hitless reload, serialized and coalesced. Host names live in a map file
  * edited at runtime.
  */
-export class HaproxyRouter implements TrafficRouter {
+export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
   readonly process: HaproxyProcess;
   /** The root certificate users trust (only when HTTPS is on, after start()). */
   caCertPath: string | undefined;
@@ -61,6 +71,12 @@ export class HaproxyRouter implements TrafficRouter {
   private readonly desired = new Map<string, ServiceRoute>();
   private live = new Map<string, LiveBackend>();
   private liveMap = new Map<string, string>();
+  private liveWildcards = new Map<string, string>();
+  /** setCustomDomainHosts per service, routed while the service has a route (custom-hosts.json). */
+  private readonly customHosts: Map<string, string[]>;
+  private readonly challenges: Map<string, string>;
+  private certificates: CertificateStore | undefined;
+  private renewal: PeriodicTask | undefined;
   private settings: RouterSettings;
   private readonly p: ReturnType<typeof paths>;
   private tail: Promise<unknown> = Promise.resolve();
@@ -86,6 +102,8 @@ export class HaproxyRouter implements TrafficRouter {
       logTarget: opts.logTarget,
     };
     this.files = new RouterFiles(opts.routerDir);
+    this.customHosts = this.files.readCustomHosts();
+    this.challenges = this.files.readChallenges();
     this.retirement = new Retirement({
       live: (serviceId) => this.live.get(serviceId),
       cmd: (text, ok) => this.cmd(text, ok),
@@ -114,9 +132,25 @@ export class HaproxyRouter implements TrafficRouter {
   async start(): Promise<void> {
     mkdirSync(this.opts.routerDir, { recursive: true, mode: 0o700 });
     if (this.opts.httpsPort > 0) {
-      const certs = await ensureCertificates(this.opts.routerDir, this.opts.region, this.opts.baseDomain);
+      const certs = await this.ensureCertificates();
       this.caCertPath = certs.caCert;
       this.settings = { ...this.settings, tlsPem: certs.tlsPem };
+      this.certificates = new CertificateStore({
+        certsDir: this.p.certsDir,
+        crtList: this.p.crtList,
+        tlsPem: certs.tlsPem,
+        cmd: (text, ok, payload) => this.cmd(text, ok, payload),
+        ask: (text) => this.process.admin.command(text),
+        alive: () => this.process.alive(),
+        logger: this.opts.logger,
+      });
+      this.renewal = routerCertificateRenewal({
+        everyMs: this.opts.certificateCheckMs,
+        ensure: () => this.ensureCertificates(),
+        swap: (tlsPem) => this.swapRouterCertificate(tlsPem),
+        onOutcome: this.opts.onCertificateRenewal,
+        logger: this.opts.logger,
+      });
     }
     for (const r of this.files.readRoutes()) this.desired.set(r.serviceId, r);
     this.files.writeHoldScript();
@@ -127,11 +161,13 @@ export class HaproxyRouter implements TrafficRouter {
       await this.serial(() => this.startNow());
     }
     this.watchdog.start();
+    this.renewal?.start();
   }
 
   /** Stops HAProxy (soft stop, then SIGTERM) by its recorded PID and removes its sockets and pid file. */
   async stop(): Promise<void> {
     this.abort.abort();
+    await this.renewal?.stop();
     await this.watchdog.stop();
     await this.serial(() => this.process.stop());
   }
@@ -141,6 +177,7 @@ export class HaproxyRouter implements TrafficRouter {
     this.abort.abort();
     // Never rejects; the check under way (if any) ends on its own.
     void this.watchdog.stop();
+    void this.renewal?.stop();
   }
 
   /** Routes this router knows (from apply() and routes.json). */
@@ -164,7 +201,7 @@ export class HaproxyRouter implements TrafficRouter {
         if (previous) this.desired.set(id, previous);
         else this.desired.delete(id);
         this.files.writeRoutes(this.desired.values());
-        this.files.writeHostsMap(this.routes());
+        this.writeHostMaps(this.routes());
       }
       throw err;
     }
@@ -222,7 +259,75 @@ export class HaproxyRouter implements TrafficRouter {
     return backendStats(parseStatCsv(await this.recovering(() => this.process.admin.command("show stat -1 6 -1"))));
   }
 
+  // ---- custom domains (CustomDomainDataPlane) ---------------------------------------------
+
+  /**
+   * Kept (custom-hosts.json) until set to [] by the control plane: remove(serviceId) only takes
+   * them out of the maps with the route, and a later apply() of the same service routes them again.
+   */
+  async setCustomDomainHosts(serviceId: string, hosts: readonly string[]): Promise<void> {
+    const names = [...new Set(hosts.map(customHost))].sort();
+    if (names.length > 0) this.customHosts.set(serviceId, names);
+    else this.customHosts.delete(serviceId);
+    this.files.writeCustomHosts(this.customHosts);
+    await this.mutate(() => this.syncHosts(), undefined);
+  }
+
+  async putCertificate(id: string, pem: string): Promise<void> {
+    const cert = checkPem(pem);
+    await this.mutate(() => this.certificateStore().put(id, cert), undefined);
+  }
+
+  async removeCertificate(id: string): Promise<void> {
+    await this.mutate(() => this.certificateStore().remove(id), undefined);
+  }
+
+  async setHttpChallenge(token: string, keyAuthorization: string): Promise<void> {
+    checkChallenge(token, keyAuthorization);
+    await this.mutate(async () => {
+      const had = this.challenges.has(token);
+      this.challenges.set(token, keyAuthorization);
+      this.files.writeChallenges(this.challenges);
+      await this.cmd(`${had ? "set" : "add"} map ${this.p.challengesMap} ${token} ${keyAuthorization}`);
+    }, undefined);
+  }
+
+  async clearHttpChallenge(token: string): Promise<void> {
+    checkChallenge(token);
+    await this.mutate(async () => {
+      if (!this.challenges.delete(token)) return;
+      this.files.writeChallenges(this.challenges);
+      await this.cmd(`del map ${this.p.challengesMap} ${token}`);
+    }, undefined);
+  }
+
   // ---- internals -------------------------------------------------------------------------
+
+  private ensureCertificates() {
+    return ensureCertificates(this.opts.routerDir, this.opts.region, this.opts.baseDomain, Date.now(), this.opts.renewBeforeMs ?? RENEW_BEFORE_MS);
+  }
+
+  private certificateStore(): CertificateStore {
+    if (!this.certificates) throw new AppRunnerError("InternalServiceError", "The router serves no HTTPS (httpsPort 0, or not started): it cannot serve certificates.");
+    return this.certificates;
+  }
+
+  /** A reissued tls.pem served live: connections under way keep the old one. */
+  private async swapRouterCertificate(tlsPem: string): Promise<void> {
+    const cert = checkPem(readFileSync(tlsPem, "utf8"));
+    await this.mutate(() => this.certificateStore().swap(tlsPem, cert.pem), undefined);
+  }
+
+  /** Every file the config refers to besides haproxy.cfg, as the routes about to be rendered need them. */
+  private writeDataFiles(routes: readonly ServiceRoute[]): void {
+    this.writeHostMaps(routes);
+    this.files.writeChallenges(this.challenges);
+    this.certificates?.writeCrtList();
+  }
+
+  private writeHostMaps(routes: readonly ServiceRoute[]): void {
+    this.files.writeHostMaps(hostTables(routes, this.customHosts));
+  }
 
   /** Runs data plane mutations one at a time; a failure is reported to its own caller only. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -273,7 +378,7 @@ export class HaproxyRouter implements TrafficRouter {
 
   private async reloadNow(): Promise<void> {
     const routes = workerRoutes(this.desired.values(), this.live);
-    this.files.writeHostsMap(routes);
+    this.writeDataFiles(routes);
     const { workerPid, ms } = await this.process.reload(renderConfig(this.settings, routes));
     this.reloadTimes.push(ms);
     this.opts.logger("haproxy reloaded", { workerPid, ms, services: routes.length });
@@ -282,7 +387,7 @@ export class HaproxyRouter implements TrafficRouter {
 
   private async startNow(): Promise<void> {
     const routes = workerRoutes(this.desired.values(), this.live);
-    this.files.writeHostsMap(routes);
+    this.writeDataFiles(routes);
     await this.process.start(renderConfig(this.settings, routes));
     this.markLive(routes);
   }
@@ -329,7 +434,9 @@ export class HaproxyRouter implements TrafficRouter {
    */
   private markLive(rendered: readonly ServiceRoute[]): void {
     this.live = liveFromRendered(rendered);
-    this.liveMap = hostTargets(rendered);
+    const tables = hostTables(rendered, this.customHosts);
+    this.liveMap = tables.exact;
+    this.liveWildcards = tables.wildcard;
   }
 
   /** Brings one service's servers and hosts to the desired state over the runtime API; false when a reload is needed instead. */
@@ -362,18 +469,24 @@ export class HaproxyRouter implements TrafficRouter {
 
   /** Edits the running map to match the desired hosts whose backends exist in the worker. */
   private async syncHosts(): Promise<void> {
-    const want = hostTargets(this.desired.values());
-    for (const [host, target] of want) if (target !== PAUSED_BACKEND && !this.live.has(target.slice(2))) want.delete(host);
-    for (const host of this.liveMap.keys()) {
-      if (!want.has(host)) await this.cmd(`del map ${this.p.hostsMap} ${host}`);
+    const live = [...this.desired.values()].filter((r) => r.state === "paused" || this.live.has(r.serviceId));
+    const want = hostTables(live, this.customHosts);
+    this.liveMap = await this.syncMap(this.p.hostsMap, this.liveMap, want.exact);
+    this.liveWildcards = await this.syncMap(this.p.wildcardsMap, this.liveWildcards, want.wildcard);
+    this.writeHostMaps(this.routes());
+  }
+
+  /** Edits one running map from `cur` to `want`; returns what it holds afterwards. */
+  private async syncMap(map: string, cur: Map<string, string>, want: Map<string, string>): Promise<Map<string, string>> {
+    for (const key of cur.keys()) {
+      if (!want.has(key)) await this.cmd(`del map ${map} ${key}`);
     }
-    for (const [host, target] of want) {
-      const cur = this.liveMap.get(host);
-      if (cur === undefined) await this.cmd(`add map ${this.p.hostsMap} ${host} ${target}`);
-      else if (cur !== target) await this.cmd(`set map ${this.p.hostsMap} ${host} ${target}`);
+    for (const [key, target] of want) {
+      const had = cur.get(key);
+      if (had === undefined) await this.cmd(`add map ${map} ${key} ${target}`);
+      else if (had !== target) await this.cmd(`set map ${map} ${key} ${target}`);
     }
-    this.liveMap = want;
-    this.files.writeHostsMap(this.routes());
+    return want;
   }
 
   private retireInBackground(serviceId: string, ids: readonly string[]): void {
@@ -383,8 +496,8 @@ export class HaproxyRouter implements TrafficRouter {
   }
 
   /** One runtime API command; HAProxy answers errors in text, so anything unexpected throws. */
-  private async cmd(text: string, ok?: RegExp): Promise<string> {
-    const out = (await this.process.admin.command(text)).trim();
+  private async cmd(text: string, ok?: RegExp, payload?: string): Promise<string> {
+    const out = (await this.process.admin.command(text, payload)).trim();
     if (ok ? !ok.test(out) : out !== "") {
       throw new AppRunnerError("InternalServiceError", `HAProxy refused "${text}": ${out || "(no answer)"}`);
     }

@@ -89,3 +89,12 @@ export interface CustomDomainDataPlane {
   setHttpChallenge(token: string, keyAuthorization: string): Promise<void>;
   clearHttpChallenge(token: string): Promise<void>;
 }
+
+/** For runs without a data plane (`--router none`, tests of other parts): custom domains are accepted and served nowhere. */
+export const NO_CUSTOM_DOMAIN_DATA_PLANE: CustomDomainDataPlane = {
+  setCustomDomainHosts: () => Promise.resolve(),
+  putCertificate: () => Promise.resolve(),
+  removeCertificate: () => Promise.resolve(),
+  setHttpChallenge: () => Promise.resolve(),
+  clearHttpChallenge: () => Promise.resolve(),
+};
