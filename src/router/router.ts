@@ -1,53 +1,22 @@
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { PeriodicTask } from "../util/periodic-task.js";
-import { routerCertificateRenewal, type CertificateRenewalOutcome } from "./certificate-renewal.js";
-import { CertificateStore } from "./certificate-store.js";
-import { ensureCertificates, RENEW_BEFORE_MS } from "./certificates.js";
-import { checkChallenge, checkPem, customHost, hostTables } from "./custom-domains.js";
+import { CustomDomainPlane } from "./custom-domain-plane.js";
+import { hostTables } from "./custom-domains.js";
 import { paths, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
-import { HaproxyProcess, type Logger } from "./haproxy-process.js";
+import { HaproxyProcess } from "./haproxy-process.js";
 import { fingerprint, liveFromRendered, planDrain, planFailed, planSync, routedServers, workerRoutes, type LiveBackend, type ServerAction } from "./live-backends.js";
 import { parseCounters, type CounterSnapshot } from "./request-counts.js";
 import { RouterFiles } from "./router-files.js";
+import type { DataPlaneRestart, HaproxyRouterOptions } from "./router-options.js";
+import { syncMap } from "./runtime-maps.js";
+import { startRouterTls } from "./router-tls.js";
 import { Retirement } from "./server-retirement.js";
 import { backendStats, parseStatCsv, toBackendLoads, type BackendStats } from "./stats.js";
 import type { BackendLoad, CustomDomainDataPlane, ServiceRoute, TrafficRouter } from "./types.js";
 import { nextCheckMs, Watchdog } from "./watchdog.js";
 
-/** A dead data plane brought back: what the control plane tells the services' owners. */
-export interface DataPlaneRestart {
-  reason: string;
-  previousMasterPid: number | undefined;
-  masterPid: number | undefined;
-  /** From noticing the dead master to the new worker answering. */
-  ms: number;
-  services: { serviceId: string; serviceName: string }[];
-}
-
-export interface HaproxyRouterOptions {
-  routerDir: string;
-  httpPort: number;
-  /** 0 = no HTTPS. */
-  httpsPort: number;
-  region: string;
-  baseDomain: string;
-  requestTimeoutMs?: number;
-  queueTimeoutMs?: number;
-  /** Where the request-log ring forwards (TCP), e.g. "127.0.0.1:5140". */
-  logTarget?: string;
-  logger: Logger;
-  /** The haproxy executable; "haproxy" on PATH by default. */
-  haproxyBinary?: string;
-  /** Called after the data plane was restarted because HAProxy had exited. */
-  onRestart?: (restart: DataPlaneRestart) => void;
-  /** How often the router's own certificate is checked for renewal (12 h; once at start too). */
-  certificateCheckMs?: number;
-  /** Its certificate is reissued with less than this left (30 days). */
-  renewBeforeMs?: number;
-  /** Each renewal of the router's own certificate (and each failure), for the server to make visible. */
-  onCertificateRenewal?: (outcome: CertificateRenewalOutcome) => void;
-}
+export type { DataPlaneRestart, HaproxyRouterOptions } from "./router-options.js";
 
 const DEFAULT_DRAIN_MS = 30_000;
 /** How often the master is checked for life: a restart follows within about this plus ~150 ms. */
@@ -72,10 +41,7 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
   private live = new Map<string, LiveBackend>();
   private liveMap = new Map<string, string>();
   private liveWildcards = new Map<string, string>();
-  /** setCustomDomainHosts per service, routed while the service has a route (custom-hosts.json). */
-  private readonly customHosts: Map<string, string[]>;
-  private readonly challenges: Map<string, string>;
-  private certificates: CertificateStore | undefined;
+  private readonly domains: CustomDomainPlane;
   private renewal: PeriodicTask | undefined;
   private settings: RouterSettings;
   private readonly p: ReturnType<typeof paths>;
@@ -102,8 +68,13 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
       logTarget: opts.logTarget,
     };
     this.files = new RouterFiles(opts.routerDir);
-    this.customHosts = this.files.readCustomHosts();
-    this.challenges = this.files.readChallenges();
+    this.domains = new CustomDomainPlane({
+      files: this.files,
+      challengesMap: this.p.challengesMap,
+      cmd: (text) => this.cmd(text),
+      mutate: (fn) => this.mutate(fn, undefined),
+      syncHosts: () => this.syncHosts(),
+    });
     this.retirement = new Retirement({
       live: (serviceId) => this.live.get(serviceId),
       cmd: (text, ok) => this.cmd(text, ok),
@@ -132,25 +103,19 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
   async start(): Promise<void> {
     mkdirSync(this.opts.routerDir, { recursive: true, mode: 0o700 });
     if (this.opts.httpsPort > 0) {
-      const certs = await this.ensureCertificates();
-      this.caCertPath = certs.caCert;
-      this.settings = { ...this.settings, tlsPem: certs.tlsPem };
-      this.certificates = new CertificateStore({
+      const tls = await startRouterTls({
+        ...this.opts,
         certsDir: this.p.certsDir,
         crtList: this.p.crtList,
-        tlsPem: certs.tlsPem,
         cmd: (text, ok, payload) => this.cmd(text, ok, payload),
         ask: (text) => this.process.admin.command(text),
         alive: () => this.process.alive(),
-        logger: this.opts.logger,
+        mutate: (fn) => this.mutate(fn, undefined),
       });
-      this.renewal = routerCertificateRenewal({
-        everyMs: this.opts.certificateCheckMs,
-        ensure: () => this.ensureCertificates(),
-        swap: (tlsPem) => this.swapRouterCertificate(tlsPem),
-        onOutcome: this.opts.onCertificateRenewal,
-        logger: this.opts.logger,
-      });
+      this.caCertPath = tls.caCert;
+      this.settings = { ...this.settings, tlsPem: tls.tlsPem };
+      this.domains.certificates = tls.certificates;
+      this.renewal = tls.renewal;
     }
     for (const r of this.files.readRoutes()) this.desired.set(r.serviceId, r);
     this.files.writeHoldScript();
@@ -261,72 +226,36 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
 
   // ---- custom domains (CustomDomainDataPlane) ---------------------------------------------
 
-  /**
-   * Kept (custom-hosts.json) until set to [] by the control plane: remove(serviceId) only takes
-   * them out of the maps with the route, and a later apply() of the same service routes them again.
-   */
-  async setCustomDomainHosts(serviceId: string, hosts: readonly string[]): Promise<void> {
-    const names = [...new Set(hosts.map(customHost))].sort();
-    if (names.length > 0) this.customHosts.set(serviceId, names);
-    else this.customHosts.delete(serviceId);
-    this.files.writeCustomHosts(this.customHosts);
-    await this.mutate(() => this.syncHosts(), undefined);
+  setCustomDomainHosts(serviceId: string, hosts: readonly string[]): Promise<void> {
+    return this.domains.setHosts(serviceId, hosts);
   }
 
-  async putCertificate(id: string, pem: string): Promise<void> {
-    const cert = checkPem(pem);
-    await this.mutate(() => this.certificateStore().put(id, cert), undefined);
+  putCertificate(id: string, pem: string): Promise<void> {
+    return this.domains.putCertificate(id, pem);
   }
 
-  async removeCertificate(id: string): Promise<void> {
-    await this.mutate(() => this.certificateStore().remove(id), undefined);
+  removeCertificate(id: string): Promise<void> {
+    return this.domains.removeCertificate(id);
   }
 
-  async setHttpChallenge(token: string, keyAuthorization: string): Promise<void> {
-    checkChallenge(token, keyAuthorization);
-    await this.mutate(async () => {
-      const had = this.challenges.has(token);
-      this.challenges.set(token, keyAuthorization);
-      this.files.writeChallenges(this.challenges);
-      await this.cmd(`${had ? "set" : "add"} map ${this.p.challengesMap} ${token} ${keyAuthorization}`);
-    }, undefined);
+  setHttpChallenge(token: string, keyAuthorization: string): Promise<void> {
+    return this.domains.setHttpChallenge(token, keyAuthorization);
   }
 
-  async clearHttpChallenge(token: string): Promise<void> {
-    checkChallenge(token);
-    await this.mutate(async () => {
-      if (!this.challenges.delete(token)) return;
-      this.files.writeChallenges(this.challenges);
-      await this.cmd(`del map ${this.p.challengesMap} ${token}`);
-    }, undefined);
+  clearHttpChallenge(token: string): Promise<void> {
+    return this.domains.clearHttpChallenge(token);
   }
 
   // ---- internals -------------------------------------------------------------------------
 
-  private ensureCertificates() {
-    return ensureCertificates(this.opts.routerDir, this.opts.region, this.opts.baseDomain, Date.now(), this.opts.renewBeforeMs ?? RENEW_BEFORE_MS);
-  }
-
-  private certificateStore(): CertificateStore {
-    if (!this.certificates) throw new AppRunnerError("InternalServiceError", "The router serves no HTTPS (httpsPort 0, or not started): it cannot serve certificates.");
-    return this.certificates;
-  }
-
-  /** A reissued tls.pem served live: connections under way keep the old one. */
-  private async swapRouterCertificate(tlsPem: string): Promise<void> {
-    const cert = checkPem(readFileSync(tlsPem, "utf8"));
-    await this.mutate(() => this.certificateStore().swap(tlsPem, cert.pem), undefined);
-  }
-
   /** Every file the config refers to besides haproxy.cfg, as the routes about to be rendered need them. */
   private writeDataFiles(routes: readonly ServiceRoute[]): void {
     this.writeHostMaps(routes);
-    this.files.writeChallenges(this.challenges);
-    this.certificates?.writeCrtList();
+    this.domains.writeFiles();
   }
 
   private writeHostMaps(routes: readonly ServiceRoute[]): void {
-    this.files.writeHostMaps(hostTables(routes, this.customHosts));
+    this.files.writeHostMaps(hostTables(routes, this.domains.hosts));
   }
 
   /** Runs data plane mutations one at a time; a failure is reported to its own caller only. */
@@ -434,7 +363,7 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
    */
   private markLive(rendered: readonly ServiceRoute[]): void {
     this.live = liveFromRendered(rendered);
-    const tables = hostTables(rendered, this.customHosts);
+    const tables = hostTables(rendered, this.domains.hosts);
     this.liveMap = tables.exact;
     this.liveWildcards = tables.wildcard;
   }
@@ -470,23 +399,10 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
   /** Edits the running map to match the desired hosts whose backends exist in the worker. */
   private async syncHosts(): Promise<void> {
     const live = [...this.desired.values()].filter((r) => r.state === "paused" || this.live.has(r.serviceId));
-    const want = hostTables(live, this.customHosts);
-    this.liveMap = await this.syncMap(this.p.hostsMap, this.liveMap, want.exact);
-    this.liveWildcards = await this.syncMap(this.p.wildcardsMap, this.liveWildcards, want.wildcard);
+    const want = hostTables(live, this.domains.hosts);
+    this.liveMap = await syncMap((text) => this.cmd(text), this.p.hostsMap, this.liveMap, want.exact);
+    this.liveWildcards = await syncMap((text) => this.cmd(text), this.p.wildcardsMap, this.liveWildcards, want.wildcard);
     this.writeHostMaps(this.routes());
-  }
-
-  /** Edits one running map from `cur` to `want`; returns what it holds afterwards. */
-  private async syncMap(map: string, cur: Map<string, string>, want: Map<string, string>): Promise<Map<string, string>> {
-    for (const key of cur.keys()) {
-      if (!want.has(key)) await this.cmd(`del map ${map} ${key}`);
-    }
-    for (const [key, target] of want) {
-      const had = cur.get(key);
-      if (had === undefined) await this.cmd(`add map ${map} ${key} ${target}`);
-      else if (had !== target) await this.cmd(`set map ${map} ${key} ${target}`);
-    }
-    return want;
   }
 
   private retireInBackground(serviceId: string, ids: readonly string[]): void {
