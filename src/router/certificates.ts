@@ -22,7 +22,8 @@ export interface CertificatePaths {
   issued: boolean;
 }
 
-const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
+/** A leaf with less than this left is reissued. */
+export const RENEW_BEFORE_MS = 30 * 24 * 3600 * 1000;
 
 async function openssl(args: string[]): Promise<void> {
   try {
@@ -45,12 +46,12 @@ async function readIfExists(path: string): Promise<string | undefined> {
 const PEM_CERT = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
 
 /** The leaf is usable when it is signed by our CA, covers every name and has more than 30 days left. */
-function leafIsCurrent(pem: string, ca: X509Certificate, names: string[], now: number): X509Certificate | undefined {
+function leafIsCurrent(pem: string, ca: X509Certificate, names: string[], now: number, renewBeforeMs: number): X509Certificate | undefined {
   const first = pem.match(PEM_CERT)?.[0];
   if (!first) return undefined;
   const leaf = new X509Certificate(first);
   if (!leaf.checkIssued(ca) || !leaf.verify(ca.publicKey)) return undefined;
-  if (Date.parse(leaf.validTo) - now < RENEW_BEFORE_MS) return undefined;
+  if (Date.parse(leaf.validTo) - now < renewBeforeMs) return undefined;
   const san = leaf.subjectAltName ?? "";
   if (!names.every((n) => san.split(", ").includes(`DNS:${n}`))) return undefined;
   return leaf;
@@ -59,13 +60,14 @@ function leafIsCurrent(pem: string, ca: X509Certificate, names: string[], now: n
 /**
  * A local certificate authority (EC P-256, 10 years), created once in routerDir, and a leaf
  * certificate for `*.<region>.<baseDomain>` and `<region>.<baseDomain>` signed by it (1 year,
- * reissued when fewer than 30 days are left, or when the names change).
+ * reissued when fewer than 30 days (renewBeforeMs) are left, or when the names change).
  */
 export async function ensureCertificates(
   routerDir: string,
   region: string,
   baseDomain: string,
   now: number = Date.now(),
+  renewBeforeMs: number = RENEW_BEFORE_MS,
 ): Promise<CertificatePaths> {
   const zone = `${region}.${baseDomain}`.toLowerCase();
   if (!/^[a-z0-9.-]+$/.test(zone)) throw new AppRunnerError("HostSetupFailed", `Invalid domain for certificates: ${zone}`);
@@ -94,7 +96,7 @@ export async function ensureCertificates(
   const ca = new X509Certificate(caPem);
 
   const existing = await readIfExists(tlsPem);
-  const current = existing ? leafIsCurrent(existing, ca, names, now) : undefined;
+  const current = existing ? leafIsCurrent(existing, ca, names, now, renewBeforeMs) : undefined;
   if (current) return { caCert, caKey, tlsPem, names, notAfter: new Date(current.validTo), issued: false };
 
   const work = join(routerDir, "tls.work");

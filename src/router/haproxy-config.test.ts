@@ -56,7 +56,11 @@ const cases: Case[] = [
     routes: [svc()],
     has: [
       "  bind 127.0.0.1:8080",
-      "  use_backend %[req.hdr(host),field(1,:),lower,map(/r/hosts.map,be_unknown)]",
+      "  http-request set-var(txn.or_backend) req.hdr(host),field(1,:),lower,map(/r/hosts.map)",
+      "  http-request set-var(txn.or_backend) req.hdr(host),field(1,:),lower,regsub(^[^.]+[.],),map(/r/wildcards.map) unless { var(txn.or_backend) -m found }",
+      "  use_backend %[var(txn.or_backend)] if { var(txn.or_backend) -m found }",
+      "  default_backend be_unknown",
+      '  http-request return status 200 content-type text/plain lf-string "%[path,field(4,/),map(/r/acme-challenges.map)]" if { path_beg /.well-known/acme-challenge/ } { path,field(4,/),map(/r/acme-challenges.map) -m found }',
       "  http-request set-header X-Forwarded-Proto http",
       "  http-request set-header X-Forwarded-Port 8080",
       "  http-request set-header X-Request-Id %[unique-id]",
@@ -70,7 +74,9 @@ const cases: Case[] = [
     settings: { httpsPort: 8443, tlsPem: "/r/tls.pem" },
     routes: [svc()],
     has: [
-      "  bind 127.0.0.1:8443 ssl crt /r/tls.pem alpn h2,http/1.1",
+      "  bind 127.0.0.1:8443 ssl crt-list /r/certificates.crtlist alpn h2,http/1.1",
+      // HTTP-01 is answered before the redirect sends everything to HTTPS.
+      /acme-challenges\.map\) -m found \}\n {2}http-request redirect location https:/,
       "  http-request redirect location https://%[req.hdr(host),field(1,:),lower]:8443%[capture.req.uri] code 301",
       "  http-request set-header X-Forwarded-Proto https",
       "  http-request set-header X-Forwarded-Port 8443",

@@ -46,6 +46,15 @@ export const paths = (routerDir: string) => ({
   log: join(routerDir, "haproxy.log"),
   routes: join(routerDir, "routes.json"),
   holdScript: join(routerDir, "hold.lua"),
+  /** Custom domains: `*.example.com` as `example.com backend`, consulted when hosts.map misses. */
+  wildcardsMap: join(routerDir, "wildcards.map"),
+  /** HTTP-01: token -> key authorization. */
+  challengesMap: join(routerDir, "acme-challenges.map"),
+  /** The https bind's certificates: tls.pem first (the default), then certs/*.pem. */
+  crtList: join(routerDir, "certificates.crtlist"),
+  certsDir: join(routerDir, "certs"),
+  /** Custom domain hosts per service (setCustomDomainHosts), kept across restarts. */
+  customHosts: join(routerDir, "custom-hosts.json"),
 });
 
 export const backendName = (serviceId: string): string => `s_${serviceId}`;
@@ -206,7 +215,13 @@ export function renderConfig(settings: RouterSettings, routes: readonly ServiceR
 
   const frontend = (name: string, port: number, proto: "http" | "https") => {
     line(`frontend ${name}`);
-    line(proto === "https" ? `  bind ${bind}:${port} ssl crt ${settings.tlsPem ?? ""} alpn h2,http/1.1` : `  bind ${bind}:${port}`);
+    // crt-list: its first line (tls.pem) is the default certificate, custom domains' follow by SNI.
+    line(proto === "https" ? `  bind ${bind}:${port} ssl crt-list ${p.crtList} alpn h2,http/1.1` : `  bind ${bind}:${port}`);
+    if (proto === "http") {
+      // HTTP-01 answers for any Host before the HTTPS redirect and before routing; unknown tokens fall through.
+      const key = `path,field(4,/),map(${p.challengesMap})`;
+      line(`  http-request return status 200 content-type text/plain lf-string "%[${key}]" if { path_beg /.well-known/acme-challenge/ } { ${key} -m found }`);
+    }
     if (proto === "http" && https) {
       const portPart = settings.httpsPort === 443 ? "" : `:${settings.httpsPort}`;
       line(`  http-request redirect location https://%[req.hdr(host),field(1,:),lower]${portPart}%[capture.req.uri] code 301`);
@@ -216,7 +231,10 @@ export function renderConfig(settings: RouterSettings, routes: readonly ServiceR
     line("  http-request set-header X-Request-Id %[unique-id]");
     // Only idempotent requests are retried after they reached an instance (RFC 9110 9.2.2).
     line("  http-request disable-l7-retry unless METH_GET || METH_HEAD || METH_OPTIONS || { method PUT DELETE TRACE }");
-    line(`  use_backend %[req.hdr(host),field(1,:),lower,map(${p.hostsMap},${UNKNOWN_BACKEND})]`);
+    // Exact names (ServiceUrls, custom domains) first; `*.parent` custom domains only when they miss.
+    line(`  http-request set-var(txn.or_backend) req.hdr(host),field(1,:),lower,map(${p.hostsMap})`);
+    line(`  http-request set-var(txn.or_backend) req.hdr(host),field(1,:),lower,regsub(^[^.]+[.],),map(${p.wildcardsMap}) unless { var(txn.or_backend) -m found }`);
+    line("  use_backend %[var(txn.or_backend)] if { var(txn.or_backend) -m found }");
     line(`  default_backend ${UNKNOWN_BACKEND}`);
     line("");
   };

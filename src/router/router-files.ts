@@ -1,5 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
-import { HOLD_LUA, paths, renderHostsMap } from "./haproxy-config.js";
+import { renderMap, type HostTables } from "./custom-domains.js";
+import { HOLD_LUA, paths } from "./haproxy-config.js";
 import type { ServiceRoute } from "./types.js";
 
 /** The router directory's files, each replaced atomically (0600): what survives the control plane. */
@@ -16,19 +17,39 @@ export class RouterFiles {
   }
 
   readRoutes(): ServiceRoute[] {
-    let text: string;
-    try {
-      text = readFileSync(this.p.routes, "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw err;
-    }
-    const parsed = JSON.parse(text) as { routes?: ServiceRoute[] };
-    return Array.isArray(parsed.routes) ? parsed.routes : [];
+    const parsed = this.readJson<{ routes?: ServiceRoute[] }>(this.p.routes);
+    return Array.isArray(parsed?.routes) ? parsed.routes : [];
   }
 
-  writeHostsMap(routes: readonly ServiceRoute[]): void {
-    this.write(this.p.hostsMap, renderHostsMap(routes));
+  /** hosts.map and wildcards.map (both must exist before HAProxy loads its config). */
+  writeHostMaps(tables: HostTables): void {
+    this.write(this.p.hostsMap, renderMap(tables.exact));
+    this.write(this.p.wildcardsMap, renderMap(tables.wildcard));
+  }
+
+  /** Custom domain hosts per service: the control plane's word, kept while the service has no route. */
+  writeCustomHosts(hosts: ReadonlyMap<string, readonly string[]>): void {
+    this.write(this.p.customHosts, JSON.stringify({ services: Object.fromEntries(hosts) }, null, 2) + "\n");
+  }
+
+  readCustomHosts(): Map<string, string[]> {
+    const parsed = this.readJson<{ services?: Record<string, string[]> }>(this.p.customHosts);
+    return new Map(Object.entries(parsed?.services ?? {}).filter(([, h]) => Array.isArray(h) && h.length > 0));
+  }
+
+  writeChallenges(challenges: ReadonlyMap<string, string>): void {
+    this.write(this.p.challengesMap, renderMap(challenges));
+  }
+
+  /** acme-challenges.map back: pending HTTP-01 challenges survive a restart of the control plane. */
+  readChallenges(): Map<string, string> {
+    const text = readIfExists(this.p.challengesMap) ?? "";
+    const out = new Map<string, string>();
+    for (const line of text.split("\n")) {
+      const [token, value] = line.split(" ");
+      if (token && value) out.set(token, value);
+    }
+    return out;
   }
 
   /** haproxy.cfg without validation: only for the state the running worker already has (reloads validate). */
@@ -40,8 +61,28 @@ export class RouterFiles {
     this.write(this.p.holdScript, HOLD_LUA);
   }
 
-  private write(path: string, text: string): void {
-    writeFileSync(`${path}.tmp`, text, { mode: 0o600 });
-    renameSync(`${path}.tmp`, path);
+  private readJson<T>(path: string): T | undefined {
+    const text = readIfExists(path);
+    return text === undefined ? undefined : (JSON.parse(text) as T);
   }
+
+  private write(path: string, text: string): void {
+    writeAtomically(path, text);
+  }
+}
+
+/** A file's text, undefined when it does not exist. */
+export function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
+/** Replaces a file at once (0600): HAProxy and a restart never read half of it. */
+export function writeAtomically(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text, { mode: 0o600 });
+  renameSync(`${path}.tmp`, path);
 }

@@ -1,43 +1,22 @@
 import { mkdirSync } from "node:fs";
 import { AppRunnerError } from "../errors/app-runner-error.js";
-import { ensureCertificates } from "./certificates.js";
-import { hostTargets, paths, PAUSED_BACKEND, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
-import { HaproxyProcess, type Logger } from "./haproxy-process.js";
+import type { PeriodicTask } from "../util/periodic-task.js";
+import { CustomDomainPlane } from "./custom-domain-plane.js";
+import { hostTables } from "./custom-domains.js";
+import { paths, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
+import { HaproxyProcess } from "./haproxy-process.js";
 import { fingerprint, liveFromRendered, planDrain, planFailed, planSync, routedServers, workerRoutes, type LiveBackend, type ServerAction } from "./live-backends.js";
 import { parseCounters, type CounterSnapshot } from "./request-counts.js";
 import { RouterFiles } from "./router-files.js";
+import type { DataPlaneRestart, HaproxyRouterOptions } from "./router-options.js";
+import { syncMap } from "./runtime-maps.js";
+import { startRouterTls } from "./router-tls.js";
 import { Retirement } from "./server-retirement.js";
 import { backendStats, parseStatCsv, toBackendLoads, type BackendStats } from "./stats.js";
-import type { BackendLoad, ServiceRoute, TrafficRouter } from "./types.js";
+import type { BackendLoad, CustomDomainDataPlane, ServiceRoute, TrafficRouter } from "./types.js";
 import { nextCheckMs, Watchdog } from "./watchdog.js";
 
-/** A dead data plane brought back: what the control plane tells the services' owners. */
-export interface DataPlaneRestart {
-  reason: string;
-  previousMasterPid: number | undefined;
-  masterPid: number | undefined;
-  /** From noticing the dead master to the new worker answering. */
-  ms: number;
-  services: { serviceId: string; serviceName: string }[];
-}
-
-export interface HaproxyRouterOptions {
-  routerDir: string;
-  httpPort: number;
-  /** 0 = no HTTPS. */
-  httpsPort: number;
-  region: string;
-  baseDomain: string;
-  requestTimeoutMs?: number;
-  queueTimeoutMs?: number;
-  /** Where the request-log ring forwards (TCP), e.g. "127.0.0.1:5140". */
-  logTarget?: string;
-  logger: Logger;
-  /** The haproxy executable; "haproxy" on PATH by default. */
-  haproxyBinary?: string;
-  /** Called after the data plane was restarted because HAProxy had exited. */
-  onRestart?: (restart: DataPlaneRestart) => void;
-}
+export type { DataPlaneRestart, HaproxyRouterOptions } from "./router-options.js";
 
 const DEFAULT_DRAIN_MS = 30_000;
 /** How often the master is checked for life: a restart follows within about this plus ~150 ms. */
@@ -50,7 +29,7 @@ const errText = (err: unknown): string => (err instanceof Error ? err.message : 
  * backend settings need a hitless reload, serialized and coalesced. Host names live in a map file
  * edited at runtime.
  */
-export class HaproxyRouter implements TrafficRouter {
+export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
   readonly process: HaproxyProcess;
   /** The root certificate users trust (only when HTTPS is on, after start()). */
   caCertPath: string | undefined;
@@ -61,6 +40,9 @@ export class HaproxyRouter implements TrafficRouter {
   private readonly desired = new Map<string, ServiceRoute>();
   private live = new Map<string, LiveBackend>();
   private liveMap = new Map<string, string>();
+  private liveWildcards = new Map<string, string>();
+  private readonly domains: CustomDomainPlane;
+  private renewal: PeriodicTask | undefined;
   private settings: RouterSettings;
   private readonly p: ReturnType<typeof paths>;
   private tail: Promise<unknown> = Promise.resolve();
@@ -86,6 +68,13 @@ export class HaproxyRouter implements TrafficRouter {
       logTarget: opts.logTarget,
     };
     this.files = new RouterFiles(opts.routerDir);
+    this.domains = new CustomDomainPlane({
+      files: this.files,
+      challengesMap: this.p.challengesMap,
+      cmd: (text) => this.cmd(text),
+      mutate: (fn) => this.mutate(fn, undefined),
+      syncHosts: () => this.syncHosts(),
+    });
     this.retirement = new Retirement({
       live: (serviceId) => this.live.get(serviceId),
       cmd: (text, ok) => this.cmd(text, ok),
@@ -114,9 +103,19 @@ export class HaproxyRouter implements TrafficRouter {
   async start(): Promise<void> {
     mkdirSync(this.opts.routerDir, { recursive: true, mode: 0o700 });
     if (this.opts.httpsPort > 0) {
-      const certs = await ensureCertificates(this.opts.routerDir, this.opts.region, this.opts.baseDomain);
-      this.caCertPath = certs.caCert;
-      this.settings = { ...this.settings, tlsPem: certs.tlsPem };
+      const tls = await startRouterTls({
+        ...this.opts,
+        certsDir: this.p.certsDir,
+        crtList: this.p.crtList,
+        cmd: (text, ok, payload) => this.cmd(text, ok, payload),
+        ask: (text) => this.process.admin.command(text),
+        alive: () => this.process.alive(),
+        mutate: (fn) => this.mutate(fn, undefined),
+      });
+      this.caCertPath = tls.caCert;
+      this.settings = { ...this.settings, tlsPem: tls.tlsPem };
+      this.domains.certificates = tls.certificates;
+      this.renewal = tls.renewal;
     }
     for (const r of this.files.readRoutes()) this.desired.set(r.serviceId, r);
     this.files.writeHoldScript();
@@ -127,11 +126,13 @@ export class HaproxyRouter implements TrafficRouter {
       await this.serial(() => this.startNow());
     }
     this.watchdog.start();
+    this.renewal?.start();
   }
 
   /** Stops HAProxy (soft stop, then SIGTERM) by its recorded PID and removes its sockets and pid file. */
   async stop(): Promise<void> {
     this.abort.abort();
+    await this.renewal?.stop();
     await this.watchdog.stop();
     await this.serial(() => this.process.stop());
   }
@@ -141,6 +142,7 @@ export class HaproxyRouter implements TrafficRouter {
     this.abort.abort();
     // Never rejects; the check under way (if any) ends on its own.
     void this.watchdog.stop();
+    void this.renewal?.stop();
   }
 
   /** Routes this router knows (from apply() and routes.json). */
@@ -164,7 +166,7 @@ export class HaproxyRouter implements TrafficRouter {
         if (previous) this.desired.set(id, previous);
         else this.desired.delete(id);
         this.files.writeRoutes(this.desired.values());
-        this.files.writeHostsMap(this.routes());
+        this.writeHostMaps(this.routes());
       }
       throw err;
     }
@@ -222,7 +224,39 @@ export class HaproxyRouter implements TrafficRouter {
     return backendStats(parseStatCsv(await this.recovering(() => this.process.admin.command("show stat -1 6 -1"))));
   }
 
+  // ---- custom domains (CustomDomainDataPlane) ---------------------------------------------
+
+  setCustomDomainHosts(serviceId: string, hosts: readonly string[]): Promise<void> {
+    return this.domains.setHosts(serviceId, hosts);
+  }
+
+  putCertificate(id: string, pem: string): Promise<void> {
+    return this.domains.putCertificate(id, pem);
+  }
+
+  removeCertificate(id: string): Promise<void> {
+    return this.domains.removeCertificate(id);
+  }
+
+  setHttpChallenge(token: string, keyAuthorization: string): Promise<void> {
+    return this.domains.setHttpChallenge(token, keyAuthorization);
+  }
+
+  clearHttpChallenge(token: string): Promise<void> {
+    return this.domains.clearHttpChallenge(token);
+  }
+
   // ---- internals -------------------------------------------------------------------------
+
+  /** Every file the config refers to besides haproxy.cfg, as the routes about to be rendered need them. */
+  private writeDataFiles(routes: readonly ServiceRoute[]): void {
+    this.writeHostMaps(routes);
+    this.domains.writeFiles();
+  }
+
+  private writeHostMaps(routes: readonly ServiceRoute[]): void {
+    this.files.writeHostMaps(hostTables(routes, this.domains.hosts));
+  }
 
   /** Runs data plane mutations one at a time; a failure is reported to its own caller only. */
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -273,7 +307,7 @@ export class HaproxyRouter implements TrafficRouter {
 
   private async reloadNow(): Promise<void> {
     const routes = workerRoutes(this.desired.values(), this.live);
-    this.files.writeHostsMap(routes);
+    this.writeDataFiles(routes);
     const { workerPid, ms } = await this.process.reload(renderConfig(this.settings, routes));
     this.reloadTimes.push(ms);
     this.opts.logger("haproxy reloaded", { workerPid, ms, services: routes.length });
@@ -282,7 +316,7 @@ export class HaproxyRouter implements TrafficRouter {
 
   private async startNow(): Promise<void> {
     const routes = workerRoutes(this.desired.values(), this.live);
-    this.files.writeHostsMap(routes);
+    this.writeDataFiles(routes);
     await this.process.start(renderConfig(this.settings, routes));
     this.markLive(routes);
   }
@@ -329,7 +363,9 @@ export class HaproxyRouter implements TrafficRouter {
    */
   private markLive(rendered: readonly ServiceRoute[]): void {
     this.live = liveFromRendered(rendered);
-    this.liveMap = hostTargets(rendered);
+    const tables = hostTables(rendered, this.domains.hosts);
+    this.liveMap = tables.exact;
+    this.liveWildcards = tables.wildcard;
   }
 
   /** Brings one service's servers and hosts to the desired state over the runtime API; false when a reload is needed instead. */
@@ -362,18 +398,11 @@ export class HaproxyRouter implements TrafficRouter {
 
   /** Edits the running map to match the desired hosts whose backends exist in the worker. */
   private async syncHosts(): Promise<void> {
-    const want = hostTargets(this.desired.values());
-    for (const [host, target] of want) if (target !== PAUSED_BACKEND && !this.live.has(target.slice(2))) want.delete(host);
-    for (const host of this.liveMap.keys()) {
-      if (!want.has(host)) await this.cmd(`del map ${this.p.hostsMap} ${host}`);
-    }
-    for (const [host, target] of want) {
-      const cur = this.liveMap.get(host);
-      if (cur === undefined) await this.cmd(`add map ${this.p.hostsMap} ${host} ${target}`);
-      else if (cur !== target) await this.cmd(`set map ${this.p.hostsMap} ${host} ${target}`);
-    }
-    this.liveMap = want;
-    this.files.writeHostsMap(this.routes());
+    const live = [...this.desired.values()].filter((r) => r.state === "paused" || this.live.has(r.serviceId));
+    const want = hostTables(live, this.domains.hosts);
+    this.liveMap = await syncMap((text) => this.cmd(text), this.p.hostsMap, this.liveMap, want.exact);
+    this.liveWildcards = await syncMap((text) => this.cmd(text), this.p.wildcardsMap, this.liveWildcards, want.wildcard);
+    this.writeHostMaps(this.routes());
   }
 
   private retireInBackground(serviceId: string, ids: readonly string[]): void {
@@ -383,8 +412,8 @@ export class HaproxyRouter implements TrafficRouter {
   }
 
   /** One runtime API command; HAProxy answers errors in text, so anything unexpected throws. */
-  private async cmd(text: string, ok?: RegExp): Promise<string> {
-    const out = (await this.process.admin.command(text)).trim();
+  private async cmd(text: string, ok?: RegExp, payload?: string): Promise<string> {
+    const out = (await this.process.admin.command(text, payload)).trim();
     if (ok ? !ok.test(out) : out !== "") {
       throw new AppRunnerError("InternalServiceError", `HAProxy refused "${text}": ${out || "(no answer)"}`);
     }

@@ -13,11 +13,18 @@ export class RuntimeApi {
     private readonly timeoutMs = 5000,
   ) {}
 
-  /** Sends one command line, resolves with HAProxy's whole answer. */
-  command(text: string): Promise<string> {
+  /**
+   * Sends one command line, resolves with HAProxy's whole answer. A payload (`set ssl cert`'s
+   * PEM) follows the line as `<<` and ends at the first blank line, so it may hold none.
+   */
+  command(text: string, payload?: string): Promise<string> {
     if (text.includes("\n")) {
       return Promise.reject(new AppRunnerError("InternalServiceError", "HAProxy command contains a newline."));
     }
+    if (payload !== undefined && /\n\s*\n/.test(payload.trim())) {
+      return Promise.reject(new AppRunnerError("InternalServiceError", "HAProxy command payload contains a blank line."));
+    }
+    const sent = payload === undefined ? `${text}\n` : `${text} <<\n${payload.trim()}\n\n`;
     return new Promise<string>((resolve, reject) => {
       const chunks: Buffer[] = [];
       const socket = connect(this.socketPath);
@@ -25,7 +32,7 @@ export class RuntimeApi {
         socket.destroy();
         reject(new AppRunnerError("InternalServiceError", `HAProxy did not answer "${text.split(" ")[0] ?? ""}" within ${this.timeoutMs} ms.`));
       }, this.timeoutMs);
-      socket.on("connect", () => socket.end(`${text}\n`));
+      socket.on("connect", () => socket.end(sent));
       socket.on("data", (c: Buffer) => chunks.push(c));
       socket.on("error", (err) => {
         clearTimeout(timer);

@@ -77,6 +77,9 @@ export interface CustomDomainDataPlane {
    * besides its ServiceUrl; [] removes them. A more specific name wins over a wildcard (the
    * guide's "A more specific domain association overrides a less specific one"). Names of a
    * service the router does not know yet are kept and take effect when its route arrives.
+   * remove(serviceId) takes them out of the maps with the route but keeps them: a later apply()
+   * of the same service routes them again until they are set to [] (what the controller does
+   * when it drops the service's associations).
    */
   setCustomDomainHosts(serviceId: string, hosts: readonly string[]): Promise<void>;
   /**
@@ -89,3 +92,12 @@ export interface CustomDomainDataPlane {
   setHttpChallenge(token: string, keyAuthorization: string): Promise<void>;
   clearHttpChallenge(token: string): Promise<void>;
 }
+
+/** For runs without a data plane (`--router none`, tests of other parts): custom domains are accepted and served nowhere. */
+export const NO_CUSTOM_DOMAIN_DATA_PLANE: CustomDomainDataPlane = {
+  setCustomDomainHosts: () => Promise.resolve(),
+  putCertificate: () => Promise.resolve(),
+  removeCertificate: () => Promise.resolve(),
+  setHttpChallenge: () => Promise.resolve(),
+  clearHttpChallenge: () => Promise.resolve(),
+};
