@@ -66,8 +66,9 @@ export type CustomDomainDoc = Omit<Wire<CustomDomain>, "Status" | "CertificateVa
  * Runner's case hold the model's upper-case spelling, which lower-cases to App Runner's.
  */
 export function customDomainForWire(doc: CustomDomainDoc): CustomDomainDoc {
+  const status = doc.Status?.toLowerCase() as CustomDomainStatus | undefined;
+  if (doc.Progress === undefined && status === doc.Status) return doc;
   const { Progress: _progress, ...sent } = doc;
-  const status = sent.Status?.toLowerCase() as CustomDomainStatus | undefined;
   return status === sent.Status ? sent : { ...sent, Status: status };
 }
 
