@@ -65,8 +65,8 @@ export async function bindStep(ctx: StepContext, row: CustomDomainRow): Promise<
     return certificate.RenewAfter;
   } catch (err) {
     const now = ctx.clock.now();
-    const failures = (row.doc.Progress?.failures ?? 0) + 1;
-    const delay = retryDelay(ctx.timings, failures);
+    const orderFailures = (row.doc.Progress?.orderFailures ?? 0) + 1;
+    const delay = retryDelay(ctx.timings, orderFailures);
     const message = `Getting the certificate failed: ${errorText(err)} Retrying in ${inWords(delay)}.`;
     save(
       ctx,
@@ -76,7 +76,8 @@ export async function bindStep(ctx: StepContext, row: CustomDomainRow): Promise<
         ...d,
         Status: CUSTOM_DOMAIN_STATUS.pendingCertificateDnsValidation,
         StatusMessage: message,
-        Progress: { ...d.Progress, since, failures, nextAttemptAt: now + delay },
+        // The DNS checks start over (from firstCheckMs) once the retry is due.
+        Progress: { ...d.Progress, since, failures: 0, orderFailures, nextAttemptAt: now + delay },
       }),
       () => ({ domain: row.name, previousStatus: from, currentStatus: CUSTOM_DOMAIN_STATUS.pendingCertificateDnsValidation, message: `Custom domain ${row.name}: ${message}`, severity: "ERROR" }),
     );

@@ -26,7 +26,7 @@ interface Rig {
   clock: ManualClock;
   dir: string;
   plane: string[];
-  controller: (authority?: CertificateAuthority) => CustomDomainController;
+  controller: (authority?: CertificateAuthority, cnameOk?: boolean) => CustomDomainController;
   doc: (domain: string) => CustomDomainDoc | undefined;
   bus: () => Record<string, unknown>[];
 }
@@ -55,7 +55,7 @@ function rig(): Rig {
     clock,
     dir,
     plane,
-    controller: (authority) => {
+    controller: (authority, cnameOk = false) => {
       const c = new CustomDomainController({
         store,
         config,
@@ -64,7 +64,7 @@ function rig(): Rig {
         events: new ServiceEventRecorder(store, config, clock, cryptoRandom),
         logger: () => undefined,
         dataDir: dir,
-        parts: { dataPlane, ...(authority ? { authority } : {}), checker: { checkCname: () => Promise.resolve({ ok: false, problem: "missing", message: "none", found: [] }), checkPointsAt: () => Promise.resolve({ ok: false, problem: "missing", message: "none", found: [] }) } },
+        parts: { dataPlane, ...(authority ? { authority } : {}), checker: { checkCname: () => Promise.resolve(cnameOk ? { ok: true, found: ["x"] } : { ok: false, problem: "missing", message: "none", found: [] }), checkPointsAt: () => Promise.resolve(cnameOk ? { ok: true, found: ["127.0.0.1"] } : { ok: false, problem: "missing", message: "none", found: [] }) } },
         timers: new ManualTimers(),
       });
       cleanups.push(() => c.stop());
@@ -171,6 +171,33 @@ describe("custom domain controller", () => {
     await c.runNow();
     assert.equal(r.doc("lost.example.com")?.Status, "active");
     assert.ok(existsSync(files.path("lost.example.com")));
+  });
+
+  it("backs off refused orders across their pending <-> binding round trips, and clears the count on success", async () => {
+    const r = rig();
+    insert(r, "new.example.com", { Status: CUSTOM_DOMAIN_STATUS.pendingCertificateDnsValidation, Progress: { since: r.clock.now() } });
+    let outcome = "urn:ietf:params:acme:error:rateLimited: slow down";
+    const c = r.controller(authorityThat(() => outcome, r.clock), true);
+    const waits: [number, string][] = [];
+    for (let i = 0; i < 3; i++) {
+      await c.runNow(); // the records check out: binding_certificate
+      assert.equal(r.doc("new.example.com")?.Status, "binding_certificate");
+      await c.runNow(); // the CA refuses
+      const p = r.doc("new.example.com")?.Progress;
+      waits.push([(p?.nextAttemptAt ?? 0) - r.clock.now(), r.doc("new.example.com")?.Status ?? ""]);
+      r.clock.advance((p?.nextAttemptAt ?? 0) - r.clock.now());
+    }
+    assert.deepEqual(waits, [
+      [5_000, "pending_certificate_dns_validation"],
+      [10_000, "pending_certificate_dns_validation"],
+      [20_000, "pending_certificate_dns_validation"],
+    ]);
+    assert.match(r.doc("new.example.com")?.StatusMessage ?? "", /^Getting the certificate failed: .*rateLimited.* Retrying in 20 s\.$/);
+    outcome = "ok";
+    await c.runNow();
+    await c.runNow();
+    assert.equal(r.doc("new.example.com")?.Status, "active");
+    assert.equal(r.doc("new.example.com")?.Progress?.orderFailures, undefined);
   });
 
   it("routes only active associations, and their www. names", async () => {

@@ -63,7 +63,7 @@ export async function validateStep(ctx: StepContext, row: CustomDomainRow, servi
         Status: CUSTOM_DOMAIN_STATUS.bindingCertificate,
         StatusMessage: `Getting the certificate from ${ctx.parts.authority?.directoryUrl ?? "the certificate authority"}.`,
         CertificateValidationRecords: records,
-        Progress: { since, challenges },
+        Progress: { since, challenges, ...(d.Progress?.orderFailures ? { orderFailures: d.Progress.orderFailures } : {}) },
       }),
       () => ({
         domain: row.name,

@@ -46,8 +46,10 @@ export interface CustomDomainProgress {
   since: number;
   /** Next time the controller looks at it (DNS checks, an order, a renewal); absent: at once. */
   nextAttemptAt?: number;
-  /** Consecutive failures of the current step, for back-off. */
+  /** Consecutive failures of the current step (DNS checks while pending, renewals while active), for back-off. */
   failures?: number;
+  /** Consecutive refused orders of a new certificate: kept across the pending <-> binding round trips they cause, for their back-off. */
+  orderFailures?: number;
   /** Per certificate name: how OpenRunner proves control (dns-01 through the CNAME, http-01 when the name points at the data plane). */
   challenges?: Record<string, "dns-01" | "http-01">;
 }
