@@ -77,6 +77,10 @@ import type { ParameterValueReader, SecretValueReader } from "./domain/runtime-s
 import { createRuntimeSecretResolver } from "./engine/secrets/resolver.js";
 import type { SecretsManagerModule } from "./secrets-manager/module.js";
 import type { SsmModule } from "./ssm/module.js";
+import { CustomDomainController } from "./custom-domains/controller.js";
+import type { CustomDomainParts } from "./custom-domains/context.js";
+import { customDomainParts } from "./custom-domains/wiring.js";
+import type { CustomDomainSettings } from "./custom-domains/types.js";
 
 export interface OpenRunnerOptions {
   dataDir: string;
@@ -130,6 +134,17 @@ export interface OpenRunnerOptions {
   roleSessions?: RoleSessions;
   /** KMS's keys for the modules that encrypt with them (Secrets Manager, Parameter Store, services); absent: the data directory's own KMS. */
   keys?: KeyService;
+  /**
+   * Custom domains' certificates (ACME), challenge zone, record checks and timings (`openrunner up
+   * --acme-*`, `--dns-resolver`, `--data-plane-address`). The controller always runs: without
+   * `acme` associations wait, saying no certificate authority is configured.
+   */
+  customDomains?: CustomDomainSettings;
+  /**
+   * The custom-domain controller's parts, instead of the ones `customDomains` makes (tests);
+   * each one given replaces its factory's.
+   */
+  customDomainParts?: CustomDomainParts;
 }
 
 export interface RunningOpenRunner {
@@ -152,6 +167,8 @@ export interface RunningOpenRunner {
   registryNotifyToken?: string;
   /** The built-in registry (with `registry` in the options); its repositories are the ECR API's. */
   registry?: RunningRegistry;
+  /** Moves custom domain associations on, renews their certificates, routes the active ones. */
+  customDomains: CustomDomainController;
   close(): Promise<void>;
 }
 
@@ -181,9 +198,18 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
   let modules: ControlPlaneModule[] = [];
   let local: LocalRuntime | undefined;
   let registry: RunningRegistry | undefined;
+  let controller: CustomDomainController | undefined;
+  let zone: CustomDomainParts["zone"];
   try {
     const { accountId } = accountSettings(store, random, region, baseDomain);
-    const config: ControlPlaneConfig = { region, accountId, baseDomain, quotas: { ...DEFAULT_QUOTAS, ...opts.quotas } };
+    const customDomainZone = opts.customDomains?.challengeZone?.zone;
+    const config: ControlPlaneConfig = {
+      region,
+      accountId,
+      baseDomain,
+      quotas: { ...DEFAULT_QUOTAS, ...opts.quotas },
+      ...(customDomainZone !== undefined ? { customDomainZone } : {}),
+    };
     ensureDefaultAutoScalingConfiguration({ store, clock, config });
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);
     const credentials = storeCredentialLookup(store);
@@ -275,8 +301,25 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     // Deployments read their secrets with the instance role through Secrets Manager's and Parameter Store's own readers.
     const secrets = createRuntimeSecretResolver({ roles, clock, accountId, ...secretReaders(modules) });
     const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger, keys, secrets }, { stepDelayMs: opts.engineStepDelayMs });
+    // MERGE: dataPlane: runtime?.router once HaproxyRouter implements CustomDomainDataPlane.
+    const parts = customDomainParts(opts.customDomains, opts.customDomainParts, { dataDir, logger });
+    zone = parts.zone;
+    const customDomains = new CustomDomainController({
+      store,
+      config,
+      clock,
+      random,
+      events,
+      logger,
+      dataDir,
+      parts,
+      // The router listens on loopback unless told otherwise: a name resolving there points at it.
+      dataPlaneAddresses: opts.customDomains?.dataPlaneAddresses ?? (runtime?.router ? ["127.0.0.1"] : []),
+      ...(opts.customDomains?.timings ? { timings: opts.customDomains.timings } : {}),
+    });
+    controller = customDomains;
     const handle = createAwsJsonHandler({
-      deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances, keys },
+      deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances, keys, customDomains },
       apis: [appRunnerApi, openRunnerApi(() => masterKey), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
       credentials,
       authorizer,
@@ -317,6 +360,9 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     for (const m of modules) m.start?.();
     await runtime?.start();
     engine.start();
+    // After the data plane: the controller serves the active associations' certificates again at once.
+    await zone?.start();
+    customDomains.start();
     return {
       endpoint,
       port,
@@ -332,11 +378,15 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       router: runtime?.router,
       registryNotifyToken: runtime?.notifyToken,
       registry,
+      customDomains,
       async close() {
         await new Promise<void>((ok) => {
           server.close(() => ok());
           server.closeAllConnections();
         });
+        // Before the data plane and the zone it answers challenges through.
+        await customDomains.stop();
+        await zone?.stop();
         await engine.stop();
         // Instances go before the log store closes: their last lines are shipped on the way out.
         await runtime?.stop();
@@ -347,6 +397,8 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       },
     };
   } catch (err) {
+    await controller?.stop();
+    await zone?.stop().catch((e: unknown) => logger("stopping the challenge zone after a failed start failed", { error: String(e) }));
     await local?.stop().catch((e: unknown) => logger("stopping the runtime after a failed start failed", { error: String(e) }));
     await registry?.stop().catch((e: unknown) => logger("stopping the registry after a failed start failed", { error: String(e) }));
     await stopModules(modules, logger);

@@ -9,11 +9,14 @@ import { DATA_PLANE_TOKEN_FILE } from "../router/edge/data-plane-route.js";
 import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.js";
 import { DEFAULT_REGISTRY_PORT, missingRegistryTools } from "../registry/built-in-registry.js";
 import { DEFAULT_ENGINE_SOCKET } from "../runtime/swarm/engine-api.js";
+import { CUSTOM_DOMAIN_OPTIONS, CUSTOM_DOMAIN_USAGE, customDomainSettings } from "./custom-domain-flags.js";
 
 const USAGE = `Usage: openrunner up [--data-dir DIR] [--master-key-file FILE] [--port N] [--region R] [--domain D] [--quota name=value ...]
                      [--runtime local|swarm|none] [--docker-host SOCKET|tcp://HOST:PORT] [--egress on|off] [--egress-allow CIDR ...] [--ephemeral-storage-mb N] [--address-block N] [--image-poll-seconds N] [--code-poll-seconds N]
                      [--router haproxy|none] [--http-port N] [--https-port N (0: off)] [--request-timeout-seconds N]
                      [--runtimes-dir DIR (managed runtimes for builds; default <data-dir>/runtimes)] [--registry-port N (0: no registry)] [--registry-host ADDRESS]
+                     [--acme-directory URL] [--acme-email ADDRESS] [--acme-eab-kid KID --acme-eab-hmac-key KEY] [--acme-ca-certificates FILE]
+                     [--acme-dns-zone ZONE] [--acme-dns-listen HOST:PORT] [--dns-resolver IP[:PORT] ...] [--data-plane-address IP ...]
 
 Starts the all-in-one OpenRunner server on 127.0.0.1. With --runtime local (the default) services
 run as runc containers on this machine; instance addresses are 127.<address-block>.x.y.
@@ -26,6 +29,7 @@ Every secret of the data directory (access keys, tokens, KMS keys and through th
 and Parameter Store's values) is sealed under the master key: <data-dir>/secret.key (made on first use),
 or --master-key-file FILE, kept outside the data directory (it must exist: start is refused without it).
 The built-in image registry (ECR's) listens on <registry-host>:<registry-port> (default 127.0.0.1:${DEFAULT_REGISTRY_PORT}).
+${CUSTOM_DOMAIN_USAGE}
 Quotas (defaults): ${Object.entries(DEFAULT_QUOTAS)
   .map(([k, v]) => `${k}=${v}`)
   .join(", ")}`;
@@ -126,6 +130,7 @@ export async function up(argv: string[]): Promise<void> {
       "runtimes-dir": { type: "string" },
       "registry-port": { type: "string", default: String(DEFAULT_REGISTRY_PORT) },
       "registry-host": { type: "string", default: "127.0.0.1" },
+      ...CUSTOM_DOMAIN_OPTIONS,
       help: { type: "boolean", default: false },
     },
   });
@@ -135,6 +140,7 @@ export async function up(argv: string[]): Promise<void> {
   }
   const stepDelay = Number(process.env.OPENRUNNER_ENGINE_STEP_DELAY_MS ?? "0");
   const localRuntime = runtimeSettings(values);
+  const customDomains = customDomainSettings(values);
   let registryPort = integer("registry-port", String(values["registry-port"]), 0, 65535);
   const missingForRegistry = registryPort > 0 ? missingRegistryTools() : [];
   if (missingForRegistry.length > 0) {
@@ -150,6 +156,7 @@ export async function up(argv: string[]): Promise<void> {
     quotas: parseQuotas(values.quota),
     engineStepDelayMs: Number.isFinite(stepDelay) ? stepDelay : 0,
     localRuntime,
+    customDomains,
     registry: {
       port: registryPort,
       host: String(values["registry-host"]),
@@ -164,6 +171,8 @@ export async function up(argv: string[]): Promise<void> {
       `  endpoint: ${running.endpoint}`,
       `  credentials: ${running.files.credentials} (profile openrunner)`,
       ...dataPlaneLines(running, localRuntime),
+      ...(customDomains.challengeZone ? [`  custom domains: validation CNAMEs point into ${customDomains.challengeZone.zone} (answered on ${customDomains.challengeZone.listen})`] : []),
+      ...(customDomains.acme ? [`  certificates: ${customDomains.acme.directoryUrl}`] : []),
       ...(running.registry ? [`  image registry: ${running.registry.address} (ECR: ${running.config.accountId}.dkr.ecr.${running.config.region}.amazonaws.com)`] : []),
       `  runtime: ${running.driver.name}${running.registryNotifyToken ? ` (registry push notifications: POST ${running.endpoint}${REGISTRY_NOTIFICATIONS_PATH}, token in ${running.dataDir}/registry-notify.token)` : ""}`,
       ``,

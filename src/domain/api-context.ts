@@ -5,6 +5,7 @@ import type { Store } from "../store/store.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { ControlPlaneConfig } from "./config.js";
+import type { CustomDomainNotifier } from "./custom-domains.js";
 import type { InstanceDirectory } from "./instances.js";
 
 /**
@@ -31,6 +32,8 @@ export interface ApiDeps {
   instances?: InstanceDirectory;
   /** KMS's keys, for a service's EncryptionConfiguration; absent: no KMS (a KmsKey is refused). */
   keys?: KeyService;
+  /** The custom-domain controller, woken when an association changes; absent: nothing moves associations on. */
+  customDomains?: CustomDomainNotifier;
 }
 
 /** What a control-plane handler receives: the deps above and the call's principal and request id. */

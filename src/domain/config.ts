@@ -32,4 +32,14 @@ export interface ControlPlaneConfig {
   /** Service URLs are `<10 chars>.<region>.<baseDomain>`. */
   baseDomain: string;
   quotas: Quotas;
+  /**
+   * The zone validation CNAMEs of custom domains point into (`openrunner up --acme-dns-zone`);
+   * absent: `acme.<region>.<baseDomain>` (customDomainZoneOf).
+   */
+  customDomainZone?: string;
+}
+
+/** The zone of custom domains' validation CNAMEs: the configured one, else `acme.<region>.<baseDomain>`. */
+export function customDomainZoneOf(config: Pick<ControlPlaneConfig, "region" | "baseDomain" | "customDomainZone">): string {
+  return (config.customDomainZone ?? `acme.${config.region}.${config.baseDomain}`).toLowerCase().replace(/\.$/, "");
 }

@@ -42,17 +42,14 @@ export interface Outcome {
   mutate?: (s: ServiceRow) => void;
 }
 
-/** The ServiceUrl host and every custom domain linked to the service (with www. when asked). */
-function serviceHosts(store: Store, s: ServiceRow): string[] {
-  const hosts = new Set<string>();
-  if (s.doc.ServiceUrl) hosts.add(s.doc.ServiceUrl.toLowerCase());
-  for (const d of store.resources.list<{ DomainName?: string; EnableWWWSubdomain?: boolean }>({ kind: "custom-domain", parentArn: s.arn })) {
-    const name = d.doc.DomainName?.toLowerCase();
-    if (!name) continue;
-    hosts.add(name);
-    if (d.doc.EnableWWWSubdomain) hosts.add(`www.${name}`);
-  }
-  return [...hosts];
+/**
+ * The ServiceUrl host only: a custom domain reaches the service once its certificate is bound,
+ * and the custom-domain controller routes it then (CustomDomainDataPlane.setCustomDomainHosts),
+ * apart from deployments, so that a deployment neither routes a pending domain nor drops an
+ * active one.
+ */
+function serviceHosts(s: ServiceRow): string[] {
+  return s.doc.ServiceUrl ? [s.doc.ServiceUrl.toLowerCase()] : [];
 }
 
 function tracingEnabled(store: Store, s: ServiceRow): boolean {
@@ -190,7 +187,7 @@ export class OperationContext {
         maxSize: ascRow?.doc.MaxSize ?? 25,
         maxConcurrency: ascRow?.doc.MaxConcurrency ?? 100,
       },
-      hosts: serviceHosts(this.deps.store, s),
+      hosts: serviceHosts(s),
       tracing: tracingEnabled(this.deps.store, s),
     };
   }

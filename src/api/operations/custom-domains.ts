@@ -1,15 +1,20 @@
 import type {
   AssociateCustomDomainRequest,
-  CertificateValidationRecord,
   DescribeCustomDomainsRequest,
   DisassociateCustomDomainRequest,
   VpcDNSTarget,
 } from "@aws-sdk/client-apprunner";
 import { customDomainKey } from "../../domain/arns.js";
-import { CUSTOM_DOMAIN_STATUS, customDomainForWire, type CustomDomainDoc } from "../../domain/custom-domains.js";
+import { customDomainZoneOf } from "../../domain/config.js";
+import {
+  certificateNames,
+  CUSTOM_DOMAIN_STATUS,
+  customDomainForWire,
+  validationRecords,
+  type CustomDomainDoc,
+} from "../../domain/custom-domains.js";
 import type { ServiceRow } from "../../domain/service-record.js";
 import { AppRunnerError, invalidRequest, invalidState, notFound } from "../../errors/app-runner-error.js";
-import { hex } from "../../util/random.js";
 import { handler, type OperationHandler, type RequestContext } from "../../domain/api-context.js";
 import { listPage } from "../../protocol/paging.js";
 import type { Wire } from "../../protocol/wire.js";
@@ -18,9 +23,9 @@ import type { VpcIngressConnectionDoc } from "./vpc-ingress-connections.js";
 
 /*
  * Custom domains are rows of kind "custom-domain" under their service (parentArn), keyed by
- * customDomainKey: App Runner gives them no ARN. Nothing in OpenRunner checks DNS or issues
- * certificates yet, so an association stays pending_certificate_dns_validation, showing the
- * records a user would add to DNS, until such a component moves it on to active.
+ * customDomainKey: App Runner gives them no ARN. These handlers only write desired state: the
+ * custom-domain controller (src/custom-domains/) checks the records, gets the certificate, moves
+ * an association on to active, and removes a `deleting` one from the data plane, then its row.
  */
 
 interface DomainName {
@@ -97,17 +102,12 @@ function assertCanChangeDomains(ctx: RequestContext, s: ServiceRow): void {
   }
 }
 
-/** ACM-style CNAME validation records: one per certificate name (the domain, and www when enabled). */
-function validationRecords(ctx: RequestContext, names: readonly string[]): Wire<CertificateValidationRecord>[] {
-  return names.map((host) => ({
-    Name: `_${hex(ctx.random, 16)}.${host.replace(/^\*\./, "")}.`,
-    Type: "CNAME",
-    Value: `_${hex(ctx.random, 16)}.${hex(ctx.random, 5)}.acm-validations.${ctx.config.baseDomain}.`,
-    Status: "PENDING_VALIDATION",
-  }));
-}
-
-/** Every hostname a live service already answers to through an association, with its service. */
+/**
+ * Every hostname a live service already answers to through an association, with its service. An
+ * association being deleted still holds its names (and counts towards the quota) until the
+ * controller has taken it out of the data plane and its row is gone: two services never claim
+ * one name in the router at once.
+ */
 function takenHostnames(ctx: RequestContext): Map<string, string> {
   const taken = new Map<string, string>();
   for (const r of ctx.store.resources.list<CustomDomainDoc>({ kind: "custom-domain" })) {
@@ -121,6 +121,10 @@ function takenHostnames(ctx: RequestContext): Map<string, string> {
 function newAssociation(ctx: RequestContext, s: ServiceRow, domain: DomainName, enableWww: boolean): CustomDomainDoc {
   const hosts = hostnamesOf(domain.name, enableWww);
   const taken = takenHostnames(ctx);
+  const deleting = ctx.store.resources.get<CustomDomainDoc>(customDomainKey(s.arn, domain.name));
+  if (deleting?.doc.Status === CUSTOM_DOMAIN_STATUS.deleting) {
+    throw invalidRequest(`Domain ${domain.name} is being disassociated from service ${s.name}; associate it again once it is gone.`);
+  }
   for (const h of hosts) {
     const owner = taken.get(h);
     if (owner !== undefined) {
@@ -136,11 +140,16 @@ function newAssociation(ctx: RequestContext, s: ServiceRow, domain: DomainName, 
   if (ctx.store.resources.count({ kind: "custom-domain", parentArn: s.arn }) >= quota) {
     throw invalidRequest(`Service ${s.name} already has the maximum number of custom domains (${quota}).`);
   }
+  // The validation records are acme-dns style: `_acme-challenge.<name>` CNAME into OpenRunner's
+  // challenge zone, created once; App Runner's are ACM's, which OpenRunner has none of.
+  const message = ctx.customDomains?.initialStatusMessage();
   return {
     DomainName: domain.name,
     EnableWWWSubdomain: enableWww,
     Status: CUSTOM_DOMAIN_STATUS.pendingCertificateDnsValidation,
-    CertificateValidationRecords: validationRecords(ctx, hosts),
+    CertificateValidationRecords: validationRecords(customDomainZoneOf(ctx.config), certificateNames(domain.name, enableWww)),
+    ...(message !== undefined ? { StatusMessage: message } : {}),
+    Progress: { since: ctx.clock.now() },
   };
 }
 
@@ -171,7 +180,8 @@ const associateCustomDomain = handler<Wire<AssociateCustomDomainRequest>>((input
       doc,
       createdAt: ctx.clock.now(),
     });
-    return { ...targets(ctx, s), CustomDomain: doc };
+    ctx.customDomains?.changed();
+    return { ...targets(ctx, s), CustomDomain: customDomainForWire(doc) };
   }),
 );
 
@@ -196,9 +206,13 @@ const disassociateCustomDomain = handler<Wire<DisassociateCustomDomainRequest>>(
     if (!row || row.kind !== "custom-domain") {
       throw notFound(`Domain ${name} is not associated with service ${s.name}.`);
     }
-    // App Runner forgets an association once it is gone; `deleting` is what the caller sees last.
-    ctx.store.resources.remove(key);
-    return { ...targets(ctx, s), CustomDomain: { ...row.doc, Status: CUSTOM_DOMAIN_STATUS.deleting } };
+    // The row stays, `deleting`, until the controller has taken the domain out of the data plane
+    // (Terraform's delete waits for deleting -> gone); a failure there shows as delete_failed.
+    const doc: CustomDomainDoc = { ...row.doc, Status: CUSTOM_DOMAIN_STATUS.deleting };
+    delete doc.StatusMessage;
+    ctx.store.resources.update({ ...row, status: CUSTOM_DOMAIN_STATUS.deleting, doc });
+    ctx.customDomains?.changed();
+    return { ...targets(ctx, s), CustomDomain: customDomainForWire(doc) };
   }),
 );
 
