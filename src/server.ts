@@ -301,8 +301,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     // Deployments read their secrets with the instance role through Secrets Manager's and Parameter Store's own readers.
     const secrets = createRuntimeSecretResolver({ roles, clock, accountId, ...secretReaders(modules) });
     const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger, keys, secrets }, { stepDelayMs: opts.engineStepDelayMs });
-    // MERGE: dataPlane: runtime?.router once HaproxyRouter implements CustomDomainDataPlane.
-    const parts = customDomainParts(opts.customDomains, opts.customDomainParts, { dataDir, logger });
+    const parts = customDomainParts(opts.customDomains, opts.customDomainParts, { dataDir, logger, clock, ...(runtime?.router ? { dataPlane: runtime.router } : {}) });
     zone = parts.zone;
     const customDomains = new CustomDomainController({
       store,

@@ -175,7 +175,7 @@ describe("custom domains with certificates from an ACME CA (pebble)", { skip: PE
     assert.match(String(plain.headers.location), new RegExp(`^https://shop\\.example\\.test:${httpsPort}/`));
 
     // The service's event log and EventBridge said so.
-    const logs = new CloudWatchLogsClient({ endpoint: server.endpoint, region: "us-east-1", credentials: server.credentials });
+    const logs = new CloudWatchLogsClient({ endpoint: server.running.endpoint, region: server.running.config.region, credentials: server.running.rootKey });
     const events = await eventually(async () => {
       const lines = (await logs.send(new GetLogEventsCommand({ logGroupName: serviceLogGroup(serviceName, serviceId), logStreamName: EVENTS_STREAM }))).events ?? [];
       return lines.some((e) => /shop\.example\.test/.test(e.message ?? "") && /active/i.test(e.message ?? "")) ? lines : undefined;

@@ -22,7 +22,7 @@ export function servedCertificate(opts: { port: number; servername: string; ca: 
     const socket = connect({ host: "127.0.0.1", port: opts.port, servername: opts.servername, ca: opts.ca, rejectUnauthorized: false, timeout: opts.timeoutMs ?? 5000 });
     socket.once("secureConnect", () => {
       const cert = socket.getPeerCertificate();
-      const issuer = cert.issuer as Record<string, string | string[]> | undefined;
+      const issuer = cert.issuer as unknown as Record<string, string | string[]> | undefined;
       const result: ServedCertificate = {
         trusted: socket.authorized,
         ...(socket.authorizationError ? { error: String(socket.authorizationError) } : {}),
