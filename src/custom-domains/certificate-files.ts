@@ -18,6 +18,16 @@ export class CertificateFiles {
     return domain.toLowerCase().replace(/^\*\./, "_wildcard.");
   }
 
+  /** The association's domain of a file id (idOf's inverse). */
+  static domainOf(id: string): string {
+    return id.replace(/^_wildcard\./, "*.");
+  }
+
+  /** The data plane names a certificate by its domain, `*.` included (it spells its own files). */
+  static dataPlaneId(domain: string): string {
+    return domain.toLowerCase();
+  }
+
   path(domain: string): string {
     return join(this.dir, `${CertificateFiles.idOf(domain)}.pem`);
   }

@@ -23,7 +23,7 @@ async function obtain(ctx: StepContext, row: CustomDomainRow): Promise<IssuedCer
   const issued = await authority.issue({ names, challengeFor: (n) => challengeFor(ctx, row.doc, n), solvers: solvers(ctx), signal: ctx.signal });
   const pem = `${issued.certificatePem.trimEnd()}\n${issued.privateKeyPem.trimEnd()}\n`;
   ctx.files.write(row.name, pem);
-  await ctx.parts.dataPlane?.putCertificate(CertificateFiles.idOf(row.name), pem);
+  await ctx.parts.dataPlane?.putCertificate(CertificateFiles.dataPlaneId(row.name), pem);
   return issued;
 }
 

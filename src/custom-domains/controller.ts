@@ -142,7 +142,7 @@ export class CustomDomainController implements CustomDomainNotifier {
           });
           continue;
         }
-        await dataPlane?.putCertificate(CertificateFiles.idOf(row.name), pem);
+        await dataPlane?.putCertificate(CertificateFiles.dataPlaneId(row.name), pem);
       } catch (err) {
         ok = false;
         this.deps.logger("serving a custom domain's certificate again failed", { domain: row.name, error: errorText(err) });
@@ -189,8 +189,9 @@ export class CustomDomainController implements CustomDomainNotifier {
     for (const id of this.files.ids()) {
       if (keep.has(id)) continue;
       try {
-        await this.deps.parts.dataPlane?.removeCertificate(id);
-        this.files.remove(id.replace(/^_wildcard\./, "*."));
+        const domain = CertificateFiles.domainOf(id);
+        await this.deps.parts.dataPlane?.removeCertificate(CertificateFiles.dataPlaneId(domain));
+        this.files.remove(domain);
       } catch (err) {
         this.deps.logger("removing a custom domain's certificate failed", { id, error: errorText(err) });
       }

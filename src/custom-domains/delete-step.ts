@@ -18,7 +18,7 @@ export async function deleteStep(ctx: StepContext, row: CustomDomainRow, forget:
       await dataPlane.setCustomDomainHosts(serviceId, s.deletedAt === null ? activeHosts(ctx, s.arn, row.arn) : []);
       forget(serviceId);
     }
-    if (row.doc.Certificate) await dataPlane?.removeCertificate(CertificateFiles.idOf(row.name));
+    if (row.doc.Certificate) await dataPlane?.removeCertificate(CertificateFiles.dataPlaneId(row.name));
     ctx.files.remove(row.name);
   } catch (err) {
     const message = `Removing custom domain ${row.name} from the data plane failed: ${errorText(err)} Disassociate it again to retry.`;
