@@ -28,9 +28,11 @@ import { freeDnsPort, PEBBLE_SKIP, startPebble, type PebbleRig } from "./support
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { freePort, viaRouter } from "./support/router-client.js";
 import { randomAddressBlock, waitForStatus } from "./support/runtime-fixture.js";
+import { awsProviderBlocks, findTerraform, initWorkspace } from "./support/terraform.js";
 import { servedCertificate } from "./support/tls-probe.js";
 
 const ZONE = "acme.openrunner.test";
+const terraform = findTerraform();
 
 /** The status the data plane answers for a host over HTTPS, whichever certificate it serves. */
 function statusIgnoringCertificate(port: number, host: string): Promise<number> {
@@ -242,6 +244,43 @@ describe("custom domains with certificates from an ACME CA (pebble)", { skip: PE
       return c.trusted && c.serialNumber !== first.serialNumber ? c : undefined;
     }, 20_000);
     assert.ok(served.trusted);
+  });
+
+  it("Terraform's aws_apprunner_custom_domain_association creates it, it reaches active once the records exist, and destroy removes it", { skip: typeof terraform === "string" ? terraform : false }, async () => {
+    if (typeof terraform === "string") return;
+    const hcl = `${awsProviderBlocks(terraform.providerVersion, server.running.endpoint, ["apprunner"])}
+resource "aws_apprunner_custom_domain_association" "shop" {
+  domain_name          = "tf.example.test"
+  service_arn          = "${serviceArn}"
+  enable_www_subdomain = false
+}
+`;
+    const tf = await initWorkspace(terraform, "openrunner-tf-domains-", server.running.rootKey, hcl);
+    try {
+      await tf.apply();
+      const state = tf.state().get("aws_apprunner_custom_domain_association.shop")?.values;
+      assert.equal(state?.status, "pending_certificate_dns_validation");
+      assert.equal(state?.dns_target, serviceUrl);
+      const records = (state?.certificate_validation_records as { name: string; value: string }[] | undefined) ?? [];
+      assert.deepEqual(records.map((r) => r.name), ["_acme-challenge.tf.example.test."]);
+      // The user creates the records Terraform output, as its docs show (for example with a DNS provider's resource).
+      await createRecords(records.map((r) => ({ Name: r.name, Value: r.value })));
+      await until("tf.example.test", "active");
+      const served = await eventually(async () => {
+        const c = await servedCertificate({ port: httpsPort, servername: "tf.example.test", ca: roots });
+        return c.trusted ? c : undefined;
+      }, 20_000);
+      assert.match(served.subjectAltName, /DNS:tf\.example\.test/);
+      const plan = await tf.plan();
+      assert.equal(plan.changes, false, plan.output);
+      await tf.ok(["apply", "-refresh-only", "-no-color", "-auto-approve", "-input=false"]);
+      assert.equal(tf.state().get("aws_apprunner_custom_domain_association.shop")?.values.status, "active");
+      await tf.ok(["destroy", "-no-color", "-auto-approve", "-input=false"]);
+      assert.equal(await described("tf.example.test"), undefined, "gone once destroy returns (its waiter saw deleting, then nothing)");
+      assert.equal((await servedCertificate({ port: httpsPort, servername: "tf.example.test", ca: roots })).trusted, false);
+    } finally {
+      await tf.discard();
+    }
   });
 
   it("stops serving a domain once it is disassociated", async () => {
