@@ -33,5 +33,16 @@ export function dataPlaneRouter(deps: DataPlaneDeps): HaproxyRouter | undefined 
       const message = `The request router stopped and was restarted with this service's route in ${restart.ms} ms. Requests in flight when it stopped may have failed.`;
       for (const s of restart.services) deps.events.eventsLine({ name: s.serviceName, id: s.serviceId, arn: arns.get(s.serviceId) ?? "" }, message);
     },
+    // The router's own certificate serves every ServiceUrl: its renewal (in the background, 30 days
+    // ahead) is in the operator's log, and a failing one in each service's events long before it expires.
+    onCertificateRenewal: (outcome) => {
+      deps.logger(`router certificate renewal: ${outcome.status}`, { message: outcome.message, notAfter: outcome.notAfter?.toISOString() });
+      if (outcome.status !== "failed") return;
+      const expires = outcome.notAfter ? ` It expires on ${outcome.notAfter.toISOString()}.` : "";
+      for (const s of deps.store.resources.list<ServiceDoc, ServiceInternal>({ kind: "service" })) {
+        if (s.deletedAt !== null) continue;
+        deps.events.eventsLine({ name: s.name, id: s.doc.ServiceId ?? "", arn: s.arn }, `Renewing the certificate of the service's default domain failed: ${outcome.message} OpenRunner retries twice a day.${expires}`);
+      }
+    },
   });
 }
