@@ -12,7 +12,7 @@
  *
  *   node dist/bench/custom-domains.js [--runs 5] [--out results.json]
  */
-import { AssociateCustomDomainCommand, CreateServiceCommand } from "@aws-sdk/client-apprunner";
+import { AssociateCustomDomainCommand, CreateServiceCommand, DisassociateCustomDomainCommand } from "@aws-sdk/client-apprunner";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -76,10 +76,24 @@ async function associationRun(server: InProcessServer, rig: PebbleRig, serviceAr
       if (row?.doc.Status === "active") activeMs = performance.now() - started;
     }
     const served = await servedCertificate({ port: httpsPort, servername: domain, ca: roots }).catch(() => undefined);
-    if (served?.trusted) return { activeMs: activeMs || performance.now() - started, servedMs: performance.now() - started };
+    if (served?.trusted) {
+      const result = { activeMs: activeMs || performance.now() - started, servedMs: performance.now() - started };
+      await disassociate(server, serviceArn, domain);
+      return result;
+    }
     await sleep(50);
   }
   throw new Error(`${domain}: no trusted certificate served within ${DEADLINE_MS} ms`);
+}
+
+/** App Runner allows five domains a service: each run's goes again before the next. */
+async function disassociate(server: InProcessServer, serviceArn: string, domain: string): Promise<void> {
+  await server.client.send(new DisassociateCustomDomainCommand({ ServiceArn: serviceArn, DomainName: domain }));
+  const started = performance.now();
+  while (server.running.store.resources.list({ kind: "custom-domain", parentArn: serviceArn }).some((r) => r.name === domain)) {
+    if (performance.now() - started > DEADLINE_MS) throw new Error(`${domain} was not removed within ${DEADLINE_MS} ms`);
+    await sleep(50);
+  }
 }
 
 async function main(): Promise<void> {
