@@ -52,6 +52,10 @@ function advice(setup: ValidationSetup, name: string, vname: string, target: str
       ? `${name} needs DNS-01 validation, and OpenRunner runs no challenge zone: start it with --acme-dns-zone.`
       : `${name} does not point at the data plane: ${http}. (DNS-01 is off: OpenRunner runs no challenge zone, see --acme-dns-zone.)`;
   }
+  const record = `${vname} CNAME ${target}`;
+  const alternative = wildcard ? "" : ` (or ${http})`;
+  // The checker's words may already name the record to create: said once, not twice.
+  if (cnameProblem.includes(record)) return `${cnameProblem}${alternative}.`;
   const found = cnameProblem ? `${cnameProblem}; ` : `${vname} has no CNAME record; `;
-  return `${found}create ${vname} CNAME ${target}${wildcard ? "" : ` (or ${http})`}.`;
+  return `${found}create ${record}${alternative}.`;
 }

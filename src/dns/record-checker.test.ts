@@ -116,7 +116,7 @@ describe("the DNS record checker", () => {
       {
         name: "missing, other records in the way",
         record: "_acme-challenge.txt.example.com",
-        want: { ok: false, problem: "missing", message: /has no CNAME record \(it has records of other types.*remove them\)\. Create it: _acme-challenge\.txt\.example\.com CNAME abc\.acme\.example\.net$/ },
+        want: { ok: false, problem: "missing", message: /has no CNAME record \(if the name has records of other types, remove them: a CNAME cannot sit beside them\)\. Create it: _acme-challenge\.txt\.example\.com CNAME abc\.acme\.example\.net$/ },
       },
       {
         name: "wrong",

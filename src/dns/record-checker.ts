@@ -47,8 +47,10 @@ export function createRecordChecker(settings: RecordCheckerSettings = {}): DnsRe
       const found = await lookup(owner, "CNAME");
       if (found.kind === "failed") return { ok: false, problem: "lookup-failed", message: found.why, found: [] };
       if (found.kind === "none") {
-        // A CNAME cannot sit beside other records (RFC 1034 3.6.2): say so when that is what is in the way.
-        const besides = found.nameExists ? " (it has records of other types, which a CNAME cannot sit beside: remove them)" : "";
+        // A CNAME cannot sit beside other records (RFC 1034 3.6.2). NOERROR without one does not
+        // prove there are others (resolvers answer so for empty names and some servers for every
+        // name), so this is a condition, not a finding.
+        const besides = found.nameExists ? " (if the name has records of other types, remove them: a CNAME cannot sit beside them)" : "";
         return { ok: false, problem: "missing", message: `${owner} has no CNAME record${besides}. Create it: ${create}`, found: [] };
       }
       if (found.values.includes(expected)) return { ok: true, found: found.values };
