@@ -21,7 +21,6 @@ const run = promisify(execFile);
 const REGION = "us-east-1";
 const DOMAIN = "openrunner.test";
 const serviceUrl = (name: string) => `${name}.${REGION}.${DOMAIN}`;
-const logger = process.env.OR_TEST_LOG ? (m: string, f?: Record<string, unknown>) => console.error(m, JSON.stringify(f)) : () => undefined;
 const until = async (what: string, ok: () => boolean | Promise<boolean>, tries = 200): Promise<void> => {
   for (let i = 0; i < tries; i++) {
     if (await ok()) return;
@@ -117,6 +116,8 @@ async function getTls(port: number, host: string): Promise<{ status: number; bod
   }
 }
 
+const logger = (): void => undefined;
+
 describe("HaproxyRouter custom domains (real HAProxy)", { skip: skipUnlessOnPath("haproxy") }, () => {
   let dir: string;
   let routerDir: string;
@@ -153,7 +154,6 @@ describe("HaproxyRouter custom domains (real HAProxy)", { skip: skipUnlessOnPath
   });
 
   test("SNI: a custom name gets its certificate, other names the router's default; its hosts reach the service over HTTPS", async () => {
-    if (process.env.OR_TEST_LOG) console.error("TEST", "SNI: a custom name gets its certificate, other names the router's default; its hosts reach the service over HTTPS".slice(0, 40));
     const a = await pool.start("sni-a");
     await router.apply(route("sni", "sni-a", a.port));
     await router.setCustomDomainHosts("sni", ["example.com", "www.example.com"]);
@@ -176,7 +176,6 @@ describe("HaproxyRouter custom domains (real HAProxy)", { skip: skipUnlessOnPath
   });
 
   test("a certificate replaced under an open keep-alive connection: that connection goes on, new ones get the new certificate", async () => {
-    if (process.env.OR_TEST_LOG) console.error("TEST", "a certificate replaced under an open keep-alive connection: that connection goes on, new ones get the new certificate".slice(0, 40));
     const before = await servedCert(httpsPort, "example.com");
     const s = await connectTls(httpsPort, "example.com");
     try {
@@ -195,7 +194,6 @@ describe("HaproxyRouter custom domains (real HAProxy)", { skip: skipUnlessOnPath
   });
 
   test("a bad PEM is refused before HAProxy sees it; the data plane is untouched", async () => {
-    if (process.env.OR_TEST_LOG) console.error("TEST", "a bad PEM is refused before HAProxy sees it; the data plane is untouched".slice(0, 40));
     const crtList = readFileSync(join(routerDir, "certificates.crtlist"), "utf8");
     const good = await ca.leaf(["bad.example.com"]);
     const otherKey = await ca.leaf(["x.example.com"]);
@@ -211,7 +209,6 @@ describe("HaproxyRouter custom domains (real HAProxy)", { skip: skipUnlessOnPath
   });
 
   test("exact names beat wildcards, ServiceUrls beat both; custom hosts wait for their service's route and follow remove/apply", async () => {
-    if (process.env.OR_TEST_LOG) console.error("TEST", "exact names beat wildcards, ServiceUrls beat both; custom hosts wait for their service's route and follow remove/apply".slice(0, 40));
     const [w, l] = [await pool.start("wild"), await pool.start("login")];
     await router.apply(route("wild", "wild", w.port));
     await router.apply(route("login", "login", l.port));
@@ -239,7 +236,6 @@ describe("HaproxyRouter custom domains (real HAProxy)", { skip: skipUnlessOnPath
   });
 
   test("HTTP-01: a token answers for any host on the http port before the HTTPS redirect; unknown tokens redirect", async () => {
-    if (process.env.OR_TEST_LOG) console.error("TEST", "HTTP-01: a token answers for any host on the http port before the HTTPS redirect; unknown tokens redirect".slice(0, 40));
     const token = "LoqXcYV8q5ONbJQxbmR7SCTNo3tiAXDfowyjxAjEuX0";
     const keyAuth = `${token}.9jg46WB3rR_AHD-EBXdN7cBkH1WOu0tA3M9fm21mqTI`;
     await router.setHttpChallenge(token, keyAuth);
@@ -255,7 +251,6 @@ describe("HaproxyRouter custom domains (real HAProxy)", { skip: skipUnlessOnPath
   });
 
   test("a HAProxy killed from outside comes back serving the custom certificates, hosts and challenges", async () => {
-    if (process.env.OR_TEST_LOG) console.error("TEST", "a HAProxy killed from outside comes back serving the custom certificates, hosts and challenges".slice(0, 40));
     await router.putCertificate("*.example.org", await ca.leaf(["*.example.org"]));
     const master = router.process.masterPid ?? 0;
     process.kill(master, "SIGKILL");
@@ -269,7 +264,6 @@ describe("HaproxyRouter custom domains (real HAProxy)", { skip: skipUnlessOnPath
   });
 
   test("removeCertificate: the name falls back to the default certificate; file and crt-list line gone", async () => {
-    if (process.env.OR_TEST_LOG) console.error("TEST", "removeCertificate: the name falls back to the default certificate; file and crt-list line gone".slice(0, 40));
     await router.removeCertificate("example.com");
     assert.match((await servedCert(httpsPort, "example.com")).san, /DNS:\*\.us-east-1\.openrunner\.test/);
     assert.equal(existsSync(join(routerDir, "certs", "example.com.pem")), false);
@@ -281,7 +275,6 @@ describe("HaproxyRouter custom domains (real HAProxy)", { skip: skipUnlessOnPath
 
 describe("HaproxyRouter's own certificate renewal (real HAProxy, real timer)", { skip: skipUnlessOnPath("haproxy") }, () => {
   test("a certificate inside the renew-before window is reissued by the background check and served live", async () => {
-    if (process.env.OR_TEST_LOG) console.error("TEST", "a certificate inside the renew-before window is reissued by the background check and served live".slice(0, 40));
     const dir = await mkdtemp(join(tmpdir(), "or-router-renewal-"));
     const outcomes: CertificateRenewalOutcome[] = [];
     const httpsPort = await freePort();
