@@ -4,7 +4,7 @@ import { LETS_ENCRYPT_DIRECTORY } from "../acme/types.js";
 import { customDomainSettings } from "./custom-domain-flags.js";
 
 describe("openrunner up's custom-domain flags", () => {
-  it("turns ACME on with a directory or an e-mail (Let's Encrypt by default), the zone with --acme-dns-zone", () => {
+  it("turns ACME on (Let's Encrypt by default) with a directory, an e-mail, a challenge zone or the data plane's addresses; the zone with --acme-dns-zone", () => {
     const cases: [Record<string, string | string[]>, unknown][] = [
       [{}, {}],
       [{ "acme-email": "ops@example.com" }, { acme: { directoryUrl: LETS_ENCRYPT_DIRECTORY, email: "ops@example.com" } }],
@@ -12,7 +12,14 @@ describe("openrunner up's custom-domain flags", () => {
         { "acme-directory": "https://127.0.0.1:14000/dir", "acme-eab-kid": "k", "acme-eab-hmac-key": "h", "acme-dns-zone": "Acme.Example.net.", "acme-dns-listen": "127.0.0.1:5353" },
         { acme: { directoryUrl: "https://127.0.0.1:14000/dir", externalAccountBinding: { kid: "k", hmacKey: "h" } }, challengeZone: { zone: "acme.example.net", listen: "127.0.0.1:5353" } },
       ],
-      [{ "dns-resolver": ["127.0.0.1:8053", "::1"], "data-plane-address": ["203.0.113.7"] }, { resolvers: ["127.0.0.1:8053", "::1"], dataPlaneAddresses: ["203.0.113.7"] }],
+      // The data plane's public address says domains reach this host: Let's Encrypt by default.
+      [
+        { "dns-resolver": ["127.0.0.1:8053", "::1"], "data-plane-address": ["203.0.113.7"] },
+        { acme: { directoryUrl: LETS_ENCRYPT_DIRECTORY }, resolvers: ["127.0.0.1:8053", "::1"], dataPlaneAddresses: ["203.0.113.7"] },
+      ],
+      [{ "acme-dns-zone": "acme.example.net" }, { acme: { directoryUrl: LETS_ENCRYPT_DIRECTORY }, challengeZone: { zone: "acme.example.net", listen: "0.0.0.0:53" } }],
+      // Resolvers alone do not: a loopback-only start never talks to a CA.
+      [{ "dns-resolver": ["127.0.0.1:8053"] }, { resolvers: ["127.0.0.1:8053"] }],
     ];
     for (const [values, settings] of cases) assert.deepEqual(customDomainSettings(values), settings, JSON.stringify(values));
   });

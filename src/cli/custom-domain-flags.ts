@@ -3,8 +3,9 @@ import type { ParseArgsConfig } from "node:util";
 import { LETS_ENCRYPT_DIRECTORY } from "../acme/types.js";
 import type { CustomDomainSettings } from "../custom-domains/types.js";
 
-export const CUSTOM_DOMAIN_USAGE = `Custom domains (docs/custom-domains.md): certificates come from an ACME CA once --acme-directory URL
-(default Let's Encrypt: ${LETS_ENCRYPT_DIRECTORY}) or --acme-email ADDRESS is given, with
+export const CUSTOM_DOMAIN_USAGE = `Custom domains (docs/custom-domains.md): certificates come from an ACME CA (Let's Encrypt,
+${LETS_ENCRYPT_DIRECTORY}, unless --acme-directory URL names another) once any of --acme-directory,
+--acme-email ADDRESS, --acme-dns-zone or --data-plane-address is given, with
 --acme-eab-kid KID --acme-eab-hmac-key KEY where the CA requires external account binding and
 --acme-ca-certificates FILE to trust the directory's own TLS (a test CA). --acme-dns-zone ZONE (default
 acme.<region>.<domain>) is the zone validation CNAMEs point into; OpenRunner answers it on --acme-dns-listen
@@ -30,9 +31,9 @@ const str = (v: Values[string]): string | undefined => (typeof v === "string" &&
 const list = (v: Values[string]): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 /**
- * The custom-domain settings of `openrunner up`. ACME is on when a directory or an e-mail is
- * given (Let's Encrypt unless --acme-directory says otherwise): a server started without either
- * never talks to a CA on its own.
+ * The custom-domain settings of `openrunner up`. ACME is on (Let's Encrypt unless
+ * --acme-directory says otherwise) when a CA, an e-mail, a challenge zone or the data plane's
+ * addresses are given: a server started on loopback with none of them never talks to a CA.
  */
 export function customDomainSettings(values: Values): CustomDomainSettings {
   const directory = str(values["acme-directory"]);
@@ -47,7 +48,10 @@ export function customDomainSettings(values: Values): CustomDomainSettings {
   for (const r of list(values["dns-resolver"])) {
     if (!/^(\d+\.\d+\.\d+\.\d+|\[?[0-9a-f:]+\]?)(:\d{1,5})?$/i.test(r)) throw new Error(`--dns-resolver takes an IP address with an optional :port, not "${r}"`);
   }
-  const acmeOn = directory !== undefined || email !== undefined || kid !== undefined;
+  const dataPlaneAddresses = list(values["data-plane-address"]);
+  // Let's Encrypt by default once the operator says how domains reach this host (a challenge zone
+  // or the data plane's public addresses) or names a CA: a loopback-only start never talks to one.
+  const acmeOn = directory !== undefined || email !== undefined || kid !== undefined || zone !== undefined || dataPlaneAddresses.length > 0;
   return {
     ...(acmeOn
       ? {
@@ -61,6 +65,6 @@ export function customDomainSettings(values: Values): CustomDomainSettings {
       : {}),
     ...(zone !== undefined ? { challengeZone: { zone: zone.toLowerCase().replace(/\.$/, ""), listen } } : {}),
     ...(list(values["dns-resolver"]).length > 0 ? { resolvers: list(values["dns-resolver"]) } : {}),
-    ...(list(values["data-plane-address"]).length > 0 ? { dataPlaneAddresses: list(values["data-plane-address"]) } : {}),
+    ...(dataPlaneAddresses.length > 0 ? { dataPlaneAddresses } : {}),
   };
 }
