@@ -98,6 +98,7 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
       everyMs: WATCHDOG_MS,
       logger: opts.logger,
       ...(opts.onRestart ? { onRestart: opts.onRestart } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
     });
     this.restarts = this.restarter.restarts;
     this.watchdog = new Watchdog({
