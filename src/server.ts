@@ -77,9 +77,9 @@ import type { ParameterValueReader, SecretValueReader } from "./domain/runtime-s
 import { createRuntimeSecretResolver } from "./engine/secrets/resolver.js";
 import type { SecretsManagerModule } from "./secrets-manager/module.js";
 import type { SsmModule } from "./ssm/module.js";
-import { CustomDomainController } from "./custom-domains/controller.js";
+import type { CustomDomainController } from "./custom-domains/controller.js";
 import type { CustomDomainParts } from "./custom-domains/context.js";
-import { customDomainParts } from "./custom-domains/wiring.js";
+import { createCustomDomains, customDomainConfig, type CustomDomains } from "./custom-domains/wiring.js";
 import type { CustomDomainSettings } from "./custom-domains/types.js";
 
 export interface OpenRunnerOptions {
@@ -198,18 +198,10 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
   let modules: ControlPlaneModule[] = [];
   let local: LocalRuntime | undefined;
   let registry: RunningRegistry | undefined;
-  let controller: CustomDomainController | undefined;
-  let zone: CustomDomainParts["zone"];
+  let domains: CustomDomains | undefined;
   try {
     const { accountId } = accountSettings(store, random, region, baseDomain);
-    const customDomainZone = opts.customDomains?.challengeZone?.zone;
-    const config: ControlPlaneConfig = {
-      region,
-      accountId,
-      baseDomain,
-      quotas: { ...DEFAULT_QUOTAS, ...opts.quotas },
-      ...(customDomainZone !== undefined ? { customDomainZone } : {}),
-    };
+    const config: ControlPlaneConfig = { region, accountId, baseDomain, quotas: { ...DEFAULT_QUOTAS, ...opts.quotas }, ...customDomainConfig(opts.customDomains) };
     ensureDefaultAutoScalingConfiguration({ store, clock, config });
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);
     const credentials = storeCredentialLookup(store);
@@ -301,22 +293,10 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     // Deployments read their secrets with the instance role through Secrets Manager's and Parameter Store's own readers.
     const secrets = createRuntimeSecretResolver({ roles, clock, accountId, ...secretReaders(modules) });
     const engine = new Engine({ store, driver, artifacts, clock, random, config, events, logger, keys, secrets }, { stepDelayMs: opts.engineStepDelayMs });
-    const parts = customDomainParts(opts.customDomains, opts.customDomainParts, { dataDir, logger, clock, ...(runtime?.router ? { dataPlane: runtime.router } : {}) });
-    zone = parts.zone;
-    const customDomains = new CustomDomainController({
-      store,
-      config,
-      clock,
-      random,
-      events,
-      logger,
-      dataDir,
-      parts,
-      // The router listens on loopback unless told otherwise: a name resolving there points at it.
-      dataPlaneAddresses: opts.customDomains?.dataPlaneAddresses ?? (runtime?.router ? ["127.0.0.1"] : []),
-      ...(opts.customDomains?.timings ? { timings: opts.customDomains.timings } : {}),
-    });
-    controller = customDomains;
+    const runtimeRouter = runtime?.router ? { dataPlane: runtime.router } : {};
+    const domainsRuntime = createCustomDomains(opts.customDomains, opts.customDomainParts, { store, config, clock, random, events, logger, dataDir, ...runtimeRouter });
+    domains = domainsRuntime;
+    const customDomains = domainsRuntime.controller;
     const handle = createAwsJsonHandler({
       deps: { store, clock, random, config, engine, instances: opts.instances ?? runtime?.instances, keys, customDomains },
       apis: [appRunnerApi, openRunnerApi(() => masterKey), ...modules.flatMap((m) => m.apis ?? []), ...(opts.extraApis ?? [])],
@@ -359,9 +339,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
     for (const m of modules) m.start?.();
     await runtime?.start();
     engine.start();
-    // After the data plane: the controller serves the active associations' certificates again at once.
-    await zone?.start();
-    customDomains.start();
+    await domainsRuntime.start();
     return {
       endpoint,
       port,
@@ -383,9 +361,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
           server.close(() => ok());
           server.closeAllConnections();
         });
-        // Before the data plane and the zone it answers challenges through.
-        await customDomains.stop();
-        await zone?.stop();
+        await domainsRuntime.stop();
         await engine.stop();
         // Instances go before the log store closes: their last lines are shipped on the way out.
         await runtime?.stop();
@@ -396,8 +372,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       },
     };
   } catch (err) {
-    await controller?.stop();
-    await zone?.stop().catch((e: unknown) => logger("stopping the challenge zone after a failed start failed", { error: String(e) }));
+    await domains?.stop().catch((e: unknown) => logger("stopping custom domains after a failed start failed", { error: String(e) }));
     await local?.stop().catch((e: unknown) => logger("stopping the runtime after a failed start failed", { error: String(e) }));
     await registry?.stop().catch((e: unknown) => logger("stopping the registry after a failed start failed", { error: String(e) }));
     await stopModules(modules, logger);

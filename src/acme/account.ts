@@ -1,8 +1,8 @@
-import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { AppRunnerError } from "../errors/app-runner-error.js";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../util/private-files.js";
+import { PRIVATE_DIR_MODE, readIfExists, writePrivateFileAtomically } from "../util/private-files.js";
 import { readOrCreateSecretFile } from "../util/secret-file.js";
 
 /** What account.json keeps: the account URL is only valid at the directory that issued it. */
@@ -42,19 +42,10 @@ export function accountUrlFor(contents: string | undefined, directoryUrl: string
 }
 
 export function readAccountUrl(accountDir: string, directoryUrl: string): string | undefined {
-  let contents: string | undefined;
-  try {
-    contents = readFileSync(join(accountDir, "account.json"), "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-  }
-  return accountUrlFor(contents, directoryUrl);
+  return accountUrlFor(readIfExists(join(accountDir, "account.json")), directoryUrl);
 }
 
 /** Written aside and renamed into place (0600), so a crash never leaves half a file. */
 export function writeAccountRecord(accountDir: string, record: AccountRecord): void {
-  const file = join(accountDir, "account.json");
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`, { mode: PRIVATE_FILE_MODE, flag: "wx" });
-  renameSync(tmp, file);
+  writePrivateFileAtomically(join(accountDir, "account.json"), `${JSON.stringify(record, null, 2)}\n`);
 }

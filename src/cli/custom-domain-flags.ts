@@ -10,8 +10,8 @@ ${LETS_ENCRYPT_DIRECTORY}, unless --acme-directory URL names another) once any o
 --acme-ca-certificates FILE to trust the directory's own TLS (a test CA). --acme-dns-zone ZONE (default
 acme.<region>.<domain>) is the zone validation CNAMEs point into; OpenRunner answers it on --acme-dns-listen
 (default 0.0.0.0:53) once the zone is given. Records are checked through --dns-resolver IP[:PORT] (repeatable;
-default the system's); --data-plane-address IP (repeatable) lists the addresses users' domains may point at
-for HTTP validation.`;
+default the system's); --data-plane-address IP (repeatable; default 127.0.0.1, where the router listens) lists
+the addresses users' domains may point at for HTTP validation.`;
 
 export const CUSTOM_DOMAIN_OPTIONS: NonNullable<ParseArgsConfig["options"]> = {
   "acme-directory": { type: "string" },

@@ -1,6 +1,6 @@
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { narrowMode, PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../util/private-files.js";
+import { narrowMode, PRIVATE_DIR_MODE, readIfExists, writePrivateFileAtomically } from "../util/private-files.js";
 
 /**
  * Each active association's certificate (leaf, chain and key in one PEM) in
@@ -36,21 +36,12 @@ export class CertificateFiles {
   write(domain: string, pem: string): void {
     mkdirSync(this.dir, { recursive: true, mode: PRIVATE_DIR_MODE });
     narrowMode(join(this.dir, ".."), PRIVATE_DIR_MODE);
-    const file = this.path(domain);
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, pem, { mode: PRIVATE_FILE_MODE });
-    narrowMode(tmp, PRIVATE_FILE_MODE);
-    renameSync(tmp, file);
+    writePrivateFileAtomically(this.path(domain), pem);
   }
 
   /** The PEM, or undefined when there is no file. */
   read(domain: string): string | undefined {
-    try {
-      return readFileSync(this.path(domain), "utf8");
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw err;
-    }
+    return readIfExists(this.path(domain));
   }
 
   remove(domain: string): void {

@@ -3,7 +3,7 @@ import { certificateNames, CUSTOM_DOMAIN_STATUS, type CustomDomainDoc } from "..
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import { isoSeconds } from "../util/clock.js";
 import { CertificateFiles } from "./certificate-files.js";
-import { challengeFor, errorText, NO_AUTHORITY_MESSAGE, save, type CustomDomainRow, type StepContext } from "./context.js";
+import { challengeFor, errorText, NO_AUTHORITY_MESSAGE, save, settledProgress, statusEvent, type CustomDomainRow, type StepContext } from "./context.js";
 import { inWords, renewAfter, retryDelay } from "./schedule.js";
 import { dnsSolver, httpSolver, unavailableSolver } from "./solvers.js";
 
@@ -51,16 +51,10 @@ export async function bindStep(ctx: StepContext, row: CustomDomainRow): Promise<
           Status: CUSTOM_DOMAIN_STATUS.active,
           Certificate: certificate,
           CertificateValidationRecords: (d.CertificateValidationRecords ?? []).map((r) => ({ ...r, Status: "SUCCESS" })),
-          Progress: { since, ...(d.Progress?.challenges ? { challenges: d.Progress.challenges } : {}) },
+          Progress: settledProgress(d, since),
         };
       },
-      () => ({
-        domain: row.name,
-        previousStatus: from,
-        currentStatus: CUSTOM_DOMAIN_STATUS.active,
-        message: `Custom domain ${row.name} is active: its certificate from ${issued.issuer} is valid until ${isoSeconds(certificate.NotAfter)}.`,
-        severity: "INFO",
-      }),
+      statusEvent(row, from, CUSTOM_DOMAIN_STATUS.active, `Custom domain ${row.name} is active: its certificate from ${issued.issuer} is valid until ${isoSeconds(certificate.NotAfter)}.`, "INFO"),
     );
     return certificate.RenewAfter;
   } catch (err) {
@@ -79,7 +73,7 @@ export async function bindStep(ctx: StepContext, row: CustomDomainRow): Promise<
         // The DNS checks start over (from firstCheckMs) once the retry is due.
         Progress: { ...d.Progress, since, failures: 0, orderFailures, nextAttemptAt: now + delay },
       }),
-      () => ({ domain: row.name, previousStatus: from, currentStatus: CUSTOM_DOMAIN_STATUS.pendingCertificateDnsValidation, message: `Custom domain ${row.name}: ${message}`, severity: "ERROR" }),
+      statusEvent(row, from, CUSTOM_DOMAIN_STATUS.pendingCertificateDnsValidation, `Custom domain ${row.name}: ${message}`, "ERROR"),
     );
     return now + delay;
   }
@@ -100,14 +94,8 @@ export async function renewStep(ctx: StepContext, row: CustomDomainRow): Promise
       ctx,
       row.arn,
       from,
-      (d) => ({ ...d, Certificate: certificate, Progress: { since: d.Progress?.since ?? row.createdAt, ...(d.Progress?.challenges ? { challenges: d.Progress.challenges } : {}) } }),
-      () => ({
-        domain: row.name,
-        previousStatus: from,
-        currentStatus: from,
-        message: `The certificate of custom domain ${row.name} was renewed; it is valid until ${isoSeconds(certificate.NotAfter)}.`,
-        severity: "INFO",
-      }),
+      (d) => ({ ...d, Certificate: certificate, Progress: settledProgress(d, d.Progress?.since ?? row.createdAt) }),
+      statusEvent(row, from, from, `The certificate of custom domain ${row.name} was renewed; it is valid until ${isoSeconds(certificate.NotAfter)}.`, "INFO"),
     );
     return certificate.RenewAfter;
   } catch (err) {
@@ -123,7 +111,7 @@ export async function renewStep(ctx: StepContext, row: CustomDomainRow): Promise
         ...(d.Certificate ? { Certificate: { ...d.Certificate, RenewalStatus: "FAILING" as const, RenewalMessage: message } } : {}),
         Progress: { ...d.Progress, since: d.Progress?.since ?? row.createdAt, failures, nextAttemptAt: now + delay },
       }),
-      () => ({ domain: row.name, previousStatus: from, currentStatus: from, message, severity: "ERROR" }),
+      statusEvent(row, from, from, message, "ERROR"),
     );
     return now + delay;
   }

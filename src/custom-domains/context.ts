@@ -10,6 +10,7 @@ import type { ServiceEventRecorder } from "../telemetry/service-events.js";
 import type { Clock } from "../util/clock.js";
 import type { Random } from "../util/random.js";
 import type { CertificateFiles } from "./certificate-files.js";
+import type { Severity } from "../domain/service-events.js";
 import { announce, type CustomDomainEvent } from "./events.js";
 import type { CustomDomainTimings } from "./types.js";
 
@@ -69,6 +70,16 @@ export function save(
     if (s && ev) announce(ctx, s, ev);
     return true;
   });
+}
+
+/** The event of a step's outcome for `save`: the association's move (or stay) from one status to another, in words. */
+export function statusEvent(row: CustomDomainRow, from: CustomDomainStatus, to: CustomDomainStatus, message: string, severity: Severity): () => CustomDomainEvent {
+  return () => ({ domain: row.name, previousStatus: from, currentStatus: to, message, severity });
+}
+
+/** Progress once a certificate is served: the challenges that proved its names are kept for renewals, the back-off counters start over. */
+export function settledProgress(doc: CustomDomainDoc, since: number): NonNullable<CustomDomainDoc["Progress"]> {
+  return { since, ...(doc.Progress?.challenges ? { challenges: doc.Progress.challenges } : {}) };
 }
 
 /** Rows written before statuses were sent in App Runner's case hold the model's upper case. */

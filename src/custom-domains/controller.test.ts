@@ -169,6 +169,9 @@ describe("custom domain controller", () => {
     // The data plane names certificates by their domain, `*.` included (it spells its own file names).
     assert.ok(r.plane.includes("remove *.gone.example.com"), r.plane.join("; "));
     assert.equal(existsSync(files.path("*.gone.example.com")), false);
+    // Its move back to binding_certificate is an event like any other status change.
+    const lost = r.bus().map((e) => e["detail"] as Record<string, unknown>).find((d) => d["DomainName"] === "lost.example.com");
+    assert.deepEqual([lost?.["PreviousStatus"], lost?.["CurrentStatus"], lost?.["Severity"]], ["active", "binding_certificate", "ERROR"]);
     await c.runNow();
     assert.equal(r.doc("lost.example.com")?.Status, "active");
     assert.ok(existsSync(files.path("lost.example.com")));

@@ -8,7 +8,7 @@ import { PeriodicTask, type TaskLogger, type TaskTimers } from "../util/periodic
 import type { Random } from "../util/random.js";
 import { CertificateFiles } from "./certificate-files.js";
 import { bindStep, renewStep } from "./certificate-step.js";
-import { activeHosts, errorText, isPending, NO_AUTHORITY_MESSAGE, statusOf, type CustomDomainParts, type CustomDomainRow, type StepContext } from "./context.js";
+import { activeHosts, errorText, isPending, NO_AUTHORITY_MESSAGE, save, statusEvent, statusOf, type CustomDomainParts, type CustomDomainRow, type StepContext } from "./context.js";
 import { deleteStep } from "./delete-step.js";
 import { IDLE_WAKE_MS, timingsOf, wakeDelay } from "./schedule.js";
 import type { CustomDomainTimings } from "./types.js";
@@ -132,14 +132,16 @@ export class CustomDomainController implements CustomDomainNotifier {
       try {
         const pem = this.files.read(row.name);
         if (pem === undefined) {
-          ctx.store.tx(() => {
-            const { Certificate: _gone, ...doc } = row.doc;
-            ctx.store.resources.update({
-              ...row,
-              status: CUSTOM_DOMAIN_STATUS.bindingCertificate,
-              doc: { ...doc, Status: CUSTOM_DOMAIN_STATUS.bindingCertificate, StatusMessage: `The certificate file ${this.files.path(row.name)} is missing; getting a new certificate.` },
-            });
-          });
+          // A status change like any other: the owner sees in the events why the domain is being certified again.
+          const message = `The certificate file ${this.files.path(row.name)} is missing; getting a new certificate.`;
+          const to = CUSTOM_DOMAIN_STATUS.bindingCertificate;
+          save(
+            ctx,
+            row.arn,
+            CUSTOM_DOMAIN_STATUS.active,
+            ({ Certificate: _gone, ...doc }) => ({ ...doc, Status: to, StatusMessage: message }),
+            statusEvent(row, CUSTOM_DOMAIN_STATUS.active, to, `Custom domain ${row.name}: ${message}`, "ERROR"),
+          );
           continue;
         }
         await dataPlane?.putCertificate(CertificateFiles.dataPlaneId(row.name), pem);

@@ -1,7 +1,7 @@
 import { CUSTOM_DOMAIN_STATUS } from "../domain/custom-domains.js";
 import type { ServiceRow } from "../domain/service-record.js";
 import { CertificateFiles } from "./certificate-files.js";
-import { activeHosts, errorText, save, type CustomDomainRow, type StepContext } from "./context.js";
+import { activeHosts, errorText, save, statusEvent, type CustomDomainRow, type StepContext } from "./context.js";
 import { announce } from "./events.js";
 
 /**
@@ -27,7 +27,7 @@ export async function deleteStep(ctx: StepContext, row: CustomDomainRow, forget:
       row.arn,
       CUSTOM_DOMAIN_STATUS.deleting,
       (d) => ({ ...d, Status: CUSTOM_DOMAIN_STATUS.deleteFailed, StatusMessage: message }),
-      () => ({ domain: row.name, previousStatus: CUSTOM_DOMAIN_STATUS.deleting, currentStatus: CUSTOM_DOMAIN_STATUS.deleteFailed, message, severity: "ERROR" }),
+      statusEvent(row, CUSTOM_DOMAIN_STATUS.deleting, CUSTOM_DOMAIN_STATUS.deleteFailed, message, "ERROR"),
     );
     return undefined;
   }

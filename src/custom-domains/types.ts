@@ -14,8 +14,8 @@ export interface CustomDomainSettings {
   /** "ip" or "ip:port" resolvers for record checks; absent: the system's. */
   resolvers?: string[];
   /**
-   * The addresses users' domains may point at (A/AAAA) for HTTP-01; the router's bind address
-   * is always one of them.
+   * The addresses users' domains may point at (A/AAAA) for HTTP-01; absent: 127.0.0.1, where
+   * the router listens (custom-domains/wiring.ts), none without a router. Given, it replaces that.
    */
   dataPlaneAddresses?: string[];
   /** Timings, for tests and benchmarks (defaults in custom-domains/schedule.ts). */

@@ -1,5 +1,5 @@
 import { certificateNames, CUSTOM_DOMAIN_STATUS, validationRecords, type CustomDomainDoc, type ValidationRecordDoc } from "../domain/custom-domains.js";
-import { errorText, NO_AUTHORITY_MESSAGE, save, statusOf, type CustomDomainRow, type StepContext } from "./context.js";
+import { errorText, NO_AUTHORITY_MESSAGE, save, statusEvent, statusOf, type CustomDomainRow, type StepContext } from "./context.js";
 import { nextCheckDelay, validationTimedOut } from "./schedule.js";
 import { checkName, type NameFinding } from "./validation.js";
 
@@ -34,7 +34,7 @@ export async function validateStep(ctx: StepContext, row: CustomDomainRow, servi
         CertificateValidationRecords: (d.CertificateValidationRecords ?? []).map((r) => (r.Status === "SUCCESS" ? r : { ...r, Status: "FAILED" })),
         Progress: { since },
       }),
-      () => ({ domain: row.name, previousStatus: from, currentStatus: CUSTOM_DOMAIN_STATUS.createFailed, message: `Custom domain ${row.name}: ${message}`, severity: "ERROR" }),
+      statusEvent(row, from, CUSTOM_DOMAIN_STATUS.createFailed, `Custom domain ${row.name}: ${message}`, "ERROR"),
     );
     return undefined;
   }
@@ -65,13 +65,13 @@ export async function validateStep(ctx: StepContext, row: CustomDomainRow, servi
         CertificateValidationRecords: records,
         Progress: { since, challenges, ...(d.Progress?.orderFailures ? { orderFailures: d.Progress.orderFailures } : {}) },
       }),
-      () => ({
-        domain: row.name,
-        previousStatus: from,
-        currentStatus: CUSTOM_DOMAIN_STATUS.bindingCertificate,
-        message: `Custom domain ${row.name}: its records are in place (${findings.map((f) => `${f.name} by ${f.challenge ?? ""}`).join(", ")}); getting its certificate.`,
-        severity: "INFO",
-      }),
+      statusEvent(
+        row,
+        from,
+        CUSTOM_DOMAIN_STATUS.bindingCertificate,
+        `Custom domain ${row.name}: its records are in place (${findings.map((f) => `${f.name} by ${f.challenge ?? ""}`).join(", ")}); getting its certificate.`,
+        "INFO",
+      ),
     );
     return now;
   }
@@ -84,7 +84,7 @@ export async function validateStep(ctx: StepContext, row: CustomDomainRow, servi
     row.arn,
     from,
     (d) => ({ ...d, StatusMessage: message, CertificateValidationRecords: records, Progress: { ...d.Progress, since, failures: checks, nextAttemptAt } }),
-    () => (findingChanged ? { domain: row.name, previousStatus: from, currentStatus: from, message: `Custom domain ${row.name}: ${message}`, severity: "INFO" } : undefined),
+    findingChanged ? statusEvent(row, from, from, `Custom domain ${row.name}: ${message}`, "INFO") : undefined,
   );
   return nextAttemptAt;
 }

@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { certificateFile, renderCrtList, type CheckedPem } from "./custom-domains.js";
-import { readIfExists, writeAtomically as write } from "./router-files.js";
+import { readIfExists, writePrivateFileAtomically as write } from "../util/private-files.js";
 
 /** What the store needs of the router; called only from its serial slot. */
 export interface CertificateStoreDeps {

@@ -1,4 +1,4 @@
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readIfExists, writePrivateFileAtomically } from "../util/private-files.js";
 import { renderMap, type HostTables } from "./custom-domains.js";
 import { HOLD_LUA, paths } from "./haproxy-config.js";
 import type { ServiceRoute } from "./types.js";
@@ -67,22 +67,6 @@ export class RouterFiles {
   }
 
   private write(path: string, text: string): void {
-    writeAtomically(path, text);
+    writePrivateFileAtomically(path, text);
   }
-}
-
-/** A file's text, undefined when it does not exist. */
-export function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw err;
-  }
-}
-
-/** Replaces a file at once (0600): HAProxy and a restart never read half of it. */
-export function writeAtomically(path: string, text: string): void {
-  writeFileSync(`${path}.tmp`, text, { mode: 0o600 });
-  renameSync(`${path}.tmp`, path);
 }

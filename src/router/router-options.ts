@@ -33,4 +33,6 @@ export interface HaproxyRouterOptions {
   renewBeforeMs?: number;
   /** Each renewal of the router's own certificate (and each failure), for the server to make visible. */
   onCertificateRenewal?: (outcome: CertificateRenewalOutcome) => void;
+  /** Wall-clock ms for the router's decisions (certificate renewal, restart back-off); Date.now by default. */
+  now?: () => number;
 }

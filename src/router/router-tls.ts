@@ -12,6 +12,8 @@ export interface RouterTlsOptions extends Omit<CertificateStoreDeps, "tlsPem"> {
   certificateCheckMs?: number;
   renewBeforeMs?: number;
   onCertificateRenewal?: (outcome: CertificateRenewalOutcome) => void;
+  /** Wall-clock ms: whether the certificate is within renewBeforeMs of expiry is decided on it. */
+  now?: () => number;
   /** Runs a data plane change in the router's serial slot (with its restart recovery). */
   mutate: (fn: () => Promise<void>) => Promise<void>;
 }
@@ -25,7 +27,8 @@ export interface RouterTls {
 }
 
 export async function startRouterTls(o: RouterTlsOptions): Promise<RouterTls> {
-  const ensure = () => ensureCertificates(o.routerDir, o.region, o.baseDomain, Date.now(), o.renewBeforeMs ?? RENEW_BEFORE_MS);
+  const now = o.now ?? Date.now;
+  const ensure = () => ensureCertificates(o.routerDir, o.region, o.baseDomain, now(), o.renewBeforeMs ?? RENEW_BEFORE_MS);
   const certs = await ensure();
   const certificates = new CertificateStore({ ...o, tlsPem: certs.tlsPem });
   const renewal = routerCertificateRenewal({

@@ -2,19 +2,19 @@ import { mkdirSync } from "node:fs";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { PeriodicTask } from "../util/periodic-task.js";
 import { CustomDomainPlane } from "./custom-domain-plane.js";
-import { hostTables } from "./custom-domains.js";
 import { paths, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
 import { HaproxyProcess } from "./haproxy-process.js";
 import { fingerprint, liveFromRendered, planDrain, planFailed, planSync, routedServers, workerRoutes, type LiveBackend, type ServerAction } from "./live-backends.js";
 import { parseCounters, type CounterSnapshot } from "./request-counts.js";
+import { HostMaps } from "./host-maps.js";
 import { RouterFiles } from "./router-files.js";
 import type { DataPlaneRestart, HaproxyRouterOptions } from "./router-options.js";
-import { syncMap } from "./runtime-maps.js";
 import { startRouterTls } from "./router-tls.js";
+import { Restarter } from "./restarter.js";
 import { Retirement } from "./server-retirement.js";
 import { backendStats, parseStatCsv, toBackendLoads, type BackendStats } from "./stats.js";
 import type { BackendLoad, CustomDomainDataPlane, ServiceRoute, TrafficRouter } from "./types.js";
-import { nextCheckMs, Watchdog } from "./watchdog.js";
+import { Watchdog } from "./watchdog.js";
 
 export type { DataPlaneRestart, HaproxyRouterOptions } from "./router-options.js";
 
@@ -36,11 +36,10 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
   /** Reloads this router performed, with how long each took (ms). */
   readonly reloadTimes: number[] = [];
   /** Restarts after HAProxy exited. */
-  readonly restarts: DataPlaneRestart[] = [];
+  readonly restarts: DataPlaneRestart[];
   private readonly desired = new Map<string, ServiceRoute>();
   private live = new Map<string, LiveBackend>();
-  private liveMap = new Map<string, string>();
-  private liveWildcards = new Map<string, string>();
+  private readonly hostMaps: HostMaps;
   private readonly domains: CustomDomainPlane;
   private renewal: PeriodicTask | undefined;
   private settings: RouterSettings;
@@ -49,9 +48,7 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
   private pendingReload: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private readonly watchdog: Watchdog;
-  private failedRestarts = 0;
-  private restartAllowedAt = 0;
-  private restartError: unknown;
+  private readonly restarter: Restarter;
   private readonly files: RouterFiles;
   private readonly retirement: Retirement;
 
@@ -75,6 +72,13 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
       mutate: (fn) => this.mutate(fn, undefined),
       syncHosts: () => this.syncHosts(),
     });
+    this.hostMaps = new HostMaps({
+      files: this.files,
+      hostsMap: this.p.hostsMap,
+      wildcardsMap: this.p.wildcardsMap,
+      cmd: (text) => this.cmd(text),
+      customHosts: this.domains.hosts,
+    });
     this.retirement = new Retirement({
       live: (serviceId) => this.live.get(serviceId),
       cmd: (text, ok) => this.cmd(text, ok),
@@ -86,10 +90,21 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
       logger: opts.logger,
       signal: this.abort.signal,
     });
+    this.restarter = new Restarter({
+      process: this.process,
+      signal: this.abort.signal,
+      startNow: () => this.startNow(),
+      services: () => [...this.live.values()].map((b) => ({ serviceId: b.route.serviceId, serviceName: b.route.serviceName })),
+      everyMs: WATCHDOG_MS,
+      logger: opts.logger,
+      ...(opts.onRestart ? { onRestart: opts.onRestart } : {}),
+      ...(opts.now ? { now: opts.now } : {}),
+    });
+    this.restarts = this.restarter.restarts;
     this.watchdog = new Watchdog({
       everyMs: WATCHDOG_MS,
       alive: () => this.process.alive(),
-      restart: () => this.serial(() => this.restartIfDead(true)),
+      restart: () => this.serial(() => this.restarter.restartIfDead(true)),
       logger: opts.logger,
     });
   }
@@ -166,7 +181,7 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
         if (previous) this.desired.set(id, previous);
         else this.desired.delete(id);
         this.files.writeRoutes(this.desired.values());
-        this.writeHostMaps(this.routes());
+        this.hostMaps.write(this.routes());
       }
       throw err;
     }
@@ -250,12 +265,8 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
 
   /** Every file the config refers to besides haproxy.cfg, as the routes about to be rendered need them. */
   private writeDataFiles(routes: readonly ServiceRoute[]): void {
-    this.writeHostMaps(routes);
+    this.hostMaps.write(routes);
     this.domains.writeFiles();
-  }
-
-  private writeHostMaps(routes: readonly ServiceRoute[]): void {
-    this.files.writeHostMaps(hostTables(routes, this.domains.hosts));
   }
 
   /** Runs data plane mutations one at a time; a failure is reported to its own caller only. */
@@ -277,7 +288,7 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
       return await this.serial(fn);
     } catch (err) {
       if (await this.process.alive()) throw err;
-      await this.serial(() => this.restartIfDead());
+      await this.serial(() => this.restarter.restartIfDead());
       return recovered;
     }
   }
@@ -288,7 +299,7 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
       return await read();
     } catch (err) {
       if (this.abort.signal.aborted || (await this.process.alive())) throw err;
-      await this.serial(() => this.restartIfDead());
+      await this.serial(() => this.restarter.restartIfDead());
       return read();
     }
   }
@@ -321,51 +332,13 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
     this.markLive(routes);
   }
 
-  /** Caller holds the serial slot. Starts HAProxy again with the current routes if its master is gone. */
-  private async restartIfDead(fromWatchdog = false): Promise<void> {
-    if (this.abort.signal.aborted || (await this.process.alive())) return;
-    // While restarting keeps failing, only the watchdog tries again (with its back-off); other callers fail at once.
-    if (!fromWatchdog && Date.now() < this.restartAllowedAt) {
-      throw new AppRunnerError("InternalServiceError", `HAProxy is down and could not be restarted: ${errText(this.restartError)}`);
-    }
-    const started = performance.now();
-    const previous = this.process.masterPid;
-    const reason = previous === undefined ? "HAProxy was not running" : await this.process.exitReason(previous);
-    this.opts.logger("data plane: HAProxy is gone; restarting it with the current routes", { reason });
-    try {
-      await this.process.stopOrphans();
-      await this.startNow();
-      this.failedRestarts = 0;
-    } catch (err) {
-      this.restartError = err;
-      this.restartAllowedAt = Date.now() + nextCheckMs(WATCHDOG_MS, ++this.failedRestarts);
-      throw err;
-    }
-    const restart: DataPlaneRestart = {
-      reason,
-      previousMasterPid: previous,
-      masterPid: this.process.masterPid,
-      ms: Math.round(performance.now() - started),
-      services: [...this.live.values()].map((b) => ({ serviceId: b.route.serviceId, serviceName: b.route.serviceName })),
-    };
-    this.restarts.push(restart);
-    this.opts.logger("data plane: HAProxy restarted", { ...restart, services: restart.services.length });
-    try {
-      this.opts.onRestart?.(restart);
-    } catch (err) {
-      this.opts.logger("data plane: reporting the restart failed", { error: errText(err) });
-    }
-  }
-
   /**
    * After a (re)start or reload the worker has exactly what was rendered: routes that changed or
    * arrived while it loaded are not live, so their apply() asks for another reload.
    */
   private markLive(rendered: readonly ServiceRoute[]): void {
     this.live = liveFromRendered(rendered);
-    const tables = hostTables(rendered, this.domains.hosts);
-    this.liveMap = tables.exact;
-    this.liveWildcards = tables.wildcard;
+    this.hostMaps.rendered(rendered);
   }
 
   /** Brings one service's servers and hosts to the desired state over the runtime API; false when a reload is needed instead. */
@@ -399,10 +372,7 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
   /** Edits the running map to match the desired hosts whose backends exist in the worker. */
   private async syncHosts(): Promise<void> {
     const live = [...this.desired.values()].filter((r) => r.state === "paused" || this.live.has(r.serviceId));
-    const want = hostTables(live, this.domains.hosts);
-    this.liveMap = await syncMap((text) => this.cmd(text), this.p.hostsMap, this.liveMap, want.exact);
-    this.liveWildcards = await syncMap((text) => this.cmd(text), this.p.wildcardsMap, this.liveWildcards, want.wildcard);
-    this.writeHostMaps(this.routes());
+    await this.hostMaps.sync(live, this.routes());
   }
 
   private retireInBackground(serviceId: string, ids: readonly string[]): void {

@@ -1,4 +1,4 @@
-import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync } from "node:fs";
+import { chmodSync, closeSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 
@@ -22,6 +22,28 @@ export function narrowMode(path: string, mode: number): void {
   }
   if (st.isSymbolicLink()) return;
   if ((st.mode & 0o777 & ~mode) !== 0) chmodSync(path, st.mode & 0o777 & mode);
+}
+
+/**
+ * Replaces `file` whole (0600): written beside it and renamed over it, so a crash, HAProxy or a
+ * restart never reads half of it. The temporary file is made anew ("wx"), so one left by a crash
+ * with another mode cannot lend it its mode.
+ */
+export function writePrivateFileAtomically(file: string, text: string): void {
+  const tmp = `${file}.tmp`;
+  rmSync(tmp, { force: true });
+  writeFileSync(tmp, text, { mode: PRIVATE_FILE_MODE, flag: "wx" });
+  renameSync(tmp, file);
+}
+
+/** A file's text, undefined when it does not exist (any other failure is thrown). */
+export function readIfExists(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    if (errno(err) === "ENOENT") return undefined;
+    throw err;
+  }
 }
 
 /**
