@@ -101,7 +101,10 @@ test("makeBundleSpec: table of top-level fields", () => {
 
 test("makeBundleSpec: the app runs under the exit recorder with its argv intact", () => {
   assert.deepEqual(bundle.process.args, ["/.openrunner/busybox", "sh", "-c", EXIT_RECORDER_SCRIPT, "--", "node", "server.js"]);
-  assert.match(EXIT_RECORDER_SCRIPT, /trap 'kill -TERM \$child/);
+  assert.match(EXIT_RECORDER_SCRIPT, /trap 'term=1; kill -TERM \$child/);
+  // A TERM before the child exists is sent on to it; the host learns when the trap is set.
+  assert.match(EXIT_RECORDER_SCRIPT, /child=\$!\n\[ -n "\$term" \] && kill -TERM "\$child"/);
+  assert.match(EXIT_RECORDER_SCRIPT, /^: > \/\.openrunner\/state\/trap-set$/m);
   assert.match(EXIT_RECORDER_SCRIPT, /> \/\.openrunner\/state\/exit/);
 });
 

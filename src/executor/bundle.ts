@@ -10,6 +10,8 @@ export const IN_CONTAINER_DIR = "/.openrunner";
 export const IN_CONTAINER_BUSYBOX = `${IN_CONTAINER_DIR}/busybox`;
 export const IN_CONTAINER_STATE = `${IN_CONTAINER_DIR}/state`;
 export const EXIT_FILE = "exit";
+/** Written by the exit recorder once it forwards TERM to the app. */
+export const TRAP_SET_FILE = "trap-set";
 
 /**
  * PID 1 of every container: runc run -d detaches and does not keep the app's exit status, so a
@@ -19,10 +21,15 @@ export const EXIT_FILE = "exit";
  * INT only reaches apps that install their own handler; TERM always reaches them.)
  */
 export const EXIT_RECORDER_SCRIPT = [
-  "trap 'kill -TERM $child 2>/dev/null' TERM",
+  // A TERM between the trap and `child=$!` has no child to go to yet: it is noted and sent on.
+  "trap 'term=1; kill -TERM $child 2>/dev/null' TERM",
   "trap 'kill -INT $child 2>/dev/null' INT",
+  // Until here PID 1 has no handler, and the kernel drops TERM sent to a namespace's init without
+  // one: the host sends TERM again once this file says the trap is set (container.ts).
+  `: > ${IN_CONTAINER_STATE}/${TRAP_SET_FILE}`,
   '"$@" &',
   "child=$!",
+  '[ -n "$term" ] && kill -TERM "$child" 2>/dev/null',
   "while :; do",
   '  wait "$child"; status=$?',
   '  if [ "$status" -gt 128 ] && kill -0 "$child" 2>/dev/null; then continue; fi',

@@ -4,7 +4,7 @@
  */
 import { chown, lstat, mkdir, readdir, readFile, rename, rm, rmdir, writeFile } from "node:fs/promises";
 import { AppRunnerError } from "../errors/app-runner-error.js";
-import { EXIT_FILE, bundlePaths, defaultHostname, hostsFile, makeBundleSpec, type BundleOptions } from "./bundle.js";
+import { EXIT_FILE, TRAP_SET_FILE, bundlePaths, defaultHostname, hostsFile, makeBundleSpec, type BundleOptions } from "./bundle.js";
 import { namespaceResolvConf, parseResolvConf } from "./egress.js";
 import { nofileLimit, readHostResolvConf } from "./host-facts.js";
 import { destroyNetwork, listNetworks, networkForSlot } from "./network.js";
@@ -59,6 +59,7 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
   await mkdir(paths.state, { recursive: true });
   // The app (any uid) writes its exit status here through the recorder; a stale one is not its.
   await rm(`${paths.state}/${EXIT_FILE}`, { force: true });
+  await rm(`${paths.state}/${TRAP_SET_FILE}`, { force: true });
   await chown(paths.state, spec.uid, spec.gid);
   await writeFile(paths.hosts, hostsFile(opts.hostname ?? defaultHostname(spec.containerId), spec.network.instanceAddress));
   await writeFile(paths.resolv, namespaceResolvConf(parseResolvConf(await readHostResolvConf())));
@@ -166,11 +167,32 @@ async function waitGone(pid: number, ms: number): Promise<boolean> {
   }
 }
 
+async function trapSet(ref: ContainerRef): Promise<boolean> {
+  // The app can write the state dir too: anything but a plain file there is no sign from the recorder.
+  return (await readUntrustedFile(`${bundlePaths(ref.dir).state}/${TRAP_SET_FILE}`, EXIT_FILE_MAX_BYTES)).kind === "read";
+}
+
+/** Until the recorder's trap is set (true), the container is gone or ms pass (false). */
+async function waitTrapSet(ref: ContainerRef, pid: number, ms: number): Promise<boolean> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    if (await trapSet(ref)) return true;
+    if ((await processGone(pid)) || Date.now() >= deadline) return false;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** SIGTERM, wait up to graceMs, then SIGKILL. No-op when not running. */
 export async function stopContainer(ref: ContainerRef, graceMs: number): Promise<void> {
   const s = await runc.state(ref.containerId);
   if (!s || s.status === "stopped") return;
-  if (graceMs > 0 && (await runc.kill(ref.containerId, "TERM")) && (await waitGone(s.pid, graceMs))) return;
+  if (graceMs > 0 && (await runc.kill(ref.containerId, "TERM"))) {
+    const deadline = Date.now() + graceMs;
+    // Stopped moments after its start, the recorder may not have set its trap: that TERM was
+    // dropped (PID 1 without a handler), so it goes again once the trap is set.
+    if (!(await trapSet(ref)) && (await waitTrapSet(ref, s.pid, graceMs))) await runc.kill(ref.containerId, "TERM");
+    if (await waitGone(s.pid, Math.max(0, deadline - Date.now()))) return;
+  }
   if (await runc.kill(ref.containerId, "KILL")) {
     if (!(await waitGone(s.pid, 5_000))) {
       throw new AppRunnerError("InstanceFailed", `container ${ref.containerId} did not die after SIGKILL`);
