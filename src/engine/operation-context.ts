@@ -40,6 +40,8 @@ export interface Outcome {
   error?: string;
   /** Changes to the service made in the same transaction. */
   mutate?: (s: ServiceRow) => void;
+  /** Members recorded on the operation's state with its end. */
+  state?: Partial<OperationRow["state"]>;
 }
 
 /**
@@ -156,7 +158,7 @@ export class OperationContext {
         status: o.opStatus,
         endedAt: now,
         updatedAt: now,
-        state: { ...this.op.state, phase: "done", ...(o.error ? { error: o.error } : {}) },
+        state: { ...this.op.state, ...o.state, phase: "done", ...(o.error ? { error: o.error } : {}) },
       };
       store.operations.update(this.op);
       events.operationStatus(this.identity(s), o.event);

@@ -49,6 +49,13 @@ export interface OperationState {
   sourceChanged?: unknown;
   /** UPDATE_SERVICE: `{ previous }`, the configuration it replaced. */
   request?: unknown;
+  /** START_DEPLOYMENT of a rollback: `{ deploymentId, imageDigest, previous }` (domain/operation-request.ts). */
+  rollback?: unknown;
+  /**
+   * A successful deployment's snapshot (`{ configuration }`, domain/deployment-history.ts):
+   * present while the deployment is retained for a rollback, removed when it falls out.
+   */
+  deployed?: unknown;
 }
 
 export interface OperationRow {
@@ -138,6 +145,17 @@ export class OperationRepository {
         `SELECT * FROM operations WHERE service_arn = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
       )
       .all(serviceArn, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit) as RawOperation[];
+    return rows.map((r) => fromRaw(this.json, r));
+  }
+
+  /** Successful deployments still retained for a rollback (their state keeps `deployed`), newest first; every service when no ARN is given. */
+  retainedDeployments(serviceArn?: string): OperationRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM operations WHERE status = 'SUCCEEDED' AND json_type(state, '$.deployed') = 'object'
+           AND (? IS NULL OR service_arn = ?) ORDER BY seq DESC`,
+      )
+      .all(serviceArn ?? null, serviceArn ?? null) as RawOperation[];
     return rows.map((r) => fromRaw(this.json, r));
   }
 
