@@ -111,7 +111,7 @@ export class OperationContext {
   }
 
   /** What resolving the service's current source as `deploymentId` needs; `pinnedDigest` for a resume. */
-  artifactRequest(deploymentId: string, pinnedDigest?: string): ArtifactRequest {
+  artifactRequest(deploymentId: string, pinnedDigest?: string, pinnedFor?: ArtifactRequest["pinnedFor"]): ArtifactRequest {
     const s = this.service();
     return {
       serviceId: s.doc.ServiceId ?? "",
@@ -121,6 +121,7 @@ export class OperationContext {
       source: s.doc.SourceConfiguration ?? {},
       instance: s.doc.InstanceConfiguration ?? {},
       ...(pinnedDigest ? { pinnedDigest } : {}),
+      ...(pinnedDigest && pinnedFor ? { pinnedFor } : {}),
     };
   }
 

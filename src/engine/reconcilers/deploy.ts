@@ -148,10 +148,11 @@ export function deployReconciler(type: DeployType): Reconciler {
  */
 async function resolveArtifact(ctx: OperationContext, type: DeployType): Promise<ResolvedArtifact> {
   // Resume brings back the digest that ran before the pause, a rollback its deployment's; every other trigger resolves the tag.
-  const pinned = type === "RESUME_SERVICE" ? (ctx.service().internal.currentImageDigest ?? undefined) : rollbackOf(ctx, type)?.imageDigest;
+  const rollback = rollbackOf(ctx, type);
+  const pinned = type === "RESUME_SERVICE" ? (ctx.service().internal.currentImageDigest ?? undefined) : rollback?.imageDigest;
   const { artifacts } = ctx.deps;
   return artifacts.hold(async () => {
-    const artifact = await artifacts.resolve(ctx.artifactRequest(deploymentIdOf(ctx), pinned), ctx.artifactContext());
+    const artifact = await artifacts.resolve(ctx.artifactRequest(deploymentIdOf(ctx), pinned, rollback ? "rollback" : "resume"), ctx.artifactContext());
     ctx.advance("deploy", { artifact, imageDigest: artifact.digest, ...(artifact.commit ? { commit: artifact.commit } : {}) });
     return artifact;
   });
