@@ -68,7 +68,11 @@ export function startRollback(deps: LifecycleDeps, s: ServiceRow, requested?: st
   assertCanStart(s, "START_DEPLOYMENT", open.length > 0, open.some((o) => o.type === "DELETE_SERVICE"));
   const target = rollbackTarget(retainedDeployments(deps.store, s.arn), servingDeploymentId(deps.store, s), requested);
   const previous = snapshotOf(s.doc).configuration;
-  s.doc = { ...s.doc, ...target.snapshot.configuration };
+  const restored = target.snapshot.configuration;
+  // As Render does: automatic deployment would put the tag's (or branch's) newer version back at
+  // once, so a rollback turns it off; UpdateService turns it on again (a failed rollback restores it).
+  const source = restored.SourceConfiguration ? { ...restored.SourceConfiguration, AutoDeploymentsEnabled: false } : restored.SourceConfiguration;
+  s.doc = { ...s.doc, ...restored, SourceConfiguration: source };
   const operationId = startOperation(deps, s, {
     type: "START_DEPLOYMENT",
     rollback: { deploymentId: target.deploymentId, imageDigest: target.imageDigest, previous },

@@ -24,7 +24,7 @@ describe("Engine: retained deployments and rollback", () => {
     const s = fx.service();
     for (let i = 1; i <= n; i++) {
       const row = fx.current(s);
-      row.doc = { ...row.doc, SourceConfiguration: { ImageRepository: { ImageIdentifier: `127.0.0.1:5000/hello:v${i}`, ImageRepositoryType: "ECR_PUBLIC" } } };
+      row.doc = { ...row.doc, SourceConfiguration: { AutoDeploymentsEnabled: true, ImageRepository: { ImageIdentifier: `127.0.0.1:5000/hello:v${i}`, ImageRepositoryType: "ECR_PUBLIC" } } };
       fx.store.resources.update(row);
       fx.operation(s, i === 1 ? "CREATE_SERVICE" : "START_DEPLOYMENT");
       engine.notify();
@@ -61,6 +61,9 @@ describe("Engine: retained deployments and rollback", () => {
     assert.match(String(messages[0]?.Message), new RegExp(`^Rollback to deployment ${v2?.deploymentId ?? "-"} \\(image sha256:[0-9a-f]{64}\\) started\\.$`));
     assert.match(String(messages[1]?.Message), /\) completed\.$/);
     assert.match(fx.deploymentLog(s, operationId)[0] ?? "", /Triggering event : ROLLBACK$/);
+    // Automatic deployment would put v3 back at the next poll: a rollback turns it off, and says so.
+    assert.equal(fx.current(s).doc.SourceConfiguration?.AutoDeploymentsEnabled, false);
+    assert.ok(fx.deploymentLog(s, operationId).some((l) => l.includes("Automatic deployments are turned off")));
   });
 
   it("a rollback that fails its health check leaves what served serving and the configuration it replaced", async () => {
@@ -75,6 +78,7 @@ describe("Engine: retained deployments and rollback", () => {
     assert.equal(fx.current(s).status, "RUNNING");
     assert.equal(fx.current(s).internal.currentDeploymentId, serving.currentDeploymentId);
     assert.equal(fx.current(s).doc.SourceConfiguration?.ImageRepository?.ImageIdentifier, "127.0.0.1:5000/hello:v2");
+    assert.equal(fx.current(s).doc.SourceConfiguration?.AutoDeploymentsEnabled, true, "a failed rollback leaves automatic deployments as they were");
     const last = fx.events(s, "AppRunner Service Operation Status Change").at(-1)?.detail;
     assert.equal(last?.Status, "DeploymentFailed");
     assert.match(String(last?.Message), /^Rollback to deployment \S+ \(image sha256:[0-9a-f]{64}\) failed\. For details, see service logs\.$/);

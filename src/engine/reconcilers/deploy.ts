@@ -22,6 +22,9 @@ const TRIGGER: Record<DeployType, string> = {
   RESUME_SERVICE: "SERVICE_RESUME",
 };
 
+const AUTO_DEPLOYMENTS_OFF =
+  "Automatic deployments are turned off, so that the next image push or commit does not replace the rollback. UpdateService with AutoDeploymentsEnabled turns them on again.";
+
 function sourceArtifactLine(doc: ServiceDoc): string {
   const image = doc.SourceConfiguration?.ImageRepository;
   if (image) return `Deployment Artifact: [Repo Type: ${image.ImageRepositoryType}], [Image URL: ${image.ImageIdentifier}]`;
@@ -49,6 +52,7 @@ export function deployReconciler(type: DeployType): Reconciler {
           ctx.begin(rollback ? rollbackEvent(rollback, "Started") : started, "artifact", { deploymentId, previousDeploymentId: s.internal.currentDeploymentId });
           ctx.log(`Deployment with ID : ${ctx.op.id} started. Triggering event : ${rollback ? "ROLLBACK" : (triggerOf(ctx, type) ?? TRIGGER[type])}`);
           if (rollback) ctx.log(rollbackLogLine(rollback, "Started"));
+          if (rollback?.previous.SourceConfiguration?.AutoDeploymentsEnabled === true) ctx.log(AUTO_DEPLOYMENTS_OFF);
           ctx.log(sourceArtifactLine(s.doc));
         });
       },
