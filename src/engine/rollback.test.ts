@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { afterEach, beforeEach, describe, it } from "node:test";
-import { CONFIG, EngineFixture } from "../../test/support/engine-fixture.js";
+import { CONFIG, EngineFixture, until } from "../../test/support/engine-fixture.js";
 import { ScriptedRuntimeDriver } from "../../test/support/scripted-driver.js";
 import { RETAINED_DEPLOYMENTS } from "../domain/deployment-history.js";
 import { retainedDeployments, retainedImageDigests, startRollback } from "../domain/deployment-records.js";
@@ -43,6 +43,22 @@ describe("Engine: retained deployments and rollback", () => {
     assert.equal(list.at(-1)?.snapshot.configuration.SourceConfiguration?.ImageRepository?.ImageIdentifier, "127.0.0.1:5000/hello:v3");
     const inUse = new Set(retainedImageDigests(fx.store));
     for (const d of list) assert.ok(inUse.has(d.manifestDigest));
+  });
+
+  it("a service being deleted keeps no deployment: its images are the delete's prune's to remove", async () => {
+    const gone = await deployed(2);
+    const kept = await deployed(1);
+    assert.equal(retainedImageDigests(fx.store).length, 6);
+    fx.store.resources.update({ ...fx.current(gone), status: "OPERATION_IN_PROGRESS" });
+    fx.operation(gone, "DELETE_SERVICE");
+    const hold = driver.hold("delete");
+    engine.notify();
+    await until(() => driver.calls.some((c) => c.startsWith("delete")));
+    assert.deepEqual(retainedDeployments(fx.store, gone.arn), [], "while the delete runs");
+    hold();
+    await engine.idle();
+    assert.deepEqual(retainedDeployments(fx.store, gone.arn), []);
+    assert.deepEqual(new Set(retainedImageDigests(fx.store)), new Set(retainedDeployments(fx.store, kept.arn).flatMap((d) => [d.imageDigest, d.manifestDigest])));
   });
 
   it("a rollback is a START_DEPLOYMENT of the retained digest (pinned: no pull, no build) with its own events, in EventBridge too", async () => {

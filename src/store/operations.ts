@@ -148,12 +148,20 @@ export class OperationRepository {
     return rows.map((r) => fromRaw(this.json, r));
   }
 
-  /** Successful deployments still retained for a rollback (their state keeps `deployed`), newest first; every service when no ARN is given. */
+  /**
+   * Successful deployments still retained for a rollback (their state keeps `deployed`), newest
+   * first; every service's when no ARN is given. A service deleted, or being deleted, has none:
+   * the prune its delete runs removes their images.
+   */
   retainedDeployments(serviceArn?: string): OperationRow[] {
     const rows = this.db
       .prepare(
-        `SELECT * FROM operations WHERE status = 'SUCCEEDED' AND json_type(state, '$.deployed') = 'object'
-           AND (? IS NULL OR service_arn = ?) ORDER BY seq DESC`,
+        `SELECT * FROM operations o WHERE o.status = 'SUCCEEDED' AND json_type(o.state, '$.deployed') = 'object'
+           AND (? IS NULL OR o.service_arn = ?)
+           AND NOT EXISTS (SELECT 1 FROM resources r WHERE r.arn = o.service_arn AND r.deleted_at IS NOT NULL)
+           AND NOT EXISTS (SELECT 1 FROM operations d WHERE d.service_arn = o.service_arn AND d.type = 'DELETE_SERVICE'
+                             AND d.status IN ('PENDING', 'IN_PROGRESS', 'ROLLBACK_IN_PROGRESS', 'SUCCEEDED'))
+         ORDER BY o.seq DESC`,
       )
       .all(serviceArn ?? null, serviceArn ?? null) as RawOperation[];
     return rows.map((r) => fromRaw(this.json, r));
