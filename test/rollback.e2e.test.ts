@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { CreateServiceCommand, DescribeServiceCommand, ListOperationsCommand, PauseServiceCommand, UpdateServiceCommand, type Service } from "@aws-sdk/client-apprunner";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand, IAMClient } from "@aws-sdk/client-iam";
 import type { ServiceDeploymentSummary } from "../src/api/openrunner/service-deployments.js";
 import { pushHelloApp } from "./support/app-images.js";
 import { awsJsonCall } from "./support/aws-json-call.js";
@@ -94,6 +95,24 @@ describe("rollback: an earlier successful deployment serves again from its image
     const none = await openrunner("RollbackService", {});
     assert.equal(none.status, 400);
     assert.equal((await server.client.send(new DescribeServiceCommand({ ServiceArn: arn() }))).Service?.Status, "RUNNING");
+  });
+
+  it("AWSAppRunnerReadOnlyAccess lists deployments but may not roll back (apprunner:RollbackService on the service)", async () => {
+    const iam = new IAMClient({ endpoint: server.running.endpoint, region: server.running.config.region, credentials: server.running.rootKey, maxAttempts: 1 });
+    try {
+      await iam.send(new CreateUserCommand({ UserName: "reader" }));
+      await iam.send(new AttachUserPolicyCommand({ UserName: "reader", PolicyArn: "arn:aws:iam::aws:policy/AWSAppRunnerReadOnlyAccess" }));
+      const key = (await iam.send(new CreateAccessKeyCommand({ UserName: "reader" }))).AccessKey;
+      const reader = { accessKeyId: key?.AccessKeyId ?? "", secretAccessKey: key?.SecretAccessKey ?? "" };
+      const as = (operation: string, input: object) => awsJsonCall(server.running.endpoint, reader, "openrunner", operation, JSON.stringify(input));
+      const listed = await as("ListServiceDeployments", { ServiceArn: arn() });
+      assert.equal(listed.status, 200, JSON.stringify(listed.body));
+      const refused = await as("RollbackService", { ServiceArn: arn() });
+      assert.equal(refused.type, "AccessDeniedException");
+      assert.match(String(refused.body.Message ?? refused.body.message), /apprunner:RollbackService/);
+    } finally {
+      iam.destroy();
+    }
   });
 
   it("openrunner rollback (a spawned CLI with the data directory's key) deploys the one before last: v2's body, found locally with the registry gone", async () => {
