@@ -121,6 +121,11 @@ describe("rollback: an earlier successful deployment serves again from its image
     registry = undefined;
     const listed = await run(process.execPath, [CLI, "deployments", "--service", "rollback-me", "--data-dir", server.running.dataDir]);
     assert.match(listed.stdout, new RegExp(`${deployed[2] ?? "-"}.*\\(serving\\)`));
+    await assert.rejects(run(process.execPath, [CLI, "rollback", "--service", "rollback-me", "--to", "no-such-deployment", "--data-dir", server.running.dataDir]), (err: Error & { stderr?: string; code?: number }) => {
+      assert.equal(err.code, 1);
+      assert.match(err.stderr ?? "", /^openrunner: ResourceNotFoundException: Deployment no-such-deployment is not a retained successful deployment/);
+      return true;
+    });
     const { stdout } = await run(process.execPath, [CLI, "rollback", "--service", "rollback-me", "--data-dir", server.running.dataDir]);
     const operationId = /operation (\S+)$/m.exec(stdout)?.[1] ?? "";
     assert.match(stdout, new RegExp(`^Rollback to deployment ${deployed[1] ?? "-"} \\(image sha256:[0-9a-f]{64}\\) started`));
