@@ -47,9 +47,3 @@ export async function rollbackService(apprunner: AppRunnerClient, serviceArn: st
   const out = await callAwsJson(apprunner, OPENRUNNER, "RollbackService", { ServiceArn: serviceArn, DeploymentId: deploymentId });
   return String(out.OperationId ?? "");
 }
-
-/** A digest as a table shows it: algorithm and the first 12 hex characters, as `docker images` does. */
-export function shortDigest(digest: string): string {
-  const [algorithm, hex = ""] = digest.split(":");
-  return `${algorithm ?? ""}:${hex.slice(0, 12)}`;
-}

@@ -1,7 +1,8 @@
 import { useId, useState, type ReactNode } from "react";
 import { useClients } from "../../api/clients";
 import { problemOf, type ApiProblem } from "../../api/errors";
-import { listServiceDeployments, rollbackService, shortDigest, type ServiceDeploymentSummary } from "../../api/openrunner";
+import { shortDigest } from "../../api/image-source";
+import { listServiceDeployments, rollbackService, type ServiceDeploymentSummary } from "../../api/openrunner";
 import { ErrorBanner } from "../../components/Field";
 import { useModal } from "../../components/useModal";
 import { formatTime, usePolled } from "../../hooks";
