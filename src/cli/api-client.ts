@@ -53,7 +53,12 @@ export async function callApi<T>(at: DataDirEndpoint, target: string, input: obj
   const { host: _host, ...sent } = headers;
   const res = await fetch(url, { method: "POST", headers: sent, body });
   const text = await res.text();
-  const answer = (text === "" ? {} : JSON.parse(text)) as Record<string, unknown>;
+  let answer: Record<string, unknown>;
+  try {
+    answer = (text === "" ? {} : JSON.parse(text)) as Record<string, unknown>;
+  } catch (err) {
+    throw new AppRunnerError("InternalServiceError", `${at.endpoint} answered ${res.status} with a body that is not JSON: ${text.slice(0, 200)}`, { cause: err });
+  }
   if (!res.ok) {
     const type = String(answer.__type ?? "").split("#").pop() ?? "";
     const message = typeof answer.message === "string" ? answer.message : typeof answer.Message === "string" ? answer.Message : text;
