@@ -11,6 +11,7 @@ import { Store } from "./store/store.js";
 import { LocalImageStore } from "./images/image-store.js";
 import { loadRegistryConfig } from "./images/registry-config.js";
 import type { InstanceDirectory } from "./domain/instances.js";
+import { retainedImageDigests } from "./domain/deployment-records.js";
 import type { LifecycleDeps } from "./domain/service-lifecycle.js";
 import { type HttpRoute } from "./modules.js";
 import { type LogSink } from "./telemetry/log-sink.js";
@@ -174,7 +175,11 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         router: edges?.router,
         persistedRoutes: router ? () => router.routes() : undefined,
         serviceExists: (serviceId) => refs(serviceId) !== undefined,
-        pendingImages: () => deps.store.operations.listOpen().flatMap((op) => (op.state.artifact ? [op.state.artifact.digest, op.state.artifact.manifestDigest] : [])),
+        // Open operations' images, and every retained deployment's: a rollback finds its image here, never pulls it.
+        pendingImages: () => [
+          ...deps.store.operations.listOpen().flatMap((op) => (op.state.artifact ? [op.state.artifact.digest, op.state.artifact.manifestDigest] : [])),
+          ...retainedImageDigests(deps.store),
+        ],
         ...(deps.instanceRoles ? { gateway: deps.instanceRoles.gateway, instanceRoleEnv: deps.instanceRoles.env } : {}),
         sealer: deps.sealer,
       });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import { connectionCommand } from "./connection.js";
+import { deploymentsCommand, rollbackCommand } from "./deployments.js";
 import { routerCommand } from "./router.js";
 import { up } from "./up.js";
 
@@ -8,6 +9,8 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   up,
   connection: connectionCommand,
   router: routerCommand,
+  deployments: deploymentsCommand,
+  rollback: rollbackCommand,
 };
 
 const USAGE = `Usage: openrunner <command> [options]
@@ -15,6 +18,8 @@ const USAGE = `Usage: openrunner <command> [options]
 Commands:
   up            start the all-in-one server (API, engine, store)
   connection    operator tasks on connections (complete-handshake, list)
+  deployments   a service's retained successful deployments (the ones rollback can deploy again)
+  rollback      deploy an earlier successful deployment again, without a pull or a build
   router        an edge router: HAProxy on another machine that takes traffic, fed by the control plane
 
 Run 'openrunner <command> --help' for a command's options.`;

@@ -14,6 +14,19 @@ export type PreviousConfiguration = Pick<
 >;
 
 /**
+ * OpenRunner's RollbackService: a START_DEPLOYMENT (the type every App Runner client knows) of a
+ * retained deployment's image digest, with its configuration already written on the service;
+ * `previous` is what that replaced, restored when the rollback fails.
+ */
+export interface RollbackRequest {
+  /** The retained deployment deployed again (its operation's id). */
+  deploymentId: string;
+  /** Its image digest: the artifact phase finds exactly this, no pull of a tag, no build. */
+  imageDigest: string;
+  previous: PreviousConfiguration;
+}
+
+/**
  * What each operation type asks of the engine: the contract between the API (and automatic
  * deployment), which writes it, and the engine, which reads it back with `requestOf`.
  */
@@ -22,7 +35,7 @@ export interface OperationRequests {
   /** `previous` is restored when the update fails; `sourceChanged` picks the success message. */
   UPDATE_SERVICE: { previous?: PreviousConfiguration; sourceChanged?: boolean };
   /** `trigger`: what started it when no API call did (automatic deployment: IMAGE_UPDATE, CODE_COMMIT). */
-  START_DEPLOYMENT: { trigger?: string };
+  START_DEPLOYMENT: { trigger?: string; rollback?: RollbackRequest };
   PAUSE_SERVICE: object;
   RESUME_SERVICE: object;
   DELETE_SERVICE: object;
@@ -46,7 +59,7 @@ export function storedRequest(req: OperationRequest): StoredRequest {
         ...(req.previous ? { request: { previous: req.previous } } : {}),
       };
     case "START_DEPLOYMENT":
-      return req.trigger !== undefined ? { trigger: req.trigger } : {};
+      return { ...(req.trigger !== undefined ? { trigger: req.trigger } : {}), ...(req.rollback ? { rollback: req.rollback } : {}) };
     default:
       return {};
   }
@@ -76,10 +89,23 @@ export function requestOf<T extends OperationType>(type: T, state: OperationStat
     }
     case "START_DEPLOYMENT": {
       if (state.trigger !== undefined && typeof state.trigger !== "string") throw malformed(type, "trigger");
-      const req: OperationRequest<"START_DEPLOYMENT"> = { type, ...(state.trigger !== undefined ? { trigger: state.trigger } : {}) };
+      const rollback = rollbackOf(state.rollback);
+      const req: OperationRequest<"START_DEPLOYMENT"> = {
+        type,
+        ...(state.trigger !== undefined ? { trigger: state.trigger } : {}),
+        ...(rollback ? { rollback } : {}),
+      };
       return req as OperationRequest<T>;
     }
     default:
       return { type } as OperationRequest<T>;
   }
+}
+
+function rollbackOf(stored: unknown): RollbackRequest | undefined {
+  if (stored === undefined || stored === null) return undefined;
+  if (!isRecord(stored) || typeof stored.deploymentId !== "string" || typeof stored.imageDigest !== "string" || !isRecord(stored.previous)) {
+    throw malformed("START_DEPLOYMENT", "rollback");
+  }
+  return { deploymentId: stored.deploymentId, imageDigest: stored.imageDigest, previous: stored.previous as PreviousConfiguration };
 }

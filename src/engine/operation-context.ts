@@ -40,6 +40,8 @@ export interface Outcome {
   error?: string;
   /** Changes to the service made in the same transaction. */
   mutate?: (s: ServiceRow) => void;
+  /** Members recorded on the operation's state with its end. */
+  state?: Partial<OperationRow["state"]>;
 }
 
 /**
@@ -109,7 +111,7 @@ export class OperationContext {
   }
 
   /** What resolving the service's current source as `deploymentId` needs; `pinnedDigest` for a resume. */
-  artifactRequest(deploymentId: string, pinnedDigest?: string): ArtifactRequest {
+  artifactRequest(deploymentId: string, pinnedDigest?: string, pinnedFor?: ArtifactRequest["pinnedFor"]): ArtifactRequest {
     const s = this.service();
     return {
       serviceId: s.doc.ServiceId ?? "",
@@ -119,6 +121,7 @@ export class OperationContext {
       source: s.doc.SourceConfiguration ?? {},
       instance: s.doc.InstanceConfiguration ?? {},
       ...(pinnedDigest ? { pinnedDigest } : {}),
+      ...(pinnedDigest && pinnedFor ? { pinnedFor } : {}),
     };
   }
 
@@ -156,7 +159,7 @@ export class OperationContext {
         status: o.opStatus,
         endedAt: now,
         updatedAt: now,
-        state: { ...this.op.state, phase: "done", ...(o.error ? { error: o.error } : {}) },
+        state: { ...this.op.state, ...o.state, phase: "done", ...(o.error ? { error: o.error } : {}) },
       };
       store.operations.update(this.op);
       events.operationStatus(this.identity(s), o.event);

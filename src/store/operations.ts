@@ -49,6 +49,13 @@ export interface OperationState {
   sourceChanged?: unknown;
   /** UPDATE_SERVICE: `{ previous }`, the configuration it replaced. */
   request?: unknown;
+  /** START_DEPLOYMENT of a rollback: `{ deploymentId, imageDigest, previous }` (domain/operation-request.ts). */
+  rollback?: unknown;
+  /**
+   * A successful deployment's snapshot (`{ configuration }`, domain/deployment-history.ts):
+   * present while the deployment is retained for a rollback, removed when it falls out.
+   */
+  deployed?: unknown;
 }
 
 export interface OperationRow {
@@ -138,6 +145,25 @@ export class OperationRepository {
         `SELECT * FROM operations WHERE service_arn = ? AND seq < ? ORDER BY seq DESC LIMIT ?`,
       )
       .all(serviceArn, beforeSeq ?? Number.MAX_SAFE_INTEGER, limit) as RawOperation[];
+    return rows.map((r) => fromRaw(this.json, r));
+  }
+
+  /**
+   * Successful deployments still retained for a rollback (their state keeps `deployed`), newest
+   * first; every service's when no ARN is given. A service deleted, or being deleted, has none:
+   * the prune its delete runs removes their images.
+   */
+  retainedDeployments(serviceArn?: string): OperationRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM operations o WHERE o.status = 'SUCCEEDED' AND json_type(o.state, '$.deployed') = 'object'
+           AND (? IS NULL OR o.service_arn = ?)
+           AND NOT EXISTS (SELECT 1 FROM resources r WHERE r.arn = o.service_arn AND r.deleted_at IS NOT NULL)
+           AND NOT EXISTS (SELECT 1 FROM operations d WHERE d.service_arn = o.service_arn AND d.type = 'DELETE_SERVICE'
+                             AND d.status IN ('PENDING', 'IN_PROGRESS', 'ROLLBACK_IN_PROGRESS', 'SUCCEEDED'))
+         ORDER BY o.seq DESC`,
+      )
+      .all(serviceArn ?? null, serviceArn ?? null) as RawOperation[];
     return rows.map((r) => fromRaw(this.json, r));
   }
 

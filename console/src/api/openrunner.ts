@@ -1,6 +1,7 @@
 import type { AppRunnerClient } from "@aws-sdk/client-apprunner";
 // The wire shape is the server's own (type only: nothing of src/ is bundled).
 import type { ServiceInstance } from "../../../src/domain/instances.js";
+import type { ServiceDeploymentSummary } from "../../../src/api/openrunner/service-deployments.js";
 import { callAwsJson, type AwsJsonTarget } from "./aws-json";
 
 /** What CompleteConnectionHandshake answers: the connection as App Runner's API shows it. */
@@ -30,4 +31,19 @@ export async function completeConnectionHandshake(apprunner: AppRunnerClient, co
 export async function listServiceInstances(apprunner: AppRunnerClient, serviceArn: string): Promise<ServiceInstance[]> {
   const out = await callAwsJson(apprunner, OPENRUNNER, "ListServiceInstances", { ServiceArn: serviceArn });
   return (out.Instances ?? []) as ServiceInstance[];
+}
+
+/** A retained successful deployment (OpenRunner.ListServiceDeployments), newest first. */
+export type { ServiceDeploymentSummary };
+
+/** The service's retained successful deployments: what "Roll back to this version" can deploy again. */
+export async function listServiceDeployments(apprunner: AppRunnerClient, serviceArn: string): Promise<ServiceDeploymentSummary[]> {
+  const out = await callAwsJson(apprunner, OPENRUNNER, "ListServiceDeployments", { ServiceArn: serviceArn });
+  return (out.Deployments ?? []) as ServiceDeploymentSummary[];
+}
+
+/** Deploys a retained deployment again (OpenRunner.RollbackService): its operation's id. */
+export async function rollbackService(apprunner: AppRunnerClient, serviceArn: string, deploymentId: string): Promise<string> {
+  const out = await callAwsJson(apprunner, OPENRUNNER, "RollbackService", { ServiceArn: serviceArn, DeploymentId: deploymentId });
+  return String(out.OperationId ?? "");
 }

@@ -6,12 +6,16 @@ import type { AwsJsonApi } from "../../protocol/service-registry.js";
  * OpenRunner's own operations in IAM's words: App Runner has no such actions, so they take
  * App Runner's prefix and their own names, on the resource they act on:
  * `apprunner:CompleteConnectionHandshake` on the connection's ARN and
- * `apprunner:ListServiceInstances` on the service's ARN. A policy granting `apprunner:*`
- * (AWSAppRunnerFullAccess) covers them; AWSAppRunnerReadOnlyAccess (`apprunner:List*`) lists instances.
+ * `apprunner:ListServiceInstances`, `apprunner:ListServiceDeployments` and
+ * `apprunner:RollbackService` on the service's ARN. A policy granting `apprunner:*`
+ * (AWSAppRunnerFullAccess) covers them; AWSAppRunnerReadOnlyAccess (`apprunner:List*`) lists
+ * instances and deployments but cannot roll back.
  */
 const TARGET: Record<string, string> = {
   CompleteConnectionHandshake: "ConnectionArn",
   ListServiceInstances: "ServiceArn",
+  ListServiceDeployments: "ServiceArn",
+  RollbackService: "ServiceArn",
 };
 
 export function openRunnerRequestsOf(operation: string, input: Record<string, unknown>): AuthorizationRequest[] {

@@ -6,6 +6,7 @@ import { SecretBox } from "../../iam/secret-box.js";
 import type { AwsJsonApi } from "../../protocol/service-registry.js";
 import { LIST_SERVICE_INSTANCES, listServiceInstances } from "./list-service-instances.js";
 import { openRunnerModel } from "./model.js";
+import { LIST_SERVICE_DEPLOYMENTS, ROLLBACK_SERVICE, listServiceDeployments, rollbackService } from "./service-deployments.js";
 
 /** `X-Amz-Target: OpenRunner.<Operation>`: OpenRunner's own operations, beside App Runner's. */
 export const OPENRUNNER_TARGET_PREFIX = "OpenRunner";
@@ -44,6 +45,8 @@ export function openRunnerApi(box: () => SecretBox): AwsJsonApi<ApiDeps> {
         return { Connection: completeHandshake(ctx, box(), arn, token ?? "") };
       },
       [LIST_SERVICE_INSTANCES]: listServiceInstances,
+      [LIST_SERVICE_DEPLOYMENTS]: listServiceDeployments,
+      [ROLLBACK_SERVICE]: rollbackService,
     },
   };
 }

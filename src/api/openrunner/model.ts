@@ -11,6 +11,8 @@ export const openRunnerModel: ServiceModel = {
   operations: {
     CompleteConnectionHandshake: { name: "CompleteConnectionHandshake", input: { shape: "CompleteConnectionHandshakeRequest" } },
     ListServiceInstances: { name: "ListServiceInstances", input: { shape: "ListServiceInstancesRequest" } },
+    ListServiceDeployments: { name: "ListServiceDeployments", input: { shape: "ListServiceInstancesRequest" } },
+    RollbackService: { name: "RollbackService", input: { shape: "RollbackServiceRequest" } },
   },
   shapes: {
     CompleteConnectionHandshakeRequest: {
@@ -21,6 +23,11 @@ export const openRunnerModel: ServiceModel = {
     ListServiceInstancesRequest: {
       type: "structure",
       members: { ServiceArn: { shape: "String" } },
+      required: ["ServiceArn"],
+    },
+    RollbackServiceRequest: {
+      type: "structure",
+      members: { ServiceArn: { shape: "String" }, DeploymentId: { shape: "String" } },
       required: ["ServiceArn"],
     },
     String: { type: "string" },

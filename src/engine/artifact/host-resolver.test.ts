@@ -109,6 +109,19 @@ describe("HostArtifactResolver", () => {
     await assert.rejects(resolver.resolve({ ...codeService, pinnedDigest: gone }, context()), new RegExp(`The image built before the pause \\(${gone}\\) is no longer on this host`));
   });
 
+  it("a rollback of a code service finds its deployment's image by digest and says so; builds nothing", async () => {
+    const { images, pulls } = store();
+    const ctx = context();
+    const builder = { build: () => Promise.reject(new Error("no build on rollback")), cleanup: () => Promise.resolve() };
+    const resolver = new HostArtifactResolver({ images, builder: builder as never });
+    const a = await resolver.resolve({ ...codeService, pinnedDigest: MANIFEST, pinnedFor: "rollback" }, ctx);
+    assert.equal(a.digest, MANIFEST);
+    assert.deepEqual(pulls, []);
+    assert.ok(ctx.lines.some((l) => l.includes(`Rolling back with the image built for that deployment (${MANIFEST}), found on this host: no build.`)), ctx.lines.join("\n"));
+    const gone = `sha256:${"3".repeat(64)}`;
+    await assert.rejects(resolver.resolve({ ...codeService, pinnedDigest: gone, pinnedFor: "rollback" }, context()), /The image built for that deployment \(sha256:3+\) is no longer on this host/);
+  });
+
   it("a built image's secret references travel with the artifact, from its label, on a build and on a resume; an image service's label is not read", async () => {
     const references = { DB_PASSWORD: "arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf", API_KEY: "/app/api-key" };
     const labelled: UnpackedImage = { ...unpacked, config: { ...unpacked.config, labels: { [SECRET_REFERENCES_LABEL]: JSON.stringify(references) } } };

@@ -67,23 +67,28 @@ export class HostArtifactResolver implements ArtifactResolver {
     };
   }
 
-  /** ResumeService runs the image built before the pause: no new commit, no rebuild; pulled from where it was kept if it left this host. */
+  /** ResumeService runs the image built before the pause, a rollback its deployment's: no new commit, no rebuild; pulled from where it was kept if it left this host. */
   private async builtBefore(req: ArtifactRequest, digest: string, ctx: ArtifactContext): Promise<PullResult> {
+    const [verb, what] = req.pinnedFor === "rollback" ? ["Rolling back", "The image built for that deployment"] : ["Resuming", "The image built before the pause"];
     const image = await this.opts.images.get(digest);
     if (image) {
-      ctx.log(`[AppRunner] Resuming with the image built before the pause (${digest}).`);
+      ctx.log(
+        req.pinnedFor === "rollback"
+          ? `[AppRunner] Rolling back with the image built for that deployment (${digest}), found on this host: no build.`
+          : `[AppRunner] Resuming with the image built before the pause (${digest}).`,
+      );
       return { resolvedDigest: digest, image };
     }
     const keeper = this.opts.keeper;
-    if (!keeper) throw new AppRunnerError("BuildFailed", `The image built before the pause (${digest}) is no longer on this host.`);
+    if (!keeper) throw new AppRunnerError("BuildFailed", `${what} (${digest}) is no longer on this host.`);
     const from = keeper.identifierOf(req, digest);
-    ctx.log(`[AppRunner] Resuming with the image built before the pause, pulled from ${from}.`);
+    ctx.log(`[AppRunner] ${verb} with ${what.toLowerCase()}, pulled from ${from}.`);
     ctx.step?.("pull");
     try {
       return await this.opts.images.pull(from, { digest, log: ctx.log, signal: ctx.signal });
     } catch (err) {
       ctx.signal.throwIfAborted();
-      throw new AppRunnerError("BuildFailed", `The image built before the pause (${digest}) is no longer on this host, and pulling it from ${from} failed: ${(err as Error).message}`, { cause: err });
+      throw new AppRunnerError("BuildFailed", `${what} (${digest}) is no longer on this host, and pulling it from ${from} failed: ${(err as Error).message}`, { cause: err });
     }
   }
 

@@ -24,6 +24,8 @@ export interface ArtifactRequest {
    * the pause, as App Runner does (a code service is not built again).
    */
   pinnedDigest?: string;
+  /** Why the digest is pinned, for the deployment log: a resume (the default) or a rollback to an earlier deployment. */
+  pinnedFor?: "resume" | "rollback";
 }
 
 /** What the operation records (it resumes from here after a crash) and hands the driver. */

@@ -4,7 +4,10 @@ import type { OperationType } from "../../store/operations.js";
 import { newResourceId } from "../../domain/arns.js";
 import { assertServiceKeyUsable } from "../../domain/service-encryption.js";
 import { kmsKeyOf } from "../../store/resources.js";
-import { requestOf, type OperationRequest } from "../../domain/operation-request.js";
+import { requestOf, type OperationRequest, type RollbackRequest } from "../../domain/operation-request.js";
+import { snapshotOf } from "../../domain/deployment-history.js";
+import { pruneRetained } from "../../domain/deployment-records.js";
+import { rollbackEvent, rollbackLogLine } from "./rollback-events.js";
 import type { ResolvedArtifact } from "../artifact/types.js";
 import { resolveDeploymentSecrets, secretReferencesOf } from "../secrets/deployment-secrets.js";
 import type { OperationContext } from "../operation-context.js";
@@ -18,6 +21,9 @@ const TRIGGER: Record<DeployType, string> = {
   START_DEPLOYMENT: "MANUAL_DEPLOYMENT",
   RESUME_SERVICE: "SERVICE_RESUME",
 };
+
+const AUTO_DEPLOYMENTS_OFF =
+  "Automatic deployments are turned off, so that the next image push or commit does not replace the rollback. UpdateService with AutoDeploymentsEnabled turns them on again.";
 
 function sourceArtifactLine(doc: ServiceDoc): string {
   const image = doc.SourceConfiguration?.ImageRepository;
@@ -41,9 +47,12 @@ export function deployReconciler(type: DeployType): Reconciler {
       start: async (ctx) => {
         const s = ctx.service();
         const deploymentId = ctx.op.state.deploymentId ?? newResourceId(ctx.deps.random);
+        const rollback = rollbackOf(ctx, type);
         ctx.deps.store.tx(() => {
-          ctx.begin(started, "artifact", { deploymentId, previousDeploymentId: s.internal.currentDeploymentId });
-          ctx.log(`Deployment with ID : ${ctx.op.id} started. Triggering event : ${triggerOf(ctx, type) ?? TRIGGER[type]}`);
+          ctx.begin(rollback ? rollbackEvent(rollback, "Started") : started, "artifact", { deploymentId, previousDeploymentId: s.internal.currentDeploymentId });
+          ctx.log(`Deployment with ID : ${ctx.op.id} started. Triggering event : ${rollback ? "ROLLBACK" : (triggerOf(ctx, type) ?? TRIGGER[type])}`);
+          if (rollback) ctx.log(rollbackLogLine(rollback, "Started"));
+          if (rollback?.previous.SourceConfiguration?.AutoDeploymentsEnabled === true) ctx.log(AUTO_DEPLOYMENTS_OFF);
           ctx.log(sourceArtifactLine(s.doc));
         });
       },
@@ -85,6 +94,8 @@ export function deployReconciler(type: DeployType): Reconciler {
             ctx.deps.logger("retiring the previous deployment failed", { operationId: ctx.op.id, error: reasonOf(err) });
           }
         }
+        const rollback = rollbackOf(ctx, type);
+        if (rollback) ctx.log(rollbackLogLine(rollback, "CompletedSuccessfully"));
         ctx.log(`Deployment with ID : ${ctx.op.id} completed successfully.`);
         const deploymentId = deploymentIdOf(ctx);
         const imageDigest = ctx.op.state.imageDigest ?? ctx.service().internal.currentImageDigest ?? null;
@@ -92,11 +103,17 @@ export function deployReconciler(type: DeployType): Reconciler {
         ctx.finish({
           opStatus: "SUCCEEDED",
           serviceStatus: "RUNNING",
-          event: operationEvent(type, "CompletedSuccessfully", { sourceChanged: updateOf(ctx, type)?.sourceChanged !== false }),
+          event: rollback
+            ? rollbackEvent(rollback, "CompletedSuccessfully")
+            : operationEvent(type, "CompletedSuccessfully", { sourceChanged: updateOf(ctx, type)?.sourceChanged !== false }),
           mutate: (s) => {
             s.internal = { ...s.internal, currentDeploymentId: deploymentId, currentImageDigest: imageDigest, currentCommit: commit };
           },
+          // Kept for a rollback, with the success: the configuration it ran with (the image is its artifact).
+          state: { deployed: snapshotOf(ctx.service().doc) },
         });
+        // Past retention, older deployments lose their snapshot (a crash before this: the next success prunes).
+        ctx.deps.store.tx(() => pruneRetained(ctx.deps.store, ctx.op.serviceArn, ctx.op.id));
       },
       rollback: async (ctx) => {
         const reason = ctx.op.state.error ?? "unknown error";
@@ -134,11 +151,12 @@ export function deployReconciler(type: DeployType): Reconciler {
  * open operation's artifact is kept.
  */
 async function resolveArtifact(ctx: OperationContext, type: DeployType): Promise<ResolvedArtifact> {
-  // Resume brings back the digest that ran before the pause; every other trigger resolves the tag.
-  const pinned = type === "RESUME_SERVICE" ? (ctx.service().internal.currentImageDigest ?? undefined) : undefined;
+  // Resume brings back the digest that ran before the pause, a rollback its deployment's; every other trigger resolves the tag.
+  const rollback = rollbackOf(ctx, type);
+  const pinned = type === "RESUME_SERVICE" ? (ctx.service().internal.currentImageDigest ?? undefined) : rollback?.imageDigest;
   const { artifacts } = ctx.deps;
   return artifacts.hold(async () => {
-    const artifact = await artifacts.resolve(ctx.artifactRequest(deploymentIdOf(ctx), pinned), ctx.artifactContext());
+    const artifact = await artifacts.resolve(ctx.artifactRequest(deploymentIdOf(ctx), pinned, rollback ? "rollback" : "resume"), ctx.artifactContext());
     ctx.advance("deploy", { artifact, imageDigest: artifact.digest, ...(artifact.commit ? { commit: artifact.commit } : {}) });
     return artifact;
   });
@@ -149,9 +167,11 @@ function finishFailed(
   type: DeployType,
   f: { cancelled: boolean; previous: string | null; rollbackFailed: boolean; reason: string },
 ): void {
-  const event = operationEvent(type, "Failed");
+  const rollback = rollbackOf(ctx, type);
+  const event = rollback ? rollbackEvent(rollback, "Failed") : operationEvent(type, "Failed");
+  if (rollback) ctx.log(rollbackLogLine(rollback, "Failed"));
   const current = ctx.service().status as ServiceStatus;
-  const restore = updateOf(ctx, type)?.previous;
+  const restore = updateOf(ctx, type)?.previous ?? rollback?.previous;
   const mutate = restore
     ? (s: { doc: ServiceDoc }) => {
         s.doc = { ...s.doc, ...restore };
@@ -198,6 +218,12 @@ function refOf(ctx: OperationContext): { serviceId: string; deploymentId: string
 function updateOf(ctx: OperationContext, type: DeployType): OperationRequest<"UPDATE_SERVICE"> | undefined {
   const req = requestOf(type, ctx.op.state);
   return req.type === "UPDATE_SERVICE" ? req : undefined;
+}
+
+/** What RollbackService asked, for a rollback (a START_DEPLOYMENT of a retained deployment). */
+function rollbackOf(ctx: OperationContext, type: DeployType): RollbackRequest | undefined {
+  const req = requestOf(type, ctx.op.state);
+  return req.type === "START_DEPLOYMENT" ? req.rollback : undefined;
 }
 
 function triggerOf(ctx: OperationContext, type: DeployType): string | undefined {
