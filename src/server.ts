@@ -209,6 +209,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       baseDomain,
       quotas: { ...DEFAULT_QUOTAS, ...opts.quotas },
       ...(customDomainZone !== undefined ? { customDomainZone } : {}),
+      ...(opts.localRuntime?.scaleToZeroMinIdleMs !== undefined ? { scaleToZeroMinIdleMs: opts.localRuntime.scaleToZeroMinIdleMs } : {}),
     };
     ensureDefaultAutoScalingConfiguration({ store, clock, config });
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);

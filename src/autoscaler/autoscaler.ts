@@ -18,6 +18,7 @@ import {
   type AutoscalerState,
   type ConcurrencySample,
 } from "./decide.js";
+import { decideZero } from "./zero.js";
 
 /** A service as the loop sees it: its AutoScalingConfiguration and its instances now. */
 export interface ScalableService {
@@ -29,6 +30,8 @@ export interface ScalableService {
   current: number;
   /** A deployment (or another operation that owns the instance count) is running. */
   deploying: boolean;
+  /** The service scales to zero after this long without a request (its opt-in); absent: never below MinSize. */
+  idleMs?: number;
 }
 
 export type AutoscalerLogger = (message: string, fields?: Record<string, unknown>) => void;
@@ -68,6 +71,8 @@ export const DEFAULT_SAMPLE_MS = 250;
 interface SecondLoad {
   concurrency: number;
   queued: number;
+  /** The backend's request counter at the sample (BackendLoad.requests). */
+  requests?: number;
 }
 
 interface Tracked {
@@ -78,6 +83,12 @@ interface Tracked {
   scaling: boolean;
   /** No scale() call before this time (ms), after a failure. */
   retryAt: number;
+  /** When a request was last seen (ms): the idle period of scale to zero counts from here. */
+  lastActiveAt: number;
+  /** The request counter at the last sample; a change is a request. */
+  requests?: number;
+  /** Requests in flight or waiting at the last sample. */
+  loadNow: number;
 }
 
 export class Autoscaler {
@@ -179,6 +190,7 @@ export class Autoscaler {
     for (const [id, t] of this.tracked) {
       record(t.history, second, loads.get(id));
       prune(t.history, second);
+      noteActivity(t, loads.get(id), now);
     }
     if (!this.decisionDue(now, loads)) return [];
     this.decidedAt = now;
@@ -191,9 +203,10 @@ export class Autoscaler {
       seen.add(svc.serviceId);
       let t = this.tracked.get(svc.serviceId);
       if (!t) {
-        t = { history: new Map(), state: INITIAL_AUTOSCALER_STATE, scaling: false, retryAt: 0 };
+        t = { history: new Map(), state: INITIAL_AUTOSCALER_STATE, scaling: false, retryAt: 0, lastActiveAt: now, loadNow: 0 };
         this.tracked.set(svc.serviceId, t);
         record(t.history, second, loads.get(svc.serviceId));
+        noteActivity(t, loads.get(svc.serviceId), now);
       }
 
       // App Runner temporarily doubles the provisioned instances during a deployment, so both the
@@ -205,6 +218,26 @@ export class Autoscaler {
       if (svc.deploying) {
         if (t.state.scaleDown) t.state = { ...t.state, scaleDown: undefined };
         continue;
+      }
+
+      if (svc.idleMs !== undefined) {
+        const zero = decideZero({
+          now,
+          current: svc.current,
+          idleMs: svc.idleMs,
+          lastActiveAt: t.lastActiveAt,
+          waiting: t.loadNow,
+          maxConcurrency: svc.maxConcurrency,
+          maxSize: svc.maxSize,
+        });
+        if (zero) {
+          // decide()'s windows start over: its history of the instances that are gone says nothing.
+          if (zero.desired === 0) t.state = INITIAL_AUTOSCALER_STATE;
+          if (!t.scaling && now >= t.retryAt) calls.push(this.runScale(svc, t, zero.desired, zero.reason));
+          continue;
+        }
+        // At zero with nothing waiting: decide() would bring MinSize back.
+        if (svc.current === 0) continue;
       }
 
       let decision: ReturnType<typeof decide>;
@@ -277,9 +310,18 @@ function byService(loads: readonly BackendLoad[]): Map<string, SecondLoad> {
     const inFlight = Math.max(0, l.inFlight);
     const queued = Math.max(0, l.queued);
     const sum = out.get(l.serviceId) ?? { concurrency: 0, queued: 0 };
-    out.set(l.serviceId, { concurrency: sum.concurrency + inFlight + queued, queued: sum.queued + queued });
+    const requests = l.requests === undefined ? sum.requests : (sum.requests ?? 0) + l.requests;
+    out.set(l.serviceId, { concurrency: sum.concurrency + inFlight + queued, queued: sum.queued + queued, ...(requests !== undefined ? { requests } : {}) });
   }
   return out;
+}
+
+/** A request in flight or waiting, or the request counter moving (a short request between two samples), is activity. */
+function noteActivity(t: Tracked, load: SecondLoad | undefined, now: number): void {
+  t.loadNow = load?.concurrency ?? 0;
+  const moved = load?.requests !== undefined && t.requests !== undefined && load.requests !== t.requests;
+  if (t.loadNow > 0 || moved) t.lastActiveAt = now;
+  if (load?.requests !== undefined) t.requests = load.requests;
 }
 
 /** The highest concurrency and the highest queue when a second is sampled more than once. */

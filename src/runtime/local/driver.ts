@@ -71,6 +71,8 @@ export interface LocalDriverOptions {
  */
 export class LocalRuntimeDriver implements RuntimeDriver {
   readonly name = "local";
+  /** scale(id, 0) keeps the route, so the data plane holds requests and they wake the service (issue 20). */
+  readonly scalesToZero = true;
   private readonly records: RuntimeRecords;
   private readonly pool: InstancePool;
   private readonly supervisor: Supervisor;
@@ -108,6 +110,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       ensureInstances: (d) => this.ensureInstances(d),
       publish: (serviceId) => this.publish(serviceId),
       failed: (l) => this.router.failed(l.record.serviceId, [l.record.instanceId]),
+      startFailed: async (serviceId, forMs) => this.router.startFailed?.(serviceId, forMs),
       startupFailure: (instanceId) => this.failures.get(instanceId),
       serviceEvent: opts.serviceEvent,
       logger: opts.logger,
@@ -350,16 +353,22 @@ export class LocalRuntimeDriver implements RuntimeDriver {
 
   /**
    * Autoscaling: the serving deployment keeps `desired` instances. Scaling in takes the
-   * newest instances out of the router, lets their requests finish, then stops them.
+   * newest instances out of the router, lets their requests finish, then stops them. 0 (scale to
+   * zero, asked only for services that opted in) stops them all and keeps the route with no
+   * instance: the data plane holds the next requests, and they wake the service.
    */
   async scale(serviceId: string, desired: number, reason: string): Promise<void> {
     await this.lock.run(serviceId, async () => {
       const d = this.servingOf(serviceId);
       if (!d) return;
-      const target = Math.min(d.maxSize, Math.max(d.minSize, 1, desired));
+      const target = desired === 0 ? 0 : Math.min(d.maxSize, Math.max(d.minSize, 1, desired));
       if (target === d.desired) return;
       this.records.saveDeployment({ ...d, desired: target });
       this.opts.logger("scaling", { serviceId, from: d.desired, to: target, reason });
+      // Scale to zero is the owner's opt-in, and its edges are worth a line in the events log.
+      if (target === 0 || d.desired === 0) {
+        this.opts.serviceEvent({ name: d.serviceName, id: d.serviceId, arn: d.serviceArn }, target === 0 ? `Scaled to zero instances: ${reason}.` : `Starting ${target} instance${target === 1 ? "" : "s"}: ${reason}.`);
+      }
       const mine = this.pool.of(d.deploymentId);
       if (target > mine.length) {
         await this.ensureInstances({ ...d, desired: target });
