@@ -53,6 +53,8 @@ export interface AutoscalerOptions {
   targetUtilization?: number;
   /** Shorter stable window and scale-down delay (tests); decide()'s Knative-like defaults when absent. */
   windows?: { stableWindowSeconds?: number; scaleDownDelayMs?: number };
+  /** How often the load is looked at while a service is at zero (DEFAULT_WAKE_SAMPLE_MS): its first request waits on it. */
+  wakeSampleMs?: number;
   /** Tests: the sampling timers (Node's by default). */
   timers?: TaskTimers;
 }
@@ -66,6 +68,12 @@ export const DEFAULT_INTERVAL_MS = 1000;
  * `show stat` on HAProxy's local admin socket; decisions (and services()) stay at intervalMs.
  */
 export const DEFAULT_SAMPLE_MS = 250;
+/**
+ * While a service is at zero its first request is held until an instance is up, and waiting a
+ * whole sample (250 ms) to notice it would be most of a cold start: 10 ms, and only while some
+ * service is at zero (a `show stat` on the local socket costs well under a millisecond).
+ */
+export const DEFAULT_WAKE_SAMPLE_MS = 10;
 
 /** One second of one service: the highest concurrency (in flight + queued) and queue sampled in it. */
 interface SecondLoad {
@@ -89,6 +97,8 @@ interface Tracked {
   requests?: number;
   /** Requests in flight or waiting at the last sample. */
   loadNow: number;
+  /** Scales to zero and has no instance now: a held request must wake it at once. */
+  atZero: boolean;
 }
 
 export class Autoscaler {
@@ -97,6 +107,7 @@ export class Autoscaler {
   private readonly log: AutoscalerLogger;
   private readonly tracked = new Map<string, Tracked>();
   private readonly sampler: PeriodicTask;
+  private readonly waker: PeriodicTask;
   /** The round under way: resolves to the scale() calls it started. */
   private running: Promise<Promise<void>[]> | undefined;
   private readonly scaling = new Set<Promise<void>>();
@@ -124,16 +135,24 @@ export class Autoscaler {
       logger: this.log,
       ...(opts.timers ? { timers: opts.timers } : {}),
     });
+    this.waker = new PeriodicTask({
+      name: "autoscaler wake-up",
+      everyMs: opts.wakeSampleMs ?? DEFAULT_WAKE_SAMPLE_MS,
+      run: () => this.wakeIfHeld(),
+      logger: this.log,
+      ...(opts.timers ? { timers: opts.timers } : {}),
+    });
   }
 
-  /** Samples every sampleMs. Idempotent. */
+  /** Samples every sampleMs (and every wakeSampleMs while a service is at zero). Idempotent. */
   start(): void {
     this.sampler.start();
+    this.waker.start();
   }
 
   /** Stops sampling; resolves once the running round and scale() calls have finished. */
   async stop(): Promise<void> {
-    await this.sampler.stop();
+    await Promise.all([this.sampler.stop(), this.waker.stop()]);
     const calls = (await this.running) ?? [];
     await Promise.all([...calls, ...this.scaling]);
   }
@@ -163,6 +182,17 @@ export class Autoscaler {
         this.running = undefined;
       });
     return this.running;
+  }
+
+  /**
+   * While some service is at zero: a round at once when requests wait for one of them (the
+   * round's decision is due: a queue it has not decided on), instead of at the next sample.
+   */
+  private async wakeIfHeld(): Promise<void> {
+    const sleeping = [...this.tracked].filter(([, t]) => t.atZero && !t.scaling).map(([id]) => id);
+    if (sleeping.length === 0 || this.running) return;
+    const loads = byService(await this.opts.load());
+    if (sleeping.some((id) => (loads.get(id)?.queued ?? 0) > 0)) await this.sampleAndDecide();
   }
 
   /** Samples and state kept for a service (for tests and diagnostics). */
@@ -203,7 +233,7 @@ export class Autoscaler {
       seen.add(svc.serviceId);
       let t = this.tracked.get(svc.serviceId);
       if (!t) {
-        t = { history: new Map(), state: INITIAL_AUTOSCALER_STATE, scaling: false, retryAt: 0, lastActiveAt: now, loadNow: 0 };
+        t = { history: new Map(), state: INITIAL_AUTOSCALER_STATE, scaling: false, retryAt: 0, lastActiveAt: now, loadNow: 0, atZero: false };
         this.tracked.set(svc.serviceId, t);
         record(t.history, second, loads.get(svc.serviceId));
         noteActivity(t, loads.get(svc.serviceId), now);
@@ -220,6 +250,7 @@ export class Autoscaler {
         continue;
       }
 
+      t.atZero = svc.idleMs !== undefined && svc.current === 0;
       if (svc.idleMs !== undefined) {
         const zero = decideZero({
           now,
@@ -233,7 +264,12 @@ export class Autoscaler {
         if (zero) {
           // decide()'s windows start over: its history of the instances that are gone says nothing.
           if (zero.desired === 0) t.state = INITIAL_AUTOSCALER_STATE;
-          if (!t.scaling && now >= t.retryAt) calls.push(this.runScale(svc, t, zero.desired, zero.reason));
+          if (!t.scaling && now >= t.retryAt) {
+            const call = this.runScale(svc, t, zero.desired, zero.reason);
+            // At zero once its instances are gone: from then on a held request wakes it within wakeSampleMs.
+            if (zero.desired === 0) void call.then(() => (t.atZero = t.retryAt <= this.opts.clock.now()));
+            calls.push(call);
+          }
           continue;
         }
         // At zero with nothing waiting: decide() would bring MinSize back.

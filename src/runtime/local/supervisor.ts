@@ -89,6 +89,7 @@ export class Supervisor {
     const { records } = this.d;
     // A healthy instance ends a crash loop's back-off, and joins the router if its deployment serves.
     if (verdict === "healthy") {
+      this.d.logger("instance healthy", { serviceId: l.record.serviceId, instanceId: l.record.instanceId });
       this.backoff.delete(l.record.deploymentId);
       // Not under the service's lock: each instance joins as soon as it is healthy, not when the
       // last one of a scale-out is. publish() takes the route lock and reads the state then, so
