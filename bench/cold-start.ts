@@ -122,7 +122,10 @@ async function main(): Promise<void> {
     dataDir,
     port: 0,
     localRuntime: { addressBlock: randomAddressBlock(), stopGraceMs: 1000, imagePollMs: 0, codePollMs: 0, superviseMs: 250, router: { httpPort, httpsPort: 0 }, scaleToZeroMinIdleMs: 1000 },
-    logger: (message) => marks.push({ at: performance.now(), message }),
+    logger: (message, fields) => {
+      marks.push({ at: performance.now(), message });
+      if (process.env.COLD_START_DEBUG && message === "instance created") process.stderr.write(`${JSON.stringify(fields)}\n`);
+    },
   });
   const client = appRunnerClient(running.endpoint, running.rootKey, running.config.region);
   const bundles = mkdtempSync(join(tmpdir(), "openrunner-cold-start-bundles-"));

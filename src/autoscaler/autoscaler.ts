@@ -192,7 +192,7 @@ export class Autoscaler {
     const sleeping = [...this.tracked].filter(([, t]) => t.atZero && !t.scaling).map(([id]) => id);
     if (sleeping.length === 0 || this.running) return;
     const loads = byService(await this.opts.load());
-    if (sleeping.some((id) => (loads.get(id)?.queued ?? 0) > 0)) await this.sampleAndDecide();
+    if (sleeping.some((id) => (loads.get(id)?.queued ?? 0) > 0)) void (await this.sampleAndDecide()); // its scale() calls go on by themselves
   }
 
   /** Samples and state kept for a service (for tests and diagnostics). */
