@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
@@ -18,6 +19,9 @@ import { eventually, startInProcess, type InProcessServer } from "./support/harn
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { freePort, viaRouter } from "./support/router-client.js";
 import { testRuntimeSettings, waitForStatus } from "./support/runtime-fixture.js";
+
+/** The name of the network namespace a process runs in (`ip netns identify`). */
+const netnsOf = (pid: number): string => execFileSync("ip", ["netns", "identify", String(pid)], { encoding: "utf8" }).trim();
 
 /** Idle periods this short are accepted only because the test server lowers the tag's bound. */
 const IDLE = "2s";
@@ -98,11 +102,18 @@ describe("scale to zero: an idle service stops its last instance; held requests 
     const svc = await createService("sleepy", `${registry.host}/hello:1`);
     const host = svc.ServiceUrl ?? "";
     assert.equal((await get(host)).status, 200);
+    const netns = netnsOf(driver().instances(svc.ServiceId)[0]?.pid ?? 0);
+    // A mark in the instance's network namespace: only the same namespace, kept, still has it.
+    execFileSync("ip", ["-n", netns, "addr", "add", "127.77.77.77/32", "dev", "lo"]);
     await atZero(svc);
     const woken = await get(host);
     assert.equal(woken.status, 200);
     assert.equal(woken.body.trim(), "hello");
-    assert.equal(driver().instances(svc.ServiceId).length >= 1, true, "the request woke an instance");
+    const [instance] = driver().instances(svc.ServiceId);
+    assert.ok(instance, "the request woke an instance");
+    // The network of its last instance stayed ready for the next start (cold start: no netns to make).
+    assert.equal(netnsOf(instance.pid), netns, "the woken instance runs in the network kept ready");
+    assert.match(execFileSync("ip", ["-n", netns, "addr", "show", "dev", "lo"], { encoding: "utf8" }), /127\.77\.77\.77\/32/);
     assert.match(await events(svc), /scal/i);
   });
 
@@ -137,5 +148,7 @@ describe("scale to zero: an idle service stops its last instance; held requests 
       return /exited with code 3/.test(t) && /No instance of the service is up/.test(t) ? t : undefined;
     });
     assert.match(text, /fatal: \/crash says so|exited with code 3/);
+    // Its idle period later it goes back to zero, and stops trying (nothing crash-loops at close).
+    await atZero(svc);
   });
 });

@@ -91,6 +91,11 @@ export async function createNetwork(net: InstanceNetwork, opts: { attachPid?: nu
 }
 
 /** Removes the host veth (and with it eth0), then the namespace. No error if already gone. */
+/** Whether the namespace and the host end of its veth are both there (a network kept for reuse). */
+export function networkExists(net: InstanceNetwork): boolean {
+  return existsSync(`${SYS_NET}/${net.hostInterface}`) && existsSync(`${NETNS_DIR}/${net.netns}`);
+}
+
 export async function destroyNetwork(net: InstanceNetwork): Promise<void> {
   const lines: string[] = [];
   // Checked first so one batch can run without "Cannot find device" failures.

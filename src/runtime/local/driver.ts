@@ -151,6 +151,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   async stop(): Promise<void> {
     this.supervisor.stop();
     await Promise.all(this.pool.all().map((l) => this.pool.end(l)));
+    await this.pool.releaseAllWarm();
     await cleanupLeftovers(this.opts.layout, new Set());
     await removeFirewall(this.opts.layout);
   }
@@ -246,6 +247,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
         if (shown) await this.router.apply(routeOf(shown, [], "paused"));
       });
       for (const d of mine) await this.retireLocked(d.deploymentId, ctx);
+      await this.pool.releaseWarm(serviceId);
     });
   }
 
@@ -263,6 +265,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     await this.lock.run(serviceId, async () => {
       const ids = new Set([...gone, ...this.pool.all().filter((l) => l.record.serviceId === serviceId).map((l) => l.record.deploymentId)]);
       for (const id of ids) await this.retireLocked(id, ctx, false);
+      await this.pool.releaseWarm(serviceId);
     });
     // Not awaited: the prune waits until no deployment is between pulling and recording its
     // image (a build can take minutes), and the delete need not wait for that.
@@ -380,7 +383,8 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       for (const l of leaving) l.leaving = true;
       await this.publish(serviceId);
       await this.router.drain(serviceId, leaving.map((l) => l.record.instanceId));
-      await Promise.all(leaving.map((l) => this.pool.end(l)));
+      // Going to zero: one instance's network stays ready for the wake (issue 20's cold start).
+      await Promise.all(leaving.map((l, i) => this.pool.end(l, { keepNetwork: target === 0 && i === 0 })));
     });
   }
 
