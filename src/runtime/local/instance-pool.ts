@@ -16,6 +16,8 @@ export class InstancePool {
    * 20): its next instance starts without making them (~25 ms of a cold start). Its slot stays taken.
    */
   private readonly warm = new Map<string, number>();
+  /** instanceId -> its teardown under way. */
+  private readonly endings = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: InstanceDeps,
@@ -60,8 +62,18 @@ export class InstancePool {
   }
 
   /** Tears the instance down; `keepNetwork` (a service going to zero) keeps its network for the service's next instance. */
-  async end(l: LiveInstance, opts: { keepNetwork?: boolean } = {}): Promise<void> {
-    if (l.ending) return;
+  end(l: LiveInstance, opts: { keepNetwork?: boolean } = {}): Promise<void> {
+    // A second end (the runtime stopping while the supervisor replaces it) waits for the first:
+    // returning at once let a stop's cleanup remove the same network under it.
+    const running = this.endings.get(l.record.instanceId);
+    if (running) return running;
+    if (l.ending) return Promise.resolve();
+    const ending = this.endOnce(l, opts).finally(() => this.endings.delete(l.record.instanceId));
+    this.endings.set(l.record.instanceId, ending);
+    return ending;
+  }
+
+  private async endOnce(l: LiveInstance, opts: { keepNetwork?: boolean }): Promise<void> {
     const { serviceId } = l.record;
     const keep = opts.keepNetwork === true && !this.warm.has(serviceId);
     let kept = false;
