@@ -22,6 +22,7 @@ import { RequestLogReceiver } from "./router/request-log.js";
 import { HaproxyRouter } from "./router/router.js";
 import { edgeRouters } from "./router/edge/edge-routers.js";
 import { Autoscaler } from "./autoscaler/autoscaler.js";
+import { idlePeriods, withIdlePeriods } from "./runtime/idle-periods.js";
 import { ImageWatcher } from "./sources/image-watcher.js";
 import { registryNotificationsRoute, registryNotifyToken } from "./sources/registry-notifications.js";
 import { CodeWatcher } from "./sources/git/code-watcher.js";
@@ -57,8 +58,15 @@ import type { BackendLoad, TrafficRouter } from "./router/types.js";
 export interface HostDriver extends RuntimeDriver {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** desired 0 only when scalesToZero: the service's route stays, and the data plane holds its requests. */
   scale(serviceId: string, desired: number, reason: string): Promise<void>;
   scalingView(): ScalableService[];
+  /**
+   * Scale to zero (issue 20): scale(id, 0) stops the last instance but keeps the route (requests
+   * are held, not refused), and a held request wakes it through scale(id, n). A driver without
+   * it keeps every service at MinSize >= 1 whatever its tag says.
+   */
+  readonly scalesToZero: boolean;
   /** Serving instances with what CPUUtilization and MemoryUtilization are relative to. */
   sampledInstances(): SampledInstance[];
 }
@@ -183,6 +191,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         ...(deps.instanceRoles ? { gateway: deps.instanceRoles.gateway, instanceRoleEnv: deps.instanceRoles.env } : {}),
         sealer: deps.sealer,
       });
+  const idleOf = idlePeriods(deps.store, clock, { minMs: settings.scaleToZeroMinIdleMs });
   const dataPlaneLoad = async (): Promise<BackendLoad[]> => (edges ? edges.load() : []);
   const autoscaler = router
     ? new Autoscaler({
@@ -190,7 +199,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         intervalMs: settings.autoscaleIntervalMs,
         windows: settings.autoscaleWindows,
         load: dataPlaneLoad,
-        services: () => driver.scalingView(),
+        services: () => (driver.scalesToZero ? withIdlePeriods(driver.scalingView(), idleOf) : driver.scalingView()),
         scale: (serviceId, desired, reason) => driver.scale(serviceId, desired, reason),
         logger,
       })

@@ -201,7 +201,14 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
   let domains: CustomDomains | undefined;
   try {
     const { accountId } = accountSettings(store, random, region, baseDomain);
-    const config: ControlPlaneConfig = { region, accountId, baseDomain, quotas: { ...DEFAULT_QUOTAS, ...opts.quotas }, ...customDomainConfig(opts.customDomains) };
+    const config: ControlPlaneConfig = {
+      region,
+      accountId,
+      baseDomain,
+      quotas: { ...DEFAULT_QUOTAS, ...opts.quotas },
+      ...customDomainConfig(opts.customDomains),
+      ...(opts.localRuntime?.scaleToZeroMinIdleMs !== undefined ? { scaleToZeroMinIdleMs: opts.localRuntime.scaleToZeroMinIdleMs } : {}),
+    };
     ensureDefaultAutoScalingConfiguration({ store, clock, config });
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);
     const credentials = storeCredentialLookup(store);

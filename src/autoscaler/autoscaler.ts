@@ -18,6 +18,7 @@ import {
   type AutoscalerState,
   type ConcurrencySample,
 } from "./decide.js";
+import { decideZero } from "./zero.js";
 
 /** A service as the loop sees it: its AutoScalingConfiguration and its instances now. */
 export interface ScalableService {
@@ -29,6 +30,8 @@ export interface ScalableService {
   current: number;
   /** A deployment (or another operation that owns the instance count) is running. */
   deploying: boolean;
+  /** The service scales to zero after this long without a request (its opt-in); absent: never below MinSize. */
+  idleMs?: number;
 }
 
 export type AutoscalerLogger = (message: string, fields?: Record<string, unknown>) => void;
@@ -50,6 +53,8 @@ export interface AutoscalerOptions {
   targetUtilization?: number;
   /** Shorter stable window and scale-down delay (tests); decide()'s Knative-like defaults when absent. */
   windows?: { stableWindowSeconds?: number; scaleDownDelayMs?: number };
+  /** How often the load is looked at while a service is at zero (DEFAULT_WAKE_SAMPLE_MS): its first request waits on it. */
+  wakeSampleMs?: number;
   /** Tests: the sampling timers (Node's by default). */
   timers?: TaskTimers;
 }
@@ -63,11 +68,19 @@ export const DEFAULT_INTERVAL_MS = 1000;
  * `show stat` on HAProxy's local admin socket; decisions (and services()) stay at intervalMs.
  */
 export const DEFAULT_SAMPLE_MS = 250;
+/**
+ * While a service is at zero its first request is held until an instance is up, and waiting a
+ * whole sample (250 ms) to notice it would be most of a cold start: 10 ms, and only while some
+ * service is at zero (a `show stat` on the local socket costs well under a millisecond).
+ */
+export const DEFAULT_WAKE_SAMPLE_MS = 10;
 
 /** One second of one service: the highest concurrency (in flight + queued) and queue sampled in it. */
 interface SecondLoad {
   concurrency: number;
   queued: number;
+  /** The backend's request counter at the sample (BackendLoad.requests). */
+  requests?: number;
 }
 
 interface Tracked {
@@ -78,6 +91,14 @@ interface Tracked {
   scaling: boolean;
   /** No scale() call before this time (ms), after a failure. */
   retryAt: number;
+  /** When a request was last seen (ms): the idle period of scale to zero counts from here. */
+  lastActiveAt: number;
+  /** The request counter at the last sample; a change is a request. */
+  requests?: number;
+  /** Requests in flight or waiting at the last sample. */
+  loadNow: number;
+  /** Scales to zero and has no instance now: a held request must wake it at once. */
+  atZero: boolean;
 }
 
 export class Autoscaler {
@@ -86,6 +107,7 @@ export class Autoscaler {
   private readonly log: AutoscalerLogger;
   private readonly tracked = new Map<string, Tracked>();
   private readonly sampler: PeriodicTask;
+  private readonly waker: PeriodicTask;
   /** The round under way: resolves to the scale() calls it started. */
   private running: Promise<Promise<void>[]> | undefined;
   private readonly scaling = new Set<Promise<void>>();
@@ -113,16 +135,24 @@ export class Autoscaler {
       logger: this.log,
       ...(opts.timers ? { timers: opts.timers } : {}),
     });
+    this.waker = new PeriodicTask({
+      name: "autoscaler wake-up",
+      everyMs: opts.wakeSampleMs ?? DEFAULT_WAKE_SAMPLE_MS,
+      run: () => this.wakeIfHeld(),
+      logger: this.log,
+      ...(opts.timers ? { timers: opts.timers } : {}),
+    });
   }
 
-  /** Samples every sampleMs. Idempotent. */
+  /** Samples every sampleMs (and every wakeSampleMs while a service is at zero). Idempotent. */
   start(): void {
     this.sampler.start();
+    this.waker.start();
   }
 
   /** Stops sampling; resolves once the running round and scale() calls have finished. */
   async stop(): Promise<void> {
-    await this.sampler.stop();
+    await Promise.all([this.sampler.stop(), this.waker.stop()]);
     const calls = (await this.running) ?? [];
     await Promise.all([...calls, ...this.scaling]);
   }
@@ -154,6 +184,17 @@ export class Autoscaler {
     return this.running;
   }
 
+  /**
+   * While some service is at zero: a round at once when requests wait for one of them (the
+   * round's decision is due: a queue it has not decided on), instead of at the next sample.
+   */
+  private async wakeIfHeld(): Promise<void> {
+    const sleeping = [...this.tracked].filter(([, t]) => t.atZero && !t.scaling).map(([id]) => id);
+    if (sleeping.length === 0 || this.running) return;
+    const loads = byService(await this.opts.load());
+    if (sleeping.some((id) => (loads.get(id)?.queued ?? 0) > 0)) void (await this.sampleAndDecide()); // its scale() calls go on by themselves
+  }
+
   /** Samples and state kept for a service (for tests and diagnostics). */
   history(serviceId: string): ConcurrencySample[] {
     const t = this.tracked.get(serviceId);
@@ -179,6 +220,7 @@ export class Autoscaler {
     for (const [id, t] of this.tracked) {
       record(t.history, second, loads.get(id));
       prune(t.history, second);
+      noteActivity(t, loads.get(id), now);
     }
     if (!this.decisionDue(now, loads)) return [];
     this.decidedAt = now;
@@ -191,9 +233,10 @@ export class Autoscaler {
       seen.add(svc.serviceId);
       let t = this.tracked.get(svc.serviceId);
       if (!t) {
-        t = { history: new Map(), state: INITIAL_AUTOSCALER_STATE, scaling: false, retryAt: 0 };
+        t = { history: new Map(), state: INITIAL_AUTOSCALER_STATE, scaling: false, retryAt: 0, lastActiveAt: now, loadNow: 0, atZero: false };
         this.tracked.set(svc.serviceId, t);
         record(t.history, second, loads.get(svc.serviceId));
+        noteActivity(t, loads.get(svc.serviceId), now);
       }
 
       // App Runner temporarily doubles the provisioned instances during a deployment, so both the
@@ -205,6 +248,32 @@ export class Autoscaler {
       if (svc.deploying) {
         if (t.state.scaleDown) t.state = { ...t.state, scaleDown: undefined };
         continue;
+      }
+
+      t.atZero = svc.idleMs !== undefined && svc.current === 0;
+      if (svc.idleMs !== undefined) {
+        const zero = decideZero({
+          now,
+          current: svc.current,
+          idleMs: svc.idleMs,
+          lastActiveAt: t.lastActiveAt,
+          waiting: t.loadNow,
+          maxConcurrency: svc.maxConcurrency,
+          maxSize: svc.maxSize,
+        });
+        if (zero) {
+          // decide()'s windows start over: its history of the instances that are gone says nothing.
+          if (zero.desired === 0) t.state = INITIAL_AUTOSCALER_STATE;
+          if (!t.scaling && now >= t.retryAt) {
+            const call = this.runScale(svc, t, zero.desired, zero.reason);
+            // At zero once its instances are gone: from then on a held request wakes it within wakeSampleMs.
+            if (zero.desired === 0) void call.then(() => (t.atZero = t.retryAt <= this.opts.clock.now()));
+            calls.push(call);
+          }
+          continue;
+        }
+        // At zero with nothing waiting: decide() would bring MinSize back.
+        if (svc.current === 0) continue;
       }
 
       let decision: ReturnType<typeof decide>;
@@ -277,9 +346,18 @@ function byService(loads: readonly BackendLoad[]): Map<string, SecondLoad> {
     const inFlight = Math.max(0, l.inFlight);
     const queued = Math.max(0, l.queued);
     const sum = out.get(l.serviceId) ?? { concurrency: 0, queued: 0 };
-    out.set(l.serviceId, { concurrency: sum.concurrency + inFlight + queued, queued: sum.queued + queued });
+    const requests = l.requests === undefined ? sum.requests : (sum.requests ?? 0) + l.requests;
+    out.set(l.serviceId, { concurrency: sum.concurrency + inFlight + queued, queued: sum.queued + queued, ...(requests !== undefined ? { requests } : {}) });
   }
   return out;
+}
+
+/** A request in flight or waiting, or the request counter moving (a short request between two samples), is activity. */
+function noteActivity(t: Tracked, load: SecondLoad | undefined, now: number): void {
+  t.loadNow = load?.concurrency ?? 0;
+  const moved = load?.requests !== undefined && t.requests !== undefined && load.requests !== t.requests;
+  if (t.loadNow > 0 || moved) t.lastActiveAt = now;
+  if (load?.requests !== undefined) t.requests = load.requests;
 }
 
 /** The highest concurrency and the highest queue when a second is sampled more than once. */

@@ -37,6 +37,8 @@ export interface ControlPlaneConfig {
    * absent: `acme.<region>.<baseDomain>` (customDomainZoneOf).
    */
   customDomainZone?: string;
+  /** Tests only: the shortest idle period the scale-to-zero tag accepts (domain/scale-to-zero.ts MIN_IDLE_MS otherwise). */
+  scaleToZeroMinIdleMs?: number;
 }
 
 /** The zone of custom domains' validation CNAMEs: the configured one, else `acme.<region>.<baseDomain>`. */

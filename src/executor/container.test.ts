@@ -137,6 +137,11 @@ test("network create/destroy is idempotent and listed", { skip }, async (t) => {
   t.diagnostic(`destroyNetwork ${ms(t0)}`);
   await destroyNetwork(net);
   assert.deepEqual(await listNetworks(layout), []);
+  // Two teardowns at once (a runtime stopping while the supervisor replaces an instance): both see
+  // the network, one removes it, and the other must not fail on "Cannot remove namespace file".
+  await createNetwork(net);
+  await Promise.all([destroyNetwork(net), destroyNetwork(net), destroyNetwork(net)]);
+  assert.deepEqual(await listNetworks(layout), []);
 });
 
 test("containers: HTTP from the host, output log, firewall, exit codes, SIGTERM, OOM, usage, cleanup", { skip }, async (t) => {

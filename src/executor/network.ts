@@ -91,7 +91,31 @@ export async function createNetwork(net: InstanceNetwork, opts: { attachPid?: nu
 }
 
 /** Removes the host veth (and with it eth0), then the namespace. No error if already gone. */
-export async function destroyNetwork(net: InstanceNetwork): Promise<void> {
+/** Whether the namespace and the host end of its veth are both there (a network kept for reuse). */
+export function networkExists(net: InstanceNetwork): boolean {
+  return existsSync(`${SYS_NET}/${net.hostInterface}`) && existsSync(`${NETNS_DIR}/${net.netns}`);
+}
+
+/** netns -> its teardown under way in this process. */
+const destroying = new Map<string, Promise<void>>();
+
+/**
+ * Removes the namespace and the veth, idempotent. Teardowns of the same network in this process
+ * run one after the other (a runtime stopping while the supervisor replaces an instance): run at
+ * once, both saw the network and the second batch failed on "Cannot find device".
+ */
+export function destroyNetwork(net: InstanceNetwork): Promise<void> {
+  const before = destroying.get(net.netns);
+  const mine = (before ?? Promise.resolve()).then(() => destroyNow(net), () => destroyNow(net));
+  destroying.set(net.netns, mine);
+  const forget = (): void => {
+    if (destroying.get(net.netns) === mine) destroying.delete(net.netns);
+  };
+  mine.then(forget, forget);
+  return mine;
+}
+
+async function destroyNow(net: InstanceNetwork): Promise<void> {
   const lines: string[] = [];
   // Checked first so one batch can run without "Cannot find device" failures.
   if (existsSync(`${SYS_NET}/${net.hostInterface}`)) lines.push(`link del ${net.hostInterface}`);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { HOLD_LUA, LOG_FORMAT, renderConfig, renderHostsMap, serverLine, type RouterSettings } from "./haproxy-config.js";
+import { HOLD_LUA, START_FAILED_PAGE, LOG_FORMAT, renderConfig, renderHostsMap, serverLine, type RouterSettings } from "./haproxy-config.js";
 import type { ServiceRoute } from "./types.js";
 
 const base: RouterSettings = { routerDir: "/r", httpPort: 8080, httpsPort: 0 };
@@ -160,6 +160,15 @@ test("serverLine: a server added at runtime starts at weight 0 (HAProxy then han
 
 test("HOLD_LUA waits only while the backend has no usable server, never in a stopping worker, and for at most its argument", () => {
   assert.match(HOLD_LUA, /core\.register_action\("openrunner_hold", \{ "http-req" \}/);
-  assert.match(HOLD_LUA, /while txn\.f:nbsrv\(\) == 0 and not stopping\(txn\) and waited < limit do/);
+  // A deadline, not a sum of sleeps: a sleep of HOLD_POLL_MS can take longer on a busy worker.
+  assert.match(HOLD_LUA, /local deadline = now_ms\(\) \+ limit\n {2}while txn\.f:nbsrv\(\) == 0 and not stopping\(txn\) and now_ms\(\) < deadline do/);
   assert.match(HOLD_LUA, /return v == true or v == 1/);
+});
+
+test("HOLD_LUA answers held requests 503 once the router is told their service's start failed", () => {
+  assert.match(HOLD_LUA, /core\.register_cli\(\{ "openrunner", "start-failed" \}/);
+  assert.match(HOLD_LUA, /if failed_start\(txn, backend\) then return end/);
+  assert.match(HOLD_LUA, /reply:set_status\(503, "Service Unavailable"\)/);
+  // The page goes into a Lua string literal: a double quote would end it.
+  assert.doesNotMatch(START_FAILED_PAGE, /"/);
 });

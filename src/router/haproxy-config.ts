@@ -109,10 +109,22 @@ export function serverLine(inst: RoutedInstance, maxConcurrency: number, weight?
   );
 }
 
+/** Between two looks of a held request for a server: short, as a wake from zero waits on it (issue 20). */
+export const HOLD_POLL_MS = 5;
+
+/** What held requests get when the instance their service was starting failed (TrafficRouter.startFailed). */
+export const START_FAILED_PAGE =
+  "<!DOCTYPE html><html><head><title>503 Service Unavailable</title></head><body><h1>The service could not start</h1>" +
+  "<p>Its instance failed to start; the service's event log says why.</p></body></html>";
+
 /**
  * The Lua action behind a service backend's hold rule: while the backend has no usable server
- * (its only instance died and the runtime is starting a replacement), a request waits for one, up
- * to its argument in ms, instead of getting 503 at once. Written to paths().holdScript at start.
+ * (a service at zero waking up, or its only instance died and the runtime is starting a
+ * replacement), a request waits for one, up to its argument in ms, instead of getting 503 at once.
+ * The CLI command `openrunner start-failed <backend> <ms>` (TrafficRouter.startFailed) answers
+ * the requests held for that backend with 503 at once, and new ones for <ms> unless a server is
+ * up: a crashing image answers clearly instead of holding requests until the queue timeout.
+ * Written to paths().holdScript at start.
  */
 export const HOLD_LUA = `-- Written by OpenRunner (src/router/haproxy-config.ts).
 -- Boolean fetches come back as 0/1 in HAProxy 2.6, and 0 is true in Lua.
@@ -121,12 +133,45 @@ local function stopping(txn)
   return v == true or v == 1
 end
 
+local function now_ms()
+  local t = core.now()
+  return t.sec * 1000 + t.usec / 1000
+end
+
+-- backend name -> until when (ms) its held requests get 503.
+local start_failed = {}
+
+core.register_cli({ "openrunner", "start-failed" }, "openrunner start-failed <backend> <ms> : held requests of <backend> get 503", function(...)
+  local words = {}
+  for _, w in ipairs({ ... }) do
+    if type(w) == "string" then words[#words + 1] = w end
+  end
+  for i = 1, #words do
+    if words[i] == "start-failed" and words[i + 1] then
+      start_failed[words[i + 1]] = now_ms() + (tonumber(words[i + 2]) or 0)
+    end
+  end
+end)
+
+local function failed_start(txn, backend)
+  local till = start_failed[backend]
+  if till == nil or till < now_ms() then return false end
+  local reply = txn:reply()
+  reply:set_status(503, "Service Unavailable")
+  reply:add_header("content-type", "text/html")
+  reply:add_header("retry-after", "5")
+  reply:set_body("${START_FAILED_PAGE}")
+  txn:done(reply)
+  return true
+end
+
 core.register_action("openrunner_hold", { "http-req" }, function(txn, max_ms)
   local limit = tonumber(max_ms) or 0
-  local waited = 0
-  while txn.f:nbsrv() == 0 and not stopping(txn) and waited < limit do
-    core.msleep(100)
-    waited = waited + 100
+  local backend = txn.f:be_name()
+  local deadline = now_ms() + limit
+  while txn.f:nbsrv() == 0 and not stopping(txn) and now_ms() < deadline do
+    if failed_start(txn, backend) then return end
+    core.msleep(${HOLD_POLL_MS})
   end
 end, 1)
 `;

@@ -237,7 +237,7 @@ describe("HaproxyRouter", { skip: skipUnlessOnPath("haproxy") }, () => {
     assert.equal(plainRouter.reloadTimes.length, reloads);
     assert.deepEqual((await plainRouter.process.procs()).workers, workerBefore);
     const load = (await plainRouter.load()).find((l) => l.serviceId === "svc8");
-    assert.deepEqual(load, { serviceId: "svc8", inFlight: 0, queued: 0, perInstance: { iiii: 0 } });
+    assert.deepEqual(load, { serviceId: "svc8", inFlight: 0, queued: 0, requests: 6, perInstance: { iiii: 0 } });
     console.log(`apply() with a server swap: ${applyMs.toFixed(1)} ms; reloads: ${plainRouter.reloadTimes.join(", ")} ms`);
   });
 

@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import type { PeriodicTask } from "../util/periodic-task.js";
 import { CustomDomainPlane } from "./custom-domain-plane.js";
-import { paths, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
+import { backendName, paths, renderConfig, renderHostsMap, type RouterSettings } from "./haproxy-config.js";
 import { HaproxyProcess } from "./haproxy-process.js";
 import { fingerprint, liveFromRendered, planDrain, planFailed, planSync, routedServers, workerRoutes, type LiveBackend, type ServerAction } from "./live-backends.js";
 import { parseCounters, type CounterSnapshot } from "./request-counts.js";
@@ -218,6 +218,11 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
     this.files.writeRoutes(this.desired.values());
     await this.mutate(() => this.syncHosts(), undefined); // its hosts answer 404 at once
     await this.requestReload();
+  }
+
+  async startFailed(serviceId: string, forMs: number): Promise<void> {
+    if (!this.desired.has(serviceId)) return;
+    await this.recovering(() => this.process.admin.command(`openrunner start-failed ${backendName(serviceId)} ${Math.max(0, Math.round(forMs))}`));
   }
 
   async load(): Promise<BackendLoad[]> {

@@ -29,7 +29,7 @@ test("backend load: in flight on servers, queued in the backend", () => {
   assert.equal(a?.requests, 1);
   assert.equal(stats.find((s) => s.backend === "be_unknown")?.responses4xx, 1);
   assert.deepEqual(toBackendLoads(stats), [
-    { serviceId: "svcA", inFlight: 2, queued: 3, perInstance: { "0123456789abcdef0123456789abcdef": 2 } },
+    { serviceId: "svcA", inFlight: 2, queued: 3, requests: 1, perInstance: { "0123456789abcdef0123456789abcdef": 2 } },
   ]);
 });
 
@@ -41,5 +41,21 @@ test("table: edge cases", () => {
   ];
   for (const [name, text, rows] of cases) assert.equal(parseStatCsv(text).length, rows, name);
   const loads = toBackendLoads(backendStats(parseStatCsv("# pxname,svname\ns_x,BACKEND\ns_x,i1\n")));
-  assert.deepEqual(loads, [{ serviceId: "x", inFlight: 0, queued: 0, perInstance: { i1: 0 } }]);
+  assert.deepEqual(loads, [{ serviceId: "x", inFlight: 0, queued: 0, requests: 0, perInstance: { i1: 0 } }]);
+});
+
+test("requests held in a backend with no server up count as queued (a service at zero wakes on them)", () => {
+  const header = "# pxname,svname,qcur,scur,req_tot,status\n";
+  const rows: Array<[string, string, number]> = [
+    // At zero: no server at all, 50 requests held by the hold rule in the backend.
+    ["at zero", "s_z,BACKEND,0,50,7,UP\n", 50],
+    // Its only instance is down: the requests attached to the backend wait for a replacement.
+    ["only server down", "s_z,i1,0,0,3,DOWN\ns_z,BACKEND,0,4,3,UP\n", 4],
+    // A server is up: what the backend counts beyond its servers is on its way to them, not held.
+    ["a server up", "s_z,i1,0,2,3,UP\ns_z,BACKEND,1,4,3,UP\n", 1],
+    ["no check counts as up", "s_z,i1,0,2,3,no check\ns_z,BACKEND,0,3,3,UP\n", 0],
+  ];
+  for (const [name, text, queued] of rows) {
+    assert.equal(toBackendLoads(backendStats(parseStatCsv(header + text)))[0]?.queued, queued, name);
+  }
 });

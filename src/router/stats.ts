@@ -22,6 +22,12 @@ export interface BackendStats {
   inFlight: number;
   queued: number;
   perServer: Record<string, { scur: number; qcur: number; status: string }>;
+  /**
+   * Requests the backend holds while none of its servers is up (a service at zero, or its only
+   * instance being replaced): the data plane's hold rule keeps them in the backend (its scur)
+   * before any server or queue, so the backend row counts them and nothing else does.
+   */
+  held: number;
   /** Cumulative counters of the backend row since the worker started. */
   requests: number;
   responses2xx: number;
@@ -75,15 +81,17 @@ export function backendStats(rows: readonly StatRow[]): BackendStats[] {
   const get = (backend: string): BackendStats => {
     let b = byName.get(backend);
     if (!b) {
-      b = { backend, inFlight: 0, queued: 0, perServer: {}, requests: 0, responses2xx: 0, responses4xx: 0, responses5xx: 0 };
+      b = { backend, inFlight: 0, queued: 0, perServer: {}, held: 0, requests: 0, responses2xx: 0, responses4xx: 0, responses5xx: 0 };
       byName.set(backend, b);
     }
     return b;
   };
+  const attached = new Map<string, number>();
   for (const r of rows) {
     if (r.name === "FRONTEND") continue;
     const b = get(r.proxy);
     if (r.name === "BACKEND") {
+      attached.set(r.proxy, r.scur);
       b.queued += r.qcur;
       b.requests = r.reqTot;
       b.responses2xx = r.hrsp2xx;
@@ -95,6 +103,10 @@ export function backendStats(rows: readonly StatRow[]): BackendStats[] {
       b.perServer[r.name] = { scur: r.scur, qcur: r.qcur, status: r.status };
     }
   }
+  for (const b of byName.values()) {
+    const up = Object.values(b.perServer).some((s) => s.status.startsWith("UP") || s.status === "no check");
+    if (!up) b.held = Math.max(0, (attached.get(b.backend) ?? 0) - b.inFlight - b.queued);
+  }
   return [...byName.values()];
 }
 
@@ -105,7 +117,9 @@ export function toBackendLoads(stats: readonly BackendStats[]): BackendLoad[] {
     .map((s) => ({
       serviceId: s.backend.slice(2),
       inFlight: s.inFlight,
-      queued: s.queued,
+      // Held requests wait for an instance as queued ones do: the autoscaler wakes a service at zero on them.
+      queued: s.queued + s.held,
+      requests: s.requests,
       perInstance: Object.fromEntries(Object.entries(s.perServer).map(([k, v]) => [k, v.scur])),
     }));
 }

@@ -34,8 +34,10 @@ export interface BackendLoad {
   serviceId: string;
   /** Requests being served (scur summed over servers). */
   inFlight: number;
-  /** Requests waiting for an instance (qcur). */
+  /** Requests waiting for an instance (qcur), and those held while the service has no instance up. */
   queued: number;
+  /** The backend's cumulative request counter (req_tot), when the source has one: a request shows even between two samples. */
+  requests?: number;
   /** Per instance in-flight requests. */
   perInstance: Record<string, number>;
 }
@@ -53,6 +55,12 @@ export interface TrafficRouter {
   failed(serviceId: string, instanceIds: readonly string[]): Promise<void>;
   /** Removes the service: its hosts answer 404. */
   remove(serviceId: string): Promise<void>;
+  /**
+   * The service has no instance up and the one it was starting failed (a wake from zero with a
+   * crashing image): the requests the data plane holds for it get 503 now, and new ones for
+   * `forMs` unless an instance is up by then. Absent: held requests wait out their queue timeout.
+   */
+  startFailed?(serviceId: string, forMs: number): Promise<void>;
   /** Current load of every service backend (sampled every 250 ms by the autoscaler). */
   load(): Promise<BackendLoad[]>;
 }

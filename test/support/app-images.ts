@@ -46,6 +46,19 @@ export function pushCrashingApp(registry: string, repo: string, tag: string): Pr
 }
 
 /**
+ * The hello app until a file `/crash` appears in its image: then every new instance exits at
+ * once with code 3 (a test turns a service's image into a crashing one without a deployment).
+ */
+export function pushCrashLaterApp(registry: string, repo: string, tag: string): Promise<PushedImage> {
+  return buildAndPushImage(registry, repo, tag, {
+    busybox: true,
+    files: { "/www/index.html": "crash-later\n" },
+    cmd: ["/bin/sh", "-c", 'if [ -e /crash ]; then echo "fatal: /crash says so" >&2; exit 3; fi; exec busybox httpd -f -p "$PORT" -h /www'],
+    exposedPorts: [8080],
+  });
+}
+
+/**
  * `/cgi-bin/slow` holds each request `SLOW_MS` (default 300) and counts requests in flight on
  * this instance; `/cgi-bin/max` tells the most it ever saw at once (a mkdir lock: busybox has
  * no flock). For the router's concurrency cap and for load that makes the autoscaler act.

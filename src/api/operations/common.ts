@@ -2,6 +2,7 @@ import { invalidRequest, notFound } from "../../errors/app-runner-error.js";
 import type { ServiceRow } from "../../domain/service-record.js";
 import type { Tag } from "../../store/tags.js";
 import type { RequestContext } from "../../domain/api-context.js";
+import { checkScaleToZeroTag } from "../../domain/scale-to-zero.js";
 
 /** A service that has not been deleted, or ResourceNotFoundException. */
 export function requireService(ctx: RequestContext, arn: string): ServiceRow {
@@ -25,5 +26,8 @@ export function checkTags(ctx: RequestContext, tags: readonly Partial<Tag>[] | u
   if (existing + list.length > ctx.config.quotas.tagsPerResource) {
     throw invalidRequest(`A resource can have at most ${ctx.config.quotas.tagsPerResource} tags.`);
   }
-  return list.map((t) => ({ Key: t.Key ?? "", Value: t.Value ?? "" }));
+  const out = list.map((t) => ({ Key: t.Key ?? "", Value: t.Value ?? "" }));
+  // OpenRunner's opt-in tags change how a service runs: a value that would be ignored is refused.
+  checkScaleToZeroTag(out, { minMs: ctx.config.scaleToZeroMinIdleMs });
+  return out;
 }

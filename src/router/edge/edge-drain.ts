@@ -58,6 +58,10 @@ export class EdgeAwareRouter implements TrafficRouter {
     return this.opts.local.remove(serviceId);
   }
 
+  async startFailed(serviceId: string, forMs: number): Promise<void> {
+    await this.opts.local.startFailed?.(serviceId, forMs);
+  }
+
   load(): Promise<BackendLoad[]> {
     return this.opts.local.load();
   }

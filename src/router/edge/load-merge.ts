@@ -21,6 +21,7 @@ export function mergeLoads(local: readonly BackendLoad[], reports: readonly Edge
     const sum = out.get(l.serviceId) ?? { serviceId: l.serviceId, inFlight: 0, queued: 0, perInstance: {} };
     sum.inFlight += l.inFlight;
     sum.queued += l.queued;
+    if (l.requests !== undefined) sum.requests = (sum.requests ?? 0) + l.requests;
     for (const [id, n] of Object.entries(l.perInstance)) sum.perInstance[id] = (sum.perInstance[id] ?? 0) + n;
     out.set(l.serviceId, sum);
   };

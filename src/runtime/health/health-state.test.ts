@@ -104,11 +104,11 @@ describe("health state", () => {
   const healthy = recordProbe(starting, true, {}).state;
   const unhealthy = run("100", { UnhealthyThreshold: 2 }).state;
   const delays: { name: string; state: HealthState; cfg: Parameters<typeof recordProbe>[2]; since: number; want: number }[] = [
-    { name: "first probe of a new instance", state: starting, cfg: {}, since: 0, want: 50 },
-    { name: "second probe: 50 ms after the first", state: afterOne, cfg: {}, since: 50, want: 50 },
-    { name: "then the gap grows with the time since start", state: afterOne, cfg: {}, since: 100, want: 100 },
-    { name: "doubling", state: afterOne, cfg: {}, since: 400, want: 400 },
-    { name: "a probe that answered at once still waits 50 ms", state: afterOne, cfg: {}, since: 10, want: 50 },
+    { name: "first probe of a new instance: after 20 ms", state: starting, cfg: {}, since: 0, want: 20 },
+    { name: "every 20 ms in the first second", state: afterOne, cfg: {}, since: 50, want: 20 },
+    { name: "still 20 ms just before the first second ends", state: afterOne, cfg: {}, since: 999, want: 20 },
+    { name: "then the gap grows with the time since start", state: afterOne, cfg: {}, since: 1000, want: 1000 },
+    { name: "doubling", state: afterOne, cfg: {}, since: 2000, want: 2000 },
     { name: "capped at the default Interval (5 s)", state: afterOne, cfg: {}, since: 60_000, want: 5000 },
     { name: "capped at a configured Interval", state: afterOne, cfg: { Interval: 1 }, since: 3000, want: 1000 },
     { name: "healthy: every Interval", state: healthy, cfg: {}, since: 100, want: 5000 },
@@ -121,17 +121,19 @@ describe("health state", () => {
     });
   }
 
-  it("a new instance that listens at ~150 ms is probed within ~100 ms of it", () => {
+  it("a new instance that listens at ~150 ms is probed within 20 ms of it", () => {
     // Simulate instant probes: the probe times while starting.
     let state = initialHealth();
     let t = 0;
     const times: number[] = [];
-    while (t < 1000) {
+    while (t < 5000) {
       t += nextProbeDelayMs(state, {}, t);
       times.push(t);
       state = recordProbe(state, false, {}).state;
     }
-    assert.deepEqual(times.slice(0, 6), [50, 100, 200, 400, 800, 1600]);
+    assert.deepEqual(times.slice(0, 8), [20, 40, 60, 80, 100, 120, 140, 160]);
+    assert.equal(times.filter((x) => x <= 1000).length, 50);
+    assert.deepEqual(times.filter((x) => x > 1000).slice(0, 2), [2000, 4000]);
   });
 
   const budgets: { since: number; budget?: number; want: boolean }[] = [

@@ -71,6 +71,8 @@ export interface LocalDriverOptions {
  */
 export class LocalRuntimeDriver implements RuntimeDriver {
   readonly name = "local";
+  /** scale(id, 0) keeps the route, so the data plane holds requests and they wake the service (issue 20). */
+  readonly scalesToZero = true;
   private readonly records: RuntimeRecords;
   private readonly pool: InstancePool;
   private readonly supervisor: Supervisor;
@@ -108,6 +110,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       ensureInstances: (d) => this.ensureInstances(d),
       publish: (serviceId) => this.publish(serviceId),
       failed: (l) => this.router.failed(l.record.serviceId, [l.record.instanceId]),
+      startFailed: async (serviceId, forMs) => this.router.startFailed?.(serviceId, forMs),
       startupFailure: (instanceId) => this.failures.get(instanceId),
       serviceEvent: opts.serviceEvent,
       logger: opts.logger,
@@ -148,6 +151,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   async stop(): Promise<void> {
     this.supervisor.stop();
     await Promise.all(this.pool.all().map((l) => this.pool.end(l)));
+    await this.pool.releaseAllWarm();
     await cleanupLeftovers(this.opts.layout, new Set());
     await removeFirewall(this.opts.layout);
   }
@@ -243,6 +247,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
         if (shown) await this.router.apply(routeOf(shown, [], "paused"));
       });
       for (const d of mine) await this.retireLocked(d.deploymentId, ctx);
+      await this.pool.releaseWarm(serviceId);
     });
   }
 
@@ -260,6 +265,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     await this.lock.run(serviceId, async () => {
       const ids = new Set([...gone, ...this.pool.all().filter((l) => l.record.serviceId === serviceId).map((l) => l.record.deploymentId)]);
       for (const id of ids) await this.retireLocked(id, ctx, false);
+      await this.pool.releaseWarm(serviceId);
     });
     // Not awaited: the prune waits until no deployment is between pulling and recording its
     // image (a build can take minutes), and the delete need not wait for that.
@@ -313,6 +319,8 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     const started = await Promise.all(Array.from({ length: missing }, () => this.pool.start(d)));
     for (const l of started) {
       ctx?.log(`Instance ${l.record.instanceId} started at ${l.container.network.instanceAddress}:${d.plan.port}.`);
+      // With the supervisor's "instance healthy", where a cold start's time goes (bench/cold-start.ts).
+      this.opts.logger("instance started", { serviceId: d.serviceId, instanceId: l.record.instanceId });
     }
   }
 
@@ -350,16 +358,22 @@ export class LocalRuntimeDriver implements RuntimeDriver {
 
   /**
    * Autoscaling: the serving deployment keeps `desired` instances. Scaling in takes the
-   * newest instances out of the router, lets their requests finish, then stops them.
+   * newest instances out of the router, lets their requests finish, then stops them. 0 (scale to
+   * zero, asked only for services that opted in) stops them all and keeps the route with no
+   * instance: the data plane holds the next requests, and they wake the service.
    */
   async scale(serviceId: string, desired: number, reason: string): Promise<void> {
     await this.lock.run(serviceId, async () => {
       const d = this.servingOf(serviceId);
       if (!d) return;
-      const target = Math.min(d.maxSize, Math.max(d.minSize, 1, desired));
+      const target = desired === 0 ? 0 : Math.min(d.maxSize, Math.max(d.minSize, 1, desired));
       if (target === d.desired) return;
       this.records.saveDeployment({ ...d, desired: target });
       this.opts.logger("scaling", { serviceId, from: d.desired, to: target, reason });
+      // Scale to zero is the owner's opt-in, and its edges are worth a line in the events log.
+      if (target === 0 || d.desired === 0) {
+        this.opts.serviceEvent({ name: d.serviceName, id: d.serviceId, arn: d.serviceArn }, target === 0 ? `Scaled to zero instances: ${reason}.` : `Starting ${target} instance${target === 1 ? "" : "s"}: ${reason}.`);
+      }
       const mine = this.pool.of(d.deploymentId);
       if (target > mine.length) {
         await this.ensureInstances({ ...d, desired: target });
@@ -369,7 +383,8 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       for (const l of leaving) l.leaving = true;
       await this.publish(serviceId);
       await this.router.drain(serviceId, leaving.map((l) => l.record.instanceId));
-      await Promise.all(leaving.map((l) => this.pool.end(l)));
+      // Going to zero: one instance's network stays ready for the wake (issue 20's cold start).
+      await Promise.all(leaving.map((l, i) => this.pool.end(l, { keepNetwork: target === 0 && i === 0 })));
     });
   }
 

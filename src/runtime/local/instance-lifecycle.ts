@@ -7,7 +7,7 @@ import type { HealthVerdict } from "../health/health-state.js";
 import { containerState, createContainer, destroyContainer, prepareContainer, stopContainer } from "../../executor/container.js";
 import type { LiveInstance } from "./live-instance.js";
 import { LogTailer } from "./log-tail.js";
-import { createNetwork, destroyNetwork, networkForSlot } from "../../executor/network.js";
+import { createNetwork, destroyNetwork, networkExists, networkForSlot } from "../../executor/network.js";
 import type { DeploymentRecord, InstanceRecord, RuntimeRecords } from "./records.js";
 import type { ContainerRef, ContainerSpec, HostLayout, InstanceNetwork } from "../../executor/types.js";
 
@@ -99,7 +99,13 @@ function watch(deps: InstanceDeps, d: DeploymentRecord, r: InstanceRecord, conta
  * Creates one instance: the record first (phase "creating"), so a crash at any later point
  * leaves something the next start can find and remove; then network, container, "created".
  */
-export async function startInstance(deps: InstanceDeps, d: DeploymentRecord, instanceId: string, slot: number): Promise<LiveInstance> {
+export async function startInstance(
+  deps: InstanceDeps,
+  d: DeploymentRecord,
+  instanceId: string,
+  slot: number,
+  opts: { networkReady?: boolean } = {},
+): Promise<LiveInstance> {
   const record: InstanceRecord = {
     instanceId,
     deploymentId: d.deploymentId,
@@ -113,9 +119,21 @@ export async function startInstance(deps: InstanceDeps, d: DeploymentRecord, ins
   const container = containerSpecOf(deps, d, record);
   try {
     // The instance's disk does not need the network: make both at once (both settled before any cleanup).
-    const made = await Promise.allSettled([createNetwork(container.network), prepareContainer(container)]);
+    const t0 = deps.clock.now();
+    const timed = async (p: Promise<void>): Promise<number> => (await p, deps.clock.now() - t0);
+    // A slot kept by a service at zero has its network ready (checked: a host restart or an operator may have removed it).
+    const network = opts.networkReady && networkExists(container.network) ? Promise.resolve() : createNetwork(container.network);
+    const made = await Promise.allSettled([timed(network), timed(prepareContainer(container))]);
     for (const r of made) if (r.status === "rejected") throw r.reason;
+    const prepared = deps.clock.now();
     await createContainer(container);
+    // Where an instance's start goes (issue 20's cold start): network and disk side by side, then runc.
+    deps.logger("instance created", {
+      instanceId,
+      networkMs: made[0]?.status === "fulfilled" ? made[0].value : undefined,
+      diskMs: made[1]?.status === "fulfilled" ? made[1].value : undefined,
+      runcMs: deps.clock.now() - prepared,
+    });
     const state = await containerState(container);
     const pid = state.status === "running" ? state.pid : 0;
     const created: InstanceRecord = { ...record, phase: "created" };
@@ -136,21 +154,22 @@ export async function adoptInstance(deps: InstanceDeps, d: DeploymentRecord, r: 
   return watch(deps, d, r, container, state.pid);
 }
 
-/** Stops watching, ships the last lines, removes container, overlay, cgroups, network and dir. */
-export async function endInstance(deps: InstanceDeps, live: LiveInstance): Promise<void> {
+/** Stops watching, ships the last lines, removes container, overlay, cgroups, network (unless kept) and dir. */
+export async function endInstance(deps: InstanceDeps, live: LiveInstance, opts: { keepNetwork?: boolean } = {}): Promise<void> {
   live.ending = true;
   live.checker.stop();
-  await removeInstance(deps, live.container, live.tailer);
+  await removeInstance(deps, live.container, live.tailer, opts);
 }
 
 export async function removeInstance(
   deps: Pick<InstanceDeps, "stopGraceMs">,
   container: ContainerRef & { network: InstanceNetwork },
   tailer?: LogTailer,
+  opts: { keepNetwork?: boolean } = {},
 ): Promise<void> {
   await stopContainer(container, deps.stopGraceMs);
   // The output file goes with the instance directory: ship its last lines first.
   await tailer?.stop();
   await destroyContainer(container);
-  await destroyNetwork(container.network);
+  if (!opts.keepNetwork) await destroyNetwork(container.network);
 }

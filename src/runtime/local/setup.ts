@@ -25,6 +25,8 @@ export interface LocalRuntimeSettings {
   /** Autoscaler tuning for tests (decide()'s defaults otherwise). */
   autoscaleIntervalMs?: number;
   autoscaleWindows?: { stableWindowSeconds?: number; scaleDownDelayMs?: number };
+  /** Tests only: the shortest idle period the `openrunner:scale-to-zero` tag accepts (30 s otherwise). */
+  scaleToZeroMinIdleMs?: number;
   /** How often instance CPU and memory are sampled (10 s by default). */
   usageSampleMs?: number;
   /** How often each service's requests in flight are sampled for Concurrency (1 s by default). */

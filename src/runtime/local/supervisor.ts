@@ -23,6 +23,8 @@ export interface SupervisedDriver {
   publish(serviceId: string): Promise<void>;
   /** Takes a dead or unhealthy instance out of the router's rotation at once (never adds a route). */
   failed(l: LiveInstance): Promise<void>;
+  /** Held requests of a service with no instance up get 503 for `forMs` (TrafficRouter.startFailed). */
+  startFailed(serviceId: string, forMs: number): Promise<void>;
   /** Rejects the health wait of an instance that is starting, if one waits. */
   startupFailure(instanceId: string): ((reason: string) => void) | undefined;
   serviceEvent(service: ServiceIdentity, message: string): void;
@@ -87,6 +89,7 @@ export class Supervisor {
     const { records } = this.d;
     // A healthy instance ends a crash loop's back-off, and joins the router if its deployment serves.
     if (verdict === "healthy") {
+      this.d.logger("instance healthy", { serviceId: l.record.serviceId, instanceId: l.record.instanceId });
       this.backoff.delete(l.record.deploymentId);
       // Not under the service's lock: each instance joins as soon as it is healthy, not when the
       // last one of a scale-out is. publish() takes the route lock and reads the state then, so
@@ -111,6 +114,8 @@ export class Supervisor {
     const delay = Math.min(MAX_REPLACEMENT_BACKOFF_MS, 1000 * 2 ** b.failures);
     this.backoff.set(dep.deploymentId, { failures: b.failures + 1, notBefore: this.d.clock.now() + delay - 1000 });
     l.leaving = true;
+    // Only a start that failed: an instance that served and died is replaced while requests wait.
+    if (dep.role === "serving" && l.checker.verdict !== "healthy" && !this.anyUp(dep)) this.noInstanceUp(dep, delay, message);
     // Not under the service's lock, which a deployment may hold for minutes: until the router
     // knows, requests keep trying the dead instance (leastconn favours it: it holds no request).
     if (dep.role === "serving") {
@@ -122,6 +127,22 @@ export class Supervisor {
         await this.d.pool.end(l);
       })
       .catch((err: unknown) => this.d.logger("removing a failed instance failed", { instanceId: l.record.instanceId, error: String(err) }));
+  }
+
+  /** Whether another instance of the deployment is healthy and in rotation. */
+  private anyUp(dep: DeploymentRecord): boolean {
+    return this.d.pool.of(dep.deploymentId).some((o) => !o.leaving && !o.ending && o.checker.verdict === "healthy");
+  }
+
+  /**
+   * The instance that failed was the service's only hope (a wake from zero, or its last instance
+   * died): requests the data plane holds for it would wait out their queue timeout for a
+   * replacement that may crash the same way. They get 503 now, and new ones until the
+   * replacement is due, and the event log says why.
+   */
+  private noInstanceUp(dep: DeploymentRecord, untilRetryMs: number, why: string): void {
+    this.d.serviceEvent(identity(dep), `No instance of the service is up: requests waiting for one are answered 503 for ${Math.round(untilRetryMs / 1000)} s, until the next start (${why})`);
+    this.d.startFailed(dep.serviceId, untilRetryMs).catch((err: unknown) => this.d.logger("answering held requests 503 failed", { serviceId: dep.serviceId, error: String(err) }));
   }
 
   /** A process inside a running instance killed for memory (the instance itself lives on). */

@@ -186,6 +186,12 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
   }
 
   /** Autoscaling: the serving deployment's replicas. Swarm picks which tasks stop on a scale-in; routes follow the task list. */
+  /**
+   * Not yet: Swarm can run 0 replicas, but the route would have to stay with no task behind it
+   * (watcher + routes of a 0-replica service) and a task's cold start includes the node's pull.
+   */
+  readonly scalesToZero = false;
+
   async scale(serviceId: string, desired: number, reason: string): Promise<void> {
     await this.lock.run(serviceId, async () => {
       const d = this.servingOf(serviceId);

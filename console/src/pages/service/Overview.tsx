@@ -1,10 +1,12 @@
 import type { Service } from "@aws-sdk/client-apprunner";
 import type { ReactNode } from "react";
 import { useClients } from "../../api/clients";
+import { listServiceInstances } from "../../api/openrunner";
+import { scaleToZeroOf } from "../../api/scale-to-zero";
 import { serviceLink } from "../../api/session";
 import { Facts } from "../../components/Facts";
 import { StatusBadge } from "../../components/StatusBadge";
-import { formatTime } from "../../hooks";
+import { formatTime, usePolled } from "../../hooks";
 
 /** Source type, then the image, or the repository, branch and source directory (the deployed commit is not in the API). */
 function sourceFacts(s: Service): [string, ReactNode][] {
@@ -24,15 +26,32 @@ function sourceFacts(s: Service): [string, ReactNode][] {
   ];
 }
 
-/** The service overview: status, ARN, default domain, source, times. */
+/**
+ * Scale to zero (issue 20): the idle period the service's tag opts in to, and its instances now;
+ * at 0 the service is RUNNING and its next request starts an instance.
+ */
+function scalingFacts(idle: string | undefined, active: number | undefined): [string, ReactNode][] {
+  const out: [string, ReactNode][] = [];
+  if (idle !== undefined) out.push(["Scale to zero", `Scales to zero after ${idle} idle`]);
+  if (active !== undefined) {
+    out.push(["Active instances", active === 0 && idle !== undefined ? <span key="z" data-scaled-to-zero="true">0 (scaled to zero: the next request starts one)</span> : String(active)]);
+  }
+  return out;
+}
+
+/** The service overview: status, ARN, default domain, source, scaling, times. */
 export function Overview({ service: s }: { service: Service }): ReactNode {
-  const { config } = useClients();
+  const { config, apprunner } = useClients();
+  const arn = s.ServiceArn ?? "";
+  const idle = usePolled(() => scaleToZeroOf(apprunner, arn), `scale-to-zero-${arn}`, 10_000);
+  const instances = usePolled(() => listServiceInstances(apprunner, arn), `overview-instances-${arn}`, 3000);
   const facts: [string, ReactNode][] = [
     ["Status", <StatusBadge key="s" status={s.Status} />],
     ["Default domain", s.ServiceUrl ? <a href={serviceLink(config, s.ServiceUrl)} target="_blank" rel="noreferrer">{s.ServiceUrl}</a> : "—"],
     ["Service ARN", <code key="a" className="wrap">{s.ServiceArn}</code>],
     ...sourceFacts(s),
     ["Deployment trigger", s.SourceConfiguration?.AutoDeploymentsEnabled ? "Automatic" : "Manual"],
+    ...scalingFacts(idle.data, instances.data?.length),
     ["Created", formatTime(s.CreatedAt)],
     ["Last updated", formatTime(s.UpdatedAt)],
   ];

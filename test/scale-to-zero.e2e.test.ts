@@ -1,0 +1,154 @@
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  CreateAutoScalingConfigurationCommand,
+  CreateServiceCommand,
+  DescribeServiceCommand,
+  TagResourceCommand,
+  type Service,
+} from "@aws-sdk/client-apprunner";
+import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import type { LocalRuntimeDriver } from "../src/runtime/local/driver.js";
+import { SCALE_TO_ZERO_TAG } from "../src/domain/scale-to-zero.js";
+import { pushCrashLaterApp, pushHelloApp } from "./support/app-images.js";
+import { awsJsonCall } from "./support/aws-json-call.js";
+import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
+import { startRegistry, type TestRegistry } from "./support/registry.js";
+import { freePort, viaRouter } from "./support/router-client.js";
+import { testRuntimeSettings, waitForStatus } from "./support/runtime-fixture.js";
+
+/** The name of the network namespace a process runs in (`ip netns identify`). */
+const netnsOf = (pid: number): string => execFileSync("ip", ["netns", "identify", String(pid)], { encoding: "utf8" }).trim();
+
+/** Idle periods this short are accepted only because the test server lowers the tag's bound. */
+const IDLE = "2s";
+
+describe("scale to zero: an idle service stops its last instance; held requests wake it", () => {
+  let registry: TestRegistry;
+  let server: InProcessServer;
+  let logs: CloudWatchLogsClient;
+  let httpPort = 0;
+  let crashLater = { manifestDigest: "" };
+
+  const driver = (): LocalRuntimeDriver => server.running.driver as LocalRuntimeDriver;
+  const get = (host: string, timeoutMs = 20_000) => viaRouter({ port: httpPort, host, timeoutMs });
+
+  async function createService(name: string, image: string, asc?: string): Promise<Service> {
+    const out = await server.client.send(
+      new CreateServiceCommand({
+        ServiceName: name,
+        SourceConfiguration: { AutoDeploymentsEnabled: false, ImageRepository: { ImageIdentifier: image, ImageRepositoryType: "ECR_PUBLIC" } },
+        InstanceConfiguration: { Cpu: "0.25 vCPU", Memory: "0.5 GB" },
+        HealthCheckConfiguration: { Protocol: "TCP", Interval: 1, Timeout: 1, HealthyThreshold: 1, UnhealthyThreshold: 2 },
+        Tags: [{ Key: SCALE_TO_ZERO_TAG, Value: IDLE }],
+        ...(asc ? { AutoScalingConfigurationArn: asc } : {}),
+      }),
+    );
+    return waitForStatus(server.client, out.Service?.ServiceArn ?? "", "RUNNING");
+  }
+
+  /** Waits (bounded) until the real autoscaler's idle timer has stopped every instance of the service. */
+  async function atZero(svc: Service): Promise<void> {
+    await eventually(async () => (driver().instances(svc.ServiceId).length === 0 ? true : undefined), 30_000, 100);
+    const listed = await awsJsonCall(server.running.endpoint, server.running.rootKey, "openrunner", "ListServiceInstances", JSON.stringify({ ServiceArn: svc.ServiceArn }));
+    assert.equal(listed.status, 200);
+    assert.deepEqual(listed.body.Instances, []);
+    const described = await server.client.send(new DescribeServiceCommand({ ServiceArn: svc.ServiceArn }));
+    assert.equal(described.Service?.Status, "RUNNING", "a service at zero is still RUNNING");
+  }
+
+  const events = async (svc: Service): Promise<string> => {
+    const out = await logs.send(
+      new GetLogEventsCommand({ logGroupName: `/aws/apprunner/${svc.ServiceName}/${svc.ServiceId}/service`, logStreamName: "events", startFromHead: true }),
+    );
+    return (out.events ?? []).map((e) => e.message ?? "").join("\n");
+  };
+
+  before(async () => {
+    httpPort = await freePort();
+    server = await startInProcess({ localRuntime: testRuntimeSettings(httpPort, { scaleToZeroMinIdleMs: 1000 }) });
+    logs = new CloudWatchLogsClient({ endpoint: server.running.endpoint, region: server.running.config.region, credentials: server.running.rootKey, maxAttempts: 1 });
+    registry = await startRegistry();
+    [, crashLater] = await Promise.all([pushHelloApp(registry.host, "hello", "1", "hello"), pushCrashLaterApp(registry.host, "crash-later", "1")]);
+  });
+
+  after(async () => {
+    await server?.close();
+    await registry?.stop();
+  });
+
+  it("refuses a bad idle period on CreateService and TagResource with InvalidRequestException", async () => {
+    await assert.rejects(
+      server.client.send(
+        new CreateServiceCommand({
+          ServiceName: "bad-idle",
+          SourceConfiguration: { ImageRepository: { ImageIdentifier: `${registry.host}/hello:1`, ImageRepositoryType: "ECR_PUBLIC" } },
+          Tags: [{ Key: SCALE_TO_ZERO_TAG, Value: "soon" }],
+        }),
+      ),
+      (err: Error) => err.name === "InvalidRequestException" && /openrunner:scale-to-zero must be true, false, or an idle period/.test(err.message),
+    );
+    const anyArn = `arn:aws:apprunner:us-east-1:${server.running.config.accountId}:autoscalingconfiguration/DefaultConfiguration/1/00000000000000000000000000000001`;
+    await assert.rejects(
+      server.client.send(new TagResourceCommand({ ResourceArn: anyArn, Tags: [{ Key: SCALE_TO_ZERO_TAG, Value: "48h" }] })),
+      (err: Error) => err.name === "InvalidRequestException" && /between 1 s and 24 h/.test(err.message),
+    );
+  });
+
+  it("goes to zero after its idle period, stays RUNNING, and answers the next request with 200", async () => {
+    const svc = await createService("sleepy", `${registry.host}/hello:1`);
+    const host = svc.ServiceUrl ?? "";
+    assert.equal((await get(host)).status, 200);
+    const netns = netnsOf(driver().instances(svc.ServiceId)[0]?.pid ?? 0);
+    // A mark in the instance's network namespace: only the same namespace, kept, still has it.
+    execFileSync("ip", ["-n", netns, "addr", "add", "127.77.77.77/32", "dev", "lo"]);
+    await atZero(svc);
+    const woken = await get(host);
+    assert.equal(woken.status, 200);
+    assert.equal(woken.body.trim(), "hello");
+    const [instance] = driver().instances(svc.ServiceId);
+    assert.ok(instance, "the request woke an instance");
+    // The network of its last instance stayed ready for the next start (cold start: no netns to make).
+    assert.equal(netnsOf(instance.pid), netns, "the woken instance runs in the network kept ready");
+    assert.match(execFileSync("ip", ["-n", netns, "addr", "show", "dev", "lo"], { encoding: "utf8" }), /127\.77\.77\.77\/32/);
+    assert.match(await events(svc), /scal/i);
+  });
+
+  it("answers all of 50 concurrent requests to a service at zero, waking as many instances as MaxConcurrency requires", async () => {
+    const asc = await server.client.send(
+      new CreateAutoScalingConfigurationCommand({ AutoScalingConfigurationName: "ten-each", MinSize: 1, MaxSize: 10, MaxConcurrency: 10 }),
+    );
+    const svc = await createService("burst", `${registry.host}/hello:1`, asc.AutoScalingConfiguration?.AutoScalingConfigurationArn);
+    await atZero(svc);
+    const replies = await Promise.all(Array.from({ length: 50 }, () => get(svc.ServiceUrl ?? "")));
+    assert.deepEqual(
+      replies.map((r) => r.status),
+      Array.from({ length: 50 }, () => 200),
+    );
+    assert.equal(driver().instances(svc.ServiceId).length > 1, true, "50 held requests at MaxConcurrency 10 wake more than one instance");
+  });
+
+  it("answers held requests 503 at once when the instance cannot start, and the event log says why", async () => {
+    const svc = await createService("crashes-at-zero", `${registry.host}/crash-later:1`);
+    assert.equal((await get(svc.ServiceUrl ?? "")).body.trim(), "crash-later");
+    await atZero(svc);
+    // From now on every new instance of the image exits at once with code 3.
+    // The image store's unpacked rootfs (images/unpacked/<manifest hex>/rootfs) is every instance's lower layer.
+    const rootfs = join(server.running.dataDir, "images", "unpacked", crashLater.manifestDigest.replace(/^sha256:/, ""), "rootfs");
+    assert.ok(existsSync(rootfs), `the image is unpacked at ${rootfs}`);
+    writeFileSync(join(rootfs, "crash"), "");
+    const held = await get(svc.ServiceUrl ?? "");
+    assert.equal(held.status, 503);
+    assert.match(held.body, /could not start/);
+    const text = await eventually(async () => {
+      const t = await events(svc);
+      return /exited with code 3/.test(t) && /No instance of the service is up/.test(t) ? t : undefined;
+    });
+    assert.match(text, /fatal: \/crash says so|exited with code 3/);
+    // Its idle period later it goes back to zero, and stops trying (nothing crash-loops at close).
+    await atZero(svc);
+  });
+});
