@@ -43,5 +43,5 @@ export function decideZero(input: ZeroInput): ZeroDecision | undefined {
   if (waiting > 0) return undefined;
   const idle = now - lastActiveAt;
   if (idle < idleMs) return undefined;
-  return { desired: 0, reason: `scaling to zero: no request for ${Math.round(idle / 100) / 10} s (idle period ${Math.round(idleMs / 100) / 10} s)` };
+  return { desired: 0, reason: `no request for ${Math.round(idle / 100) / 10} s (idle period ${Math.round(idleMs / 100) / 10} s)` };
 }
