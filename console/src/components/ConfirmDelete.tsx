@@ -1,5 +1,5 @@
 import { useId, useState, type ReactNode } from "react";
-import { useModal } from "./useModal";
+import { ModalForm } from "./ModalForm";
 
 interface Props {
   what: string;
@@ -18,37 +18,26 @@ interface Props {
 /** A modal dialog: deleting (or unlinking) needs the resource's name typed, as App Runner's console asks. */
 export function ConfirmDelete({ what, name, onConfirm, onCancel, busy, consequence, children, verb = "Delete" }: Props): ReactNode {
   const [typed, setTyped] = useState("");
-  const ref = useModal();
   const id = useId();
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby={`${id}-title`} onCancel={onCancel}>
-      <form
-        method="dialog"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (typed === name) onConfirm();
-        }}
-      >
-        <h2 id={`${id}-title`}>
+    <ModalForm
+      title={
+        <>
           {verb} {what} {name}?
-        </h2>
-        <p>
-          {consequence ?? "This cannot be undone."} To confirm, type the {what} name.
-        </p>
-        {children}
-        <label htmlFor={`${id}-name`}>
-          Type <strong>{name}</strong> to confirm
-        </label>
-        <input id={`${id}-name`} value={typed} autoComplete="off" onChange={(e) => setTyped(e.target.value)} autoFocus />
-        <div className="actions">
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-danger" disabled={typed !== name || busy}>
-            {verb}
-          </button>
-        </div>
-      </form>
-    </dialog>
+        </>
+      }
+      submit={{ label: verb, className: "btn btn-danger", disabled: typed !== name || busy }}
+      onSubmit={onConfirm}
+      onCancel={onCancel}
+    >
+      <p>
+        {consequence ?? "This cannot be undone."} To confirm, type the {what} name.
+      </p>
+      {children}
+      <label htmlFor={`${id}-name`}>
+        Type <strong>{name}</strong> to confirm
+      </label>
+      <input id={`${id}-name`} value={typed} autoComplete="off" onChange={(e) => setTyped(e.target.value)} autoFocus />
+    </ModalForm>
   );
 }

@@ -1,41 +1,27 @@
-import { useId, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { useClients } from "../../api/clients";
 import { problemOf, type ApiProblem } from "../../api/errors";
 import { shortDigest } from "../../api/image-source";
 import { listServiceDeployments, rollbackService, type ServiceDeploymentSummary } from "../../api/openrunner";
 import { ErrorBanner } from "../../components/Field";
-import { useModal } from "../../components/useModal";
+import { ModalForm } from "../../components/ModalForm";
 import { formatTime, usePolled } from "../../hooks";
 import type { TabProps } from "./ServiceDashboard";
 
 /** Asks before a rollback: what it deploys again, and that it goes through the health-checked deployment. */
 function ConfirmRollback({ deployment, busy, onConfirm, onCancel }: { deployment: ServiceDeploymentSummary; busy: boolean; onConfirm: () => void; onCancel: () => void }): ReactNode {
-  const ref = useModal();
-  const id = useId();
   return (
-    <dialog ref={ref} className="dialog" aria-labelledby={`${id}-title`} onCancel={onCancel}>
-      <form
-        method="dialog"
-        onSubmit={(e) => {
-          e.preventDefault();
-          onConfirm();
-        }}
-      >
-        <h2 id={`${id}-title`}>Roll back to deployment {deployment.DeploymentId}?</h2>
-        <p>
-          Its image ({shortDigest(deployment.ImageDigest)}, {deployment.SourceSummary}) and the configuration it ran with are deployed again, without a pull or a
-          build. Traffic moves once it passes its health check; if it fails, what serves now keeps serving.
-        </p>
-        <div className="actions">
-          <button type="button" className="btn" onClick={onCancel}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={busy}>
-            Roll back
-          </button>
-        </div>
-      </form>
-    </dialog>
+    <ModalForm
+      title={<>Roll back to deployment {deployment.DeploymentId}?</>}
+      submit={{ label: "Roll back", className: "btn btn-primary", disabled: busy }}
+      onSubmit={onConfirm}
+      onCancel={onCancel}
+    >
+      <p>
+        Its image ({shortDigest(deployment.ImageDigest)}, {deployment.SourceSummary}) and the configuration it ran with are deployed again, without a pull or a
+        build. Traffic moves once it passes its health check; if it fails, what serves now keeps serving.
+      </p>
+    </ModalForm>
   );
 }
 
