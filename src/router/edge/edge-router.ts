@@ -2,6 +2,7 @@ import { PeriodicTask, type TaskTimers } from "../../util/periodic-task.js";
 import type { BackendLoad, ServiceRoute } from "../types.js";
 import type { ControlPlaneClient } from "./control-plane-client.js";
 import { diffRoutes } from "./route-diff.js";
+import { newNotices } from "./start-failures.js";
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
 
@@ -13,6 +14,8 @@ export interface EdgeDataPlane {
   apply(route: ServiceRoute): Promise<void>;
   remove(serviceId: string): Promise<void>;
   load(): Promise<BackendLoad[]>;
+  /** Held requests of the service get 503 now, and new ones for `forMs` (TrafficRouter.startFailed). */
+  startFailed?(serviceId: string, forMs: number): Promise<void>;
 }
 
 export interface EdgeRouterOptions {
@@ -46,6 +49,8 @@ export class EdgeRouter {
   private etag: string | undefined;
   private syncFailures = 0;
   private reportFailures = 0;
+  /** Failed-start notices acted on (those the table still lists). */
+  private startFailuresSeen = new Set<string>();
   private readonly sync: PeriodicTask<void>;
   private readonly report: PeriodicTask<void>;
   /** Route changes applied (for the operator's log and tests). */
@@ -131,10 +136,24 @@ export class EdgeRouter {
     if (diff.apply.length + diff.remove.length > 0) {
       this.opts.logger("edge router: routes updated", { edge: this.opts.name, applied: diff.apply.length, removed: diff.remove.length });
     }
+    await this.applyStartFailures(answer.startFailed ?? []);
     // Only a table applied in full is remembered: otherwise the next poll fetches it again.
     this.etag = complete ? answer.etag : undefined;
     // The control plane waits for this report before it stops instances that left the table.
     if (complete) this.report.runSoon();
+  }
+
+  /** A service at zero failed to start: its requests held here get 503 too (start-failures.ts). */
+  private async applyStartFailures(notices: Parameters<typeof newNotices>[0]): Promise<void> {
+    const { fresh, seen } = newNotices(notices, this.startFailuresSeen);
+    this.startFailuresSeen = seen;
+    for (const n of fresh) {
+      try {
+        await this.opts.router.startFailed?.(n.serviceId, n.forMs);
+      } catch (err) {
+        this.opts.logger("edge router: answering held requests 503 failed", { edge: this.opts.name, serviceId: n.serviceId, error: errText(err) });
+      }
+    }
   }
 
   async reportOnce(signal: AbortSignal): Promise<void> {
