@@ -30,6 +30,7 @@ import { awsJsonCall } from "./support/aws-json-call.js";
 import { copyToBuiltInRegistry } from "./support/built-in-registry.js";
 import { dockerdSkipReason, startPrivateDockerd, type PrivateDockerd } from "./support/dockerd.js";
 import { ensureEcrAccessRole } from "./support/ecr-access-role.js";
+import { EdgeRouterProcess } from "./support/edge-router.js";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
 import { skipUnlessOnPath } from "./support/host-tools.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
@@ -44,6 +45,7 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
   let server: InProcessServer | undefined;
   let source: TestRegistry | undefined;
   let logs: CloudWatchLogsClient | undefined;
+  let edge: EdgeRouterProcess | undefined;
   let httpPort = 0;
   let registryPort = 0;
   let scratch = "";
@@ -56,6 +58,9 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
   };
   const driver = (): SwarmRuntimeDriver => running().server.running.driver as SwarmRuntimeDriver;
   const get = (host: string, timeoutMs = 30_000) => viaRouter({ port: httpPort, host, timeoutMs });
+  /** Through the edge router (`openrunner router`, a process of its own following the control plane). */
+  const viaEdge = (host: string, timeoutMs = 30_000) => viaRouter({ port: edge?.port ?? 0, host, timeoutMs });
+  const edgeServes = (host: string, body: string) => eventually(async () => ((await viaEdge(host, 5_000)).body.trim() === body ? true : undefined), 30_000, 50);
   const openrunner = (operation: string, input: object) => awsJsonCall(running().server.running.endpoint, running().server.running.rootKey, "openrunner", operation, JSON.stringify(input));
 
   const inBuiltInRegistry = async (repository: string, tag: string): Promise<string> => {
@@ -114,10 +119,10 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
    * One wake from zero, timed: request sent -> the driver's scale call (the autoscaler saw the
    * held request) -> Swarm's task created -> its container started -> first byte.
    */
-  async function timedWake(svc: Service): Promise<{ total: number; decide: number; schedule: number; container: number; serve: number }> {
+  async function timedWake(svc: Service, through: "control plane" | "edge" = "control plane"): Promise<{ total: number; decide: number; schedule: number; container: number; serve: number }> {
     const sentAt = Date.now();
     const t0 = performance.now();
-    const reply = await get(svc.ServiceUrl ?? "");
+    const reply = await (through === "edge" ? viaEdge : get)(svc.ServiceUrl ?? "");
     const total = performance.now() - t0;
     assert.equal(reply.status, 200);
     const scaledAt = serverLog.find((l) => l.at >= sentAt && l.line.startsWith("scaling ") && l.line.includes(svc.ServiceId ?? "-") && /"from":0/.test(l.line))?.at ?? NaN;
@@ -141,6 +146,8 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
       registry: { port: registryPort },
       logger: (message, fields) => serverLog.push({ at: Date.now(), line: `${message} ${JSON.stringify(fields ?? {})}` }),
     });
+    edge = new EdgeRouterProcess({ controlPlane: server.running.endpoint, tokenFile: join(server.running.dataDir, "data-plane.token"), httpPort: await freePort(), name: "edge-zero" });
+    await edge.start();
     logs = new CloudWatchLogsClient({ endpoint: server.running.endpoint, region: server.running.config.region, credentials: server.running.rootKey, maxAttempts: 1 });
   });
 
@@ -152,6 +159,7 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
       async () => {
         for (const s of services) await server?.client.send(new DeleteServiceCommand({ ServiceArn: s.ServiceArn })).catch(() => undefined);
       },
+      () => edge?.cleanup(),
       () => server?.close(),
       () => dockerd?.stop(),
       () => source?.stop(),
@@ -175,13 +183,20 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
       wakes.push(await timedWake(svc));
     }
     assert.equal((await get(host)).body.trim(), "v1");
+    // A request held at an edge router is in its load report: the autoscaler wakes the service on it.
+    await edgeServes(host, "v1");
+    const edgeWakes: typeof wakes = [];
+    for (let i = 0; i < 2; i++) {
+      await atZero(svc);
+      edgeWakes.push(await timedWake(svc, "edge"));
+    }
     const text = await events(svc);
     assert.match(text, /Scaled to zero instances/);
     assert.match(text, /Starting 1 instance: waking from zero/);
     const ms = (n: number) => `${Math.round(n)} ms`;
-    for (const w of wakes) {
+    for (const w of [...wakes, ...edgeWakes]) {
       console.log(
-        `swarm wake from zero: first byte after ${ms(w.total)} (autoscaler saw the held request and scaled: ${ms(w.decide)}; Swarm created the task: ${ms(w.schedule)}; its container started: ${ms(w.container)}; health check, route, first byte: ${ms(w.serve)})`,
+        `swarm wake from zero${edgeWakes.includes(w) ? " (request at the edge router)" : ""}: first byte after ${ms(w.total)} (autoscaler saw the held request and scaled: ${ms(w.decide)}; Swarm created the task: ${ms(w.schedule)}; its container started: ${ms(w.container)}; health check, route, first byte: ${ms(w.serve)})`,
       );
     }
   });
@@ -202,6 +217,7 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
   it("answers held requests 503 when the woken task cannot start, and the event log says why", async () => {
     const svc = await create("swarm-crashes", await inBuiltInRegistry("crash-later", "1"), { zero: true });
     assert.equal((await get(svc.ServiceUrl ?? "")).body.trim(), "crash-later");
+    await edgeServes(svc.ServiceUrl ?? "", "crash-later");
     await atZero(svc);
     // From now on every new task of the service exits at once with code 3: a file at /crash (a
     // bind mount added to its Swarm service behind the driver's back; the driver keeps it).
@@ -213,9 +229,12 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
     const mounts = [{ Type: "bind", Source: marker, Target: "/crash", ReadOnly: true }];
     const changed = { ...spec, TaskTemplate: { ...spec.TaskTemplate, ContainerSpec: { ...spec.TaskTemplate.ContainerSpec, Mounts: mounts } } };
     await running().dockerd.api.call({ method: "POST", path: `/services/${swarmService.ID}/update`, query: { version: swarmService.Version.Index }, body: changed });
-    const held = await get(svc.ServiceUrl ?? "");
+    // One request held at the edge router, one at the control plane's: both get the page at once, not the queue timeout.
+    const [atEdge, held] = await Promise.all([viaEdge(svc.ServiceUrl ?? "", 20_000), get(svc.ServiceUrl ?? "", 20_000)]);
     assert.equal(held.status, 503);
     assert.match(held.body, /could not start/);
+    assert.equal(atEdge.status, 503);
+    assert.match(atEdge.body, /could not start/);
     const text = await eventually(async () => {
       const t = await events(svc);
       return /No instance of the service is up/.test(t) ? t : undefined;
