@@ -3,6 +3,7 @@ import type { BackendLoad, ServiceRoute } from "../types.js";
 import type { ControlPlaneClient } from "./control-plane-client.js";
 import { diffRoutes } from "./route-diff.js";
 import { newNotices } from "./start-failures.js";
+import { WakeWatch } from "./wake-watch.js";
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
 
@@ -53,6 +54,8 @@ export class EdgeRouter {
   private startFailuresSeen = new Set<string>();
   private readonly sync: PeriodicTask<void>;
   private readonly report: PeriodicTask<void>;
+  /** Requests held for a service at zero are reported, and its woken instance fetched, at once (scale to zero). */
+  private readonly wake: WakeWatch;
   /** Route changes applied (for the operator's log and tests). */
   applied = 0;
 
@@ -78,6 +81,15 @@ export class EdgeRouter {
       timers: opts.timers,
       context: { edge: opts.name },
     });
+    this.wake = new WakeWatch({
+      routes: () => opts.router.routes(),
+      load: () => opts.router.load(),
+      report: () => this.report.runSoon(),
+      // Not while the control plane cannot be reached: the route sync's back-off stands.
+      sync: () => (this.syncFailures === 0 ? this.sync.runSoon() : undefined),
+      logger: opts.logger,
+      timers: opts.timers,
+    });
   }
 
   /** Starts HAProxy with the routes it persisted (serving at once), then follows the control plane. */
@@ -86,10 +98,12 @@ export class EdgeRouter {
     this.opts.logger("edge router: serving the routes it had", { edge: this.opts.name, services: this.opts.router.routes().length });
     this.sync.start();
     this.report.start();
+    this.wake.start();
   }
 
   /** Stops following the control plane, then HAProxy. */
   async stop(): Promise<void> {
+    await this.wake.stop();
     await this.sync.stop();
     await this.report.stop();
     await this.opts.router.stop();
