@@ -132,6 +132,20 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
     const createdAt = Date.parse(task?.CreatedAt ?? "");
     const container = await running().dockerd.api.call<{ State: { StartedAt: string } }>({ path: `/containers/${task?.Status.ContainerStatus?.ContainerID ?? "-"}/json` });
     const startedAt = Date.parse(container.State.StartedAt);
+    // Where dockerd spent the container's part: its events (container, network, image) from the scale call on.
+    const since = `${Math.floor(scaledAt / 1000)}`;
+    const until = `${Math.ceil(performance.timeOrigin + performance.now()) / 1000}`;
+    const res = await running().dockerd.api.stream({ path: "/events", query: { since, until } });
+    const chunks: Buffer[] = [];
+    for await (const c of res) chunks.push(c as Buffer);
+    const steps = Buffer.concat(chunks)
+      .toString("utf8")
+      .split("\n")
+      .filter((l) => l.trim())
+      .map((l) => JSON.parse(l) as { Type: string; Action: string; timeNano: number })
+      .filter((e) => e.timeNano / 1e6 >= scaledAt)
+      .map((e) => `${e.Type} ${e.Action.split(":")[0] ?? ""} +${Math.round(e.timeNano / 1e6 - scaledAt)}`);
+    console.log(`  dockerd after the scale call: ${steps.join(", ")}`);
     return { total, decide: scaledAt - sentAt, schedule: createdAt - scaledAt, container: startedAt - createdAt, serve: sentAt + total - startedAt };
   }
 
