@@ -20,7 +20,7 @@ import { SwarmServices } from "./swarm-services.js";
 import { endedMessage, firstEnded, pendingReason } from "./task-view.js";
 import { LABELS, type SwarmDriverOptions, type SwarmInstanceView } from "./types.js";
 import { identity, SwarmWatcher, type WatchedInstance } from "./watcher.js";
-import { failedStart, replicasFor, StartFailures, WAKE_WATCH_MS, waking } from "./zero.js";
+import { failedStart, replicasFor, StartFailures, WAKE_WATCH_MS, waking, watchFast } from "./zero.js";
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -39,12 +39,14 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
   /** Deployments going to zero: their tasks take no new request while they drain (scale to zero). */
   private readonly zeroing = new Set<string>();
   private readonly startFailures = new StartFailures();
+  /** Deployments woken from zero (deploymentId -> when), watched fast until a task takes requests. */
+  private readonly wakes = new Map<string, number>();
 
   constructor(private readonly opts: SwarmDriverOptions) {
     this.router = opts.router ?? NO_ROUTER;
     this.services = new SwarmServices(opts.api, opts.owner, opts.clock, opts.logger);
     this.watcher = new SwarmWatcher(opts, () => this.followTasks(), {
-      nextPassInMs: () => (this.watcher.deployments().some((d) => waking(d, this.routableOf(d).length)) ? WAKE_WATCH_MS : undefined),
+      nextPassInMs: () => (watchFast(this.wakes, opts.clock.now(), (id) => this.stillWaking(id)) ? WAKE_WATCH_MS : undefined),
       ended: (d, _task, verdict) => this.taskEnded(d, verdict),
     });
   }
@@ -210,6 +212,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
       if (target === 0 || d.desired === 0) this.opts.serviceEvent(identity(d), target === 0 ? `Scaled to zero instances: ${reason}.` : `Starting ${plural(target, "instance")}: ${reason}.`);
       // Until the update lands (and the deployment reads 0 replicas), no pass routes its tasks again.
       if (target === 0) this.zeroing.add(d.deploymentId);
+      if (d.desired === 0) this.wakes.set(d.deploymentId, this.opts.clock.now());
       try {
         if (target === 0) await this.drainAll(d);
         this.watcher.put(await this.services.update(this.servingOf(serviceId) ?? d, (spec) => withReplicas(spec, target)));
@@ -280,6 +283,11 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
       await this.router.apply(routeOf(d, instances));
       this.published.set(serviceId, instances.map(routeKey));
     });
+  }
+
+  private stillWaking(deploymentId: string): boolean {
+    const d = this.watcher.deployment(deploymentId);
+    return d !== undefined && waking(d, this.routableOf(d).length);
   }
 
   private routableOf(d: SwarmDeployment): WatchedInstance[] {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { failedStart, MAX_START_FAILED_MS, replicasFor, StartFailures, startFailedMs, waking } from "./zero.js";
+import { failedStart, MAX_START_FAILED_MS, replicasFor, StartFailures, startFailedMs, WAKE_FAST_FOR_MS, waking, watchFast } from "./zero.js";
 
 test("replicasFor: 0 stays 0 (scale to zero); other counts within MinSize..MaxSize, at least 1", () => {
   const rows: Array<[minSize: number, maxSize: number, desired: number, want: number]> = [
@@ -39,4 +39,18 @@ test("startFailedMs and StartFailures: 1 s, 2 s, 4 s ... 60 s, back to 1 s once 
   assert.deepEqual([f.failed("d1"), f.failed("d1"), f.failed("d2"), f.failed("d1")], [1000, 2000, 1000, 4000]);
   f.serving("d1");
   assert.equal(f.failed("d1"), 1000);
+});
+
+test("watchFast: only while a wake from zero still waits for its task, and never past WAKE_FAST_FOR_MS", () => {
+  const wakes = new Map([
+    ["served", 0],
+    ["waiting", 0],
+    ["old", -WAKE_FAST_FOR_MS],
+  ]);
+  const waitingIds = new Set(["waiting", "old"]);
+  assert.equal(watchFast(wakes, 1_000, (id) => waitingIds.has(id)), true);
+  assert.deepEqual([...wakes.keys()], ["waiting"], "the served wake and the one past its bound are forgotten");
+  assert.equal(watchFast(wakes, WAKE_FAST_FOR_MS, () => true), false, "a task that cannot be placed is no longer watched fast");
+  assert.equal(wakes.size, 0);
+  assert.equal(watchFast(new Map(), 0, () => true), false);
 });

@@ -11,6 +11,8 @@ import type { DeploymentSettings } from "./service-spec.js";
 
 /** How often the swarm is listed while a service waits for its first task (instead of every watchMs). */
 export const WAKE_WATCH_MS = 25;
+/** A wake is watched fast for at most this long (a task that cannot be placed must not keep the manager busy). */
+export const WAKE_FAST_FOR_MS = 30_000;
 /** The longest 503 window after failed starts in a row (as the local supervisor's back-off). */
 export const MAX_START_FAILED_MS = 60_000;
 
@@ -22,6 +24,18 @@ export function replicasFor(settings: Pick<DeploymentSettings, "minSize" | "maxS
 /** A serving deployment with replicas wanted and none of its tasks taking requests yet: requests are held for it. */
 export function waking(d: { role: string; desired: number }, routableNow: number): boolean {
   return d.role === "serving" && d.desired > 0 && routableNow === 0;
+}
+
+/**
+ * Whether the watcher looks fast now: a wake (a scale from 0 replicas) began less than
+ * WAKE_FAST_FOR_MS ago and its deployment still waits for a task to take requests. Wakes that
+ * are over (served, retired, or expired) are forgotten.
+ */
+export function watchFast(wakes: Map<string, number>, now: number, stillWaking: (deploymentId: string) => boolean): boolean {
+  for (const [deploymentId, since] of wakes) {
+    if (now - since >= WAKE_FAST_FOR_MS || now < since || !stillWaking(deploymentId)) wakes.delete(deploymentId);
+  }
+  return wakes.size > 0;
 }
 
 /**
