@@ -2,11 +2,12 @@ import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { ServiceRoute } from "../types.js";
 import { DATA_PLANE_LOAD_PATH, DATA_PLANE_ROUTES_PATH } from "./data-plane-route.js";
 import type { LoadReport } from "./load-report.js";
+import { startFailuresOf, type StartFailureNotice } from "./start-failures.js";
 
 /** What an edge router asks of the control plane. */
 export interface ControlPlaneClient {
   /** The routes, or "unchanged" when they still have version `etag`. */
-  routes(etag: string | undefined, signal: AbortSignal): Promise<{ etag: string; routes: ServiceRoute[] } | "unchanged">;
+  routes(etag: string | undefined, signal: AbortSignal): Promise<{ etag: string; routes: ServiceRoute[]; startFailed?: StartFailureNotice[] } | "unchanged">;
   report(report: LoadReport, signal: AbortSignal): Promise<void>;
 }
 
@@ -45,7 +46,8 @@ export function httpControlPlane(baseUrl: string, token: string): ControlPlaneCl
       const res = await call(DATA_PLANE_ROUTES_PATH, { headers: etag ? { "if-none-match": etag } : {} }, signal);
       if (res.status === 304) return "unchanged";
       if (res.status !== 200) throw await refused(res, "the routes");
-      return { etag: res.headers.get("etag") ?? "", routes: routesOf(await res.json()) };
+      const body: unknown = await res.json();
+      return { etag: res.headers.get("etag") ?? "", routes: routesOf(body), startFailed: startFailuresOf(body) };
     },
     async report(report, signal) {
       const res = await call(DATA_PLANE_LOAD_PATH, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(report) }, signal);

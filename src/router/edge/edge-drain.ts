@@ -3,6 +3,7 @@ import type { Clock } from "../../util/clock.js";
 import type { BackendLoad, ServiceRoute, TrafficRouter } from "../types.js";
 import type { EdgeLoadReport, EdgeLoadReports } from "./load-merge.js";
 import type { RouteTable } from "./route-table.js";
+import type { StartFailureNotices } from "./start-failures.js";
 
 /**
  * Pure: whether every edge router that still reports has applied a table at least as new as
@@ -33,6 +34,8 @@ export interface EdgeAwareRouterOptions {
   /** Between two looks at the edge routers' reports (default 100 ms). */
   pollMs?: number;
   wait?: (ms: number) => Promise<unknown>;
+  /** Where a failed start is listed for edge routers (in the table they poll); absent: only the local router answers 503. */
+  startFailures?: StartFailureNotices;
 }
 
 const DEFAULT_DRAIN_MS = 30_000;
@@ -59,6 +62,8 @@ export class EdgeAwareRouter implements TrafficRouter {
   }
 
   async startFailed(serviceId: string, forMs: number): Promise<void> {
+    // Edge routers hold requests of the service too: they answer 503 once they poll the table.
+    this.opts.startFailures?.add(serviceId, forMs);
     await this.opts.local.startFailed?.(serviceId, forMs);
   }
 

@@ -2,6 +2,8 @@ import { PeriodicTask, type TaskTimers } from "../../util/periodic-task.js";
 import type { BackendLoad, ServiceRoute } from "../types.js";
 import type { ControlPlaneClient } from "./control-plane-client.js";
 import { diffRoutes } from "./route-diff.js";
+import { newNotices } from "./start-failures.js";
+import { WakeWatch } from "./wake-watch.js";
 
 type Logger = (message: string, fields?: Record<string, unknown>) => void;
 
@@ -13,6 +15,8 @@ export interface EdgeDataPlane {
   apply(route: ServiceRoute): Promise<void>;
   remove(serviceId: string): Promise<void>;
   load(): Promise<BackendLoad[]>;
+  /** Held requests of the service get 503 now, and new ones for `forMs` (TrafficRouter.startFailed). */
+  startFailed?(serviceId: string, forMs: number): Promise<void>;
 }
 
 export interface EdgeRouterOptions {
@@ -46,8 +50,12 @@ export class EdgeRouter {
   private etag: string | undefined;
   private syncFailures = 0;
   private reportFailures = 0;
+  /** Failed-start notices acted on (those the table still lists). */
+  private startFailuresSeen = new Set<string>();
   private readonly sync: PeriodicTask<void>;
   private readonly report: PeriodicTask<void>;
+  /** Requests held for a service at zero are reported, and its woken instance fetched, at once (scale to zero). */
+  private readonly wake: WakeWatch;
   /** Route changes applied (for the operator's log and tests). */
   applied = 0;
 
@@ -73,6 +81,15 @@ export class EdgeRouter {
       timers: opts.timers,
       context: { edge: opts.name },
     });
+    this.wake = new WakeWatch({
+      routes: () => opts.router.routes(),
+      load: () => opts.router.load(),
+      report: () => this.report.runSoon(),
+      // Not while the control plane cannot be reached: the route sync's back-off stands.
+      sync: () => (this.syncFailures === 0 ? this.sync.runSoon() : undefined),
+      logger: opts.logger,
+      timers: opts.timers,
+    });
   }
 
   /** Starts HAProxy with the routes it persisted (serving at once), then follows the control plane. */
@@ -81,10 +98,12 @@ export class EdgeRouter {
     this.opts.logger("edge router: serving the routes it had", { edge: this.opts.name, services: this.opts.router.routes().length });
     this.sync.start();
     this.report.start();
+    this.wake.start();
   }
 
   /** Stops following the control plane, then HAProxy. */
   async stop(): Promise<void> {
+    await this.wake.stop();
     await this.sync.stop();
     await this.report.stop();
     await this.opts.router.stop();
@@ -131,10 +150,24 @@ export class EdgeRouter {
     if (diff.apply.length + diff.remove.length > 0) {
       this.opts.logger("edge router: routes updated", { edge: this.opts.name, applied: diff.apply.length, removed: diff.remove.length });
     }
+    await this.applyStartFailures(answer.startFailed ?? []);
     // Only a table applied in full is remembered: otherwise the next poll fetches it again.
     this.etag = complete ? answer.etag : undefined;
     // The control plane waits for this report before it stops instances that left the table.
     if (complete) this.report.runSoon();
+  }
+
+  /** A service at zero failed to start: its requests held here get 503 too (start-failures.ts). */
+  private async applyStartFailures(notices: Parameters<typeof newNotices>[0]): Promise<void> {
+    const { fresh, seen } = newNotices(notices, this.startFailuresSeen);
+    this.startFailuresSeen = seen;
+    for (const n of fresh) {
+      try {
+        await this.opts.router.startFailed?.(n.serviceId, n.forMs);
+      } catch (err) {
+        this.opts.logger("edge router: answering held requests 503 failed", { edge: this.opts.name, serviceId: n.serviceId, error: errText(err) });
+      }
+    }
   }
 
   async reportOnce(signal: AbortSignal): Promise<void> {

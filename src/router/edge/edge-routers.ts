@@ -5,6 +5,7 @@ import { dataPlaneRoute, dataPlaneToken, type DataPlaneRoute } from "./data-plan
 import { EdgeAwareRouter } from "./edge-drain.js";
 import { EdgeLoadReports } from "./load-merge.js";
 import { RouteTable } from "./route-table.js";
+import { StartFailureNotices } from "./start-failures.js";
 
 export interface EdgeRoutersDeps {
   /** The control plane's own data plane (HaproxyRouter). */
@@ -28,9 +29,11 @@ export interface EdgeRouters {
 /** Edge routers (`openrunner router` on other machines) follow the local router's routes and report their load here. */
 export function edgeRouters(deps: EdgeRoutersDeps): EdgeRouters {
   const reports = new EdgeLoadReports(deps.clock);
-  const table = new RouteTable(() => deps.local.routes(), deps.random.bytes(6).toString("hex"));
+  const boot = deps.random.bytes(6).toString("hex");
+  const startFailures = new StartFailureNotices(deps.clock, boot);
+  const table = new RouteTable(() => deps.local.routes(), boot, () => startFailures.current());
   return {
-    router: new EdgeAwareRouter({ local: deps.local, table, reports, clock: deps.clock, logger: deps.logger }),
+    router: new EdgeAwareRouter({ local: deps.local, table, reports, clock: deps.clock, logger: deps.logger, startFailures }),
     load: async () => reports.merged(await deps.local.load()),
     route: dataPlaneRoute({ token: dataPlaneToken(deps.dataDir, deps.random), table, reports }),
   };

@@ -27,7 +27,9 @@ export function parseLoadReport(body: unknown): LoadReport | string {
     if (typeof l?.serviceId !== "string" || !count(l.inFlight) || !count(l.queued)) return "each load needs serviceId, inFlight and queued";
     const per = l.perInstance ?? {};
     if (typeof per !== "object" || Array.isArray(per) || !Object.values(per).every(count)) return "perInstance maps instance ids to counts";
-    loads.push({ serviceId: l.serviceId, inFlight: l.inFlight, queued: l.queued, perInstance: { ...per } });
+    if (l.requests !== undefined && !count(l.requests)) return "requests is the backend's request counter";
+    // The request counter is what keeps a service that scales to zero awake when only edge routers serve it.
+    loads.push({ serviceId: l.serviceId, inFlight: l.inFlight, queued: l.queued, ...(l.requests !== undefined ? { requests: l.requests } : {}), perInstance: { ...per } });
   }
   return { name: b.name, loads, ...(typeof b.routes === "string" ? { routes: b.routes } : {}) };
 }

@@ -1,4 +1,5 @@
 import type { ServiceRoute } from "../types.js";
+import type { StartFailureNotice } from "./start-failures.js";
 
 /** The route table as edge routers fetch it: its JSON body and a version that only grows. */
 export interface TableVersion {
@@ -19,10 +20,13 @@ export class RouteTable {
   constructor(
     private readonly routes: () => ServiceRoute[],
     private readonly boot: string,
+    /** Failed starts edge routers answer held requests 503 for (start-failures.ts); listed only while there are some. */
+    private readonly startFailures: () => StartFailureNotice[] = () => [],
   ) {}
 
   current(): TableVersion {
-    const body = `${JSON.stringify({ routes: this.routes() })}\n`;
+    const startFailed = this.startFailures();
+    const body = `${JSON.stringify({ routes: this.routes(), ...(startFailed.length > 0 ? { startFailed } : {}) })}\n`;
     if (this.last?.body !== body) {
       const version = (this.last?.version ?? 0) + 1;
       this.last = { version, etag: `"${this.boot}.${version}"`, body };

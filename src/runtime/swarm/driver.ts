@@ -19,7 +19,8 @@ import { buildServiceSpec, initialReplicas, registryAuthHeaders, withReplicas, w
 import { SwarmServices } from "./swarm-services.js";
 import { endedMessage, firstEnded, pendingReason } from "./task-view.js";
 import { LABELS, type SwarmDriverOptions, type SwarmInstanceView } from "./types.js";
-import { SwarmWatcher, type WatchedInstance } from "./watcher.js";
+import { identity, SwarmWatcher, type WatchedInstance } from "./watcher.js";
+import { failedStart, replicasFor, StartFailures, WAKE_WATCH_MS, waking, watchFast } from "./zero.js";
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? "" : "s"}`;
 
@@ -35,11 +36,19 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
   private readonly published = new Map<string, string[]>();
   /** The node whose Engine API `opts.api` is: its tasks' containers can be read from here. */
   private localNode = "";
+  /** Deployments going to zero: their tasks take no new request while they drain (scale to zero). */
+  private readonly zeroing = new Set<string>();
+  private readonly startFailures = new StartFailures();
+  /** Deployments woken from zero (deploymentId -> when), watched fast until a task takes requests. */
+  private readonly wakes = new Map<string, number>();
 
   constructor(private readonly opts: SwarmDriverOptions) {
     this.router = opts.router ?? NO_ROUTER;
     this.services = new SwarmServices(opts.api, opts.owner, opts.clock, opts.logger);
-    this.watcher = new SwarmWatcher(opts, () => this.followTasks());
+    this.watcher = new SwarmWatcher(opts, () => this.followTasks(), {
+      nextPassInMs: () => (watchFast(this.wakes, opts.clock.now(), (id) => this.stillWaking(id)) ? WAKE_WATCH_MS : undefined),
+      ended: (d, _task, verdict) => this.taskEnded(d, verdict),
+    });
   }
 
   /** The overlay network, then the first pass over what runs (adopted, routes published). */
@@ -185,23 +194,52 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
     });
   }
 
-  /** Autoscaling: the serving deployment's replicas. Swarm picks which tasks stop on a scale-in; routes follow the task list. */
   /**
-   * Not yet: Swarm can run 0 replicas, but the route would have to stay with no task behind it
-   * (watcher + routes of a 0-replica service) and a task's cold start includes the node's pull.
+   * scale(id, 0) sets 0 replicas and keeps the route with no task: every router holds the
+   * service's requests and they wake it (scale to zero, issue 20; zero.ts).
    */
-  readonly scalesToZero = false;
+  readonly scalesToZero = true;
 
+  /** Autoscaling: the serving deployment's replicas. Swarm picks which tasks stop on a scale-in; routes follow the task list. */
   async scale(serviceId: string, desired: number, reason: string): Promise<void> {
     await this.lock.run(serviceId, async () => {
       const d = this.servingOf(serviceId);
       if (!d) return;
-      const target = Math.min(d.settings.maxSize, Math.max(d.settings.minSize, 1, desired));
+      const target = replicasFor(d.settings, desired);
       if (target === d.desired) return;
       this.opts.logger("scaling", { serviceId, from: d.desired, to: target, reason });
-      this.watcher.put(await this.services.update(d, (spec) => withReplicas(spec, target)));
+      // Scale to zero is the owner's opt-in, and its edges are worth a line in the events log.
+      if (target === 0 || d.desired === 0) this.opts.serviceEvent(identity(d), target === 0 ? `Scaled to zero instances: ${reason}.` : `Starting ${plural(target, "instance")}: ${reason}.`);
+      // Until the update lands (and the deployment reads 0 replicas), no pass routes its tasks again.
+      if (target === 0) this.zeroing.add(d.deploymentId);
+      if (d.desired === 0) this.wakes.set(d.deploymentId, this.opts.clock.now());
+      try {
+        if (target === 0) await this.drainAll(d);
+        this.watcher.put(await this.services.update(this.servingOf(serviceId) ?? d, (spec) => withReplicas(spec, target)));
+      } finally {
+        this.zeroing.delete(d.deploymentId);
+      }
     });
     await this.watcher.refresh();
+  }
+
+  /** Going to zero: the route loses every task (it stays, holding requests), and their requests finish before Swarm stops them. */
+  private async drainAll(d: SwarmDeployment): Promise<void> {
+    const leaving = this.instancesOf(d).map((i) => i.taskId);
+    await this.publish(d.serviceId);
+    if (leaving.length > 0) await this.router.drain(d.serviceId, leaving);
+  }
+
+  /**
+   * The task a woken service waited for ended before it passed its health check: held requests
+   * get 503 now (and new ones for a while) instead of waiting out the queue timeout for Swarm's
+   * next try, and the events log says why.
+   */
+  private taskEnded(d: SwarmDeployment, verdict: Parameters<typeof failedStart>[2]): void {
+    if (!failedStart(d, this.routableOf(d).length, verdict)) return;
+    const forMs = this.startFailures.failed(d.deploymentId);
+    this.opts.serviceEvent(identity(d), `No instance of the service is up: requests waiting for one are answered 503 for ${Math.round(forMs / 1000)} s, until Swarm's next start.`);
+    this.router.startFailed?.(d.serviceId, forMs).catch((err: unknown) => this.opts.logger("answering held requests 503 failed", { serviceId: d.serviceId, error: err instanceof Error ? err.message : String(err) }));
   }
 
   /** What the autoscaler needs of every serving service. */
@@ -223,6 +261,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
     for (const d of this.watcher.deployments()) {
       if (d.role !== "serving") continue;
       const now = this.routableOf(d).map(routeKey);
+      if (now.length > 0) this.startFailures.serving(d.deploymentId);
       const before = this.published.get(d.serviceId);
       if (before && before.join() === now.join()) continue;
       const lost = lostTasks(before ?? [], now);
@@ -246,7 +285,13 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
     });
   }
 
+  private stillWaking(deploymentId: string): boolean {
+    const d = this.watcher.deployment(deploymentId);
+    return d !== undefined && waking(d, this.routableOf(d).length);
+  }
+
   private routableOf(d: SwarmDeployment): WatchedInstance[] {
+    if (d.desired === 0 || this.zeroing.has(d.deploymentId)) return [];
     return this.watcher
       .instances()
       .filter((i) => i.deployment.deploymentId === d.deploymentId && routable(i))

@@ -5,6 +5,7 @@
  * events stream about tasks that exited, and then lets the driver bring routes up to date.
  */
 import { HealthChecker } from "../health/health-checker.js";
+import type { HealthVerdict } from "../health/health-state.js";
 import { applicationLogGroup, instanceStream } from "../../telemetry/log-groups.js";
 import type { ServiceIdentity } from "../../telemetry/service-events.js";
 import { PeriodicTask } from "../../util/periodic-task.js";
@@ -32,6 +33,14 @@ const LAST_LINES_MS = 5_000;
 
 export const identity = (d: SwarmDeployment): ServiceIdentity => ({ name: d.serviceName, id: d.serviceId, arn: d.serviceArn });
 
+/** What the driver may add to the watcher's schedule and exits (scale to zero). */
+export interface WatcherHooks {
+  /** The wait before the next pass when shorter than watchMs (a wake waits for its first task). */
+  nextPassInMs?: () => number | undefined;
+  /** A task of a deployment ended on its own, with its last health verdict (undefined: never checked). */
+  ended?: (d: SwarmDeployment, task: SwarmTask, verdict: HealthVerdict | undefined) => void;
+}
+
 export class SwarmWatcher {
   private readonly task: PeriodicTask;
   private readonly byDeployment = new Map<string, SwarmDeployment>();
@@ -53,8 +62,18 @@ export class SwarmWatcher {
     private readonly opts: SwarmDriverOptions,
     /** After every pass: routes follow the tasks. */
     private readonly afterPass: () => Promise<void>,
+    private readonly hooks: WatcherHooks = {},
   ) {
-    this.task = new PeriodicTask({ name: "swarm task watcher", everyMs: opts.watchMs ?? 1000, firstRunMs: 0, run: () => this.pass(), logger: opts.logger, context: { owner: opts.owner } });
+    const everyMs = opts.watchMs ?? 1000;
+    this.task = new PeriodicTask({
+      name: "swarm task watcher",
+      everyMs,
+      firstRunMs: 0,
+      nextRunInMs: () => Math.min(everyMs, hooks.nextPassInMs?.() ?? everyMs),
+      run: () => this.pass(),
+      logger: opts.logger,
+      context: { owner: opts.owner },
+    });
   }
 
   /** Starts watching; resolves after the first pass (what runs is adopted). */
@@ -164,6 +183,8 @@ export class SwarmWatcher {
       const d = bySwarmId.get(t.ServiceID);
       if (first || !d) continue;
       this.opts.serviceEvent(identity(d), `${endedMessage(t)} Swarm starts a replacement.`);
+      // Its checker is stopped later in this pass: the verdict says whether it ever served.
+      this.hooks.ended?.(d, t, this.probes.get(t.ID)?.checker.verdict);
     }
     for (const t of strandedTasks(this.tasks, this.nodes)) {
       if (this.told.has(t.ID)) continue;
