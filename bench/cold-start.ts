@@ -18,7 +18,7 @@
  *   route   -> first byte (the server added to HAProxy, the held request let go and answered)
  * Bare runc (bench/lib/bare-runc.ts): right after, `runc run --detach` of the same app over the
  * same rootfs (read-only, host network, no cgroup limits, no overlay), polled every 1 ms until it
- * answers 200, then deleted.
+ * answers 200, then deleted; and `runc create` of it (untimed) then `runc start`, timed the same way.
  */
 import { CreateServiceCommand, DescribeServiceCommand, type CreateServiceCommandInput } from "@aws-sdk/client-apprunner";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -137,6 +137,8 @@ interface Split {
 interface Result {
   splits: Split[];
   bare: number[];
+  /** Bare `runc create` (untimed), then `runc start` -> first 200. */
+  bareStart: number[];
   footprints: AheadFootprint[];
 }
 
@@ -200,7 +202,7 @@ async function main(): Promise<void> {
       }),
     );
     const driver = running.driver as LocalRuntimeDriver;
-    const results = new Map<string, Result>(apps.map((a) => [a.name, { splits: [], bare: [], footprints: [] }]));
+    const results = new Map<string, Result>(apps.map((a) => [a.name, { splits: [], bare: [], bareStart: [], footprints: [] }]));
     for (let i = 0; i < RUNS; i++) {
       for (const [k, app] of apps.entries()) {
         const svc = services[k];
@@ -224,7 +226,9 @@ async function main(): Promise<void> {
         const at = (message: string): number => (marks.slice(from).find((m) => m.message === message && m.serviceId === serviceId)?.at ?? NaN) - t0;
         const [noticed, started, healthy] = [at("autoscaler: scaling"), at("instance started"), at("instance healthy")];
         result.splits.push({ total, notice: noticed, start: started - noticed, app: healthy - started, route: total - healthy, madeAhead: ahead !== undefined });
-        result.bare.push(await bareRuncRun(app.bare(serviceId, ahead?.path ?? "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"), bundles, `${app.name}-${i}`));
+        const bareApp = app.bare(serviceId, ahead?.path ?? "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        result.bare.push(await bareRuncRun(bareApp, bundles, `${app.name}-${i}`));
+        result.bareStart.push(await bareRuncRun(bareApp, bundles, `${app.name}-${i}-start`, "start"));
         process.stderr.write(`run ${i + 1}/${RUNS} ${app.name}: openrunner ${fmt(total, 1)} ms, bare runc ${fmt(result.bare[i] ?? NaN, 1)} ms (load ${loadavg()[0]?.toFixed(2)})\n`);
       }
     }
@@ -247,16 +251,18 @@ function report(results: Map<string, Result>): void {
   const p50 = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
   const rows: string[][] = [];
   const added: Record<string, number> = {};
-  for (const [name, { splits, bare, footprints }] of results) {
+  for (const [name, { splits, bare, bareStart, footprints }] of results) {
     rows.push(
       [`**${name}**: bare \`runc run\` -> first 200`, ...col(bare)],
+      [`${name}: bare \`runc create\` ahead, \`runc start\` -> first 200`, ...col(bareStart)],
       [`${name}: OpenRunner zero -> first byte`, ...col(splits.map((s) => s.total))],
       ["  notice (held request -> scale decision)", ...col(splits.map((s) => s.notice))],
-      ["  start (made ahead: runc start)", ...col(splits.map((s) => s.start))],
+      ["  start (made ahead: runc start; else network, disk, overlay, runc run)", ...col(splits.map((s) => s.start))],
       ["  app listening + health check", ...col(splits.map((s) => s.app))],
       ["  router add + hold released + answer", ...col(splits.map((s) => s.route))],
     );
     added[name] = p50(splits.map((s) => s.total)) - p50(bare);
+    added[`${name} over runc start`] = p50(splits.map((s) => s.total)) - p50(bareStart);
     const f = footprints[footprints.length - 1];
     console.error(`${name}: made ahead ${splits.filter((s) => s.madeAhead).length}/${splits.length}; at zero: ${f ? `runc init RSS ${f.rssKiB} KiB (anon ${f.rssAnonKiB} KiB), cgroup ${Math.round(f.cgroupBytes / 1024)} KiB` : "nothing made ahead"}`);
   }

@@ -94,7 +94,7 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
  */
 export async function startContainer(ref: ContainerRef): Promise<void> {
   try {
-    await runc.start(ref.containerId);
+    await runc.startCreated(ref.containerId);
   } catch (err) {
     throw err instanceof AppRunnerError ? new AppRunnerError("InstanceFailed", err.message, { cause: err }) : err;
   }
