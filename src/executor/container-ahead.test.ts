@@ -61,20 +61,12 @@ before(async () => {
 
 after(async () => {
   if (!canRun) return;
-  // Best effort on every step: one failure must not leave the rest behind.
-  const steps: (() => Promise<unknown>)[] = [
-    ...made.map((s) => () => destroyContainer(s)),
-    () => destroyNetwork(networkForSlot(layout, 1)),
-    () => cleanupLeftovers(layout, new Set()),
-    () => rm(tmp, { recursive: true, force: true }),
-  ];
-  for (const step of steps) {
-    try {
-      await step();
-    } catch (err) {
-      console.error("cleanup step failed:", err);
-    }
-  }
+  // Each step even when one before failed: nothing this test made may stay on the host.
+  const report = (what: string) => (err: unknown) => console.error(`cleanup: ${what} failed:`, err);
+  for (const s of made) await destroyContainer(s).catch(report(`removing ${s.containerId}`));
+  await destroyNetwork(networkForSlot(layout, 1)).catch(report("removing the network"));
+  await cleanupLeftovers(layout, new Set()).catch(report("removing leftovers"));
+  await rm(tmp, { recursive: true, force: true }).catch(report(`removing ${tmp}`));
 });
 
 test("a container made ahead waits in runc init with no environment on disk; startContainer runs its app and runc says running", { skip }, async () => {
