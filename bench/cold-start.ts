@@ -1,43 +1,51 @@
 /**
  * Cold start (issue 20): from zero instances to the first byte of a request, for the busybox
- * hello app, beside a bare `runc run` of the same unpacked image on the same machine in the same
- * run. Must run as root (runc, network namespaces). Talks only to 127.x addresses.
+ * hello image and for a Python and a Node.js app built from source on the managed runtimes, each
+ * beside a bare `runc run` of the same unpacked image on the same machine in the same run. Must
+ * run as root (runc, network namespaces). Talks only to 127.x addresses.
  *
- *   node dist/bench/cold-start.js [--runs 20] [--out results.json]
+ *   node dist/bench/cold-start.js [--runs 20] [--apps hello,python,nodejs] [--out results.json]
  *
  * OpenRunner: the real server in this process (HAProxy data plane, runc driver, autoscaler) with
- * one service tagged `openrunner:scale-to-zero` = 1 s (the tag's lower bound lowered, as tests
- * do). Each run waits until the idle timer has stopped the instance, then sends one GET through
- * the data plane and times it to the first byte. The server's log lines split the time:
+ * one service per app tagged `openrunner:scale-to-zero` = 1 s (the tag's lower bound lowered, as
+ * tests do); the source apps build with the test runtimes (/tmp/openrunner-test-runtimes). Each
+ * run, for each app: wait until the idle timer has stopped the instance and the runtime has made
+ * the next one ahead (at most 2 s: a runtime that makes none is measured too), send one GET
+ * through the data plane and time it to the first byte. The server's log lines split the time:
  *   notice  request sent -> the autoscaler asks for an instance (the held request seen)
- *   start   -> "instance started" (netns + veth, overlay, cgroups, runc create/start)
+ *   start   -> "instance started" (made ahead: `runc start`; else netns, disk, overlay, runc run)
  *   app     -> "instance healthy" (the app listening + the health check seeing it)
  *   route   -> first byte (the server added to HAProxy, the held request let go and answered)
- * Bare runc: `runc run --detach` of a bundle over the same rootfs (read-only, host network, no
- * cgroup limits, no user namespace), polled every 1 ms until the app answers 200, then deleted.
+ * Bare runc (bench/lib/bare-runc.ts): right after, `runc run --detach` of the same app over the
+ * same rootfs (read-only, host network, no cgroup limits, no overlay), polled every 1 ms until it
+ * answers 200, then deleted; and `runc create` of it (untimed) then `runc start`, timed the same way.
  */
-import { CreateServiceCommand, DescribeServiceCommand } from "@aws-sdk/client-apprunner";
-import { execFileSync, spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { CreateServiceCommand, DescribeServiceCommand, type CreateServiceCommandInput } from "@aws-sdk/client-apprunner";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { request } from "node:http";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startOpenRunner } from "../src/server.js";
 import { SCALE_TO_ZERO_TAG } from "../src/domain/scale-to-zero.js";
 import type { LocalRuntimeDriver } from "../src/runtime/local/driver.js";
 import { pushHelloApp } from "../test/support/app-images.js";
+import { makeRepo, removeRepo, type TestRepo } from "../test/support/git-server.js";
 import { appRunnerClient } from "../test/support/harness.js";
+import { TEST_RUNTIMES_DIR } from "../test/support/python-hello.js";
 import { startRegistry } from "../test/support/registry.js";
 import { freePort } from "../test/support/router-client.js";
-import { randomAddressBlock } from "../test/support/runtime-fixture.js";
+import { testRuntimeSettings } from "../test/support/runtime-fixture.js";
+import { aheadFootprint, bareRuncRun, deployedApp, type AheadFootprint, type BareApp } from "./lib/bare-runc.js";
 import { machineFacts } from "./lib/machine.js";
 import { sleep } from "./lib/proc-status.js";
 import { fmt, markdownTable, percentile } from "./lib/stats.js";
 
-const { values: args } = parseArgs({ options: { runs: { type: "string", default: "20" }, out: { type: "string" } } });
+const { values: args } = parseArgs({ options: { runs: { type: "string", default: "20" }, apps: { type: "string", default: "hello,python,nodejs" }, out: { type: "string" } } });
 const RUNS = Number(args.runs);
 if (!Number.isInteger(RUNS) || RUNS < 1) throw new Error("--runs must be a positive integer");
+const APPS = args.apps.split(",");
+for (const a of APPS) if (!["hello", "python", "nodejs"].includes(a)) throw new Error(`--apps: unknown app ${a}`);
 
 /** ms from sending a GET to its first response byte (status 200 required). */
 function firstByte(port: number, host: string, timeoutMs = 30_000): Promise<number> {
@@ -53,19 +61,6 @@ function firstByte(port: number, host: string, timeoutMs = 30_000): Promise<numb
   });
 }
 
-/** One GET, undefined when nothing answers yet. */
-function tryGet(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: "127.0.0.1", port, path: "/", agent: false, timeout: 500 }, (res) => {
-      res.resume();
-      res.on("end", () => resolve(res.statusCode === 200));
-    });
-    req.on("error", () => resolve(false));
-    req.on("timeout", () => req.destroy());
-    req.end();
-  });
-}
-
 async function until<T>(what: string, f: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000, everyMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -76,33 +71,58 @@ async function until<T>(what: string, f: () => T | undefined | Promise<T | undef
   }
 }
 
-/** `runc run --detach` of the image's rootfs with the hello app's command on the host's loopback; ms to the first 200. */
-async function bareRunc(rootfs: string, dir: string, n: number): Promise<number> {
-  const port = await freePort();
-  const bundle = join(dir, `b${n}`);
-  mkdirSync(bundle, { recursive: true });
-  execFileSync("runc", ["spec", "--bundle", bundle]);
-  const specFile = join(bundle, "config.json");
-  const spec = JSON.parse(execFileSync("cat", [specFile], { encoding: "utf8" })) as {
-    root: { path: string; readonly: boolean };
-    process: { args: string[]; terminal: boolean; env: string[] };
-    linux: { namespaces: { type: string }[] };
+// Both source apps listen on $PORT, on $HOST when set (the bare run: loopback only).
+const PYTHON_APP = {
+  "requirements.txt": "",
+  "server.py": [
+    "import os",
+    "from http.server import BaseHTTPRequestHandler, HTTPServer",
+    "class Hello(BaseHTTPRequestHandler):",
+    "    def do_GET(self):",
+    "        body = b'Hello from Python\\n'",
+    "        self.send_response(200)",
+    "        self.send_header('Content-Length', str(len(body)))",
+    "        self.end_headers()",
+    "        self.wfile.write(body)",
+    "HTTPServer((os.environ.get('HOST', '0.0.0.0'), int(os.environ['PORT'])), Hello).serve_forever()",
+    "",
+  ].join("\n"),
+};
+const NODE_APP = {
+  "package.json": JSON.stringify({ name: "cold-start", version: "1.0.0", private: true }),
+  "server.js": "require('http').createServer((q, s) => s.end('Hello from Node.js\\n')).listen(Number(process.env.PORT), process.env.HOST || '0.0.0.0');\n",
+};
+
+interface AppUnderTest {
+  name: string;
+  input: CreateServiceCommandInput;
+  /** The bare run of the same image, given the deployed service's id. */
+  bare: (serviceId: string, path: string) => BareApp;
+  repo?: TestRepo;
+}
+
+function sourceApp(name: string, runtime: "PYTHON_3" | "NODEJS_18", files: Record<string, string>, start: string): AppUnderTest {
+  const repo = makeRepo(files);
+  return {
+    name,
+    repo,
+    input: {
+      ServiceName: `cold-start-${name}`,
+      SourceConfiguration: {
+        AutoDeploymentsEnabled: false,
+        CodeRepository: {
+          RepositoryUrl: `file://${repo.dir}`,
+          SourceCodeVersion: { Type: "BRANCH", Value: "main" },
+          CodeConfiguration: { ConfigurationSource: "API", CodeConfigurationValues: { Runtime: runtime, BuildCommand: "true", StartCommand: start, Port: "8080" } },
+        },
+      },
+      InstanceConfiguration: { Cpu: "1 vCPU", Memory: "2 GB" },
+    },
+    bare: (serviceId, path) => {
+      const app = deployedApp(dataDir, serviceId);
+      return { ...app, env: (port) => [path, `PORT=${port}`, "HOST=127.0.0.1", "HOME=/root", "LANG=C.UTF-8"] };
+    },
   };
-  spec.root = { path: rootfs, readonly: true };
-  spec.process.terminal = false;
-  spec.process.args = ["/bin/sh", "-c", `exec busybox httpd -f -p 127.0.0.1:${port} -h /www`];
-  spec.linux.namespaces = spec.linux.namespaces.filter((ns) => ns.type !== "network");
-  writeFileSync(specFile, JSON.stringify(spec));
-  const id = `cold-start-bench-${process.pid}-${n}`;
-  const t0 = performance.now();
-  const child = spawn("runc", ["run", "--detach", "--bundle", bundle, id], { stdio: "ignore" });
-  try {
-    await until("bare runc's app", async () => ((await tryGet(port)) ? true : undefined), 10_000, 1);
-    return performance.now() - t0;
-  } finally {
-    await new Promise((r) => (child.exitCode !== null ? r(undefined) : child.once("exit", r)));
-    execFileSync("runc", ["delete", "--force", id], { stdio: "ignore" });
-  }
 }
 
 interface Split {
@@ -111,90 +131,145 @@ interface Split {
   start: number;
   app: number;
   route: number;
+  madeAhead: boolean;
 }
+
+interface Result {
+  splits: Split[];
+  bare: number[];
+  /** Bare `runc create` (untimed), then `runc start` -> first 200. */
+  bareStart: number[];
+  footprints: AheadFootprint[];
+}
+
+const dataDir = mkdtempSync(join(tmpdir(), "openrunner-cold-start-"));
 
 async function main(): Promise<void> {
   const registry = await startRegistry();
-  const dataDir = mkdtempSync(join(tmpdir(), "openrunner-cold-start-"));
   const httpPort = await freePort();
-  const marks: { at: number; message: string }[] = [];
+  const marks: { at: number; message: string; serviceId: unknown }[] = [];
   const running = await startOpenRunner({
     dataDir,
     port: 0,
-    localRuntime: { addressBlock: randomAddressBlock(), stopGraceMs: 1000, imagePollMs: 0, codePollMs: 0, superviseMs: 250, router: { httpPort, httpsPort: 0 }, scaleToZeroMinIdleMs: 1000 },
+    localRuntime: testRuntimeSettings(httpPort, { scaleToZeroMinIdleMs: 1000, runtimesDir: TEST_RUNTIMES_DIR }),
     logger: (message, fields) => {
-      marks.push({ at: performance.now(), message });
-      if (process.env.COLD_START_DEBUG && message === "instance created") process.stderr.write(`${JSON.stringify(fields)}\n`);
+      marks.push({ at: performance.now(), message, serviceId: fields?.serviceId });
+      if (process.env.COLD_START_DEBUG && message.startsWith("instance created")) process.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
     },
   });
   const client = appRunnerClient(running.endpoint, running.rootKey, running.config.region);
   const bundles = mkdtempSync(join(tmpdir(), "openrunner-cold-start-bundles-"));
+  const apps: AppUnderTest[] = [];
   try {
-    const pushed = await pushHelloApp(registry.host, "hello", "cold", "cold");
-    const out = await client.send(
-      new CreateServiceCommand({
-        ServiceName: "cold-start",
-        SourceConfiguration: { AutoDeploymentsEnabled: false, ImageRepository: { ImageIdentifier: `${registry.host}/hello:cold`, ImageRepositoryType: "ECR_PUBLIC" } },
-        InstanceConfiguration: { Cpu: "0.25 vCPU", Memory: "0.5 GB" },
-        HealthCheckConfiguration: { Protocol: "TCP", Interval: 1, Timeout: 1, HealthyThreshold: 1, UnhealthyThreshold: 2 },
-        Tags: [{ Key: SCALE_TO_ZERO_TAG, Value: "1s" }],
+    for (const name of APPS) {
+      if (name === "hello") {
+        const pushed = await pushHelloApp(registry.host, "hello", "cold", "cold");
+        apps.push({
+          name,
+          input: {
+            ServiceName: "cold-start-hello",
+            SourceConfiguration: { AutoDeploymentsEnabled: false, ImageRepository: { ImageIdentifier: `${registry.host}/hello:cold`, ImageRepositoryType: "ECR_PUBLIC" } },
+            InstanceConfiguration: { Cpu: "0.25 vCPU", Memory: "0.5 GB" },
+          },
+          bare: (_id, path) => ({
+            rootfs: join(dataDir, "images", "unpacked", pushed.manifestDigest.replace(/^sha256:/, ""), "rootfs"),
+            args: (port) => ["/bin/sh", "-c", `exec busybox httpd -f -p 127.0.0.1:${port} -h /www`],
+            env: () => [path],
+            cwd: "/",
+            uid: 0,
+            gid: 0,
+          }),
+        });
+      }
+      if (name === "python") apps.push(sourceApp(name, "PYTHON_3", PYTHON_APP, "python3 server.py"));
+      if (name === "nodejs") apps.push(sourceApp(name, "NODEJS_18", NODE_APP, "node server.js"));
+    }
+    const services = await Promise.all(
+      apps.map(async (app) => {
+        const out = await client.send(
+          new CreateServiceCommand({
+            ...app.input,
+            HealthCheckConfiguration: { Protocol: "TCP", Interval: 1, Timeout: 1, HealthyThreshold: 1, UnhealthyThreshold: 2 },
+            Tags: [{ Key: SCALE_TO_ZERO_TAG, Value: "1s" }],
+          }),
+        );
+        const arn = out.Service?.ServiceArn ?? "";
+        return until(`${app.name} RUNNING`, async () => {
+          const s = (await client.send(new DescribeServiceCommand({ ServiceArn: arn }))).Service;
+          if (s?.Status === "CREATE_FAILED") throw new Error(`${app.name}: CREATE_FAILED`);
+          return s?.Status === "RUNNING" ? s : undefined;
+        }, 600_000, 500);
       }),
     );
-    const arn = out.Service?.ServiceArn ?? "";
-    const svc = await until("RUNNING", async () => {
-      const s = (await client.send(new DescribeServiceCommand({ ServiceArn: arn }))).Service;
-      return s?.Status === "RUNNING" ? s : undefined;
-    }, 60_000, 200);
     const driver = running.driver as LocalRuntimeDriver;
-    const rootfs = join(dataDir, "images", "unpacked", pushed.manifestDigest.replace(/^sha256:/, ""), "rootfs");
-
-    const splits: Split[] = [];
-    const bare: number[] = [];
+    const results = new Map<string, Result>(apps.map((a) => [a.name, { splits: [], bare: [], bareStart: [], footprints: [] }]));
     for (let i = 0; i < RUNS; i++) {
-      await until("zero instances", () => (driver.instances(svc.ServiceId).length === 0 ? true : undefined), 30_000, 50);
-      await sleep(300); // the route's server removal and the drain settle
-      const from = marks.length;
-      const t0 = performance.now();
-      const total = await firstByte(httpPort, svc.ServiceUrl ?? "");
-      const at = (message: string): number => (marks.slice(from).find((m) => m.message === message)?.at ?? NaN) - t0;
-      const [noticed, started, healthy] = [at("autoscaler: scaling"), at("instance started"), at("instance healthy")];
-      splits.push({ total, notice: noticed, start: started - noticed, app: healthy - started, route: total - healthy });
-      bare.push(await bareRunc(rootfs, bundles, i));
-      process.stderr.write(`run ${i + 1}/${RUNS}: openrunner ${fmt(total, 1)} ms, bare runc ${fmt(bare[i] ?? NaN, 1)} ms\n`);
+      for (const [k, app] of apps.entries()) {
+        const svc = services[k];
+        const result = results.get(app.name);
+        if (!svc?.ServiceId || !result) throw new Error("no service");
+        const serviceId = svc.ServiceId;
+        // Every service at zero with its next instance made ahead (a runtime that makes none: 2 s,
+        // the scale-down long over): no other service's start or stop runs during the measurement.
+        let ahead: AheadFootprint | undefined;
+        for (const other of services) {
+          const id = other.ServiceId ?? "";
+          await until("zero instances", () => (driver.instances(id).length === 0 ? true : undefined), 30_000, 50);
+          const made = await until("made ahead", () => aheadFootprint(dataDir, id), 2_000, 50).catch(() => undefined);
+          if (id === serviceId) ahead = made;
+        }
+        if (ahead) result.footprints.push(ahead);
+        await sleep(300); // the route's server removal and the drain settle
+        const from = marks.length;
+        const t0 = performance.now();
+        const total = await firstByte(httpPort, svc.ServiceUrl ?? "");
+        const at = (message: string): number => (marks.slice(from).find((m) => m.message === message && m.serviceId === serviceId)?.at ?? NaN) - t0;
+        const [noticed, started, healthy] = [at("autoscaler: scaling"), at("instance started"), at("instance healthy")];
+        result.splits.push({ total, notice: noticed, start: started - noticed, app: healthy - started, route: total - healthy, madeAhead: ahead !== undefined });
+        const bareApp = app.bare(serviceId, ahead?.path ?? "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        result.bare.push(await bareRuncRun(bareApp, bundles, `${app.name}-${i}`));
+        result.bareStart.push(await bareRuncRun(bareApp, bundles, `${app.name}-${i}-start`, "start"));
+        process.stderr.write(`run ${i + 1}/${RUNS} ${app.name}: openrunner ${fmt(total, 1)} ms, bare runc ${fmt(result.bare[i] ?? NaN, 1)} ms (load ${loadavg()[0]?.toFixed(2)})\n`);
+      }
     }
-    report(splits, bare);
+    report(results);
   } finally {
     client.destroy();
     await running.close();
     await registry.stop();
+    for (const app of apps) if (app.repo) removeRepo(app.repo);
     rmSync(bundles, { recursive: true, force: true });
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
-function report(splits: Split[], bare: number[]): void {
+function report(results: Map<string, Result>): void {
   const col = (xs: number[]): string[] => {
     const s = [...xs].sort((a, b) => a - b);
     return [fmt(percentile(s, 50), 1), fmt(percentile(s, 99), 1), fmt(s[s.length - 1] ?? NaN, 1)];
   };
-  const rows = [
-    ["bare `runc run` -> first 200 (host network)", ...col(bare)],
-    ["OpenRunner: zero -> first byte", ...col(splits.map((s) => s.total))],
-    ["  notice (held request -> scale decision)", ...col(splits.map((s) => s.notice))],
-    ["  start (netns, overlay, cgroups, runc)", ...col(splits.map((s) => s.start))],
-    ["  app listening + health check", ...col(splits.map((s) => s.app))],
-    ["  router add + hold released + answer", ...col(splits.map((s) => s.route))],
-  ];
   const p50 = (xs: number[]): number => percentile([...xs].sort((a, b) => a - b), 50);
-  const result = {
-    machine: machineFacts(),
-    runs: splits.length,
-    table: markdownTable(["ms", "p50", "p99", "max"], rows),
-    addedOverBareRuncP50Ms: p50(splits.map((s) => s.total)) - p50(bare),
-  };
-  console.log(result.table);
-  console.log(`OpenRunner adds ${fmt(result.addedOverBareRuncP50Ms, 1)} ms (p50) over a bare runc start. ${JSON.stringify(result.machine)}`);
-  if (args.out) writeFileSync(args.out, JSON.stringify({ ...result, splits, bare }, null, 2));
+  const rows: string[][] = [];
+  const added: Record<string, number> = {};
+  for (const [name, { splits, bare, bareStart, footprints }] of results) {
+    rows.push(
+      [`**${name}**: bare \`runc run\` -> first 200`, ...col(bare)],
+      [`${name}: bare \`runc create\` ahead, \`runc start\` -> first 200`, ...col(bareStart)],
+      [`${name}: OpenRunner zero -> first byte`, ...col(splits.map((s) => s.total))],
+      ["  notice (held request -> scale decision)", ...col(splits.map((s) => s.notice))],
+      ["  start (made ahead: runc start; else network, disk, overlay, runc run)", ...col(splits.map((s) => s.start))],
+      ["  app listening + health check", ...col(splits.map((s) => s.app))],
+      ["  router add + hold released + answer", ...col(splits.map((s) => s.route))],
+    );
+    added[name] = p50(splits.map((s) => s.total)) - p50(bare);
+    added[`${name} over runc start`] = p50(splits.map((s) => s.total)) - p50(bareStart);
+    const f = footprints[footprints.length - 1];
+    console.error(`${name}: made ahead ${splits.filter((s) => s.madeAhead).length}/${splits.length}; at zero: ${f ? `runc init RSS ${f.rssKiB} KiB (anon ${f.rssAnonKiB} KiB), cgroup ${Math.round(f.cgroupBytes / 1024)} KiB` : "nothing made ahead"}`);
+  }
+  const table = markdownTable(["ms", "p50", "p99", "max"], rows);
+  console.log(table);
+  console.log(`OpenRunner adds (p50 over bare runc): ${Object.entries(added).map(([k, v]) => `${k} ${fmt(v, 1)} ms`).join(", ")}. ${JSON.stringify(machineFacts())} load ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  if (args.out) writeFileSync(args.out, JSON.stringify({ machine: machineFacts(), runs: RUNS, table, added, results: Object.fromEntries(results) }, null, 2));
 }
 
 await main();

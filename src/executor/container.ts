@@ -45,8 +45,12 @@ export async function prepareContainer(spec: ContainerSpec): Promise<void> {
   await mountDisk(spec.dir, diskBytes(spec));
 }
 
-/** Writes the instance dir, mounts the overlay, writes config.json, starts the container detached, then strips config.json of the environment. */
-export async function createContainer(spec: ContainerSpec, opts: BundleOptions = {}): Promise<void> {
+/**
+ * Writes the instance dir, mounts the overlay, writes config.json, starts the container detached
+ * (or with `how: "create"` only creates it: its process waits in `runc init` for startContainer),
+ * then strips config.json of the environment.
+ */
+export async function createContainer(spec: ContainerSpec, opts: BundleOptions = {}, how: "run" | "create" = "run"): Promise<void> {
   const existing = runc.exists(spec.containerId) ? await runc.state(spec.containerId) : null;
   // Idempotent: a create retried after it already started is a no-op.
   if (existing && (existing.status === "running" || existing.status === "created")) return;
@@ -67,7 +71,7 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
   // It carries the service's environment: runc (root) reads it, nobody else.
   await writeFile(paths.config, JSON.stringify(bundle, null, 2), { mode: PRIVATE_FILE_MODE });
   try {
-    await runc.runDetached(spec.containerId, spec.dir, `${spec.dir}/output.log`);
+    await runc.runDetached(spec.containerId, spec.dir, `${spec.dir}/output.log`, how);
   } catch (err) {
     // A failed start leaves a "created"/"stopped" entry or a half-made cgroup behind; remove them.
     await runc.deleteForce(spec.containerId);
@@ -81,6 +85,18 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
     // the bundle without the environment but PATH (a command exec'd for debugging sees none of
     // the app's variables).
     await writeFile(paths.config, JSON.stringify(withoutEnvironment(bundle), null, 2), { mode: PRIVATE_FILE_MODE });
+  }
+}
+
+/**
+ * Starts the app of a container made by `createContainer(..., "create")`: the few milliseconds
+ * left of a start once everything else was done ahead (issue 20's cold start).
+ */
+export async function startContainer(ref: ContainerRef): Promise<void> {
+  try {
+    await runc.startCreated(ref.containerId);
+  } catch (err) {
+    throw err instanceof AppRunnerError ? new AppRunnerError("InstanceFailed", err.message, { cause: err }) : err;
   }
 }
 

@@ -104,8 +104,10 @@ describe("health state", () => {
   const healthy = recordProbe(starting, true, {}).state;
   const unhealthy = run("100", { UnhealthyThreshold: 2 }).state;
   const delays: { name: string; state: HealthState; cfg: Parameters<typeof recordProbe>[2]; since: number; want: number }[] = [
-    { name: "first probe of a new instance: after 20 ms", state: starting, cfg: {}, since: 0, want: 20 },
-    { name: "every 20 ms in the first second", state: afterOne, cfg: {}, since: 50, want: 20 },
+    { name: "first probe of a new instance: after 5 ms", state: starting, cfg: {}, since: 0, want: 5 },
+    { name: "every 5 ms in the first 300 ms", state: afterOne, cfg: {}, since: 50, want: 5 },
+    { name: "still 5 ms just before 300 ms", state: afterOne, cfg: {}, since: 299, want: 5 },
+    { name: "then every 20 ms in the first second", state: afterOne, cfg: {}, since: 300, want: 20 },
     { name: "still 20 ms just before the first second ends", state: afterOne, cfg: {}, since: 999, want: 20 },
     { name: "then the gap grows with the time since start", state: afterOne, cfg: {}, since: 1000, want: 1000 },
     { name: "doubling", state: afterOne, cfg: {}, since: 2000, want: 2000 },
@@ -121,7 +123,7 @@ describe("health state", () => {
     });
   }
 
-  it("a new instance that listens at ~150 ms is probed within 20 ms of it", () => {
+  it("a new instance is probed every 5 ms for 300 ms, then every 20 ms to 1 s, then less and less often", () => {
     // Simulate instant probes: the probe times while starting.
     let state = initialHealth();
     let t = 0;
@@ -131,8 +133,10 @@ describe("health state", () => {
       times.push(t);
       state = recordProbe(state, false, {}).state;
     }
-    assert.deepEqual(times.slice(0, 8), [20, 40, 60, 80, 100, 120, 140, 160]);
-    assert.equal(times.filter((x) => x <= 1000).length, 50);
+    assert.deepEqual(times.slice(0, 8), [5, 10, 15, 20, 25, 30, 35, 40]);
+    assert.equal(times.filter((x) => x <= 300).length, 60);
+    assert.deepEqual(times.filter((x) => x > 300).slice(0, 3), [320, 340, 360]);
+    assert.equal(times.filter((x) => x <= 1000).length, 95);
     assert.deepEqual(times.filter((x) => x > 1000).slice(0, 2), [2000, 4000]);
   });
 

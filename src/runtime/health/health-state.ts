@@ -62,7 +62,15 @@ export function recordProbe(
   return { state: next, verdict };
 }
 
-/** Probes of a new instance in its first FAST_PHASE_MS: every 20 ms (issue 20: a cold start waits on them). */
+/**
+ * Probes of a new instance in its first FIRST_PHASE_MS: every 5 ms. A woken instance's app
+ * (issue 20's cold start) listens 10-100 ms after `runc start`, and every ms between its listen
+ * and the probe that sees it is a held request's; a probe of a port nobody listens on yet is one
+ * SYN answered by RST inside the instance's namespace.
+ */
+export const FIRST_PROBE_MS = 5;
+export const FIRST_PHASE_MS = 300;
+/** Probes of a new instance in its first FAST_PHASE_MS, after the first phase: every 20 ms. */
 export const FAST_PROBE_MS = 20;
 /** How long a new instance is probed every FAST_PROBE_MS: small servers in runc listen within ~150 ms. */
 export const FAST_PHASE_MS = 1000;
@@ -80,6 +88,7 @@ export function nextProbeDelayMs(
 ): number {
   const intervalMs = resolveHealthCheck(cfg).Interval * 1000;
   if (state.verdict !== "starting") return intervalMs;
+  if (msSinceStart < FIRST_PHASE_MS) return Math.min(FIRST_PROBE_MS, intervalMs);
   if (msSinceStart < FAST_PHASE_MS) return Math.min(FAST_PROBE_MS, intervalMs);
   return Math.min(intervalMs, Math.max(FAST_PROBE_MS, Math.round(msSinceStart)));
 }

@@ -4,7 +4,7 @@ import { applicationLogGroup, instanceStream } from "../../telemetry/log-groups.
 import type { Clock } from "../../util/clock.js";
 import { HealthChecker } from "../health/health-checker.js";
 import type { HealthVerdict } from "../health/health-state.js";
-import { containerState, createContainer, destroyContainer, prepareContainer, stopContainer } from "../../executor/container.js";
+import { containerState, createContainer, destroyContainer, prepareContainer, startContainer, stopContainer } from "../../executor/container.js";
 import type { LiveInstance } from "./live-instance.js";
 import { LogTailer } from "./log-tail.js";
 import { createNetwork, destroyNetwork, networkExists, networkForSlot } from "../../executor/network.js";
@@ -95,17 +95,26 @@ function watch(deps: InstanceDeps, d: DeploymentRecord, r: InstanceRecord, conta
   return live;
 }
 
+/** An instance made up to `runc create` while its service is at zero: its app waits for startCreated. */
+export interface CreatedInstance {
+  record: InstanceRecord;
+  container: ContainerSpec;
+  /** PID 1 of the container (`runc init` now, the exit recorder once started). */
+  pid: number;
+}
+
 /**
- * Creates one instance: the record first (phase "creating"), so a crash at any later point
- * leaves something the next start can find and remove; then network, container, "created".
+ * The record first (phase "creating"), so a crash at any later point leaves something the next
+ * start can find and remove; then network and disk side by side, then overlay, bundle and runc
+ * (`run`, or only `create` for an instance made ahead).
  */
-export async function startInstance(
+async function makeInstance(
   deps: InstanceDeps,
   d: DeploymentRecord,
   instanceId: string,
   slot: number,
-  opts: { networkReady?: boolean } = {},
-): Promise<LiveInstance> {
+  opts: { networkReady?: boolean; how: "run" | "create" },
+): Promise<CreatedInstance> {
   const record: InstanceRecord = {
     instanceId,
     deploymentId: d.deploymentId,
@@ -126,23 +135,65 @@ export async function startInstance(
     const made = await Promise.allSettled([timed(network), timed(prepareContainer(container))]);
     for (const r of made) if (r.status === "rejected") throw r.reason;
     const prepared = deps.clock.now();
-    await createContainer(container);
+    await createContainer(container, {}, opts.how);
+    const state = await containerState(container);
     // Where an instance's start goes (issue 20's cold start): network and disk side by side, then runc.
-    deps.logger("instance created", {
+    deps.logger(opts.how === "create" ? "instance created ahead" : "instance created", {
+      serviceId: d.serviceId,
       instanceId,
       networkMs: made[0]?.status === "fulfilled" ? made[0].value : undefined,
       diskMs: made[1]?.status === "fulfilled" ? made[1].value : undefined,
       runcMs: deps.clock.now() - prepared,
     });
-    const state = await containerState(container);
-    const pid = state.status === "running" ? state.pid : 0;
-    const created: InstanceRecord = { ...record, phase: "created" };
-    deps.records.saveInstance(created);
-    return watch(deps, d, created, container, pid);
+    return { record, container, pid: state.status === "running" ? state.pid : 0 };
   } catch (err) {
     await removeInstance(deps, container);
     throw err;
   }
+}
+
+/** Creates one instance and starts its app. */
+export async function startInstance(
+  deps: InstanceDeps,
+  d: DeploymentRecord,
+  instanceId: string,
+  slot: number,
+  opts: { networkReady?: boolean } = {},
+): Promise<LiveInstance> {
+  const made = await makeInstance(deps, d, instanceId, slot, { ...opts, how: "run" });
+  const created: InstanceRecord = { ...made.record, phase: "created" };
+  deps.records.saveInstance(created);
+  return watch(deps, d, created, made.container, made.pid);
+}
+
+/**
+ * Makes the next instance of a service at zero ahead of its wake (issue 20): network kept, disk,
+ * overlay, bundle and `runc create` done, the environment read by runc and gone from disk. Its
+ * app does not run: what it holds is runc's waiting init process (measured in docs/performance.md).
+ */
+export function createAhead(deps: InstanceDeps, d: DeploymentRecord, instanceId: string, slot: number, opts: { networkReady?: boolean } = {}): Promise<CreatedInstance> {
+  return makeInstance(deps, d, instanceId, slot, { ...opts, how: "create" });
+}
+
+/** Removes an instance made ahead, keeping its network: nothing of the app ran, so no grace period for it. */
+export function removeAhead(c: CreatedInstance): Promise<void> {
+  return removeInstance({ stopGraceMs: 0 }, c.container, undefined, { keepNetwork: true });
+}
+
+/** The wake of an instance made ahead: `runc start`, then watched like any other. Removes it (network kept) when the start fails. */
+export async function startCreated(deps: InstanceDeps, d: DeploymentRecord, c: CreatedInstance): Promise<LiveInstance> {
+  const t0 = deps.clock.now();
+  try {
+    await startContainer(c.container);
+  } catch (err) {
+    await removeAhead(c);
+    throw err;
+  }
+  // Its age counts from its start, not from when it was made ahead.
+  const created: InstanceRecord = { ...c.record, phase: "created", createdAt: t0 };
+  deps.records.saveInstance(created);
+  deps.logger("instance created", { serviceId: d.serviceId, instanceId: created.instanceId, madeAhead: true, runcMs: deps.clock.now() - t0 });
+  return watch(deps, d, created, c.container, c.pid);
 }
 
 /** After a restart: an instance whose container still runs is watched again, not restarted. */
