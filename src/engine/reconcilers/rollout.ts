@@ -37,57 +37,73 @@ function tell(ctx: OperationContext, line: string): void {
   ctx.deps.events.eventsLine(ctx.identity(), line);
 }
 
-/** Runs the rollout to its promotion (then `next`), or throws RolloutAborted after sending every client back. */
-export async function runRollout(ctx: OperationContext, ref: DeploymentRef, settings: RolloutSettings, next: string): Promise<void> {
+/**
+ * The percent each driver was last told per operation, in this process: a driver keeps splits
+ * in memory only, so a restarted control plane (or another driver) is told again.
+ */
+const told = new WeakMap<object, Map<string, number>>();
+
+async function splitOnce(ctx: OperationContext, ref: DeploymentRef, percent: number): Promise<void> {
   const driver = ctx.driver();
-  const split = driver.splitTraffic?.bind(driver);
-  const measure = driver.measureSplit?.bind(driver);
-  if (!split || !measure) throw new AppRunnerError("InternalServiceError", `The ${driver.name} runtime cannot split traffic.`);
-  const now = (): number => ctx.deps.clock.now();
+  const mine = told.get(driver) ?? new Map<string, number>();
+  told.set(driver, mine);
+  if (mine.get(ctx.op.id) === percent) return;
+  if (!driver.splitTraffic) throw new AppRunnerError("InternalServiceError", `The ${driver.name} runtime cannot split traffic.`);
+  await driver.splitTraffic(ref, percent, ctx.driverContext());
+  if (percent === 0) mine.delete(ctx.op.id);
+  else mine.set(ctx.op.id, percent);
+}
+
+/**
+ * One look at the rollout: start it, or measure, decide and act, then rest ROLLOUT_LOOK_MS. The
+ * engine runs the phase again until it moves on (to `next` once promoted), so a stopping engine
+ * leaves it between two looks and the next start resumes it. An abort sends every client back
+ * and throws RolloutAborted (the deployment's rollback path retires the new version).
+ */
+export async function rolloutLook(ctx: OperationContext, ref: DeploymentRef, settings: RolloutSettings, next: string): Promise<void> {
+  const driver = ctx.driver();
+  if (!driver.measureSplit) throw new AppRunnerError("InternalServiceError", `The ${driver.name} runtime cannot measure a split.`);
+  const t = ctx.deps.clock.now();
   let r = rolloutRecordOf(ctx.op.state.rollout);
   if (!r) {
-    const t = now();
     r = { settings, status: "IN_PROGRESS", step: 0, steps: [{ percent: settings.steps[0] ?? 0, startedAt: t, requests: 0, errors5xx: 0 }], startedAt: t };
+    await splitOnce(ctx, ref, r.steps[0]?.percent ?? 0);
     ctx.advance("rollout", { rollout: r });
     tell(ctx, stepLine(r, ref.deploymentId));
+    return;
   }
   if (r.status === "PROMOTED") return ctx.advance(next);
-  // Set again on every (re)start of the phase: a driver keeps splits in memory only.
-  await split(ref, r.steps[r.step]?.percent ?? 0, ctx.driverContext());
-  for (;;) {
-    if (ctx.signal.aborted) throw new AppRunnerError("InstanceFailed", "The gradual rollout was cancelled.");
-    const step = r.steps[r.step];
-    if (!step) throw new AppRunnerError("InternalServiceError", `The gradual rollout has no step ${r.step}.`);
-    const t = now();
-    // Only this rollout's responses: an earlier rollout of the service is not held against it.
-    const m: VersionMeasure = await measure(ref, Math.max(1, Math.min(r.settings.windowMs, t - r.startedAt)));
-    const seen = { ...step, requests: m.requests, errors5xx: m.errors5xx, ...(m.p99Ms !== undefined ? { p99Ms: m.p99Ms } : {}) };
-    const d = decideRollout(r.settings, { step: r.step, stepStartedAt: step.startedAt }, m, t);
-    const at = r.step;
-    const steps: RolloutStepRecord[] = r.steps.map((s, i) => (i === at ? seen : s));
-    if (d.action === "wait") {
-      r = { ...r, steps };
-      ctx.advance("rollout", { rollout: r });
-      await sleep(ROLLOUT_LOOK_MS, undefined, { signal: ctx.signal }).catch(() => undefined);
-      continue;
-    }
-    steps[r.step] = { ...seen, endedAt: t };
-    if (d.action === "abort") {
-      // Every client back to the serving version first; retiring the new one is the rollback's.
-      await split(ref, 0, ctx.driverContext());
-      const reason = `Gradual rollout aborted: ${d.reason} (threshold ${d.threshold}). Every client went back to deployment ${ctx.op.state.previousDeploymentId ?? ""}.`;
-      ctx.advance("rollout", { rollout: { ...r, steps, status: "ABORTED", endedAt: t, reason } });
-      tell(ctx, reason);
-      throw new AppRunnerError("RolloutAborted", reason);
-    }
-    if (d.action === "promote") {
-      const done: RolloutRecord = { ...r, steps, status: "PROMOTED", endedAt: t };
-      tell(ctx, `Gradual rollout: deployment ${ref.deploymentId} promoted to 100% of traffic after ${r.settings.steps.length} step${r.settings.steps.length === 1 ? "" : "s"}.`);
-      return ctx.advance(next, { rollout: done });
-    }
-    r = { ...r, step: d.step, steps: [...steps, { percent: d.percent, startedAt: t, requests: 0, errors5xx: 0 }] };
-    await split(ref, d.percent, ctx.driverContext());
-    ctx.advance("rollout", { rollout: r });
-    tell(ctx, stepLine(r, ref.deploymentId));
+  const step = r.steps[r.step];
+  if (!step || r.status !== "IN_PROGRESS") throw new AppRunnerError("RolloutAborted", r.reason ?? "The gradual rollout ended without a promotion.");
+  await splitOnce(ctx, ref, step.percent);
+  // Only this rollout's responses: an earlier rollout of the service is not held against it.
+  const m: VersionMeasure = await driver.measureSplit(ref, Math.max(1, Math.min(r.settings.windowMs, t - r.startedAt)));
+  const seen = { ...step, requests: m.requests, errors5xx: m.errors5xx, ...(m.p99Ms !== undefined ? { p99Ms: m.p99Ms } : {}) };
+  const d = decideRollout(r.settings, { step: r.step, stepStartedAt: step.startedAt }, m, t);
+  const at = r.step;
+  const steps: RolloutStepRecord[] = r.steps.map((x, i) => (i === at ? seen : x));
+  if (d.action === "wait") {
+    ctx.advance("rollout", { rollout: { ...r, steps } });
+    await sleep(ROLLOUT_LOOK_MS, undefined, { signal: ctx.signal }).catch(() => undefined);
+    return;
   }
+  steps[at] = { ...seen, endedAt: t };
+  if (d.action === "abort") {
+    // Every client back to the serving version first; retiring the new one is the rollback's.
+    await splitOnce(ctx, ref, 0);
+    const reason = `Gradual rollout aborted: ${d.reason} (threshold ${d.threshold}). Every client went back to deployment ${ctx.op.state.previousDeploymentId ?? ""}.`;
+    ctx.advance("rollout", { rollout: { ...r, steps, status: "ABORTED", endedAt: t, reason } });
+    tell(ctx, reason);
+    throw new AppRunnerError("RolloutAborted", reason);
+  }
+  if (d.action === "promote") {
+    const n = r.settings.steps.length;
+    told.get(driver)?.delete(ctx.op.id); // shiftTraffic ends the driver's split
+    tell(ctx, `Gradual rollout: deployment ${ref.deploymentId} promoted to 100% of traffic after ${n} step${n === 1 ? "" : "s"}.`);
+    return ctx.advance(next, { rollout: { ...r, steps, status: "PROMOTED", endedAt: t } });
+  }
+  const stepped: RolloutRecord = { ...r, step: d.step, steps: [...steps, { percent: d.percent, startedAt: t, requests: 0, errors5xx: 0 }] };
+  await splitOnce(ctx, ref, d.percent);
+  ctx.advance("rollout", { rollout: stepped });
+  tell(ctx, stepLine(stepped, ref.deploymentId));
 }
