@@ -13,7 +13,7 @@ import { startRouterTls } from "./router-tls.js";
 import { Restarter } from "./restarter.js";
 import { Retirement } from "./server-retirement.js";
 import { backendStats, parseStatCsv, toBackendLoads, type BackendStats } from "./stats.js";
-import { renderSplitsMap, splitPercentCommand } from "./traffic-split.js";
+import { cutSplit, renderSplitsMap, splitPercentCommand } from "./traffic-split.js";
 import type { BackendLoad, CustomDomainDataPlane, ServiceRoute, TrafficRouter, VersionMeasurement } from "./types.js";
 import { Watchdog } from "./watchdog.js";
 
@@ -343,7 +343,7 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
     const want = this.desired.get(id);
     const live = this.live.get(id);
     if (!want) return true;
-    if (!live || live.fingerprint !== fingerprint(want)) return false;
+    if (!live || live.fingerprint !== fingerprint(want)) return cutSplit(want, live?.route, this.p.splitsMap, backendName, (text) => this.cmd(text));
     const gone = await this.run(id, planSync(want, live));
     const split = splitPercentCommand(want, live.route, this.p.splitsMap, backendName);
     if (split) await this.cmd(split);

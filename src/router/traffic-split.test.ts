@@ -13,7 +13,7 @@ import { fingerprint } from "./live-backends.js";
 import { parseCounters } from "./request-counts.js";
 import { parseRequestLog } from "./request-log-format.js";
 import { HaproxyRouter } from "./router.js";
-import { renderSplitsMap, splitFrontendLines, splitPercentCommand, VERSION_COOKIE } from "./traffic-split.js";
+import { cutSplit, renderSplitsMap, splitFrontendLines, splitPercentCommand, VERSION_COOKIE } from "./traffic-split.js";
 import type { ServiceRoute } from "./types.js";
 
 const inst = (id: string, port = 8080) => ({ id, address: "127.0.0.2", port });
@@ -161,7 +161,12 @@ describe("a traffic split in a real HAProxy", { skip: skipUnlessOnPath("haproxy"
     assert.ok(most.toNew >= 150, `90% of 200 new clients went to the new version: ${most.toNew}`);
     for (let i = 0; i < 100 && !logs.some((l) => l.startsWith("or1 c_svcx new1 200 ")); i++) await new Promise((r) => setTimeout(r, 20));
     assert.ok(logs.some((l) => l.startsWith("or1 c_svcx new1 200 ")), "the new version's requests are logged under its backend and instance");
-    // The end of a rollout that went back: the new version's clients too go to the serving one.
+    // The end of a rollout that went back: the new version's clients too go to the serving one,
+    // at once through the map (before the reload that removes the new backend).
+    await cutSplit(plain, withSplit(90), join(dir, "splits.map"), backendName, (text) => router.process.admin.command(text));
+    assert.equal(router.reloadTimes.length, reloads);
+    assert.equal((await count(20, `${VERSION_COOKIE}=dnew`)).toNew, 0, "the cut needs no reload");
+    assert.equal((await count(50)).toNew, 0);
     await router.apply(plain);
     assert.equal((await count(20, `${VERSION_COOKIE}=dnew`)).toNew, 0);
   });

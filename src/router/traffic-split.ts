@@ -90,3 +90,13 @@ export function splitPercentCommand(want: ServiceRoute, before: ServiceRoute, sp
   if (!w || (b && splitPercent(b) === splitPercent(w))) return undefined;
   return `set map ${splitsMap} ${backendName(want.serviceId)} ${splitPercent(w)}`;
 }
+
+/**
+ * Before the reload that removes (or replaces) a split: the running worker sends every client
+ * of the service to the serving version at once (-1 in splits.map skips the cookie and the
+ * random pick), so an abort does not wait for a reload. Resolves false: the caller reloads.
+ */
+export async function cutSplit(want: ServiceRoute, live: ServiceRoute | undefined, splitsMap: string, backendName: (serviceId: string) => string, cmd: (text: string) => Promise<unknown>): Promise<false> {
+  if (live && splitOf(live) && splitFingerprint(live) !== splitFingerprint(want)) await cmd(`set map ${splitsMap} ${backendName(want.serviceId)} -1`);
+  return false;
+}
