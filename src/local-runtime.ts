@@ -36,6 +36,7 @@ import { localInstanceDirectory, swarmInstanceDirectory } from "./runtime/instan
 import { LocalRuntimeDriver } from "./runtime/local/driver.js";
 import type { RecordSealer } from "./runtime/local/records.js";
 import { dataPlaneRouter } from "./runtime/local/data-plane.js";
+import { CanaryMeasurements } from "./router/canary-measure.js";
 import { serviceRefs } from "./runtime/local/service-refs.js";
 import { hostLayout, type LocalRuntimeSettings } from "./runtime/local/setup.js";
 import { UsageSampler, type SampledInstance } from "./runtime/local/usage-sampler.js";
@@ -135,14 +136,23 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
   const registryConfig = await loadRegistryConfig(deps.dataDir);
   const images = new LocalImageStore({ dir: join(deps.dataDir, "images"), config: { ...registryConfig, builtIn: deps.registry }, logger });
   const refs = serviceRefs(deps.store, clock);
-  const router = dataPlaneRouter({ ...deps, logger });
+  // A gradual rollout's abort decision reads the new version's responses from the request log.
+  const canaries = new CanaryMeasurements(() => clock.now());
+  const router = dataPlaneRouter({ ...deps, logger, canaries });
   // Edge routers (`openrunner router` on other machines) follow the same routes and report their
   // load: the autoscaler and the concurrency sampler see the sum over every router, and drivers
   // drain through them too.
   const edges = router ? edgeRouters({ local: router, dataDir: deps.dataDir, clock, random: deps.random, logger }) : undefined;
   const requestLog =
     deps.metrics && router
-      ? new RequestLogReceiver({ recorder: deps.metrics, services: refs, clock, logger, counters: () => router.counters() })
+      ? new RequestLogReceiver({
+          recorder: deps.metrics,
+          services: refs,
+          clock,
+          logger,
+          counters: () => router.counters(),
+          canary: (serviceId, status, totalMs) => canaries.record(serviceId, status, totalMs),
+        })
       : undefined;
   const layout = hostLayout(deps.store, deps.dataDir, deps.random, settings);
   const git = new GitSources({ dir: join(deps.dataDir, "sources"), logger });

@@ -208,6 +208,7 @@ export async function startOpenRunner(opts: OpenRunnerOptions): Promise<RunningO
       quotas: { ...DEFAULT_QUOTAS, ...opts.quotas },
       ...customDomainConfig(opts.customDomains),
       ...(opts.localRuntime?.scaleToZeroMinIdleMs !== undefined ? { scaleToZeroMinIdleMs: opts.localRuntime.scaleToZeroMinIdleMs } : {}),
+      ...(opts.localRuntime?.rolloutMinIntervalMs !== undefined ? { rolloutMinIntervalMs: opts.localRuntime.rolloutMinIntervalMs } : {}),
     };
     ensureDefaultAutoScalingConfiguration({ store, clock, config });
     const rootKey = ensureRootAccessKey(store, accountId, clock, random);

@@ -132,6 +132,7 @@ describe("App Runner's calls as IAM authorizes them", () => {
     assert.deepEqual(authorizationRequestsOf(api, "ListServiceInstances", { ServiceArn: SVC }, principal), [req("ListServiceInstances", SVC)]);
     assert.deepEqual(authorizationRequestsOf(api, "ListServiceDeployments", { ServiceArn: SVC }, principal), [req("ListServiceDeployments", SVC)]);
     assert.deepEqual(authorizationRequestsOf(api, "RollbackService", { ServiceArn: SVC, DeploymentId: "d" }, principal), [req("RollbackService", SVC)]);
+    assert.deepEqual(authorizationRequestsOf(api, "DescribeRollout", { ServiceArn: SVC }, principal), [req("DescribeRollout", SVC)]);
     assert.deepEqual(authorizationRequestsOf(api, "CompleteConnectionHandshake", { ConnectionArn: CONN, Token: "t" }, principal), [req("CompleteConnectionHandshake", CONN)]);
   });
 });

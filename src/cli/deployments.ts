@@ -15,7 +15,7 @@ const USAGE_ROLLBACK = `Usage: openrunner rollback --service NAME|ARN [--to DEPL
 
 type Summary = ServiceDeploymentSummary;
 
-const COMMON = {
+export const COMMON = {
   service: { type: "string" },
   "data-dir": { type: "string", default: process.env.OPENRUNNER_DATA_DIR ?? "./.openrunner" },
   endpoint: { type: "string" },
@@ -37,7 +37,7 @@ async function serviceArnOf(at: DataDirEndpoint, service: string): Promise<strin
   throw new AppRunnerError("ResourceNotFound", `No service named ${service}.`);
 }
 
-async function connect(values: { service?: string; "data-dir": string; endpoint?: string }): Promise<{ at: DataDirEndpoint; arn: string }> {
+export async function connect(values: { service?: string; "data-dir": string; endpoint?: string }): Promise<{ at: DataDirEndpoint; arn: string }> {
   if (!values.service) throw new AppRunnerError("InvalidRequest", "--service is required");
   const at = endpointOfDataDir(values["data-dir"], values.endpoint);
   return { at, arn: await serviceArnOf(at, values.service) };

@@ -2,6 +2,7 @@
 import { AppRunnerError } from "../errors/app-runner-error.js";
 import { connectionCommand } from "./connection.js";
 import { deploymentsCommand, rollbackCommand } from "./deployments.js";
+import { rolloutCommand } from "./rollout.js";
 import { routerCommand } from "./router.js";
 import { up } from "./up.js";
 
@@ -11,6 +12,7 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<void>> = {
   router: routerCommand,
   deployments: deploymentsCommand,
   rollback: rollbackCommand,
+  rollout: rolloutCommand,
 };
 
 const USAGE = `Usage: openrunner <command> [options]
@@ -20,6 +22,7 @@ Commands:
   connection    operator tasks on connections (complete-handshake, list)
   deployments   a service's retained successful deployments (the ones rollback can deploy again)
   rollback      deploy an earlier successful deployment again, without a pull or a build
+  rollout       a service's latest gradual rollout: its steps, measurements and outcome
   router        an edge router: HAProxy on another machine that takes traffic, fed by the control plane
 
 Run 'openrunner <command> --help' for a command's options.`;

@@ -39,6 +39,8 @@ export interface ControlPlaneConfig {
   customDomainZone?: string;
   /** Tests only: the shortest idle period the scale-to-zero tag accepts (domain/scale-to-zero.ts MIN_IDLE_MS otherwise). */
   scaleToZeroMinIdleMs?: number;
+  /** Tests only: the shortest interval and window the gradual-rollout tag accepts (domain/gradual-rollout.ts MIN_INTERVAL_MS otherwise). */
+  rolloutMinIntervalMs?: number;
 }
 
 /** The zone of custom domains' validation CNAMEs: the configured one, else `acme.<region>.<baseDomain>`. */

@@ -10,6 +10,7 @@ describe("step bounds", () => {
     ["artifact", "deploy"],
     ["deploy", "deploy"],
     ["health", "health"],
+    ["rollout", "rollout"],
     ["traffic", "traffic"],
     ["retire-previous", "retire"],
     ["rollback", "rollback"],

@@ -6,7 +6,7 @@ import type { ArtifactStep } from "./artifact/types.js";
  * failure): engine phases, and within a deployment the step the driver says it is in. Pure,
  * with time from the injected clock.
  */
-export type BoundedStep = ArtifactStep | DeploymentStep | "record" | "deploy" | "health" | "traffic" | "retire" | "rollback" | "pause" | "delete" | "other";
+export type BoundedStep = ArtifactStep | DeploymentStep | "record" | "deploy" | "health" | "rollout" | "traffic" | "retire" | "rollback" | "pause" | "delete" | "other";
 
 const MINUTE = 60_000;
 
@@ -31,6 +31,8 @@ export const STEP_BOUNDS_MS: Readonly<Record<BoundedStep, number>> = {
   start: 3 * MINUTE,
   // App Runner's 5 minute start-up budget for health checks, plus instances made again after a restart.
   health: 10 * MINUTE,
+  // A gradual rollout ends itself (each step's interval, at most 98 steps of 1 h, then promote or abort).
+  rollout: 100 * 60 * MINUTE,
   // Publishing instances to the data plane (one reload at most).
   traffic: 2 * MINUTE,
   // Draining the old instances (30 s at most) and stopping them.
@@ -48,6 +50,7 @@ const PHASE_STEPS: Readonly<Record<string, BoundedStep>> = {
   artifact: "deploy",
   deploy: "deploy",
   health: "health",
+  rollout: "rollout",
   traffic: "traffic",
   "retire-previous": "retire",
   rollback: "rollback",
@@ -71,6 +74,7 @@ const WHAT: Readonly<Record<BoundedStep, string>> = {
   push: "Keeping the built image in the built-in registry",
   start: "Starting the instances",
   health: "Waiting for the instances to pass their health checks",
+  rollout: "The gradual rollout",
   traffic: "Sending traffic to the new deployment",
   retire: "Stopping the previous deployment",
   rollback: "Rolling back",

@@ -40,6 +40,8 @@ export const ERROR_CODES = {
   // Local runtime (src/runtime/local): an instance could not be created, started or kept healthy.
   InstanceFailed: { type: "InternalServiceErrorException", status: 500 },
   HostSetupFailed: { type: "InternalServiceErrorException", status: 500 },
+  // A gradual rollout went back by itself: the new version crossed a threshold (src/engine/reconcilers/rollout.ts).
+  RolloutAborted: { type: "InternalServiceErrorException", status: 500 },
   // Source-code services (src/builder): a runtime, a build or the image assembly failed.
   BuildFailed: { type: "InternalServiceErrorException", status: 500 },
   // CloudTrail LookupEvents (the audit trail, src/telemetry/audit): CloudTrail's own exception names.

@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { AppRunnerError } from "../errors/app-runner-error.js";
+import { canaryBackendName, splitFrontendLines, splitOf } from "./traffic-split.js";
 import type { RoutedInstance, ServiceRoute } from "./types.js";
 
 /** Everything about the data plane that is not a service. */
@@ -55,6 +56,8 @@ export const paths = (routerDir: string) => ({
   certsDir: join(routerDir, "certs"),
   /** Custom domain hosts per service (setCustomDomainHosts), kept across restarts. */
   customHosts: join(routerDir, "custom-hosts.json"),
+  /** Gradual rollouts: `s_<serviceId> <percent>` of new clients to the new version (traffic-split.ts). */
+  splitsMap: join(routerDir, "splits.map"),
 });
 
 export const backendName = (serviceId: string): string => `s_${serviceId}`;
@@ -279,6 +282,7 @@ export function renderConfig(settings: RouterSettings, routes: readonly ServiceR
     // Exact names (ServiceUrls, custom domains) first; `*.parent` custom domains only when they miss.
     line(`  http-request set-var(txn.or_backend) req.hdr(host),field(1,:),lower,map(${p.hostsMap})`);
     line(`  http-request set-var(txn.or_backend) req.hdr(host),field(1,:),lower,regsub(^[^.]+[.],),map(${p.wildcardsMap}) unless { var(txn.or_backend) -m found }`);
+    for (const l of splitFrontendLines(routes, p.splitsMap, backendName)) line(l);
     line("  use_backend %[var(txn.or_backend)] if { var(txn.or_backend) -m found }");
     line(`  default_backend ${UNKNOWN_BACKEND}`);
     line("");
@@ -295,27 +299,34 @@ export function renderConfig(settings: RouterSettings, routes: readonly ServiceR
 
   for (const r of [...routes].sort((a, b) => a.serviceId.localeCompare(b.serviceId))) {
     line(`# service ${token("service name", r.serviceName)} (${r.state})`);
-    line(`backend ${backendName(token("service id", r.serviceId))}`);
-    line("  balance leastconn");
-    if (settings.logTarget) {
-      // Keep a request's line with probability min(1, N / rate): rand in [0, 1e6) x rate < N x 1e6.
-      line("  http-request set-var(txn.or_rate) be_sess_rate");
-      line(`  http-request set-log-level silent if { rand(1000000),mul(txn.or_rate) ge ${LOGGED_REQUESTS_PER_SECOND * 1_000_000} }`);
-    }
-    if (r.requestTimeoutMs !== undefined) line(`  timeout server ${seconds(r.requestTimeoutMs)}`);
-    if (r.tracing) {
-      // X-Ray trace id: Root=1-<8 hex epoch seconds>-<24 hex random>; an incoming one is kept.
-      line(
-        '  http-request set-header X-Amzn-Trace-Id "Root=1-%[date,bytes(4),hex,lower]-%[uuid,regsub(-,,g),bytes(0,24)]" unless { req.hdr(x-amzn-trace-id) -m found }',
-      );
-    }
-    // No instance to send to (its only one died, a replacement is starting): wait for one, as long
-    // as a request may wait for a busy instance, instead of answering 503 at once. Not in a worker
-    // that a reload replaced: it counts no usable server in any backend (they are "stopped").
-    line(`  http-request lua.openrunner_hold ${settings.queueTimeoutMs ?? 30_000} if { nbsrv lt 1 } !{ stopping }`);
-    // The runtime's health checker decides membership (servers come and go by apply()).
-    if (r.state === "serving") for (const inst of r.instances) line(`  ${serverLine(inst, r.maxConcurrency)}`);
-    line("");
+    renderBackend(line, settings, r, backendName(token("service id", r.serviceId)), r.state === "serving" ? r.instances : []);
+    const split = splitOf(r);
+    if (split) renderBackend(line, settings, r, canaryBackendName(r.serviceId), split.instances);
   }
   return out.join("\n");
+}
+
+/** One backend of a service: its own (`s_`), or the new version's during a gradual rollout (`c_`). */
+function renderBackend(line: (s: string) => void, settings: RouterSettings, r: ServiceRoute, name: string, instances: readonly RoutedInstance[]): void {
+  line(`backend ${name}`);
+  line("  balance leastconn");
+  if (settings.logTarget) {
+    // Keep a request's line with probability min(1, N / rate): rand in [0, 1e6) x rate < N x 1e6.
+    line("  http-request set-var(txn.or_rate) be_sess_rate");
+    line(`  http-request set-log-level silent if { rand(1000000),mul(txn.or_rate) ge ${LOGGED_REQUESTS_PER_SECOND * 1_000_000} }`);
+  }
+  if (r.requestTimeoutMs !== undefined) line(`  timeout server ${seconds(r.requestTimeoutMs)}`);
+  if (r.tracing) {
+    // X-Ray trace id: Root=1-<8 hex epoch seconds>-<24 hex random>; an incoming one is kept.
+    line(
+      '  http-request set-header X-Amzn-Trace-Id "Root=1-%[date,bytes(4),hex,lower]-%[uuid,regsub(-,,g),bytes(0,24)]" unless { req.hdr(x-amzn-trace-id) -m found }',
+    );
+  }
+  // No instance to send to (its only one died, a replacement is starting): wait for one, as long
+  // as a request may wait for a busy instance, instead of answering 503 at once. Not in a worker
+  // that a reload replaced: it counts no usable server in any backend (they are "stopped").
+  line(`  http-request lua.openrunner_hold ${settings.queueTimeoutMs ?? 30_000} if { nbsrv lt 1 } !{ stopping }`);
+  // The runtime's health checker decides membership (servers come and go by apply()).
+  for (const inst of instances) line(`  ${serverLine(inst, r.maxConcurrency)}`);
+  line("");
 }

@@ -1,4 +1,5 @@
 import { backendName, serverLine } from "./haproxy-config.js";
+import { splitFingerprint } from "./traffic-split.js";
 import type { RoutedInstance, ServiceRoute } from "./types.js";
 
 /**
@@ -43,7 +44,7 @@ export interface ServerAction {
 }
 
 /** Backend settings that need a reload to change (servers do not). */
-export const fingerprint = (r: ServiceRoute): string => `${r.requestTimeoutMs ?? "-"}|${r.tracing === true}`;
+export const fingerprint = (r: ServiceRoute): string => `${r.requestTimeoutMs ?? "-"}|${r.tracing === true}|${splitFingerprint(r)}`;
 
 const target = (be: string, id: string): string => `${be}/${id}`;
 

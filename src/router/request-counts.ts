@@ -33,10 +33,21 @@ export function parseCounters(out: string): CounterSnapshot {
   if (csvAt < 0 || !Number.isInteger(worker) || worker <= 0) {
     throw new AppRunnerError("InternalServiceError", `HAProxy answered show info/show stat without a PID or counters: ${out.slice(0, 200)}`);
   }
-  const backends = backendStats(parseStatCsv(out.slice(csvAt)))
-    .filter((b) => b.backend.startsWith("s_"))
-    .map((b) => ({ serviceId: b.backend.slice(2), requests: b.requests, status2xx: b.responses2xx, status4xx: b.responses4xx, status5xx: b.responses5xx }));
-  return { worker, backends };
+  // A gradual rollout's new version (`c_<serviceId>`) answers the service's requests too: one sum per service.
+  const byService = new Map<string, BackendCounters>();
+  for (const b of backendStats(parseStatCsv(out.slice(csvAt)))) {
+    if (!b.backend.startsWith("s_") && !b.backend.startsWith("c_")) continue;
+    const serviceId = b.backend.slice(2);
+    const sum = byService.get(serviceId) ?? { serviceId, requests: 0, status2xx: 0, status4xx: 0, status5xx: 0 };
+    byService.set(serviceId, {
+      serviceId,
+      requests: sum.requests + b.requests,
+      status2xx: sum.status2xx + b.responses2xx,
+      status4xx: sum.status4xx + b.responses4xx,
+      status5xx: sum.status5xx + b.responses5xx,
+    });
+  }
+  return { worker, backends: [...byService.values()] };
 }
 
 export type CountDelta = Omit<BackendCounters, "serviceId">;

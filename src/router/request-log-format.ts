@@ -29,7 +29,7 @@ const RAW_MARKER = "or1 ";
 
 /** One request as HAProxy logged it. */
 export interface ParsedRequest {
-  /** %b: `s_<serviceId>`, `be_unknown`, or the frontend's name when no backend was reached. */
+  /** %b: `s_<serviceId>` (`c_<serviceId>`: its new version in a gradual rollout), `be_unknown`, or the frontend's name when no backend was reached. */
   backend: string;
   /** The service whose backend it is; undefined for every other backend. */
   serviceId: string | undefined;
@@ -148,10 +148,19 @@ export function scan(s: string, out: Scan): boolean {
   return !Number.isNaN(out.sc);
 }
 
-/** True when the scanned backend is `s_<something>`. */
+/** A service's new version during a gradual rollout: `c_<serviceId>` (traffic-split.ts); its requests are the service's too. */
+export const CANARY_BACKEND_PREFIX = "c_";
+
+/** True when the scanned backend is `s_<something>` or `c_<something>` (both prefixes are 2 characters). */
 export function isServiceBackend(s: string, sc: Scan): boolean {
-  return sc.backendEnd - sc.backendStart > SERVICE_BACKEND_PREFIX.length && s.startsWith(SERVICE_BACKEND_PREFIX, sc.backendStart);
+  return (
+    sc.backendEnd - sc.backendStart > SERVICE_BACKEND_PREFIX.length &&
+    (s.startsWith(SERVICE_BACKEND_PREFIX, sc.backendStart) || s.startsWith(CANARY_BACKEND_PREFIX, sc.backendStart))
+  );
 }
+
+/** True when the scanned backend is a new version's (`c_<serviceId>`). */
+export const isCanaryBackend = (s: string, sc: Scan): boolean => s.startsWith(CANARY_BACKEND_PREFIX, sc.backendStart);
 
 /**
  * One request log line (bare `or1 …` fields, or behind a syslog header); undefined for

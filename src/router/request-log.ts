@@ -3,7 +3,7 @@ import type { ServiceRef } from "../telemetry/metrics/catalog.js";
 import type { MetricsRecorder, RequestReport } from "../telemetry/metrics/recorder.js";
 import type { Clock } from "../util/clock.js";
 import { PeriodicTask } from "../util/periodic-task.js";
-import { isServiceBackend, newScan, scan, SERVICE_BACKEND_PREFIX } from "./request-log-format.js";
+import { isCanaryBackend, isServiceBackend, newScan, scan, SERVICE_BACKEND_PREFIX } from "./request-log-format.js";
 import { CounterDeltas, type CounterSnapshot } from "./request-counts.js";
 
 /**
@@ -39,6 +39,8 @@ export interface RequestLogReceiverOptions {
    * HAProxy already batches (at 8,000 requests/s one read per line cost ~34 µs a line). Default 50 ms.
    */
   readPauseMs?: number;
+  /** Each response of a service's new version during a gradual rollout (`c_<serviceId>` lines): CanaryMeasurements.record. */
+  canary?: (serviceId: string, status: number, totalMs: number) => void;
 }
 
 /** Counters since start(), for `openrunner` tools and tests. */
@@ -247,6 +249,7 @@ export class RequestLogReceiver {
     }
     c.serviceRequests++;
     const serviceId = line.slice(sc.backendStart + SERVICE_BACKEND_PREFIX.length, sc.backendEnd);
+    if (this.opts.canary && isCanaryBackend(line, sc)) this.opts.canary(serviceId, sc.status, sc.totalMs);
     if (this.opts.counters) {
       if (sc.totalMs < 0) return;
       const samples = this.samples.get(serviceId);

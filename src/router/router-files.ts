@@ -27,6 +27,11 @@ export class RouterFiles {
     this.write(this.p.wildcardsMap, renderMap(tables.wildcard));
   }
 
+  /** splits.map: gradual rollouts' percent per service (traffic-split.ts). */
+  writeSplits(text: string): void {
+    this.write(this.p.splitsMap, text);
+  }
+
   /** Custom domain hosts per service: the control plane's word, kept while the service has no route. */
   writeCustomHosts(hosts: ReadonlyMap<string, readonly string[]>): void {
     this.write(this.p.customHosts, JSON.stringify({ services: Object.fromEntries(hosts) }, null, 2) + "\n");

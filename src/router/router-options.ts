@@ -1,4 +1,5 @@
 import type { CertificateRenewalOutcome } from "./certificate-renewal.js";
+import type { CanaryMeasurements } from "./canary-measure.js";
 import type { Logger } from "./haproxy-process.js";
 
 /** A dead data plane brought back: what the control plane tells the services' owners. */
@@ -33,6 +34,8 @@ export interface HaproxyRouterOptions {
   renewBeforeMs?: number;
   /** Each renewal of the router's own certificate (and each failure), for the server to make visible. */
   onCertificateRenewal?: (outcome: CertificateRenewalOutcome) => void;
+  /** The new versions' responses during gradual rollouts (fed by the request log): measureCanary reads them. */
+  canaries?: CanaryMeasurements;
   /** Wall-clock ms for the router's decisions (certificate renewal, restart back-off); Date.now by default. */
   now?: () => number;
 }

@@ -13,7 +13,8 @@ import { startRouterTls } from "./router-tls.js";
 import { Restarter } from "./restarter.js";
 import { Retirement } from "./server-retirement.js";
 import { backendStats, parseStatCsv, toBackendLoads, type BackendStats } from "./stats.js";
-import type { BackendLoad, CustomDomainDataPlane, ServiceRoute, TrafficRouter } from "./types.js";
+import { cutSplit, renderSplitsMap, splitPercentCommand } from "./traffic-split.js";
+import type { BackendLoad, CustomDomainDataPlane, ServiceRoute, TrafficRouter, VersionMeasurement } from "./types.js";
 import { Watchdog } from "./watchdog.js";
 
 export type { DataPlaneRestart, HaproxyRouterOptions } from "./router-options.js";
@@ -230,6 +231,10 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
     return loads.filter((l) => this.desired.has(l.serviceId));
   }
 
+  measureCanary(serviceId: string, windowMs: number): Promise<VersionMeasurement> {
+    return Promise.resolve(this.opts.canaries?.measure(serviceId, windowMs) ?? { requests: 0, errors5xx: 0 });
+  }
+
   /**
    * Cumulative request counters of every service backend, with the worker that counted them.
    * One connection runs both commands, so the PID and the counters come from the same worker
@@ -246,25 +251,11 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
 
   // ---- custom domains (CustomDomainDataPlane) ---------------------------------------------
 
-  setCustomDomainHosts(serviceId: string, hosts: readonly string[]): Promise<void> {
-    return this.domains.setHosts(serviceId, hosts);
-  }
-
-  putCertificate(id: string, pem: string): Promise<void> {
-    return this.domains.putCertificate(id, pem);
-  }
-
-  removeCertificate(id: string): Promise<void> {
-    return this.domains.removeCertificate(id);
-  }
-
-  setHttpChallenge(token: string, keyAuthorization: string): Promise<void> {
-    return this.domains.setHttpChallenge(token, keyAuthorization);
-  }
-
-  clearHttpChallenge(token: string): Promise<void> {
-    return this.domains.clearHttpChallenge(token);
-  }
+  setCustomDomainHosts = (serviceId: string, hosts: readonly string[]): Promise<void> => this.domains.setHosts(serviceId, hosts);
+  putCertificate = (id: string, pem: string): Promise<void> => this.domains.putCertificate(id, pem);
+  removeCertificate = (id: string): Promise<void> => this.domains.removeCertificate(id);
+  setHttpChallenge = (token: string, keyAuthorization: string): Promise<void> => this.domains.setHttpChallenge(token, keyAuthorization);
+  clearHttpChallenge = (token: string): Promise<void> => this.domains.clearHttpChallenge(token);
 
   // ---- internals -------------------------------------------------------------------------
 
@@ -272,6 +263,7 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
   private writeDataFiles(routes: readonly ServiceRoute[]): void {
     this.hostMaps.write(routes);
     this.domains.writeFiles();
+    this.files.writeSplits(renderSplitsMap(routes, backendName));
   }
 
   /** Runs data plane mutations one at a time; a failure is reported to its own caller only. */
@@ -351,8 +343,10 @@ export class HaproxyRouter implements TrafficRouter, CustomDomainDataPlane {
     const want = this.desired.get(id);
     const live = this.live.get(id);
     if (!want) return true;
-    if (!live || live.fingerprint !== fingerprint(want)) return false;
+    if (!live || live.fingerprint !== fingerprint(want)) return cutSplit(want, live?.route, this.p.splitsMap, backendName, (text) => this.cmd(text));
     const gone = await this.run(id, planSync(want, live));
+    const split = splitPercentCommand(want, live.route, this.p.splitsMap, backendName);
+    if (split) await this.cmd(split);
     live.route = want;
     await this.syncHosts();
     this.writeConfig();

@@ -27,6 +27,26 @@ export interface ServiceRoute {
   requestTimeoutMs?: number;
   /** ObservabilityConfiguration with tracing on: add and propagate X-Amzn-Trace-Id. */
   tracing?: boolean;
+  /** A gradual rollout under way: the new version takes `percent` of new clients (sticky by cookie); `instances` stay the serving version's. */
+  canary?: TrafficSplit;
+}
+
+/** The new version's share of a service during a gradual rollout (src/router/traffic-split.ts renders it). */
+export interface TrafficSplit {
+  /** The new version's deployment: the version cookie's value for its clients. */
+  deploymentId: string;
+  /** The serving version's deployment: the cookie's value for the others. */
+  servingDeploymentId: string;
+  /** 1..99: percent of clients without a cookie that go to the new version. */
+  percent: number;
+  instances: RoutedInstance[];
+}
+
+/** What the data plane measured of one version of a service over a window (the rollout's abort decision). */
+export interface VersionMeasurement {
+  requests: number;
+  errors5xx: number;
+  p99Ms?: number;
 }
 
 /** Load of one service's backend right now (HAProxy `show stat`). */
@@ -63,6 +83,8 @@ export interface TrafficRouter {
   startFailed?(serviceId: string, forMs: number): Promise<void>;
   /** Current load of every service backend (sampled every 250 ms by the autoscaler). */
   load(): Promise<BackendLoad[]>;
+  /** The responses of a service's new version (its route's canary) over the last `windowMs`; absent: nothing is measured. */
+  measureCanary?(serviceId: string, windowMs: number): Promise<VersionMeasurement>;
 }
 
 /** For runs without a data plane (tests of other parts, `--router none`). */

@@ -14,6 +14,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { newResourceId } from "../domain/arns.js";
 import { cryptoRandom } from "../util/random.js";
 import type { DeploymentImage, DeploymentRef, DeploymentSpec, DriverContext, RuntimeDriver } from "./driver.js";
+import type { RecordingRouter } from "./recording-router.js";
+
+export { RecordingRouter } from "./recording-router.js";
 
 /**
  * Images the suite deploys:
@@ -44,6 +47,8 @@ export interface ConformanceHarness {
   /** Host resources the driver left behind (containers, networks, mounts...): empty after delete. */
   leftovers(): Promise<string[]>;
   teardown(): Promise<void>;
+  /** The router the driver was given, when it is a RecordingRouter: the split cases need it. */
+  router?: RecordingRouter;
 }
 
 interface TestContext extends DriverContext {
@@ -309,6 +314,48 @@ export function runDriverConformance(
       assert.deepEqual(left, []);
       // Deleting again is a no-op (the engine retries steps after a crash).
       await harness().driver.delete(s.serviceId, ctx);
+    });
+
+    it("splitTraffic: the new version takes a share beside the serving one; 0, shiftTraffic and retire end it", async (t) => {
+      const { driver, router } = harness();
+      if (!driver.splitTraffic || !router) {
+        t.skip("the driver deploys all at once (no splitTraffic), or the harness gives it no RecordingRouter");
+        return;
+      }
+      const s = service();
+      const ctx = context();
+      const blue = specFor(s, await harness().image("hello", "v1"));
+      const green = specFor(s, await harness().image("hello", "v2"));
+      await rollout(blue, ctx);
+      await driver.deploy(green, ctx);
+      await driver.waitHealthy(ref(green), ctx);
+      const routeOf = () => router.routes.get(s.serviceId);
+      const split = async (percent: number) => {
+        await driver.splitTraffic?.(ref(green), percent, ctx);
+        return eventually(`the route has a ${percent}% split with green's instance`, async () => {
+          const r = routeOf();
+          return r?.canary?.percent === percent && r.canary.instances.length === 1 && r.instances.length === 1 ? r : undefined;
+        });
+      };
+      const first = await split(10);
+      assert.deepEqual([first.canary?.deploymentId, first.canary?.servingDeploymentId], [green.deploymentId, blue.deploymentId]);
+      await split(50);
+      assert.deepEqual(await driver.measureSplit?.(ref(green), 60_000), router.measurement, "measurements come from the data plane");
+      await driver.splitTraffic(ref(green), 0, ctx);
+      assert.equal(routeOf()?.canary, undefined, "0 ends the split at once");
+      await split(20);
+      await driver.shiftTraffic(ref(green), ctx);
+      assert.equal(routeOf()?.canary, undefined, "shiftTraffic ends the split");
+      await driver.retire(ref(blue), ctx); // room for a third version on a small node
+      // A second rollout that goes back: retiring the new version ends its split before it stops.
+      const red = specFor(s, await harness().image("hello", "v1"));
+      await driver.deploy(red, ctx);
+      await driver.waitHealthy(ref(red), ctx);
+      await driver.splitTraffic(ref(red), 30, ctx);
+      await eventually("red has a split", async () => (routeOf()?.canary?.deploymentId === red.deploymentId ? true : undefined));
+      await driver.retire(ref(red), ctx);
+      assert.equal(routeOf()?.canary, undefined, "retiring the new version ends its split");
+      await driver.delete(s.serviceId, ctx);
     });
 
     it("waitHealthy honours the abort signal while an instance is starting", async () => {

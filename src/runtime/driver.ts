@@ -4,6 +4,7 @@ import type {
   InstanceConfiguration,
 } from "@aws-sdk/client-apprunner";
 import type { Wire } from "../protocol/wire.js";
+import type { VersionMeasurement } from "../router/types.js";
 
 /**
  * The image a deployment runs, resolved by the engine before the driver is called (pulled,
@@ -89,4 +90,13 @@ export interface RuntimeDriver {
   pause(serviceId: string, ctx: DriverContext): Promise<void>;
   /** Removes everything the driver holds for the service. */
   delete(serviceId: string, ctx: DriverContext): Promise<void>;
+  /**
+   * Gradual rollout (optional; a driver without it deploys all at once): this healthy version
+   * takes `percent` of new clients beside the serving one, each client sticky to its version;
+   * 0 sends every client to the serving version at once. Idempotent; shiftTraffic, pause,
+   * delete and retiring this version end the split.
+   */
+  splitTraffic?(ref: DeploymentRef, percent: number, ctx: DriverContext): Promise<void>;
+  /** The responses of the version a split sends clients to, over the last `windowMs`, as the data plane recorded them. */
+  measureSplit?(ref: DeploymentRef, windowMs: number): Promise<VersionMeasurement>;
 }

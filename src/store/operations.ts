@@ -56,6 +56,8 @@ export interface OperationState {
    * present while the deployment is retained for a rollback, removed when it falls out.
    */
   deployed?: unknown;
+  /** A gradual rollout's progress (domain/gradual-rollout-record.ts), while and after it runs. */
+  rollout?: unknown;
 }
 
 export interface OperationRow {

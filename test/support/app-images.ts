@@ -27,6 +27,19 @@ export function pushHelloApp(registry: string, repo: string, tag: string, versio
   });
 }
 
+/** Listens on $PORT and answers every request to `/` with 500 (a new version that is broken), through busybox httpd's cgi-bin/index.cgi. */
+export function pushFailingApp(registry: string, repo: string, tag: string): Promise<PushedImage> {
+  return buildAndPushImage(registry, repo, tag, {
+    busybox: true,
+    files: {
+      // Output that starts with "HTTP/" is relayed as it is: the status line is the script's.
+      "/www/cgi-bin/index.cgi": { content: "#!/bin/sh\nprintf 'HTTP/1.0 500 Internal Server Error\\r\\nContent-Type: text/plain\\r\\n\\r\\nbroken\\n'\n", mode: 0o755 },
+    },
+    cmd: ["/bin/sh", "-c", 'exec busybox httpd -f -p "$PORT" -h /www'],
+    exposedPorts: [8080],
+  });
+}
+
 /** Ignores PORT and always listens on 8080, as many images do. */
 export function pushFixedPortApp(registry: string, repo: string, tag: string, version: string): Promise<PushedImage> {
   return buildAndPushImage(registry, repo, tag, {

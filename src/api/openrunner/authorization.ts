@@ -7,7 +7,7 @@ import type { AwsJsonApi } from "../../protocol/service-registry.js";
  * App Runner's prefix and their own names, on the resource they act on:
  * `apprunner:CompleteConnectionHandshake` on the connection's ARN and
  * `apprunner:ListServiceInstances`, `apprunner:ListServiceDeployments` and
- * `apprunner:RollbackService` on the service's ARN. A policy granting `apprunner:*`
+ * `apprunner:RollbackService` (and `apprunner:DescribeRollout`) on the service's ARN. A policy granting `apprunner:*`
  * (AWSAppRunnerFullAccess) covers them; AWSAppRunnerReadOnlyAccess (`apprunner:List*`) lists
  * instances and deployments but cannot roll back.
  */
@@ -16,6 +16,7 @@ const TARGET: Record<string, string> = {
   ListServiceInstances: "ServiceArn",
   ListServiceDeployments: "ServiceArn",
   RollbackService: "ServiceArn",
+  DescribeRollout: "ServiceArn",
 };
 
 export function openRunnerRequestsOf(operation: string, input: Record<string, unknown>): AuthorizationRequest[] {

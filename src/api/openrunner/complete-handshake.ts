@@ -7,6 +7,7 @@ import type { AwsJsonApi } from "../../protocol/service-registry.js";
 import { LIST_SERVICE_INSTANCES, listServiceInstances } from "./list-service-instances.js";
 import { openRunnerModel } from "./model.js";
 import { LIST_SERVICE_DEPLOYMENTS, ROLLBACK_SERVICE, listServiceDeployments, rollbackService } from "./service-deployments.js";
+import { DESCRIBE_ROLLOUT, describeRollout } from "./describe-rollout.js";
 
 /** `X-Amz-Target: OpenRunner.<Operation>`: OpenRunner's own operations, beside App Runner's. */
 export const OPENRUNNER_TARGET_PREFIX = "OpenRunner";
@@ -47,6 +48,7 @@ export function openRunnerApi(box: () => SecretBox): AwsJsonApi<ApiDeps> {
       [LIST_SERVICE_INSTANCES]: listServiceInstances,
       [LIST_SERVICE_DEPLOYMENTS]: listServiceDeployments,
       [ROLLBACK_SERVICE]: rollbackService,
+      [DESCRIBE_ROLLOUT]: describeRollout,
     },
   };
 }

@@ -13,6 +13,7 @@ export const openRunnerModel: ServiceModel = {
     ListServiceInstances: { name: "ListServiceInstances", input: { shape: "ListServiceInstancesRequest" } },
     ListServiceDeployments: { name: "ListServiceDeployments", input: { shape: "ListServiceInstancesRequest" } },
     RollbackService: { name: "RollbackService", input: { shape: "RollbackServiceRequest" } },
+    DescribeRollout: { name: "DescribeRollout", input: { shape: "ListServiceInstancesRequest" } },
   },
   shapes: {
     CompleteConnectionHandshakeRequest: {

@@ -3,6 +3,7 @@ import type { ServiceRow } from "../../domain/service-record.js";
 import type { Tag } from "../../store/tags.js";
 import type { RequestContext } from "../../domain/api-context.js";
 import { checkScaleToZeroTag } from "../../domain/scale-to-zero.js";
+import { checkGradualRolloutTag } from "../../domain/gradual-rollout.js";
 
 /** A service that has not been deleted, or ResourceNotFoundException. */
 export function requireService(ctx: RequestContext, arn: string): ServiceRow {
@@ -29,5 +30,6 @@ export function checkTags(ctx: RequestContext, tags: readonly Partial<Tag>[] | u
   const out = list.map((t) => ({ Key: t.Key ?? "", Value: t.Value ?? "" }));
   // OpenRunner's opt-in tags change how a service runs: a value that would be ignored is refused.
   checkScaleToZeroTag(out, { minMs: ctx.config.scaleToZeroMinIdleMs });
+  checkGradualRolloutTag(out, { minIntervalMs: ctx.config.rolloutMinIntervalMs });
   return out;
 }

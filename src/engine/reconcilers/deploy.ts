@@ -8,6 +8,8 @@ import { requestOf, type OperationRequest, type RollbackRequest } from "../../do
 import { snapshotOf } from "../../domain/deployment-history.js";
 import { pruneRetained } from "../../domain/deployment-records.js";
 import { rollbackEvent, rollbackLogLine } from "./rollback-events.js";
+import { rolloutRecordOf } from "../../domain/gradual-rollout-record.js";
+import { rolloutLook, rolloutSettingsFor } from "./rollout.js";
 import type { ResolvedArtifact } from "../artifact/types.js";
 import { resolveDeploymentSecrets, secretReferencesOf } from "../secrets/deployment-secrets.js";
 import type { OperationContext } from "../operation-context.js";
@@ -78,7 +80,13 @@ export function deployReconciler(type: DeployType): Reconciler {
       },
       health: async (ctx) => {
         await ctx.driver().waitHealthy(refOf(ctx), ctx.driverContext());
-        ctx.advance("traffic");
+        ctx.advance("rollout");
+      },
+      rollout: async (ctx) => {
+        // Gradual only when the service opted in and a serving version is replaced (not by a rollback: that should be immediate).
+        const settings = rolloutRecordOf(ctx.op.state.rollout)?.settings ?? rolloutSettingsFor(ctx, type === "UPDATE_SERVICE" || (type === "START_DEPLOYMENT" && !rollbackOf(ctx, type)));
+        if (settings) await rolloutLook(ctx, refOf(ctx), settings, "traffic");
+        else ctx.advance("traffic");
       },
       traffic: async (ctx) => {
         await ctx.driver().shiftTraffic(refOf(ctx), ctx.driverContext());

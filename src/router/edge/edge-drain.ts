@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Clock } from "../../util/clock.js";
-import type { BackendLoad, ServiceRoute, TrafficRouter } from "../types.js";
+import type { BackendLoad, ServiceRoute, TrafficRouter, VersionMeasurement } from "../types.js";
 import type { EdgeLoadReport, EdgeLoadReports } from "./load-merge.js";
 import type { RouteTable } from "./route-table.js";
 import type { StartFailureNotices } from "./start-failures.js";
@@ -69,6 +69,11 @@ export class EdgeAwareRouter implements TrafficRouter {
 
   load(): Promise<BackendLoad[]> {
     return this.opts.local.load();
+  }
+
+  /** The local router's measurements: edge routers' own request logs stay on their machines (a sample of the whole). */
+  async measureCanary(serviceId: string, windowMs: number): Promise<VersionMeasurement> {
+    return (await this.opts.local.measureCanary?.(serviceId, windowMs)) ?? { requests: 0, errors5xx: 0 };
   }
 
   async drain(serviceId: string, instanceIds: readonly string[], timeoutMs = DEFAULT_DRAIN_MS): Promise<void> {

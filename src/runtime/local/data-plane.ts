@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import type { ServiceDoc, ServiceInternal } from "../../domain/service-record.js";
+import type { CanaryMeasurements } from "../../router/canary-measure.js";
 import { HaproxyRouter } from "../../router/router.js";
 import type { Store } from "../../store/store.js";
 import type { ServiceEventRecorder } from "../../telemetry/service-events.js";
@@ -13,6 +14,8 @@ export interface DataPlaneDeps {
   baseDomain: string;
   settings: LocalRuntimeSettings;
   logger: (message: string, fields?: Record<string, unknown>) => void;
+  /** Gradual rollouts' measurements of the new version (fed by the request log). */
+  canaries?: CanaryMeasurements;
 }
 
 /** The HAProxy data plane of the local runtime (none without router settings); a restart is told to each service it routes. */
@@ -27,6 +30,7 @@ export function dataPlaneRouter(deps: DataPlaneDeps): HaproxyRouter | undefined 
     baseDomain: deps.baseDomain,
     requestTimeoutMs: r.requestTimeoutMs,
     logger: deps.logger,
+    ...(deps.canaries ? { canaries: deps.canaries } : {}),
     // The operator's log has HAProxy's own reason; a service's owner learns that requests may have failed.
     onRestart: (restart) => {
       const arns = new Map(deps.store.resources.list<ServiceDoc, ServiceInternal>({ kind: "service" }).map((s) => [s.doc.ServiceId, s.arn]));

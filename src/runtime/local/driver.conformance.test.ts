@@ -12,7 +12,7 @@ import { startRegistry, type TestRegistry } from "../../../test/support/registry
 import { conformanceImages } from "../../../test/support/conformance-images.js";
 import { makeLocalDriver, pullImage } from "../../../test/support/local-driver.js";
 import { hostLeftovers } from "../../../test/support/runtime-fixture.js";
-import { runDriverConformance, type ConformanceHarness } from "../conformance.js";
+import { RecordingRouter, runDriverConformance, type ConformanceHarness } from "../conformance.js";
 import type { LocalRuntimeDriver } from "./driver.js";
 
 async function localHarness(): Promise<ConformanceHarness> {
@@ -40,10 +40,12 @@ async function localHarness(): Promise<ConformanceHarness> {
     // The images this harness resolved, kept against a prune (a delete's) as the engine keeps
     // those its open operations name until their deployment records them.
     const resolved = new Set<string>();
+    const router = new RecordingRouter();
     const { driver: local, layout, images } = makeLocalDriver(dataDir, {
       // Longer than the suite's abort window, so only the abort can end that wait in time.
       startupBudgetMs: 60_000,
       pendingImages: () => resolved,
+      router,
     });
     const prefix = layout.prefix;
     driver = local;
@@ -61,6 +63,7 @@ async function localHarness(): Promise<ConformanceHarness> {
       serving: async (serviceId) => local.instances(serviceId).map((i) => ({ address: i.address, port: i.port })),
       leftovers: async () => hostLeftovers(prefix, dataDir),
       teardown,
+      router,
     };
   } catch (err) {
     await teardown();

@@ -6,12 +6,12 @@ import type { ServiceIdentity } from "../../telemetry/service-events.js";
 import type { Clock } from "../../util/clock.js";
 import type { Random } from "../../util/random.js";
 import type { DeploymentRef, DeploymentSpec, DeployResult, DriverContext, RuntimeDriver } from "../driver.js";
-import { makeInstancePlan } from "../instance-plan.js";
+import type { VersionMeasurement } from "../../router/types.js";
 import type { ScalableService } from "../../autoscaler/autoscaler.js";
 import { scalingView } from "../scaling-view.js";
 import { cleanupLeftovers } from "../../executor/container.js";
 import { ensureFirewall, removeFirewall, type GatewayService } from "../../executor/firewall.js";
-import { resolveImageUser } from "./image-user.js";
+import { deploymentRecordOf } from "./deployment-record.js";
 import type { InstanceDeps } from "./instance-lifecycle.js";
 import { InstancePool } from "./instance-pool.js";
 import { KeyedLock } from "../keyed-lock.js";
@@ -22,6 +22,9 @@ import { Supervisor } from "./supervisor.js";
 import type { HostLayout } from "../../executor/types.js";
 import { NO_ROUTER, type ServiceRoute, type TrafficRouter } from "../../router/types.js";
 import { ownedRoute, repairRoute, routeOf } from "./routing.js";
+import { instanceViewsOf, sampledInstancesOf } from "./instance-views.js";
+import { splitRouteOf } from "./traffic-split.js";
+import { measureThrough, TrafficSplits } from "../traffic-splits.js";
 import type { SampledInstance } from "./usage-sampler.js";
 
 export interface LocalDriverOptions {
@@ -87,6 +90,8 @@ export class LocalRuntimeDriver implements RuntimeDriver {
    */
   private readonly routeLock = new KeyedLock();
   private readonly router: TrafficRouter;
+  /** Gradual rollouts under way: the new version's share of each service's clients. */
+  private readonly splits = new TrafficSplits();
 
   constructor(private readonly opts: LocalDriverOptions) {
     this.router = opts.router ?? NO_ROUTER;
@@ -156,21 +161,8 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     await removeFirewall(this.opts.layout);
   }
 
-  /** Instances serving traffic, with what CPUUtilization and MemoryUtilization are relative to. */
   sampledInstances(): SampledInstance[] {
-    const out: SampledInstance[] = [];
-    for (const l of this.pool.all()) {
-      const d = this.records.deployment(l.record.deploymentId);
-      if (!d || d.role !== "serving" || l.ending || l.leaving) continue;
-      out.push({
-        instanceId: l.record.instanceId,
-        serviceId: l.record.serviceId,
-        containerRef: l.container,
-        cpuMillicores: d.plan.cpuMillicores,
-        memoryBytes: d.plan.memoryBytes,
-      });
-    }
-    return out;
+    return sampledInstancesOf(this.pool, this.records);
   }
 
   /** The instance role of a running instance (for its credentials); undefined when it is gone or has none. */
@@ -182,23 +174,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
 
   /** Running instances, for tests, the router and `openrunner` tools. */
   instances(serviceId?: string): InstanceView[] {
-    const out: InstanceView[] = [];
-    for (const l of this.pool.all()) {
-      if (l.ending || (serviceId && l.record.serviceId !== serviceId)) continue;
-      const d = this.records.deployment(l.record.deploymentId);
-      out.push({
-        instanceId: l.record.instanceId,
-        deploymentId: l.record.deploymentId,
-        serviceId: l.record.serviceId,
-        address: l.container.network.instanceAddress,
-        port: d?.plan.port ?? 0,
-        healthy: l.checker.verdict === "healthy",
-        serving: d?.role === "serving" && !l.leaving,
-        pid: l.pid,
-        containerId: l.record.containerId,
-      });
-    }
-    return out;
+    return instanceViewsOf(this.pool, this.records, serviceId);
   }
 
   async deploy(spec: DeploymentSpec, ctx: DriverContext): Promise<DeployResult> {
@@ -227,14 +203,29 @@ export class LocalRuntimeDriver implements RuntimeDriver {
         }
       }
       this.records.saveDeployment({ ...d, role: "serving" });
+      this.splits.clear(d.serviceId);
       await this.publish(d.serviceId);
     });
     const n = this.pool.of(d.deploymentId).length;
     ctx.log(`Traffic now goes to deployment ${d.deploymentId} (${n} instance${n === 1 ? "" : "s"}).`);
   }
 
+  splitTraffic(ref: DeploymentRef, percent: number, ctx: DriverContext): Promise<void> {
+    return this.splits.change(ref, percent, ctx, { lock: this.lock, require: (r) => this.requireDeployment(r), publish: (id) => this.publish(id) });
+  }
+
+  measureSplit(ref: DeploymentRef, windowMs: number): Promise<VersionMeasurement> {
+    return measureThrough(this.router, ref, windowMs);
+  }
+
   async retire(ref: DeploymentRef, ctx: DriverContext): Promise<void> {
-    await this.lock.run(ref.serviceId, () => this.retireLocked(ref.deploymentId, ctx));
+    await this.lock.run(ref.serviceId, async () => {
+      if (this.splits.get(ref.serviceId)?.deploymentId === ref.deploymentId) {
+        this.splits.clear(ref.serviceId, ref.deploymentId);
+        await this.publish(ref.serviceId); // its clients back to the serving version before it stops
+      }
+      await this.retireLocked(ref.deploymentId, ctx);
+    });
   }
 
   async pause(serviceId: string, ctx: DriverContext): Promise<void> {
@@ -244,6 +235,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       await this.routeLock.run(serviceId, async () => {
         // Nothing serves from here on, so an instance turning healthy meanwhile publishes nothing.
         for (const d of mine) if (d.role === "serving") this.records.saveDeployment({ ...d, role: "standby" });
+        this.splits.clear(serviceId);
         if (shown) await this.router.apply(routeOf(shown, [], "paused"));
       });
       for (const d of mine) await this.retireLocked(d.deploymentId, ctx);
@@ -259,6 +251,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
     const gone = await this.routeLock.run(serviceId, async () => {
       const mine = this.records.deployments().filter((d) => d.serviceId === serviceId);
       for (const d of mine) this.records.removeDeployment(d.deploymentId);
+      this.splits.clear(serviceId);
       await this.router.remove(serviceId);
       return mine.map((d) => d.deploymentId);
     });
@@ -276,37 +269,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
 
   /** Finds the image the engine resolved and records the deployment (inside the image store's hold). */
   private async prepare(spec: DeploymentSpec): Promise<DeploymentRecord> {
-    const image = await this.opts.images.get(spec.image.digest);
-    if (!image) {
-      throw new AppRunnerError("InstanceFailed", `The image ${spec.image.identifier} (${spec.image.digest}) is not on this host.`);
-    }
-    const plan = makeInstancePlan(spec, image.config);
-    const { uid, gid } = resolveImageUser(image.rootfs, plan.user);
-    const d: DeploymentRecord = {
-      deploymentId: spec.deploymentId,
-      serviceId: spec.serviceId,
-      serviceName: spec.serviceName,
-      serviceArn: spec.serviceArn,
-      operationId: spec.operationId,
-      imageIdentifier: spec.image.identifier,
-      resolvedDigest: spec.image.digest,
-      manifestDigest: image.manifestDigest,
-      imageRootfs: image.rootfs,
-      plan,
-      uid,
-      gid,
-      healthCheck: spec.healthCheck,
-      // As App Runner, a deployment starts as many instances as serve now (provisioned doubles meanwhile).
-      desired: Math.min(spec.autoScaling.maxSize, Math.max(1, spec.autoScaling.minSize, this.servingOf(spec.serviceId)?.desired ?? 0)),
-      minSize: spec.autoScaling.minSize,
-      maxSize: spec.autoScaling.maxSize,
-      maxConcurrency: spec.autoScaling.maxConcurrency,
-      hosts: spec.hosts,
-      tracing: spec.tracing,
-      ...(spec.instance.InstanceRoleArn ? { instanceRoleArn: spec.instance.InstanceRoleArn } : {}),
-      role: "starting",
-      createdAt: this.opts.clock.now(),
-    };
+    const d = await deploymentRecordOf(spec, this.opts.images, this.opts.clock.now(), this.servingOf(spec.serviceId)?.desired ?? 0);
     this.records.saveDeployment(d);
     return d;
   }
@@ -404,7 +367,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
   private publish(serviceId: string): Promise<void> {
     return this.routeLock.run(serviceId, async () => {
       const d = this.servingOf(serviceId);
-      if (d) await this.router.apply(routeOf(d, this.pool.of(d.deploymentId)));
+      if (d) await this.router.apply(splitRouteOf(routeOf(d, this.pool.of(d.deploymentId)), d, this.splits, this.records, this.pool));
     });
   }
 

@@ -27,6 +27,8 @@ export interface LocalRuntimeSettings {
   autoscaleWindows?: { stableWindowSeconds?: number; scaleDownDelayMs?: number };
   /** Tests only: the shortest idle period the `openrunner:scale-to-zero` tag accepts (30 s otherwise). */
   scaleToZeroMinIdleMs?: number;
+  /** Tests only: the shortest step interval and window the `openrunner:gradual-rollout` tag accepts (10 s otherwise). */
+  rolloutMinIntervalMs?: number;
   /** How often instance CPU and memory are sampled (10 s by default). */
   usageSampleMs?: number;
   /** How often each service's requests in flight are sampled for Concurrency (1 s by default). */

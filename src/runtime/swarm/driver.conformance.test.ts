@@ -7,11 +7,12 @@
 import { dockerdSkipReason } from "../../../test/support/dockerd.js";
 import { conformanceImages } from "../../../test/support/conformance-images.js";
 import { startSwarmDriver, swarmLeftovers } from "../../../test/support/swarm-driver.js";
-import { runDriverConformance, type ConformanceHarness } from "../conformance.js";
+import { RecordingRouter, runDriverConformance, type ConformanceHarness } from "../conformance.js";
 
 async function swarmHarness(): Promise<ConformanceHarness> {
   // Longer than the suite's abort window, so only the abort can end that wait in time.
-  const setup = await startSwarmDriver({ startupBudgetMs: 60_000 });
+  const router = new RecordingRouter();
+  const setup = await startSwarmDriver({ startupBudgetMs: 60_000, router });
   const { driver, dockerd, registry, owner } = setup;
   return {
     driver,
@@ -20,6 +21,7 @@ async function swarmHarness(): Promise<ConformanceHarness> {
     serving: async (serviceId) => driver.instances(serviceId).map((i) => ({ address: i.address, port: i.port })),
     leftovers: () => swarmLeftovers(dockerd.api, owner),
     teardown: () => setup.stop(),
+    router,
   };
 }
 

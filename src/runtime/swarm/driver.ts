@@ -8,7 +8,9 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { ScalableService } from "../../autoscaler/autoscaler.js";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
-import { NO_ROUTER, type TrafficRouter } from "../../router/types.js";
+import { NO_ROUTER, type TrafficRouter, type VersionMeasurement } from "../../router/types.js";
+import { measureThrough, TrafficSplits } from "../traffic-splits.js";
+import { splitRouteOf } from "./traffic-split.js";
 import type { DeploymentRef, DeploymentSpec, DeployResult, DriverContext, RuntimeDriver } from "../driver.js";
 import { STARTUP_BUDGET_MS } from "../health/health-state.js";
 import { KeyedLock } from "../keyed-lock.js";
@@ -34,6 +36,8 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
   private readonly routeLock = new KeyedLock();
   /** The instances each service's route was last given (`id@address:port`, sorted). */
   private readonly published = new Map<string, string[]>();
+  /** Gradual rollouts under way: the new version's share of each service's clients. */
+  private readonly splits = new TrafficSplits();
   /** The node whose Engine API `opts.api` is: its tasks' containers can be read from here. */
   private localNode = "";
   /** Deployments going to zero: their tasks take no new request while they drain (scale to zero). */
@@ -154,14 +158,27 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
         if (other.serviceId === d.serviceId && other.deploymentId !== d.deploymentId && other.role === "serving") await this.setRole(other, "standby");
       }
       await this.setRole(d, "serving");
+      this.splits.clear(d.serviceId);
       await this.publish(d.serviceId);
     });
     const n = this.published.get(ref.serviceId)?.length ?? 0;
     ctx.log(`Traffic now goes to deployment ${ref.deploymentId} (${plural(n, "instance")}).`);
   }
 
+  splitTraffic(ref: DeploymentRef, percent: number, ctx: DriverContext): Promise<void> {
+    return this.splits.change(ref, percent, ctx, { lock: this.lock, require: (r) => this.requireDeployment(r), publish: (id) => this.publish(id) });
+  }
+
+  measureSplit(ref: DeploymentRef, windowMs: number): Promise<VersionMeasurement> {
+    return measureThrough(this.router, ref, windowMs);
+  }
+
   async retire(ref: DeploymentRef, ctx: DriverContext): Promise<void> {
     await this.lock.run(ref.serviceId, async () => {
+      if (this.splits.get(ref.serviceId)?.deploymentId === ref.deploymentId) {
+        this.splits.clear(ref.serviceId, ref.deploymentId);
+        await this.publish(ref.serviceId); // its clients back to the serving version before it stops
+      }
       const d = this.watcher.deployment(ref.deploymentId) ?? (await this.services.list({ [LABELS.deploymentId]: ref.deploymentId }))[0];
       if (d) await this.retireLocked(d, ctx, true);
     });
@@ -176,6 +193,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
         // Nothing serves from here on, so a task turning healthy meanwhile publishes nothing.
         for (const d of mine) this.watcher.drop(d.deploymentId);
         this.published.delete(serviceId);
+        this.splits.clear(serviceId);
         if (shown) await this.router.apply(routeOf(shown, [], "paused"));
       });
       for (const d of mine) await this.retireLocked(d, ctx, true, tasks.get(d.deploymentId));
@@ -187,6 +205,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
     await this.routeLock.run(serviceId, async () => {
       for (const d of this.watcher.deployments()) if (d.serviceId === serviceId) this.watcher.drop(d.deploymentId);
       this.published.delete(serviceId);
+      this.splits.clear(serviceId);
       await this.router.remove(serviceId);
     });
     await this.lock.run(serviceId, async () => {
@@ -260,11 +279,12 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
   private async followTasks(): Promise<void> {
     for (const d of this.watcher.deployments()) {
       if (d.role !== "serving") continue;
-      const now = this.routableOf(d).map(routeKey);
-      if (now.length > 0) this.startFailures.serving(d.deploymentId);
+      const routable = this.routableOf(d).map(routeKey);
+      if (routable.length > 0) this.startFailures.serving(d.deploymentId);
+      const now = [...routable, ...splitRouteOf(routeOf(d, []), d, this.splits, this.watcher.instances()).keys];
       const before = this.published.get(d.serviceId);
       if (before && before.join() === now.join()) continue;
-      const lost = lostTasks(before ?? [], now);
+      const lost = lostTasks(before ?? [], now).filter((id) => !id.startsWith("split:"));
       try {
         if (lost.length > 0) await this.router.failed(d.serviceId, lost);
         await this.publish(d.serviceId);
@@ -280,8 +300,9 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
       const d = this.servingOf(serviceId);
       if (!d) return;
       const instances = this.routableOf(d);
-      await this.router.apply(routeOf(d, instances));
-      this.published.set(serviceId, instances.map(routeKey));
+      const split = splitRouteOf(routeOf(d, instances), d, this.splits, this.watcher.instances());
+      await this.router.apply(split.route);
+      this.published.set(serviceId, [...instances.map(routeKey), ...split.keys]);
     });
   }
 
