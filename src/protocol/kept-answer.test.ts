@@ -1,14 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { answerBytes, keptAnswer } from "./kept-answer.js";
+import { answerJson, keptAnswer } from "./kept-answer.js";
 
 describe("kept answers", () => {
-  it("answers a kept answer with the bytes made when it was kept, the same JSON.stringify makes", () => {
+  it("answers a kept answer with the JSON made when it was kept, the same JSON.stringify makes, and its UTF-8 length", () => {
     const answer = keptAnswer({ Service: { ServiceName: "a", Tags: [{ Key: "k", Value: "ü" }], CreatedAt: 1.5 } });
-    const first = answerBytes(answer);
-    assert.ok(Buffer.isBuffer(first));
-    assert.equal(first.toString("utf8"), JSON.stringify(answer));
-    assert.equal(answerBytes(answer), first);
+    const first = answerJson(answer);
+    assert.equal(first.text, JSON.stringify(answer));
+    assert.equal(first.bytes, Buffer.byteLength(first.text));
+    assert.equal(first.bytes, first.text.length + 1);
+    assert.equal(answerJson(answer), first);
   });
 
   it("freezes a kept answer all the way down, so its bytes cannot go stale", () => {
@@ -22,11 +23,11 @@ describe("kept answers", () => {
 
   it("serializes any other answer on every call, frozen or not, and an absent one as {}", () => {
     const plain = { Service: { Status: "RUNNING" } };
-    assert.equal(answerBytes(plain), JSON.stringify(plain));
+    assert.equal(answerJson(plain).text, JSON.stringify(plain));
     plain.Service.Status = "PAUSED";
-    assert.equal(answerBytes(plain), JSON.stringify(plain));
+    assert.equal(answerJson(plain).text, JSON.stringify(plain));
     const frozen = Object.freeze({ Service: { Status: "RUNNING" } });
-    assert.equal(answerBytes(frozen), JSON.stringify(frozen));
-    assert.equal(answerBytes(undefined), "{}");
+    assert.notEqual(answerJson(frozen), answerJson(frozen));
+    assert.deepEqual(answerJson(undefined), { text: "{}", bytes: 2 });
   });
 });
