@@ -46,7 +46,7 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
     // Opened here first: the schema exists before the writer thread opens its own connection.
     const file = join(deps.dataDir, "trail.db");
     const store = TrailStore.open(file);
-    const writer = new TrailWriter(file);
+    const writer = new TrailWriter(file, { logger: deps.logger });
     const recorder = new TrailRecorder({
       write: (batch) => writer.append(batch),
       logger: deps.logger,

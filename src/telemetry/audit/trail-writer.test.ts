@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -20,6 +20,18 @@ const entry = (n: number): TrailEntry => ({
   resources: [{ ResourceType: "AWS::AppRunner::Service", ResourceName: SERVICE }],
   event: JSON.stringify({ n }),
 });
+
+/** Nice value of each thread of this process, by thread id (Linux: field 19 of /proc/self/task/<tid>/stat). */
+function threadNiceValues(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+    // Fields after the command name, which may hold spaces: state is field 3, nice field 19.
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    out.set(Number(tid), Number(fields[16]));
+  }
+  return out;
+}
 
 describe("the trail writer thread", () => {
   let dir: string;
@@ -50,6 +62,23 @@ describe("the trail writer thread", () => {
     } finally {
       await writer.close();
       store.close();
+    }
+  });
+
+  it("runs below the event loop's priority: its own thread's nice value, the others' unchanged", { skip: process.platform !== "linux" }, async () => {
+    const file = join(dir, "nice.db");
+    TrailStore.open(file).close();
+    const before = threadNiceValues();
+    const writer = new TrailWriter(file, { nice: 7 });
+    try {
+      await writer.append([entry(1)]);
+      const after = threadNiceValues();
+      const lowered = [...after].filter(([tid, nice]) => nice === 7 && before.get(tid) !== 7);
+      assert.equal(lowered.length, 1, `one thread at nice 7: ${JSON.stringify([...after])}`);
+      assert.equal(after.get(process.pid), before.get(process.pid));
+      for (const [tid, nice] of before) if (after.has(tid)) assert.equal(after.get(tid), nice, `thread ${tid} kept its nice value`);
+    } finally {
+      await writer.close();
     }
   });
 
