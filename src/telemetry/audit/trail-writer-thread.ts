@@ -8,7 +8,15 @@ import { TrailStore, type TrailRow } from "./trail-store.js";
 
 export interface AppendMessage {
   id: number;
-  rows: readonly TrailRow[];
+  /** Each event's text as UTF-8 bytes (see PackedTrailEntry), made text again here. */
+  rows: readonly TrailRow<Uint8Array>[];
+}
+
+const utf8 = new TextDecoder();
+
+function unpacked(row: TrailRow<Uint8Array>): TrailRow {
+  const [eventId, eventTime, eventName, eventSource, readOnly, username, accessKeyId, resources, event, ...named] = row;
+  return [eventId, eventTime, eventName, eventSource, readOnly, username, accessKeyId, resources, utf8.decode(event), ...named];
 }
 export interface AppendAnswer {
   id: number;
@@ -46,7 +54,7 @@ if (port) {
     }
     try {
       store ??= TrailStore.open(file);
-      store.appendRows(m.rows);
+      store.appendRows(m.rows.map(unpacked));
       port.postMessage({ id: m.id } satisfies AppendAnswer);
     } catch (err) {
       port.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) } satisfies AppendAnswer);

@@ -5,11 +5,11 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TrailEntry } from "./cloudtrail-event.js";
 import { TrailStore } from "./trail-store.js";
-import { TrailWriter } from "./trail-writer.js";
+import { packTrailEntry, TrailWriter } from "./trail-writer.js";
 
 const SERVICE = "arn:aws:apprunner:us-east-1:123456789012:service/a/0123456789abcdef0123456789abcdef";
 
-const entry = (n: number): TrailEntry => ({
+const unpackedEntry = (n: number): TrailEntry => ({
   eventId: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
   eventTime: 1000 * n,
   eventName: n % 2 === 0 ? "DescribeService" : "UpdateService",
@@ -18,8 +18,10 @@ const entry = (n: number): TrailEntry => ({
   username: n % 3 === 0 ? undefined : "root",
   accessKeyId: "AKIAROOT",
   resources: [{ ResourceType: "AWS::AppRunner::Service", ResourceName: SERVICE }],
-  event: JSON.stringify({ n }),
+  event: JSON.stringify({ n, text: "ü→" }),
 });
+/** What the recorder hands the writer: the event's text as UTF-8 bytes. */
+const entry = (n: number) => packTrailEntry(unpackedEntry(n));
 
 /** Nice value of each thread of this process, by thread id (Linux: field 19 of /proc/self/task/<tid>/stat). */
 function threadNiceValues(): Map<number, number> {
@@ -53,6 +55,11 @@ describe("the trail writer thread", () => {
       assert.deepEqual(
         rows.map((r) => [r.eventId, r.eventName, r.readOnly, r.username, r.resources]),
         [3, 2, 1].map((n) => [entry(n).eventId, entry(n).eventName, entry(n).readOnly, entry(n).username, entry(n).resources]),
+      );
+      // The text sent as bytes is stored as the same text (TEXT, not a BLOB), non-ASCII included.
+      assert.deepEqual(
+        rows.map((r) => [typeof r.event, r.event]),
+        [3, 2, 1].map((n) => ["string", unpackedEntry(n).event]),
       );
       assert.equal(store.lookup({ attribute: { key: "ResourceName", value: SERVICE }, start: 0, end: 10_000, limit: 10 }).length, 3);
       const last = writer.append([entry(4)]);
