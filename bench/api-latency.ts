@@ -10,6 +10,7 @@
  *   node dist/bench/api-latency.js [--services 25] [--requests 5000] [--warmup 5000]
  *     [--concurrency 16] [--out results.json] [--server-node-args="--cpu-prof --cpu-prof-dir=DIR"]
  *     [--clients sdk,replay]   (e.g. --clients replay: only the server-bound rows, a quicker run)
+ *     [--operations DescribeService,ListServices]   (e.g. one operation, for more runs in the same minutes)
  */
 import { DescribeServiceCommand, ListServicesCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -41,6 +42,7 @@ const { values: args } = parseArgs({
     out: { type: "string" },
     "server-node-args": { type: "string" },
     clients: { type: "string", default: "sdk,replay" },
+    operations: { type: "string", default: "DescribeService,ListServices" },
   },
 });
 const SERVICES = positive("services", args.services);
@@ -49,6 +51,8 @@ const WARMUP = positive("warmup", args.warmup);
 const CONCURRENCY = positive("concurrency", args.concurrency);
 const CLIENTS = (["sdk", "replay"] as const).filter((c) => args.clients.split(",").includes(c));
 if (CLIENTS.length === 0) throw new Error("--clients takes sdk, replay or both (comma-separated)");
+const OPERATIONS = (["DescribeService", "ListServices"] as const).filter((o) => args.operations.split(",").includes(o));
+if (OPERATIONS.length === 0) throw new Error("--operations takes DescribeService, ListServices or both (comma-separated)");
 
 interface Phase {
   client: ClientKind;
@@ -96,7 +100,10 @@ async function main(): Promise<void> {
   let baseline: ReadyChild | undefined;
   try {
     // Node flags for the server only (e.g. --cpu-prof, which NODE_OPTIONS does not accept).
-    openrunner = await startOpenRunnerChild(args["server-node-args"]?.split(/\s+/).filter(Boolean) ?? []);
+    // No built-in registry: its fixed port (8601) may be held by another server on the machine, and the bench calls only the App Runner API.
+    openrunner = await startOpenRunnerChild(args["server-node-args"]?.split(/\s+/).filter(Boolean) ?? [], {
+      upArgs: ["--runtime", "none", "--registry-port", "0"],
+    });
     const orSdk = benchClient(openrunner.endpoint, openrunner.credentials, CONCURRENCY);
     cleanups.push(() => orSdk.destroy());
     const arns = await createServices(orSdk, SERVICES);
@@ -123,7 +130,7 @@ async function main(): Promise<void> {
     ] as const;
     const phases: Phase[] = [];
     for (const client of CLIENTS) {
-      for (const operation of ["DescribeService", "ListServices"] as const) {
+      for (const operation of OPERATIONS) {
         // Alternate servers row by row so a noisy moment on the machine hits both alike.
         for (const s of servers) {
           const base = { client, target: s.target, operation, serverPid: s.pid };

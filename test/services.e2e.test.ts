@@ -1,4 +1,5 @@
 import {
+  CreateAutoScalingConfigurationCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
   DescribeServiceCommand,
@@ -7,6 +8,7 @@ import {
   PauseServiceCommand,
   ResumeServiceCommand,
   StartDeploymentCommand,
+  UpdateDefaultAutoScalingConfigurationCommand,
   UpdateServiceCommand,
   type AppRunnerClient,
 } from "@aws-sdk/client-apprunner";
@@ -20,6 +22,8 @@ const image = { ImageIdentifier: "127.0.0.1:5000/hello:latest", ImageRepositoryT
 async function statusOf(client: AppRunnerClient, arn: string): Promise<string | undefined> {
   return (await client.send(new DescribeServiceCommand({ ServiceArn: arn }))).Service?.Status;
 }
+
+const describeOf = async (client: AppRunnerClient, arn: string) => (await client.send(new DescribeServiceCommand({ ServiceArn: arn }))).Service;
 
 async function settled(client: AppRunnerClient, arn: string): Promise<string> {
   return eventually(async () => {
@@ -124,5 +128,36 @@ describe("service lifecycle through @aws-sdk/client-apprunner", () => {
       ops.OperationSummaryList?.map((o) => `${o.Type}:${o.Status}`),
       ["DELETE_SERVICE:SUCCEEDED", "CREATE_SERVICE:FAILED"],
     );
+  });
+
+  // DescribeService keeps its answer (and its JSON) while the service and its auto scaling
+  // configuration are unchanged (src/api/operations/services.ts): every change must show.
+  it("DescribeService shows an update of the service and a change of its auto scaling configuration's default flag after a kept answer", async () => {
+    const { client } = server;
+    const asc = await client.send(new CreateAutoScalingConfigurationCommand({ AutoScalingConfigurationName: "kept", MaxSize: 3 }));
+    const ascArn = asc.AutoScalingConfiguration?.AutoScalingConfigurationArn ?? "";
+    const created = await client.send(
+      new CreateServiceCommand({ ServiceName: "kept-answer", SourceConfiguration: { ImageRepository: image }, AutoScalingConfigurationArn: ascArn }),
+    );
+    const arn = created.Service?.ServiceArn ?? "";
+    await eventually(async () => ((await describeOf(client, arn))?.Status === "RUNNING" ? true : undefined));
+    // Asked twice: the second answer is the kept one.
+    for (let i = 0; i < 2; i++) {
+      const s = await describeOf(client, arn);
+      assert.equal(s?.InstanceConfiguration?.Cpu, "1024");
+      assert.equal(s?.AutoScalingConfigurationSummary?.IsDefault, false);
+    }
+
+    await client.send(new UpdateServiceCommand({ ServiceArn: arn, InstanceConfiguration: { Cpu: "2 vCPU", Memory: "4 GB" } }));
+    assert.equal((await describeOf(client, arn))?.InstanceConfiguration?.Cpu, "2048");
+    await eventually(async () => ((await describeOf(client, arn))?.Status === "RUNNING" ? true : undefined));
+    const before = await describeOf(client, arn);
+    assert.equal(before?.AutoScalingConfigurationSummary?.IsDefault, false);
+
+    // Only the configuration's row changes: the service's document stays the same.
+    await client.send(new UpdateDefaultAutoScalingConfigurationCommand({ AutoScalingConfigurationArn: ascArn }));
+    const after = await describeOf(client, arn);
+    assert.equal(after?.AutoScalingConfigurationSummary?.IsDefault, true);
+    assert.equal(after?.UpdatedAt?.getTime(), before?.UpdatedAt?.getTime());
   });
 });

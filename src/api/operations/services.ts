@@ -5,7 +5,7 @@ import type {
   UpdateServiceRequest,
 } from "@aws-sdk/client-apprunner";
 import { newResourceId, newUrlLabel, serviceArn } from "../../domain/arns.js";
-import { autoScalingSummary, defaultAutoScalingConfiguration, resolveAutoScalingConfiguration, type AutoScalingDoc } from "../../domain/auto-scaling.js";
+import { autoScalingSummary, defaultAutoScalingConfiguration, resolveAutoScalingConfiguration, type AutoScalingDoc, type AutoScalingRow } from "../../domain/auto-scaling.js";
 import { resolveCpuMemory } from "../../domain/instance-configuration.js";
 import { DEFAULT_OBSERVABILITY, withHealthCheckDefaults, withNetworkDefaults } from "../../domain/service-defaults.js";
 import type { ServiceDoc, ServiceInternal, ServiceRow } from "../../domain/service-record.js";
@@ -17,6 +17,7 @@ import { withoutWithheld } from "../../store/sealed-json.js";
 import { invalidRequest, notFound, quotaExceeded } from "../../errors/app-runner-error.js";
 import type { OperationType } from "../../store/operations.js";
 import { handler, type OperationHandler, type RequestContext } from "../../domain/api-context.js";
+import { keptAnswer } from "../../protocol/kept-answer.js";
 import { listPage } from "../../protocol/paging.js";
 import { epochSeconds, type Wire } from "../../protocol/wire.js";
 import { checkTags, requireService } from "./common.js";
@@ -25,11 +26,11 @@ import { checkTags, requireService } from "./common.js";
  * The service as the API shows it: its auto scaling summary as it is now, and without members
  * its KMS key would not open (disabled after a restart): DescribeService keeps describing it.
  */
-function withLiveSummary(ctx: RequestContext, s: ServiceRow): ServiceDoc {
+function withLiveSummary(ctx: RequestContext, s: ServiceRow, ascRow?: AutoScalingRow): ServiceDoc {
   const doc = withoutWithheld(s.doc);
   const ascArn = doc.AutoScalingConfigurationSummary?.AutoScalingConfigurationArn;
   if (!ascArn) return doc;
-  const asc = ctx.store.resources.get<AutoScalingDoc>(ascArn);
+  const asc = ascRow ?? ctx.store.resources.get<AutoScalingDoc>(ascArn);
   return asc ? { ...doc, AutoScalingConfigurationSummary: autoScalingSummary(asc, true) } : doc;
 }
 
@@ -87,12 +88,35 @@ const createService = handler<Wire<CreateServiceRequest>>((input, ctx) => {
   });
 });
 
+interface Described {
+  asc: AutoScalingRow | undefined;
+  answer: { Service: ServiceDoc };
+}
+/**
+ * DescribeService's answer by the service's document: the store's documents are frozen and
+ * shared until the row changes, so while neither it nor its auto scaling configuration does,
+ * the answer (and its JSON, see keptAnswer) is the one made before.
+ */
+const described = new WeakMap<ServiceDoc, Described>();
+
+function describeAnswer(ctx: RequestContext, row: ServiceRow): { Service: ServiceDoc } {
+  // A document not frozen is not the store's shared copy (members its KMS key would not open are read again each time).
+  if (!Object.isFrozen(row.doc)) return { Service: withLiveSummary(ctx, row) };
+  const ascArn = row.doc.AutoScalingConfigurationSummary?.AutoScalingConfigurationArn;
+  const asc = ascArn ? ctx.store.resources.get<AutoScalingDoc>(ascArn) : undefined;
+  const kept = described.get(row.doc);
+  if (kept && kept.asc?.doc === asc?.doc && kept.asc?.deletedAt === asc?.deletedAt) return kept.answer;
+  const answer = keptAnswer({ Service: withLiveSummary(ctx, row, asc) });
+  described.set(row.doc, { asc, answer });
+  return answer;
+}
+
 // The service and its auto scaling configuration from one snapshot, with the file locked once.
 const describeService = handler<Wire<DescribeServiceRequest>>((input, ctx) =>
   ctx.store.read(() => {
     const row = ctx.store.resources.get<ServiceDoc, ServiceInternal>(input.ServiceArn ?? "");
     if (!row || row.kind !== "service") throw notFound(`Service not found: ${input.ServiceArn ?? ""}`);
-    return { Service: withLiveSummary(ctx, row) };
+    return describeAnswer(ctx, row);
   }),
 );
 

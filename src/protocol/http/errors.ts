@@ -1,5 +1,6 @@
 import type { ServerResponse } from "node:http";
 import type { AppRunnerError } from "../../errors/app-runner-error.js";
+import { answerJson } from "../kept-answer.js";
 
 /** AWS JSON error: `__type` and `Message` in the body, the type again in x-amzn-ErrorType. */
 export function writeError(res: ServerResponse, requestId: string, jsonVersion: string, err: AppRunnerError): void {
@@ -14,11 +15,11 @@ export function writeError(res: ServerResponse, requestId: string, jsonVersion: 
 }
 
 export function writeJson(res: ServerResponse, requestId: string, jsonVersion: string, output: unknown): void {
-  const body = JSON.stringify(output ?? {});
+  const body = answerJson(output);
   res.writeHead(200, {
     "Content-Type": `application/x-amz-json-${jsonVersion}`,
-    "Content-Length": Buffer.byteLength(body),
+    "Content-Length": body.bytes,
     "x-amzn-RequestId": requestId,
   });
-  res.end(body);
+  res.end(body.text);
 }

@@ -9,7 +9,7 @@ import { TrailRecorder } from "./recorder.js";
 import { RETENTION_ENV, retentionDaysFrom } from "./retention.js";
 import { RetentionSweeper } from "./retention-sweeper.js";
 import { TrailStore } from "./trail-store.js";
-import { TrailWriter } from "./trail-writer.js";
+import { packTrailEntry, TrailWriter, type PackedTrailEntry } from "./trail-writer.js";
 
 export interface AuditOptions {
   /** Days of history kept; else OPENRUNNER_TRAIL_RETENTION_DAYS; else CloudTrail's 90. */
@@ -46,8 +46,8 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
     // Opened here first: the schema exists before the writer thread opens its own connection.
     const file = join(deps.dataDir, "trail.db");
     const store = TrailStore.open(file);
-    const writer = new TrailWriter(file);
-    const recorder = new TrailRecorder({
+    const writer = new TrailWriter(file, { logger: deps.logger });
+    const recorder = new TrailRecorder<PackedTrailEntry>({
       write: (batch) => writer.append(batch),
       logger: deps.logger,
       ...(options.flushEveryMs !== undefined ? { flushEveryMs: options.flushEveryMs } : {}),
@@ -87,7 +87,7 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
           const principal = call.principal ?? (call.accessKeyId ? deps.credentials.find(call.accessKeyId)?.principal : undefined);
           const { region, accountId } = deps.config;
           const ctx = { region, accountId, eventId: uuid(deps.random), principal };
-          recorder.record(toTrailEntry(call, prepared !== undefined ? { ...ctx, requestParameters: prepared } : ctx));
+          recorder.record(packTrailEntry(toTrailEntry(call, prepared !== undefined ? { ...ctx, requestParameters: prepared } : ctx)));
         } catch (err) {
           // The call has been answered already; what went wrong is logged, never dropped unseen.
           deps.logger("audit trail could not record a call", { operation: call.operation, requestId: call.requestId, error: errorText(err) });

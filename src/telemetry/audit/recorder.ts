@@ -1,12 +1,12 @@
 import type { TrailEntry } from "./cloudtrail-event.js";
 
-export interface RecorderOptions {
+export interface RecorderOptions<E = TrailEntry> {
   /**
    * Where a batch goes, called off the request path: synchronously (SQLite on this thread) or
    * as a promise (a writer thread). One asynchronous write at a time; what is recorded
    * meanwhile waits for the next batch.
    */
-  write(entries: readonly TrailEntry[]): void | Promise<void>;
+  write(entries: readonly E[]): void | Promise<void>;
   logger: (message: string, fields?: Record<string, unknown>) => void;
   /** How long an event may wait in memory before it is written. */
   flushEveryMs?: number;
@@ -21,8 +21,8 @@ export interface RecorderOptions {
  * array push: never a disk write, never an error. A failed write is logged and the batch kept
  * for the next flush (event ids make a retried batch idempotent), up to maxBuffered.
  */
-export class TrailRecorder {
-  private buffer: TrailEntry[] = [];
+export class TrailRecorder<E = TrailEntry> {
+  private buffer: E[] = [];
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Immediate | undefined;
@@ -34,13 +34,13 @@ export class TrailRecorder {
   private readonly batchSize: number;
   private readonly maxBuffered: number;
 
-  constructor(private readonly opts: RecorderOptions) {
+  constructor(private readonly opts: RecorderOptions<E>) {
     this.flushEveryMs = opts.flushEveryMs ?? 200;
     this.batchSize = opts.batchSize ?? 500;
     this.maxBuffered = opts.maxBuffered ?? 50_000;
   }
 
-  record(entry: TrailEntry): void {
+  record(entry: E): void {
     this.buffer.push(entry);
     if (this.buffer.length > this.maxBuffered) {
       const excess = this.buffer.length - this.maxBuffered;
@@ -103,7 +103,7 @@ export class TrailRecorder {
     this.flush();
   }
 
-  private failed(batch: TrailEntry[], err: unknown): void {
+  private failed(batch: E[], err: unknown): void {
     this.inFlight = undefined;
     this.inFlightEvents = 0;
     this.buffer = batch.concat(this.buffer);

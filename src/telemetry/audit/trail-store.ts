@@ -34,7 +34,7 @@ export interface TrailQuery {
  * An entry as the columns it is stored in, then its resources' type and name pairs: strings
  * and numbers only, which a worker thread receives far cheaper than objects.
  */
-export type TrailRow = [
+export type TrailRow<Event = string> = [
   eventId: string,
   eventTime: number,
   eventName: string,
@@ -43,12 +43,13 @@ export type TrailRow = [
   username: string | null,
   accessKeyId: string | null,
   resources: string,
-  event: string,
+  event: Event,
   ...resourceTypeAndName: string[],
 ];
 
-export function trailRow(e: TrailEntry): TrailRow {
-  const row: TrailRow = [
+/** The row of an entry; its event text as it comes (a string, or bytes for the writer thread). */
+export function trailRow<Event = string>(e: Omit<TrailEntry, "event"> & { event: Event }): TrailRow<Event> {
+  const row: TrailRow<Event> = [
     e.eventId,
     e.eventTime,
     e.eventName,

@@ -2,9 +2,36 @@ import { Worker } from "node:worker_threads";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { TrailEntry } from "./cloudtrail-event.js";
 import { trailRow } from "./trail-store.js";
-import type { AppendAnswer, AppendMessage } from "./trail-writer-thread.js";
+import type { AppendAnswer, AppendMessage, PriorityWarning, WriterThreadData } from "./trail-writer-thread.js";
 
 const THREAD = new URL("./trail-writer-thread.js", import.meta.url);
+
+export interface TrailWriterOptions {
+  /**
+   * The writer thread's nice value (Linux). At the event loop's priority, the thread's
+   * transactions took the CPU from the API's answers on a two-core machine and lengthened their
+   * tail (docs/performance.md, "December (3)").
+   */
+  nice?: number;
+  logger?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** Lower than the event loop, not lowest: under load from elsewhere the trail still keeps up (see TrailRecorder's maxBuffered). */
+export const TRAIL_WRITER_NICE = 10;
+
+/**
+ * A recorded event as it waits for the writer thread: its CloudTrail text (~1 KB) as UTF-8 bytes
+ * outside the JS heap. As a string, every waiting event was copied by the young-generation
+ * scavenges it lived through and then promoted: 0.45 of the ~1.1 MB each scavenge copied, and a
+ * scavenge pauses every request in flight (docs/performance.md, "December (3)").
+ */
+export interface PackedTrailEntry extends Omit<TrailEntry, "event"> {
+  event: Uint8Array;
+}
+
+export function packTrailEntry(e: TrailEntry): PackedTrailEntry {
+  return { ...e, event: Buffer.from(e.event, "utf8") };
+}
 
 interface Waiter {
   resolve(): void;
@@ -25,16 +52,20 @@ export class TrailWriter {
   /** The thread being ended: it keeps the process alive until it has exited. */
   private closing: Worker | undefined;
 
-  constructor(private readonly file: string) {}
+  constructor(
+    private readonly file: string,
+    private readonly options: TrailWriterOptions = {},
+  ) {}
 
-  append(entries: readonly TrailEntry[]): Promise<void> {
+  append(entries: readonly PackedTrailEntry[]): Promise<void> {
     const worker = (this.worker ??= this.startThread());
     const id = this.nextId++;
     // Referenced while a batch is out, so whoever awaits it is not left behind by an exiting event loop.
     if (this.waiting.size === 0) worker.ref();
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, rows: entries.map(trailRow) } satisfies AppendMessage);
+      // The bytes of events packed together share a pooled ArrayBuffer, which the message copies once.
+      worker.postMessage({ id, rows: entries.map((e) => trailRow(e)) } satisfies AppendMessage);
     });
   }
 
@@ -51,9 +82,14 @@ export class TrailWriter {
 
   private startThread(): Worker {
     // No flags from the parent: under `node --test`, the thread would otherwise start a test runner instead of the writer.
-    const worker = new Worker(THREAD, { workerData: { file: this.file }, execArgv: [] });
+    const workerData: WriterThreadData = { file: this.file, nice: this.options.nice ?? TRAIL_WRITER_NICE };
+    const worker = new Worker(THREAD, { workerData, execArgv: [] });
     // Idle, the thread does not keep the process alive; close() ends it on shutdown.
-    worker.on("message", (a: AppendAnswer) => {
+    worker.on("message", (a: AppendAnswer | PriorityWarning) => {
+      if ("warning" in a) {
+        this.options.logger?.(a.warning);
+        return;
+      }
       const w = this.waiting.get(a.id);
       this.waiting.delete(a.id);
       if (this.waiting.size === 0 && this.closing !== worker) worker.unref();
