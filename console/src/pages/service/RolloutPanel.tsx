@@ -7,6 +7,7 @@ import { BUSY_STATUSES } from "../../api/services";
 import { ErrorBanner } from "../../components/Field";
 import { StatusBadge } from "../../components/StatusBadge";
 import { formatTime, usePolled } from "../../hooks";
+import { Link } from "../../router";
 import type { TabProps } from "./ServiceDashboard";
 
 
@@ -102,11 +103,17 @@ export function RolloutPanel({ service }: TabProps): ReactNode {
   const r = rollout.data;
   if (!r) return rollout.error ? <ErrorBanner message={rollout.error} listing="rollouts" /> : null;
   const s = r.Settings;
+  const logsPath = `/services/${encodeURIComponent(service.ServiceName ?? "")}/${service.ServiceId ?? ""}/logs`;
   return (
     <section aria-labelledby="rollout-title" className="card rollout" data-rollout-status={r.Status} data-operation={r.OperationId}>
       <div className="card-head">
         <h2 id="rollout-title">Gradual rollout</h2>
-        <StatusBadge status={r.Status} />
+        <span className="tile-title">
+          <StatusBadge status={r.Status} />
+          <Link to={`${logsPath}?op=${r.OperationId}`}>
+            View log<span className="sr-only"> of the rollout&apos;s deployment</span>
+          </Link>
+        </span>
       </div>
       <p aria-live="polite">{summary(r)}</p>
       <ShareBar r={r} />
