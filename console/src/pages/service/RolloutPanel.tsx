@@ -1,4 +1,4 @@
-import { useId, useState, type ReactNode } from "react";
+import { useEffect, useId, useState, type ReactNode } from "react";
 import { useClients } from "../../api/clients";
 import { millisLabel } from "../../api/durations";
 import { errorRate, overThresholds } from "../../api/gradual-rollout";
@@ -13,6 +13,11 @@ import type { TabProps } from "./ServiceDashboard";
 
 /** How often the panel asks while a rollout moves (a step lasts 10 s at the shortest). */
 const POLL_MS = 2000;
+/**
+ * How often it asks otherwise: a deployment started elsewhere (CLI, automatic) can start and end
+ * a rollout (an abort takes a second) between two of the dashboard's looks at the service's status.
+ */
+const IDLE_POLL_MS = 10_000;
 
 const epoch = (s: number | undefined): string => (s === undefined ? "—" : formatTime(new Date(s * 1000)));
 
@@ -84,7 +89,8 @@ function ShareBar({ r }: { r: Rollout }): ReactNode {
 /**
  * The service's latest gradual rollout (OpenRunner.DescribeRollout): status, the new version's
  * share now, each step with its measurements against the thresholds, and why it went back.
- * Polls while a rollout or any other operation is under way, so each step shows as it comes.
+ * Polls every 2 s while a rollout or any other operation is under way, so each step shows as it
+ * comes; slower otherwise, and again whenever the service changes.
  */
 export function RolloutPanel({ service }: TabProps): ReactNode {
   const { apprunner } = useClients();
@@ -98,8 +104,11 @@ export function RolloutPanel({ service }: TabProps): ReactNode {
       return got;
     },
     `rollout-${arn}`,
-    moving || BUSY_STATUSES.has(service.Status ?? "") ? POLL_MS : undefined,
+    moving || BUSY_STATUSES.has(service.Status ?? "") ? POLL_MS : IDLE_POLL_MS,
   );
+  const { reload } = rollout;
+  const changed = `${service.Status ?? ""} ${service.UpdatedAt?.getTime() ?? 0}`;
+  useEffect(() => reload(), [changed, reload]);
   const r = rollout.data;
   if (!r) return rollout.error ? <ErrorBanner message={rollout.error} listing="rollouts" /> : null;
   const s = r.Settings;
