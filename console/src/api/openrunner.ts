@@ -2,6 +2,7 @@ import type { AppRunnerClient } from "@aws-sdk/client-apprunner";
 // The wire shape is the server's own (type only: nothing of src/ is bundled).
 import type { ServiceInstance } from "../../../src/domain/instances.js";
 import type { ServiceDeploymentSummary } from "../../../src/api/openrunner/service-deployments.js";
+import type { RolloutWire } from "../../../src/api/openrunner/describe-rollout.js";
 import { callAwsJson, type AwsJsonTarget } from "./aws-json";
 
 /** What CompleteConnectionHandshake answers: the connection as App Runner's API shows it. */
@@ -46,4 +47,13 @@ export async function listServiceDeployments(apprunner: AppRunnerClient, service
 export async function rollbackService(apprunner: AppRunnerClient, serviceArn: string, deploymentId: string): Promise<string> {
   const out = await callAwsJson(apprunner, OPENRUNNER, "RollbackService", { ServiceArn: serviceArn, DeploymentId: deploymentId });
   return String(out.OperationId ?? "");
+}
+
+/** A gradual rollout as OpenRunner.DescribeRollout shows it (times in epoch seconds). */
+export type Rollout = RolloutWire;
+
+/** The service's latest gradual rollout, in progress or the last one finished; undefined when it has had none. */
+export async function describeRollout(apprunner: AppRunnerClient, serviceArn: string): Promise<Rollout | undefined> {
+  const out = await callAwsJson(apprunner, OPENRUNNER, "DescribeRollout", { ServiceArn: serviceArn });
+  return out.Rollout as Rollout | undefined;
 }

@@ -1,4 +1,4 @@
-import { ListTagsForResourceCommand, type AppRunnerClient } from "@aws-sdk/client-apprunner";
+import { durationLabel } from "./durations.js";
 
 /** The tag a service opts in to scale to zero with (docs/scale-to-zero.md; the server validates it). */
 export const SCALE_TO_ZERO_TAG = "openrunner:scale-to-zero";
@@ -11,13 +11,5 @@ export function idlePeriodLabel(value: string | undefined): string | undefined {
   const v = value?.trim().toLowerCase();
   if (v === undefined || v === "false" || v === "off") return undefined;
   if (v === "true" || v === "on") return "15 min";
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|h)?$/.exec(v);
-  if (!m) return undefined;
-  return `${m[1]} ${m[2] === "m" ? "min" : m[2] === "h" ? "h" : "s"}`;
-}
-
-/** The service's idle period label from its tags (ListTagsForResource). */
-export async function scaleToZeroOf(apprunner: AppRunnerClient, serviceArn: string): Promise<string | undefined> {
-  const out = await apprunner.send(new ListTagsForResourceCommand({ ResourceArn: serviceArn }));
-  return idlePeriodLabel(out.Tags?.find((t) => t.Key === SCALE_TO_ZERO_TAG)?.Value);
+  return durationLabel(v, "s");
 }

@@ -13,6 +13,8 @@ const TONES: Record<string, string> = {
   SUCCESS: "ok",
   HEALTHY: "ok",
   ROLLBACK_SUCCEEDED: "warn",
+  PROMOTED: "ok",
+  ABORTED: "warn",
   PAUSED: "muted",
   DELETED: "muted",
   INACTIVE: "muted",

@@ -6,9 +6,14 @@ import { StatusBadge } from "../../components/StatusBadge";
 import { formatTime, usePolled } from "../../hooks";
 import { Link } from "../../router";
 import { RetainedDeployments } from "./RetainedDeployments";
+import { RolloutPanel } from "./RolloutPanel";
 import type { TabProps } from "./ServiceDashboard";
 
-/** Operations on the service (ListOperations), newest first; each links to its log. Below, the deployments a rollback can deploy again. */
+/**
+ * The service's latest gradual rollout, when it has had one; operations on the service
+ * (ListOperations), newest first, each linking to its log; below, the deployments a rollback
+ * can deploy again.
+ */
 export function ActivityTab({ service, reload }: TabProps): ReactNode {
   const { apprunner } = useClients();
   const arn = service.ServiceArn ?? "";
@@ -19,6 +24,7 @@ export function ActivityTab({ service, reload }: TabProps): ReactNode {
   const logsPath = `/services/${encodeURIComponent(service.ServiceName ?? "")}/${service.ServiceId ?? ""}/logs`;
   return (
     <>
+      <RolloutPanel service={service} reload={reload} />
       <section aria-labelledby="activity-title" className="card">
         <div className="card-head">
           <h2 id="activity-title">Activity ({ops.data?.length ?? 0})</h2>

@@ -2,7 +2,9 @@ import type { Service } from "@aws-sdk/client-apprunner";
 import type { ReactNode } from "react";
 import { useClients } from "../../api/clients";
 import { listServiceInstances } from "../../api/openrunner";
-import { scaleToZeroOf } from "../../api/scale-to-zero";
+import { GRADUAL_ROLLOUT_TAG, rolloutLabel } from "../../api/gradual-rollout";
+import { idlePeriodLabel, SCALE_TO_ZERO_TAG } from "../../api/scale-to-zero";
+import { tagValuesOf } from "../../api/service-tags";
 import { serviceLink } from "../../api/session";
 import { Facts } from "../../components/Facts";
 import { StatusBadge } from "../../components/StatusBadge";
@@ -43,7 +45,9 @@ function scalingFacts(idle: string | undefined, active: number | undefined): [st
 export function Overview({ service: s }: { service: Service }): ReactNode {
   const { config, apprunner } = useClients();
   const arn = s.ServiceArn ?? "";
-  const idle = usePolled(() => scaleToZeroOf(apprunner, arn), `scale-to-zero-${arn}`, 10_000);
+  // OpenRunner's opt-ins are tags: one read shows scale to zero and how deployments shift traffic.
+  const tags = usePolled(() => tagValuesOf(apprunner, arn), `overview-tags-${arn}`, 10_000);
+  const idle = idlePeriodLabel(tags.data?.[SCALE_TO_ZERO_TAG]);
   const instances = usePolled(() => listServiceInstances(apprunner, arn), `overview-instances-${arn}`, 3000);
   const facts: [string, ReactNode][] = [
     ["Status", <StatusBadge key="s" status={s.Status} />],
@@ -51,7 +55,8 @@ export function Overview({ service: s }: { service: Service }): ReactNode {
     ["Service ARN", <code key="a" className="wrap">{s.ServiceArn}</code>],
     ...sourceFacts(s),
     ["Deployment trigger", s.SourceConfiguration?.AutoDeploymentsEnabled ? "Automatic" : "Manual"],
-    ...scalingFacts(idle.data, instances.data?.length),
+    ...(tags.data ? ([["Rollout", rolloutLabel(tags.data[GRADUAL_ROLLOUT_TAG])]] as [string, ReactNode][]) : []),
+    ...scalingFacts(idle, instances.data?.length),
     ["Created", formatTime(s.CreatedAt)],
     ["Last updated", formatTime(s.UpdatedAt)],
   ];
