@@ -79,6 +79,12 @@ describe("gradual rollout: a share of new clients, sticky by cookie, promoted af
     assert.equal(await describeRollout(), undefined, "a creation is not rolled out gradually: nothing to describe yet");
   });
 
+  const listDeployments = async (): Promise<{ DeploymentId: string; Serving: boolean }[]> => {
+    const out = await awsJsonCall(server.running.endpoint, server.running.rootKey, "openrunner", "ListServiceDeployments", JSON.stringify({ ServiceArn: arn() }));
+    assert.equal(out.status, 200, JSON.stringify(out.body));
+    return out.body.Deployments as { DeploymentId: string; Serving: boolean }[];
+  };
+
   it("a rollout at 10% sends about a tenth of new clients to the new version, keeps each client's version by cookie, then promotes it", async (t) => {
     const operationId = await update("v2");
     // The new version starts, passes its health check, then takes 10% of new clients.
@@ -87,6 +93,10 @@ describe("gradual rollout: a share of new clients, sticky by cookie, promoted af
       return r?.Status === "IN_PROGRESS" && r.Percent === 10 ? r : undefined;
     }, 60_000);
     assert.equal(rollout.OperationId, operationId);
+    // Deployments are named as ListServiceDeployments and RollbackService name them: by their operation.
+    assert.equal(rollout.DeploymentId, operationId);
+    const servingBefore = (await listDeployments()).find((d) => d.Serving)?.DeploymentId;
+    assert.equal(rollout.PreviousDeploymentId, servingBefore);
     assert.deepEqual(rollout.Settings, { Steps: [10], IntervalSeconds: 15, Max5xxPercent: 5, MaxP99Millis: 10_000, WindowSeconds: 15, MinRequests: 5 });
     // 300 requests without cookies, 4 at a time: each one a new client.
     const bodies: string[] = [];
@@ -117,6 +127,7 @@ describe("gradual rollout: a share of new clients, sticky by cookie, promoted af
     assert.equal((await get({ cookie: cookies.get("v1") ?? "" })).body.trim(), "v2", "after the promotion every client gets the new version");
     const done = await describeRollout();
     assert.equal(done?.Status, "PROMOTED");
+    assert.equal((await listDeployments()).find((d) => d.Serving)?.DeploymentId, done?.DeploymentId);
     assert.equal(done?.Percent, 100);
     assert.ok((done?.Steps[0]?.Requests ?? 0) >= toNew / 2, `the step measured the new version's requests: ${JSON.stringify(done?.Steps)}`);
     assert.equal(done?.Steps[0]?.Errors5xx, 0);

@@ -35,6 +35,16 @@ export function retainedImageDigests(store: Store): string[] {
 }
 
 /**
+ * A runtime deployment (the driver's id, `state.deploymentId`) as users name it: the id of the
+ * operation that deployed it, as ListServiceDeployments, RollbackService and the deployment
+ * log show it. Looked for among the service's latest operations; the runtime id when none has it.
+ */
+export function publicDeploymentId(store: Store, serviceArn: string, runtimeDeploymentId: string, lookBack = 50): string {
+  if (runtimeDeploymentId === "") return runtimeDeploymentId;
+  return store.operations.listForService(serviceArn, undefined, lookBack).find((op) => op.state.deploymentId === runtimeDeploymentId)?.id ?? runtimeDeploymentId;
+}
+
+/**
  * The retained deployment serving now (the operation whose runtime deployment is the service's
  * current one), as users name it: its operation id.
  */

@@ -63,9 +63,12 @@ describe("Engine: the gradual rollout phase", () => {
     assert.equal(r?.status, "PROMOTED");
     assert.deepEqual(r?.steps.map((x) => [x.percent, x.requests]), [[10, 100], [50, 100]]);
     const log = fx.deploymentLog(s, opId).join("\n");
-    assert.match(log, new RegExp(`Gradual rollout: 10% of traffic to deployment ${id} \\(step 1 of 2\\)\\.`));
-    assert.match(log, new RegExp(`Gradual rollout: 50% of traffic to deployment ${id} \\(step 2 of 2\\)\\.`));
-    assert.match(log, /promoted to 100% of traffic after 2 steps/);
+    // Named as ListServiceDeployments and RollbackService name deployments: by their operation.
+    assert.match(log, new RegExp(`Gradual rollout: 10% of traffic to deployment ${opId} \\(step 1 of 2\\)\\.`));
+    assert.match(log, new RegExp(`Gradual rollout: 50% of traffic to deployment ${opId} \\(step 2 of 2\\)\\.`));
+    assert.match(log, new RegExp(`Gradual rollout: deployment ${opId} promoted to 100% of traffic after 2 steps`));
+    const wire = rolloutWire(fx.op(opId), r ?? ({} as RolloutRecord), "previous-operation");
+    assert.deepEqual([wire.OperationId, wire.DeploymentId, wire.PreviousDeploymentId], [opId, opId, "previous-operation"]);
   });
 
   it("aborts on the 5xx rate: every client back at once, the new version retired, ROLLBACK_SUCCEEDED, the threshold and value said", async () => {
@@ -82,7 +85,7 @@ describe("Engine: the gradual rollout phase", () => {
     assert.equal(r?.status, "ABORTED");
     assert.match(r?.reason ?? "", /12\.5% of the new deployment's 40 responses were 5xx, above max-5xx 1% \(threshold max-5xx\)/);
     assert.match(fx.deploymentLog(s, opId).join("\n"), /Gradual rollout aborted: 12\.5% /);
-    const wire = rolloutWire(fx.op(opId), r ?? ({} as RolloutRecord));
+    const wire = rolloutWire(fx.op(opId), r ?? ({} as RolloutRecord), "old");
     assert.deepEqual([wire.Status, wire.Percent, wire.Steps[0]?.Errors5xx], ["ABORTED", 0, 5]);
   });
 
@@ -122,7 +125,7 @@ describe("Engine: the gradual rollout phase", () => {
     await engine.idle();
     assert.equal(fx.op(opId).status, "FAILED");
     const r = recordOf(opId);
-    const wire = rolloutWire(fx.op(opId), r ?? ({} as RolloutRecord));
+    const wire = rolloutWire(fx.op(opId), r ?? ({} as RolloutRecord), "old");
     assert.equal(wire.Status, "FAILED");
     assert.match(wire.Reason ?? "", /deleted/);
   });

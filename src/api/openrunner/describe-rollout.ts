@@ -3,6 +3,7 @@ import { rolloutPercent, rolloutRecordOf, type RolloutRecord, type RolloutStatus
 import { invalidRequest } from "../../errors/app-runner-error.js";
 import { OPEN_OPERATION_STATUSES, type OperationRow } from "../../store/operations.js";
 import { requireService } from "../operations/common.js";
+import { publicDeploymentId } from "../../domain/deployment-records.js";
 
 export const DESCRIBE_ROLLOUT = "DescribeRollout";
 
@@ -33,14 +34,16 @@ function statusOf(op: OperationRow, r: RolloutRecord): { status: RolloutStatus; 
   return { status: r.status, ...(r.reason ? { reason: r.reason } : {}) };
 }
 
-export function rolloutWire(op: OperationRow, r: RolloutRecord): RolloutWire {
+/** `previous`: the deployment that served before, by its operation's id (publicDeploymentId). */
+export function rolloutWire(op: OperationRow, r: RolloutRecord, previous: string): RolloutWire {
   const { status, reason } = statusOf(op, r);
   const s = r.settings;
   const ended = r.endedAt ?? (status === "FAILED" ? (op.endedAt ?? undefined) : undefined);
   return {
     OperationId: op.id,
-    DeploymentId: op.state.deploymentId ?? "",
-    PreviousDeploymentId: op.state.previousDeploymentId ?? "",
+    // The ids ListServiceDeployments and RollbackService take: a deployment is named by its operation.
+    DeploymentId: op.id,
+    PreviousDeploymentId: previous,
     Status: status,
     Percent: status === "FAILED" ? 0 : rolloutPercent(r),
     Settings: {
@@ -75,7 +78,7 @@ export function describeRollout(input: Record<string, unknown>, ctx: RequestCont
   const s = requireService(ctx, arn);
   for (const op of ctx.store.operations.listForService(s.arn, undefined, LOOK_BACK)) {
     const r = rolloutRecordOf(op.state.rollout);
-    if (r) return { Rollout: rolloutWire(op, r) };
+    if (r) return { Rollout: rolloutWire(op, r, publicDeploymentId(ctx.store, s.arn, op.state.previousDeploymentId ?? "")) };
   }
   return {};
 }

@@ -10,6 +10,7 @@ import { AppRunnerError } from "../../errors/app-runner-error.js";
 import { decideRollout, type VersionMeasure } from "../../domain/gradual-rollout-decision.js";
 import { rolloutSettingsOf, type RolloutSettings } from "../../domain/gradual-rollout.js";
 import { rolloutRecordOf, type RolloutRecord, type RolloutStepRecord } from "../../domain/gradual-rollout-record.js";
+import { publicDeploymentId } from "../../domain/deployment-records.js";
 import type { DeploymentRef } from "../../runtime/driver.js";
 import type { OperationContext } from "../operation-context.js";
 
@@ -30,6 +31,9 @@ export function rolloutSettingsFor(ctx: OperationContext, replaces: boolean): Ro
 
 const stepLine = (r: RolloutRecord, deploymentId: string): string =>
   `Gradual rollout: ${r.steps[r.step]?.percent ?? 0}% of traffic to deployment ${deploymentId} (step ${r.step + 1} of ${r.settings.steps.length}).`;
+
+/** The deployment serving before this one, by the id users see (its operation's). */
+const previousOf = (ctx: OperationContext): string => publicDeploymentId(ctx.deps.store, ctx.op.serviceArn, ctx.op.state.previousDeploymentId ?? "");
 
 /** Says it in the deployment log and the service's events. */
 function tell(ctx: OperationContext, line: string): void {
@@ -69,7 +73,7 @@ export async function rolloutLook(ctx: OperationContext, ref: DeploymentRef, set
     r = { settings, status: "IN_PROGRESS", step: 0, steps: [{ percent: settings.steps[0] ?? 0, startedAt: t, requests: 0, errors5xx: 0 }], startedAt: t };
     await splitOnce(ctx, ref, r.steps[0]?.percent ?? 0);
     ctx.advance("rollout", { rollout: r });
-    tell(ctx, stepLine(r, ref.deploymentId));
+    tell(ctx, stepLine(r, ctx.op.id));
     return;
   }
   if (r.status === "PROMOTED") return ctx.advance(next);
@@ -91,7 +95,7 @@ export async function rolloutLook(ctx: OperationContext, ref: DeploymentRef, set
   if (d.action === "abort") {
     // Every client back to the serving version first; retiring the new one is the rollback's.
     await splitOnce(ctx, ref, 0);
-    const reason = `Gradual rollout aborted: ${d.reason} (threshold ${d.threshold}). Every client went back to deployment ${ctx.op.state.previousDeploymentId ?? ""}.`;
+    const reason = `Gradual rollout aborted: ${d.reason} (threshold ${d.threshold}). Every client went back to deployment ${previousOf(ctx)}.`;
     ctx.advance("rollout", { rollout: { ...r, steps, status: "ABORTED", endedAt: t, reason } });
     tell(ctx, reason);
     throw new AppRunnerError("RolloutAborted", reason);
@@ -99,11 +103,11 @@ export async function rolloutLook(ctx: OperationContext, ref: DeploymentRef, set
   if (d.action === "promote") {
     const n = r.settings.steps.length;
     told.get(driver)?.delete(ctx.op.id); // shiftTraffic ends the driver's split
-    tell(ctx, `Gradual rollout: deployment ${ref.deploymentId} promoted to 100% of traffic after ${n} step${n === 1 ? "" : "s"}.`);
+    tell(ctx, `Gradual rollout: deployment ${ctx.op.id} promoted to 100% of traffic after ${n} step${n === 1 ? "" : "s"}.`);
     return ctx.advance(next, { rollout: { ...r, steps, status: "PROMOTED", endedAt: t } });
   }
   const stepped: RolloutRecord = { ...r, step: d.step, steps: [...steps, { percent: d.percent, startedAt: t, requests: 0, errors5xx: 0 }] };
   await splitOnce(ctx, ref, d.percent);
   ctx.advance("rollout", { rollout: stepped });
-  tell(ctx, stepLine(stepped, ref.deploymentId));
+  tell(ctx, stepLine(stepped, ctx.op.id));
 }
