@@ -16,7 +16,7 @@ export function rolloutLines(r: RolloutWire | undefined): string[] {
   if (!r) return ["The service has had no gradual rollout."];
   const s = r.Settings;
   const lines = [
-    `Rollout of deployment ${r.DeploymentId} (operation ${r.OperationId}, previous deployment ${r.PreviousDeploymentId})`,
+    `Rollout of deployment ${r.DeploymentId} (previous deployment ${r.PreviousDeploymentId})`,
     `Status: ${r.Status}, ${r.Percent}% of new clients to the new deployment; started ${time(r.StartedAt)}${r.EndedAt !== undefined ? `, ended ${time(r.EndedAt)}` : ""}`,
     `Settings: steps=${s.Steps.join("/")} interval=${s.IntervalSeconds}s max-5xx=${s.Max5xxPercent} max-p99=${s.MaxP99Millis}ms window=${s.WindowSeconds}s min-requests=${s.MinRequests}`,
     `${"STEP".padEnd(5)} ${"PERCENT".padEnd(8)} ${"STARTED (UTC)".padEnd(20)} ${"REQUESTS".padEnd(9)} ${"5XX".padEnd(6)} P99`,
