@@ -36,10 +36,19 @@ export function testRuntimeSettings(httpPort: number, more: Partial<LocalRuntime
 }
 
 export async function waitForStatus(client: AppRunnerClient, arn: string, status: string, timeoutMs = 60_000): Promise<Service> {
-  return eventually(async () => {
-    const s = (await client.send(new DescribeServiceCommand({ ServiceArn: arn }))).Service;
-    return s?.Status === status ? s : undefined;
-  }, timeoutMs, 100);
+  let seen: string | undefined;
+  try {
+    return await eventually(async () => {
+      const s = (await client.send(new DescribeServiceCommand({ ServiceArn: arn }))).Service;
+      seen = s?.Status;
+      return s?.Status === status ? s : undefined;
+    }, timeoutMs, 100);
+  } catch (err) {
+    // Which status it stayed in, and what its latest operation says: a timeout alone tells nothing.
+    const ops = await client.send(new ListOperationsCommand({ ServiceArn: arn })).catch(() => undefined);
+    const op = ops?.OperationSummaryList?.[0];
+    throw new Error(`${arn} not ${status}: last seen ${seen ?? "nothing"}; latest operation ${op ? `${op.Type} ${op.Status}` : "none"} (${String(err)})`);
+  }
 }
 
 export async function waitForOperation(client: AppRunnerClient, arn: string, operationId: string, timeoutMs = 60_000): Promise<OperationSummary> {
