@@ -117,6 +117,11 @@ export async function startContainer(ref: ContainerRef): Promise<void> {
   }
 }
 
+/** PID 1 of a container runc started (0: none), read from runc's state file without a runc process. */
+export function containerPid(ref: ContainerRef): Promise<number> {
+  return runc.initPid(ref.containerId);
+}
+
 /** Pure: a bundle spec whose process keeps only PATH of its environment. */
 export function withoutEnvironment(bundle: Record<string, unknown>): Record<string, unknown> {
   const process = bundle.process as { env?: unknown } | undefined;

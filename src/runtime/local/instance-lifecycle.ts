@@ -4,7 +4,7 @@ import { applicationLogGroup, instanceStream } from "../../telemetry/log-groups.
 import type { Clock } from "../../util/clock.js";
 import { HealthChecker } from "../health/health-checker.js";
 import type { HealthVerdict } from "../health/health-state.js";
-import { containerState, createContainer, destroyContainer, launchContainer, prepareBundle, prepareContainer, startContainer, stopContainer } from "../../executor/container.js";
+import { containerPid, containerState, createContainer, destroyContainer, launchContainer, prepareBundle, prepareContainer, startContainer, stopContainer } from "../../executor/container.js";
 import type { LiveInstance } from "./live-instance.js";
 import { LogTailer } from "./log-tail.js";
 import { createNetwork, destroyNetwork, networkExists, networkForSlot } from "../../executor/network.js";
@@ -207,8 +207,8 @@ export async function startCreated(deps: InstanceDeps, d: DeploymentRecord, c: C
     if (c.state === "created") await startContainer(c.container);
     else {
       await launchContainer(c.container, {}, "run");
-      const state = await containerState(c.container);
-      pid = state.status === "running" ? state.pid : 0;
+      // runc's state file, not `runc state`: a runc process less on the wake's path.
+      pid = await containerPid(c.container);
     }
   } catch (err) {
     await removeAhead(c);
