@@ -189,6 +189,7 @@ export async function createLocalRuntime(deps: LocalRuntimeDeps): Promise<LocalR
         logger,
         startupBudgetMs: settings.startupBudgetMs,
         stopGraceMs: settings.stopGraceMs,
+        wakeAhead: settings.wakeAhead,
         superviseMs: settings.superviseMs,
         router: edges?.router,
         persistedRoutes: router ? () => router.routes() : undefined,

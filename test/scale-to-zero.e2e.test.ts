@@ -1,41 +1,26 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CreateAutoScalingConfigurationCommand,
   CreateServiceCommand,
   DeleteServiceCommand,
-  DescribeServiceCommand,
   TagResourceCommand,
-  UpdateServiceCommand,
   type Service,
 } from "@aws-sdk/client-apprunner";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
-import type { LocalRuntimeDriver } from "../src/runtime/local/driver.js";
 import { SCALE_TO_ZERO_TAG } from "../src/domain/scale-to-zero.js";
 import { pushCrashLaterApp, pushHelloApp } from "./support/app-images.js";
-import { awsJsonCall } from "./support/aws-json-call.js";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
-import { freePort, viaRouter } from "./support/router-client.js";
-import { testRuntimeSettings, waitForOperation, waitForStatus } from "./support/runtime-fixture.js";
+import { freePort } from "./support/router-client.js";
+import { testRuntimeSettings } from "./support/runtime-fixture.js";
+import { runcState, scaleToZeroHelpers } from "./support/scale-to-zero.js";
 
 /** The name of the network namespace a process runs in (`ip netns identify`). */
 const netnsOf = (pid: number): string => execFileSync("ip", ["netns", "identify", String(pid)], { encoding: "utf8" }).trim();
-
-/** `runc state` of a container; undefined when runc does not know it. */
-function runcState(containerId: string): { status: string; pid: number } | undefined {
-  try {
-    return JSON.parse(execFileSync("runc", ["state", containerId], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as { status: string; pid: number };
-  } catch {
-    return undefined; // Not (or no longer) a runc container.
-  }
-}
-
-/** Idle periods this short are accepted only because the test server lowers the tag's bound. */
-const IDLE = "2s";
 
 describe("scale to zero: an idle service stops its last instance; held requests wake it", () => {
   let registry: TestRegistry;
@@ -43,50 +28,7 @@ describe("scale to zero: an idle service stops its last instance; held requests 
   let logs: CloudWatchLogsClient;
   let httpPort = 0;
   let crashLater = { manifestDigest: "" };
-
-  const driver = (): LocalRuntimeDriver => server.running.driver as LocalRuntimeDriver;
-  const get = (host: string, timeoutMs = 20_000) => viaRouter({ port: httpPort, host, timeoutMs });
-
-  async function createService(name: string, image: string, asc?: string, env?: Record<string, string>): Promise<Service> {
-    const out = await server.client.send(
-      new CreateServiceCommand({
-        ServiceName: name,
-        SourceConfiguration: {
-          AutoDeploymentsEnabled: false,
-          ImageRepository: { ImageIdentifier: image, ImageRepositoryType: "ECR_PUBLIC", ...(env ? { ImageConfiguration: { RuntimeEnvironmentVariables: env } } : {}) },
-        },
-        InstanceConfiguration: { Cpu: "0.25 vCPU", Memory: "0.5 GB" },
-        HealthCheckConfiguration: { Protocol: "TCP", Interval: 1, Timeout: 1, HealthyThreshold: 1, UnhealthyThreshold: 2 },
-        Tags: [{ Key: SCALE_TO_ZERO_TAG, Value: IDLE }],
-        ...(asc ? { AutoScalingConfigurationArn: asc } : {}),
-      }),
-    );
-    return waitForStatus(server.client, out.Service?.ServiceArn ?? "", "RUNNING");
-  }
-
-  /** Waits (bounded) until the real autoscaler's idle timer has stopped every instance of the service. */
-  async function atZero(svc: Service): Promise<void> {
-    await eventually(async () => (driver().instances(svc.ServiceId).length === 0 ? true : undefined), 30_000, 100);
-    const listed = await awsJsonCall(server.running.endpoint, server.running.rootKey, "openrunner", "ListServiceInstances", JSON.stringify({ ServiceArn: svc.ServiceArn }));
-    assert.equal(listed.status, 200);
-    assert.deepEqual(listed.body.Instances, []);
-    const described = await server.client.send(new DescribeServiceCommand({ ServiceArn: svc.ServiceArn }));
-    assert.equal(described.Service?.Status, "RUNNING", "a service at zero is still RUNNING");
-  }
-
-  /** The instance the runtime made ahead for the service's wake: its record says "creating" and runc says "created". */
-  function madeAhead(svc: Service): { instanceId: string; containerId: string; dir: string; pid: number } | undefined {
-    const instancesDir = join(server.running.dataDir, "runtime", "instances");
-    for (const id of readdirSync(instancesDir)) {
-      const recordFile = join(instancesDir, id, "instance.json");
-      if (!existsSync(recordFile)) continue;
-      const r = JSON.parse(readFileSync(recordFile, "utf8")) as { serviceId: string; phase: string; containerId: string };
-      if (r.serviceId !== svc.ServiceId || r.phase !== "creating") continue;
-      const state = runcState(r.containerId);
-      if (state?.status === "created") return { instanceId: id, containerId: r.containerId, dir: join(instancesDir, id), pid: state.pid };
-    }
-    return undefined;
-  }
+  const { driver, get, createService, atZero, madeAhead, deploy, pause } = scaleToZeroHelpers({ server: () => server, httpPort: () => httpPort });
 
   const events = async (svc: Service): Promise<string> => {
     const out = await logs.send(
@@ -145,46 +87,55 @@ describe("scale to zero: an idle service stops its last instance; held requests 
     assert.match(await events(svc), /scal/i);
   });
 
-  it("keeps its next instance made ahead while at zero (runc created, the app not running, no environment on disk) and the wake starts that one", async () => {
+  it("keeps its next instance prepared while at zero (no process, no cgroup, no environment on disk) and the wake starts that one", async () => {
     const svc = await createService("ahead", `${registry.host}/hello:1`, undefined, { AHEAD_MARK: "value-kept-off-disk" });
     assert.equal((await get(svc.ServiceUrl ?? "")).status, 200);
     await atZero(svc);
-    const ahead = await eventually(async () => madeAhead(svc), 20_000, 100);
-    // Only runc's init waits in it: nothing of the app runs while the service is at zero.
-    assert.match(readFileSync(`/proc/${ahead.pid}/cmdline`, "utf8"), /^runc\0init/);
-    // runc has read the bundle once it says "created"; the runtime strips it right after (bounded wait).
-    const stripped = (): boolean => !/value-kept-off-disk/.test(readFileSync(join(ahead.dir, "config.json"), "utf8"));
-    await eventually(async () => (stripped() ? true : undefined), 10_000, 20).catch(() => undefined);
-    assert.equal(stripped(), true, "the bundle on disk keeps no environment");
-    assert.equal((await get(svc.ServiceUrl ?? "")).status, 200);
+    const ahead = await eventually(async () => madeAhead(svc, "prepared"), 20_000, 100);
+    // Nothing holds memory for it: no runc container (no waiting init), no cgroup to charge.
+    assert.equal(runcState(ahead.containerId), undefined, "no runc state while at zero");
+    assert.equal(existsSync(ahead.memoryCgroup), false, "no cgroup while at zero");
+    assert.ok(existsSync(join(ahead.dir, "rootfs", "www")), "the overlay over the unpacked image is mounted");
+    const bundle = readFileSync(join(ahead.dir, "config.json"), "utf8");
+    assert.doesNotMatch(bundle, /value-kept-off-disk/, "the bundle waits without the environment");
+    assert.match(bundle, /"PATH=/);
+    const woken = await get(svc.ServiceUrl ?? "");
+    assert.equal(woken.status, 200);
+    assert.equal(woken.body.trim(), "hello");
+    const [instance] = driver().instances(svc.ServiceId);
     assert.deepEqual(
       driver().instances(svc.ServiceId).map((i) => i.instanceId),
       [ahead.instanceId],
-      "the wake started the instance made ahead",
+      "the wake started the instance prepared ahead",
     );
-    // Back at zero, a new one is made; deleting the service removes it with everything else.
+    // The wake wrote the environment for runc: the app has it, the disk has it no more.
+    assert.match(readFileSync(`/proc/${instance?.pid ?? 0}/environ`, "utf8"), /AHEAD_MARK=value-kept-off-disk/);
+    assert.doesNotMatch(readFileSync(join(ahead.dir, "config.json"), "utf8"), /value-kept-off-disk/, "stripped again after the start");
+    // Back at zero, a new one is prepared; deleting the service removes it with everything else.
     await atZero(svc);
-    const next = await eventually(async () => madeAhead(svc), 20_000, 100);
+    const next = await eventually(async () => madeAhead(svc, "prepared"), 20_000, 100);
     assert.notEqual(next.instanceId, ahead.instanceId);
     await server.client.send(new DeleteServiceCommand({ ServiceArn: svc.ServiceArn }));
-    await eventually(async () => (runcState(next.containerId) === undefined && !existsSync(next.dir) ? true : undefined), 20_000, 100);
+    await eventually(async () => (!existsSync(next.dir) ? true : undefined), 20_000, 100);
   });
 
-  it("a deployment while at zero does not start the old version's instance made ahead: the new version answers", async () => {
+  it("a deployment while at zero does not start the old version's instance prepared ahead: the new version answers", async () => {
     await pushHelloApp(registry.host, "hello", "2", "second");
     const svc = await createService("redeployed-at-zero", `${registry.host}/hello:1`);
     await atZero(svc);
-    const ahead = await eventually(async () => madeAhead(svc), 20_000, 100);
-    const update = await server.client.send(
-      new UpdateServiceCommand({
-        ServiceArn: svc.ServiceArn,
-        SourceConfiguration: { AutoDeploymentsEnabled: false, ImageRepository: { ImageIdentifier: `${registry.host}/hello:2`, ImageRepositoryType: "ECR_PUBLIC" } },
-      }),
-    );
-    const op = await waitForOperation(server.client, svc.ServiceArn ?? "", update.OperationId ?? "");
-    assert.equal(op.Status, "SUCCEEDED");
-    assert.equal(runcState(ahead.containerId), undefined, "the old version's instance made ahead is gone");
+    const ahead = await eventually(async () => madeAhead(svc, "prepared"), 20_000, 100);
+    await deploy(svc, `${registry.host}/hello:2`);
+    assert.equal(existsSync(ahead.dir), false, "the old version's instance prepared ahead is gone");
     assert.equal((await get(svc.ServiceUrl ?? "")).body.trim(), "second");
+  });
+
+  it("pausing a service at zero removes its instance prepared ahead (overlay, disk, dir)", async () => {
+    const svc = await createService("paused-at-zero", `${registry.host}/hello:1`);
+    await atZero(svc);
+    const ahead = await eventually(async () => madeAhead(svc, "prepared"), 20_000, 100);
+    await pause(svc);
+    await eventually(async () => (!existsSync(ahead.dir) ? true : undefined), 20_000, 100);
+    assert.doesNotMatch(readFileSync("/proc/self/mountinfo", "utf8"), new RegExp(ahead.instanceId), "its overlay and disk are unmounted");
   });
 
   it("answers all of 50 concurrent requests to a service at zero, waking as many instances as MaxConcurrency requires", async () => {

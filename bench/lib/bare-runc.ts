@@ -93,19 +93,29 @@ export function deployedApp(dataDir: string, serviceId: string): Omit<BareApp, "
   throw new Error(`no serving deployment of ${serviceId} in ${dir}`);
 }
 
-/** What a service at zero holds: its instance made ahead (`runc create`d), read from /proc and its cgroup. */
+/** What a service at zero holds: its instance made ahead (prepared, or `runc create`d), read from /proc and its cgroup. */
 export interface AheadFootprint {
   instanceId: string;
+  state: "prepared" | "created";
   /** PATH of the instance's bundle (the rest of its environment is not on disk). */
   path: string;
-  /** runc's init process, waiting for `runc start`. */
+  /** runc's init process, waiting for its start (0 when prepared: no process). */
   rssKiB: number;
   rssAnonKiB: number;
-  /** The instance's memory cgroup (what the app's limit counts), bytes. */
+  /** The instance's memory cgroup (what the app's limit counts), bytes; 0 when it has none. */
   cgroupBytes: number;
 }
 
-export function aheadFootprint(dataDir: string, serviceId: string): AheadFootprint | undefined {
+/** runc's state of a container, undefined when runc does not know it (not made yet, or prepared: never). */
+function runcState(containerId: string): { status: string; pid: number } | undefined {
+  try {
+    return JSON.parse(execFileSync("runc", ["state", containerId], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as { status: string; pid: number };
+  } catch {
+    return undefined;
+  }
+}
+
+export function aheadFootprint(dataDir: string, serviceId: string, want: "prepared" | "created"): AheadFootprint | undefined {
   const dir = join(dataDir, "runtime", "instances");
   for (const id of readdirSync(dir)) {
     const recordFile = join(dir, id, "instance.json");
@@ -113,20 +123,17 @@ export function aheadFootprint(dataDir: string, serviceId: string): AheadFootpri
     const r = JSON.parse(readFileSync(recordFile, "utf8")) as { serviceId: string; phase: string; containerId: string };
     if (r.serviceId !== serviceId || r.phase !== "creating" || !existsSync(join(dir, id, "config.json"))) continue;
     const config = JSON.parse(readFileSync(join(dir, id, "config.json"), "utf8")) as { process: { env: string[] } };
-    let state: { status: string; pid: number };
-    try {
-      state = JSON.parse(execFileSync("runc", ["state", r.containerId], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] })) as { status: string; pid: number };
-    } catch {
-      continue; // Not created yet (being made): the caller polls again.
-    }
-    if (state.status !== "created") continue;
+    const path = config.process.env.find((e) => e.startsWith("PATH=")) ?? "PATH=/usr/local/bin:/usr/bin:/bin";
+    const state = runcState(r.containerId);
+    // Prepared: its bundle written (config.json comes last) and no runc container at all.
+    if (want === "prepared") return state ? undefined : { instanceId: id, state: want, path, rssKiB: 0, rssAnonKiB: 0, cgroupBytes: 0 };
+    if (state?.status !== "created") continue; // Not created yet (being made): the caller polls again.
     const status = readFileSync(`/proc/${state.pid}/status`, "utf8");
     const kib = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? NaN);
     // The container id is `<prefix>-<instance id>` and its cgroup `/<prefix>/<instance id>`.
     const prefix = r.containerId.slice(0, r.containerId.length - id.length - 1);
     const cgroup = Number(readFileSync(`/sys/fs/cgroup/memory/${prefix}/${id}/memory.usage_in_bytes`, "utf8").trim());
-    const path = config.process.env.find((e) => e.startsWith("PATH=")) ?? "PATH=/usr/local/bin:/usr/bin:/bin";
-    return { instanceId: id, path, rssKiB: kib("VmRSS"), rssAnonKiB: kib("RssAnon"), cgroupBytes: cgroup };
+    return { instanceId: id, state: want, path, rssKiB: kib("VmRSS"), rssAnonKiB: kib("RssAnon"), cgroupBytes: cgroup };
   }
   return undefined;
 }

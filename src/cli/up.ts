@@ -4,6 +4,7 @@ import { stopOnSignals } from "./shutdown.js";
 import { DEFAULT_QUOTAS, type Quotas } from "../domain/config.js";
 import { parseCidr } from "../executor/egress.js";
 import { missingHostTools, type LocalRuntimeSettings } from "../runtime/local/setup.js";
+import { WAKE_AHEAD_STATES } from "../runtime/local/instance-lifecycle.js";
 import { startOpenRunner, type RunningOpenRunner } from "../server.js";
 import { DATA_PLANE_TOKEN_FILE } from "../router/edge/data-plane-route.js";
 import { REGISTRY_NOTIFICATIONS_PATH } from "../sources/registry-notifications.js";
@@ -12,7 +13,7 @@ import { DEFAULT_ENGINE_SOCKET } from "../runtime/swarm/engine-api.js";
 import { CUSTOM_DOMAIN_OPTIONS, CUSTOM_DOMAIN_USAGE, customDomainSettings } from "./custom-domain-flags.js";
 
 const USAGE = `Usage: openrunner up [--data-dir DIR] [--master-key-file FILE] [--port N] [--region R] [--domain D] [--quota name=value ...]
-                     [--runtime local|swarm|none] [--docker-host SOCKET|tcp://HOST:PORT] [--egress on|off] [--egress-allow CIDR ...] [--ephemeral-storage-mb N] [--address-block N] [--image-poll-seconds N] [--code-poll-seconds N]
+                     [--runtime local|swarm|none] [--docker-host SOCKET|tcp://HOST:PORT] [--egress on|off] [--egress-allow CIDR ...] [--ephemeral-storage-mb N] [--wake-ahead prepared|created] [--address-block N] [--image-poll-seconds N] [--code-poll-seconds N]
                      [--router haproxy|none] [--http-port N] [--https-port N (0: off)] [--request-timeout-seconds N]
                      [--runtimes-dir DIR (managed runtimes for builds; default <data-dir>/runtimes)] [--registry-port N (0: no registry)] [--registry-host ADDRESS]
                      [--acme-directory URL] [--acme-email ADDRESS] [--acme-eab-kid KID --acme-eab-hmac-key KEY] [--acme-ca-certificates FILE]
@@ -25,6 +26,9 @@ is --docker-host (default /var/run/docker.sock); builds and the data plane stay 
 and the swarm's nodes pull images from the built-in registry at --registry-host (see docs/swarm.md).
 Instances and builds reach the internet only: never this host, each other, link-local, private
 or the host's networks, except the IPv4 ranges given with --egress-allow.
+A service scaled to zero keeps its next instance made ahead of its wake: --wake-ahead prepared (the
+default: disk, overlay and bundle without its environment, network kept, no process) or created
+(up to runc create as well: runc's waiting init, about 2 MB a service, for a few ms less; docs/scale-to-zero.md).
 Every secret of the data directory (access keys, tokens, KMS keys and through them Secrets Manager's
 and Parameter Store's values) is sealed under the master key: <data-dir>/secret.key (made on first use),
 or --master-key-file FILE, kept outside the data directory (it must exist: start is refused without it).
@@ -85,6 +89,8 @@ function runtimeSettings(values: Record<string, string | boolean | string[] | un
   }
   const router = String(values.router);
   if (router !== "haproxy" && router !== "none") throw new Error("--router takes haproxy or none");
+  const wakeAhead = WAKE_AHEAD_STATES.find((w) => w === values["wake-ahead"]);
+  if (!wakeAhead) throw new Error(`--wake-ahead takes ${WAKE_AHEAD_STATES.join(" or ")}`);
   return {
     router:
       router === "haproxy"
@@ -97,6 +103,7 @@ function runtimeSettings(values: Record<string, string | boolean | string[] | un
     egress: egress === "on",
     egressAllow,
     ephemeralStorageBytes: integer("ephemeral-storage-mb", String(values["ephemeral-storage-mb"]), 8, 1024 * 1024) * 1024 * 1024,
+    wakeAhead,
     addressBlock: integer("address-block", String(values["address-block"]), 1, 254),
     imagePollMs: integer("image-poll-seconds", String(values["image-poll-seconds"]), 0, 86_400) * 1000,
     codePollMs: integer("code-poll-seconds", String(values["code-poll-seconds"]), 0, 86_400) * 1000,
@@ -120,6 +127,7 @@ export async function up(argv: string[]): Promise<void> {
       egress: { type: "string", default: "on" },
       "egress-allow": { type: "string", multiple: true, default: [] },
       "ephemeral-storage-mb": { type: "string", default: "3072" },
+      "wake-ahead": { type: "string", default: "prepared" },
       "address-block": { type: "string", default: "202" },
       "image-poll-seconds": { type: "string", default: "60" },
       "code-poll-seconds": { type: "string", default: "60" },

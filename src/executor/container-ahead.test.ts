@@ -6,14 +6,14 @@
  * of it even when a test failed. No traffic leaves the namespace this test creates.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, rm, symlink } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { after, before, test } from "node:test";
 import { promisify } from "node:util";
 import { AppRunnerError } from "../errors/app-runner-error.js";
-import { cleanupLeftovers, containerState, createContainer, destroyContainer, startContainer } from "./container.js";
+import { cleanupLeftovers, containerState, createContainer, destroyContainer, launchContainer, prepareBundle, startContainer } from "./container.js";
 import { createNetwork, destroyNetwork, networkForSlot } from "./network.js";
 import * as runc from "./runc.js";
 import type { ContainerSpec, HostLayout } from "./types.js";
@@ -96,4 +96,43 @@ test("starting a container made ahead whose init died fails with an error that s
   process.kill(state.status === "running" ? state.pid : 0, "SIGKILL");
   await assert.rejects(startContainer(spec), (err: Error) => err instanceof AppRunnerError && err.code === "InstanceFailed");
   await destroyContainer(spec);
+});
+
+test("a container prepared ahead holds no process and no environment on disk; launchContainer runs its app with it and strips it again", { skip }, async () => {
+  const spec = specFor("prepared", ["/bin/busybox", "sleep", "1000"]);
+  await prepareBundle(spec);
+  assert.equal(runc.exists(spec.containerId), false, "no runc state: nothing waits");
+  assert.equal((await containerState(spec)).status, "missing");
+  assert.equal(existsSync(`/sys/fs/cgroup/memory/${prefix}/prepared`), false, "no cgroup: nothing is charged");
+  const prepared = JSON.parse(await readFile(`${spec.dir}/config.json`, "utf8")) as { process: { env: string[] } };
+  assert.deepEqual(prepared.process.env, ["PATH=/bin"], "the bundle waits without the environment");
+  assert.ok(existsSync(`${spec.dir}/rootfs/bin/busybox`), "the overlay over the image is mounted");
+
+  await launchContainer(spec, {}, "run");
+  const state = await containerState(spec);
+  assert.equal(state.status, "running");
+  const pid = state.status === "running" ? state.pid : 0;
+  // runc read the environment: PID 1 (the exit recorder, then the app) has it.
+  assert.match(await readFile(`/proc/${pid}/environ`, "utf8"), /AHEAD_SECRET=kept-off-disk/);
+  assert.doesNotMatch(await readFile(`${spec.dir}/config.json`, "utf8"), /kept-off-disk/, "stripped again after the start");
+  await destroyContainer(spec);
+  assert.equal(existsSync(spec.dir), false);
+});
+
+test("starting a container made ahead waits for an init that has not opened its fifo yet (runc create may return first)", { skip }, async () => {
+  // runc's state dir as `runc create` leaves it, with a live process as the init: its open of
+  // the fifo (the byte written) comes 300 ms after the start began.
+  const id = `${prefix}-late-init`;
+  const stateDir = `/run/runc/${id}`;
+  await mkdir(stateDir, { recursive: true });
+  await run("mkfifo", [`${stateDir}/exec.fifo`]);
+  const init = spawn("/bin/busybox", ["sh", "-c", `sleep 0.3; printf 0 > ${stateDir}/exec.fifo; sleep 5`], { stdio: "ignore" });
+  try {
+    await writeFile(`${stateDir}/state.json`, JSON.stringify({ init_process_pid: init.pid }));
+    await runc.startCreated(id);
+    assert.equal(existsSync(`${stateDir}/exec.fifo`), false, "the fifo is removed once the byte was read");
+  } finally {
+    init.kill("SIGKILL");
+    await rm(stateDir, { recursive: true, force: true });
+  }
 });

@@ -46,16 +46,12 @@ export async function prepareContainer(spec: ContainerSpec): Promise<void> {
 }
 
 /**
- * Writes the instance dir, mounts the overlay, writes config.json, starts the container detached
- * (or with `how: "create"` only creates it: its process waits in `runc init` for startContainer),
- * then strips config.json of the environment.
+ * Everything of a start that holds no process (issue 20's cold start, what a service at zero
+ * keeps for its wake by default): the instance dir and disk, the overlay over the unpacked image,
+ * hosts and resolv.conf, and config.json WITHOUT the environment (the service's variables and its
+ * secrets' values never sit on disk while it waits). launchContainer finishes it.
  */
-export async function createContainer(spec: ContainerSpec, opts: BundleOptions = {}, how: "run" | "create" = "run"): Promise<void> {
-  const existing = runc.exists(spec.containerId) ? await runc.state(spec.containerId) : null;
-  // Idempotent: a create retried after it already started is a no-op.
-  if (existing && (existing.status === "running" || existing.status === "created")) return;
-  if (existing) await runc.deleteForce(spec.containerId);
-
+export async function prepareBundle(spec: ContainerSpec, opts: BundleOptions = {}): Promise<void> {
   const paths = bundlePaths(spec.dir);
   // The state dir, hosts and resolv.conf live on the instance's disk: mount it first.
   await prepareContainer(spec);
@@ -67,6 +63,17 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
   await chown(paths.state, spec.uid, spec.gid);
   await writeFile(paths.hosts, hostsFile(opts.hostname ?? defaultHostname(spec.containerId), spec.network.instanceAddress));
   await writeFile(paths.resolv, namespaceResolvConf(parseResolvConf(await readHostResolvConf())));
+  const bundle = makeBundleSpec(spec, { nofileLimit: await nofileLimit(), ...opts });
+  await writeFile(paths.config, JSON.stringify(withoutEnvironment(bundle), null, 2), { mode: PRIVATE_FILE_MODE });
+}
+
+/**
+ * The rest of a start, over a bundle prepareBundle made: config.json gets the environment, runc
+ * starts the container detached (or with `how: "create"` only creates it: its process waits in
+ * `runc init` for startContainer), then config.json is stripped of the environment again.
+ */
+export async function launchContainer(spec: ContainerSpec, opts: BundleOptions = {}, how: "run" | "create" = "run"): Promise<void> {
+  const paths = bundlePaths(spec.dir);
   const bundle = makeBundleSpec(spec, { nofileLimit: await nofileLimit(), ...opts });
   // It carries the service's environment: runc (root) reads it, nobody else.
   await writeFile(paths.config, JSON.stringify(bundle, null, 2), { mode: PRIVATE_FILE_MODE });
@@ -88,6 +95,16 @@ export async function createContainer(spec: ContainerSpec, opts: BundleOptions =
   }
 }
 
+/** prepareBundle then launchContainer: a whole start (`run`), or one made ahead up to `runc create`. Idempotent. */
+export async function createContainer(spec: ContainerSpec, opts: BundleOptions = {}, how: "run" | "create" = "run"): Promise<void> {
+  const existing = runc.exists(spec.containerId) ? await runc.state(spec.containerId) : null;
+  // Idempotent: a create retried after it already started is a no-op.
+  if (existing && (existing.status === "running" || existing.status === "created")) return;
+  if (existing) await runc.deleteForce(spec.containerId);
+  await prepareBundle(spec, opts);
+  await launchContainer(spec, opts, how);
+}
+
 /**
  * Starts the app of a container made by `createContainer(..., "create")`: the few milliseconds
  * left of a start once everything else was done ahead (issue 20's cold start).
@@ -98,6 +115,11 @@ export async function startContainer(ref: ContainerRef): Promise<void> {
   } catch (err) {
     throw err instanceof AppRunnerError ? new AppRunnerError("InstanceFailed", err.message, { cause: err }) : err;
   }
+}
+
+/** PID 1 of a container runc started (0: none), read from runc's state file without a runc process. */
+export function containerPid(ref: ContainerRef): Promise<number> {
+  return runc.initPid(ref.containerId);
 }
 
 /** Pure: a bundle spec whose process keeps only PATH of its environment. */
@@ -160,24 +182,10 @@ export async function oomKillCount(ref: Pick<ContainerRef, "cgroupsPath">): Prom
   }
 }
 
-/** Is this process gone (or a zombie)? Cheap polling without spawning runc. */
-async function processGone(pid: number): Promise<boolean> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
-    // Field 3, after the parenthesised command name (which may contain spaces).
-    const st = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return st === "Z" || st === "X";
-  } catch (err) {
-    // ENOENT: reaped. ESRCH: it exited between opening its stat file and reading it.
-    if (errno(err) === "ENOENT" || errno(err) === "ESRCH") return true;
-    throw err;
-  }
-}
-
 async function waitGone(pid: number, ms: number): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
-    if (await processGone(pid)) return true;
+    if (await runc.processGone(pid)) return true;
     if (Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -193,7 +201,7 @@ async function waitTrapSet(ref: ContainerRef, pid: number, ms: number): Promise<
   const deadline = Date.now() + ms;
   for (;;) {
     if (await trapSet(ref)) return true;
-    if ((await processGone(pid)) || Date.now() >= deadline) return false;
+    if ((await runc.processGone(pid)) || Date.now() >= deadline) return false;
     await new Promise((r) => setTimeout(r, 20));
   }
 }

@@ -99,8 +99,9 @@ export async function start(containerId: string): Promise<void> {
  * blocked opening `exec.fifo` under runc's state dir for writing; a reader's open lets it write
  * one byte and exec the app. As runc's own start (libcontainer's exec), the byte is read and the
  * fifo removed, after which `runc state` says "running". A blocked writer already counts as one,
- * so a non-blocking read says EAGAIN until the byte comes, and end-of-file only if the init is
- * gone. Without a fifo (not created, or a runc that works otherwise) it runs `runc start`, whose
+ * so a non-blocking read says EAGAIN until the byte comes; end-of-file means no writer: the init
+ * is gone, or has not reached its open yet (`runc create` may return just before), told apart by
+ * its process. Without a fifo (not created, or a runc that works otherwise) it runs `runc start`, whose
  * error says why.
  */
 export async function startCreated(containerId: string, timeoutMs = 10_000): Promise<void> {
@@ -117,18 +118,55 @@ export async function startCreated(containerId: string, timeoutMs = 10_000): Pro
     for (;;) {
       try {
         const { bytesRead } = await handle.read(Buffer.alloc(1), 0, 1, null);
-        if (bytesRead === 0) throw new AppRunnerError("HostSetupFailed", `container ${containerId}: its init exited before its start`);
-        break;
+        if (bytesRead === 1) break;
+        // End of file: no writer. Either the init is gone, or `runc create` returned before the
+        // init reached its open of the fifo (seen under load): then it is only not there yet.
+        if (!(await initAlive(containerId))) throw new AppRunnerError("HostSetupFailed", `container ${containerId}: its init exited before its start`);
       } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
-        if (Date.now() > deadline) throw new AppRunnerError("HostSetupFailed", `container ${containerId}: its init did not answer its start within ${timeoutMs} ms`);
-        await new Promise((r) => setTimeout(r, 1));
+        if (err instanceof AppRunnerError || (err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
       }
+      if (Date.now() > deadline) throw new AppRunnerError("HostSetupFailed", `container ${containerId}: its init did not answer its start within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 1));
     }
   } finally {
     await handle.close();
   }
   await rm(fifo, { force: true });
+}
+
+/**
+ * PID 1 of a container, from runc's own state file (no `runc state` process: 5-10 ms on a busy
+ * host, on a wake's path); 0 when runc has no state for it.
+ */
+export async function initPid(containerId: string): Promise<number> {
+  try {
+    return (JSON.parse(await readFile(`${RUNC_ROOT}/${containerId}/state.json`, "utf8")) as { init_process_pid?: number }).init_process_pid ?? 0;
+  } catch (err) {
+    // No state: never created, or deleted meanwhile.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw err;
+  }
+}
+
+/** Is the container's init (PID 1, from runc's state file) still there? */
+async function initAlive(containerId: string): Promise<boolean> {
+  const pid = await initPid(containerId);
+  return pid > 0 && !(await processGone(pid));
+}
+
+/** Is this process gone (or a zombie)? Cheap polling without spawning runc. */
+export async function processGone(pid: number): Promise<boolean> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+    // Field 3, after the parenthesised command name (which may contain spaces).
+    const st = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return st === "Z" || st === "X";
+  } catch (err) {
+    // ENOENT: reaped. ESRCH: it exited between opening its stat file and reading it.
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ESRCH") return true;
+    throw err;
+  }
 }
 
 /** Sends a signal to the container's PID 1. False when it is not running or does not exist. */

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { HOLD_LUA, START_FAILED_PAGE, LOG_FORMAT, renderConfig, renderHostsMap, serverLine, type RouterSettings } from "./haproxy-config.js";
+import { HOLD_FAST_MS, HOLD_FAST_POLL_MS, HOLD_LUA, HOLD_POLL_MS, START_FAILED_PAGE, LOG_FORMAT, renderConfig, renderHostsMap, serverLine, type RouterSettings } from "./haproxy-config.js";
 import type { ServiceRoute } from "./types.js";
 
 const base: RouterSettings = { routerDir: "/r", httpPort: 8080, httpsPort: 0 };
@@ -163,6 +163,12 @@ test("HOLD_LUA waits only while the backend has no usable server, never in a sto
   // A deadline, not a sum of sleeps: a sleep of HOLD_POLL_MS can take longer on a busy worker.
   assert.match(HOLD_LUA, /local deadline = now_ms\(\) \+ limit\n {2}while txn\.f:nbsrv\(\) == 0 and not stopping\(txn\) and now_ms\(\) < deadline do/);
   assert.match(HOLD_LUA, /return v == true or v == 1/);
+});
+
+test("HOLD_LUA looks every HOLD_FAST_POLL_MS during a held request's first HOLD_FAST_MS, then every HOLD_POLL_MS", () => {
+  assert.equal(HOLD_FAST_POLL_MS < HOLD_POLL_MS, true);
+  assert.match(HOLD_LUA, new RegExp(`local fast_until = now_ms\\(\\) \\+ ${HOLD_FAST_MS}\n`));
+  assert.match(HOLD_LUA, new RegExp(`if now_ms\\(\\) < fast_until then core\\.msleep\\(${HOLD_FAST_POLL_MS}\\) else core\\.msleep\\(${HOLD_POLL_MS}\\) end`));
 });
 
 test("HOLD_LUA answers held requests 503 once the router is told their service's start failed", () => {

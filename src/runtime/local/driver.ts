@@ -12,7 +12,7 @@ import { scalingView } from "../scaling-view.js";
 import { cleanupLeftovers } from "../../executor/container.js";
 import { ensureFirewall, removeFirewall, type GatewayService } from "../../executor/firewall.js";
 import { deploymentRecordOf } from "./deployment-record.js";
-import type { InstanceDeps } from "./instance-lifecycle.js";
+import type { InstanceDeps, WakeAhead } from "./instance-lifecycle.js";
 import { InstancePool } from "./instance-pool.js";
 import { KeyedLock } from "../keyed-lock.js";
 import type { InstanceView, LiveInstance } from "./live-instance.js";
@@ -43,6 +43,8 @@ export interface LocalDriverOptions {
   startupBudgetMs?: number;
   /** SIGTERM, then this long, then SIGKILL. */
   stopGraceMs?: number;
+  /** How far a service at zero makes its next instance ahead (InstanceDeps.wakeAhead). */
+  wakeAhead?: WakeAhead;
   /** How often exits are looked for and missing instances replaced. */
   superviseMs?: number;
   /** The data plane; without one, instances are reached at their own addresses only. */
@@ -103,6 +105,7 @@ export class LocalRuntimeDriver implements RuntimeDriver {
       logs: opts.logs,
       logger: opts.logger,
       stopGraceMs: opts.stopGraceMs ?? 5_000,
+      ...(opts.wakeAhead ? { wakeAhead: opts.wakeAhead } : {}),
       ...(opts.instanceRoleEnv ? { instanceRoleEnv: opts.instanceRoleEnv } : {}),
       onVerdict: (inst, verdict, detail) => this.supervisor.onVerdict(inst, verdict, detail),
     };

@@ -4,7 +4,7 @@ import { applicationLogGroup, instanceStream } from "../../telemetry/log-groups.
 import type { Clock } from "../../util/clock.js";
 import { HealthChecker } from "../health/health-checker.js";
 import type { HealthVerdict } from "../health/health-state.js";
-import { containerState, createContainer, destroyContainer, prepareContainer, startContainer, stopContainer } from "../../executor/container.js";
+import { containerPid, containerState, createContainer, destroyContainer, launchContainer, prepareBundle, prepareContainer, startContainer, stopContainer } from "../../executor/container.js";
 import type { LiveInstance } from "./live-instance.js";
 import { LogTailer } from "./log-tail.js";
 import { createNetwork, destroyNetwork, networkExists, networkForSlot } from "../../executor/network.js";
@@ -26,7 +26,18 @@ export interface InstanceDeps {
    * and its gateway (the host end of its veth). Absent: instance roles reach no instance.
    */
   instanceRoleEnv?: (instanceId: string, gateway: string) => Record<string, string>;
+  /** How far a service at zero makes its next instance ahead (`openrunner up --wake-ahead`); "prepared" by default. */
+  wakeAhead?: WakeAhead;
 }
+
+/**
+ * How far the next instance of a service at zero is made ahead of its wake (issue 20). "prepared":
+ * no process (disk, overlay, hosts, resolv.conf, the bundle without its environment, the network
+ * kept); the wake writes the environment and runs runc. "created": up to `runc create` as well,
+ * so runc's init waits in the instance's cgroup (1.5-2.7 MB) and the wake only opens its fifo.
+ */
+export type WakeAhead = "prepared" | "created";
+export const WAKE_AHEAD_STATES: readonly WakeAhead[] = ["prepared", "created"];
 
 /** Variables the service may set itself: its own endpoint or region wins over OpenRunner's. */
 const SERVICE_MAY_SET = new Set(["AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION"]);
@@ -95,25 +106,27 @@ function watch(deps: InstanceDeps, d: DeploymentRecord, r: InstanceRecord, conta
   return live;
 }
 
-/** An instance made up to `runc create` while its service is at zero: its app waits for startCreated. */
+/** An instance made ahead while its service is at zero: its app waits for startCreated. */
 export interface CreatedInstance {
   record: InstanceRecord;
   container: ContainerSpec;
-  /** PID 1 of the container (`runc init` now, the exit recorder once started). */
+  /** How far it was made: "created" has a runc container (its init waiting), "prepared" none. */
+  state: WakeAhead;
+  /** PID 1 of the container (`runc init` now, the exit recorder once started); 0 when prepared. */
   pid: number;
 }
 
 /**
  * The record first (phase "creating"), so a crash at any later point leaves something the next
  * start can find and remove; then network and disk side by side, then overlay, bundle and runc
- * (`run`, or only `create` for an instance made ahead).
+ * (`run`; only `create` for an instance made ahead "created"; no runc at all when "prepared").
  */
 async function makeInstance(
   deps: InstanceDeps,
   d: DeploymentRecord,
   instanceId: string,
   slot: number,
-  opts: { networkReady?: boolean; how: "run" | "create" },
+  opts: { networkReady?: boolean; how: "run" | WakeAhead },
 ): Promise<CreatedInstance> {
   const record: InstanceRecord = {
     instanceId,
@@ -135,17 +148,18 @@ async function makeInstance(
     const made = await Promise.allSettled([timed(network), timed(prepareContainer(container))]);
     for (const r of made) if (r.status === "rejected") throw r.reason;
     const prepared = deps.clock.now();
-    await createContainer(container, {}, opts.how);
-    const state = await containerState(container);
+    if (opts.how === "prepared") await prepareBundle(container);
+    else await createContainer(container, {}, opts.how === "created" ? "create" : "run");
+    const state = opts.how === "prepared" ? undefined : await containerState(container);
     // Where an instance's start goes (issue 20's cold start): network and disk side by side, then runc.
-    deps.logger(opts.how === "create" ? "instance created ahead" : "instance created", {
+    deps.logger(opts.how === "run" ? "instance created" : `instance ${opts.how} ahead`, {
       serviceId: d.serviceId,
       instanceId,
       networkMs: made[0]?.status === "fulfilled" ? made[0].value : undefined,
       diskMs: made[1]?.status === "fulfilled" ? made[1].value : undefined,
       runcMs: deps.clock.now() - prepared,
     });
-    return { record, container, pid: state.status === "running" ? state.pid : 0 };
+    return { record, container, state: opts.how === "prepared" ? "prepared" : "created", pid: state?.status === "running" ? state.pid : 0 };
   } catch (err) {
     await removeInstance(deps, container);
     throw err;
@@ -167,12 +181,13 @@ export async function startInstance(
 }
 
 /**
- * Makes the next instance of a service at zero ahead of its wake (issue 20): network kept, disk,
- * overlay, bundle and `runc create` done, the environment read by runc and gone from disk. Its
- * app does not run: what it holds is runc's waiting init process (measured in docs/performance.md).
+ * Makes the next instance of a service at zero ahead of its wake (issue 20), as far as
+ * `deps.wakeAhead` says: by default "prepared" (network kept, disk, overlay, the bundle without
+ * its environment: no process, no memory charged); "created" adds `runc create` (runc read the
+ * environment and it is gone from disk again; runc's init waits, measured in docs/performance.md).
  */
 export function createAhead(deps: InstanceDeps, d: DeploymentRecord, instanceId: string, slot: number, opts: { networkReady?: boolean } = {}): Promise<CreatedInstance> {
-  return makeInstance(deps, d, instanceId, slot, { ...opts, how: "create" });
+  return makeInstance(deps, d, instanceId, slot, { ...opts, how: deps.wakeAhead ?? "prepared" });
 }
 
 /** Removes an instance made ahead, keeping its network: nothing of the app ran, so no grace period for it. */
@@ -180,11 +195,21 @@ export function removeAhead(c: CreatedInstance): Promise<void> {
   return removeInstance({ stopGraceMs: 0 }, c.container, undefined, { keepNetwork: true });
 }
 
-/** The wake of an instance made ahead: `runc start`, then watched like any other. Removes it (network kept) when the start fails. */
+/**
+ * The wake of an instance made ahead: when prepared, the environment into its bundle and `runc run
+ * -d` (stripped again after, as at every start); when created, its fifo opened. Then watched like
+ * any other. Removes it (network kept) when the start fails.
+ */
 export async function startCreated(deps: InstanceDeps, d: DeploymentRecord, c: CreatedInstance): Promise<LiveInstance> {
   const t0 = deps.clock.now();
+  let pid = c.pid;
   try {
-    await startContainer(c.container);
+    if (c.state === "created") await startContainer(c.container);
+    else {
+      await launchContainer(c.container, {}, "run");
+      // runc's state file, not `runc state`: a runc process less on the wake's path.
+      pid = await containerPid(c.container);
+    }
   } catch (err) {
     await removeAhead(c);
     throw err;
@@ -192,8 +217,8 @@ export async function startCreated(deps: InstanceDeps, d: DeploymentRecord, c: C
   // Its age counts from its start, not from when it was made ahead.
   const created: InstanceRecord = { ...c.record, phase: "created", createdAt: t0 };
   deps.records.saveInstance(created);
-  deps.logger("instance created", { serviceId: d.serviceId, instanceId: created.instanceId, madeAhead: true, runcMs: deps.clock.now() - t0 });
-  return watch(deps, d, created, c.container, c.pid);
+  deps.logger("instance created", { serviceId: d.serviceId, instanceId: created.instanceId, madeAhead: c.state, runcMs: deps.clock.now() - t0 });
+  return watch(deps, d, created, c.container, pid);
 }
 
 /** After a restart: an instance whose container still runs is watched again, not restarted. */

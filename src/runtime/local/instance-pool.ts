@@ -21,7 +21,7 @@ export class InstancePool {
   /**
    * serviceId -> what a service at zero keeps for its next instance (issue 20's cold start): the
    * slot whose network namespace and veth stay ready (its slot stays taken), and the next
-   * instance made ahead up to `runc create`, so a wake is a `runc start`.
+   * instance made ahead (InstanceDeps.wakeAhead: its bundle prepared, or up to `runc create`).
    */
   private readonly warm = new Map<string, Standby>();
   /** instanceId -> its teardown under way. */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { Store } from "../../store/store.js";
 import type { Random } from "../../util/random.js";
 import type { HostLayout } from "../../executor/types.js";
+import type { WakeAhead } from "./instance-lifecycle.js";
 
 /** Operator settings of the local runtime (`openrunner up` flags). */
 export interface LocalRuntimeSettings {
@@ -16,6 +17,12 @@ export interface LocalRuntimeSettings {
   /** Each instance's ephemeral storage in bytes (App Runner's 3 GB by default). */
   ephemeralStorageBytes?: number;
   stopGraceMs?: number;
+  /**
+   * How far a service at zero makes its next instance ahead of its wake (`--wake-ahead`):
+   * "prepared" (default: no process, nothing charged) or "created" (up to `runc create`: runc's
+   * waiting init, 1.5-2.7 MB a service, for a few milliseconds less; docs/scale-to-zero.md).
+   */
+  wakeAhead?: WakeAhead;
   startupBudgetMs?: number;
   superviseMs?: number;
   /** How often image tags of services with automatic deployment are resolved; 0 = only on registry notifications. */
