@@ -12,6 +12,7 @@ import { awsJsonCall } from "./support/aws-json-call.js";
 import { CLI, eventually, startInProcess, type InProcessServer } from "./support/harness.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { freePort, viaRouter, type RouterReply } from "./support/router-client.js";
+import { newClients, steadyLoad } from "./support/rollout-load.js";
 import { randomAddressBlock, waitForOperation, waitForStatus } from "./support/runtime-fixture.js";
 
 const run = promisify(execFile);
@@ -99,19 +100,7 @@ describe("gradual rollout: a share of new clients, sticky by cookie, promoted af
     assert.equal(rollout.PreviousDeploymentId, servingBefore);
     assert.deepEqual(rollout.Settings, { Steps: [10], IntervalSeconds: 15, Max5xxPercent: 5, MaxP99Millis: 10_000, WindowSeconds: 15, MinRequests: 5 });
     // 300 requests without cookies, 4 at a time: each one a new client.
-    const bodies: string[] = [];
-    const cookies = new Map<string, string>();
-    const client = async () => {
-      while (bodies.length < 300) {
-        const r = await get();
-        assert.equal(r.status, 200, r.body);
-        const body = r.body.trim();
-        bodies.push(body);
-        const cookie = [r.headers["set-cookie"] ?? []].flat()[0]?.split(";")[0];
-        if (cookie) cookies.set(body, cookie);
-      }
-    };
-    await Promise.all([client(), client(), client(), client()]);
+    const { bodies, cookies } = await newClients(get, 300, 4);
     const toNew = bodies.filter((b) => b === "v2").length;
     t.diagnostic(`${toNew} of ${bodies.length} new clients went to the new version`);
     assert.ok(toNew >= 9 && toNew <= 75, `3-25% of 300 new clients went to the new version: ${toNew}`);
@@ -139,21 +128,7 @@ describe("gradual rollout: a share of new clients, sticky by cookie, promoted af
   it("a rollout whose version answers 500 goes back by itself, and no request fails after the abort", async (t) => {
     const operationId = await update("broken");
     let abortedSeen = 0;
-    let running = true;
-    const answers: { at: number; status: number; body: string }[] = [];
-    const failures: string[] = [];
-    const client = async () => {
-      while (running) {
-        const at = Date.now();
-        try {
-          const r = await get();
-          answers.push({ at, status: r.status, body: r.body.trim() });
-        } catch (err) {
-          failures.push(err instanceof Error ? err.message : String(err));
-        }
-      }
-    };
-    const load = Promise.all([client(), client(), client(), client()]);
+    const { answers, failures, stop } = steadyLoad(get, 4);
     try {
       await eventually(async () => {
         const r = await describeRollout();
@@ -166,8 +141,7 @@ describe("gradual rollout: a share of new clients, sticky by cookie, promoted af
       // The load keeps running a moment past the end of the operation: the new version is retired by now.
       while (answers.filter((a) => a.at > after).length < 50) await new Promise((r) => setTimeout(r, 20));
     } finally {
-      running = false;
-      await load;
+      await stop();
     }
     assert.deepEqual(failures, [], "no request failed to get an answer");
     const wrong = answers.filter((a) => a.status !== 200 && !(a.status === 500 && a.body === "broken"));

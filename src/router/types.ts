@@ -81,6 +81,11 @@ export interface TrafficRouter {
    * `forMs` unless an instance is up by then. Absent: held requests wait out their queue timeout.
    */
   startFailed?(serviceId: string, forMs: number): Promise<void>;
+  /**
+   * Resolves once every router following this one (edge routers) applied the routes this one has
+   * now, or after timeoutMs. Absent, or without followers: the routes are applied already.
+   */
+  settle?(timeoutMs?: number): Promise<void>;
   /** Current load of every service backend (sampled every 250 ms by the autoscaler). */
   load(): Promise<BackendLoad[]>;
   /** The responses of a service's new version (its route's canary) over the last `windowMs`; absent: nothing is measured. */

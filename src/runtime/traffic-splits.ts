@@ -8,6 +8,8 @@ export interface SplitPublisher {
   /** Throws when the deployment is not the driver's. */
   require(ref: DeploymentRef): { deploymentId: string };
   publish(serviceId: string): Promise<void>;
+  /** Once the routers following the driver's (edge routers) applied what it published; absent: at once. */
+  settle?(): Promise<void>;
 }
 
 /** A gradual rollout's share as a driver keeps it: which deployment takes how many new clients. */
@@ -36,6 +38,8 @@ export class TrafficSplits {
       this.set(ref.serviceId, d.require(ref).deploymentId, percent);
       await d.publish(ref.serviceId);
     });
+    // A split's end says every client is back on the serving version: true only once edge routers applied it too.
+    if (percent <= 0) await d.settle?.();
     ctx.log(`${percent}% of new clients go to deployment ${ref.deploymentId}.`);
   }
 

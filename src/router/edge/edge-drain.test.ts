@@ -8,6 +8,9 @@ import { RouteTable } from "./route-table.js";
 
 const load = (perInstance: Record<string, number>): BackendLoad => ({ serviceId: "s1", inFlight: 0, queued: 0, perInstance });
 const rep = (name: string, routes: string | undefined, loads: BackendLoad[]): EdgeLoadReport => ({ name, receivedAt: 0, loads, ...(routes ? { routes } : {}) });
+/** An EdgeAwareRouter over no local router, whose every wait between looks is `wait`. */
+const edgeAware = (table: RouteTable, reports: EdgeLoadReports, clock: ManualClock, lines: string[], wait: () => Promise<void>): EdgeAwareRouter =>
+  new EdgeAwareRouter({ local: NO_ROUTER, table, reports, clock, logger: (m) => lines.push(m), wait });
 const versionOf = (etag: string | undefined): number | undefined => (etag?.startsWith("b.") ? Number(etag.slice(2)) : undefined);
 
 test("edgesDrained: every reporting edge router has the new table and nothing left on the leaving instances", () => {
@@ -43,20 +46,13 @@ test("EdgeAwareRouter: a drain resolves once the edge routers caught up, or at i
   const table = new RouteTable(() => [], "b");
   const lines: string[] = [];
   let waits = 0;
-  const router = new EdgeAwareRouter({
-    local: NO_ROUTER,
-    table,
-    reports,
-    clock,
-    logger: (m) => lines.push(m),
-    wait: () => {
-      waits++;
-      clock.advance(100);
-      // The edge router reports the current table after the third look.
-      if (waits === 3) reports.record({ name: "e1", loads: [], routes: table.current().etag });
-      else if (waits < 3) reports.record({ name: "e1", loads: [load({ old: 1 })], routes: '"b.0"' });
-      return Promise.resolve();
-    },
+  const router = edgeAware(table, reports, clock, lines, () => {
+    waits++;
+    clock.advance(100);
+    // The edge router reports the current table after the third look.
+    if (waits === 3) reports.record({ name: "e1", loads: [], routes: table.current().etag });
+    else if (waits < 3) reports.record({ name: "e1", loads: [load({ old: 1 })], routes: '"b.0"' });
+    return Promise.resolve();
   });
   reports.record({ name: "e1", loads: [load({ old: 1 })], routes: '"b.0"' });
   await router.drain("s1", ["old"], 10_000);
@@ -70,8 +66,42 @@ test("EdgeAwareRouter: a drain resolves once the edge routers caught up, or at i
     clock.advance(100);
     return Promise.resolve();
   };
-  const slow = new EdgeAwareRouter({ local: NO_ROUTER, table, reports, clock, logger: (m) => lines.push(m), wait: stuck });
+  const slow = edgeAware(table, reports, clock, lines, stuck);
   await slow.drain("s1", ["old"], 1_000);
+  assert.equal(lines.length, 1);
+  assert.match(lines[0] ?? "", /timed out/);
+});
+
+test("EdgeAwareRouter: settle resolves once every reporting edge router applied the current table, or at its timeout", async () => {
+  const clock = new ManualClock(0);
+  const reports = new EdgeLoadReports(clock);
+  let routes: ServiceRoute[] = [{ serviceId: "s1", serviceName: "a", hosts: [], state: "serving", maxConcurrency: 1, instances: [] }];
+  const table = new RouteTable(() => routes, "b");
+  reports.record({ name: "e1", loads: [], routes: table.current().etag });
+  const lines: string[] = [];
+  let waits = 0;
+  const router = edgeAware(table, reports, clock, lines, () => {
+    waits++;
+    clock.advance(100);
+    // The edge router polls the changed table after the second look.
+    reports.record({ name: "e1", loads: [], routes: waits === 2 ? table.current().etag : '"b.1"' });
+    return Promise.resolve();
+  });
+  await router.settle(10_000);
+  assert.equal(waits, 0, "nothing changed since the edge router's last table");
+  // The table changes (a split ends, say), and the edge router still serves the one before.
+  routes = [{ serviceId: "s1", serviceName: "a", hosts: ["a.example"], state: "serving", maxConcurrency: 1, instances: [] }];
+  await router.settle(10_000);
+  assert.equal(waits, 2);
+  assert.equal(lines.length, 0);
+
+  routes = [];
+  const behind = edgeAware(table, reports, clock, lines, () => {
+    clock.advance(100);
+    reports.record({ name: "e1", loads: [], routes: '"b.1"' });
+    return Promise.resolve();
+  });
+  await behind.settle(1_000);
   assert.equal(lines.length, 1);
   assert.match(lines[0] ?? "", /timed out/);
 });

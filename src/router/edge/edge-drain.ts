@@ -80,20 +80,26 @@ export class EdgeAwareRouter implements TrafficRouter {
     const started = this.opts.clock.now();
     await this.opts.local.drain(serviceId, instanceIds, timeoutMs);
     // The table now lacks the leaving instances: edge routers must have applied this version or a later one.
+    const behind = await this.edgesBehind(started, timeoutMs, serviceId, instanceIds);
+    if (behind.length > 0) this.opts.logger("data plane: edge routers still had the leaving instances when the drain timed out", { serviceId, instances: instanceIds, edges: behind });
+  }
+
+  /** Once every reporting edge router applied the current table (a split's end: its clients are back everywhere). */
+  async settle(timeoutMs = DEFAULT_DRAIN_MS): Promise<void> {
+    const behind = await this.edgesBehind(this.opts.clock.now(), timeoutMs, "", []);
+    if (behind.length > 0) this.opts.logger("data plane: edge routers had not applied the current routes when the wait for them timed out", { edges: behind });
+  }
+
+  /** Waits until every fresh edge router applied the current table and has none of `instanceIds` busy: the names of those still behind at the timeout. */
+  private async edgesBehind(started: number, timeoutMs: number, serviceId: string, instanceIds: readonly string[]): Promise<string[]> {
     const { version } = this.opts.table.current();
     const { reports, table } = this.opts;
+    const done = (fresh: readonly EdgeLoadReport[]) => edgesDrained(fresh, version, (etag) => table.versionOf(etag), serviceId, instanceIds);
     const wait = this.opts.wait ?? sleep;
-    while (!edgesDrained(reports.fresh(), version, (etag) => table.versionOf(etag), serviceId, instanceIds)) {
-      if (this.opts.clock.now() - started >= timeoutMs) {
-        const behind = reports.fresh().filter((r) => !edgesDrained([r], version, (etag) => table.versionOf(etag), serviceId, instanceIds));
-        this.opts.logger("data plane: edge routers still had the leaving instances when the drain timed out", {
-          serviceId,
-          instances: instanceIds,
-          edges: behind.map((r) => r.name),
-        });
-        return;
-      }
+    while (!done(reports.fresh())) {
+      if (this.opts.clock.now() - started >= timeoutMs) return reports.fresh().filter((r) => !done([r])).map((r) => r.name);
       await wait(this.opts.pollMs ?? 100);
     }
+    return [];
   }
 }

@@ -166,7 +166,7 @@ export class SwarmRuntimeDriver implements RuntimeDriver {
   }
 
   splitTraffic(ref: DeploymentRef, percent: number, ctx: DriverContext): Promise<void> {
-    return this.splits.change(ref, percent, ctx, { lock: this.lock, require: (r) => this.requireDeployment(r), publish: (id) => this.publish(id) });
+    return this.splits.change(ref, percent, ctx, { lock: this.lock, require: (r) => this.requireDeployment(r), publish: (id) => this.publish(id), settle: () => this.router.settle?.() ?? Promise.resolve() });
   }
 
   measureSplit(ref: DeploymentRef, windowMs: number): Promise<VersionMeasurement> {

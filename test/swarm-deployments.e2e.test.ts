@@ -1,11 +1,14 @@
 /**
- * Scale to zero and rollback on the swarm driver (issue 20 item 5), against a real single-node
+ * Scale to zero, rollback and gradual rollout on the swarm driver (issue 20 item 5), against a real single-node
  * swarm (a private dockerd of this test, swarm init on 127.0.0.1) and the real server with its
  * built-in registry, driven with the AWS SDK: a service with the `openrunner:scale-to-zero` tag
  * goes to 0 replicas after its (test-short) idle period, stays RUNNING, answers the next request
  * 200 and a burst at zero in full; a task that cannot start turns held requests into 503 with an
- * event; RollbackService redeploys the previous image by digest with no build. The wakes are
- * timed (zero -> first byte) and printed with where the time went.
+ * event; RollbackService redeploys the previous image by digest with no build; a service with the
+ * `openrunner:gradual-rollout` tag gives the new version its share of new clients at both the
+ * control plane's router and an edge router, sticky by cookie, promotes it, and aborts a version
+ * answering 500 by itself. The wakes are timed (zero -> first byte) and printed with where the
+ * time went.
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -22,10 +25,12 @@ import {
   type Service,
 } from "@aws-sdk/client-apprunner";
 import { CloudWatchLogsClient, GetLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
+import type { RolloutWire } from "../src/api/openrunner/describe-rollout.js";
+import { GRADUAL_ROLLOUT_TAG } from "../src/domain/gradual-rollout.js";
 import { SCALE_TO_ZERO_TAG } from "../src/domain/scale-to-zero.js";
 import type { SwarmRuntimeDriver } from "../src/runtime/swarm/driver.js";
 import type { SwarmService, SwarmTask } from "../src/runtime/swarm/engine-types.js";
-import { pushCrashLaterApp, pushHelloApp } from "./support/app-images.js";
+import { pushCrashLaterApp, pushFailingApp, pushHelloApp } from "./support/app-images.js";
 import { awsJsonCall } from "./support/aws-json-call.js";
 import { copyToBuiltInRegistry } from "./support/built-in-registry.js";
 import { dockerdSkipReason, startPrivateDockerd, type PrivateDockerd } from "./support/dockerd.js";
@@ -34,13 +39,16 @@ import { EdgeRouterProcess } from "./support/edge-router.js";
 import { eventually, startInProcess, type InProcessServer } from "./support/harness.js";
 import { skipUnlessOnPath } from "./support/host-tools.js";
 import { startRegistry, type TestRegistry } from "./support/registry.js";
+import { newClients, steadyLoad } from "./support/rollout-load.js";
 import { freePort, viaRouter } from "./support/router-client.js";
 import { testRuntimeSettings, waitForOperation, waitForStatus } from "./support/runtime-fixture.js";
 
 /** Accepted only because the server lowers the tag's bound (scaleToZeroMinIdleMs). */
 const IDLE = "2s";
+/** One step of 10 s (accepted only because the server lowers rolloutMinIntervalMs); back above 5% of 5xx over at least 5 responses. */
+const ROLLOUT = "steps=10 interval=10s window=10s min-requests=5 max-5xx=5 max-p99=10s";
 
-describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: dockerdSkipReason() || skipUnlessOnPath("skopeo", "docker-registry") }, () => {
+describe("scale to zero, rollback and gradual rollout on a swarm", { timeout: 15 * 60_000, skip: dockerdSkipReason() || skipUnlessOnPath("skopeo", "docker-registry") }, () => {
   let dockerd: PrivateDockerd | undefined;
   let server: InProcessServer | undefined;
   let source: TestRegistry | undefined;
@@ -57,9 +65,9 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
     return { server, dockerd };
   };
   const driver = (): SwarmRuntimeDriver => running().server.running.driver as SwarmRuntimeDriver;
-  const get = (host: string, timeoutMs = 30_000) => viaRouter({ port: httpPort, host, timeoutMs });
+  const get = (host: string, timeoutMs = 30_000, headers: Record<string, string> = {}) => viaRouter({ port: httpPort, host, timeoutMs, headers });
   /** Through the edge router (`openrunner router`, a process of its own following the control plane). */
-  const viaEdge = (host: string, timeoutMs = 30_000) => viaRouter({ port: edge?.port ?? 0, host, timeoutMs });
+  const viaEdge = (host: string, timeoutMs = 30_000, headers: Record<string, string> = {}) => viaRouter({ port: edge?.port ?? 0, host, timeoutMs, headers });
   const edgeServes = (host: string, body: string) => eventually(async () => ((await viaEdge(host, 5_000)).body.trim() === body ? true : undefined), 30_000, 50);
   const openrunner = (operation: string, input: object) => awsJsonCall(running().server.running.endpoint, running().server.running.rootKey, "openrunner", operation, JSON.stringify(input));
 
@@ -69,7 +77,7 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
     return copyToBuiltInRegistry(target, `${source?.host ?? ""}/${repository}:${tag}`, repository, tag);
   };
 
-  async function create(name: string, identifier: string, opts: { zero?: boolean; asc?: string } = {}): Promise<Service> {
+  async function create(name: string, identifier: string, opts: { zero?: boolean; asc?: string; rollout?: string } = {}): Promise<Service> {
     const { server: s } = running();
     const out = await s.client.send(
       new CreateServiceCommand({
@@ -82,12 +90,29 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
         InstanceConfiguration: { Cpu: "0.25 vCPU", Memory: "0.5 GB" },
         HealthCheckConfiguration: { Protocol: "TCP", Interval: 1, Timeout: 1, HealthyThreshold: 1, UnhealthyThreshold: 2 },
         ...(opts.zero ? { Tags: [{ Key: SCALE_TO_ZERO_TAG, Value: IDLE }] } : {}),
+        ...(opts.rollout ? { Tags: [{ Key: GRADUAL_ROLLOUT_TAG, Value: opts.rollout }] } : {}),
         ...(opts.asc ? { AutoScalingConfigurationArn: opts.asc } : {}),
       }),
     );
     assert.ok(out.Service?.ServiceArn);
     services.push(out.Service);
     return waitForStatus(s.client, out.Service.ServiceArn, "RUNNING", 180_000);
+  }
+
+  /** UpdateService to another image of the built-in registry: its operation's id. */
+  async function updateImage(svc: Service, identifier: string): Promise<string> {
+    const { server: s } = running();
+    const out = await s.client.send(
+      new UpdateServiceCommand({
+        ServiceArn: svc.ServiceArn,
+        SourceConfiguration: {
+          AutoDeploymentsEnabled: false,
+          AuthenticationConfiguration: { AccessRoleArn: await ensureEcrAccessRole(s.running.endpoint, s.running.rootKey) },
+          ImageRepository: { ImageIdentifier: identifier, ImageRepositoryType: "ECR", ImageConfiguration: { Port: "8080" } },
+        },
+      }),
+    );
+    return out.OperationId ?? "";
   }
 
   /** The deployment's Swarm services of the service (the serving one first when several). */
@@ -152,11 +177,11 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
   before(async () => {
     source = await startRegistry();
     scratch = mkdtempSync(join(tmpdir(), "openrunner-swarm-zero-"));
-    await Promise.all([pushHelloApp(source.host, "hello", "v1", "v1"), pushHelloApp(source.host, "hello", "v2", "v2"), pushCrashLaterApp(source.host, "crash-later", "1")]);
+    await Promise.all([pushHelloApp(source.host, "hello", "v1", "v1"), pushHelloApp(source.host, "hello", "v2", "v2"), pushCrashLaterApp(source.host, "crash-later", "1"), pushFailingApp(source.host, "hello", "broken")]);
     dockerd = await startPrivateDockerd({ swarm: true });
     [httpPort, registryPort] = [await freePort(), await freePort()];
     server = await startInProcess({
-      localRuntime: testRuntimeSettings(httpPort, { scaleToZeroMinIdleMs: 1000, swarm: { dockerHost: dockerd.socket } }),
+      localRuntime: testRuntimeSettings(httpPort, { scaleToZeroMinIdleMs: 1000, rolloutMinIntervalMs: 1000, swarm: { dockerHost: dockerd.socket } }),
       registry: { port: registryPort },
       logger: (message, fields) => serverLog.push({ at: Date.now(), line: `${message} ${JSON.stringify(fields ?? {})}` }),
     });
@@ -265,17 +290,7 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
     const svc = await create("swarm-rollback", await inBuiltInRegistry("hello", "v1"));
     const host = svc.ServiceUrl ?? "";
     const v2 = await inBuiltInRegistry("hello", "v2");
-    const update = await s.client.send(
-      new UpdateServiceCommand({
-        ServiceArn: svc.ServiceArn,
-        SourceConfiguration: {
-          AutoDeploymentsEnabled: false,
-          AuthenticationConfiguration: { AccessRoleArn: await ensureEcrAccessRole(s.running.endpoint, s.running.rootKey) },
-          ImageRepository: { ImageIdentifier: v2, ImageRepositoryType: "ECR", ImageConfiguration: { Port: "8080" } },
-        },
-      }),
-    );
-    assert.equal((await waitForOperation(s.client, svc.ServiceArn ?? "", update.OperationId ?? "", 180_000)).Status, "SUCCEEDED");
+    assert.equal((await waitForOperation(s.client, svc.ServiceArn ?? "", await updateImage(svc, v2), 180_000)).Status, "SUCCEEDED");
     assert.equal((await get(host)).body.trim(), "v2");
     const t0 = performance.now();
     const out = await openrunner("RollbackService", { ServiceArn: svc.ServiceArn });
@@ -293,5 +308,99 @@ describe("scale to zero and rollback on a swarm", { timeout: 15 * 60_000, skip: 
     const lines = (deploymentLog?.events ?? []).map((e) => e.message ?? "");
     assert.ok(!lines.some((l) => /build/i.test(l)), lines.join("\n"));
     console.log(`swarm rollback: the previous deployment's body served ${Math.round(servedMs)} ms after RollbackService`);
+  });
+
+  describe("gradual rollout", () => {
+    let svc: Service;
+    const host = () => svc.ServiceUrl ?? "";
+    const routers = { "control plane": (headers?: Record<string, string>) => get(host(), 30_000, headers), edge: (headers?: Record<string, string>) => viaEdge(host(), 30_000, headers) };
+    const describeRollout = async (): Promise<RolloutWire | undefined> => {
+      const out = await openrunner("DescribeRollout", { ServiceArn: svc.ServiceArn });
+      assert.equal(out.status, 200, JSON.stringify(out.body));
+      return out.body.Rollout as RolloutWire | undefined;
+    };
+
+    before(async () => {
+      svc = await create("swarm-rollout", await inBuiltInRegistry("hello", "v1"), { rollout: ROLLOUT });
+      await edgeServes(host(), "v1");
+    });
+
+    it("a rollout at 10% sends about a tenth of new clients to the new version at both routers, keeps each client's version by cookie, then promotes it", async (t) => {
+      const { server: s } = running();
+      const operationId = await updateImage(svc, await inBuiltInRegistry("hello", "v2"));
+      await eventually(async () => {
+        const r = await describeRollout();
+        return r?.OperationId === operationId && r.Status === "IN_PROGRESS" && r.Percent === 10 ? r : undefined;
+      }, 120_000);
+      // The edge router follows the control plane's table (a poll a second): it splits once a new client of it got the new version.
+      await eventually(async () => ((await viaEdge(host(), 5_000)).body.trim() === "v2" ? true : undefined), 30_000, 10);
+      const cookies = new Map<string, string>();
+      for (const [name, through] of Object.entries(routers)) {
+        const got = await newClients(through, 300);
+        const toNew = got.bodies.filter((b) => b === "v2").length;
+        t.diagnostic(`${name}: ${toNew} of ${got.bodies.length} new clients went to the new version`);
+        assert.ok(toNew >= 9 && toNew <= 75, `${name}: 3-25% of 300 new clients went to the new version: ${toNew}`);
+        assert.equal(toNew + got.bodies.filter((b) => b === "v1").length, got.bodies.length);
+        assert.equal(got.cookies.size, 2, `${name}: both versions handed out their cookie`);
+        for (const [version, cookie] of got.cookies) {
+          assert.equal(cookies.get(version) ?? cookie, cookie, "both routers name a version by the same cookie");
+          cookies.set(version, cookie);
+        }
+      }
+      // Sticky at either router, whichever router handed out the cookie.
+      for (const [version, cookie] of cookies) {
+        for (const [name, through] of Object.entries(routers)) {
+          for (let i = 0; i < 10; i++) assert.equal((await through({ cookie })).body.trim(), version, `a client with ${cookie} stays on ${version} at the ${name} router`);
+        }
+      }
+      assert.equal((await describeRollout())?.Status, "IN_PROGRESS", "the counts above were taken during the 10% step");
+      assert.equal((await waitForOperation(s.client, svc.ServiceArn ?? "", operationId, 120_000)).Status, "SUCCEEDED");
+      const done = await describeRollout();
+      assert.equal(done?.Status, "PROMOTED");
+      assert.equal(done?.Percent, 100);
+      assert.equal((await get(host(), 30_000, { cookie: cookies.get("v1") ?? "" })).body.trim(), "v2", "after the promotion every client gets the new version");
+      await eventually(async () => ((await viaEdge(host(), 5_000, { cookie: cookies.get("v1") ?? "" })).body.trim() === "v2" ? true : undefined), 30_000, 50);
+      assert.match(await events(svc), /Gradual rollout: deployment \S+ promoted to 100% of traffic after 1 step\./);
+    });
+
+    it("a rollout whose version answers 500 goes back by itself, and no request fails after the abort at either router", async (t) => {
+      const { server: s } = running();
+      const operationId = await updateImage(svc, await inBuiltInRegistry("hello", "broken"));
+      const loads = Object.fromEntries(Object.entries(routers).map(([name, through]) => [name, steadyLoad(through)]));
+      let abortedSeen = 0;
+      try {
+        await eventually(async () => {
+          const r = await describeRollout();
+          if (r?.OperationId === operationId && r.Status === "ABORTED") abortedSeen = Date.now();
+          return abortedSeen > 0 ? true : undefined;
+        }, 120_000);
+        assert.equal((await waitForOperation(s.client, svc.ServiceArn ?? "", operationId, 120_000)).Status, "ROLLBACK_SUCCEEDED");
+        // The loads keep running a moment past the end of the operation: the new version is retired by now.
+        const after = Date.now();
+        await eventually(async () => (Object.values(loads).every((l) => l.answers.filter((a) => a.at > after).length >= 50) ? true : undefined), 30_000, 20);
+      } finally {
+        await Promise.all(Object.values(loads).map((l) => l.stop()));
+      }
+      for (const [name, { answers, failures }] of Object.entries(loads)) {
+        assert.deepEqual(failures, [], `${name}: no request failed to get an answer`);
+        assert.deepEqual(
+          answers.filter((a) => a.status !== 200 && !(a.status === 500 && a.body === "broken")),
+          [],
+          `${name}: only the new version's own 500s`,
+        );
+        assert.deepEqual(
+          answers.filter((a) => a.at > abortedSeen && a.status !== 200),
+          [],
+          `${name}: no request sent after the abort fails`,
+        );
+        assert.ok(answers.filter((a) => a.at > abortedSeen).every((a) => a.body === "v2"), `${name}: the serving version answers after the abort`);
+        t.diagnostic(`${name}: ${answers.length} answers, ${answers.filter((a) => a.status === 500).length} of them the new version's 500s before the abort`);
+      }
+      assert.ok(loads["control plane"]?.answers.some((a) => a.status === 500), "the new version took its share before the abort");
+      const r = await describeRollout();
+      assert.equal(r?.Status, "ABORTED");
+      assert.equal(r?.Percent, 0);
+      assert.match(r?.Reason ?? "", /were 5xx, above max-5xx 5% \(threshold max-5xx\)/);
+    });
   });
 });
