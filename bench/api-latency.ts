@@ -9,6 +9,7 @@
  *
  *   node dist/bench/api-latency.js [--services 25] [--requests 5000] [--warmup 5000]
  *     [--concurrency 16] [--out results.json] [--server-node-args="--cpu-prof --cpu-prof-dir=DIR"]
+ *     [--server-output FILE]   (what the server printed, e.g. with --server-node-args=--trace-gc-nvp)
  *     [--clients sdk,replay]   (e.g. --clients replay: only the server-bound rows, a quicker run)
  *     [--operations DescribeService,ListServices]   (e.g. one operation, for more runs in the same minutes)
  */
@@ -41,6 +42,8 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "16" },
     out: { type: "string" },
     "server-node-args": { type: "string" },
+    // What the server printed (e.g. with --server-node-args=--trace-gc-nvp), written here when it stops.
+    "server-output": { type: "string" },
     clients: { type: "string", default: "sdk,replay" },
     operations: { type: "string", default: "DescribeService,ListServices" },
   },
@@ -164,6 +167,7 @@ async function main(): Promise<void> {
     for (const cleanup of cleanups) cleanup();
     await baseline?.stop();
     await openrunner?.close();
+    if (args["server-output"] && openrunner) writeFileSync(args["server-output"], openrunner.server.output());
     rmSync(scratch, { recursive: true, force: true });
   }
 }

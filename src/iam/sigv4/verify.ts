@@ -190,9 +190,9 @@ export function checkSessionToken(key: FoundKey, token: string | undefined, now:
 }
 
 /** The rest of SigV4 once the body is read: the payload hash and the signature itself. */
-export function checkSignature(checked: CheckedCredential, req: SignedRequest): Principal {
+export function checkSignature(checked: CheckedCredential, req: SignedHead, body: Buffer): Principal {
   const { auth, isoDate } = checked;
-  const bodyHash = sha256Hex(req.body);
+  const bodyHash = sha256Hex(body);
   const claimedHash = first(req, "x-amz-content-sha256");
   if (claimedHash !== undefined && claimedHash !== "UNSIGNED-PAYLOAD" && claimedHash !== bodyHash) {
     throw new AppRunnerError("InvalidSignature", "The provided 'x-amz-content-sha256' header does not match what was computed.");
@@ -221,5 +221,5 @@ export function checkSignature(checked: CheckedCredential, req: SignedRequest): 
  * and messages AWS's front door uses, so SDKs and the CLI show users what they expect.
  */
 export function verifySigV4(req: SignedRequest, keys: CredentialLookup, opts: VerifyOptions): Principal {
-  return checkSignature(checkCredential(req, keys, opts), req);
+  return checkSignature(checkCredential(req, keys, opts), req, req.body);
 }

@@ -13,6 +13,12 @@ import { signedHeadOf } from "./read-request.js";
 
 const ACCEPTED_CONTENT_TYPES = new Set(["application/x-amz-json-1.0", "application/x-amz-json-1.1"]);
 
+/** `application/x-amz-json-1.1; charset=utf-8` -> `application/x-amz-json-1.1`. */
+const mediaTypeOf = (header: string): string => {
+  const semicolon = header.indexOf(";");
+  return (semicolon < 0 ? header : header.slice(0, semicolon)).trim().toLowerCase();
+};
+
 /** The headers that choose what runs: a signature that leaves them out could be replayed as another operation. */
 const OPERATION_HEADERS = ["x-amz-target", "content-type"] as const;
 
@@ -62,13 +68,13 @@ export function createAwsJsonHandler<Deps extends EndpointDeps>(opts: AwsJsonHan
         mustSign: OPERATION_HEADERS,
       });
       const body = await readBody(req, maxBodyBytesOf(api, operation));
-      const principal = checkSignature(credential, { ...head, body });
+      const principal = checkSignature(credential, head, body);
       accessKeyId = principal.accessKeyId;
       const handler = api && operation && Object.hasOwn(api.operations, operation) ? api.operations[operation] : undefined;
       if (!api || !operation || !handler || req.method !== "POST") {
         throw new AppRunnerError("UnknownOperation", `Unknown operation: ${targetStr ?? "(no X-Amz-Target header)"}`);
       }
-      const contentType = (req.headers["content-type"] ?? "").split(";")[0]?.trim().toLowerCase() ?? "";
+      const contentType = mediaTypeOf(req.headers["content-type"] ?? "");
       if (!ACCEPTED_CONTENT_TYPES.has(contentType)) {
         // AWS's front door picks the protocol by Content-Type; without one it knows, no operation matches.
         throw new AppRunnerError(

@@ -22,6 +22,6 @@ export async function readSignedForm(
     mustSign: ["content-type"],
   });
   const body = await readBody(req, opts.maxBodyBytes);
-  const principal = checkSignature(credential, { ...head, body });
+  const principal = checkSignature(credential, head, body);
   return { principal, params: new URLSearchParams(body.toString("utf8")) };
 }

@@ -2,14 +2,15 @@ import { join } from "node:path";
 import { servesOperation, type ApiCallRecord, type AwsJsonApi } from "../../protocol/service-registry.js";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { ControlPlaneModule, ModuleDeps, ModuleFactory } from "../../modules.js";
-import { uuid } from "../../util/random.js";
+import { timeOrderedUuid } from "../../util/random.js";
 import { cloudTrailApis } from "./cloudtrail-api.js";
 import { requestParametersOf, toTrailEntry } from "./cloudtrail-event.js";
 import { TrailRecorder } from "./recorder.js";
 import { RETENTION_ENV, retentionDaysFrom } from "./retention.js";
 import { RetentionSweeper } from "./retention-sweeper.js";
 import { TrailStore } from "./trail-store.js";
-import { packTrailEntry, TrailWriter, type PackedTrailEntry } from "./trail-writer.js";
+import { PackedTrailQueue } from "./packed-trail.js";
+import { TrailWriter } from "./trail-writer.js";
 
 export interface AuditOptions {
   /** Days of history kept; else OPENRUNNER_TRAIL_RETENTION_DAYS; else CloudTrail's 90. */
@@ -47,7 +48,8 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
     const file = join(deps.dataDir, "trail.db");
     const store = TrailStore.open(file);
     const writer = new TrailWriter(file, { logger: deps.logger });
-    const recorder = new TrailRecorder<PackedTrailEntry>({
+    const recorder = new TrailRecorder({
+      queue: new PackedTrailQueue(),
       write: (batch) => writer.append(batch),
       logger: deps.logger,
       ...(options.flushEveryMs !== undefined ? { flushEveryMs: options.flushEveryMs } : {}),
@@ -86,8 +88,8 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
         try {
           const principal = call.principal ?? (call.accessKeyId ? deps.credentials.find(call.accessKeyId)?.principal : undefined);
           const { region, accountId } = deps.config;
-          const ctx = { region, accountId, eventId: uuid(deps.random), principal };
-          recorder.record(packTrailEntry(toTrailEntry(call, prepared !== undefined ? { ...ctx, requestParameters: prepared } : ctx)));
+          const ctx = { region, accountId, eventId: timeOrderedUuid(deps.random, call.time), principal };
+          recorder.record(toTrailEntry(call, prepared !== undefined ? { ...ctx, requestParameters: prepared } : ctx));
         } catch (err) {
           // The call has been answered already; what went wrong is logged, never dropped unseen.
           deps.logger("audit trail could not record a call", { operation: call.operation, requestId: call.requestId, error: errorText(err) });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { TrailEntry } from "./cloudtrail-event.js";
-import { TrailRecorder } from "./recorder.js";
+import { arrayQueue, TrailRecorder } from "./recorder.js";
 
 const entry = (n: number): TrailEntry => ({
   eventId: String(n),
@@ -18,7 +18,7 @@ const entry = (n: number): TrailEntry => ({
 describe("the trail recorder", () => {
   it("writes a waiting event when its timer fires", async () => {
     const written: string[] = [];
-    const r = new TrailRecorder({ write: (b) => void written.push(...b.map((e) => e.eventId)), logger: () => undefined, flushEveryMs: 1 });
+    const r = new TrailRecorder({ queue: arrayQueue<TrailEntry>(), write: (b) => void written.push(...b.map((e) => e.eventId)), logger: () => undefined, flushEveryMs: 1 });
     r.record(entry(1));
     const until = Date.now() + 5000;
     while (written.length === 0 && Date.now() < until) await new Promise((ok) => setTimeout(ok, 5));
@@ -28,7 +28,7 @@ describe("the trail recorder", () => {
 
   it("writes nothing on record, everything on flush, in order", () => {
     const batches: string[][] = [];
-    const r = new TrailRecorder({ write: (b) => void batches.push(b.map((e) => e.eventId)), logger: () => undefined });
+    const r = new TrailRecorder({ queue: arrayQueue<TrailEntry>(), write: (b) => void batches.push(b.map((e) => e.eventId)), logger: () => undefined });
     r.record(entry(1));
     r.record(entry(2));
     assert.deepEqual(batches, []);
@@ -41,7 +41,7 @@ describe("the trail recorder", () => {
     const logs: string[] = [];
     let fail = true;
     const written: string[] = [];
-    const r = new TrailRecorder({
+    const r = new TrailRecorder({ queue: arrayQueue<TrailEntry>(),
       write: (b) => {
         if (fail) throw new Error("disk full");
         written.push(...b.map((e) => e.eventId));
@@ -62,7 +62,7 @@ describe("the trail recorder", () => {
     const logs: { m: string; f?: Record<string, unknown> }[] = [];
     const written: string[] = [];
     const write = (b: readonly TrailEntry[]): void => void written.push(...b.map((e) => e.eventId));
-    const r = new TrailRecorder({ write, logger: (m, f) => logs.push({ m, f }), maxBuffered: 3, batchSize: 100 });
+    const r = new TrailRecorder({ queue: arrayQueue<TrailEntry>(), write, logger: (m, f) => logs.push({ m, f }), maxBuffered: 3, batchSize: 100 });
     for (let i = 1; i <= 5; i++) r.record(entry(i));
     r.flush();
     assert.deepEqual(written, ["3", "4", "5"]);
@@ -71,7 +71,7 @@ describe("the trail recorder", () => {
 
   it("has room until maxBuffered events wait (the store failing), then again once they are written", () => {
     let fail = true;
-    const r = new TrailRecorder({
+    const r = new TrailRecorder({ queue: arrayQueue<TrailEntry>(),
       write: () => {
         if (fail) throw new Error("disk full");
       },
@@ -93,7 +93,7 @@ describe("the trail recorder", () => {
   it("writes a full batch on the next turn without waiting for the timer", async () => {
     const written: string[] = [];
     const write = (b: readonly TrailEntry[]): void => void written.push(...b.map((e) => e.eventId));
-    const r = new TrailRecorder({ write, logger: () => undefined, batchSize: 2, flushEveryMs: 60_000 });
+    const r = new TrailRecorder({ queue: arrayQueue<TrailEntry>(), write, logger: () => undefined, batchSize: 2, flushEveryMs: 60_000 });
     r.record(entry(1));
     r.record(entry(2));
     assert.deepEqual(written, []);
@@ -104,7 +104,7 @@ describe("the trail recorder", () => {
 
   it("stop writes what is left", () => {
     const written: string[] = [];
-    const r = new TrailRecorder({ write: (b) => void written.push(...b.map((e) => e.eventId)), logger: () => undefined });
+    const r = new TrailRecorder({ queue: arrayQueue<TrailEntry>(), write: (b) => void written.push(...b.map((e) => e.eventId)), logger: () => undefined });
     r.record(entry(9));
     r.stop();
     assert.deepEqual(written, ["9"]);
@@ -115,7 +115,7 @@ describe("the trail recorder", () => {
     const logged: string[] = [];
     const write = (b: readonly TrailEntry[]): Promise<void> =>
       new Promise<void>((ok, fail) => writes.push({ ids: b.map((e) => e.eventId), done: (err) => (err ? fail(err) : ok()) }));
-    const r = new TrailRecorder({ write, logger: (m) => void logged.push(m), maxBuffered: 3, flushEveryMs: 60_000 });
+    const r = new TrailRecorder({ queue: arrayQueue<TrailEntry>(), write, logger: (m) => void logged.push(m), maxBuffered: 3, flushEveryMs: 60_000 });
     r.record(entry(1));
     r.flush();
     r.record(entry(2));

@@ -1,12 +1,51 @@
 import type { TrailEntry } from "./cloudtrail-event.js";
 
-export interface RecorderOptions<E = TrailEntry> {
+/**
+ * Where recorded events wait, and what a batch of them is: an array of the entries
+ * (arrayQueue), or their rows packed as bytes for the writer thread (packed-trail.ts).
+ */
+export interface RecordQueue<E, B> {
+  readonly length: number;
+  push(entry: E): void;
+  /** Everything waiting, oldest first, as one batch; the queue is empty afterwards. */
+  take(): B;
+  /** A batch whose write failed goes back in front of what was recorded since. */
+  putBack(batch: B): void;
+  dropOldest(n: number): void;
+  /** How many events a batch holds. */
+  sizeOf(batch: B): number;
+  clear(): void;
+}
+
+/** Entries waiting as they are, a batch an array of them. */
+export function arrayQueue<E>(): RecordQueue<E, readonly E[]> {
+  let waiting: E[] = [];
+  return {
+    get length() {
+      return waiting.length;
+    },
+    push: (e) => void waiting.push(e),
+    take: () => {
+      const batch = waiting;
+      waiting = [];
+      return batch;
+    },
+    putBack: (batch) => void (waiting = batch.concat(waiting)),
+    dropOldest: (n) => void waiting.splice(0, n),
+    sizeOf: (batch) => batch.length,
+    clear: () => void (waiting = []),
+  };
+}
+
+export interface RecorderOptions<E = TrailEntry, B = readonly E[]> {
+  /** Where events wait between two writes. */
+  queue: RecordQueue<E, B>;
   /**
    * Where a batch goes, called off the request path: synchronously (SQLite on this thread) or
    * as a promise (a writer thread). One asynchronous write at a time; what is recorded
    * meanwhile waits for the next batch.
    */
-  write(entries: readonly E[]): void | Promise<void>;
+  write(batch: B): void | Promise<void>;
   logger: (message: string, fields?: Record<string, unknown>) => void;
   /** How long an event may wait in memory before it is written. */
   flushEveryMs?: number;
@@ -21,8 +60,8 @@ export interface RecorderOptions<E = TrailEntry> {
  * array push: never a disk write, never an error. A failed write is logged and the batch kept
  * for the next flush (event ids make a retried batch idempotent), up to maxBuffered.
  */
-export class TrailRecorder<E = TrailEntry> {
-  private buffer: E[] = [];
+export class TrailRecorder<E = TrailEntry, B = readonly E[]> {
+  private readonly queue: RecordQueue<E, B>;
   private dropped = 0;
   private timer: NodeJS.Timeout | undefined;
   private soon: NodeJS.Immediate | undefined;
@@ -34,21 +73,22 @@ export class TrailRecorder<E = TrailEntry> {
   private readonly batchSize: number;
   private readonly maxBuffered: number;
 
-  constructor(private readonly opts: RecorderOptions<E>) {
+  constructor(private readonly opts: RecorderOptions<E, B>) {
+    this.queue = opts.queue;
     this.flushEveryMs = opts.flushEveryMs ?? 200;
     this.batchSize = opts.batchSize ?? 500;
     this.maxBuffered = opts.maxBuffered ?? 50_000;
   }
 
   record(entry: E): void {
-    this.buffer.push(entry);
-    if (this.buffer.length > this.maxBuffered) {
-      const excess = this.buffer.length - this.maxBuffered;
-      this.buffer.splice(0, excess);
+    this.queue.push(entry);
+    if (this.queue.length > this.maxBuffered) {
+      const excess = this.queue.length - this.maxBuffered;
+      this.queue.dropOldest(excess);
       this.dropped += excess;
     }
     if (this.stopped) return;
-    if (this.buffer.length >= this.batchSize) {
+    if (this.queue.length >= this.batchSize) {
       this.soon ??= setImmediate(() => {
         this.soon = undefined;
         this.flush();
@@ -64,7 +104,7 @@ export class TrailRecorder<E = TrailEntry> {
 
   /** Whether another event can wait without pushing out an older one: the trail admits calls only while it has. */
   hasRoom(): boolean {
-    return this.buffer.length + this.inFlightEvents < this.maxBuffered;
+    return this.queue.length + this.inFlightEvents < this.maxBuffered;
   }
 
   /** Writes everything waiting now; LookupEvents calls this first so a caller reads its own calls. */
@@ -74,13 +114,12 @@ export class TrailRecorder<E = TrailEntry> {
       this.dropped = 0;
     }
     // An asynchronous write under way sends what came since when it ends.
-    if (this.buffer.length === 0 || this.inFlight) return;
-    const batch = this.buffer;
-    this.buffer = [];
+    if (this.queue.length === 0 || this.inFlight) return;
+    const batch = this.queue.take();
     try {
       const pending = this.opts.write(batch);
       if (pending instanceof Promise) {
-        this.inFlightEvents = batch.length;
+        this.inFlightEvents = this.queue.sizeOf(batch);
         this.inFlight = pending.then(
           () => this.written(),
           (err: unknown) => this.failed(batch, err),
@@ -103,12 +142,12 @@ export class TrailRecorder<E = TrailEntry> {
     this.flush();
   }
 
-  private failed(batch: E[], err: unknown): void {
+  private failed(batch: B, err: unknown): void {
     this.inFlight = undefined;
     this.inFlightEvents = 0;
-    this.buffer = batch.concat(this.buffer);
+    this.queue.putBack(batch);
     this.opts.logger("audit trail write failed; will retry", {
-      events: batch.length,
+      events: this.queue.sizeOf(batch),
       error: err instanceof Error ? err.message : String(err),
     });
     if (!this.stopped) {
@@ -138,9 +177,9 @@ export class TrailRecorder<E = TrailEntry> {
   }
 
   private dropLeftovers(): void {
-    if (this.buffer.length > 0) {
-      this.opts.logger("audit trail lost events at shutdown", { events: this.buffer.length });
-      this.buffer = [];
+    if (this.queue.length > 0) {
+      this.opts.logger("audit trail lost events at shutdown", { events: this.queue.length });
+      this.queue.clear();
     }
   }
 }

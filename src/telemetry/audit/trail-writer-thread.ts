@@ -4,19 +4,13 @@
  */
 import { setPriority } from "node:os";
 import { parentPort, workerData } from "node:worker_threads";
-import { TrailStore, type TrailRow } from "./trail-store.js";
+import { unpackRows, type PackedBatch } from "./packed-trail.js";
+import { TrailStore } from "./trail-store.js";
 
 export interface AppendMessage {
   id: number;
-  /** Each event's text as UTF-8 bytes (see PackedTrailEntry), made text again here. */
-  rows: readonly TrailRow<Uint8Array>[];
-}
-
-const utf8 = new TextDecoder();
-
-function unpacked(row: TrailRow<Uint8Array>): TrailRow {
-  const [eventId, eventTime, eventName, eventSource, readOnly, username, accessKeyId, resources, event, ...named] = row;
-  return [eventId, eventTime, eventName, eventSource, readOnly, username, accessKeyId, resources, utf8.decode(event), ...named];
+  /** The batch's rows as bytes (packed-trail.ts), made rows again here. */
+  batch: PackedBatch;
 }
 export interface AppendAnswer {
   id: number;
@@ -54,7 +48,7 @@ if (port) {
     }
     try {
       store ??= TrailStore.open(file);
-      store.appendRows(m.rows.map(unpacked));
+      store.appendRows(unpackRows(m.batch));
       port.postMessage({ id: m.id } satisfies AppendAnswer);
     } catch (err) {
       port.postMessage({ id: m.id, error: err instanceof Error ? err.message : String(err) } satisfies AppendAnswer);

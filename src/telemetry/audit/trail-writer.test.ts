@@ -5,7 +5,8 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { TrailEntry } from "./cloudtrail-event.js";
 import { TrailStore } from "./trail-store.js";
-import { packTrailEntry, TrailWriter } from "./trail-writer.js";
+import { packedBatchOf } from "./packed-trail.js";
+import { TrailWriter } from "./trail-writer.js";
 
 const SERVICE = "arn:aws:apprunner:us-east-1:123456789012:service/a/0123456789abcdef0123456789abcdef";
 
@@ -20,8 +21,9 @@ const unpackedEntry = (n: number): TrailEntry => ({
   resources: [{ ResourceType: "AWS::AppRunner::Service", ResourceName: SERVICE }],
   event: JSON.stringify({ n, text: "ü→" }),
 });
-/** What the recorder hands the writer: the event's text as UTF-8 bytes. */
-const entry = (n: number) => packTrailEntry(unpackedEntry(n));
+const entry = unpackedEntry;
+/** What the recorder hands the writer: the entries' rows packed as bytes. */
+const batch = (...ns: number[]) => packedBatchOf(ns.map(unpackedEntry));
 
 /** Nice value of each thread of this process, by thread id (Linux: field 19 of /proc/self/task/<tid>/stat). */
 function threadNiceValues(): Map<number, number> {
@@ -47,8 +49,8 @@ describe("the trail writer thread", () => {
     const store = TrailStore.open(file);
     const writer = new TrailWriter(file);
     try {
-      const first = writer.append([entry(1), entry(2)]);
-      const second = writer.append([entry(3), entry(2)]);
+      const first = writer.append(batch(1, 2));
+      const second = writer.append(batch(3, 2));
       await Promise.all([first, second]);
       const rows = store.lookup({ start: 0, end: 10_000, limit: 10 });
       // Newest first; event 2 sent twice is stored once (a retried batch).
@@ -62,7 +64,7 @@ describe("the trail writer thread", () => {
         [3, 2, 1].map((n) => ["string", unpackedEntry(n).event]),
       );
       assert.equal(store.lookup({ attribute: { key: "ResourceName", value: SERVICE }, start: 0, end: 10_000, limit: 10 }).length, 3);
-      const last = writer.append([entry(4)]);
+      const last = writer.append(batch(4));
       await writer.close();
       await last;
       assert.equal(store.lookup({ start: 0, end: 10_000, limit: 10 }).length, 4);
@@ -78,7 +80,7 @@ describe("the trail writer thread", () => {
     const before = threadNiceValues();
     const writer = new TrailWriter(file, { nice: 7 });
     try {
-      await writer.append([entry(1)]);
+      await writer.append(batch(1));
       const after = threadNiceValues();
       const lowered = [...after].filter(([tid, nice]) => nice === 7 && before.get(tid) !== 7);
       assert.equal(lowered.length, 1, `one thread at nice 7: ${JSON.stringify([...after])}`);
@@ -96,9 +98,9 @@ describe("the trail writer thread", () => {
     const file = join(blocker, "trail.db");
     const writer = new TrailWriter(file);
     try {
-      await assert.rejects(writer.append([entry(1)]), /audit trail write failed/);
+      await assert.rejects(writer.append(batch(1)), /audit trail write failed/);
       rmSync(blocker);
-      await writer.append([entry(2)]);
+      await writer.append(batch(2));
       const store = TrailStore.open(file);
       assert.deepEqual(
         store.lookup({ start: 0, end: 10_000, limit: 10 }).map((r) => r.eventId),

@@ -1,7 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
-import type { TrailEntry } from "./cloudtrail-event.js";
-import { trailRow } from "./trail-store.js";
+import type { PackedBatch } from "./packed-trail.js";
 import type { AppendAnswer, AppendMessage, PriorityWarning, WriterThreadData } from "./trail-writer-thread.js";
 
 const THREAD = new URL("./trail-writer-thread.js", import.meta.url);
@@ -18,20 +17,6 @@ export interface TrailWriterOptions {
 
 /** Lower than the event loop, not lowest: under load from elsewhere the trail still keeps up (see TrailRecorder's maxBuffered). */
 export const TRAIL_WRITER_NICE = 10;
-
-/**
- * A recorded event as it waits for the writer thread: its CloudTrail text (~1 KB) as UTF-8 bytes
- * outside the JS heap. As a string, every waiting event was copied by the young-generation
- * scavenges it lived through and then promoted: 0.45 of the ~1.1 MB each scavenge copied, and a
- * scavenge pauses every request in flight (docs/performance.md, "December (3)").
- */
-export interface PackedTrailEntry extends Omit<TrailEntry, "event"> {
-  event: Uint8Array;
-}
-
-export function packTrailEntry(e: TrailEntry): PackedTrailEntry {
-  return { ...e, event: Buffer.from(e.event, "utf8") };
-}
 
 interface Waiter {
   resolve(): void;
@@ -57,15 +42,15 @@ export class TrailWriter {
     private readonly options: TrailWriterOptions = {},
   ) {}
 
-  append(entries: readonly PackedTrailEntry[]): Promise<void> {
+  append(batch: PackedBatch): Promise<void> {
     const worker = (this.worker ??= this.startThread());
     const id = this.nextId++;
     // Referenced while a batch is out, so whoever awaits it is not left behind by an exiting event loop.
     if (this.waiting.size === 0) worker.ref();
     return new Promise<void>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
-      // The bytes of events packed together share a pooled ArrayBuffer, which the message copies once.
-      worker.postMessage({ id, rows: entries.map((e) => trailRow(e)) } satisfies AppendMessage);
+      // One ArrayBuffer, copied once by the message; kept here for a retry if the thread fails it.
+      worker.postMessage({ id, batch } satisfies AppendMessage);
     });
   }
 
