@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { ListServicesCommand } from "@aws-sdk/client-apprunner";
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreateUserCommand, IAMClient } from "@aws-sdk/client-iam";
+import { createIamModule, iamModule } from "../src/iam-api/module.js";
+import { DEFAULT_MODULES } from "../src/server.js";
 import { appRunnerClient, eventually, startInProcess, type InProcessServer } from "./support/harness.js";
 import { ScriptedRuntimeDriver } from "./support/scripted-driver.js";
 
@@ -15,7 +17,8 @@ describe("access keys' last use reaches the store through its own timer", () => 
   let iam: IAMClient;
 
   before(async () => {
-    server = await startInProcess({ driver: new ScriptedRuntimeDriver() });
+    // The module's own timer, at a test's period (the default is 10 s).
+    server = await startInProcess({ driver: new ScriptedRuntimeDriver(), modules: DEFAULT_MODULES.map((m) => (m === createIamModule ? iamModule({ lastUsedFlushMs: 500 }) : m)) });
     iam = new IAMClient({ endpoint: server.running.endpoint, region: server.running.config.region, credentials: server.running.rootKey, maxAttempts: 1 });
   });
   after(async () => {

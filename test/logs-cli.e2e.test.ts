@@ -38,8 +38,9 @@ describe("`aws logs` (AWS CLI v2) against OpenRunner", { skip: existsSync(AWS) ?
     server = await startInProcess({
       modules: [
         (deps) => {
-          // A shorter hold than FOLLOW_HOLD_MS keeps the "taken for a follower" case below quick.
-          logsModule = createLogsModule(deps, { follow: { holdMs: 15_000 } });
+          // A shorter hold than FOLLOW_HOLD_MS keeps the "taken for a follower" case below quick
+          // (its second run waits one hold). The --follow case appends as soon as a request is held.
+          logsModule = createLogsModule(deps, { follow: { holdMs: 5_000 } });
           return logsModule;
         },
       ],

@@ -216,19 +216,15 @@ describe("scale to zero, rollback and gradual rollout on a swarm", { timeout: 15
     const svc = await create("swarm-sleepy", await inBuiltInRegistry("hello", "v1"), { zero: true });
     const host = svc.ServiceUrl ?? "";
     assert.equal((await get(host)).status, 200);
-    const wakes: Array<Awaited<ReturnType<typeof timedWake>>> = [];
-    for (let i = 0; i < 3; i++) {
-      await atZero(svc);
-      wakes.push(await timedWake(svc));
-    }
+    // One wake at each router: what each proves is that it wakes the service. (Repeats only
+    // gathered timings, now in docs/performance.md; the wake printed below is one sample.)
+    await atZero(svc);
+    const wakes = [await timedWake(svc)];
     assert.equal((await get(host)).body.trim(), "v1");
     // A request held at an edge router is in its load report: the autoscaler wakes the service on it.
     await edgeServes(host, "v1");
-    const edgeWakes: typeof wakes = [];
-    for (let i = 0; i < 2; i++) {
-      await atZero(svc);
-      edgeWakes.push(await timedWake(svc, "edge"));
-    }
+    await atZero(svc);
+    const edgeWakes = [await timedWake(svc, "edge")];
     const text = await events(svc);
     assert.match(text, /Scaled to zero instances/);
     assert.match(text, /Starting 1 instance: waking from zero/);

@@ -126,6 +126,23 @@ async function takeSwarmLock(timeoutMs: number): Promise<() => void> {
   }
 }
 
+/**
+ * Before the daemon's SIGTERM: its services removed and its containers killed (force). Left to
+ * dockerd's shutdown, each running container gets SIGTERM and its stop timeout in turn (the test
+ * apps ignore SIGTERM: 5-10 s a container). What cannot be removed here (the daemon no longer
+ * answers) goes with the daemon's process and directory anyway, so a failure is only reported.
+ */
+async function removeWorkloads(api: EngineApi, swarm: boolean): Promise<void> {
+  const report = (what: string) => (err: unknown): void => console.error(`private dockerd: removing ${what}: ${String(err)}`);
+  const timeoutMs = 15_000;
+  if (swarm) {
+    const services = await api.call<{ ID: string }[]>({ path: "/services", timeoutMs }).catch((err: unknown) => (report("services")(err), []));
+    await Promise.all(services.map((s) => api.call({ method: "DELETE", path: `/services/${s.ID}`, timeoutMs }).catch(report(`service ${s.ID}`))));
+  }
+  const containers = await api.call<{ Id: string }[]>({ path: "/containers/json", query: { all: 1 }, timeoutMs }).catch((err: unknown) => (report("containers")(err), []));
+  await Promise.all(containers.map((c) => api.call({ method: "DELETE", path: `/containers/${c.Id}`, query: { force: true, v: true }, timeoutMs }).catch(report(`container ${c.Id}`))));
+}
+
 export interface PrivateDockerdOptions {
   /** `docker swarm init --advertise-addr 127.0.0.1` once it runs. */
   swarm?: boolean;
@@ -141,8 +158,10 @@ export async function startPrivateDockerd(opts: PrivateDockerdOptions = {}): Pro
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "owner.pid"), String(process.pid));
   const socket = join(dir, "docker.sock");
+  let api: EngineApi | undefined;
   const stop = async (): Promise<void> => {
     try {
+      if (api) await removeWorkloads(api, opts.swarm ?? false);
       await removeDaemonDir(dir, opts.swarm ?? false);
     } finally {
       release();
@@ -172,7 +191,6 @@ export async function startPrivateDockerd(opts: PrivateDockerdOptions = {}): Pro
     );
     closeSync(log);
     child.unref();
-    let api: EngineApi | undefined;
     for (let i = 0; i < 300 && !api; i++) {
       if (child.exitCode !== null) break;
       api = await EngineApi.connect(socket).catch(() => undefined);
