@@ -248,14 +248,14 @@ describe("custom domains with certificates from an ACME CA (pebble)", { skip: PE
 
   it("Terraform's aws_apprunner_custom_domain_association creates it, it reaches active once the records exist, and destroy removes it", { skip: typeof terraform === "string" ? terraform : false }, async () => {
     if (typeof terraform === "string") return;
-    const hcl = `${awsProviderBlocks(terraform.providerVersion, server.running.endpoint, ["apprunner"])}
+    const hcl = `${awsProviderBlocks(terraform.providerVersion)}
 resource "aws_apprunner_custom_domain_association" "shop" {
   domain_name          = "tf.example.test"
   service_arn          = "${serviceArn}"
   enable_www_subdomain = false
 }
 `;
-    const tf = await initWorkspace(terraform, "openrunner-tf-domains-", server.running.rootKey, hcl);
+    const tf = await initWorkspace(terraform, "openrunner-tf-domains-", server.running.rootKey, hcl, { url: server.running.endpoint, services: ["apprunner"] });
     try {
       await tf.apply();
       const state = tf.state().get("aws_apprunner_custom_domain_association.shop")?.values;
