@@ -12,8 +12,8 @@ import { awsProviderBlocks, findTerraform, initWorkspace, type TerraformWorkspac
 
 const setup = findTerraform();
 
-function configuration(providerVersion: string, endpoint: string, mutability: string, stage: string): string {
-  return `${awsProviderBlocks(providerVersion, endpoint, ["ecr"])}
+function configuration(providerVersion: string, mutability: string, stage: string): string {
+  return `${awsProviderBlocks(providerVersion)}
 resource "aws_ecr_repository" "app" {
   name                 = "tf/app"
   image_tag_mutability = "${mutability}"
@@ -43,13 +43,16 @@ describe("Terraform's aws_ecr_repository and aws_ecr_lifecycle_policy against Op
   let tf: TerraformWorkspace;
   const write = (mutability: string, stage: string): void => {
     if (typeof setup === "string") return;
-    tf.writeConfig(configuration(setup.providerVersion, s.server.running.endpoint, mutability, stage));
+    tf.writeConfig(configuration(setup.providerVersion, mutability, stage));
   };
 
   before(async () => {
     if (typeof setup === "string") return;
     s = await startEcrServer();
-    tf = await initWorkspace(setup, "openrunner-tf-ecr-", s.server.running.rootKey, configuration(setup.providerVersion, s.server.running.endpoint, "MUTABLE", "one"));
+    tf = await initWorkspace(setup, "openrunner-tf-ecr-", s.server.running.rootKey, configuration(setup.providerVersion, "MUTABLE", "one"), {
+      url: s.server.running.endpoint,
+      services: ["ecr"],
+    });
   });
   after(async () => {
     try {

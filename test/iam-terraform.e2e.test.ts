@@ -13,8 +13,8 @@ import { awsProviderBlocks, findTerraform, initWorkspace, type TerraformWorkspac
 
 const setup = findTerraform();
 
-function configuration(providerVersion: string, endpoint: string, description: string): string {
-  return `${awsProviderBlocks(providerVersion, endpoint, ["iam"])}
+function configuration(providerVersion: string, description: string): string {
+  return `${awsProviderBlocks(providerVersion)}
 resource "aws_iam_role" "instance" {
   name        = "app-instance"
   description = "${description}"
@@ -81,13 +81,16 @@ describe("Terraform's aws_iam_* resources against OpenRunner", { skip: typeof se
   let tf: TerraformWorkspace;
   const write = (description: string): void => {
     if (typeof setup === "string") return;
-    tf.writeConfig(configuration(setup.providerVersion, server.running.endpoint, description));
+    tf.writeConfig(configuration(setup.providerVersion, description));
   };
 
   before(async () => {
     if (typeof setup === "string") return;
     server = await startInProcess();
-    tf = await initWorkspace(setup, "openrunner-tf-iam-", server.running.rootKey, configuration(setup.providerVersion, server.running.endpoint, "one"));
+    tf = await initWorkspace(setup, "openrunner-tf-iam-", server.running.rootKey, configuration(setup.providerVersion, "one"), {
+      url: server.running.endpoint,
+      services: ["iam"],
+    });
   });
   after(async () => {
     try {

@@ -16,8 +16,8 @@ import { awsProviderBlocks, findTerraform, initWorkspace, type TerraformWorkspac
 
 const setup = findTerraform();
 
-function configuration(providerVersion: string, endpoint: string): string {
-  return `${awsProviderBlocks(providerVersion, endpoint, ["kms", "secretsmanager", "ssm"])}
+function configuration(providerVersion: string): string {
+  return `${awsProviderBlocks(providerVersion)}
 resource "aws_kms_key" "app" {
   description             = "app configuration"
   deletion_window_in_days = 7
@@ -71,7 +71,10 @@ describe("Terraform's aws_kms_*, aws_secretsmanager_* and aws_ssm_parameter agai
   before(async () => {
     if (typeof setup === "string") return;
     server = await startInProcess();
-    tf = await initWorkspace(setup, "openrunner-tf-secrets-", server.running.rootKey, configuration(setup.providerVersion, server.running.endpoint));
+    tf = await initWorkspace(setup, "openrunner-tf-secrets-", server.running.rootKey, configuration(setup.providerVersion), {
+      url: server.running.endpoint,
+      services: ["kms", "secretsmanager", "ssm"],
+    });
   });
   after(async () => {
     try {

@@ -6,7 +6,7 @@ import {
   ListTagsForResourceCommand,
 } from "@aws-sdk/client-apprunner";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -18,7 +18,7 @@ import { eventually, startInProcess, tempDataDir, type InProcessServer } from ".
 import { startRegistry, type TestRegistry } from "./support/registry.js";
 import { freePort } from "./support/router-client.js";
 import { hostLeftovers, httpText, randomAddressBlock } from "./support/runtime-fixture.js";
-import { awsProviderBlocks, findTerraform, TerraformWorkspace, type StateResource } from "./support/terraform.js";
+import { awsProviderBlocks, findTerraform, TerraformWorkspace, type AwsEndpoints, type StateResource } from "./support/terraform.js";
 
 /*
  * Terraform's AWS provider is what many App Runner users manage services with; it waits on the
@@ -42,11 +42,12 @@ interface Variant {
   imports?: Record<string, string>;
 }
 
-function configuration(providerVersion: string, endpoint: string, image: string, v: Variant): string {
+/** With `endpointsBlock`, the provider block as docs/compatibility.md shows it; without, the workspace's environment has the endpoints. */
+function configuration(providerVersion: string, image: string, v: Variant, endpointsBlock?: AwsEndpoints): string {
   const imports = Object.entries(v.imports ?? {})
     .map(([to, id]) => `import {\n  to = ${to}\n  id = ${JSON.stringify(id)}\n}\n`)
     .join("");
-  return `${awsProviderBlocks(providerVersion, endpoint, ["apprunner"])}
+  return `${awsProviderBlocks(providerVersion, endpointsBlock ? { endpointsBlock } : {})}
 resource "aws_apprunner_auto_scaling_configuration_version" "small" {
   auto_scaling_configuration_name = "tf-small"
   max_concurrency                 = 10
@@ -139,6 +140,9 @@ resource "aws_apprunner_deployment" "redeploy" {
 ${imports}`;
 }
 
+/** The first apply's variant. */
+const first: Variant = { message: "one", stage: "apply", defaultArn: "aws_apprunner_auto_scaling_configuration_version.small.arn" };
+
 describe("Terraform's AWS provider against OpenRunner", { skip }, () => {
   let registry: TestRegistry;
   let data: ReturnType<typeof tempDataDir> | undefined;
@@ -154,7 +158,8 @@ describe("Terraform's AWS provider against OpenRunner", { skip }, () => {
     if (typeof setup === "string") throw new Error(setup);
     return setup;
   };
-  const write = (v: Variant): void => tf.writeConfig(configuration(tfSetup().providerVersion, server.running.endpoint, image, v));
+  const endpoints = (): AwsEndpoints => ({ url: server.running.endpoint, services: ["apprunner"] });
+  const write = (v: Variant): void => tf.writeConfig(configuration(tfSetup().providerVersion, image, v));
   const attr = (address: string, name: string): unknown => {
     const r = state.get(address);
     assert.ok(r, `${address} is in the state: ${[...state.keys()].join(", ")}`);
@@ -186,8 +191,8 @@ describe("Terraform's AWS provider against OpenRunner", { skip }, () => {
     const provided = await server.client.send(new ListAutoScalingConfigurationsCommand({ AutoScalingConfigurationName: "DefaultConfiguration" }));
     providedDefaultArn = provided.AutoScalingConfigurationSummaryList?.[0]?.AutoScalingConfigurationArn ?? "";
     workDir = mkdtempSync(join(tmpdir(), "openrunner-terraform-"));
-    tf = new TerraformWorkspace(tfSetup(), workDir, server.running.rootKey);
-    write({ message: "one", stage: "apply", defaultArn: "aws_apprunner_auto_scaling_configuration_version.small.arn" });
+    tf = new TerraformWorkspace(tfSetup(), workDir, server.running.rootKey, endpoints());
+    write(first);
     await tf.ok(["init", "-no-color", "-input=false"]);
   });
 
@@ -230,8 +235,22 @@ describe("Terraform's AWS provider against OpenRunner", { skip }, () => {
     assert.deepEqual(await served("/cgi-bin/env"), ["MESSAGE=one"]);
   });
 
-  it("plans no changes right after the apply", async () => {
+  it("plans no changes right after the apply, also with the provider's endpoints block as the docs show it", async () => {
     await assertNoChanges("after the first apply");
+    // The other steps give the provider its endpoints in its environment (support/terraform.ts
+    // says why); this plan reads the same state through the `endpoints` block users write.
+    const dir = mkdtempSync(join(tmpdir(), "openrunner-terraform-block-"));
+    const docs = new TerraformWorkspace(tfSetup(), dir, server.running.rootKey);
+    try {
+      docs.writeConfig(configuration(tfSetup().providerVersion, image, first, endpoints()));
+      await docs.ok(["init", "-no-color", "-input=false"]);
+      copyFileSync(join(workDir, "terraform.tfstate"), join(dir, "terraform.tfstate"));
+      const plan = await docs.plan();
+      assert.equal(plan.changes, false, `with the endpoints block, a plan must show no changes:\n${plan.output}`);
+    } finally {
+      await docs.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("updates in place: the service's variables, tags and the default auto scaling configuration", async () => {

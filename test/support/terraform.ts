@@ -9,6 +9,13 @@
  * finds it there, checks its hash and links it, and nothing is copied. Every command after
  * `init` attaches to one provider process the workspace starts (terraform-provider.ts) instead
  * of starting the provider several times per command; `close()` stops it.
+ *
+ * Where the provider sends each service's calls is in its environment (AWS_ENDPOINT_URL_<SERVICE>,
+ * which the AWS SDK for Go reads as it reads an `endpoints` block), not in an `endpoints` block:
+ * the provider validates its configuration twice per command, and an `endpoints` block (a set
+ * of one object with an attribute for each of ~400 services) costs 3-4 s of CPU each time,
+ * most of a plan's time. `awsProviderBlocks(..., { endpointsBlock })` writes the block the
+ * docs show, for the test that proves it (terraform.e2e.test.ts).
  */
 import { execFile } from "node:child_process";
 import { accessSync, constants, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -83,15 +90,47 @@ export interface StateResource {
   values: Record<string, unknown>;
 }
 
+/** OpenRunner's endpoint and the provider's names of the services it serves there (STS is added). */
+export interface AwsEndpoints {
+  url: string;
+  services: readonly string[];
+}
+
+/** The AWS SDK's service id (upper snake case) in AWS_ENDPOINT_URL_<id>, by the provider's `endpoints` name. */
+const SDK_SERVICE_IDS: Readonly<Record<string, string>> = {
+  apprunner: "APPRUNNER",
+  ecr: "ECR",
+  iam: "IAM",
+  kms: "KMS",
+  secretsmanager: "SECRETS_MANAGER",
+  ssm: "SSM",
+  sts: "STS",
+};
+
+/** AWS_ENDPOINT_URL_<SERVICE> for each service and STS (which the provider asks for the account). */
+export function endpointEnvironment(endpoints: AwsEndpoints): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const service of [...endpoints.services, "sts"]) {
+    const id = SDK_SERVICE_IDS[service];
+    if (!id) throw new Error(`no AWS SDK service id known for the provider's endpoints name ${service}`);
+    env[`AWS_ENDPOINT_URL_${id}`] = endpoints.url;
+  }
+  return env;
+}
+
 export class TerraformWorkspace {
   private readonly env: NodeJS.ProcessEnv;
   private provider: Promise<DebugProvider> | undefined;
 
-  /** `dir` must exist and be empty; `credentials` are the keys Terraform signs with. */
+  /**
+   * `dir` must exist and be empty; `credentials` are the keys Terraform signs with; `endpoints`
+   * where the provider sends the services' calls (none: the configuration has its `endpoints` block).
+   */
   constructor(
     private readonly setup: TerraformSetup,
     readonly dir: string,
     credentials: { accessKeyId: string; secretAccessKey: string },
+    endpoints?: AwsEndpoints,
   ) {
     const cache = join(dir, ".plugin-cache");
     const cached = join(cache, PROVIDER, setup.providerVersion);
@@ -114,6 +153,7 @@ export class TerraformWorkspace {
       AWS_EC2_METADATA_DISABLED: "true",
       AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
       AWS_CONFIG_FILE: "/dev/null",
+      ...(endpoints ? endpointEnvironment(endpoints) : {}),
     };
   }
 
@@ -205,10 +245,11 @@ export async function initWorkspace(
   prefix: string,
   credentials: { accessKeyId: string; secretAccessKey: string },
   hcl: string,
+  endpoints?: AwsEndpoints,
 ): Promise<TerraformWorkspace> {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   try {
-    const tf = new TerraformWorkspace(setup, dir, credentials);
+    const tf = new TerraformWorkspace(setup, dir, credentials, endpoints);
     tf.writeConfig(hcl);
     await tf.ok(["init", "-no-color", "-input=false"]);
     return tf;
@@ -220,12 +261,17 @@ export async function initWorkspace(
 
 /**
  * The `terraform` and `provider "aws"` blocks every Terraform test starts with: the mirrored
- * provider, and `services` (plus STS, which the provider asks for the account) at `endpoint`.
- * No skip_credentials_validation / skip_requesting_account_id: the provider asks OpenRunner's
- * STS GetCallerIdentity for the account, as it asks AWS's.
+ * provider, with the services' endpoints from the workspace's environment (AwsEndpoints), or
+ * with `endpointsBlock`: an `endpoints` block with `services` (plus STS, which the provider asks
+ * for the account) at `url`, as the docs show it. No skip_credentials_validation /
+ * skip_requesting_account_id: the provider asks OpenRunner's STS GetCallerIdentity for the
+ * account, as it asks AWS's.
  */
-export function awsProviderBlocks(providerVersion: string, endpoint: string, services: readonly string[]): string {
-  const endpoints = [...services, "sts"].map((s) => `    ${s} = "${endpoint}"`).join("\n");
+export function awsProviderBlocks(providerVersion: string, opts: { endpointsBlock?: AwsEndpoints } = {}): string {
+  const block = opts.endpointsBlock;
+  const endpoints = block
+    ? `  endpoints {\n${[...block.services, "sts"].map((s) => `    ${s} = "${block.url}"`).join("\n")}\n  }\n`
+    : "";
   return `
 terraform {
   required_providers {
@@ -237,9 +283,6 @@ provider "aws" {
   region                  = "us-east-1"
   skip_metadata_api_check = true
   skip_region_validation  = true
-  endpoints {
-${endpoints}
-  }
-}
+${endpoints}}
 `;
 }
