@@ -17,25 +17,32 @@ bash scripts/bootstrap.sh --test || built=$?
 checked=0
 wait "$checks" || checked=$?
 if [ "$built" -ne 0 ] || [ "$checked" -ne 0 ]; then exit 1; fi
-# Unit tests that touch nothing shared on the host run two at a time (node's default is one
-# per core less one: 1 on a 2-core machine), beside the others (every end-to-end test, and the unit
-# tests that start runc, HAProxy, dockerd, registries or git) one at a time, as before.
-# scripts/test-files.sh says which is which; the two lists together are every test.
+# Three lists (scripts/test-files.sh; together every test): unit tests that touch nothing shared
+# on the host ("pure"), two at a time (node's default is one per core less one: 1 on a 2-core
+# machine); end-to-end tests that start only an in-process server and clients of it (the AWS
+# CLI, Terraform: "side"), one at a time after them; both beside the others ("host": every other
+# end-to-end test, and the unit tests that start runc, HAProxy, dockerd, registries or git), one
+# at a time as before. The side lane's output is kept in a file and printed after the host
+# files'; either lane failing fails the run, and its output is shown either way.
 mapfile -t pure < <(bash scripts/test-files.sh --pure dist src test)
+mapfile -t side < <(bash scripts/test-files.sh --side dist src test)
 mapfile -t host < <(bash scripts/test-files.sh --host dist src test)
-# The pure files run beside the host files (they touch nothing the host files use, and take
-# about 26 s of the ~20 min), their output kept in a file and printed after the host files'.
-# Either failing fails the run, and its output is shown either way.
-pure_log=$(mktemp /tmp/openrunner-pure-tests.XXXXXX)
-trap 'rm -f "$pure_log"' EXIT
-node --test --test-concurrency=2 --test-timeout=180000 --test-reporter=spec "${pure[@]}" >"$pure_log" 2>&1 &
-pure_pid=$!
+side_log=$(mktemp /tmp/openrunner-side-tests.XXXXXX)
+trap 'rm -f "$side_log"' EXIT
+(
+  rc=0
+  # (node --test with no file would look for tests itself.)
+  if [ "${#pure[@]}" -gt 0 ]; then node --test --test-concurrency=2 --test-timeout=180000 --test-reporter=spec "${pure[@]}" || rc=1; fi
+  if [ "${#side[@]}" -gt 0 ]; then node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec "${side[@]}" || rc=1; fi
+  exit "$rc"
+) >"$side_log" 2>&1 &
+side_pid=$!
 host_rc=0
 node --test --test-concurrency=1 --test-timeout=180000 --test-reporter=spec "${host[@]}" || host_rc=$?
-pure_rc=0
-wait "$pure_pid" || pure_rc=$?
-echo "--- unit tests that touch nothing on the host (run beside the others) ---"
-cat "$pure_log"
-if [ "$pure_rc" -ne 0 ]; then echo "npm test: the pure unit tests failed (exit $pure_rc)" >&2; fi
+side_rc=0
+wait "$side_pid" || side_rc=$?
+echo "--- run beside the above: unit tests that touch nothing on the host, then end-to-end tests of an in-process server ---"
+cat "$side_log"
+if [ "$side_rc" -ne 0 ]; then echo "npm test: the pure unit tests or the side end-to-end tests failed" >&2; fi
 if [ "$host_rc" -ne 0 ]; then echo "npm test: the host tests failed (exit $host_rc)" >&2; fi
-if [ "$pure_rc" -ne 0 ] || [ "$host_rc" -ne 0 ]; then exit 1; fi
+if [ "$side_rc" -ne 0 ] || [ "$host_rc" -ne 0 ]; then exit 1; fi
