@@ -49,6 +49,6 @@ fi
 stamp=node_modules/.openrunner-lock
 if [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$stamp"; then
   echo "openrunner: installing npm dependencies"
-  npm ci --no-audit --no-fund --loglevel=error
+  npm ci --prefer-offline --no-audit --no-fund --loglevel=error
   cp package-lock.json "$stamp"
 fi

@@ -29,7 +29,11 @@ mapfile -t side < <(bash scripts/test-files.sh --side dist src test)
 mapfile -t host < <(bash scripts/test-files.sh --host dist src test)
 side_log=$(mktemp /tmp/openrunner-side-tests.XXXXXX)
 trap 'rm -f "$side_log"' EXIT
+# The side lane runs at nice 10: the host lane's tests time real processes (a SIGTERM relayed by
+# an instance's init, a rollout's share of clients), and on two cores they get the CPU first;
+# the side lane has whatever they leave, which is most of it while they wait on timers.
 (
+  renice -n 10 -p "$BASHPID" >/dev/null
   rc=0
   # (node --test with no file would look for tests itself.)
   if [ "${#pure[@]}" -gt 0 ]; then node --test --test-concurrency=2 --test-timeout=180000 --test-reporter=spec "${pure[@]}" || rc=1; fi

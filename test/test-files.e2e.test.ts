@@ -35,7 +35,7 @@ describe("the test list", () => {
     assert.deepEqual(list("dist-unit", "src/a/kept.test.ts"), ["dist-unit/src/a/kept.test.js"]);
   });
 
-  it("splits into the unit tests run side by side and the ones run one at a time, which together are the whole list", () => {
+  it("splits into the unit tests run side by side, the side lane's end-to-end tests and the ones run one at a time, which together are the whole list", () => {
     const dir = mkdtempSync(join(root, "groups-"));
     const put = (path: string, source: string): void => {
       mkdirSync(join(dir, path, ".."), { recursive: true });
@@ -48,11 +48,16 @@ describe("the test list", () => {
     put("src/fixture.test.ts", 'import { startRegistry } from "../test/support/registry.js";\n');
     put("test/flow.e2e.test.ts", "");
     put("test/pure-looking.test.ts", "");
+    put("test/iam.e2e.test.ts", "");
+    put("test/iam-terraform.e2e.test.ts", "");
     const list = (...args: string[]): string[] =>
       execFileSync("bash", [SCRIPT, ...args], { cwd: dir, encoding: "utf8" }).split("\n").filter(Boolean);
     assert.deepEqual(list("--pure", "dist", "src", "test"), ["dist/src/pure.test.js"]);
     const host = ["dist/src/fixture.test.js", "dist/src/root.test.js", "dist/src/spawns.test.js", "dist/src/tools.test.js", "dist/test/flow.e2e.test.js", "dist/test/pure-looking.test.js"];
     assert.deepEqual(list("--host", "dist", "src", "test"), host);
-    assert.deepEqual([...list("--pure", "dist", "src", "test"), ...list("--host", "dist", "src", "test")].sort(), list("dist", "src", "test").sort());
+    assert.deepEqual(list("--side", "dist", "src", "test"), ["dist/test/iam-terraform.e2e.test.js", "dist/test/iam.e2e.test.js"]);
+    const lanes = ["--pure", "--side", "--host"].flatMap((g) => list(g, "dist", "src", "test"));
+    assert.deepEqual([...lanes].sort(), list("dist", "src", "test").sort());
+    assert.equal(new Set(lanes).size, lanes.length, "no test in two lanes");
   });
 });
