@@ -31,10 +31,10 @@ export interface TrailQuery {
 }
 
 /**
- * An entry as the columns it is stored in, then its resources' type and name pairs: strings
- * and numbers only, which a worker thread receives far cheaper than objects.
+ * An entry as the columns it is stored in, then its resources' type and name pairs (what the
+ * writer thread unpacks from a batch's bytes, packed-trail.ts).
  */
-export type TrailRow<Event = string> = [
+export type TrailRow = [
   eventId: string,
   eventTime: number,
   eventName: string,
@@ -43,13 +43,13 @@ export type TrailRow<Event = string> = [
   username: string | null,
   accessKeyId: string | null,
   resources: string,
-  event: Event,
+  event: string,
   ...resourceTypeAndName: string[],
 ];
 
-/** The row of an entry; its event text as it comes (a string, or bytes for the writer thread). */
-export function trailRow<Event = string>(e: Omit<TrailEntry, "event"> & { event: Event }): TrailRow<Event> {
-  const row: TrailRow<Event> = [
+/** The row of an entry. */
+export function trailRow(e: TrailEntry): TrailRow {
+  const row: TrailRow = [
     e.eventId,
     e.eventTime,
     e.eventName,
