@@ -6,10 +6,9 @@ import { containerState, oomKillCount } from "../../executor/container.js";
 import { exitMessage, isAlive } from "./exit-reason.js";
 import type { InstancePool } from "./instance-pool.js";
 import type { KeyedLock } from "../keyed-lock.js";
+import { startBackoffMs } from "../start-backoff.js";
 import type { LiveInstance } from "./live-instance.js";
 import type { DeploymentRecord, RuntimeRecords } from "./records.js";
-
-const MAX_REPLACEMENT_BACKOFF_MS = 60_000;
 
 /** What the supervisor may do to the driver it watches over. */
 export interface SupervisedDriver {
@@ -111,7 +110,7 @@ export class Supervisor {
   private replace(dep: DeploymentRecord, l: LiveInstance, message: string): void {
     this.d.serviceEvent(identity(dep), message);
     const b = this.backoff.get(dep.deploymentId) ?? { failures: 0, notBefore: 0 };
-    const delay = Math.min(MAX_REPLACEMENT_BACKOFF_MS, 1000 * 2 ** b.failures);
+    const delay = startBackoffMs(b.failures + 1);
     this.backoff.set(dep.deploymentId, { failures: b.failures + 1, notBefore: this.d.clock.now() + delay - 1000 });
     l.leaving = true;
     // Only a start that failed: an instance that served and died is replaced while requests wait.

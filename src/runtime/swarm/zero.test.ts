@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { failedStart, MAX_START_FAILED_MS, replicasFor, StartFailures, startFailedMs, WAKE_FAST_FOR_MS, waking, watchFast } from "./zero.js";
+import { MAX_START_BACKOFF_MS, startBackoffMs } from "../start-backoff.js";
+import { failedStart, replicasFor, StartFailures, WAKE_FAST_FOR_MS, waking, watchFast } from "./zero.js";
 
 test("replicasFor: 0 stays 0 (scale to zero); other counts within MinSize..MaxSize, at least 1", () => {
   const rows: Array<[minSize: number, maxSize: number, desired: number, want: number]> = [
@@ -33,8 +34,8 @@ test("waking and failedStart: held requests get 503 only when the start they wai
   }
 });
 
-test("startFailedMs and StartFailures: 1 s, 2 s, 4 s ... 60 s, back to 1 s once a task serves", () => {
-  assert.deepEqual([1, 2, 3, 4, 7, 8, 100].map(startFailedMs), [1000, 2000, 4000, 8000, MAX_START_FAILED_MS, MAX_START_FAILED_MS, MAX_START_FAILED_MS]);
+test("startBackoffMs and StartFailures: 1 s, 2 s, 4 s ... 60 s, back to 1 s once a task serves", () => {
+  assert.deepEqual([1, 2, 3, 4, 7, 8, 100].map(startBackoffMs), [1000, 2000, 4000, 8000, MAX_START_BACKOFF_MS, MAX_START_BACKOFF_MS, MAX_START_BACKOFF_MS]);
   const f = new StartFailures();
   assert.deepEqual([f.failed("d1"), f.failed("d1"), f.failed("d2"), f.failed("d1")], [1000, 2000, 1000, 4000]);
   f.serving("d1");

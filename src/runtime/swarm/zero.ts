@@ -7,14 +7,13 @@
  * ended before it passed its health check.
  */
 import type { HealthVerdict } from "../health/health-state.js";
+import { startBackoffMs } from "../start-backoff.js";
 import type { DeploymentSettings } from "./service-spec.js";
 
 /** How often the swarm is listed while a service waits for its first task (instead of every watchMs). */
 export const WAKE_WATCH_MS = 25;
 /** A wake is watched fast for at most this long (a task that cannot be placed must not keep the manager busy). */
 export const WAKE_FAST_FOR_MS = 30_000;
-/** The longest 503 window after failed starts in a row (as the local supervisor's back-off). */
-export const MAX_START_FAILED_MS = 60_000;
 
 /** The replicas scale(id, desired) sets: 0 stays 0 (only asked for services that opted in), others within MinSize..MaxSize and at least 1. */
 export function replicasFor(settings: Pick<DeploymentSettings, "minSize" | "maxSize">, desired: number): number {
@@ -47,11 +46,6 @@ export function failedStart(d: { role: string; desired: number }, routableNow: n
   return waking(d, routableNow) && verdict !== "healthy";
 }
 
-/** How long held and new requests get 503 after `failures` failed starts in a row: 1 s, 2 s, 4 s ... 60 s. */
-export function startFailedMs(failures: number): number {
-  return Math.min(MAX_START_FAILED_MS, 1000 * 2 ** Math.max(0, Math.min(failures - 1, 16)));
-}
-
 /** Failed starts in a row per deployment, forgotten once one of its tasks takes requests. */
 export class StartFailures {
   private readonly byDeployment = new Map<string, number>();
@@ -60,7 +54,7 @@ export class StartFailures {
   failed(deploymentId: string): number {
     const n = (this.byDeployment.get(deploymentId) ?? 0) + 1;
     this.byDeployment.set(deploymentId, n);
-    return startFailedMs(n);
+    return startBackoffMs(n);
   }
 
   serving(deploymentId: string): void {
