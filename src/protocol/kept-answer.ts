@@ -5,6 +5,8 @@
  * young-generation garbage collection pauses make its p99 (docs/performance.md, "December (3)").
  * Kept as text, not bytes: Node writes a text body in one piece with the response head.
  */
+import { deepFreeze } from "../util/deep-freeze.js";
+
 export interface AnswerJson {
   text: string;
   /** Its length in UTF-8 bytes (Content-Length). */
@@ -17,13 +19,6 @@ const json = (answer: unknown): AnswerJson => {
   const text = JSON.stringify(answer ?? {});
   return { text, bytes: Buffer.byteLength(text) };
 };
-
-function deepFreeze(value: unknown): void {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-}
 
 /** Freezes `answer` for good (deeply) and marks it so its JSON is made once and reused. */
 export function keptAnswer<T extends object>(answer: T): T {

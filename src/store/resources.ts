@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import type { Db } from "./database.js";
 import type { KmsBinding, SealedJson } from "./sealed-json.js";
+import { deepFreeze } from "../util/deep-freeze.js";
 
 export type ResourceKind =
   | "service"
@@ -80,14 +81,6 @@ function kmsBindingOf(arn: string, doc: unknown): KmsBinding | undefined {
   return keyRef === undefined ? undefined : { keyRef, context: arn };
 }
 
-/** Parsed rows are shared between reads, so documents are frozen: callers replace, never edit. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
-  }
-  return value;
-}
 
 interface CachedRow {
   version: number;
@@ -187,6 +180,7 @@ export class ResourceRepository {
         revision: raw.revision,
         parentArn: raw.parent_arn,
         status: raw.status,
+        // Parsed rows are shared between reads, so documents are frozen: callers replace, never edit.
         doc: deepFreeze(doc.value),
         internal: deepFreeze(internal.value),
         seq: raw.seq,
