@@ -85,6 +85,8 @@ function kmsBindingOf(arn: string, doc: unknown): KmsBinding | undefined {
 interface CachedRow {
   version: number;
   row: ResourceRow<unknown, unknown>;
+  /** The file's data version when `version` was last read from it (dataVersion()). */
+  confirmedAt: number;
 }
 
 type Statement = Database.Statement<unknown[], unknown>;
@@ -108,6 +110,16 @@ export class ResourceRepository {
    */
   private readonly cache = new Map<string, CachedRow>();
   private readonly rowStmt;
+  /**
+   * `PRAGMA data_version`: it changes when another connection (the CLI beside `openrunner up`,
+   * another process) commits to the file, never for this connection's own commits, whose
+   * writes go through this repository and evict their rows. While it is unchanged, a cached
+   * row's version is still the file's, so get() answers without reading the row's version:
+   * one statement instead of a b-tree search per row (docs/performance.md, "December (5)").
+   */
+  private readonly dataVersionStmt;
+  /** The data version read once for a whole read transaction (snapshot()), which cannot change inside it. */
+  private pinnedDataVersion: number | undefined;
 
   constructor(
     private readonly db: Db,
@@ -120,6 +132,7 @@ export class ResourceRepository {
     );
     this.getStmt = db.prepare(`SELECT arn, version FROM resources WHERE arn = ?`).raw(true);
     this.rowStmt = db.prepare(`SELECT * FROM resources WHERE arn = ?`);
+    this.dataVersionStmt = db.prepare(`PRAGMA data_version`).pluck();
     this.updateStmt = db.prepare(
       `UPDATE resources SET status = @status, doc = @doc, internal = @internal, deleted_at = @deletedAt,
        version = version + 1 WHERE arn = @arn`,
@@ -156,8 +169,27 @@ export class ResourceRepository {
   }
 
   get<TDoc, TInternal = Record<string, unknown>>(arn: string): ResourceRow<TDoc, TInternal> | undefined {
+    // Read before the row's version, so a commit between the two only makes the entry look older than it is.
+    const dataVersion = this.dataVersion();
+    const entry = this.cache.get(arn);
+    if (entry && entry.confirmedAt === dataVersion) return { ...(entry.row as ResourceRow<TDoc, TInternal>) };
     const hit = this.getStmt.get(arn) as RowVersion | undefined;
-    return hit ? this.cached<TDoc, TInternal>(hit) : undefined;
+    return hit ? this.cached<TDoc, TInternal>(hit, dataVersion) : undefined;
+  }
+
+  /** Runs fn's reads with the data version read once (Store.read: inside its read transaction, where it cannot change). */
+  snapshot<T>(fn: () => T): T {
+    const outer = this.pinnedDataVersion;
+    this.pinnedDataVersion = this.dataVersion();
+    try {
+      return fn();
+    } finally {
+      this.pinnedDataVersion = outer;
+    }
+  }
+
+  private dataVersion(): number {
+    return this.pinnedDataVersion ?? (this.dataVersionStmt.get() as number);
   }
 
   /** Forgets every parsed row: after a rolled-back transaction a version number may be reused. */
@@ -166,9 +198,11 @@ export class ResourceRepository {
   }
 
   /** A fresh wrapper around the shared, frozen documents, so callers may reassign its fields. */
-  private cached<TDoc, TInternal>([arn, version]: RowVersion): ResourceRow<TDoc, TInternal> {
+  private cached<TDoc, TInternal>([arn, version]: RowVersion, dataVersion: number): ResourceRow<TDoc, TInternal> {
     let entry = this.cache.get(arn);
-    if (!entry || entry.version !== version) {
+    if (entry && entry.version === version) {
+      entry.confirmedAt = dataVersion;
+    } else {
       const raw = this.rowStmt.get(arn) as (RawRow & { version: number }) | undefined;
       if (!raw) throw new Error(`resource ${arn} vanished while being read`);
       const doc = this.json.open(raw.doc, raw.arn);
@@ -187,7 +221,7 @@ export class ResourceRepository {
         createdAt: raw.created_at,
         deletedAt: raw.deleted_at,
       };
-      entry = { version: raw.version, row };
+      entry = { version: raw.version, row, confirmedAt: dataVersion };
       // A row with members its KMS key would not open is read again next time: the key may be enabled by then.
       if (doc.complete && internal.complete) this.cache.set(arn, entry);
     }
@@ -195,6 +229,8 @@ export class ResourceRepository {
   }
 
   update<TDoc, TInternal>(row: ResourceRow<TDoc, TInternal>): void {
+    // This connection's commits leave the data version as it was: the next read must see the new version.
+    this.cache.delete(row.arn);
     this.updateStmt.run({
       arn: row.arn,
       status: row.status,
@@ -216,6 +252,7 @@ export class ResourceRepository {
     if (q.parentArn !== undefined) where.push("parent_arn = @parentArn");
     if (!q.includeDeleted) where.push("deleted_at IS NULL");
     if (q.afterSeq !== undefined) where.push(q.descending ? "seq < @afterSeq" : "seq > @afterSeq");
+    const dataVersion = this.dataVersion();
     const sql = `SELECT arn, version FROM resources WHERE ${where.join(" AND ")} ORDER BY seq ${q.descending ? "DESC" : "ASC"}${
       q.limit !== undefined ? " LIMIT @limit" : ""
     }`;
@@ -226,7 +263,7 @@ export class ResourceRepository {
       afterSeq: q.afterSeq,
       limit: q.limit,
     }) as RowVersion[];
-    return rows.map((r) => this.cached<TDoc, TInternal>(r));
+    return rows.map((r) => this.cached<TDoc, TInternal>(r, dataVersion));
   }
 
   count(q: Pick<ListQuery, "kind" | "name" | "parentArn">): number {

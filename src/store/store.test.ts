@@ -34,6 +34,93 @@ describe("the store's read transaction", () => {
   });
 });
 
+describe("cached resource rows (PRAGMA data_version)", () => {
+  const arn = "arn:aws:apprunner:us-east-1:123456789012:service/web/0123456789abcdef0123456789abcdef";
+  const ascArn = "arn:aws:apprunner:us-east-1:123456789012:autoscalingconfiguration/small/1/0123456789abcdef0123456789abcdef";
+  const open = (): { store: Store; other: Store; done: () => void } => {
+    const dir = mkdtempSync(join(tmpdir(), "store-cache-"));
+    const file = join(dir, "openrunner.db");
+    const box = SecretBox.fromKey(randomBytes(32));
+    const store = Store.open(file, box);
+    // Another connection to the same file, as the `openrunner connection` command is.
+    const other = Store.open(file, box);
+    return {
+      store,
+      other,
+      done: () => {
+        other.close();
+        store.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  };
+  const insert = (s: Store, a: string, status: string): void => {
+    const kind = a === ascArn ? "auto-scaling-configuration" : "service";
+    s.resources.insert({ arn: a, kind, name: a === ascArn ? "small" : "web", status, doc: { Status: status }, createdAt: 1 });
+  };
+  const statusOf = (s: Store, a: string): string | undefined => s.resources.get<{ Status: string }>(a)?.doc.Status;
+  const setStatus = (s: Store, a: string, status: string): void => {
+    const row = s.resources.get<{ Status: string }>(a) ?? assert.fail("no row");
+    s.resources.update({ ...row, status, doc: { Status: status } });
+  };
+
+  it("sees another connection's commit at the next read, and this connection's own writes at once", () => {
+    const { store, other, done } = open();
+    try {
+      insert(store, arn, "RUNNING");
+      assert.equal(statusOf(store, arn), "RUNNING");
+      assert.equal(statusOf(store, arn), "RUNNING", "a cached read");
+      setStatus(other, arn, "PAUSED");
+      assert.equal(statusOf(store, arn), "PAUSED", "the other connection's commit");
+      setStatus(store, arn, "OPERATION_IN_PROGRESS");
+      assert.equal(statusOf(store, arn), "OPERATION_IN_PROGRESS", "its own update");
+      assert.equal(statusOf(other, arn), "OPERATION_IN_PROGRESS");
+      other.resources.remove(arn);
+      assert.equal(store.resources.get(arn), undefined, "removed by the other connection");
+      insert(other, arn, "CREATE_FAILED");
+      assert.equal(statusOf(store, arn), "CREATE_FAILED", "made again there");
+    } finally {
+      done();
+    }
+  });
+
+  it("forgets what a rolled-back transaction wrote", () => {
+    const { store, done } = open();
+    try {
+      insert(store, arn, "RUNNING");
+      assert.throws(() =>
+        store.tx(() => {
+          setStatus(store, arn, "DELETED");
+          assert.equal(statusOf(store, arn), "DELETED", "inside the transaction");
+          throw new Error("rolled back");
+        }),
+      );
+      assert.equal(statusOf(store, arn), "RUNNING");
+    } finally {
+      done();
+    }
+  });
+
+  it("reads rows of one snapshot inside Store.read, cached or not, and the other connection's commit after it", () => {
+    const { store, other, done } = open();
+    try {
+      insert(store, arn, "RUNNING");
+      insert(store, ascArn, "ACTIVE");
+      assert.equal(statusOf(store, arn), "RUNNING");
+      const seen = store.read(() => {
+        const first = statusOf(store, arn);
+        setStatus(other, arn, "PAUSED");
+        setStatus(other, ascArn, "INACTIVE");
+        return [first, statusOf(store, arn), statusOf(store, ascArn)];
+      });
+      assert.deepEqual(seen, ["RUNNING", "RUNNING", "ACTIVE"]);
+      assert.deepEqual([statusOf(store, arn), statusOf(store, ascArn)], ["PAUSED", "INACTIVE"]);
+    } finally {
+      done();
+    }
+  });
+});
+
 describe("a resource's tags for IAM (aws:ResourceTag/*)", () => {
   it("record: the tags as a map, undefined for an untagged resource", () => {
     const dir = mkdtempSync(join(tmpdir(), "store-tags-"));

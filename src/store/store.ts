@@ -95,7 +95,7 @@ export class Store {
    * two reads cost ~1 µs less together (docs/performance.md).
    */
   read<T>(fn: () => T): T {
-    return this.readTx(fn) as T;
+    return this.readTx(() => this.resources.snapshot(fn)) as T;
   }
 
   close(): void {
