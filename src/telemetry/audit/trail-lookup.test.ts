@@ -128,7 +128,7 @@ describe("lookups by attributes that share an index", () => {
     try {
       assert.equal(db.pragma("user_version", { simple: true }), TRAIL_MIGRATIONS.length);
       const indexes = (db.prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL ORDER BY name`).pluck().all() as string[]);
-      assert.deepEqual(indexes, ["events_name", "events_source_read_only", "events_time", "events_user_key"]);
+      assert.deepEqual(indexes, ["events_name", "events_resource", "events_source_read_only", "events_time", "events_user_key"]);
     } finally {
       db.close();
     }

@@ -73,3 +73,42 @@ export function lookupPaired<T extends Row>(db: Db, index: PairedIndex & { on: "
   for (const [l, s] of partitions) rows.push(...(stmt.all(l, s, w.start, w.end, w.before.time, w.before.seq, w.limit) as T[]));
   return rows.sort((a, b) => b.event_time - a.event_time || b.seq - a.seq).slice(0, w.limit);
 }
+
+/**
+ * Events naming a resource of a type (ResourceType) or a resource (ResourceName), newest first.
+ * An event's first resource is in `events` (schema 3, the partial index `events_resource` on
+ * `(resource_type, resource_name, event_time, seq)`); its others, and every resource of the
+ * events recorded before schema 3, are rows of `event_resources`. Both are read and merged,
+ * each event once.
+ *
+ * `events_resource` is read one `(type, name)` pair at a time, as lookupPaired reads its
+ * indexes: by ResourceName, one pair per resource type (a handful); by ResourceType, one pair
+ * per name of that type (the index's prefix, read pair by pair: the prefix as a whole is not in
+ * time order and would be sorted whole, which for the service type is most of the trail). Every
+ * read is of the index alone (event_time, seq are in it); only the page's events are then read.
+ * Every statement says `resource_type = ?`, which implies the index's `resource_type IS NOT
+ * NULL` (SQLite uses a partial index only then; `IS ?` would not).
+ */
+export function lookupResources<T extends Row>(db: Db, key: "ResourceType" | "ResourceName", value: string | number, w: TimeWindow): T[] {
+  const pairs =
+    key === "ResourceType"
+      ? distinctValues(db, "resource_name", false, { column: "resource_type", value }).map((name) => [value, name])
+      : distinctValues(db, "resource_type", false).map((type) => [type, value]);
+  const window = `event_time >= ? AND event_time <= ? AND (event_time, seq) < (?, ?) ORDER BY event_time DESC, seq DESC LIMIT ?`;
+  const args = [w.start, w.end, w.before.time, w.before.seq, w.limit];
+  const first = db.prepare(`SELECT event_time, seq FROM events WHERE resource_type = ? AND resource_name = ? AND ${window}`);
+  const keys: Row[] = [];
+  for (const [type, name] of pairs) keys.push(...(first.all(type, name, ...args) as Row[]));
+  // An event naming two resources of one type has two rows here: DISTINCT keeps one (they are adjacent in the index).
+  const column = key === "ResourceType" ? "resource_type" : "resource_name";
+  keys.push(...(db.prepare(`SELECT DISTINCT event_time, seq FROM event_resources WHERE ${column} = ? AND ${window}`).all(value, ...args) as Row[]));
+  // And an event whose first and second resources both match is in both: the merge keeps it once.
+  keys.sort((a, b) => b.event_time - a.event_time || b.seq - a.seq);
+  const page = keys.filter((k, i) => i === 0 || k.seq !== keys[i - 1]?.seq).slice(0, w.limit);
+  const read = db.prepare(`SELECT * FROM events WHERE seq = ?`);
+  // An event the retention sweep deleted since its key was read is left out, not returned as undefined.
+  return page.flatMap((k) => {
+    const row = read.get(k.seq) as T | undefined;
+    return row ? [row] : [];
+  });
+}

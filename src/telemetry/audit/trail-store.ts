@@ -2,7 +2,7 @@ import type { Db } from "../../store/database.js";
 import type { TrailEntry } from "./cloudtrail-event.js";
 import type { TrailResource } from "./resources.js";
 import { openTrailDb } from "./trail-db.js";
-import { isPaired, lookupPaired, PAIRED } from "./trail-lookup.js";
+import { isPaired, lookupPaired, lookupResources, PAIRED } from "./trail-lookup.js";
 
 export type LookupAttributeKey =
   | "EventId"
@@ -103,8 +103,8 @@ export class TrailStore {
   private constructor(private readonly db: Db) {
     this.insertEvent = db.prepare(
       `INSERT OR IGNORE INTO events
-         (event_id, event_time, event_name, event_source, read_only, username, access_key_id, resources, event)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         (event_id, event_time, event_name, event_source, read_only, username, access_key_id, resources, event, resource_type, resource_name)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.insertResource = db.prepare(
       `INSERT INTO event_resources (seq, event_time, resource_type, resource_name) VALUES (?, ?, ?, ?)`,
@@ -126,10 +126,13 @@ export class TrailStore {
   /** append() of rows made by trailRow (what the writer thread is sent). */
   appendRows(rows: readonly TrailRow[]): void {
     this.db.transaction(() => {
-      for (const [eventId, eventTime, eventName, eventSource, readOnly, username, accessKeyId, resources, event, ...named] of rows) {
-        const info = this.insertEvent.run(eventId, eventTime, eventName, eventSource, readOnly, username, accessKeyId, resources, event);
+      for (const row of rows) {
+        // Indexed, not destructured with a rest element: that made an array per row.
+        const eventTime = row[1];
+        // The first resource goes in the event's own row (schema 3); the others, rare, in event_resources.
+        const info = this.insertEvent.run(row[0], eventTime, row[2], row[3], row[4], row[5], row[6], row[7], row[8], row[9] ?? null, row[10] ?? null);
         if (info.changes === 0) continue;
-        for (let i = 0; i + 1 < named.length; i += 2) this.insertResource.run(info.lastInsertRowid, eventTime, named[i], named[i + 1]);
+        for (let i = 11; i + 1 < row.length; i += 2) this.insertResource.run(info.lastInsertRowid, eventTime, row[i], row[i + 1]);
       }
     })();
   }
@@ -139,16 +142,7 @@ export class TrailStore {
     const before = q.before ?? { time: q.end + 1, seq: 0 };
     const key = q.attribute?.key;
     if (key === "ResourceType" || key === "ResourceName") {
-      const column = key === "ResourceType" ? "resource_type" : "resource_name";
-      // An event naming two resources of one type matches twice; GROUP BY keeps it once.
-      const rows = this.db
-        .prepare(
-          `SELECT e.* FROM event_resources r JOIN events e ON e.seq = r.seq
-           WHERE r.${column} = ? AND r.event_time >= ? AND r.event_time <= ? AND (r.event_time, r.seq) < (?, ?)
-           GROUP BY r.seq ORDER BY r.event_time DESC, r.seq DESC LIMIT ?`,
-        )
-        .all(q.attribute?.value, q.start, q.end, before.time, before.seq, q.limit) as EventRow[];
-      return rows.map(toStored);
+      return lookupResources<EventRow>(this.db, key, q.attribute?.value ?? "", { ...q, before }).map(toStored);
     }
     if (isPaired(key)) {
       return lookupPaired<EventRow>(this.db, PAIRED[key], q.attribute?.value ?? "", { ...q, before }).map(toStored);
