@@ -16,6 +16,10 @@ describe("ids", () => {
     for (const id of ids) assert.match(id, V4);
     assert.deepEqual([...ids].sort(), ids);
     assert.equal(ids[2]?.replace("-", "").slice(0, 12), (1_733_000_000_000).toString(16).padStart(12, "0"));
+    // Each its own millisecond, whichever came before it (the last one's hex is kept).
+    for (const t of [...times, 5, 5, 1_733_000_000_001, 5]) {
+      assert.equal(timeOrderedUuid(cryptoRandom, t).replace("-", "").slice(0, 12), t.toString(16).padStart(12, "0"));
+    }
     const same = new Set(Array.from({ length: 1000 }, () => timeOrderedUuid(cryptoRandom, 1_733_000_000_000)));
     assert.equal(same.size, 1000);
     assert.match(timeOrderedUuid(new SeededRandom(3), 5), V4);

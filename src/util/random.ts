@@ -45,6 +45,12 @@ export function uuid(r: Random): string {
  */
 export function timeOrderedUuid(r: Random, ms: number): string {
   const u = uuid(r);
-  const t = Math.max(0, Math.min(Math.floor(ms), 0xffffffffffff)).toString(16).padStart(12, "0");
-  return `${t.slice(0, 8)}-${t.slice(8)}${u.slice(13)}`;
+  const t = Math.max(0, Math.min(Math.floor(ms), 0xffffffffffff));
+  // Calls come many to a millisecond: its hex is made once.
+  if (t !== lastPrefix.ms) {
+    const h = t.toString(16).padStart(12, "0");
+    lastPrefix = { ms: t, text: `${h.slice(0, 8)}-${h.slice(8)}` };
+  }
+  return `${lastPrefix.text}${u.slice(13)}`;
 }
+let lastPrefix = { ms: Number.NaN, text: "" };

@@ -171,10 +171,24 @@ describe("a call as a CloudTrail event", () => {
       [call({ api: appRunnerApi, operation: "CreateService", input: { ServiceName: "x" }, errorCode: "InvalidRequestException", errorMessage: odd }), ROOT],
       [call({ api: appRunnerApi, operation: "ListServices", userAgent: odd, sourceIp: "2001:db8::1", errorCode: "MissingAuthenticationTokenException", errorMessage: "m" }), undefined],
       [call({ api: appRunnerApi, operation: "CreateService", input: { ServiceName: "x".repeat(200 * 1024) } }), ROOT],
+      // The quoting kept for repeated values, and the request id quoted as it is when it can be.
+      [call({ api: appRunnerApi, operation: "ListServices", userAgent: odd, requestId: `req "${odd}"`, sourceIp: "::ffff:192.0.2.10" }), ROOT],
+      [call({ api: appRunnerApi, operation: "ListServices", userAgent: odd, requestId: "", sourceIp: "::ffff:2001:db8::1" }), ROOT],
     ];
-    for (const [c, principal] of calls) {
+    for (const [c, principal] of [...calls, ...calls]) {
       const { event } = toTrailEntry(c, ctx(principal));
       assert.equal(event, JSON.stringify(JSON.parse(event)), c.operation);
+      const fields = parse(event);
+      assert.equal(fields.requestID, c.requestId);
+      assert.equal(fields.userAgent, c.userAgent.length > MAX_TEXT_CHARS ? fields.userAgent : c.userAgent);
+    }
+  });
+
+  it("names each call's own user agent and source address, however many different ones come", () => {
+    for (let i = 0; i < 2500; i++) {
+      const c = call({ api: appRunnerApi, operation: "ListServices", userAgent: `agent/${i}`, sourceIp: `::ffff:10.0.${i >> 8}.${i & 255}` });
+      const fields = parse(toTrailEntry(c, ctx(ROOT)).event);
+      assert.deepEqual([fields.userAgent, fields.sourceIPAddress], [`agent/${i}`, `10.0.${i >> 8}.${i & 255}`]);
     }
   });
 });

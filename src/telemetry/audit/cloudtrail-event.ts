@@ -38,6 +38,28 @@ export const requestParametersOf = (call: { api: AwsJsonApi; operation: string; 
 
 const q = (text: string): string => JSON.stringify(text);
 
+/**
+ * JSON string literals of the values calls repeat (operation, region, event source, source IP,
+ * user agent, account): quoted once, not on every call. JSON.stringify of a short string was
+ * about a tenth of the audit trail's time on the event loop (docs/performance.md, "December (5)").
+ * Bounded: a caller varying its user agent on every call only makes the map start over.
+ */
+const quoted = new Map<string, string>();
+const MAX_QUOTED = 1000;
+function repeated(text: string): string {
+  let json = quoted.get(text);
+  if (json === undefined) {
+    json = q(text);
+    if (quoted.size >= MAX_QUOTED) quoted.clear();
+    quoted.set(text, json);
+  }
+  return json;
+}
+
+/** Printable ASCII but `"` and `\\`: text JSON quotes as it is (request ids OpenRunner made, and others' as they come). */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const quotedOnce = (text: string): string => (PLAIN.test(text) ? `"${text}"` : q(text));
+
 /** eventTime as CloudTrail writes it; calls come many to a second, so the last second's text is kept. */
 let lastSecond = { ms: Number.NaN, text: "" };
 function isoSecond(ms: number): string {
@@ -47,6 +69,18 @@ function isoSecond(ms: number): string {
 
 /** `::ffff:127.0.0.1` is how Node shows an IPv4 peer on a dual-stack socket; CloudTrail shows the IPv4 address. */
 const sourceIp = (ip: string): string => (ip.startsWith("::ffff:") ? ip.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1") : ip);
+
+/** sourceIPAddress as JSON, by the socket's address: callers are few, calls many. */
+const sourceIps = new Map<string, string>();
+function sourceIpJson(ip: string): string {
+  let json = sourceIps.get(ip);
+  if (json === undefined) {
+    json = q(sourceIp(ip));
+    if (sourceIps.size >= MAX_QUOTED) sourceIps.clear();
+    sourceIps.set(ip, json);
+  }
+  return json;
+}
 
 /** AWS services sign as their endpoint prefix (apprunner, logs, events, monitoring, cloudtrail). */
 export const eventSourceOf = (api: AwsJsonApi): string => `${api.signingName}.amazonaws.com`;
@@ -73,12 +107,12 @@ export function toTrailEntry(
   // to JSON.stringify's output).
   const head =
     `{"eventVersion":"1.08","userIdentity":${userIdentityJsonOf(ctx.principal)},"eventTime":"${isoSecond(eventTime)}",` +
-    `"eventSource":${q(eventSource)},"eventName":${q(call.operation)},"awsRegion":${q(ctx.region)},` +
-    `"sourceIPAddress":${q(sourceIp(call.sourceIp))},"userAgent":${q(capText(call.userAgent))}` +
+    `"eventSource":${repeated(eventSource)},"eventName":${repeated(call.operation)},"awsRegion":${repeated(ctx.region)},` +
+    `"sourceIPAddress":${sourceIpJson(call.sourceIp)},"userAgent":${repeated(capText(call.userAgent))}` +
     (failed ? `,"errorCode":${q(call.errorCode ?? "")},"errorMessage":${q(capText(call.errorMessage ?? ""))}` : "");
   const tail =
-    `"requestID":${q(call.requestId)},"eventID":${q(ctx.eventId)},"readOnly":${readOnly},"eventType":"AwsApiCall",` +
-    `"managementEvent":true,"recipientAccountId":${q(ctx.accountId)},"eventCategory":"Management"}`;
+    `"requestID":${quotedOnce(call.requestId)},"eventID":${quotedOnce(ctx.eventId)},"readOnly":${readOnly},"eventType":"AwsApiCall",` +
+    `"managementEvent":true,"recipientAccountId":${repeated(ctx.accountId)},"eventCategory":"Management"}`;
   const eventOf = (requestParameters: unknown, responseElements: unknown): string =>
     `${head},"requestParameters":${JSON.stringify(requestParameters)},"responseElements":${JSON.stringify(responseElements)},${tail}`;
   // One JSON.stringify per call: an event this short (at most 3 UTF-8 bytes a character) cannot

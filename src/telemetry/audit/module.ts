@@ -88,8 +88,8 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
         try {
           const principal = call.principal ?? (call.accessKeyId ? deps.credentials.find(call.accessKeyId)?.principal : undefined);
           const { region, accountId } = deps.config;
-          const ctx = { region, accountId, eventId: timeOrderedUuid(deps.random, call.time), principal };
-          recorder.record(toTrailEntry(call, prepared !== undefined ? { ...ctx, requestParameters: prepared } : ctx));
+          const eventId = timeOrderedUuid(deps.random, call.time);
+          recorder.record(toTrailEntry(call, prepared !== undefined ? { region, accountId, eventId, principal, requestParameters: prepared } : { region, accountId, eventId, principal }));
         } catch (err) {
           // The call has been answered already; what went wrong is logged, never dropped unseen.
           deps.logger("audit trail could not record a call", { operation: call.operation, requestId: call.requestId, error: errorText(err) });
