@@ -7,13 +7,13 @@
  * of a waiting event is a JS object, and a batch reaches the thread as one ArrayBuffer.
  *
  * A row: u32 length of what follows, then eventId, eventTime (f64), eventName, eventSource,
- * readOnly (u8), username, accessKeyId, resources as JSON, the event's text, and the resources'
- * count (u16) and type and name pairs. Strings are a u32 byte length and UTF-8; NONE (no value)
+ * readOnly (u8), username, accessKeyId, the resources column (resourcesColumn), the event's text,
+ * and the resources' count (u16) and type and name pairs. Strings are a u32 byte length and UTF-8; NONE (no value)
  * stands for a null username or key.
  */
 import type { TrailEntry } from "./cloudtrail-event.js";
 import type { RecordQueue } from "./recorder.js";
-import type { TrailRow } from "./trail-store.js";
+import { resourcesColumn, type TrailRow } from "./trail-store.js";
 
 /** Recorded events as one batch: their rows back to back in `bytes`, which owns its ArrayBuffer. */
 export interface PackedBatch {
@@ -39,7 +39,7 @@ export class PackedTrailQueue implements RecordQueue<TrailEntry, PackedBatch> {
   }
 
   push(e: TrailEntry): void {
-    const resources = JSON.stringify(e.resources);
+    const resources = resourcesColumn(e.resources);
     let most = 4 + room(e.eventId) + 8 + room(e.eventName) + room(e.eventSource) + 1 + room(e.username) + room(e.accessKeyId);
     most += room(resources) + room(e.event) + 2;
     for (const r of e.resources) most += room(r.ResourceType) + room(r.ResourceName);

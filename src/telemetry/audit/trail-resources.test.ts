@@ -130,6 +130,21 @@ describe("lookups by ResourceType and ResourceName across trail schemas", () => 
     });
   }
 
+  it("reads back every event's resources as recorded, in order: old and new, none, one or several", () => {
+    const stored = store.lookup(all);
+    assert.equal(stored.length, ALL.length);
+    for (const e of ALL) assert.deepEqual(stored.find((x) => x.eventId === e.eventId)?.resources, e.resources, e.eventId);
+    const db = new Database(file, { readonly: true });
+    try {
+      // A new event naming none or one keeps no JSON of them: its own row's resource columns say it.
+      const column = db.prepare(`SELECT resources FROM events WHERE event_id = ?`).pluck();
+      assert.deepEqual(NEW.map((e) => column.get(e.eventId)), NEW.map((e) => (e.resources.length > 1 ? JSON.stringify(e.resources) : "")));
+      assert.deepEqual(OLD.map((e) => column.get(e.eventId)), OLD.map((e) => JSON.stringify(e.resources)));
+    } finally {
+      db.close();
+    }
+  });
+
   it("finds an event naming three resources by each of them, and an event naming none by none", () => {
     const find = (key: LookupAttributeKey, value: string): number[] => ids(store.lookup({ ...all, attribute: { key, value } }));
     for (const [key, value] of [["ResourceType", SERVICE], ["ResourceType", CONFIG], ["ResourceName", A], ["ResourceName", S], ["ResourceName", B]] as const) {
