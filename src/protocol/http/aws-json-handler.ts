@@ -91,7 +91,10 @@ export function createAwsJsonHandler<Deps extends EndpointDeps>(opts: AwsJsonHan
       if (api.authorization?.authorize) api.authorization.authorize(principal, requests, call);
       else opts.authorizer.authorize(principal, requests, call);
       opts.admit?.({ api, operation, requestId, input: parsed });
-      output = await handler(parsed, { ...deps, principal, requestId, call });
+      // The call's own members first, then the deps spread in: `{ ...deps, principal, ... }` (V8's
+      // clone of deps, then three properties added to it) made half of what every young-generation
+      // GC had to copy and promote under load (docs/performance.md, "December (5)").
+      output = await handler(parsed, { principal, requestId, call, ...deps });
       writeJson(res, requestId, jsonVersion, output);
     } catch (err) {
       failure = asAppRunnerError(err);

@@ -3,6 +3,7 @@ import { servesOperation, type ApiCallRecord, type AwsJsonApi } from "../../prot
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { ControlPlaneModule, ModuleDeps, ModuleFactory } from "../../modules.js";
 import { timeOrderedUuid } from "../../util/random.js";
+import { AdmittedCalls } from "./admitted-calls.js";
 import { cloudTrailApis } from "./cloudtrail-api.js";
 import { requestParametersOf, toTrailEntry } from "./cloudtrail-event.js";
 import { TrailRecorder } from "./recorder.js";
@@ -63,7 +64,7 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
     });
     let closed = false;
     /** What admitted calls will be recorded with, by request id, until their answer is recorded. */
-    const admitted = new Map<string, Record<string, unknown> | null>();
+    const admitted = new AdmittedCalls<Record<string, unknown> | null>();
     return {
       name: "audit",
       apis: cloudTrailApis({ store, clock: deps.clock, retentionDays: retention.days, flush: () => recorder.settled() }),
@@ -82,8 +83,7 @@ export function auditModule(options: AuditOptions = {}): ModuleFactory {
         }
       },
       onApiCall(call) {
-        const prepared = admitted.get(call.requestId);
-        admitted.delete(call.requestId);
+        const prepared = admitted.take(call.requestId);
         if (closed || !attributable(call)) return;
         try {
           const principal = call.principal ?? (call.accessKeyId ? deps.credentials.find(call.accessKeyId)?.principal : undefined);
