@@ -84,7 +84,8 @@ export function queryApiRoute<Deps>(api: AwsJsonApi<Deps>, deps: QueryRouteDeps,
           time,
         });
         deps.admitApiCall({ api: api as AwsJsonApi, operation: action, requestId, input: decoded });
-        output = await handler(decoded, { ...handlerDeps, principal, requestId });
+        // Members first, then the deps spread in, as the AWS JSON handler does (a clone with members added was promoted by young GCs).
+        output = await handler(decoded, { principal, requestId, ...handlerDeps });
         xml = queryResponseXml(model, action, output, requestId);
       } catch (err) {
         failure = asAppRunnerError(err);
