@@ -12,10 +12,15 @@ export function firstHeader(req: IncomingMessage, name: string): string {
  * take the awsQuery requests of their own service and leave the rest to the JSON handler,
  * which answers them with that service's errors.
  */
+const FORM = "application/x-www-form-urlencoded";
+
 export function awsQueryService(req: IncomingMessage): string | undefined {
   if (req.method !== "POST") return undefined;
-  const contentType = firstHeader(req, "content-type").split(";")[0]?.trim().toLowerCase();
-  if (contentType !== "application/x-www-form-urlencoded") return undefined;
+  const header = firstHeader(req, "content-type");
+  // Every route asks this of every call; an AWS JSON call's shorter type is told apart unsplit.
+  if (header.length < FORM.length) return undefined;
+  const contentType = header.split(";")[0]?.trim().toLowerCase();
+  if (contentType !== FORM) return undefined;
   const scope = /Credential=[^/,\s]+\/\d{8}\/[^/,\s]+\/([^/,\s]+)\//.exec(firstHeader(req, "authorization"));
   return scope?.[1] ?? "";
 }
