@@ -106,7 +106,7 @@ const canonicalValue = (v: string): string => (UNCANONICAL_SPACE.test(v) ? v.tri
  * appending, not by mapping and joining arrays: SigV4's canonical request was the largest
  * allocation of a call after the HTTP parser's (docs/performance.md, "December (4)").
  */
-export function canonicalHeaders(headers: Map<string, string[]>, signed: string[]): string {
+export function canonicalHeaders(headers: Map<string, string[]>, signed: readonly string[]): string {
   let out = "";
   for (const name of signed) {
     out += `${name}:`;
@@ -124,7 +124,7 @@ export interface CanonicalRequestParts {
   rawPath: string;
   rawQuery: string;
   headers: Map<string, string[]>;
-  signedHeaders: string[];
+  signedHeaders: readonly string[];
   payloadHash: string;
 }
 
