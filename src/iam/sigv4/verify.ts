@@ -89,6 +89,27 @@ export function parseAmzDate(s: string): number | undefined {
 
 export const formatAmzDate = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 
+/** A signing time: the header's text, milliseconds, the ISO basic form and its day (YYYYMMDD). */
+interface SigningTime {
+  raw: string;
+  at: number;
+  iso: string;
+  day: string;
+}
+
+/** Every request a client signs within a second carries the same X-Amz-Date: the last one read is kept. */
+let lastSigningTime: SigningTime | undefined;
+
+function signingTimeOf(raw: string): SigningTime | undefined {
+  if (lastSigningTime !== undefined && lastSigningTime.raw === raw) return lastSigningTime;
+  const at = parseAmzDate(raw);
+  if (at === undefined) return undefined;
+  // Clients send X-Amz-Date in ISO basic format already; only a Date header needs reformatting.
+  const iso = /^\d{8}T\d{6}Z$/.test(raw) ? raw : formatAmzDate(at);
+  lastSigningTime = { raw, at, iso, day: iso.slice(0, 8) };
+  return lastSigningTime;
+}
+
 const first = (req: SignedHead, name: string): string | undefined => req.headers.get(name)?.[0];
 
 /** `x-amz-target` -> `X-Amz-Target`, as AWS names headers in its messages. */
@@ -134,19 +155,18 @@ export function checkCredential(req: SignedHead, keys: CredentialLookup, opts: V
       throw new AppRunnerError("InvalidSignature", `'${displayName(name)}' must be a 'SignedHeader' in the AWS Authorization.`);
     }
   }
-  const signedAt = amzDateRaw === undefined ? undefined : parseAmzDate(amzDateRaw);
-  if (signedAt === undefined || amzDateRaw === undefined) {
+  const time = amzDateRaw === undefined ? undefined : signingTimeOf(amzDateRaw);
+  if (time === undefined) {
     throw new AppRunnerError(
       "IncompleteSignature",
       `Date must be in ISO-8601 'basic format'. Got '${amzDateRaw ?? ""}'. See http://en.wikipedia.org/wiki/ISO_8601`,
     );
   }
-  // Clients send X-Amz-Date in ISO basic format already; only a Date header needs reformatting.
-  const isoDate = /^\d{8}T\d{6}Z$/.test(amzDateRaw) ? amzDateRaw : formatAmzDate(signedAt);
-  if (auth.date !== isoDate.slice(0, 8)) {
+  const { at: signedAt, iso: isoDate, day } = time;
+  if (auth.date !== day) {
     throw new AppRunnerError(
       "InvalidSignature",
-      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${isoDate.slice(0, 8)}', from '${isoDate}'.`,
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${day}', from '${isoDate}'.`,
     );
   }
   const now = opts.clock.now();
