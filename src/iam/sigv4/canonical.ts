@@ -50,9 +50,9 @@ export function signingKey(secret: string, date: string, region: string, service
   return derived(secret, date, region, service).key;
 }
 
-/** The signature (lower-case hex) of a string to sign with the key derived for (secret, date, region, service). */
-export function signatureOf(secret: string, date: string, region: string, service: string, toSign: string): string {
-  return derived(secret, date, region, service).mac.hex(toSign);
+/** Whether `signature` (hex) signs `toSign` with the key derived for (secret, date, region, service); constant time. */
+export function signatureMatches(secret: string, date: string, region: string, service: string, toSign: string, signature: string): boolean {
+  return derived(secret, date, region, service).mac.matches(toSign, signature);
 }
 
 /** Every segment of the already-encoded path is encoded once more: non-S3 services double-encode. */

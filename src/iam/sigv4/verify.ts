@@ -3,7 +3,7 @@ import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { Clock } from "../../util/clock.js";
 import { parseAuthorization, type ParsedAuthorization } from "./authorization.js";
 import type { Principal } from "../principal.js";
-import { canonicalRequest, sha256Hex, signatureOf, stringToSign } from "./canonical.js";
+import { canonicalRequest, sha256Hex, signatureMatches, stringToSign } from "./canonical.js";
 
 /** What the verifier needs of an HTTP request; header names lower-cased, values in arrival order. */
 export interface SignedRequest {
@@ -226,24 +226,11 @@ export function checkSignature(checked: CheckedCredential, req: SignedHead, body
     payloadHash: claimedHash ?? bodyHash,
   });
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-  const expected = signatureOf(checked.secretAccessKey, auth.date, auth.region, auth.service, stringToSign(isoDate, scope, canonical));
-  if (!sameHex(expected, auth.signature)) throw new AppRunnerError("InvalidSignature", MISMATCH);
+  // The signature's form (64 lower-case hex digits) was checked by checkCredential, before the body was read.
+  if (!signatureMatches(checked.secretAccessKey, auth.date, auth.region, auth.service, stringToSign(isoDate, scope, canonical), auth.signature)) {
+    throw new AppRunnerError("InvalidSignature", MISMATCH);
+  }
   return checked.principal;
-}
-
-/** Both signatures' bytes side by side, compared in constant time (one synchronous call at a time). */
-const compared = Buffer.alloc(128);
-
-/**
- * The expected signature (64 lower-case hex digits) against the given one, as text and in
- * constant time. The given one is written as UTF-8: any character but a hex digit is bytes no
- * hex digit is (latin1 would fold U+0161 onto 'a').
- */
-function sameHex(expected: string, given: string): boolean {
-  if (given.length !== 64) return false;
-  compared.write(expected, 0, "latin1");
-  const n = compared.write(given, 64, "utf8");
-  return n === 64 && timingSafeEqual(compared.subarray(0, 64), compared.subarray(64, 128));
 }
 
 /**
