@@ -128,8 +128,23 @@ export interface CanonicalRequestParts {
   payloadHash: string;
 }
 
+/**
+ * A frozen signed-header list's text, kept with the list: parseAuthorization shares one frozen
+ * list among all the headers a client signs alike, and joining it was ~3% of a verification.
+ */
+const signedTexts = new WeakMap<readonly string[], string>();
+
+function signedHeadersText(signed: readonly string[]): string {
+  let text = signedTexts.get(signed);
+  if (text === undefined) {
+    text = signed.join(";");
+    if (Object.isFrozen(signed)) signedTexts.set(signed, text);
+  }
+  return text;
+}
+
 export function canonicalRequest(p: CanonicalRequestParts): string {
-  return `${p.method}\n${canonicalUri(p.rawPath)}\n${canonicalQuery(p.rawQuery)}\n${canonicalHeaders(p.headers, p.signedHeaders)}\n${p.signedHeaders.join(";")}\n${p.payloadHash}`;
+  return `${p.method}\n${canonicalUri(p.rawPath)}\n${canonicalQuery(p.rawQuery)}\n${canonicalHeaders(p.headers, p.signedHeaders)}\n${signedHeadersText(p.signedHeaders)}\n${p.payloadHash}`;
 }
 
 export function stringToSign(amzDate: string, scope: string, canonical: string): string {
