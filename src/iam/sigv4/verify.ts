@@ -115,6 +115,13 @@ const first = (req: SignedHead, name: string): string | undefined => req.headers
 /** `x-amz-target` -> `X-Amz-Target`, as AWS names headers in its messages. */
 const displayName = (name: string): string => name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 
+/** A header the request carries must be among the signed ones (checked in turn: no list built per call). */
+function mustBeSigned(req: SignedHead, auth: ParsedAuthorization, name: string): void {
+  if (req.headers.has(name) && !auth.signedHeaders.includes(name)) {
+    throw new AppRunnerError("InvalidSignature", `'${displayName(name)}' must be a 'SignedHeader' in the AWS Authorization.`);
+  }
+}
+
 /**
  * Everything SigV4 checks before the body is read: the Authorization header (once, complete),
  * the access key, the scope, the date and the signed headers. A caller without a known key is
@@ -131,7 +138,8 @@ export function checkCredential(req: SignedHead, keys: CredentialLookup, opts: V
       throw new AppRunnerError("IncompleteSignature", `The request must carry exactly one '${displayName(name)}' header.`);
     }
   }
-  const amzDateRaw = first(req, "x-amz-date") ?? first(req, "date");
+  const amzDate = first(req, "x-amz-date");
+  const amzDateRaw = amzDate ?? first(req, "date");
   const auth = parseAuthorization(header, amzDateRaw !== undefined);
   const key = keys.find(auth.accessKeyId);
   if (!key) throw new AppRunnerError("UnrecognizedClient", INVALID_TOKEN);
@@ -148,13 +156,10 @@ export function checkCredential(req: SignedHead, keys: CredentialLookup, opts: V
   if (!auth.signedHeaders.includes("host")) {
     throw new AppRunnerError("InvalidSignature", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
-  const dateHeader = first(req, "x-amz-date") !== undefined ? "x-amz-date" : "date";
+  mustBeSigned(req, auth, amzDate !== undefined ? "x-amz-date" : "date");
   // The session token names whose session a request runs as: unsigned, it could be swapped in flight.
-  for (const name of [dateHeader, SECURITY_TOKEN, ...(opts.mustSign ?? [])]) {
-    if (req.headers.has(name) && !auth.signedHeaders.includes(name)) {
-      throw new AppRunnerError("InvalidSignature", `'${displayName(name)}' must be a 'SignedHeader' in the AWS Authorization.`);
-    }
-  }
+  mustBeSigned(req, auth, SECURITY_TOKEN);
+  for (const name of opts.mustSign ?? []) mustBeSigned(req, auth, name);
   const time = amzDateRaw === undefined ? undefined : signingTimeOf(amzDateRaw);
   if (time === undefined) {
     throw new AppRunnerError(
