@@ -30,4 +30,19 @@ describe("the canonical request", () => {
       "GET\n/\na=1&b=2\nhost:example.amazonaws.com\n\nhost\ne3b0",
     );
   });
+
+  it("a frozen signed-header list's kept text is its own; a list that can change is joined each time", () => {
+    const headers = new Map([["host", ["h"]], ["x-amz-date", ["d"]], ["x-a", ["1", "2"]]]);
+    const request = (signedHeaders: readonly string[]): string => canonicalRequest({ method: "POST", rawPath: "/", rawQuery: "", headers, signedHeaders, payloadHash: "e3b0" });
+    const a = Object.freeze(["host", "x-amz-date"]);
+    const b = Object.freeze(["host", "x-a", "x-amz-date"]);
+    for (let i = 0; i < 3; i++) {
+      assert.equal(request(a), "POST\n/\n\nhost:h\nx-amz-date:d\n\nhost;x-amz-date\ne3b0");
+      assert.equal(request(b), "POST\n/\n\nhost:h\nx-a:1,2\nx-amz-date:d\n\nhost;x-a;x-amz-date\ne3b0");
+    }
+    const changing = ["host"];
+    assert.equal(request(changing), "POST\n/\n\nhost:h\n\nhost\ne3b0");
+    changing.push("x-a");
+    assert.equal(request(changing), "POST\n/\n\nhost:h\nx-a:1,2\n\nhost;x-a\ne3b0");
+  });
 });

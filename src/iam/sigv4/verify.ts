@@ -1,9 +1,9 @@
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { createHash, timingSafeEqual } from "node:crypto";
 import { AppRunnerError } from "../../errors/app-runner-error.js";
 import type { Clock } from "../../util/clock.js";
 import { parseAuthorization, type ParsedAuthorization } from "./authorization.js";
 import type { Principal } from "../principal.js";
-import { canonicalRequest, sha256Hex, signingKey, stringToSign } from "./canonical.js";
+import { canonicalRequest, sha256Hex, signatureMatches, stringToSign } from "./canonical.js";
 
 /** What the verifier needs of an HTTP request; header names lower-cased, values in arrival order. */
 export interface SignedRequest {
@@ -89,10 +89,38 @@ export function parseAmzDate(s: string): number | undefined {
 
 export const formatAmzDate = (ms: number): string => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 
+/** A signing time: the header's text, milliseconds, the ISO basic form and its day (YYYYMMDD). */
+interface SigningTime {
+  raw: string;
+  at: number;
+  iso: string;
+  day: string;
+}
+
+/** Every request a client signs within a second carries the same X-Amz-Date: the last one read is kept. */
+let lastSigningTime: SigningTime | undefined;
+
+function signingTimeOf(raw: string): SigningTime | undefined {
+  if (lastSigningTime !== undefined && lastSigningTime.raw === raw) return lastSigningTime;
+  const at = parseAmzDate(raw);
+  if (at === undefined) return undefined;
+  // Clients send X-Amz-Date in ISO basic format already; only a Date header needs reformatting.
+  const iso = /^\d{8}T\d{6}Z$/.test(raw) ? raw : formatAmzDate(at);
+  lastSigningTime = { raw, at, iso, day: iso.slice(0, 8) };
+  return lastSigningTime;
+}
+
 const first = (req: SignedHead, name: string): string | undefined => req.headers.get(name)?.[0];
 
 /** `x-amz-target` -> `X-Amz-Target`, as AWS names headers in its messages. */
 const displayName = (name: string): string => name.replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
+
+/** A header the request carries must be among the signed ones (checked in turn: no list built per call). */
+function mustBeSigned(req: SignedHead, auth: ParsedAuthorization, name: string): void {
+  if (req.headers.has(name) && !auth.signedHeaders.includes(name)) {
+    throw new AppRunnerError("InvalidSignature", `'${displayName(name)}' must be a 'SignedHeader' in the AWS Authorization.`);
+  }
+}
 
 /**
  * Everything SigV4 checks before the body is read: the Authorization header (once, complete),
@@ -110,7 +138,8 @@ export function checkCredential(req: SignedHead, keys: CredentialLookup, opts: V
       throw new AppRunnerError("IncompleteSignature", `The request must carry exactly one '${displayName(name)}' header.`);
     }
   }
-  const amzDateRaw = first(req, "x-amz-date") ?? first(req, "date");
+  const amzDate = first(req, "x-amz-date");
+  const amzDateRaw = amzDate ?? first(req, "date");
   const auth = parseAuthorization(header, amzDateRaw !== undefined);
   const key = keys.find(auth.accessKeyId);
   if (!key) throw new AppRunnerError("UnrecognizedClient", INVALID_TOKEN);
@@ -127,26 +156,22 @@ export function checkCredential(req: SignedHead, keys: CredentialLookup, opts: V
   if (!auth.signedHeaders.includes("host")) {
     throw new AppRunnerError("InvalidSignature", "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
   }
-  const dateHeader = first(req, "x-amz-date") !== undefined ? "x-amz-date" : "date";
+  mustBeSigned(req, auth, amzDate !== undefined ? "x-amz-date" : "date");
   // The session token names whose session a request runs as: unsigned, it could be swapped in flight.
-  for (const name of [dateHeader, SECURITY_TOKEN, ...(opts.mustSign ?? [])]) {
-    if (req.headers.has(name) && !auth.signedHeaders.includes(name)) {
-      throw new AppRunnerError("InvalidSignature", `'${displayName(name)}' must be a 'SignedHeader' in the AWS Authorization.`);
-    }
-  }
-  const signedAt = amzDateRaw === undefined ? undefined : parseAmzDate(amzDateRaw);
-  if (signedAt === undefined || amzDateRaw === undefined) {
+  mustBeSigned(req, auth, SECURITY_TOKEN);
+  for (const name of opts.mustSign ?? []) mustBeSigned(req, auth, name);
+  const time = amzDateRaw === undefined ? undefined : signingTimeOf(amzDateRaw);
+  if (time === undefined) {
     throw new AppRunnerError(
       "IncompleteSignature",
       `Date must be in ISO-8601 'basic format'. Got '${amzDateRaw ?? ""}'. See http://en.wikipedia.org/wiki/ISO_8601`,
     );
   }
-  // Clients send X-Amz-Date in ISO basic format already; only a Date header needs reformatting.
-  const isoDate = /^\d{8}T\d{6}Z$/.test(amzDateRaw) ? amzDateRaw : formatAmzDate(signedAt);
-  if (auth.date !== isoDate.slice(0, 8)) {
+  const { at: signedAt, iso: isoDate, day } = time;
+  if (auth.date !== day) {
     throw new AppRunnerError(
       "InvalidSignature",
-      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${isoDate.slice(0, 8)}', from '${isoDate}'.`,
+      `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${auth.date}' != '${day}', from '${isoDate}'.`,
     );
   }
   const now = opts.clock.now();
@@ -206,11 +231,8 @@ export function checkSignature(checked: CheckedCredential, req: SignedHead, body
     payloadHash: claimedHash ?? bodyHash,
   });
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
-  const expected = createHmac("sha256", signingKey(checked.secretAccessKey, auth.date, auth.region, auth.service))
-    .update(stringToSign(isoDate, scope, canonical))
-    .digest();
-  const given = Buffer.from(auth.signature, "hex");
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+  // The signature's form (64 lower-case hex digits) was checked by checkCredential, before the body was read.
+  if (!signatureMatches(checked.secretAccessKey, auth.date, auth.region, auth.service, stringToSign(isoDate, scope, canonical), auth.signature)) {
     throw new AppRunnerError("InvalidSignature", MISMATCH);
   }
   return checked.principal;

@@ -7,9 +7,11 @@ export function signedHeadOf(req: IncomingMessage): SignedHead {
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = (raw[i] ?? "").toLowerCase();
-    const list = headers.get(name) ?? [];
-    list.push(raw[i + 1] ?? "");
-    headers.set(name, list);
+    const value = raw[i + 1] ?? "";
+    // One lookup per header, one write per new name (a repeat is appended in place).
+    const list = headers.get(name);
+    if (list === undefined) headers.set(name, [value]);
+    else list.push(value);
   }
   const url = req.url ?? "/";
   const q = url.indexOf("?");
