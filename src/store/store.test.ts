@@ -7,14 +7,27 @@ import { describe, it } from "node:test";
 import { SecretBox } from "../iam/secret-box.js";
 import { Store } from "./store.js";
 
+/** A store and a second connection to its file, as the `openrunner connection` command is. */
+function twoConnections(): { store: Store; other: Store; done: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), "store-read-"));
+  const file = join(dir, "openrunner.db");
+  const box = SecretBox.fromKey(randomBytes(32));
+  const store = Store.open(file, box);
+  const other = Store.open(file, box);
+  return {
+    store,
+    other,
+    done: () => {
+      other.close();
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 describe("the store's read transaction", () => {
   it("reads from one snapshot: what another process writes meanwhile shows after it, not halfway", () => {
-    const dir = mkdtempSync(join(tmpdir(), "store-read-"));
-    const file = join(dir, "openrunner.db");
-    const box = SecretBox.fromKey(randomBytes(32));
-    const store = Store.open(file, box);
-    // Another connection to the same file, as the `openrunner connection` command is.
-    const other = Store.open(file, box);
+    const { store, other, done } = twoConnections();
     try {
       store.meta.set("k", "before");
       const seen = store.read(() => {
@@ -27,9 +40,7 @@ describe("the store's read transaction", () => {
       assert.throws(() => store.read(() => store.meta.get("missing") ?? assert.fail("not found")), /not found/, "an error inside leaves it as thrown");
       assert.equal(store.meta.get("k"), "after", "and the store reads on after it");
     } finally {
-      other.close();
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
+      done();
     }
   });
 });
@@ -37,23 +48,6 @@ describe("the store's read transaction", () => {
 describe("cached resource rows (PRAGMA data_version)", () => {
   const arn = "arn:aws:apprunner:us-east-1:123456789012:service/web/0123456789abcdef0123456789abcdef";
   const ascArn = "arn:aws:apprunner:us-east-1:123456789012:autoscalingconfiguration/small/1/0123456789abcdef0123456789abcdef";
-  const open = (): { store: Store; other: Store; done: () => void } => {
-    const dir = mkdtempSync(join(tmpdir(), "store-cache-"));
-    const file = join(dir, "openrunner.db");
-    const box = SecretBox.fromKey(randomBytes(32));
-    const store = Store.open(file, box);
-    // Another connection to the same file, as the `openrunner connection` command is.
-    const other = Store.open(file, box);
-    return {
-      store,
-      other,
-      done: () => {
-        other.close();
-        store.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  };
   const insert = (s: Store, a: string, status: string): void => {
     const kind = a === ascArn ? "auto-scaling-configuration" : "service";
     s.resources.insert({ arn: a, kind, name: a === ascArn ? "small" : "web", status, doc: { Status: status }, createdAt: 1 });
@@ -65,7 +59,7 @@ describe("cached resource rows (PRAGMA data_version)", () => {
   };
 
   it("sees another connection's commit at the next read, and this connection's own writes at once", () => {
-    const { store, other, done } = open();
+    const { store, other, done } = twoConnections();
     try {
       insert(store, arn, "RUNNING");
       assert.equal(statusOf(store, arn), "RUNNING");
@@ -85,7 +79,7 @@ describe("cached resource rows (PRAGMA data_version)", () => {
   });
 
   it("forgets what a rolled-back transaction wrote", () => {
-    const { store, done } = open();
+    const { store, done } = twoConnections();
     try {
       insert(store, arn, "RUNNING");
       assert.throws(() =>
@@ -102,7 +96,7 @@ describe("cached resource rows (PRAGMA data_version)", () => {
   });
 
   it("reads rows of one snapshot inside Store.read, cached or not, and the other connection's commit after it", () => {
-    const { store, other, done } = open();
+    const { store, other, done } = twoConnections();
     try {
       insert(store, arn, "RUNNING");
       insert(store, ascArn, "ACTIVE");
