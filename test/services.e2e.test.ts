@@ -160,4 +160,47 @@ describe("service lifecycle through @aws-sdk/client-apprunner", () => {
     assert.equal(after?.AutoScalingConfigurationSummary?.IsDefault, true);
     assert.equal(after?.UpdatedAt?.getTime(), before?.UpdatedAt?.getTime());
   });
+
+  // ListServices keeps each page's answer while its services' documents and its next token are
+  // unchanged (src/api/operations/services.ts): a status change, a new service, a deleted one and
+  // the pages themselves must show.
+  it("ListServices shows every change after kept pages, whole and page by page", async () => {
+    const { client } = server;
+    const summaries = async (): Promise<Map<string, string | undefined>> =>
+      new Map(((await client.send(new ListServicesCommand({}))).ServiceSummaryList ?? []).map((s) => [s.ServiceArn ?? "", s.Status]));
+    const pages = async (): Promise<string[]> => {
+      const arns: string[] = [];
+      let token: string | undefined;
+      for (let i = 0; i < 50; i++) {
+        const page = await client.send(new ListServicesCommand({ MaxResults: 1, ...(token ? { NextToken: token } : {}) }));
+        arns.push(...(page.ServiceSummaryList ?? []).map((s) => s.ServiceArn ?? ""));
+        token = page.NextToken;
+        if (!token) break;
+      }
+      return arns;
+    };
+    const created = await client.send(new CreateServiceCommand({ ServiceName: "kept-list-1", SourceConfiguration: { ImageRepository: image } }));
+    const first = created.Service?.ServiceArn ?? "";
+    assert.equal(await settled(client, first), "RUNNING");
+    // Asked twice, whole and by pages: the second answers are the kept ones.
+    for (let i = 0; i < 2; i++) {
+      assert.equal((await summaries()).get(first), "RUNNING");
+      assert.ok((await pages()).includes(first));
+    }
+    const before = await pages();
+
+    await client.send(new PauseServiceCommand({ ServiceArn: first }));
+    assert.equal(await settled(client, first), "PAUSED");
+    assert.equal((await summaries()).get(first), "PAUSED");
+
+    const second = (await client.send(new CreateServiceCommand({ ServiceName: "kept-list-2", SourceConfiguration: { ImageRepository: image } }))).Service?.ServiceArn ?? "";
+    assert.equal(await settled(client, second), "RUNNING");
+    assert.equal((await summaries()).get(second), "RUNNING");
+    assert.deepEqual(await pages(), [...before, second]);
+
+    await client.send(new DeleteServiceCommand({ ServiceArn: first }));
+    assert.equal(await settled(client, first), "DELETED");
+    assert.equal((await summaries()).has(first), false);
+    assert.deepEqual(await pages(), [...before.filter((a) => a !== first), second]);
+  });
 });

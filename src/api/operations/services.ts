@@ -120,20 +120,46 @@ const describeService = handler<Wire<DescribeServiceRequest>>((input, ctx) =>
   }),
 );
 
+type ServiceList = { ServiceSummaryList: Record<string, unknown>[]; NextToken?: string };
+
+/**
+ * ListServices' answers by page (NextToken and MaxResults asked), kept while the page shows the
+ * same shared documents (the store's, frozen until their row changes) and the same next token:
+ * its JSON was a fifth of the call (docs/performance.md, "December (5)"). Bounded: clients
+ * paging through many pages only make it start over.
+ */
+const listed = new Map<string, { docs: ServiceDoc[]; answer: ServiceList }>();
+const MAX_LISTED_PAGES = 64;
+
+function keptList(key: string, docs: ServiceDoc[], nextToken: string | undefined): ServiceList | undefined {
+  const kept = listed.get(key);
+  if (!kept || kept.answer.NextToken !== nextToken || kept.docs.length !== docs.length) return undefined;
+  return kept.docs.every((d, i) => d === docs[i]) ? kept.answer : undefined;
+}
+
 const listServices = handler<Wire<ListServicesRequest>>((input, ctx) => {
   const { items, next } = listPage<ServiceDoc>(ctx.store.resources, { kind: "service" }, input.NextToken, input.MaxResults);
-  return {
-    ServiceSummaryList: items.map((r) => ({
-      ServiceName: r.doc.ServiceName,
-      ServiceId: r.doc.ServiceId,
-      ServiceArn: r.doc.ServiceArn,
-      ServiceUrl: r.doc.ServiceUrl,
-      CreatedAt: r.doc.CreatedAt,
-      UpdatedAt: r.doc.UpdatedAt,
-      Status: r.doc.Status,
+  const docs = items.map((r) => r.doc);
+  const key = `${input.MaxResults ?? ""}\n${input.NextToken ?? ""}`;
+  const kept = keptList(key, docs, next.NextToken);
+  if (kept) return kept;
+  const answer: ServiceList = {
+    ServiceSummaryList: docs.map((doc) => ({
+      ServiceName: doc.ServiceName,
+      ServiceId: doc.ServiceId,
+      ServiceArn: doc.ServiceArn,
+      ServiceUrl: doc.ServiceUrl,
+      CreatedAt: doc.CreatedAt,
+      UpdatedAt: doc.UpdatedAt,
+      Status: doc.Status,
     })),
     ...next,
   };
+  // A document not frozen is not the store's shared copy: such a page is made again each time.
+  if (!docs.every((d) => Object.isFrozen(d))) return answer;
+  if (listed.size >= MAX_LISTED_PAGES) listed.clear();
+  listed.set(key, { docs, answer: keptAnswer(answer) });
+  return answer;
 });
 
 const updateService = handler<Wire<UpdateServiceRequest>>((input, ctx) =>
