@@ -44,17 +44,19 @@ const q = (text: string): string => JSON.stringify(text);
  * about a tenth of the audit trail's time on the event loop (docs/performance.md, "December (5)").
  * Bounded: a caller varying its user agent on every call only makes the map start over.
  */
-const quoted = new Map<string, string>();
 const MAX_QUOTED = 1000;
-function repeated(text: string): string {
-  let json = quoted.get(text);
+function keptQuoting(kept: Map<string, string>, key: string, text: (key: string) => string): string {
+  let json = kept.get(key);
   if (json === undefined) {
-    json = q(text);
-    if (quoted.size >= MAX_QUOTED) quoted.clear();
-    quoted.set(text, json);
+    json = q(text(key));
+    if (kept.size >= MAX_QUOTED) kept.clear();
+    kept.set(key, json);
   }
   return json;
 }
+const quoted = new Map<string, string>();
+const asIs = (text: string): string => text;
+const repeated = (text: string): string => keptQuoting(quoted, text, asIs);
 
 /** Printable ASCII but `"` and `\\`: text JSON quotes as it is (request ids OpenRunner made, and others' as they come). */
 const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
@@ -72,15 +74,7 @@ const sourceIp = (ip: string): string => (ip.startsWith("::ffff:") ? ip.replace(
 
 /** sourceIPAddress as JSON, by the socket's address: callers are few, calls many. */
 const sourceIps = new Map<string, string>();
-function sourceIpJson(ip: string): string {
-  let json = sourceIps.get(ip);
-  if (json === undefined) {
-    json = q(sourceIp(ip));
-    if (sourceIps.size >= MAX_QUOTED) sourceIps.clear();
-    sourceIps.set(ip, json);
-  }
-  return json;
-}
+const sourceIpJson = (ip: string): string => keptQuoting(sourceIps, ip, sourceIp);
 
 /** AWS services sign as their endpoint prefix (apprunner, logs, events, monitoring, cloudtrail). */
 export const eventSourceOf = (api: AwsJsonApi): string => `${api.signingName}.amazonaws.com`;

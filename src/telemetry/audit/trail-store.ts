@@ -92,7 +92,7 @@ interface EventRow {
 }
 
 /** An event's resources: the JSON of two or more, else the one in its own row, if any (resourcesColumn). */
-function resourcesOf(r: EventRow): TrailResource[] {
+function storedResources(r: EventRow): TrailResource[] {
   if (r.resources !== "") return JSON.parse(r.resources) as TrailResource[];
   return r.resource_type !== null && r.resource_name !== null ? [{ ResourceType: r.resource_type, ResourceName: r.resource_name }] : [];
 }
@@ -106,7 +106,7 @@ const toStored = (r: EventRow): StoredEvent => ({
   readOnly: r.read_only === 1,
   username: r.username ?? undefined,
   accessKeyId: r.access_key_id ?? undefined,
-  resources: resourcesOf(r),
+  resources: storedResources(r),
   event: r.event,
 });
 
